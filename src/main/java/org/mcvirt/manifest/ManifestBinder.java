@@ -1,0 +1,401 @@
+package org.mcvirt.manifest;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.mcvirt.model.ClusterSpec;
+import org.mcvirt.model.DrbdSpec;
+import org.mcvirt.model.IntRange;
+import org.mcvirt.model.NetworkSpec;
+import org.mcvirt.model.NodeSpec;
+import org.mcvirt.model.StorageSpec;
+import org.mcvirt.model.VmSpec;
+
+/** Binds the YAML tree of one manifest file to model records, collecting every problem. */
+final class ManifestBinder {
+    static final String API_VERSION = "mcvirt/v1";
+    private static final Pattern MAC = Pattern.compile("([0-9a-f]{2}:){5}[0-9a-f]{2}");
+    private static final Pattern USER = Pattern.compile("[a-z_][a-z0-9_-]{0,31}");
+    private static final Pattern RANGE = Pattern.compile("(\\d{1,6})-(\\d{1,6})");
+    private static final Pattern IPV4 =
+            Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,252})");
+
+    /** A bound value with the location of its name and of the fields that refer to other objects. */
+    record Located<T>(T value, Location location, Map<String, Location> at) {
+        Located {
+            at = Map.copyOf(at);
+        }
+    }
+
+    /** What one file contributed. */
+    record BoundFile(Optional<Located<ClusterSpec>> cluster, List<Located<NodeSpec>> nodes,
+                     List<Located<NetworkSpec>> networks, List<Located<VmSpec>> vms) {
+    }
+
+    private final List<Diagnostic> problems;
+
+    ManifestBinder(List<Diagnostic> problems) {
+        this.problems = problems;
+    }
+
+    BoundFile bind(YamlTree.Node root) {
+        List<Located<NodeSpec>> nodes = new ArrayList<>();
+        List<Located<NetworkSpec>> networks = new ArrayList<>();
+        List<Located<VmSpec>> vms = new ArrayList<>();
+        Optional<Fields> top = Fields.of(root, "the manifest",
+                Set.of("apiVersion", "cluster", "nodes", "networks", "vms"), problems);
+        if (top.isEmpty()) {
+            return new BoundFile(Optional.empty(), nodes, networks, vms);
+        }
+        Fields fields = top.get();
+        Optional<String> apiVersion = fields.requiredString("apiVersion");
+        if (apiVersion.isPresent() && !apiVersion.get().equals(API_VERSION)) {
+            fields.error("apiVersion", "unsupported apiVersion '" + apiVersion.get() + "'; this mcvirt reads '"
+                    + API_VERSION + "'");
+        }
+        Optional<Located<ClusterSpec>> cluster = fields.node("cluster").flatMap(this::cluster);
+        fields.list("nodes").forEach(n -> node(n).ifPresent(nodes::add));
+        fields.list("networks").forEach(n -> network(n).ifPresent(networks::add));
+        fields.list("vms").forEach(n -> vm(n).ifPresent(vms::add));
+        return new BoundFile(cluster, nodes, networks, vms);
+    }
+
+    private Optional<Located<ClusterSpec>> cluster(YamlTree.Node node) {
+        return Fields.of(node, "cluster", Set.of("name", "drbd"), problems).flatMap(f -> {
+            Optional<String> name = f.name("name");
+            DrbdSpec drbd = f.node("drbd").flatMap(this::drbd).orElse(null);
+            return name.map(n -> new Located<>(new ClusterSpec(n, drbd), f.location("name"), Map.of()));
+        });
+    }
+
+    private Optional<DrbdSpec> drbd(YamlTree.Node node) {
+        return Fields.of(node, "cluster.drbd",
+                Set.of("enabled", "protocol", "syncRate", "verifyAlg", "ports", "minors", "secret"), problems)
+                .flatMap(f -> {
+                    boolean enabled = f.bool("enabled", true);
+                    String protocol = f.string("protocol").orElse("C");
+                    if (!Set.of("A", "B", "C").contains(protocol)) {
+                        f.error("protocol", "'protocol' must be A, B or C, found '" + protocol + "'");
+                    }
+                    String syncRate = f.string("syncRate").orElse("100M");
+                    if (!syncRate.matches("\\d+[KMG]?")) {
+                        f.error("syncRate", "'syncRate' must be a rate such as 100M, found '" + syncRate + "'");
+                    }
+                    String verifyAlg = f.string("verifyAlg").orElse("sha256");
+                    if (!verifyAlg.matches("[a-z0-9-]+")) {
+                        f.error("verifyAlg", "'verifyAlg' must be a kernel hash name such as sha256");
+                    }
+                    Optional<IntRange> ports = range(f, "ports", "7789-7999", 1, 65535);
+                    Optional<IntRange> minors = range(f, "minors", "1-999", 0, 1048575);
+                    DrbdSpec.SecretRef secret = f.node("secret").flatMap(this::secret).orElse(null);
+                    if (ports.isEmpty() || minors.isEmpty()) {
+                        return Optional.empty();
+                    }
+                    return Optional.of(new DrbdSpec(enabled, protocol, syncRate, verifyAlg, ports.get(),
+                            minors.get(), secret));
+                });
+    }
+
+    private Optional<DrbdSpec.SecretRef> secret(YamlTree.Node node) {
+        return Fields.of(node, "cluster.drbd.secret", Set.of("file", "env"), problems).flatMap(f -> {
+            Optional<String> file = f.string("file");
+            Optional<String> env = f.string("env");
+            if (file.isPresent() == env.isPresent()) {
+                problems.add(new Diagnostic(f.location(), "cluster.drbd.secret needs exactly one of 'file' or 'env'"));
+                return Optional.empty();
+            }
+            return Optional.of(new DrbdSpec.SecretRef(file.orElse(null), env.orElse(null)));
+        });
+    }
+
+    private Optional<IntRange> range(Fields f, String key, String absent, int min, int max) {
+        String text = f.string(key).orElse(absent);
+        Matcher m = RANGE.matcher(text);
+        if (!m.matches()) {
+            f.error(key, "'" + key + "' must be a range FIRST-LAST, found '" + text + "'");
+            return Optional.empty();
+        }
+        int first = Integer.parseInt(m.group(1));
+        int last = Integer.parseInt(m.group(2));
+        if (first < min || last > max || first > last) {
+            f.error(key, "'" + key + "' must be a non-empty range within " + min + "-" + max + ", found '" + text + "'");
+            return Optional.empty();
+        }
+        return Optional.of(new IntRange(first, last));
+    }
+
+    private Optional<Located<NodeSpec>> node(YamlTree.Node node) {
+        return Fields.of(node, "node", Set.of("name", "local", "address", "clusterIp", "drbdIp", "ssh", "libvirt",
+                "paths", "storage"), problems).flatMap(f -> {
+                    Optional<String> name = f.name("name");
+                    boolean local = f.bool("local", false);
+                    Optional<String> address = local ? f.string("address") : f.requiredString("address");
+                    address.filter(a -> !HOST.matcher(a).matches())
+                            .ifPresent(a -> f.error("address", "'" + a + "' is not a host name or IP address"));
+                    String clusterIp = f.string("clusterIp").orElse(address.orElse(null));
+                    String drbdIp = f.string("drbdIp").orElse(clusterIp);
+                    for (String key : List.of("clusterIp", "drbdIp")) {
+                        f.string(key).filter(ip -> !IPV4.matcher(ip).matches())
+                                .ifPresent(ip -> f.error(key, "'" + key + "' must be an IPv4 address, found '" + ip + "'"));
+                    }
+                    NodeSpec.SshSpec ssh = f.node("ssh").flatMap(this::ssh)
+                            .orElse(new NodeSpec.SshSpec("root", 22, "~/.ssh/id_ed25519", "~/.ssh/known_hosts"));
+                    String uri = null;
+                    NodeSpec.DomainType domainType = NodeSpec.DomainType.KVM;
+                    if (f.has("libvirt")) {
+                        Optional<Fields> lv = Fields.of(f.node("libvirt").orElseThrow(), "node.libvirt",
+                                Set.of("uri", "domainType"), problems);
+                        if (lv.isPresent()) {
+                            uri = lv.get().string("uri").orElse(null);
+                            domainType = lv.get().enumeration("domainType", NodeSpec.DomainType.class).orElse(domainType);
+                        }
+                    }
+                    String stateDirectory = "/var/lib/mcvirt";
+                    String drbdConfigDirectory = "/etc/drbd.d";
+                    if (f.has("paths")) {
+                        Optional<Fields> paths = Fields.of(f.node("paths").orElseThrow(), "node.paths",
+                                Set.of("state", "drbdConf"), problems);
+                        if (paths.isPresent()) {
+                            stateDirectory = absolutePath(paths.get(), "state").orElse(stateDirectory);
+                            drbdConfigDirectory = absolutePath(paths.get(), "drbdConf").orElse(drbdConfigDirectory);
+                        }
+                    }
+                    List<StorageSpec> storage = new ArrayList<>();
+                    Map<String, Location> seen = new HashMap<>();
+                    for (YamlTree.Node item : f.list("storage")) {
+                        storage(item).ifPresent(s -> {
+                            Location previous = seen.putIfAbsent(s.value().name(), s.location());
+                            if (previous != null) {
+                                problems.add(new Diagnostic(s.location(), "duplicate storage '" + s.value().name()
+                                        + "' (first at " + previous + ")"));
+                            } else {
+                                storage.add(s.value());
+                            }
+                        });
+                    }
+                    if (name.isEmpty() || (!local && address.isEmpty())) {
+                        return Optional.empty();
+                    }
+                    if (uri == null) {
+                        uri = local ? "qemu:///system" : derivedUri(ssh, address.get());
+                    }
+                    NodeSpec spec = new NodeSpec(name.get(), local, address.orElse(null), clusterIp, drbdIp, local ? null : ssh,
+                            uri, domainType, stateDirectory, drbdConfigDirectory, storage);
+                    return Optional.of(new Located<>(spec, f.location("name"), Map.of()));
+                });
+    }
+
+    /** libvirt over libssh with the node's own key and known_hosts: strict host-key checking, no agent. */
+    static String derivedUri(NodeSpec.SshSpec ssh, String address) {
+        return "qemu+libssh://" + ssh.user() + "@" + address + ":" + ssh.port() + "/system?sshauth=privkey"
+                + "&keyfile=" + expandHome(ssh.identityFile()) + "&known_hosts=" + expandHome(ssh.knownHosts())
+                + "&known_hosts_verify=normal";
+    }
+
+    static String expandHome(String path) {
+        return path.startsWith("~/") ? System.getProperty("user.home") + path.substring(1) : path;
+    }
+
+    private Optional<String> absolutePath(Fields f, String key) {
+        return f.string(key).filter(p -> {
+            if (p.startsWith("/") && !p.contains("..")) {
+                return true;
+            }
+            f.error(key, "'" + key + "' must be an absolute path without '..', found '" + p + "'");
+            return false;
+        });
+    }
+
+    private Optional<NodeSpec.SshSpec> ssh(YamlTree.Node node) {
+        return Fields.of(node, "node.ssh", Set.of("user", "port", "identityFile", "knownHosts"), problems).map(f -> {
+            String user = f.string("user").orElse("root");
+            if (!USER.matcher(user).matches()) {
+                f.error("user", "'" + user + "' is not a valid user name");
+            }
+            int port = f.integer("port", 1, 65535).orElse(22);
+            return new NodeSpec.SshSpec(user, port, f.string("identityFile").orElse("~/.ssh/id_ed25519"),
+                    f.string("knownHosts").orElse("~/.ssh/known_hosts"));
+        });
+    }
+
+    private Optional<Located<StorageSpec>> storage(YamlTree.Node node) {
+        return Fields.of(node, "storage", Set.of("name", "type", "volumeGroup", "path"), problems).flatMap(f -> {
+            Optional<String> name = f.name("name");
+            Optional<StorageSpec.StorageType> type = f.has("type")
+                    ? f.enumeration("type", StorageSpec.StorageType.class)
+                    : Optional.empty();
+            if (!f.has("type")) {
+                f.error("type", "storage needs 'type' (file or lvm)");
+            }
+            String volumeGroup = null;
+            String path = null;
+            if (type.isPresent() && type.get() == StorageSpec.StorageType.LVM) {
+                volumeGroup = f.requiredString("volumeGroup").orElse(null);
+                if (volumeGroup != null && !volumeGroup.matches("[A-Za-z0-9+_.-]+")) {
+                    f.error("volumeGroup", "'" + volumeGroup + "' is not a valid volume group name");
+                }
+                if (f.has("path")) {
+                    f.error("path", "'path' is for storage of type file; lvm storage takes 'volumeGroup'");
+                }
+            } else if (type.isPresent()) {
+                if (!f.has("path")) {
+                    f.error("path", "storage of type file needs 'path'");
+                }
+                path = absolutePath(f, "path").orElse(null);
+                if (f.has("volumeGroup")) {
+                    f.error("volumeGroup", "'volumeGroup' is for storage of type lvm; file storage takes 'path'");
+                }
+            }
+            if (name.isEmpty() || type.isEmpty()) {
+                return Optional.empty();
+            }
+            return Optional.of(new Located<>(new StorageSpec(name.get(), type.get(), volumeGroup, path),
+                    f.location("name"), Map.of()));
+        });
+    }
+
+    private Optional<Located<NetworkSpec>> network(YamlTree.Node node) {
+        return Fields.of(node, "network", Set.of("name", "bridge", "nat", "cidr"), problems).flatMap(f -> {
+            Optional<String> name = f.name("name");
+            Optional<String> bridge = f.string("bridge");
+            boolean nat = f.bool("nat", false);
+            Optional<String> cidr = f.string("cidr");
+            if (bridge.isPresent() == nat) {
+                problems.add(new Diagnostic(f.location(),
+                        "network needs either 'bridge: NAME' (an existing host bridge) or 'nat: true' with 'cidr'"));
+            }
+            bridge.filter(b -> !b.matches("[A-Za-z0-9_.-]{1,15}"))
+                    .ifPresent(b -> f.error("bridge", "'" + b + "' is not a valid bridge name (1-15 characters)"));
+            if (nat && cidr.isEmpty()) {
+                f.error("cidr", "a nat network needs 'cidr', for example 192.168.150.0/24");
+            }
+            cidr.ifPresent(c -> {
+                String[] parts = c.split("/");
+                boolean valid = parts.length == 2 && IPV4.matcher(parts[0]).matches()
+                        && parts[1].matches("\\d{1,2}") && Integer.parseInt(parts[1]) >= 8 && Integer.parseInt(parts[1]) <= 29;
+                if (!valid) {
+                    f.error("cidr", "'cidr' must be an IPv4 network with a prefix from /8 to /29, found '" + c + "'");
+                }
+                if (!nat) {
+                    f.error("cidr", "'cidr' is only for nat networks");
+                }
+            });
+            return name.map(n -> new Located<>(new NetworkSpec(n, bridge.orElse(null), nat, cidr.orElse(null)),
+                    f.location("name"), Map.of()));
+        });
+    }
+
+    private Optional<Located<VmSpec>> vm(YamlTree.Node node) {
+        return Fields.of(node, "vm", Set.of("name", "node", "cpus", "memory", "state", "autostart", "protect", "disks",
+                "nics", "owners", "users"), problems).flatMap(f -> {
+                    Map<String, Location> at = new HashMap<>();
+                    Optional<String> name = f.name("name");
+                    Optional<String> nodeName = f.requiredString("node");
+                    at.put("node", f.location("node"));
+                    Optional<Integer> cpus = f.has("cpus") ? f.integer("cpus", 1, 256) : Optional.of(1);
+                    if (!f.has("memory")) {
+                        f.error("memory", "vm needs 'memory', for example 2GiB");
+                    }
+                    Optional<Long> memory = f.size("memory", 16L << 20);
+                    VmSpec.PowerState state = f.enumeration("state", VmSpec.PowerState.class).orElse(VmSpec.PowerState.RUNNING);
+                    boolean autostart = f.bool("autostart", false);
+                    boolean protect = f.bool("protect", false);
+                    List<VmSpec.DiskSpec> disks = new ArrayList<>();
+                    Map<String, Location> diskNames = new HashMap<>();
+                    List<YamlTree.Node> diskNodes = f.list("disks");
+                    for (int i = 0; i < diskNodes.size(); i++) {
+                        int index = i;
+                        disk(diskNodes.get(i)).ifPresent(d -> {
+                            Location previous = diskNames.putIfAbsent(d.value().name(), d.location());
+                            if (previous != null) {
+                                problems.add(new Diagnostic(d.location(), "duplicate disk '" + d.value().name()
+                                        + "' (first at " + previous + ")"));
+                            }
+                            disks.add(d.value());
+                            at.put("disks[" + index + "]", d.location());
+                            at.put("disks[" + index + "].storage", d.at().get("storage"));
+                        });
+                    }
+                    List<VmSpec.NicSpec> nics = new ArrayList<>();
+                    List<YamlTree.Node> nicNodes = f.list("nics");
+                    for (int i = 0; i < nicNodes.size(); i++) {
+                        int index = i;
+                        nic(nicNodes.get(i), name.orElse("?"), i).ifPresent(n -> {
+                            nics.add(n.value());
+                            at.put("nics[" + index + "].network", n.at().get("network"));
+                            at.put("nics[" + index + "].mac", n.at().get("mac"));
+                        });
+                    }
+                    List<String> owners = f.strings("owners", USER, "is not a valid user name");
+                    List<String> users = f.strings("users", USER, "is not a valid user name");
+                    if (name.isEmpty() || nodeName.isEmpty()) {
+                        return Optional.empty();
+                    }
+                    // an invalid cpus or memory was reported; bind a placeholder so references are still checked
+                    VmSpec spec = new VmSpec(name.get(), nodeName.get(), cpus.orElse(1), memory.orElse(16L << 20), state,
+                            autostart,
+                            protect, disks, nics, owners, users);
+                    return Optional.of(new Located<>(spec, f.location("name"), at));
+                });
+    }
+
+    private Optional<Located<VmSpec.DiskSpec>> disk(YamlTree.Node node) {
+        return Fields.of(node, "disk", Set.of("name", "size", "storage", "replicated", "bus"), problems).flatMap(f -> {
+            Optional<String> name = f.name("name");
+            if (!f.has("size")) {
+                f.error("size", "disk needs 'size', for example 20GiB");
+            }
+            Optional<Long> size = f.size("size", 1L << 20);
+            Optional<String> storage = f.requiredString("storage");
+            boolean replicated = f.bool("replicated", false);
+            VmSpec.DiskBus bus = f.enumeration("bus", VmSpec.DiskBus.class).orElse(VmSpec.DiskBus.VIRTIO);
+            if (name.isEmpty() || size.isEmpty() || storage.isEmpty()) {
+                return Optional.empty();
+            }
+            return Optional.of(new Located<>(new VmSpec.DiskSpec(name.get(), size.get(), storage.get(), replicated, bus),
+                    f.location("name"), Map.of("storage", f.location("storage"))));
+        });
+    }
+
+    private Optional<Located<VmSpec.NicSpec>> nic(YamlTree.Node node, String vmName, int index) {
+        return Fields.of(node, "nic", Set.of("network", "mac"), problems).flatMap(f -> {
+            Optional<String> network = f.requiredString("network");
+            Optional<String> mac = f.string("mac").map(m -> m.toLowerCase(Locale.ROOT));
+            if (mac.isPresent()) {
+                if (!MAC.matcher(mac.get()).matches()) {
+                    f.error("mac", "'" + mac.get() + "' is not a MAC address like 52:54:00:12:34:56");
+                    return Optional.empty();
+                }
+                if ((Integer.parseInt(mac.get().substring(0, 2), 16) & 1) == 1) {
+                    f.error("mac", "'" + mac.get() + "' is a multicast address; a NIC needs a unicast MAC");
+                    return Optional.empty();
+                }
+            }
+            return network.map(n -> new Located<>(new VmSpec.NicSpec(n, mac.orElseGet(() -> derivedMac(vmName, index))),
+                    f.location("network"), Map.of("network", f.location("network"), "mac",
+                            f.has("mac") ? f.location("mac") : f.location())));
+        });
+    }
+
+    /** A stable MAC in QEMU's 52:54:00 range derived from the VM name and NIC position. */
+    static String derivedMac(String vmName, int index) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256")
+                    .digest((vmName + "/nic/" + index).getBytes(StandardCharsets.UTF_8));
+            return "52:54:00:" + HexFormat.ofDelimiter(":").formatHex(hash, 0, 3);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

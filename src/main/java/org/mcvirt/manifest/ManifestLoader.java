@@ -1,0 +1,172 @@
+package org.mcvirt.manifest;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.mcvirt.model.ClusterSpec;
+import org.mcvirt.model.DesiredState;
+import org.mcvirt.model.NetworkSpec;
+import org.mcvirt.model.NodeSpec;
+import org.mcvirt.model.StorageSpec;
+import org.mcvirt.model.VmSpec;
+
+/**
+ * Loads manifests from files and directories, merges them and checks cross references. Never contacts a node.
+ * Every problem in every file is reported at once through {@link ManifestException}.
+ */
+public final class ManifestLoader {
+    private ManifestLoader() {
+    }
+
+    public static DesiredState load(List<Path> paths) throws ManifestException {
+        List<Diagnostic> problems = new ArrayList<>();
+        List<ManifestBinder.BoundFile> files = new ArrayList<>();
+        for (Path file : expand(paths, problems)) {
+            String display = file.toString();
+            String text;
+            try {
+                text = Files.readString(file, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                problems.add(new Diagnostic(new Location(display, 1, 1), "cannot read manifest: " + e.getMessage()));
+                continue;
+            }
+            Optional<YamlTree.Node> root = YamlReader.read(display, text, problems);
+            if (root.isEmpty()) {
+                if (problems.isEmpty()) {
+                    problems.add(new Diagnostic(new Location(display, 1, 1), "the manifest is empty"));
+                }
+                continue;
+            }
+            files.add(new ManifestBinder(problems).bind(root.get()));
+        }
+        DesiredState state = merge(files, paths, problems);
+        if (!problems.isEmpty()) {
+            throw new ManifestException(problems);
+        }
+        return state;
+    }
+
+    /** Files as given, directories as their *.yaml and *.yml files in name order. */
+    private static List<Path> expand(List<Path> paths, List<Diagnostic> problems) {
+        List<Path> files = new ArrayList<>();
+        for (Path path : paths) {
+            if (Files.isDirectory(path)) {
+                try (Stream<Path> list = Files.list(path)) {
+                    List<Path> found = list.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
+                            .filter(Files::isRegularFile).sorted().toList();
+                    if (found.isEmpty()) {
+                        problems.add(new Diagnostic(new Location(path.toString(), 1, 1),
+                                "directory has no *.yaml or *.yml manifest"));
+                    }
+                    files.addAll(found);
+                } catch (IOException e) {
+                    problems.add(new Diagnostic(new Location(path.toString(), 1, 1), "cannot list: " + e.getMessage()));
+                }
+            } else if (!Files.exists(path)) {
+                problems.add(new Diagnostic(new Location(path.toString(), 1, 1), "no such manifest file or directory"));
+            } else {
+                files.add(path);
+            }
+        }
+        return files;
+    }
+
+    private static DesiredState merge(List<ManifestBinder.BoundFile> files, List<Path> paths, List<Diagnostic> problems) {
+        List<ManifestBinder.Located<ClusterSpec>> clusters = files.stream().flatMap(f -> f.cluster().stream()).toList();
+        for (int i = 1; i < clusters.size(); i++) {
+            problems.add(new Diagnostic(clusters.get(i).location(),
+                    "cluster is defined twice (first at " + clusters.get(0).location() + "); define it in one file"));
+        }
+        Map<String, ManifestBinder.Located<NodeSpec>> nodes =
+                unique(files.stream().flatMap(f -> f.nodes().stream()).toList(), NodeSpec::name, "node", problems);
+        Map<String, ManifestBinder.Located<NetworkSpec>> networks =
+                unique(files.stream().flatMap(f -> f.networks().stream()).toList(), NetworkSpec::name, "network", problems);
+        Map<String, ManifestBinder.Located<VmSpec>> vms =
+                unique(files.stream().flatMap(f -> f.vms().stream()).toList(), VmSpec::name, "vm", problems);
+        if (clusters.isEmpty() && !files.isEmpty()) {
+            String first = paths.isEmpty() ? "manifest" : paths.get(0).toString();
+            problems.add(new Diagnostic(new Location(first, 1, 1), "no manifest defines 'cluster' (with its name)"));
+        }
+        List<ManifestBinder.Located<NodeSpec>> localNodes = nodes.values().stream().filter(n -> n.value().local())
+                .sorted((a, b) -> a.location().compareTo(b.location())).toList();
+        if (localNodes.size() > 1) {
+            problems.add(new Diagnostic(localNodes.get(1).location(), "only one node can be 'local: true' (also "
+                    + localNodes.get(0).value().name() + " at " + localNodes.get(0).location() + ")"));
+        }
+        ClusterSpec cluster = clusters.isEmpty() ? new ClusterSpec("unnamed", null) : clusters.get(0).value();
+        checkReferences(cluster, nodes, networks, vms, problems);
+        return new DesiredState(cluster, nodes.values().stream().map(ManifestBinder.Located::value).toList(),
+                networks.values().stream().map(ManifestBinder.Located::value).toList(),
+                vms.values().stream().map(ManifestBinder.Located::value).toList());
+    }
+
+    private static <T> Map<String, ManifestBinder.Located<T>> unique(List<ManifestBinder.Located<T>> items,
+            Function<T, String> name, String kind, List<Diagnostic> problems) {
+        Map<String, ManifestBinder.Located<T>> byName = new HashMap<>();
+        for (ManifestBinder.Located<T> item : items) {
+            ManifestBinder.Located<T> previous = byName.putIfAbsent(name.apply(item.value()), item);
+            if (previous != null) {
+                problems.add(new Diagnostic(item.location(), "duplicate " + kind + " '" + name.apply(item.value())
+                        + "' (also defined at " + previous.location() + ")"));
+            }
+        }
+        return byName;
+    }
+
+    private static void checkReferences(ClusterSpec cluster, Map<String, ManifestBinder.Located<NodeSpec>> nodes,
+            Map<String, ManifestBinder.Located<NetworkSpec>> networks, Map<String, ManifestBinder.Located<VmSpec>> vms,
+            List<Diagnostic> problems) {
+        Map<String, String> macOwners = new HashMap<>();
+        List<ManifestBinder.Located<VmSpec>> sorted = vms.values().stream()
+                .sorted((a, b) -> a.location().compareTo(b.location())).toList();
+        for (ManifestBinder.Located<VmSpec> located : sorted) {
+            VmSpec vm = located.value();
+            ManifestBinder.Located<NodeSpec> node = nodes.get(vm.node());
+            if (node == null) {
+                problems.add(new Diagnostic(located.at().get("node"), "vm '" + vm.name() + "' runs on node '" + vm.node()
+                        + "', which no manifest defines" + Fields.suggestion(vm.node(), nodes.keySet())));
+            }
+            for (int i = 0; i < vm.disks().size(); i++) {
+                VmSpec.DiskSpec disk = vm.disks().get(i);
+                Location where = located.at().get("disks[" + i + "].storage");
+                if (node != null) {
+                    Optional<StorageSpec> storage = node.value().storage(disk.storage());
+                    if (storage.isEmpty()) {
+                        problems.add(new Diagnostic(where, "disk '" + disk.name() + "' uses storage '" + disk.storage()
+                                + "', which node '" + vm.node() + "' does not have"));
+                    } else if (disk.replicated() && storage.get().type() != StorageSpec.StorageType.LVM) {
+                        problems.add(new Diagnostic(where, "replicated disk '" + disk.name()
+                                + "' needs lvm storage; '" + disk.storage() + "' is file storage"));
+                    } else if (!disk.replicated() && storage.get().type() == StorageSpec.StorageType.LVM) {
+                        problems.add(new Diagnostic(where, "disk '" + disk.name() + "' on lvm storage '" + disk.storage()
+                                + "' is not supported yet without 'replicated: true'; use file storage"));
+                    }
+                }
+                if (disk.replicated() && cluster.drbdIfEnabled().isEmpty()) {
+                    problems.add(new Diagnostic(located.at().get("disks[" + i + "]"), "disk '" + disk.name()
+                            + "' is replicated but cluster.drbd is not enabled"));
+                }
+            }
+            for (int i = 0; i < vm.nics().size(); i++) {
+                VmSpec.NicSpec nic = vm.nics().get(i);
+                if (!networks.containsKey(nic.network())) {
+                    problems.add(new Diagnostic(located.at().get("nics[" + i + "].network"), "network '" + nic.network()
+                            + "' is not defined" + Fields.suggestion(nic.network(), networks.keySet())));
+                }
+                String owner = macOwners.putIfAbsent(nic.mac(), vm.name() + " nic " + i);
+                if (owner != null) {
+                    problems.add(new Diagnostic(located.at().get("nics[" + i + "].mac"), "MAC address " + nic.mac()
+                            + " is already used by vm " + owner));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package org.mcvirt.manifest;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+
+/**
+ * Reads YAML with Jackson's streaming YAML parser into a {@link YamlTree} that keeps line and column of
+ * every node. Scalars keep their text: the binder converts them, so {@code 52:54:00:12:34:56} stays a MAC
+ * address instead of becoming a YAML 1.1 sexagesimal number.
+ */
+final class YamlReader {
+    private static final YAMLFactory FACTORY = YAMLFactory.builder().build();
+
+    private YamlReader() {
+    }
+
+    /** Parses one document; syntax errors and duplicate keys are added to {@code problems}. */
+    static Optional<YamlTree.Node> read(String file, String text, List<Diagnostic> problems) {
+        try (JsonParser parser = FACTORY.createParser(text)) {
+            JsonToken first = parser.nextToken();
+            if (first == null) {
+                return Optional.empty();
+            }
+            YamlTree.Node root = readValue(file, parser, problems);
+            if (parser.nextToken() != null) {
+                problems.add(new Diagnostic(location(file, parser.currentTokenLocation()),
+                        "only one YAML document per file is supported; split the documents into files"));
+            }
+            return Optional.of(root);
+        } catch (JsonProcessingException e) {
+            if (e.getCause() instanceof MarkedYAMLException marked && marked.getProblemMark() != null) {
+                Mark mark = marked.getProblemMark();
+                String context = marked.getContext() == null ? "" : " " + marked.getContext().strip();
+                problems.add(new Diagnostic(new Location(file, mark.getLine() + 1, mark.getColumn() + 1),
+                        "invalid YAML: " + marked.getProblem().strip() + context));
+                return Optional.empty();
+            }
+            JsonLocation where = e.getLocation();
+            Location location = where == null ? new Location(file, 1, 1) : location(file, where);
+            problems.add(new Diagnostic(location, "invalid YAML: " + e.getOriginalMessage().strip()));
+            return Optional.empty();
+        } catch (IOException e) {
+            problems.add(new Diagnostic(new Location(file, 1, 1), "cannot read: " + e.getMessage()));
+            return Optional.empty();
+        }
+    }
+
+    private static YamlTree.Node readValue(String file, JsonParser parser, List<Diagnostic> problems)
+            throws IOException {
+        Location here = location(file, parser.currentTokenLocation());
+        JsonToken token = parser.currentToken();
+        switch (token) {
+            case START_OBJECT -> {
+                List<YamlTree.Entry> entries = new ArrayList<>();
+                Map<String, Location> seen = new HashMap<>();
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String key = parser.currentName();
+                    Location keyLocation = location(file, parser.currentTokenLocation());
+                    parser.nextToken();
+                    YamlTree.Node value = readValue(file, parser, problems);
+                    Location earlier = seen.putIfAbsent(key, keyLocation);
+                    if (earlier != null) {
+                        problems.add(new Diagnostic(keyLocation,
+                                "duplicate key '" + key + "' (first at " + earlier + ")"));
+                    } else {
+                        entries.add(new YamlTree.Entry(key, keyLocation, value));
+                    }
+                }
+                return new YamlTree.MapNode(here, entries);
+            }
+            case START_ARRAY -> {
+                List<YamlTree.Node> items = new ArrayList<>();
+                while (parser.nextToken() != JsonToken.END_ARRAY) {
+                    items.add(readValue(file, parser, problems));
+                }
+                return new YamlTree.ListNode(here, items);
+            }
+            case VALUE_NULL -> {
+                return new YamlTree.ScalarNode(here, null);
+            }
+            default -> {
+                return new YamlTree.ScalarNode(here, parser.getText());
+            }
+        }
+    }
+
+    private static Location location(String file, JsonLocation location) {
+        return new Location(file, Math.max(1, location.getLineNr()), Math.max(1, location.getColumnNr()));
+    }
+}

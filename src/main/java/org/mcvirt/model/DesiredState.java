@@ -1,0 +1,28 @@
+package org.mcvirt.model;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/** Everything the manifests ask for, merged and validated. Lists are sorted by name. */
+public record DesiredState(ClusterSpec cluster, List<NodeSpec> nodes, List<NetworkSpec> networks, List<VmSpec> vms) {
+    public DesiredState {
+        Objects.requireNonNull(cluster, "cluster");
+        nodes = nodes.stream().sorted(Comparator.comparing(NodeSpec::name)).toList();
+        networks = networks.stream().sorted(Comparator.comparing(NetworkSpec::name)).toList();
+        vms = vms.stream().sorted(Comparator.comparing(VmSpec::name)).toList();
+    }
+
+    public Optional<NodeSpec> node(String name) {
+        return nodes.stream().filter(n -> n.name().equals(name)).findFirst();
+    }
+
+    public Optional<NetworkSpec> network(String name) {
+        return networks.stream().filter(n -> n.name().equals(name)).findFirst();
+    }
+
+    public Optional<VmSpec> vm(String name) {
+        return vms.stream().filter(v -> v.name().equals(name)).findFirst();
+    }
+}

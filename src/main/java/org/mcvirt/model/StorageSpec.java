@@ -1,0 +1,18 @@
+package org.mcvirt.model;
+
+import java.util.Objects;
+
+/** A place on a node where VM disks live. */
+public record StorageSpec(String name, StorageType type, String volumeGroup, String path) {
+    public StorageSpec {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(type, "type");
+    }
+
+    /** The libvirt storage pool mcvirt manages for this storage. */
+    public String poolName() {
+        return Names.MANAGED_PREFIX + name;
+    }
+
+    public enum StorageType { FILE, LVM }
+}

@@ -1,0 +1,112 @@
+package org.mcvirt.render;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.mcvirt.model.ClusterSpec;
+import org.mcvirt.model.Names;
+import org.mcvirt.model.NetworkSpec;
+import org.mcvirt.model.NodeSpec;
+import org.mcvirt.model.StorageSpec;
+import org.mcvirt.model.VmSpec;
+
+/** The values templates see, built from the model. Templates only format; every decision is made here. */
+public final class Views {
+    private Views() {
+    }
+
+    public record DomainView(String domainType, String name, String uuid, long memoryKib, int cpus, List<DiskView> disks,
+                             List<NicView> nics, MetadataView metadata) {
+        public DomainView {
+            Objects.requireNonNull(name, "name");
+            disks = List.copyOf(disks);
+            nics = List.copyOf(nics);
+        }
+    }
+
+    public record DiskView(String name, String storage, String target, String bus, String source) {
+    }
+
+    public record NicView(String mac, String network) {
+    }
+
+    public record MetadataView(String namespace, String cluster, String name, List<DiskView> disks) {
+        public MetadataView {
+            disks = List.copyOf(disks);
+        }
+    }
+
+    public record NetworkView(String name, boolean nat, String bridgeName, String gateway, String netmask,
+                              String dhcpStart, String dhcpEnd) {
+    }
+
+    public record PoolView(String name, String path) {
+    }
+
+    public record VolumeView(String name, long capacityBytes) {
+    }
+
+    public static DomainView domain(ClusterSpec cluster, NodeSpec node, VmSpec vm, String uuid) {
+        List<DiskView> disks = disks(node, vm);
+        List<NicView> nics = vm.nics().stream().map(Views::nic).toList();
+        return new DomainView(node.domainType().libvirtName(), vm.name(), uuid, vm.memoryKib(), vm.cpus(), disks, nics,
+                metadata(cluster, vm, disks));
+    }
+
+    public static MetadataView metadata(ClusterSpec cluster, VmSpec vm, List<DiskView> disks) {
+        return new MetadataView(Names.METADATA_NAMESPACE, cluster.name(), vm.name(), disks);
+    }
+
+    /** Disk targets are assigned per bus in manifest order: the first virtio disk is vda, the next vdb. */
+    public static List<DiskView> disks(NodeSpec node, VmSpec vm) {
+        List<DiskView> disks = new ArrayList<>();
+        java.util.Map<String, Integer> perPrefix = new java.util.HashMap<>();
+        for (VmSpec.DiskSpec disk : vm.disks()) {
+            StorageSpec storage = node.storage(disk.storage()).orElseThrow(
+                    () -> new IllegalArgumentException("node " + node.name() + " has no storage " + disk.storage()));
+            int index = perPrefix.merge(disk.bus().targetDevice(0), 1, Integer::sum) - 1;
+            disks.add(new DiskView(disk.name(), disk.storage(), disk.bus().targetDevice(index), disk.bus().libvirtName(),
+                    storage.path() + "/" + Names.volumeName(vm.name(), disk.name())));
+        }
+        return disks;
+    }
+
+    public static NicView nic(VmSpec.NicSpec nic) {
+        return new NicView(nic.mac(), Names.networkName(nic.network()));
+    }
+
+    public static NetworkView network(NetworkSpec network) {
+        if (!network.nat()) {
+            return new NetworkView(network.libvirtName(), false, network.bridge(), null, null, null, null);
+        }
+        String[] parts = network.cidr().split("/");
+        int prefix = Integer.parseInt(parts[1]);
+        long mask = prefix == 0 ? 0 : (0xffffffffL << (32 - prefix)) & 0xffffffffL;
+        long base = ipToLong(parts[0]) & mask;
+        long broadcast = base | (~mask & 0xffffffffL);
+        String bridge = ("mcv-" + network.name());
+        bridge = bridge.length() > 15 ? bridge.substring(0, 15) : bridge;
+        return new NetworkView(network.libvirtName(), true, bridge, longToIp(base + 1), longToIp(mask),
+                longToIp(base + 2), longToIp(broadcast - 1));
+    }
+
+    public static PoolView pool(StorageSpec storage) {
+        return new PoolView(storage.poolName(), storage.path());
+    }
+
+    public static VolumeView volume(VmSpec vm, VmSpec.DiskSpec disk) {
+        return new VolumeView(Names.volumeName(vm.name(), disk.name()), disk.sizeBytes());
+    }
+
+    private static long ipToLong(String ip) {
+        long value = 0;
+        for (String octet : ip.split("\\.")) {
+            value = (value << 8) | Integer.parseInt(octet);
+        }
+        return value;
+    }
+
+    private static String longToIp(long value) {
+        return ((value >> 24) & 255) + "." + ((value >> 16) & 255) + "." + ((value >> 8) & 255) + "." + (value & 255);
+    }
+}
