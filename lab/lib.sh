@@ -1,5 +1,6 @@
 # shellcheck shell=bash
 # Shared by lab/up, lab/down, lab/status and lab/ssh. Source it; it defines no behaviour on its own.
+# shellcheck disable=SC2034 # the variables are used by the scripts that source this file
 
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 STATE_DIR=$LAB_DIR/.state
@@ -34,7 +35,8 @@ node_number() {
   esac
 }
 node_port() {
-  local var="LAB_NODE$(node_number "$1")_PORT"
+  local var
+  var="LAB_NODE$(node_number "$1")_PORT"
   echo "${!var}"
 }
 node_wire_ip() { echo "10.99.0.$(node_number "$1")"; }
@@ -52,6 +54,7 @@ die() {
   exit 1
 }
 say() { printf '%s\n' "$*"; }
+indent() { sed 's/^/    /'; }
 
 # Milliseconds since the epoch, and seconds since a start mark with one decimal.
 now_ms() {

@@ -18,6 +18,7 @@
     <mcvirt:vm xmlns:mcvirt='${m.namespace}'>
       <mcvirt:cluster>${m.cluster}</mcvirt:cluster>
       <mcvirt:name>${m.name}</mcvirt:name>
+      <mcvirt:protect>${m.protect?c}</mcvirt:protect>
 <#list m.disks as d>
       <mcvirt:disk name='${d.name}' storage='${d.storage}' target='${d.target}' source='${d.source}'/>
 </#list>

@@ -1,2 +1,44 @@
 package org.mcvirt.cli;
-public class Main { public static void main(String[] a) {} }
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import picocli.CommandLine;
+
+/** Entry point. {@link #run} is what tests call; main only exits with its result. */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+        PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+        Terminal terminal = System.console() == null ? Terminal.none()
+                : Terminal.of(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)),
+                        System.getenv("NO_COLOR") == null && !"dumb".equals(System.getenv("TERM")));
+        System.exit(run(out, err, terminal, args));
+    }
+
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        return run(out, err, Terminal.none(), args);
+    }
+
+    public static int run(PrintWriter out, PrintWriter err, Terminal terminal, String... args) {
+        CommandLine commandLine = new CommandLine(new McvirtCommand(terminal));
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        setUsageExitCode(commandLine);
+        commandLine.setExecutionExceptionHandler(new ErrorHandler());
+        int code = commandLine.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    /** picocli's default of 2 for usage errors would collide with "changes present". */
+    private static void setUsageExitCode(CommandLine commandLine) {
+        commandLine.getCommandSpec().exitCodeOnInvalidInput(ExitCodes.USAGE);
+        commandLine.getSubcommands().values().forEach(Main::setUsageExitCode);
+    }
+}

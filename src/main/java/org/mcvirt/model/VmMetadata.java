@@ -7,7 +7,7 @@ import java.util.Objects;
  * mcvirt's ownership mark on a libvirt domain, stored as a {@code <metadata>} element in mcvirt's XML
  * namespace. A domain without it is unmanaged: listed, never touched.
  */
-public record VmMetadata(String cluster, String name, List<Disk> disks) {
+public record VmMetadata(String cluster, String name, boolean protect, List<Disk> disks) {
     public VmMetadata {
         Objects.requireNonNull(cluster, "cluster");
         Objects.requireNonNull(name, "name");

@@ -30,7 +30,7 @@ public final class Views {
     public record NicView(String mac, String network) {
     }
 
-    public record MetadataView(String namespace, String cluster, String name, List<DiskView> disks) {
+    public record MetadataView(String namespace, String cluster, String name, boolean protect, List<DiskView> disks) {
         public MetadataView {
             disks = List.copyOf(disks);
         }
@@ -54,7 +54,7 @@ public final class Views {
     }
 
     public static MetadataView metadata(ClusterSpec cluster, VmSpec vm, List<DiskView> disks) {
-        return new MetadataView(Names.METADATA_NAMESPACE, cluster.name(), vm.name(), disks);
+        return new MetadataView(Names.METADATA_NAMESPACE, cluster.name(), vm.name(), vm.protect(), disks);
     }
 
     /** Disk targets are assigned per bus in manifest order: the first virtio disk is vda, the next vdb. */

@@ -1,0 +1,83 @@
+package org.mcvirt.app;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.mcvirt.model.DesiredState;
+import org.mcvirt.model.NodeSpec;
+import org.mcvirt.node.LibvirtNode;
+import org.mcvirt.node.NodeException;
+import org.mcvirt.state.NodeObservation;
+import org.mcvirt.state.ObservedState;
+import org.mcvirt.state.StateReader;
+
+/**
+ * Connections to the manifest's nodes for one command: opened and read in parallel, closed together.
+ * A node that cannot be reached is recorded as unreachable; the others are still read.
+ */
+public final class Cluster implements AutoCloseable {
+    private final Map<String, LibvirtNode> connected = new LinkedHashMap<>();
+    private final Map<String, String> unreachable = new LinkedHashMap<>();
+
+    private Cluster() {
+    }
+
+    public static Cluster connect(DesiredState desired) {
+        Cluster cluster = new Cluster();
+        List<NodeSpec> nodes = desired.nodes();
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(8, nodes.size())));
+        try {
+            List<CompletableFuture<Object>> futures = new ArrayList<>();
+            for (NodeSpec node : nodes) {
+                futures.add(CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return LibvirtNode.open(node.name(), node.libvirtUri());
+                    } catch (NodeException e) {
+                        return e;
+                    }
+                }, pool));
+            }
+            for (int i = 0; i < nodes.size(); i++) {
+                Object result = futures.get(i).join();
+                if (result instanceof LibvirtNode node) {
+                    cluster.connected.put(nodes.get(i).name(), node);
+                } else {
+                    cluster.unreachable.put(nodes.get(i).name(), ((NodeException) result).getMessage());
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return cluster;
+    }
+
+    public Map<String, LibvirtNode> nodes() {
+        return Map.copyOf(connected);
+    }
+
+    /** Reads every connected node in parallel. */
+    public ObservedState read() {
+        List<NodeObservation> observations = new ArrayList<>();
+        unreachable.forEach((node, error) -> observations.add(NodeObservation.unreachable(node, error)));
+        List<Map.Entry<String, LibvirtNode>> entries = new ArrayList<>(connected.entrySet());
+        List<CompletableFuture<NodeObservation>> futures = entries.stream()
+                .map(e -> CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return StateReader.read(e.getValue());
+                    } catch (NodeException ex) {
+                        return NodeObservation.unreachable(e.getKey(), ex.getMessage());
+                    }
+                })).toList();
+        futures.forEach(f -> observations.add(f.join()));
+        return new ObservedState(observations);
+    }
+
+    @Override
+    public void close() {
+        connected.values().forEach(LibvirtNode::close);
+    }
+}

@@ -1,0 +1,106 @@
+package org.mcvirt.app;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.mcvirt.apply.ApplyListener;
+import org.mcvirt.apply.Executor;
+import org.mcvirt.apply.LibvirtStepRunner;
+import org.mcvirt.apply.StepOutcome;
+import org.mcvirt.manifest.ManifestException;
+import org.mcvirt.manifest.ManifestLoader;
+import org.mcvirt.model.DesiredState;
+import org.mcvirt.plan.Plan;
+import org.mcvirt.plan.PlanCodec;
+import org.mcvirt.plan.Planner;
+import org.mcvirt.render.Renderer;
+import org.mcvirt.state.ObservedState;
+
+/** The use cases the commands call. Each reads the manifests, talks to the nodes and returns values. */
+public final class Mcvirt {
+    private final List<Path> manifests;
+    private final Renderer renderer;
+
+    public Mcvirt(List<Path> manifests, Optional<Path> templates) {
+        this.manifests = List.copyOf(manifests);
+        this.renderer = new Renderer(templates);
+    }
+
+    public DesiredState validate() throws McvirtException {
+        try {
+            return ManifestLoader.load(manifests);
+        } catch (ManifestException e) {
+            throw new McvirtException(McvirtException.Category.MANIFEST, e.getMessage(), e);
+        }
+    }
+
+    /** Reads the cluster and plans. Never changes anything. */
+    public Plan plan(Planner.Options options) throws McvirtException {
+        DesiredState desired = validate();
+        try (Cluster cluster = Cluster.connect(desired)) {
+            return new Planner(renderer).plan(desired, cluster.read(), options);
+        }
+    }
+
+    /** What apply will execute: a fresh plan, or a saved one that must still match the cluster. */
+    public record Prepared(Plan plan, boolean fromFile) {
+    }
+
+    public static Plan readPlanFile(Path file) throws McvirtException {
+        try {
+            return PlanCodec.fromJson(Files.readString(file));
+        } catch (IOException e) {
+            throw new McvirtException(McvirtException.Category.PLAN, "cannot read plan file " + file + ": " + e.getMessage());
+        } catch (PlanCodec.InvalidPlanException e) {
+            throw new McvirtException(McvirtException.Category.PLAN, "plan file " + file + " is not a valid mcvirt plan: "
+                    + e.getMessage());
+        }
+    }
+
+    /**
+     * Applies a plan: checks it is fresh against the live cluster, that destroys are allowed, then runs its steps.
+     * approve is asked after the checks and before any change; returning false changes nothing.
+     */
+    public List<StepOutcome> apply(Plan plan, boolean allowDestroy, int parallelism, long shutdownTimeoutSeconds,
+                                   ApplyListener listener, Approval approval) throws McvirtException {
+        DesiredState desired = validate();
+        try (Cluster cluster = Cluster.connect(desired)) {
+            ObservedState observed = cluster.read();
+            if (!observed.fingerprint().equals(plan.fingerprint())) {
+                throw new McvirtException(McvirtException.Category.PLAN, "the plan is stale: the cluster changed since it"
+                        + " was made (fingerprint " + shortFingerprint(plan.fingerprint()) + ", now "
+                        + shortFingerprint(observed.fingerprint()) + "); run 'mcvirt plan' again");
+            }
+            if (!plan.problems().isEmpty()) {
+                throw new McvirtException(McvirtException.Category.REFUSED, "the plan has problems; nothing was changed:\n  "
+                        + String.join("\n  ", plan.problems()));
+            }
+            if (!plan.hasChanges()) {
+                return List.of();
+            }
+            if (plan.destroys() && !allowDestroy) {
+                throw new McvirtException(McvirtException.Category.REFUSED, "the plan destroys resources ("
+                        + plan.summary().destroy() + " to destroy); nothing was changed. Re-run with --allow-destroy"
+                        + " to allow it");
+            }
+            if (!approval.approve(plan)) {
+                throw new McvirtException(McvirtException.Category.REFUSED, "apply cancelled; nothing was changed");
+            }
+            Executor executor = new Executor(new LibvirtStepRunner(cluster.nodes(), shutdownTimeoutSeconds), parallelism,
+                    listener);
+            return executor.execute(plan);
+        }
+    }
+
+    private static String shortFingerprint(String fingerprint) {
+        return fingerprint.substring(0, Math.min(12, fingerprint.length()));
+    }
+
+    /** Asks the operator; the CLI refuses when there is no terminal and no --auto-approve. */
+    @FunctionalInterface
+    public interface Approval {
+        boolean approve(Plan plan) throws McvirtException;
+    }
+}

@@ -1,0 +1,110 @@
+package org.mcvirt.apply;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.mcvirt.node.NodeException;
+import org.mcvirt.plan.Plan;
+import org.mcvirt.plan.Step;
+
+/**
+ * Walks the step graph: a step starts when all its dependencies are done; steps on different nodes run in
+ * parallel (up to the parallelism), steps on one node run one at a time in plan order. Dependents of a failed
+ * step are skipped and reported; independent steps still run.
+ */
+public final class Executor {
+    private final StepRunner runner;
+    private final int parallelism;
+    private final ApplyListener listener;
+
+    public Executor(StepRunner runner, int parallelism, ApplyListener listener) {
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("parallelism must be at least 1");
+        }
+        this.runner = runner;
+        this.parallelism = parallelism;
+        this.listener = listener;
+    }
+
+    private record Finished(Step step, StepOutcome outcome) {
+    }
+
+    public List<StepOutcome> execute(Plan plan) {
+        List<Step> pending = new ArrayList<>(plan.steps());
+        Map<Integer, StepOutcome> outcomes = new HashMap<>();
+        Set<String> busyNodes = new HashSet<>();
+        ExecutorService pool = Executors.newFixedThreadPool(parallelism, r -> {
+            Thread thread = new Thread(r, "mcvirt-apply");
+            thread.setDaemon(true);
+            return thread;
+        });
+        ExecutorCompletionService<Finished> completion = new ExecutorCompletionService<>(pool);
+        int running = 0;
+        try {
+            while (!pending.isEmpty() || running > 0) {
+                boolean progressed = true;
+                while (progressed) {
+                    progressed = false;
+                    for (Step step : List.copyOf(pending)) {
+                        if (step.dependsOn().stream().anyMatch(d -> outcomes.containsKey(d)
+                                && outcomes.get(d).status() != StepOutcome.Status.DONE)) {
+                            String why = "skipped: step " + step.dependsOn().stream().filter(d -> outcomes.containsKey(d)
+                                    && outcomes.get(d).status() != StepOutcome.Status.DONE).findFirst().orElseThrow()
+                                    + " it depends on did not complete";
+                            outcomes.put(step.id(), new StepOutcome(step.id(), StepOutcome.Status.SKIPPED, why));
+                            listener.skipped(step, why);
+                            pending.remove(step);
+                            progressed = true;
+                            continue;
+                        }
+                        boolean ready = step.dependsOn().stream().allMatch(outcomes::containsKey);
+                        if (ready && running < parallelism && !busyNodes.contains(step.node())) {
+                            busyNodes.add(step.node());
+                            pending.remove(step);
+                            running++;
+                            completion.submit(() -> runOne(step));
+                            progressed = true;
+                        }
+                    }
+                }
+                if (running == 0) {
+                    break;
+                }
+                Finished finished = completion.take().get();
+                running--;
+                busyNodes.remove(finished.step().node());
+                outcomes.put(finished.step().id(), finished.outcome());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("apply interrupted", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("apply worker failed", e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+        return plan.steps().stream().map(s -> outcomes.get(s.id())).toList();
+    }
+
+    private Finished runOne(Step step) {
+        listener.started(step);
+        long start = System.nanoTime();
+        try {
+            String note = runner.run(step);
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            listener.finished(step, millis, note);
+            return new Finished(step, new StepOutcome(step.id(), StepOutcome.Status.DONE, note));
+        } catch (NodeException | RuntimeException e) {
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            listener.failed(step, millis, e.getMessage());
+            return new Finished(step, new StepOutcome(step.id(), StepOutcome.Status.FAILED, e.getMessage()));
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package org.mcvirt.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.mcvirt.app.McvirtException;
+import org.mcvirt.apply.ApplyListener;
+import org.mcvirt.apply.StepOutcome;
+import org.mcvirt.app.Mcvirt;
+import org.mcvirt.plan.AttributeChange;
+import org.mcvirt.plan.Effect;
+import org.mcvirt.plan.Plan;
+import org.mcvirt.plan.PlanText;
+import org.mcvirt.plan.Planner;
+import org.mcvirt.plan.ResourceChange;
+import org.mcvirt.plan.Step;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(name = "apply", description = {"Make the cluster match the manifests: plan, show, ask, then run the steps.",
+    "With PLANFILE, run exactly that saved plan (refused when the cluster changed since it was made).",
+    "Without a terminal, --auto-approve is required. Any destroy needs --allow-destroy."})
+final class ApplyCommand implements Callable<Integer> {
+    @ParentCommand
+    McvirtCommand parent;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Parameters(arity = "0..1", paramLabel = "PLANFILE", description = "A plan saved with 'mcvirt plan --out'.")
+    Path planFile;
+
+    @Option(names = "--auto-approve", description = "Do not ask for approval.")
+    boolean autoApprove;
+
+    @Option(names = "--allow-destroy", description = "Allow the plan to destroy vms, disks and networks.")
+    boolean allowDestroy;
+
+    @Option(names = "--parallelism", paramLabel = "N", defaultValue = "4",
+            description = "Steps on different nodes run in parallel, up to N (default: ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Option(names = "--shutdown-timeout", paramLabel = "SECONDS", defaultValue = "60",
+            description = "How long a guest may take to shut down before it is powered off (default: ${DEFAULT-VALUE}).")
+    long shutdownTimeout;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (parallelism < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--parallelism must be at least 1");
+        }
+        Mcvirt mcvirt = parent.mcvirt();
+        Plan plan = planFile != null ? Mcvirt.readPlanFile(planFile) : mcvirt.plan(Planner.Options.all());
+        out.print(PlanText.render(plan, parent.colour()));
+        out.flush();
+        if (!plan.hasChanges() && plan.problems().isEmpty()) {
+            return ExitCodes.OK;
+        }
+        List<StepOutcome> outcomes = mcvirt.apply(plan, allowDestroy, parallelism, shutdownTimeout,
+                new ProgressPrinter(out, plan.steps().size()), this::approve);
+        long done = outcomes.stream().filter(o -> o.status() == StepOutcome.Status.DONE).count();
+        long failed = outcomes.stream().filter(o -> o.status() == StepOutcome.Status.FAILED).count();
+        long skipped = outcomes.stream().filter(o -> o.status() == StepOutcome.Status.SKIPPED).count();
+        out.printf("%nApply %s: %d done, %d failed, %d skipped.%n", failed + skipped == 0 ? "complete" : "incomplete",
+                done, failed, skipped);
+        for (ResourceChange change : plan.changes()) {
+            List<String> pending = change.attributes().stream().filter(a -> a.effect() == Effect.RESTART)
+                    .map(AttributeChange::name).toList();
+            if (!pending.isEmpty()) {
+                out.printf("Pending restart: %s (%s) takes effect when the vm is next started.%n", change.address(),
+                        String.join(", ", pending));
+            }
+        }
+        if (failed + skipped > 0) {
+            throw new McvirtException(McvirtException.Category.APPLY_FAILED, failed + " step(s) failed and " + skipped
+                    + " were skipped; run 'mcvirt plan' to see what is left");
+        }
+        return ExitCodes.OK;
+    }
+
+    private boolean approve(Plan plan) throws McvirtException {
+        if (autoApprove) {
+            return true;
+        }
+        if (!parent.terminal.interactive()) {
+            throw new McvirtException(McvirtException.Category.REFUSED, "no terminal to ask for approval and"
+                    + " --auto-approve not given; nothing was changed");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.print("\nDo you want to perform these actions? Only 'yes' will be accepted: ");
+        out.flush();
+        return parent.terminal.readLine().map(String::strip).filter("yes"::equals).isPresent();
+    }
+
+    /** One line per step as it starts and ends. Synchronized: steps on different nodes finish concurrently. */
+    private static final class ProgressPrinter implements ApplyListener {
+        private final PrintWriter out;
+        private final int total;
+
+        ProgressPrinter(PrintWriter out, int total) {
+            this.out = out;
+            this.total = total;
+        }
+
+        @Override
+        public synchronized void started(Step step) {
+            out.printf("[%d/%d] %s: %s ...%n", step.id(), total, step.node(), step.description());
+            out.flush();
+        }
+
+        @Override
+        public synchronized void finished(Step step, long millis, String note) {
+            out.printf("[%d/%d] %s: %s: done (%.1fs)%s%n", step.id(), total, step.node(), step.description(),
+                    millis / 1000.0, note.isEmpty() ? "" : "; " + note);
+            out.flush();
+        }
+
+        @Override
+        public synchronized void failed(Step step, long millis, String error) {
+            out.printf("[%d/%d] %s: %s: FAILED (%.1fs): %s%n", step.id(), total, step.node(), step.description(),
+                    millis / 1000.0, error);
+            out.flush();
+        }
+
+        @Override
+        public synchronized void skipped(Step step, String why) {
+            out.printf("[%d/%d] %s: %s: %s%n", step.id(), total, step.node(), step.description(), why);
+            out.flush();
+        }
+    }
+}

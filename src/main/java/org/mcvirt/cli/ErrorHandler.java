@@ -1,0 +1,23 @@
+package org.mcvirt.cli;
+
+import org.mcvirt.app.McvirtException;
+import picocli.CommandLine;
+
+/** The one place an error becomes a message and an exit code. */
+final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
+    @Override
+    public int handleExecutionException(Exception exception, CommandLine commandLine, CommandLine.ParseResult parsed) {
+        var err = commandLine.getErr();
+        if (exception instanceof McvirtException e) {
+            switch (e.category()) {
+                case MANIFEST -> err.println(e.getMessage());
+                case NODE, PLAN, REFUSED, APPLY_FAILED -> err.println("Error: " + e.getMessage());
+            }
+        } else {
+            err.println("Error: internal error: " + exception);
+            exception.printStackTrace(err);
+        }
+        err.flush();
+        return ExitCodes.ERROR;
+    }
+}

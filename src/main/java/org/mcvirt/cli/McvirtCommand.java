@@ -1,0 +1,56 @@
+package org.mcvirt.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.mcvirt.app.Mcvirt;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "mcvirt", mixinStandardHelpOptions = true, version = "mcvirt 0.1.0",
+        description = {"Declarative desired-state manager for small KVM clusters.",
+            "", "Keep manifests of nodes, networks and VMs in git; 'plan' shows what would change, 'apply' makes it so."},
+        subcommands = {ValidateCommand.class, PlanCommand.class, ApplyCommand.class, ListCommand.class,
+            CommandLine.HelpCommand.class},
+        footer = {"", "Exit codes: 0 ok/no changes, 1 error, 2 changes present (plan --detailed-exitcode), 64 usage.",
+            "Environment: MCVIRT_MANIFEST (default manifest paths, ':'-separated), NO_COLOR."})
+final class McvirtCommand {
+    final Terminal terminal;
+
+    @Option(names = {"-f", "--file"}, paramLabel = "PATH", scope = CommandLine.ScopeType.INHERIT,
+            description = "Manifest file or directory; repeatable, files merge. Default: $MCVIRT_MANIFEST or ./cluster.yaml")
+    List<Path> files = new ArrayList<>();
+
+    @Option(names = "--templates", paramLabel = "DIR", scope = CommandLine.ScopeType.INHERIT,
+            description = "Directory of template overrides (same layout as templates/: libvirt/domain.ftl ...)")
+    Path templates;
+
+    @Option(names = "--no-color", scope = CommandLine.ScopeType.INHERIT, description = "Never colour output.")
+    boolean noColor;
+
+    McvirtCommand(Terminal terminal) {
+        this.terminal = terminal;
+    }
+
+    List<Path> manifests() {
+        if (!files.isEmpty()) {
+            return files;
+        }
+        String fromEnvironment = System.getenv("MCVIRT_MANIFEST");
+        if (fromEnvironment != null && !fromEnvironment.isBlank()) {
+            return Arrays.stream(fromEnvironment.split(":")).filter(s -> !s.isBlank()).map(Path::of).toList();
+        }
+        return List.of(Path.of("cluster.yaml"));
+    }
+
+    Mcvirt mcvirt() {
+        return new Mcvirt(manifests(), Optional.ofNullable(templates));
+    }
+
+    boolean colour() {
+        return terminal.colour() && !noColor;
+    }
+}

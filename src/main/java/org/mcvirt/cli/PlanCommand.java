@@ -1,0 +1,57 @@
+package org.mcvirt.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.mcvirt.plan.Plan;
+import org.mcvirt.plan.PlanCodec;
+import org.mcvirt.plan.PlanText;
+import org.mcvirt.plan.Planner;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(name = "plan", description = {"Read the live cluster and show what apply would change. Changes nothing.",
+    "Symbols: + create, ~ update in place, - destroy, -/+ replace, > migrate."})
+final class PlanCommand implements Callable<Integer> {
+    @ParentCommand
+    McvirtCommand parent;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--json", description = "Print the plan as versioned JSON (docs/plan-format.md).")
+    boolean json;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Save the plan for 'mcvirt apply FILE'.")
+    Path out;
+
+    @Option(names = "--detailed-exitcode", description = "Exit 0 with no changes, 2 with changes, 1 on error.")
+    boolean detailedExitCode;
+
+    @Option(names = "--target", paramLabel = "VM", description = "Plan only this vm (repeatable).")
+    List<String> targets = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        Plan plan = parent.mcvirt().plan(new Planner.Options(Set.copyOf(targets)));
+        var stdout = spec.commandLine().getOut();
+        stdout.print(json ? PlanCodec.toJson(plan) : PlanText.render(plan, parent.colour()));
+        if (!plan.problems().isEmpty()) {
+            spec.commandLine().getErr().println("Error: the plan has " + plan.problems().size()
+                    + " problem(s); fix them before applying.");
+            return ExitCodes.ERROR;
+        }
+        if (out != null) {
+            Files.writeString(out, PlanCodec.toJson(plan));
+            if (!json) {
+                stdout.println("Saved the plan to " + out + "; apply it exactly with: mcvirt apply " + out);
+            }
+        }
+        return detailedExitCode && plan.hasChanges() ? ExitCodes.CHANGES_PRESENT : ExitCodes.OK;
+    }
+}

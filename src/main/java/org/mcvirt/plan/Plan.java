@@ -1,0 +1,54 @@
+package org.mcvirt.plan;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The plan as data: a versioned, JSON-able record of changes, the ordered steps and the fingerprint of the
+ * observed state it was built from. The human text and --json are both rendered from this value.
+ */
+public record Plan(int formatVersion, String cluster, String fingerprint, List<ResourceChange> changes,
+                   List<Step> steps, List<String> problems, Summary summary) {
+    public static final int FORMAT_VERSION = 1;
+
+    public Plan {
+        Objects.requireNonNull(fingerprint, "fingerprint");
+        changes = List.copyOf(changes);
+        steps = List.copyOf(steps);
+        problems = List.copyOf(problems);
+    }
+
+    public boolean hasChanges() {
+        return !steps.isEmpty();
+    }
+
+    public boolean destroys() {
+        return changes.stream().anyMatch(ResourceChange::destroysData)
+                || steps.stream().anyMatch(s -> s.kind().destructive());
+    }
+
+    /** Counts per action; a replace counts as one create and one destroy. */
+    public record Summary(int create, int change, int migrate, int destroy) {
+        static Summary of(List<ResourceChange> changes) {
+            int create = 0;
+            int change = 0;
+            int migrate = 0;
+            int destroy = 0;
+            for (ResourceChange c : changes) {
+                switch (c.action()) {
+                    case CREATE -> create++;
+                    case UPDATE -> change++;
+                    case MIGRATE -> migrate++;
+                    case DELETE -> destroy++;
+                    case REPLACE -> {
+                        create++;
+                        destroy++;
+                    }
+                    case NOOP -> {
+                    }
+                }
+            }
+            return new Summary(create, change, migrate, destroy);
+        }
+    }
+}

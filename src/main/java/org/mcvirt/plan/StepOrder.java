@@ -1,0 +1,137 @@
+package org.mcvirt.plan;
+
+import static org.mcvirt.plan.StepKind.ATTACH_DEVICE_LIVE;
+import static org.mcvirt.plan.StepKind.CREATE_NETWORK;
+import static org.mcvirt.plan.StepKind.CREATE_POOL;
+import static org.mcvirt.plan.StepKind.CREATE_VOLUME;
+import static org.mcvirt.plan.StepKind.DEFINE_DOMAIN;
+import static org.mcvirt.plan.StepKind.DELETE_NETWORK;
+import static org.mcvirt.plan.StepKind.DELETE_VOLUME;
+import static org.mcvirt.plan.StepKind.DETACH_DEVICE_LIVE;
+import static org.mcvirt.plan.StepKind.SET_AUTOSTART;
+import static org.mcvirt.plan.StepKind.SET_MEMORY_LIVE;
+import static org.mcvirt.plan.StepKind.SHUTDOWN_DOMAIN;
+import static org.mcvirt.plan.StepKind.START_DOMAIN;
+import static org.mcvirt.plan.StepKind.START_NETWORK;
+import static org.mcvirt.plan.StepKind.START_POOL;
+import static org.mcvirt.plan.StepKind.UNDEFINE_DOMAIN;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Orders steps by one table of dependency rules. A rule says: a step of kind {@code before} runs before a step
+ * of kind {@code after} when the two are related in the given way. The order is deterministic: among steps
+ * that are ready, the one with the smallest (kind, subject) runs first.
+ */
+final class StepOrder {
+    enum Relation {
+        /** Both act on the same object. */
+        SAME_SUBJECT,
+        /** The later step uses (needs) what the earlier one acts on. */
+        AFTER_USES_BEFORE,
+        /** The earlier step uses (releases) what the later one acts on. */
+        BEFORE_USES_AFTER
+    }
+
+    record Rule(StepKind before, StepKind after, Relation relation, String why) {
+    }
+
+    static final List<Rule> RULES = List.of(
+            new Rule(CREATE_POOL, CREATE_VOLUME, Relation.AFTER_USES_BEFORE, "a volume lives in its pool"),
+            new Rule(START_POOL, CREATE_VOLUME, Relation.AFTER_USES_BEFORE, "a volume is created in an active pool"),
+            new Rule(CREATE_VOLUME, DEFINE_DOMAIN, Relation.AFTER_USES_BEFORE, "volume before define"),
+            new Rule(CREATE_VOLUME, ATTACH_DEVICE_LIVE, Relation.AFTER_USES_BEFORE, "volume before hot-plug"),
+            new Rule(CREATE_NETWORK, DEFINE_DOMAIN, Relation.AFTER_USES_BEFORE, "network before domain"),
+            new Rule(CREATE_NETWORK, START_DOMAIN, Relation.AFTER_USES_BEFORE, "network before start"),
+            new Rule(START_NETWORK, START_DOMAIN, Relation.AFTER_USES_BEFORE, "active network before start"),
+            new Rule(CREATE_NETWORK, ATTACH_DEVICE_LIVE, Relation.AFTER_USES_BEFORE, "network before hot-plug"),
+            new Rule(START_NETWORK, ATTACH_DEVICE_LIVE, Relation.AFTER_USES_BEFORE, "active network before hot-plug"),
+            new Rule(DELETE_NETWORK, CREATE_NETWORK, Relation.SAME_SUBJECT, "a replaced network goes first"),
+            new Rule(DEFINE_DOMAIN, START_DOMAIN, Relation.SAME_SUBJECT, "define before start"),
+            new Rule(DEFINE_DOMAIN, SET_AUTOSTART, Relation.SAME_SUBJECT, "define before autostart"),
+            new Rule(DEFINE_DOMAIN, SET_MEMORY_LIVE, Relation.SAME_SUBJECT, "definition before live memory"),
+            new Rule(DEFINE_DOMAIN, ATTACH_DEVICE_LIVE, Relation.SAME_SUBJECT, "definition before hot-plug"),
+            new Rule(DETACH_DEVICE_LIVE, DEFINE_DOMAIN, Relation.SAME_SUBJECT, "unplug before the new definition"),
+            new Rule(SHUTDOWN_DOMAIN, UNDEFINE_DOMAIN, Relation.SAME_SUBJECT, "stop before undefine"),
+            new Rule(SHUTDOWN_DOMAIN, DEFINE_DOMAIN, Relation.SAME_SUBJECT, "stop before redefine"),
+            new Rule(DEFINE_DOMAIN, DELETE_VOLUME, Relation.AFTER_USES_BEFORE, "drop the disk from the definition first"),
+            new Rule(DETACH_DEVICE_LIVE, DELETE_VOLUME, Relation.BEFORE_USES_AFTER, "unplug before deleting"),
+            new Rule(UNDEFINE_DOMAIN, DELETE_VOLUME, Relation.AFTER_USES_BEFORE, "undefine before deleting its disks"),
+            new Rule(SHUTDOWN_DOMAIN, DELETE_NETWORK, Relation.BEFORE_USES_AFTER, "stop users of a network first"),
+            new Rule(UNDEFINE_DOMAIN, DELETE_NETWORK, Relation.BEFORE_USES_AFTER, "undefine users of a network first"),
+            new Rule(DETACH_DEVICE_LIVE, DELETE_NETWORK, Relation.BEFORE_USES_AFTER, "unplug from a network first"),
+            new Rule(DEFINE_DOMAIN, DELETE_NETWORK, Relation.BEFORE_USES_AFTER, "redefine away from a network first"));
+
+    private StepOrder() {
+    }
+
+    static boolean related(Rule rule, StepDraft before, StepDraft after) {
+        if (rule.before() != before.kind() || rule.after() != after.kind()) {
+            return false;
+        }
+        return switch (rule.relation()) {
+            case SAME_SUBJECT -> before.subject().equals(after.subject());
+            case AFTER_USES_BEFORE -> after.uses().contains(before.subject());
+            case BEFORE_USES_AFTER -> before.uses().contains(after.subject());
+        };
+    }
+
+    /** Numbers the drafts 1..n in a valid order and records each step's direct dependencies. */
+    static List<Step> order(List<StepDraft> drafts) {
+        int n = drafts.size();
+        List<Set<Integer>> predecessors = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            predecessors.add(new TreeSet<>());
+        }
+        for (int a = 0; a < n; a++) {
+            for (int b = 0; b < n; b++) {
+                if (a == b) {
+                    continue;
+                }
+                for (Rule rule : RULES) {
+                    if (related(rule, drafts.get(a), drafts.get(b))) {
+                        predecessors.get(b).add(a);
+                    }
+                }
+            }
+        }
+        Comparator<Integer> readyOrder = Comparator.comparing((Integer i) -> drafts.get(i).kind())
+                .thenComparing(i -> drafts.get(i).subject()).thenComparing(i -> drafts.get(i).description());
+        PriorityQueue<Integer> ready = new PriorityQueue<>(readyOrder);
+        int[] waiting = new int[n];
+        for (int i = 0; i < n; i++) {
+            waiting[i] = predecessors.get(i).size();
+            if (waiting[i] == 0) {
+                ready.add(i);
+            }
+        }
+        int[] idOf = new int[n];
+        List<Integer> sequence = new ArrayList<>();
+        while (!ready.isEmpty()) {
+            int next = ready.poll();
+            sequence.add(next);
+            idOf[next] = sequence.size();
+            for (int b = 0; b < n; b++) {
+                if (predecessors.get(b).contains(next) && --waiting[b] == 0) {
+                    ready.add(b);
+                }
+            }
+        }
+        if (sequence.size() != n) {
+            throw new IllegalStateException("dependency rules form a cycle among the planned steps");
+        }
+        List<Step> steps = new ArrayList<>();
+        for (int index : sequence) {
+            StepDraft d = drafts.get(index);
+            List<Integer> dependsOn = predecessors.get(index).stream().map(p -> idOf[p]).sorted().toList();
+            steps.add(new Step(idOf[index], d.kind(), d.node(), d.subject(), d.uses(), d.change(), d.description(),
+                    d.arguments(), dependsOn));
+        }
+        return steps;
+    }
+}

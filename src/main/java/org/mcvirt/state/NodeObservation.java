@@ -1,0 +1,34 @@
+package org.mcvirt.state;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/** One node's observed state; when unreachable, error says why and the lists are empty. */
+public record NodeObservation(String node, boolean reachable, String error, String libvirtVersion,
+                              String hypervisorVersion, List<ObservedDomain> domains, List<ObservedNetwork> networks,
+                              List<ObservedPool> pools) {
+    public NodeObservation {
+        Objects.requireNonNull(node, "node");
+        domains = domains.stream().sorted(Comparator.comparing(ObservedDomain::name)).toList();
+        networks = networks.stream().sorted(Comparator.comparing(ObservedNetwork::name)).toList();
+        pools = pools.stream().sorted(Comparator.comparing(ObservedPool::name)).toList();
+    }
+
+    public static NodeObservation unreachable(String node, String error) {
+        return new NodeObservation(node, false, error, null, null, List.of(), List.of(), List.of());
+    }
+
+    public Optional<ObservedDomain> domain(String name) {
+        return domains.stream().filter(d -> d.name().equals(name)).findFirst();
+    }
+
+    public Optional<ObservedNetwork> network(String name) {
+        return networks.stream().filter(n -> n.name().equals(name)).findFirst();
+    }
+
+    public Optional<ObservedPool> pool(String name) {
+        return pools.stream().filter(p -> p.name().equals(name)).findFirst();
+    }
+}

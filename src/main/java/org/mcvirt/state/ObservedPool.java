@@ -1,0 +1,22 @@
+package org.mcvirt.state;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/** A libvirt storage pool and its volumes (volumes are listed only when the pool is active). */
+public record ObservedPool(String name, String type, boolean active, boolean autostart, String path,
+                           List<ObservedVolume> volumes) {
+    public ObservedPool {
+        Objects.requireNonNull(name, "name");
+        volumes = volumes.stream().sorted(Comparator.comparing(ObservedVolume::name)).toList();
+    }
+
+    public Optional<ObservedVolume> volume(String name) {
+        return volumes.stream().filter(v -> v.name().equals(name)).findFirst();
+    }
+
+    public record ObservedVolume(String name, String path, long capacityBytes) {
+    }
+}

@@ -1,0 +1,49 @@
+package org.mcvirt.state;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** What was read from every node. Lists are sorted by name so output and fingerprints are deterministic. */
+public record ObservedState(List<NodeObservation> nodes) {
+    private static final ObjectMapper CANONICAL = new ObjectMapper()
+            .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
+    public ObservedState {
+        nodes = nodes.stream().sorted(Comparator.comparing(NodeObservation::node)).toList();
+    }
+
+    public Optional<NodeObservation> node(String name) {
+        return nodes.stream().filter(n -> n.node().equals(name)).findFirst();
+    }
+
+    /**
+     * SHA-256 over what a plan depends on: everything mcvirt manages, and only the names of unmanaged domains
+     * (so an unrelated VM starting does not make a saved plan stale).
+     */
+    public String fingerprint() {
+        Map<String, Object> relevant = new LinkedHashMap<>();
+        for (NodeObservation node : nodes) {
+            Map<String, Object> view = new LinkedHashMap<>();
+            view.put("reachable", node.reachable());
+            view.put("managed", node.domains().stream().filter(ObservedDomain::managed).toList());
+            view.put("unmanaged", node.domains().stream().filter(d -> !d.managed()).map(ObservedDomain::name).toList());
+            view.put("networks", node.networks());
+            view.put("pools", node.pools());
+            relevant.put(node.node(), view);
+        }
+        try {
+            byte[] json = CANONICAL.writeValueAsBytes(relevant);
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(json));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package org.mcvirt.state;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.mcvirt.model.Names;
+import org.mcvirt.model.VmMetadata;
+import org.mcvirt.node.LibvirtNode;
+import org.mcvirt.node.NodeException;
+import org.mcvirt.render.Xml;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+
+/** Reads one node through libvirt and parses what it returns into observed-state records. Only reads. */
+public final class StateReader {
+    private StateReader() {
+    }
+
+    public static NodeObservation read(LibvirtNode node) throws NodeException {
+        List<ObservedDomain> domains = node.domains().stream().map(StateReader::domain).toList();
+        List<ObservedNetwork> networks = node.networks().stream().map(StateReader::network).toList();
+        List<ObservedPool> pools = node.pools().stream().map(StateReader::pool).toList();
+        return new NodeObservation(node.node(), true, null, node.libvirtVersion(), node.hypervisorVersion(), domains,
+                networks, pools);
+    }
+
+    static ObservedDomain domain(LibvirtNode.DomainRecord record) {
+        Element root = Xml.parse(record.inactiveXml()).getDocumentElement();
+        int vcpus = Xml.childText(root, "vcpu").map(Integer::parseInt).orElse(1);
+        long memoryKib = Xml.child(root, "memory").map(StateReader::kib).orElse(0L);
+        int liveVcpus = vcpus;
+        long liveMemoryKib = memoryKib;
+        Integer vncPort = null;
+        if (record.liveXml() != null) {
+            Element live = Xml.parse(record.liveXml()).getDocumentElement();
+            liveVcpus = Xml.child(live, "vcpu")
+                    .map(e -> e.hasAttribute("current") ? e.getAttribute("current") : e.getTextContent().strip())
+                    .map(Integer::parseInt).orElse(vcpus);
+            liveMemoryKib = Xml.child(live, "currentMemory").map(StateReader::kib).orElse(memoryKib);
+            vncPort = Xml.child(live, "devices").flatMap(d -> Xml.children(d, "graphics").stream()
+                    .filter(g -> "vnc".equals(g.getAttribute("type"))).findFirst())
+                    .map(g -> g.getAttribute("port")).filter(p -> p.matches("\\d+")).map(Integer::valueOf).orElse(null);
+        }
+        List<ObservedDomain.ObservedDisk> disks = new ArrayList<>();
+        List<ObservedDomain.ObservedNic> nics = new ArrayList<>();
+        Optional<Element> devices = Xml.child(root, "devices");
+        if (devices.isPresent()) {
+            for (Element disk : Xml.children(devices.get(), "disk")) {
+                if (!"disk".equals(disk.getAttribute("device"))) {
+                    continue;
+                }
+                String source = Xml.child(disk, "source")
+                        .map(s -> s.hasAttribute("file") ? s.getAttribute("file") : s.getAttribute("dev")).orElse(null);
+                disks.add(new ObservedDomain.ObservedDisk(Xml.childAttribute(disk, "target", "dev").orElse(null),
+                        Xml.childAttribute(disk, "target", "bus").orElse(null), source));
+            }
+            for (Element nic : Xml.children(devices.get(), "interface")) {
+                String type = nic.getAttribute("type");
+                String source = Xml.child(nic, "source").map(s -> s.hasAttribute("network") ? s.getAttribute("network")
+                        : s.getAttribute("bridge")).orElse(null);
+                nics.add(new ObservedDomain.ObservedNic(
+                        Xml.childAttribute(nic, "mac", "address").map(m -> m.toLowerCase(Locale.ROOT)).orElse(null),
+                        type, source));
+            }
+        }
+        return new ObservedDomain(record.name(), record.uuid(), record.active(), record.runState(), record.persistent(),
+                record.autostart(), vcpus, memoryKib, liveVcpus, liveMemoryKib, disks, nics, vncPort,
+                metadata(root).orElse(null), record.inactiveXml());
+    }
+
+    /** mcvirt's mark, if the domain carries it. */
+    public static Optional<VmMetadata> metadata(Element domain) {
+        return Xml.child(domain, "metadata").flatMap(m -> Xml.children(m, "vm").stream()
+                .filter(e -> Names.METADATA_NAMESPACE.equals(e.getNamespaceURI())).findFirst())
+                .map(vm -> new VmMetadata(Xml.childText(vm, "cluster").orElse(""), Xml.childText(vm, "name").orElse(""),
+                        Xml.childText(vm, "protect").map("true"::equals).orElse(false),
+                        Xml.children(vm, "disk").stream().map(d -> new VmMetadata.Disk(d.getAttribute("name"),
+                                d.getAttribute("storage"), d.getAttribute("target"), d.getAttribute("source"))).toList()));
+    }
+
+    public static Optional<VmMetadata> metadata(Document domain) {
+        return metadata(domain.getDocumentElement());
+    }
+
+    static ObservedNetwork network(LibvirtNode.NetworkRecord record) {
+        Element root = Xml.parse(record.xml()).getDocumentElement();
+        return new ObservedNetwork(record.name(), record.active(), record.persistent(), record.autostart(),
+                Xml.childAttribute(root, "forward", "mode").orElse(null),
+                Xml.childAttribute(root, "bridge", "name").orElse(null),
+                Xml.childAttribute(root, "ip", "address").orElse(null),
+                Xml.childAttribute(root, "ip", "netmask").orElse(null));
+    }
+
+    static ObservedPool pool(LibvirtNode.PoolRecord record) {
+        Element root = Xml.parse(record.xml()).getDocumentElement();
+        String path = Xml.child(root, "target").flatMap(t -> Xml.childText(t, "path")).orElse(null);
+        return new ObservedPool(record.name(), root.getAttribute("type"), record.active(), record.autostart(), path,
+                record.volumes().stream()
+                        .map(v -> new ObservedPool.ObservedVolume(v.name(), v.path(), v.capacityBytes())).toList());
+    }
+
+    /** A libvirt memory element in KiB, whatever its unit attribute says. */
+    static long kib(Element memory) {
+        long value = Long.parseLong(memory.getTextContent().strip());
+        String unit = memory.getAttribute("unit");
+        return switch (unit.isEmpty() ? "KiB" : unit) {
+            case "b", "bytes" -> value / 1024;
+            case "KB" -> value * 1000 / 1024;
+            case "MiB", "M" -> value * 1024;
+            case "MB" -> value * 1_000_000 / 1024;
+            case "GiB", "G" -> value * 1024 * 1024;
+            case "GB" -> value * 1_000_000_000 / 1024;
+            default -> value;
+        };
+    }
+}
