@@ -44,6 +44,14 @@ public final class Mcvirt {
         }
     }
 
+    /** Reads every node of the manifests. Never changes anything. */
+    public ObservedState observe() throws McvirtException {
+        DesiredState desired = validate();
+        try (Cluster cluster = Cluster.connect(desired)) {
+            return cluster.read();
+        }
+    }
+
     /** What apply will execute: a fresh plan, or a saved one that must still match the cluster. */
     public record Prepared(Plan plan, boolean fromFile) {
     }

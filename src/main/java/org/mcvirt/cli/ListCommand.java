@@ -1,8 +1,6 @@
 package org.mcvirt.cli;
 
 import java.util.concurrent.Callable;
-import org.mcvirt.app.Cluster;
-import org.mcvirt.model.DesiredState;
 import org.mcvirt.state.NodeObservation;
 import org.mcvirt.state.ObservedDomain;
 import org.mcvirt.state.ObservedState;
@@ -21,11 +19,7 @@ final class ListCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        DesiredState desired = parent.mcvirt().validate();
-        ObservedState observed;
-        try (Cluster cluster = Cluster.connect(desired)) {
-            observed = cluster.read();
-        }
+        ObservedState observed = parent.mcvirt().observe();
         var out = spec.commandLine().getOut();
         out.printf("%-20s %-12s %-14s %-5s %-8s %s%n", "NAME", "NODE", "STATE", "CPUS", "MEMORY", "MANAGED");
         boolean allRead = true;

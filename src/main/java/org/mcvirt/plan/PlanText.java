@@ -18,7 +18,8 @@ public final class PlanText {
             out.append('\n');
         }
         if (plan.changes().isEmpty()) {
-            out.append("No changes. The cluster matches the manifest.\n");
+            out.append(plan.problems().isEmpty() ? "No changes. The cluster matches the manifest.\n"
+                    : "No changes can be planned until the problems above are solved.\n");
             return out.toString();
         }
         out.append("mcvirt will perform the following actions:\n");
@@ -61,6 +62,10 @@ public final class PlanText {
         out.append('\n').append(paint("Plan:", "\u001b[1m", colour)).append(' ').append(s.create()).append(" to create, ")
                 .append(s.change()).append(" to change, ").append(s.migrate()).append(" to migrate, ")
                 .append(s.destroy()).append(" to destroy.\n");
+        if (!plan.problems().isEmpty()) {
+            out.append(paint("Error:", "\u001b[1;31m", colour)).append(" the plan has ").append(plan.problems().size())
+                    .append(" problem(s) listed at the top; apply refuses it until they are solved.\n");
+        }
         if (plan.destroys()) {
             out.append(paint("Warning:", "\u001b[1;33m", colour))
                     .append(" this plan destroys resources; apply needs --allow-destroy.\n");

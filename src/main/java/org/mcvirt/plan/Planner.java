@@ -60,11 +60,12 @@ public final class Planner {
         for (NodeSpec node : desired.nodes()) {
             Optional<NodeObservation> seen = observed.node(node.name());
             if (seen.isEmpty() || !seen.get().reachable()) {
-                String why = seen.map(NodeObservation::error).orElse("not read");
+                String why = seen.map(NodeObservation::error).orElse("not read")
+                        .replaceFirst("^node " + java.util.regex.Pattern.quote(node.name()) + ": ", "");
                 List<String> vms = desired.vms().stream().filter(v -> v.node().equals(node.name()))
                         .map(VmSpec::name).toList();
-                context.problems.add("node " + node.name() + " could not be read (" + why + "); cannot plan its "
-                        + "networks, storage" + (vms.isEmpty() ? "" : " and vms " + String.join(", ", vms)));
+                context.problems.add("node " + node.name() + " could not be read, so its networks, storage"
+                        + (vms.isEmpty() ? "" : " and vms " + String.join(", ", vms)) + " cannot be planned: " + why);
                 continue;
             }
             NodeObservation obs = seen.get();
@@ -226,8 +227,8 @@ public final class Planner {
         }
         if (seen.isPresent() && !seen.get().managed()) {
             context.problems.add("domain " + vm.name() + " on node " + node.name() + " exists but is not managed by mcvirt"
-                    + " (it has no mcvirt metadata); rename the vm in the manifest or adopt the domain with"
-                    + " 'mcvirt import --adopt'");
+                    + " (it has no mcvirt metadata) and mcvirt never touches it; rename the vm in the manifest, or"
+                    + " rename the existing domain");
             return;
         }
         if (seen.isPresent() && !seen.get().metadata().cluster().equals(desired.cluster().name())) {

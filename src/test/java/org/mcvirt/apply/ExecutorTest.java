@@ -1,0 +1,99 @@
+package org.mcvirt.apply;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.mcvirt.node.NodeException;
+import org.mcvirt.plan.Plan;
+import org.mcvirt.plan.Step;
+import org.mcvirt.plan.StepKind;
+
+class ExecutorTest {
+    private static Step step(int id, String node, List<Integer> dependsOn) {
+        return new Step(id, StepKind.START_DOMAIN, node, "domain:" + node + "/vm" + id, List.of(), "vm.vm" + id,
+                "start vm" + id, Map.of("name", "vm" + id), dependsOn);
+    }
+
+    private static Plan plan(Step... steps) {
+        return new Plan(Plan.FORMAT_VERSION, "c", "f", List.of(), List.of(steps), List.of(),
+                new Plan.Summary(0, 0, 0, 0));
+    }
+
+    /** Records the order of events; a hand-written fake is right here: this tests the walk, not libvirt. */
+    private static final class Recorder implements ApplyListener {
+        final List<String> events = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void started(Step step) {
+            events.add("start " + step.id());
+        }
+
+        @Override
+        public void finished(Step step, long millis, String note) {
+            events.add("done " + step.id());
+        }
+
+        @Override
+        public void failed(Step step, long millis, String error) {
+            events.add("failed " + step.id() + ": " + error);
+        }
+
+        @Override
+        public void skipped(Step step, String why) {
+            events.add("skipped " + step.id() + ": " + why);
+        }
+    }
+
+    @Test
+    void runsStepsInDependencyOrderOnOneNode() {
+        Recorder recorder = new Recorder();
+        List<Integer> ran = Collections.synchronizedList(new ArrayList<>());
+        List<StepOutcome> outcomes = new Executor(s -> {
+            ran.add(s.id());
+            return "";
+        }, 4, recorder).execute(plan(step(1, "a", List.of()), step(2, "a", List.of(1)), step(3, "a", List.of(2))));
+        assertThat(ran).containsExactly(1, 2, 3);
+        assertThat(outcomes).extracting(StepOutcome::status).containsOnly(StepOutcome.Status.DONE);
+        assertThat(recorder.events).containsExactly("start 1", "done 1", "start 2", "done 2", "start 3", "done 3");
+    }
+
+    @Test
+    void dependentsOfAFailedStepAreSkippedAndIndependentOnesStillRun() {
+        Recorder recorder = new Recorder();
+        List<StepOutcome> outcomes = new Executor(s -> {
+            if (s.id() == 1) {
+                throw new NodeException("a", "cannot start domain vm1: boom", null);
+            }
+            return "";
+        }, 1, recorder).execute(plan(step(1, "a", List.of()), step(2, "a", List.of(1)), step(3, "b", List.of()),
+                step(4, "b", List.of(2))));
+        assertThat(outcomes).extracting(StepOutcome::status).containsExactly(StepOutcome.Status.FAILED,
+                StepOutcome.Status.SKIPPED, StepOutcome.Status.DONE, StepOutcome.Status.SKIPPED);
+        assertThat(recorder.events).contains("failed 1: node a: cannot start domain vm1: boom",
+                "skipped 2: skipped: step 1 it depends on did not complete",
+                "skipped 4: skipped: step 2 it depends on did not complete", "done 3");
+    }
+
+    @Test
+    void stepsOnDifferentNodesOverlap() throws Exception {
+        java.util.concurrent.CountDownLatch both = new java.util.concurrent.CountDownLatch(2);
+        List<StepOutcome> outcomes = new Executor(s -> {
+            both.countDown();
+            // each step waits for the other: this only completes when they run at the same time
+            try {
+                if (!both.await(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                    throw new NodeException(s.node(), "the other node's step never ran concurrently", null);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new NodeException(s.node(), "interrupted", e);
+            }
+            return "";
+        }, 2, new Recorder()).execute(plan(step(1, "a", List.of()), step(2, "b", List.of())));
+        assertThat(outcomes).extracting(StepOutcome::status).containsOnly(StepOutcome.Status.DONE);
+    }
+}

@@ -1,0 +1,74 @@
+package org.mcvirt.plan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.mcvirt.manifest.ManifestLoader;
+import org.mcvirt.model.DesiredState;
+import org.mcvirt.render.Renderer;
+import org.mcvirt.state.ObservedState;
+import org.mcvirt.testing.XmlValidator;
+
+/**
+ * Golden folders: testdata/plan/CASE/{manifest.yaml, observed.json} in, {plan.txt, plan.json} out. The observed
+ * states were read from a real libvirtd with 'mcvirt observe' and then varied by hand. After a deliberate change
+ * of the output, regenerate with -Dgolden.update=true and review the diff.
+ */
+class PlanGoldenTest {
+    private static final Path ROOT = Path.of("src/test/resources/testdata/plan");
+    private static final boolean UPDATE = Boolean.getBoolean("golden.update");
+
+    static Stream<String> cases() throws IOException {
+        try (Stream<Path> list = Files.list(ROOT)) {
+            return list.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList().stream();
+        }
+    }
+
+    static Plan plan(Path folder) throws Exception {
+        DesiredState desired = ManifestLoader.load(List.of(folder.resolve("manifest.yaml")));
+        ObservedState observed = new ObjectMapper().readValue(folder.resolve("observed.json").toFile(), ObservedState.class);
+        return new Planner(new Renderer(Optional.empty())).plan(desired, observed, Planner.Options.all());
+    }
+
+    @ParameterizedTest
+    @MethodSource("cases")
+    void planMatchesGolden(String name) throws Exception {
+        Path folder = ROOT.resolve(name);
+        Plan plan = plan(folder);
+        check(folder.resolve("plan.txt"), PlanText.render(plan, false));
+        check(folder.resolve("plan.json"), PlanCodec.toJson(plan));
+        // the JSON form reads back to the same plan (what apply PLANFILE relies on)
+        assertThat(PlanCodec.fromJson(PlanCodec.toJson(plan))).isEqualTo(plan);
+        // every XML a step carries passes libvirt's schema check
+        for (Step step : plan.steps()) {
+            String schema = switch (step.kind()) {
+                case DEFINE_DOMAIN -> "domain";
+                case CREATE_NETWORK -> "network";
+                case CREATE_POOL -> "storagepool";
+                case CREATE_VOLUME -> "storagevol";
+                default -> null;
+            };
+            if (schema != null) {
+                XmlValidator.assertValid(step.argument("xml"), schema);
+            }
+        }
+        // planning twice gives the same bytes
+        assertThat(PlanCodec.toJson(plan(folder))).isEqualTo(PlanCodec.toJson(plan));
+    }
+
+    private static void check(Path golden, String actual) throws IOException {
+        if (UPDATE) {
+            Files.writeString(golden, actual);
+        }
+        assertThat(golden).as("golden file %s (run with -Dgolden.update=true to create it)", golden).exists();
+        assertThat(actual).isEqualTo(Files.readString(golden));
+    }
+}

@@ -1,0 +1,76 @@
+package org.mcvirt.render;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mcvirt.manifest.ManifestLoader;
+import org.mcvirt.model.DesiredState;
+import org.mcvirt.model.NodeSpec;
+import org.mcvirt.model.VmMetadata;
+import org.mcvirt.model.VmSpec;
+import org.mcvirt.state.StateReader;
+import org.mcvirt.testing.XmlValidator;
+
+class RendererTest {
+    private static final Path MANIFEST = Path.of("src/test/resources/testdata/manifest/valid.yaml");
+    private final Renderer renderer = new Renderer(Optional.empty());
+
+    private static DesiredState desired() throws Exception {
+        return ManifestLoader.load(List.of(MANIFEST));
+    }
+
+    @Test
+    void domainXmlIsValidAndCarriesTheOwnershipMark() throws Exception {
+        DesiredState state = desired();
+        NodeSpec node = state.node("here").orElseThrow();
+        VmSpec vm = state.vm("web1").orElseThrow();
+        String xml = renderer.domain(Views.domain(state.cluster(), node, vm, null));
+        XmlValidator.assertValid(xml, "domain");
+        assertThat(xml).contains("<domain type='qemu'>", "<vcpu placement='static'>2</vcpu>",
+                "<memory unit='KiB'>65536</memory>", "<source network='mcvirt-lab'/>",
+                "<mac address='52:54:00:12:34:56'/>", "<source file='/var/lib/mcvirt/images/web1-root.qcow2'/>");
+        VmMetadata mark = StateReader.metadata(Xml.parse(xml)).orElseThrow();
+        assertThat(mark).isEqualTo(new VmMetadata("test", "web1", false, List.of(new VmMetadata.Disk("root", "images",
+                "vda", "/var/lib/mcvirt/images/web1-root.qcow2"))));
+    }
+
+    @Test
+    void networkPoolAndVolumeXmlAreValid() throws Exception {
+        DesiredState state = desired();
+        XmlValidator.assertValid(renderer.network(Views.network(state.network("lab").orElseThrow())), "network");
+        XmlValidator.assertValid(renderer.network(Views.network(state.network("prod").orElseThrow())), "network");
+        NodeSpec node = state.node("here").orElseThrow();
+        XmlValidator.assertValid(renderer.pool(Views.pool(node.storage("images").orElseThrow())), "storagepool");
+        VmSpec vm = state.vm("web1").orElseThrow();
+        XmlValidator.assertValid(renderer.volume(Views.volume(vm, vm.disks().get(0))), "storagevol");
+        assertThat(renderer.network(Views.network(state.network("lab").orElseThrow())))
+                .contains("<ip address='192.168.150.1' netmask='255.255.255.0'>",
+                        "<range start='192.168.150.2' end='192.168.150.254'/>");
+    }
+
+    @Test
+    void valuesAreEscaped() throws Exception {
+        String xml = renderer.pool(new Views.PoolView("p", "/srv/a'b<c>&d"));
+        XmlValidator.assertValid(xml, "storagepool");
+        assertThat(Xml.parse(xml).getDocumentElement().getTextContent()).contains("/srv/a'b<c>&d");
+    }
+
+    @Test
+    void overrideDirectoryReplacesOneTemplateAndKeepsTheOthers(@TempDir Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("libvirt"));
+        Files.writeString(dir.resolve("libvirt/pool.ftl"), "<pool type='dir'><name>custom-${p.name}</name>"
+                + "<target><path>${p.path}</path></target></pool>");
+        Renderer custom = new Renderer(Optional.of(dir));
+        assertThat(custom.pool(new Views.PoolView("x", "/y"))).contains("<name>custom-x</name>");
+        assertThat(custom.volume(new Views.VolumeView("v", 1 << 20))).contains("<name>v</name>");
+        Files.writeString(dir.resolve("libvirt/volume.ftl"), "<volume>${v.nonexistent}</volume>");
+        assertThatThrownBy(() -> new Renderer(Optional.of(dir)).volume(new Views.VolumeView("v", 1)))
+                .isInstanceOf(Renderer.RenderException.class).hasMessageContaining("libvirt/volume.ftl");
+    }
+}
