@@ -4,9 +4,11 @@ package org.mcvirt.model;
 public final class Names {
     /**
      * libvirt networks and storage pools cannot carry metadata in libvirt 9.0, so mcvirt marks the ones it
-     * owns by this name prefix. Domains carry the metadata element instead (see {@link VmMetadata}).
+     * owns by their name: {@code mcvirt.CLUSTER.NAME}. Manifest names cannot contain '.', so the cluster part
+     * is unambiguous and two clusters sharing a host never claim each other's objects. Domains carry the
+     * metadata element instead (see {@link VmMetadata}).
      */
-    public static final String MANAGED_PREFIX = "mcvirt-";
+    private static final String MANAGED_PREFIX = "mcvirt.";
 
     /** The XML namespace of mcvirt's domain metadata element. */
     public static final String METADATA_NAMESPACE = "https://mcvirt.org/xmlns/domain/1";
@@ -14,8 +16,34 @@ public final class Names {
     private Names() {
     }
 
-    public static String networkName(String manifestName) {
-        return MANAGED_PREFIX + manifestName;
+    public static String networkName(String cluster, String network) {
+        return prefix(cluster) + network;
+    }
+
+    public static String poolName(String cluster, String storage) {
+        return prefix(cluster) + storage;
+    }
+
+    /** The manifest name of a network or pool this cluster owns, or empty for anything else. */
+    public static java.util.Optional<String> manifestName(String cluster, String libvirtName) {
+        return libvirtName != null && libvirtName.startsWith(prefix(cluster))
+                ? java.util.Optional.of(libvirtName.substring(prefix(cluster).length()))
+                : java.util.Optional.empty();
+    }
+
+    /** A host bridge name for a NAT network: at most 15 characters, unique per cluster and network. */
+    public static String bridgeName(String cluster, String network) {
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest((cluster + "/" + network).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "mcv" + java.util.HexFormat.of().formatHex(hash, 0, 4);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String prefix(String cluster) {
+        return MANAGED_PREFIX + cluster + ".";
     }
 
     /** The file name of a file-backed disk volume. */

@@ -7,8 +7,4 @@ public record NetworkSpec(String name, String bridge, boolean nat, String cidr) 
     public NetworkSpec {
         Objects.requireNonNull(name, "name");
     }
-
-    public String libvirtName() {
-        return Names.networkName(name);
-    }
 }

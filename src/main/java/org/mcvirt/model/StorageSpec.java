@@ -9,10 +9,5 @@ public record StorageSpec(String name, StorageType type, String volumeGroup, Str
         Objects.requireNonNull(type, "type");
     }
 
-    /** The libvirt storage pool mcvirt manages for this storage. */
-    public String poolName() {
-        return Names.MANAGED_PREFIX + name;
-    }
-
     public enum StorageType { FILE, LVM }
 }

@@ -22,6 +22,18 @@ public final class LibvirtNode implements AutoCloseable {
     private static final int UNDEFINE_NVRAM = 4;
     private static final int DEVICE_LIVE = 1;
 
+    /** libvirt prints every error to stderr unless told otherwise; mcvirt reports errors itself. Kept in a
+     *  static field so JNA's callback is never garbage collected. */
+    private static final org.libvirt.ErrorCallback SILENT = new org.libvirt.ErrorCallback();
+
+    static {
+        try {
+            Connect.setErrorCallback(SILENT);
+        } catch (LibvirtException | UnsatisfiedLinkError | NoClassDefFoundError e) {
+            // without the native library open() reports the real problem
+        }
+    }
+
     private final String node;
     private final String uri;
     private final Connect connect;

@@ -38,7 +38,7 @@ final class DomainEditor {
             boolean wanted = desired.nics().stream().anyMatch(n -> n.mac().equals(mac) && n.network().equals(network));
             if (wanted) {
                 presentMacs.add(mac);
-            } else if (wantedMacs.contains(mac) || DomainEditor.isManagedNic(network)) {
+            } else if (wantedMacs.contains(mac) || isManagedNic(desired, network)) {
                 devices.removeChild(nic);
             }
         }
@@ -75,8 +75,8 @@ final class DomainEditor {
         return Xml.serialize(document);
     }
 
-    private static boolean isManagedNic(String network) {
-        return network.startsWith(org.mcvirt.model.Names.MANAGED_PREFIX);
+    private static boolean isManagedNic(Views.DomainView desired, String network) {
+        return org.mcvirt.model.Names.manifestName(desired.metadata().cluster(), network).isPresent();
     }
 
     /** A disk that the current metadata says mcvirt created: removing it from the manifest removes it here. */

@@ -56,7 +56,7 @@ public final class Planner {
     }
 
     public Plan plan(DesiredState desired, ObservedState observed, Options options) {
-        Context context = new Context();
+        Context context = new Context(desired.cluster().name());
         for (NodeSpec node : desired.nodes()) {
             Optional<NodeObservation> seen = observed.node(node.name());
             if (seen.isEmpty() || !seen.get().reachable()) {
@@ -70,7 +70,7 @@ public final class Planner {
             }
             NodeObservation obs = seen.get();
             if (options.includesInfrastructure()) {
-                planPools(node, obs, context);
+                planPools(desired, node, obs, context);
                 planNetworks(desired, node, obs, context);
             }
             for (VmSpec vm : desired.vms()) {
@@ -92,9 +92,22 @@ public final class Planner {
     }
 
     private static final class Context {
+        final String cluster;
         final List<ResourceChange> changes = new ArrayList<>();
         final List<StepDraft> steps = new ArrayList<>();
         final List<String> problems = new ArrayList<>();
+
+        Context(String cluster) {
+            this.cluster = cluster;
+        }
+
+        String network(String manifestName) {
+            return Names.networkName(cluster, manifestName);
+        }
+
+        String pool(String storage) {
+            return Names.poolName(cluster, storage);
+        }
 
         void step(StepKind kind, String node, String subject, List<String> uses, String change, String description,
                   Map<String, String> arguments) {
@@ -118,25 +131,25 @@ public final class Planner {
         return "domain:" + node + "/" + domain;
     }
 
-    private void planPools(NodeSpec node, NodeObservation obs, Context context) {
+    private void planPools(DesiredState desired, NodeSpec node, NodeObservation obs, Context context) {
         for (StorageSpec storage : node.storage()) {
             if (storage.type() != StorageSpec.StorageType.FILE) {
                 continue;
             }
             String address = "storage." + storage.name() + "@" + node.name();
-            String subject = poolSubject(node.name(), storage.poolName());
-            Optional<ObservedPool> pool = obs.pool(storage.poolName());
+            String subject = poolSubject(node.name(), context.pool(storage.name()));
+            Optional<ObservedPool> pool = obs.pool(context.pool(storage.name()));
             if (pool.isEmpty()) {
                 context.changes.add(new ResourceChange(address, "storage", storage.name(), node.name(), Action.CREATE,
                         List.of(new AttributeChange("path", null, storage.path(), Effect.LIVE)),
-                        "storage pool " + storage.poolName() + " does not exist"));
+                        "storage pool " + context.pool(storage.name()) + " does not exist"));
                 context.step(StepKind.CREATE_POOL, node.name(), subject, List.of(), address,
-                        "create storage pool " + storage.poolName() + " at " + storage.path(),
-                        Map.of("name", storage.poolName(), "xml", renderer.pool(Views.pool(storage))));
+                        "create storage pool " + context.pool(storage.name()) + " at " + storage.path(),
+                        Map.of("name", context.pool(storage.name()), "xml", renderer.pool(Views.pool(desired.cluster(), storage))));
                 continue;
             }
             if (!Objects.equals(pool.get().path(), storage.path()) || !"dir".equals(pool.get().type())) {
-                context.problems.add("storage pool " + storage.poolName() + " on node " + node.name() + " is a "
+                context.problems.add("storage pool " + context.pool(storage.name()) + " on node " + node.name() + " is a "
                         + pool.get().type() + " pool at " + pool.get().path() + " but the manifest says a file pool at "
                         + storage.path() + "; pools are never changed in place (move the data, then remove the pool)");
                 continue;
@@ -145,7 +158,7 @@ public final class Planner {
                 context.changes.add(new ResourceChange(address, "storage", storage.name(), node.name(), Action.UPDATE,
                         List.of(new AttributeChange("active", "false", "true", Effect.LIVE)), "storage pool is stopped"));
                 context.step(StepKind.START_POOL, node.name(), subject, List.of(), address,
-                        "start storage pool " + storage.poolName(), Map.of("name", storage.poolName()));
+                        "start storage pool " + context.pool(storage.name()), Map.of("name", context.pool(storage.name())));
             }
         }
     }
@@ -153,9 +166,9 @@ public final class Planner {
     private void planNetworks(DesiredState desired, NodeSpec node, NodeObservation obs, Context context) {
         for (NetworkSpec network : desired.networks()) {
             String address = "network." + network.name() + "@" + node.name();
-            String subject = networkSubject(node.name(), network.libvirtName());
-            Views.NetworkView view = Views.network(network);
-            Optional<ObservedNetwork> seen = obs.network(network.libvirtName());
+            String subject = networkSubject(node.name(), context.network(network.name()));
+            Views.NetworkView view = Views.network(desired.cluster(), network);
+            Optional<ObservedNetwork> seen = obs.network(context.network(network.name()));
             List<AttributeChange> wanted = List.of(
                     new AttributeChange("forward", null, view.nat() ? "nat" : "bridge", Effect.LIVE),
                     new AttributeChange("bridge", null, view.bridgeName(), Effect.LIVE),
@@ -164,8 +177,8 @@ public final class Planner {
                 context.changes.add(new ResourceChange(address, "network", network.name(), node.name(), Action.CREATE,
                         wanted.stream().filter(a -> a.after() != null).toList(), "network does not exist"));
                 context.step(StepKind.CREATE_NETWORK, node.name(), subject, List.of(), address,
-                        "create network " + network.libvirtName(),
-                        Map.of("name", network.libvirtName(), "xml", renderer.network(view)));
+                        "create network " + context.network(network.name()),
+                        Map.of("name", context.network(network.name()), "xml", renderer.network(view)));
                 continue;
             }
             ObservedNetwork current = seen.get();
@@ -180,26 +193,26 @@ public final class Planner {
                 context.changes.add(new ResourceChange(address, "network", network.name(), node.name(), Action.REPLACE,
                         differences, "libvirt networks cannot be changed in place"));
                 List<String> users = obs.domains().stream().filter(d -> d.nics().stream()
-                        .anyMatch(n -> network.libvirtName().equals(n.source())) && d.active()).map(ObservedDomain::name).toList();
+                        .anyMatch(n -> context.network(network.name()).equals(n.source())) && d.active()).map(ObservedDomain::name).toList();
                 if (!users.isEmpty()) {
                     context.problems.add("network " + network.name() + " on node " + node.name() + " must be replaced but"
                             + " running vms use it: " + String.join(", ", users) + "; stop them first");
                 }
                 context.step(StepKind.DELETE_NETWORK, node.name(), subject, List.of(), address,
-                        "delete network " + network.libvirtName(), Map.of("name", network.libvirtName()));
+                        "delete network " + context.network(network.name()), Map.of("name", context.network(network.name())));
                 context.step(StepKind.CREATE_NETWORK, node.name(), subject, List.of(), address,
-                        "create network " + network.libvirtName(),
-                        Map.of("name", network.libvirtName(), "xml", renderer.network(view)));
+                        "create network " + context.network(network.name()),
+                        Map.of("name", context.network(network.name()), "xml", renderer.network(view)));
             } else if (!current.active()) {
                 context.changes.add(new ResourceChange(address, "network", network.name(), node.name(), Action.UPDATE,
                         List.of(new AttributeChange("active", "false", "true", Effect.LIVE)), "network is stopped"));
                 context.step(StepKind.START_NETWORK, node.name(), subject, List.of(), address,
-                        "start network " + network.libvirtName(), Map.of("name", network.libvirtName()));
+                        "start network " + context.network(network.name()), Map.of("name", context.network(network.name())));
             }
         }
         for (ObservedNetwork current : obs.networks()) {
-            String name = current.name().substring(Math.min(current.name().length(), Names.MANAGED_PREFIX.length()));
-            if (current.managed() && desired.network(name).isEmpty()) {
+            String name = Names.manifestName(context.cluster, current.name()).orElse(null);
+            if (name != null && desired.network(name).isEmpty()) {
                 String address = "network." + name + "@" + node.name();
                 context.changes.add(new ResourceChange(address, "network", name, node.name(), Action.DELETE,
                         List.of(new AttributeChange("forward", current.forwardMode(), null, Effect.LIVE)),
@@ -265,7 +278,7 @@ public final class Planner {
         }
         for (VmSpec.NicSpec nic : vm.nics()) {
             attributes.add(new AttributeChange("nic." + nic.mac(), null, nic.network(), Effect.LIVE));
-            uses.add(networkSubject(node.name(), Names.networkName(nic.network())));
+            uses.add(networkSubject(node.name(), context.network(nic.network())));
         }
         attributes.add(new AttributeChange("autostart", null, Boolean.toString(vm.autostart()), Effect.LIVE));
         attributes.add(new AttributeChange("state", null, vm.state().name().toLowerCase(java.util.Locale.ROOT), Effect.LIVE));
@@ -287,18 +300,18 @@ public final class Planner {
                                 Context context) {
         StorageSpec storage = node.storage(disk.storage()).orElseThrow();
         Views.VolumeView volume = Views.volume(vm, disk);
-        String subject = volumeSubject(node.name(), storage.poolName(), volume.name());
-        Optional<ObservedPool> pool = obs.pool(storage.poolName());
+        String subject = volumeSubject(node.name(), context.pool(storage.name()), volume.name());
+        Optional<ObservedPool> pool = obs.pool(context.pool(storage.name()));
         if (pool.flatMap(p -> p.volume(volume.name())).isPresent()) {
-            context.problems.add("volume " + volume.name() + " already exists in pool " + storage.poolName() + " on node "
+            context.problems.add("volume " + volume.name() + " already exists in pool " + context.pool(storage.name()) + " on node "
                     + node.name() + " and is not attached to vm " + vm.name() + "; mcvirt never overwrites a disk"
                     + " (remove or rename it by hand)");
             return subject;
         }
-        context.step(StepKind.CREATE_VOLUME, node.name(), subject, List.of(poolSubject(node.name(), storage.poolName())),
+        context.step(StepKind.CREATE_VOLUME, node.name(), subject, List.of(poolSubject(node.name(), context.pool(storage.name()))),
                 address, "create volume " + volume.name() + " (" + Sizes.format(disk.sizeBytes()) + ") in pool "
-                        + storage.poolName(),
-                Map.of("pool", storage.poolName(), "name", volume.name(), "xml", renderer.volume(volume)));
+                        + context.pool(storage.name()),
+                Map.of("pool", context.pool(storage.name()), "name", volume.name(), "xml", renderer.volume(volume)));
         return subject;
     }
 
@@ -356,7 +369,7 @@ public final class Planner {
                         + diskView.target() + "; moving or renumbering disks is not supported");
                 continue;
             }
-            String poolName = node.storage(disk.storage()).map(StorageSpec::poolName).orElse("");
+            String poolName = context.pool(disk.storage());
             long capacity = obs.pool(poolName).flatMap(p -> p.volume(Names.volumeName(vm.name(), disk.name())))
                     .map(ObservedPool.ObservedVolume::capacityBytes).orElse(disk.sizeBytes());
             if (capacity != disk.sizeBytes()) {
@@ -369,8 +382,7 @@ public final class Planner {
             if (vm.disks().stream().noneMatch(d -> d.name().equals(existing.name()))) {
                 attributes.add(new AttributeChange("disk." + existing.name(), existing.source(), null, Effect.DATA_LOSS));
                 redefine = true;
-                String pool = node.storage(existing.storage()).map(StorageSpec::poolName)
-                        .orElse(Names.MANAGED_PREFIX + existing.storage());
+                String pool = context.pool(existing.storage());
                 String volumeName = existing.source().substring(existing.source().lastIndexOf('/') + 1);
                 String volume = volumeSubject(node.name(), pool, volumeName);
                 if (running) {
@@ -386,7 +398,7 @@ public final class Planner {
         }
         // NICs, matched by MAC address
         for (VmSpec.NicSpec nic : vm.nics()) {
-            Views.NicView nicView = Views.nic(nic);
+            Views.NicView nicView = Views.nic(desired.cluster(), nic);
             boolean present = domain.nics().stream().anyMatch(n -> nic.mac().equals(n.mac())
                     && nicView.network().equals(n.source()));
             if (!present) {
@@ -403,10 +415,10 @@ public final class Planner {
         }
         for (ObservedDomain.ObservedNic nic : domain.nics()) {
             boolean wanted = vm.nics().stream().anyMatch(n -> n.mac().equals(nic.mac())
-                    && Names.networkName(n.network()).equals(nic.source()));
-            boolean ours = nic.source() != null && nic.source().startsWith(Names.MANAGED_PREFIX);
-            if (!wanted && ours) {
-                String networkName = nic.source().substring(Names.MANAGED_PREFIX.length());
+                    && context.network(n.network()).equals(nic.source()));
+            Optional<String> ours = Names.manifestName(context.cluster, nic.source());
+            if (!wanted && ours.isPresent()) {
+                String networkName = ours.get();
                 attributes.add(new AttributeChange("nic." + nic.mac(), networkName, null, Effect.LIVE));
                 redefine = true;
                 if (running) {
@@ -439,7 +451,7 @@ public final class Planner {
             attributes.add(new AttributeChange("state", domain.runState(), wantRunning ? "running" : "stopped", Effect.LIVE));
             if (wantRunning) {
                 List<String> uses = vm.nics().stream()
-                        .map(n -> networkSubject(node.name(), Names.networkName(n.network()))).toList();
+                        .map(n -> networkSubject(node.name(), context.network(n.network()))).toList();
                 context.step(StepKind.START_DOMAIN, node.name(), subject, uses, address, "start domain " + vm.name(),
                         Map.of("name", vm.name()));
             } else {
@@ -484,7 +496,7 @@ public final class Planner {
                 Map.of("name", domain.name()));
         for (VmMetadata.Disk disk : domain.metadata().disks()) {
             attributes.add(new AttributeChange("disk." + disk.name(), disk.source(), null, Effect.DATA_LOSS));
-            String pool = Names.MANAGED_PREFIX + disk.storage();
+            String pool = context.pool(disk.storage());
             String volumeName = disk.source().substring(disk.source().lastIndexOf('/') + 1);
             context.step(StepKind.DELETE_VOLUME, node.name(), volumeSubject(node.name(), pool, volumeName),
                     List.of(subject), address, "delete volume " + volumeName + " in pool " + pool,

@@ -48,7 +48,7 @@ public final class Views {
 
     public static DomainView domain(ClusterSpec cluster, NodeSpec node, VmSpec vm, String uuid) {
         List<DiskView> disks = disks(node, vm);
-        List<NicView> nics = vm.nics().stream().map(Views::nic).toList();
+        List<NicView> nics = vm.nics().stream().map(n -> nic(cluster, n)).toList();
         return new DomainView(node.domainType().libvirtName(), vm.name(), uuid, vm.memoryKib(), vm.cpus(), disks, nics,
                 metadata(cluster, vm, disks));
     }
@@ -71,27 +71,26 @@ public final class Views {
         return disks;
     }
 
-    public static NicView nic(VmSpec.NicSpec nic) {
-        return new NicView(nic.mac(), Names.networkName(nic.network()));
+    public static NicView nic(ClusterSpec cluster, VmSpec.NicSpec nic) {
+        return new NicView(nic.mac(), Names.networkName(cluster.name(), nic.network()));
     }
 
-    public static NetworkView network(NetworkSpec network) {
+    public static NetworkView network(ClusterSpec cluster, NetworkSpec network) {
+        String name = Names.networkName(cluster.name(), network.name());
         if (!network.nat()) {
-            return new NetworkView(network.libvirtName(), false, network.bridge(), null, null, null, null);
+            return new NetworkView(name, false, network.bridge(), null, null, null, null);
         }
         String[] parts = network.cidr().split("/");
         int prefix = Integer.parseInt(parts[1]);
         long mask = prefix == 0 ? 0 : (0xffffffffL << (32 - prefix)) & 0xffffffffL;
         long base = ipToLong(parts[0]) & mask;
         long broadcast = base | (~mask & 0xffffffffL);
-        String bridge = ("mcv-" + network.name());
-        bridge = bridge.length() > 15 ? bridge.substring(0, 15) : bridge;
-        return new NetworkView(network.libvirtName(), true, bridge, longToIp(base + 1), longToIp(mask),
+        return new NetworkView(name, true, Names.bridgeName(cluster.name(), network.name()), longToIp(base + 1), longToIp(mask),
                 longToIp(base + 2), longToIp(broadcast - 1));
     }
 
-    public static PoolView pool(StorageSpec storage) {
-        return new PoolView(storage.poolName(), storage.path());
+    public static PoolView pool(ClusterSpec cluster, StorageSpec storage) {
+        return new PoolView(Names.poolName(cluster.name(), storage.name()), storage.path());
     }
 
     public static VolumeView volume(VmSpec vm, VmSpec.DiskSpec disk) {

@@ -33,7 +33,7 @@ class RendererTest {
         String xml = renderer.domain(Views.domain(state.cluster(), node, vm, null));
         XmlValidator.assertValid(xml, "domain");
         assertThat(xml).contains("<domain type='qemu'>", "<vcpu placement='static'>2</vcpu>",
-                "<memory unit='KiB'>65536</memory>", "<source network='mcvirt-lab'/>",
+                "<memory unit='KiB'>65536</memory>", "<source network='mcvirt.test.lab'/>",
                 "<mac address='52:54:00:12:34:56'/>", "<source file='/var/lib/mcvirt/images/web1-root.qcow2'/>");
         VmMetadata mark = StateReader.metadata(Xml.parse(xml)).orElseThrow();
         assertThat(mark).isEqualTo(new VmMetadata("test", "web1", false, List.of(new VmMetadata.Disk("root", "images",
@@ -43,13 +43,13 @@ class RendererTest {
     @Test
     void networkPoolAndVolumeXmlAreValid() throws Exception {
         DesiredState state = desired();
-        XmlValidator.assertValid(renderer.network(Views.network(state.network("lab").orElseThrow())), "network");
-        XmlValidator.assertValid(renderer.network(Views.network(state.network("prod").orElseThrow())), "network");
+        XmlValidator.assertValid(renderer.network(Views.network(state.cluster(), state.network("lab").orElseThrow())), "network");
+        XmlValidator.assertValid(renderer.network(Views.network(state.cluster(), state.network("prod").orElseThrow())), "network");
         NodeSpec node = state.node("here").orElseThrow();
-        XmlValidator.assertValid(renderer.pool(Views.pool(node.storage("images").orElseThrow())), "storagepool");
+        XmlValidator.assertValid(renderer.pool(Views.pool(state.cluster(), node.storage("images").orElseThrow())), "storagepool");
         VmSpec vm = state.vm("web1").orElseThrow();
         XmlValidator.assertValid(renderer.volume(Views.volume(vm, vm.disks().get(0))), "storagevol");
-        assertThat(renderer.network(Views.network(state.network("lab").orElseThrow())))
+        assertThat(renderer.network(Views.network(state.cluster(), state.network("lab").orElseThrow())))
                 .contains("<ip address='192.168.150.1' netmask='255.255.255.0'>",
                         "<range start='192.168.150.2' end='192.168.150.254'/>");
     }

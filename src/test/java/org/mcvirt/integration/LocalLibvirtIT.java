@@ -1,0 +1,231 @@
+package org.mcvirt.integration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.mcvirt.testing.Cli;
+import org.mcvirt.testing.Virsh;
+
+/**
+ * The whole lifecycle against the real libvirtd on this machine (qemu:///system), driven through the real
+ * command line; virsh acts behind mcvirt's back and checks the results. Test domains are 64 MiB, firmware only.
+ */
+@Tag("libvirt")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class LocalLibvirtIT {
+    private static final String URI = "qemu:///system";
+    private static final Virsh VIRSH = new Virsh(URI);
+    private static final String ID = UUID.randomUUID().toString().substring(0, 6);
+    private static final String WEB = "it-web-" + ID;
+    private static final String DB = "it-db-" + ID;
+    private static final String HAND = "it-hand-" + ID;
+    private static final String CLUSTER = "it" + ID;
+    private static final String NETWORK = "mcvirt." + CLUSTER + ".net";
+    private static final String POOL = "mcvirt." + CLUSTER + ".images";
+    private static Path dir;
+    private static Path images;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        assertThat(VIRSH.run("version").status()).as("libvirtd must answer on " + URI + " (.ci/start-libvirt)").isZero();
+        dir = Files.createTempDirectory("mcvirt-it");
+        // not under the private temp directory: qemu runs as its own user and must reach the disks
+        images = Path.of("/var/lib/mcvirt/it-" + ID);
+    }
+
+    @AfterAll
+    static void cleanUp() {
+        for (String domain : new String[] {WEB, DB, HAND}) {
+            VIRSH.run("destroy", domain);
+            VIRSH.run("undefine", domain);
+        }
+        VIRSH.run("net-destroy", NETWORK);
+        VIRSH.run("net-undefine", NETWORK);
+        String pool = POOL;
+        for (String volume : VIRSH.run("vol-list", pool).text().lines().skip(2).map(String::strip)
+                .filter(l -> !l.isEmpty()).map(l -> l.split("\\s+")[0]).toList()) {
+            VIRSH.run("vol-delete", volume, "--pool", pool);
+        }
+        VIRSH.run("pool-destroy", pool);
+        VIRSH.run("pool-delete", pool);
+        VIRSH.run("pool-undefine", pool);
+    }
+
+    private static Path manifest(String vms) throws Exception {
+        Path file = dir.resolve("cluster.yaml");
+        Files.writeString(file, """
+                apiVersion: mcvirt/v1
+                cluster: {name: %s}
+                nodes:
+                  - name: here
+                    local: true
+                    libvirt: {uri: "qemu:///system", domainType: qemu}
+                    storage:
+                      - {name: images, type: file, path: %s}
+                networks:
+                  - {name: net, nat: true, cidr: 192.168.171.0/24}
+                vms:
+                """.formatted(CLUSTER, images) + vms);
+        return file;
+    }
+
+    private static String web(String extraNics) {
+        return """
+                  - name: %s
+                    node: here
+                    memory: 64MiB
+                    state: running
+                    disks: [{name: root, size: 16MiB, storage: images}]
+                    nics: [{network: net, mac: "52:54:00:aa:00:01"}%s]
+                """.formatted(WEB, extraNics);
+    }
+
+    private static String db(boolean protect) {
+        return """
+                  - name: %s
+                    node: here
+                    cpus: 1
+                    memory: 64MiB
+                    state: stopped
+                    protect: %s
+                    disks: [{name: root, size: 16MiB, storage: images}, {name: data, size: 8MiB, storage: images}]
+                    nics: [{network: net}]
+                """.formatted(DB, protect);
+    }
+
+    private static Cli.Result mcvirt(Path manifest, String... args) {
+        String[] all = new String[args.length + 2];
+        all[0] = "-f";
+        all[1] = manifest.toString();
+        System.arraycopy(args, 0, all, 2, args.length);
+        return Cli.run(all);
+    }
+
+    @Test
+    @Order(1)
+    void applyCreatesEverythingAndTheNextPlanIsEmpty() throws Exception {
+        Path file = manifest(web("") + db(false));
+        Cli.Result plan = mcvirt(file, "plan", "--detailed-exitcode");
+        assertThat(plan.exitCode()).as(plan.toString()).isEqualTo(2);
+        assertThat(plan.out()).contains("Plan: 4 to create, 0 to change, 0 to migrate, 0 to destroy.");
+
+        Cli.Result refused = mcvirt(file, "apply");
+        assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(1);
+        assertThat(refused.err()).contains("no terminal to ask for approval and --auto-approve not given");
+        assertThat(VIRSH.run("dominfo", WEB).status()).as("nothing may be created without approval").isNotZero();
+
+        Cli.Result apply = mcvirt(file, "apply", "--auto-approve");
+        assertThat(apply.exitCode()).as(apply.toString()).isZero();
+        assertThat(apply.out()).contains("[1/", ": done (", "Apply complete: 8 done, 0 failed, 0 skipped.");
+        assertThat(VIRSH.ok("domstate", WEB)).contains("running");
+        assertThat(VIRSH.ok("domstate", DB)).contains("shut off");
+        assertThat(VIRSH.ok("dumpxml", DB)).contains("<mcvirt:vm xmlns:mcvirt=\"https://mcvirt.org/xmlns/domain/1\">");
+        assertThat(VIRSH.ok("vol-list", POOL)).contains(DB + "-data.qcow2", DB + "-root.qcow2",
+                WEB + "-root.qcow2");
+        assertThat(VIRSH.ok("net-info", NETWORK)).containsPattern("Active:\\s+yes");
+
+        Cli.Result again = mcvirt(file, "plan", "--detailed-exitcode");
+        assertThat(again.exitCode()).as(again.toString()).isZero();
+        assertThat(again.out()).isEqualTo("No changes. The cluster matches the manifest.\n");
+        Cli.Result secondApply = mcvirt(file, "apply", "--auto-approve");
+        assertThat(secondApply.exitCode()).isZero();
+        assertThat(secondApply.out()).isEqualTo("No changes. The cluster matches the manifest.\n");
+    }
+
+    @Test
+    @Order(2)
+    void changesBehindMcvirtsBackAreDriftAndHandMadeDomainsAreNeverPlanned() throws Exception {
+        Path file = manifest(web("") + db(false));
+        VIRSH.ok("setmaxmem", DB, "131072", "--config");
+        VIRSH.ok("setvcpus", WEB, "2", "--config", "--maximum");
+        VIRSH.ok("setvcpus", WEB, "2", "--config");
+        Path hand = dir.resolve("hand.xml");
+        Files.writeString(hand, "<domain type='qemu'><name>" + HAND + "</name><memory unit='MiB'>32</memory>"
+                + "<vcpu>1</vcpu><os><type arch='x86_64'>hvm</type></os></domain>");
+        VIRSH.ok("define", hand.toString());
+
+        Cli.Result plan = mcvirt(file, "plan", "--detailed-exitcode");
+        assertThat(plan.exitCode()).as(plan.toString()).isEqualTo(2);
+        assertThat(plan.out()).contains("# vm." + DB + " on node here will be updated in place",
+                "~ memory = 128MiB -> 64MiB   (applies live)", "# vm." + WEB + " on node here will be updated in place",
+                "~ cpus = 2 -> 1   (needs restart)", "Plan: 0 to create, 2 to change, 0 to migrate, 0 to destroy.");
+        assertThat(plan.out()).doesNotContain(HAND);
+
+        Cli.Result apply = mcvirt(file, "apply", "--auto-approve");
+        assertThat(apply.exitCode()).as(apply.toString()).isZero();
+        assertThat(apply.out()).contains("Pending restart: vm." + WEB + " (cpus)");
+        assertThat(VIRSH.ok("dominfo", DB)).containsPattern("Max memory:\\s+65536 KiB");
+        assertThat(VIRSH.ok("dumpxml", HAND)).doesNotContain("mcvirt");
+        assertThat(mcvirt(file, "plan", "--detailed-exitcode").exitCode()).isZero();
+    }
+
+    @Test
+    @Order(3)
+    void aNicAddedToARunningVmIsHotPlugged() throws Exception {
+        Path file = manifest(web(", {network: net, mac: \"52:54:00:aa:00:02\"}") + db(false));
+        Cli.Result apply = mcvirt(file, "apply", "--auto-approve");
+        assertThat(apply.exitCode()).as(apply.toString()).isZero();
+        assertThat(apply.out()).contains("hot-plug nic 52:54:00:aa:00:02 into running domain " + WEB + ": done");
+        assertThat(VIRSH.ok("domiflist", WEB)).contains("52:54:00:aa:00:02");
+        assertThat(VIRSH.ok("domiflist", WEB, "--inactive")).contains("52:54:00:aa:00:02");
+        assertThat(mcvirt(file, "plan", "--detailed-exitcode").exitCode()).isZero();
+    }
+
+    @Test
+    @Order(4)
+    void aStalePlanFileIsRefused() throws Exception {
+        Path file = manifest(web("") + db(false));
+        Path saved = dir.resolve("saved.plan");
+        Cli.Result plan = mcvirt(file, "plan", "--out", saved.toString());
+        assertThat(plan.exitCode()).as(plan.toString()).isZero();
+        VIRSH.ok("setmaxmem", DB, "98304", "--config");
+        Cli.Result apply = mcvirt(file, "apply", "--auto-approve", saved.toString());
+        assertThat(apply.exitCode()).as(apply.toString()).isEqualTo(1);
+        assertThat(apply.err()).contains("the plan is stale: the cluster changed since it was made");
+        assertThat(VIRSH.ok("domiflist", WEB)).as("nothing applied from a stale plan").contains("52:54:00:aa:00:02");
+        Path fresh = dir.resolve("fresh.plan");
+        assertThat(mcvirt(file, "plan", "--out", fresh.toString()).exitCode()).isZero();
+        Cli.Result applyFresh = mcvirt(file, "apply", "--auto-approve", fresh.toString());
+        assertThat(applyFresh.exitCode()).as(applyFresh.toString()).isZero();
+        assertThat(mcvirt(file, "plan", "--detailed-exitcode").exitCode()).isZero();
+    }
+
+    @Test
+    @Order(5)
+    void destroyNeedsAllowDestroyAndProtectedVmsAreNeverDestroyed() throws Exception {
+        Path withoutWeb = manifest(db(true));
+        assertThat(mcvirt(withoutWeb, "apply", "--auto-approve").exitCode()).isEqualTo(1);
+        Path protectedDb = manifest(web("") + db(true));
+        Cli.Result protect = mcvirt(protectedDb, "apply", "--auto-approve");
+        assertThat(protect.exitCode()).as(protect.toString()).isZero();
+
+        Path file = manifest(db(true));
+        Cli.Result plan = mcvirt(file, "plan", "--detailed-exitcode");
+        assertThat(plan.exitCode()).isEqualTo(2);
+        assertThat(plan.out()).contains("- vm \"" + WEB + "\"", "(destroys data)", "1 to destroy.");
+        Cli.Result refused = mcvirt(file, "apply", "--auto-approve");
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.err()).contains("Re-run with --allow-destroy");
+        assertThat(VIRSH.ok("domstate", WEB)).contains("running");
+
+        Cli.Result destroyed = mcvirt(file, "apply", "--auto-approve", "--allow-destroy", "--shutdown-timeout", "2");
+        assertThat(destroyed.exitCode()).as(destroyed.toString()).isZero();
+        assertThat(VIRSH.run("dominfo", WEB).status()).isNotZero();
+        assertThat(VIRSH.ok("vol-list", POOL)).doesNotContain(WEB + "-root.qcow2").contains(DB + "-root.qcow2");
+
+        Path empty = manifest("  []\n");
+        Cli.Result refusedProtected = mcvirt(empty, "apply", "--auto-approve", "--allow-destroy");
+        assertThat(refusedProtected.exitCode()).isEqualTo(1);
+        assertThat(refusedProtected.out()).contains("vm " + DB + " on node here is not in the manifest but is protected");
+        assertThat(VIRSH.ok("domstate", DB)).contains("shut off");
+    }
+}
