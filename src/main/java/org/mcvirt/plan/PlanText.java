@@ -34,16 +34,16 @@ public final class PlanText {
             out.append("  ").append(paint(symbol, colourOf(change.action()), colour)).append(' ')
                     .append(change.kind()).append(" \"").append(change.name()).append("\"\n");
             int width = change.attributes().stream().mapToInt(a -> a.name().length()).max().orElse(0);
+            int valueWidth = change.attributes().stream().mapToInt(a -> value(a).length()).max().orElse(0);
             for (AttributeChange attribute : change.attributes()) {
                 String marker = attribute.before() == null ? "+" : attribute.after() == null ? "-" : "~";
-                String value = attribute.before() == null ? attribute.after()
-                        : attribute.after() == null ? attribute.before()
-                        : attribute.before() + " -> " + attribute.after();
                 out.append("      ").append(paint(marker, colourOf(marker), colour)).append(' ')
-                        .append(pad(attribute.name(), width)).append(" = ").append(value);
+                        .append(pad(attribute.name(), width)).append(" = ");
                 if (change.action() == Action.UPDATE || attribute.effect() == Effect.DATA_LOSS) {
-                    out.append("   (").append(paint(attribute.effect().label(),
+                    out.append(pad(value(attribute), valueWidth)).append("   (").append(paint(attribute.effect().label(),
                             attribute.effect() == Effect.DATA_LOSS ? "\u001b[1;31m" : "\u001b[2m", colour)).append(')');
+                } else {
+                    out.append(value(attribute));
                 }
                 out.append('\n');
             }
@@ -71,6 +71,12 @@ public final class PlanText {
                     .append(" this plan destroys resources; apply needs --allow-destroy.\n");
         }
         return out.toString();
+    }
+
+    private static String value(AttributeChange attribute) {
+        return attribute.before() == null ? attribute.after()
+                : attribute.after() == null ? attribute.before()
+                : attribute.before() + " -> " + attribute.after();
     }
 
     private static String past(Action action) {
