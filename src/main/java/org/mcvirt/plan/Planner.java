@@ -380,6 +380,11 @@ public final class Planner {
         }
         for (VmMetadata.Disk existing : domain.metadata().disks()) {
             if (vm.disks().stream().noneMatch(d -> d.name().equals(existing.name()))) {
+                if (vm.protect() || domain.metadata().protect()) {
+                    context.problems.add("vm " + vm.name() + " is protected; removing its disk " + existing.name()
+                            + " would delete " + existing.source() + " (set protect: false and apply first)");
+                    continue;
+                }
                 attributes.add(new AttributeChange("disk." + existing.name(), existing.source(), null, Effect.DATA_LOSS));
                 redefine = true;
                 String pool = context.pool(existing.storage());

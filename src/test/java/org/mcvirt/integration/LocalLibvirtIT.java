@@ -228,4 +228,42 @@ class LocalLibvirtIT {
         assertThat(refusedProtected.out()).contains("vm " + DB + " on node here is not in the manifest but is protected");
         assertThat(VIRSH.ok("domstate", DB)).contains("shut off");
     }
+
+    @Test
+    @Order(6)
+    void theOperatorIsAskedAndOnlyYesApplies() throws Exception {
+        Path file = manifest(db(true).replace("cpus: 1", "cpus: 2"));
+        Cli.Result declined = Cli.run(org.mcvirt.cli.Terminal.of(new java.io.BufferedReader(
+                new java.io.StringReader("no\n")), false), "-f", file.toString(), "apply");
+        assertThat(declined.exitCode()).as(declined.toString()).isEqualTo(1);
+        assertThat(declined.out()).contains("Do you want to perform these actions? Only 'yes' will be accepted:");
+        assertThat(declined.err()).contains("apply cancelled; nothing was changed");
+        assertThat(VIRSH.ok("dominfo", DB)).containsPattern("CPU\\(s\\):\\s+1");
+        Cli.Result accepted = Cli.run(org.mcvirt.cli.Terminal.of(new java.io.BufferedReader(
+                new java.io.StringReader("yes\n")), false), "-f", file.toString(), "apply");
+        assertThat(accepted.exitCode()).as(accepted.toString()).isZero();
+        assertThat(VIRSH.ok("dominfo", DB)).containsPattern("CPU\\(s\\):\\s+2");
+    }
+
+    @Test
+    @Order(7)
+    void removingADiskDeletesItsVolumeOnlyWhenAllowedAndNeverOnAProtectedVm() throws Exception {
+        String withoutData = db(true).replace(", {name: data, size: 8MiB, storage: images}", "");
+        Cli.Result protectedVm = mcvirt(manifest(withoutData), "plan");
+        assertThat(protectedVm.exitCode()).isEqualTo(1);
+        assertThat(protectedVm.out()).contains("vm " + DB + " is protected; removing its disk data would delete");
+
+        Path unprotect = manifest(db(false));
+        assertThat(mcvirt(unprotect, "apply", "--auto-approve").exitCode()).isZero();
+        Path file = manifest(db(false).replace(", {name: data, size: 8MiB, storage: images}", ""));
+        Cli.Result plan = mcvirt(file, "plan");
+        assertThat(plan.out()).contains("- disk.data = /var/lib/mcvirt/it-" + ID + "/" + DB + "-data.qcow2   (destroys data)");
+        assertThat(mcvirt(file, "apply", "--auto-approve").exitCode()).isEqualTo(1);
+        assertThat(VIRSH.ok("vol-list", POOL)).contains(DB + "-data.qcow2");
+        Cli.Result apply = mcvirt(file, "apply", "--auto-approve", "--allow-destroy");
+        assertThat(apply.exitCode()).as(apply.toString()).isZero();
+        assertThat(VIRSH.ok("vol-list", POOL)).doesNotContain(DB + "-data.qcow2").contains(DB + "-root.qcow2");
+        assertThat(VIRSH.ok("domblklist", DB)).doesNotContain("vdb").contains("vda");
+        assertThat(mcvirt(file, "plan", "--detailed-exitcode").exitCode()).isZero();
+    }
 }

@@ -33,9 +33,13 @@ class PlanGoldenTest {
     }
 
     static Plan plan(Path folder) throws Exception {
+        return plan(folder, Planner.Options.all());
+    }
+
+    static Plan plan(Path folder, Planner.Options options) throws Exception {
         DesiredState desired = ManifestLoader.load(List.of(folder.resolve("manifest.yaml")));
         ObservedState observed = new ObjectMapper().readValue(folder.resolve("observed.json").toFile(), ObservedState.class);
-        return new Planner(new Renderer(Optional.empty())).plan(desired, observed, Planner.Options.all());
+        return new Planner(new Renderer(Optional.empty())).plan(desired, observed, options);
     }
 
     @ParameterizedTest
