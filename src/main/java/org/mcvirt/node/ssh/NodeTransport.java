@@ -1,0 +1,54 @@
+package org.mcvirt.node.ssh;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Runs programs and reads and writes files on one node, either over SSH ({@link SshTransport}) or on the machine
+ * mcvirt runs on ({@link LocalTransport}). Commands are argument lists, never shell text. Implementations are safe
+ * for concurrent use.
+ */
+public interface NodeTransport extends AutoCloseable {
+
+    /** The node's name in the manifest. */
+    String nodeName();
+
+    /**
+     * Runs a program and waits for it, capturing all of its output. A non-zero exit status is returned, not
+     * thrown; a program that cannot be found yields status 127, as from a shell.
+     *
+     * @param command the program and its arguments
+     * @throws SshException TIMEOUT when it ran longer than the command timeout (it is killed), or a connection
+     *                      category when the node could not be reached
+     */
+    CommandResult run(List<String> command) throws SshException;
+
+    /**
+     * Like {@link #run} but requires exit status 0.
+     *
+     * @return the command's standard output
+     * @throws SshException COMMAND_FAILED naming the command, its exit status and its standard error
+     */
+    String runChecked(List<String> command) throws SshException;
+
+    /**
+     * Replaces a file so that readers see either the old or the new content, never a part: the content goes to a
+     * temporary file in the same directory, gets the mode, and is then renamed over the target.
+     *
+     * @param path    absolute path of the file
+     * @param content the complete new content
+     * @param mode    octal permission bits, such as {@code 0640}
+     */
+    void writeFileAtomically(String path, byte[] content, String mode) throws SshException;
+
+    /**
+     * The content of a file, or empty when it does not exist.
+     *
+     * @param path absolute path of the file
+     */
+    Optional<byte[]> readFile(String path) throws SshException;
+
+    /** Releases the connection, if any. Further calls fail. */
+    @Override
+    void close();
+}
