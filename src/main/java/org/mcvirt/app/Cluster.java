@@ -1,5 +1,7 @@
 package org.mcvirt.app;
 
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,6 +13,11 @@ import org.mcvirt.model.DesiredState;
 import org.mcvirt.model.NodeSpec;
 import org.mcvirt.node.LibvirtNode;
 import org.mcvirt.node.NodeException;
+import org.mcvirt.node.ssh.LocalTransport;
+import org.mcvirt.node.ssh.NodeTransport;
+import org.mcvirt.node.ssh.SshException;
+import org.mcvirt.node.ssh.SshTarget;
+import org.mcvirt.node.ssh.SshTransport;
 import org.mcvirt.state.NodeObservation;
 import org.mcvirt.state.ObservedState;
 import org.mcvirt.state.StateReader;
@@ -20,14 +27,20 @@ import org.mcvirt.state.StateReader;
  * A node that cannot be reached is recorded as unreachable; the others are still read.
  */
 public final class Cluster implements AutoCloseable {
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(120);
+
     private final Map<String, LibvirtNode> connected = new LinkedHashMap<>();
     private final Map<String, String> unreachable = new LinkedHashMap<>();
+    private final Map<String, NodeSpec> specs = new LinkedHashMap<>();
+    private final Map<String, NodeTransport> transports = new java.util.concurrent.ConcurrentHashMap<>();
 
     private Cluster() {
     }
 
     public static Cluster connect(DesiredState desired) {
         Cluster cluster = new Cluster();
+        desired.nodes().forEach(n -> cluster.specs.put(n.name(), n));
         List<NodeSpec> nodes = desired.nodes();
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(8, nodes.size())));
         try {
@@ -76,8 +89,52 @@ public final class Cluster implements AutoCloseable {
         return new ObservedState(observations);
     }
 
+    /** The node names of the manifest, sorted. */
+    public List<String> nodeNames() {
+        return specs.keySet().stream().sorted().toList();
+    }
+
+    public NodeSpec spec(String node) {
+        return specs.get(node);
+    }
+
+    /** Why a node could not be reached, or null when it was. */
+    public String unreachableReason(String node) {
+        return unreachable.get(node);
+    }
+
+    /**
+     * The command transport of a node, opened on first use: SSH with the node's key and known_hosts (strict), or
+     * the local transport for a {@code local: true} node.
+     */
+    public NodeTransport transport(String node) throws SshException {
+        NodeTransport open = transports.get(node);
+        if (open != null) {
+            return open;
+        }
+        synchronized (transports) {
+            open = transports.get(node);
+            if (open == null) {
+                open = openTransport(specs.get(node));
+                transports.put(node, open);
+            }
+            return open;
+        }
+    }
+
+    private static NodeTransport openTransport(NodeSpec spec) throws SshException {
+        if (spec.local()) {
+            return new LocalTransport(spec.name(), COMMAND_TIMEOUT);
+        }
+        NodeSpec.SshSpec ssh = spec.ssh();
+        return SshTransport.open(new SshTarget(spec.name(), spec.address(), ssh.port(), ssh.user(),
+                Path.of(ssh.identityFile()), Path.of(ssh.knownHosts()), CONNECT_TIMEOUT,
+                COMMAND_TIMEOUT));
+    }
+
     @Override
     public void close() {
         connected.values().forEach(LibvirtNode::close);
+        transports.values().forEach(NodeTransport::close);
     }
 }

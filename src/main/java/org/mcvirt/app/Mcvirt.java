@@ -4,10 +4,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.mcvirt.apply.ApplyListener;
 import org.mcvirt.apply.Executor;
+import org.mcvirt.apply.JournalingStepRunner;
 import org.mcvirt.apply.LibvirtStepRunner;
+import org.mcvirt.apply.StepRunner;
 import org.mcvirt.apply.StepOutcome;
 import org.mcvirt.manifest.ManifestException;
 import org.mcvirt.manifest.ManifestLoader;
@@ -72,9 +75,9 @@ public final class Mcvirt {
      * approve is asked after the checks and before any change; returning false changes nothing.
      */
     public List<StepOutcome> apply(Plan plan, boolean allowDestroy, int parallelism, long shutdownTimeoutSeconds,
-                                   ApplyListener listener, Approval approval) throws McvirtException {
+                                   String command, ApplyListener listener, Approval approval) throws McvirtException {
         DesiredState desired = validate();
-        try (Cluster cluster = Cluster.connect(desired)) {
+        try (Cluster cluster = Cluster.connect(desired); ClusterLock lock = ClusterLock.acquire(cluster, command)) {
             ObservedState observed = cluster.read();
             if (!observed.fingerprint().equals(plan.fingerprint())) {
                 throw new McvirtException(McvirtException.Category.PLAN, "the plan is stale: the cluster changed since it"
@@ -96,9 +99,35 @@ public final class Mcvirt {
             if (!approval.approve(plan)) {
                 throw new McvirtException(McvirtException.Category.REFUSED, "apply cancelled; nothing was changed");
             }
-            Executor executor = new Executor(new LibvirtStepRunner(cluster.nodes(), shutdownTimeoutSeconds), parallelism,
-                    listener);
-            return executor.execute(plan);
+            Map<String, String> stateDirectories = new java.util.HashMap<>();
+            cluster.nodeNames().forEach(n -> stateDirectories.put(n, cluster.spec(n).stateDirectory()));
+            StepRunner runner = new JournalingStepRunner(
+                    new LibvirtStepRunner(cluster.nodes(), shutdownTimeoutSeconds), cluster::transport, stateDirectories,
+                    lock.holder().token());
+            return new Executor(runner, parallelism, listener).execute(plan);
+        }
+    }
+
+    /** The lock on every node. Read-only: takes no lock. */
+    public List<ClusterLock.NodeLock> lockStatus() throws McvirtException {
+        try (Cluster cluster = Cluster.connect(validate())) {
+            return ClusterLock.status(cluster);
+        }
+    }
+
+    /** Removes the lock on every node; refuses an active holder unless forced. Returns the nodes it was on. */
+    public List<String> breakLock(boolean force) throws McvirtException {
+        try (Cluster cluster = Cluster.connect(validate())) {
+            if (!force) {
+                for (ClusterLock.NodeLock lock : ClusterLock.status(cluster)) {
+                    if (lock.holder() != null && ClusterLock.isActive(lock.holder())) {
+                        throw new McvirtException(McvirtException.Category.REFUSED, "the lock on node " + lock.node()
+                                + " is held by " + ClusterLock.describe(lock.holder()) + "; " + lock.state()
+                                + ". Not breaking an active lock without --force");
+                    }
+                }
+            }
+            return ClusterLock.breakLock(cluster);
         }
     }
 

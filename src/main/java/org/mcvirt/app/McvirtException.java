@@ -13,6 +13,8 @@ public final class McvirtException extends Exception {
         PLAN,
         /** The plan cannot be applied safely as asked (destroy without --allow-destroy, no approval...). */
         REFUSED,
+        /** Another command holds the cluster lock. */
+        LOCKED,
         /** Some steps failed during apply. */
         APPLY_FAILED
     }

@@ -62,7 +62,7 @@ final class ApplyCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         List<StepOutcome> outcomes = mcvirt.apply(plan, allowDestroy, parallelism, shutdownTimeout,
-                new ProgressPrinter(out, plan.steps().size()), this::approve);
+                parent.commandLine(spec), new ProgressPrinter(out, plan.steps().size()), this::approve);
         long done = outcomes.stream().filter(o -> o.status() == StepOutcome.Status.DONE).count();
         long failed = outcomes.stream().filter(o -> o.status() == StepOutcome.Status.FAILED).count();
         long skipped = outcomes.stream().filter(o -> o.status() == StepOutcome.Status.SKIPPED).count();

@@ -11,7 +11,7 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
         if (exception instanceof McvirtException e) {
             switch (e.category()) {
                 case MANIFEST -> err.println(e.getMessage());
-                case NODE, PLAN, REFUSED, APPLY_FAILED -> err.println("Error: " + e.getMessage());
+                case NODE, PLAN, REFUSED, LOCKED, APPLY_FAILED -> err.println("Error: " + e.getMessage());
             }
         } else {
             err.println("Error: internal error: " + exception);

@@ -150,7 +150,8 @@ final class ManifestBinder {
                                 .ifPresent(ip -> f.error(key, "'" + key + "' must be an IPv4 address, found '" + ip + "'"));
                     }
                     NodeSpec.SshSpec ssh = f.node("ssh").flatMap(this::ssh)
-                            .orElse(new NodeSpec.SshSpec("root", 22, "~/.ssh/id_ed25519", "~/.ssh/known_hosts"));
+                            .orElse(new NodeSpec.SshSpec("root", 22, expandHome("~/.ssh/id_ed25519"),
+                                    expandHome("~/.ssh/known_hosts")));
                     String uri = null;
                     NodeSpec.DomainType domainType = NodeSpec.DomainType.KVM;
                     if (f.has("libvirt")) {
@@ -199,10 +200,11 @@ final class ManifestBinder {
     /** libvirt over libssh with the node's own key and known_hosts: strict host-key checking, no agent. */
     static String derivedUri(NodeSpec.SshSpec ssh, String address) {
         return "qemu+libssh://" + ssh.user() + "@" + address + ":" + ssh.port() + "/system?sshauth=privkey"
-                + "&keyfile=" + expandHome(ssh.identityFile()) + "&known_hosts=" + expandHome(ssh.knownHosts())
+                + "&keyfile=" + ssh.identityFile() + "&known_hosts=" + ssh.knownHosts()
                 + "&known_hosts_verify=normal";
     }
 
+    /** '~/' at the start of a path means the home directory of the user running mcvirt. */
     static String expandHome(String path) {
         return path.startsWith("~/") ? System.getProperty("user.home") + path.substring(1) : path;
     }
@@ -224,8 +226,8 @@ final class ManifestBinder {
                 f.error("user", "'" + user + "' is not a valid user name");
             }
             int port = f.integer("port", 1, 65535).orElse(22);
-            return new NodeSpec.SshSpec(user, port, f.string("identityFile").orElse("~/.ssh/id_ed25519"),
-                    f.string("knownHosts").orElse("~/.ssh/known_hosts"));
+            return new NodeSpec.SshSpec(user, port, expandHome(f.string("identityFile").orElse("~/.ssh/id_ed25519")),
+                    expandHome(f.string("knownHosts").orElse("~/.ssh/known_hosts")));
         });
     }
 

@@ -1,0 +1,198 @@
+package org.mcvirt.app;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.mcvirt.node.ssh.CommandResult;
+import org.mcvirt.node.ssh.NodeTransport;
+import org.mcvirt.node.ssh.SshException;
+
+/**
+ * The cluster lock every mutating command holds from start to end. It is a file, {@code STATE/lock.json}, created
+ * exclusively (noclobber) on every node in name order, so two controllers cannot deadlock: the second one fails
+ * on the first node they share and releases what it took. It records who holds it; read-only commands never
+ * take it.
+ */
+public final class ClusterLock implements AutoCloseable {
+    static final String FILE = "lock.json";
+    /** A lock held longer than this by a holder mcvirt cannot check (another host) is called possibly stale. */
+    static final Duration LEASE = Duration.ofHours(1);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Who holds the lock. processStart tells a live holder from a reused pid. */
+    public record Holder(String host, String user, long pid, String processStart, String command, String startedAt,
+                         String token) {
+    }
+
+    /** The lock as seen on one node: free (holder null), held, or unreadable (error set). */
+    public record NodeLock(String node, Holder holder, String error, String state) {
+    }
+
+    private final Cluster cluster;
+    private final Holder holder;
+    private final List<String> held;
+
+    private ClusterLock(Cluster cluster, Holder holder, List<String> held) {
+        this.cluster = cluster;
+        this.holder = holder;
+        this.held = held;
+    }
+
+    public Holder holder() {
+        return holder;
+    }
+
+    /** Takes the lock on every node of the cluster, in name order, or fails at once naming the holder. */
+    public static ClusterLock acquire(Cluster cluster, String command) throws McvirtException {
+        Holder me = new Holder(localHost(), System.getProperty("user.name"), ProcessHandle.current().pid(),
+                ProcessHandle.current().info().startInstant().map(Instant::toString).orElse(""), command,
+                Instant.now().toString(), UUID.randomUUID().toString());
+        String json = write(me);
+        List<String> held = new ArrayList<>();
+        ClusterLock lock = new ClusterLock(cluster, me, held);
+        for (String node : cluster.nodeNames()) {
+            String directory = cluster.spec(node).stateDirectory();
+            try {
+                NodeTransport transport = cluster.transport(node);
+                CommandResult created = transport.run(List.of("sh", "-c",
+                        "mkdir -p -- \"$1\" && set -C && printf '%s\\n' \"$2\" > \"$1/" + FILE + "\"",
+                        "mcvirt-lock", directory, json));
+                if (created.succeeded()) {
+                    held.add(node);
+                    continue;
+                }
+                Optional<Holder> other = read(transport, directory);
+                lock.close();
+                if (other.isPresent()) {
+                    throw new McvirtException(McvirtException.Category.LOCKED, "the cluster is locked by "
+                            + describe(other.get()) + " (lock on node " + node + "); " + state(other.get())
+                            + ". Nothing was changed. See 'mcvirt lock status'.");
+                }
+                throw new McvirtException(McvirtException.Category.NODE, "node " + node + ": cannot create the lock "
+                        + directory + "/" + FILE + ": " + created.stderr().strip());
+            } catch (SshException e) {
+                lock.close();
+                throw new McvirtException(McvirtException.Category.NODE, "cannot take the cluster lock: "
+                        + e.getMessage(), e);
+            }
+        }
+        return lock;
+    }
+
+    /** Releases the lock where this holder took it (never someone else's). */
+    @Override
+    public void close() {
+        for (int i = held.size() - 1; i >= 0; i--) {
+            String node = held.get(i);
+            try {
+                cluster.transport(node).run(List.of("sh", "-c",
+                        "grep -qF -- \"$2\" \"$1\" 2>/dev/null && rm -f -- \"$1\"; exit 0", "mcvirt-unlock",
+                        cluster.spec(node).stateDirectory() + "/" + FILE, holder.token()));
+            } catch (SshException e) {
+                // the node went away: the lock stays there and 'mcvirt lock status' will show it
+            }
+        }
+        held.clear();
+    }
+
+    /** The lock on every node; an unreachable node is reported with its error. */
+    public static List<NodeLock> status(Cluster cluster) {
+        List<NodeLock> result = new ArrayList<>();
+        for (String node : cluster.nodeNames()) {
+            try {
+                Optional<Holder> holder = read(cluster.transport(node), cluster.spec(node).stateDirectory());
+                result.add(new NodeLock(node, holder.orElse(null), null, holder.map(ClusterLock::state).orElse("free")));
+            } catch (SshException | McvirtException e) {
+                result.add(new NodeLock(node, null, e.getMessage(), "unknown"));
+            }
+        }
+        return result;
+    }
+
+    /** Removes the lock file on every reachable node, whoever holds it. Returns the nodes it was removed from. */
+    public static List<String> breakLock(Cluster cluster) throws McvirtException {
+        List<String> broken = new ArrayList<>();
+        for (String node : cluster.nodeNames()) {
+            try {
+                CommandResult removed = cluster.transport(node).run(List.of("sh", "-c",
+                        "test -e \"$1\" || exit 3; rm -f -- \"$1\"", "mcvirt-lock-break",
+                        cluster.spec(node).stateDirectory() + "/" + FILE));
+                if (removed.succeeded()) {
+                    broken.add(node);
+                } else if (removed.exitStatus() != 3) {
+                    throw new McvirtException(McvirtException.Category.NODE, "node " + node + ": cannot remove the lock: "
+                            + removed.stderr().strip());
+                }
+            } catch (SshException e) {
+                throw new McvirtException(McvirtException.Category.NODE, "cannot break the lock: " + e.getMessage(), e);
+            }
+        }
+        return broken;
+    }
+
+    /** Whether a holder is alive, stale (its process is gone) or possibly stale (older than the lease). */
+    public static String state(Holder holder) {
+        if (holder.host().equals(localHost())) {
+            boolean alive = ProcessHandle.of(holder.pid())
+                    .map(p -> p.info().startInstant().map(Instant::toString).orElse("").equals(holder.processStart()))
+                    .orElse(false);
+            return alive ? "active: its process " + holder.pid() + " is running"
+                    : "stale: its process " + holder.pid() + " on this host is gone (break it with 'mcvirt lock break')";
+        }
+        Duration age = Duration.between(Instant.parse(holder.startedAt()), Instant.now());
+        if (age.compareTo(LEASE) > 0) {
+            return "possibly stale: held for " + age.toMinutes() + " min, longer than the " + LEASE.toMinutes()
+                    + " min lease, by a host mcvirt cannot check from here";
+        }
+        return "held for " + age.toSeconds() + " s by another host";
+    }
+
+    public static boolean isActive(Holder holder) {
+        return state(holder).startsWith("active") || state(holder).startsWith("held for");
+    }
+
+    public static String describe(Holder holder) {
+        return holder.user() + "@" + holder.host() + " pid " + holder.pid() + " running '" + holder.command()
+                + "' since " + holder.startedAt();
+    }
+
+    private static Optional<Holder> read(NodeTransport transport, String directory)
+            throws SshException, McvirtException {
+        Optional<byte[]> content = transport.readFile(directory + "/" + FILE);
+        if (content.isEmpty()) {
+            return Optional.empty();
+        }
+        String text = new String(content.get(), StandardCharsets.UTF_8).strip();
+        try {
+            return Optional.of(JSON.readValue(text, Holder.class));
+        } catch (JsonProcessingException e) {
+            throw new McvirtException(McvirtException.Category.NODE, "node " + transport.nodeName() + ": the lock file "
+                    + directory + "/" + FILE + " is damaged (" + e.getOriginalMessage() + "); remove it with"
+                    + " 'mcvirt lock break'");
+        }
+    }
+
+    private static String write(Holder holder) {
+        try {
+            return JSON.writeValueAsString(holder);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String localHost() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return System.getenv().getOrDefault("HOSTNAME", "localhost");
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package org.mcvirt.apply;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.mcvirt.node.NodeException;
+import org.mcvirt.node.ssh.CommandResult;
+import org.mcvirt.node.ssh.NodeTransport;
+import org.mcvirt.node.ssh.SshException;
+import org.mcvirt.plan.Step;
+
+/**
+ * Writes a journal entry on the step's node before and after each step ({@code STATE/journal.jsonl}, one JSON
+ * object a line), so any controller can see what an interrupted apply did. A step whose first entry cannot be
+ * written does not run.
+ */
+public final class JournalingStepRunner implements StepRunner {
+    static final String FILE = "journal.jsonl";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Opens (or reuses) the command transport of a node. */
+    @FunctionalInterface
+    public interface Transports {
+        NodeTransport transport(String node) throws SshException;
+    }
+
+    private final StepRunner inner;
+    private final Transports transports;
+    private final Map<String, String> stateDirectories;
+    private final String applyId;
+
+    public JournalingStepRunner(StepRunner inner, Transports transports, Map<String, String> stateDirectories,
+                                String applyId) {
+        this.inner = inner;
+        this.transports = transports;
+        this.stateDirectories = Map.copyOf(stateDirectories);
+        this.applyId = applyId;
+    }
+
+    @Override
+    public String run(Step step) throws NodeException {
+        append(step, "started", null);
+        String note;
+        try {
+            note = inner.run(step);
+        } catch (NodeException | RuntimeException e) {
+            try {
+                append(step, "failed", e.getMessage());
+            } catch (NodeException journal) {
+                e.addSuppressed(journal);
+            }
+            throw e;
+        }
+        append(step, "done", note);
+        return note;
+    }
+
+    private void append(Step step, String event, String message) throws NodeException {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("time", Instant.now().toString());
+        entry.put("apply", applyId);
+        entry.put("step", step.id());
+        entry.put("kind", step.kind().name());
+        entry.put("subject", step.subject());
+        entry.put("event", event);
+        if (message != null && !message.isEmpty()) {
+            entry.put("message", message);
+        }
+        try {
+            CommandResult result = transports.transport(step.node()).run(List.of("sh", "-c",
+                    "mkdir -p -- \"$1\" && printf '%s\\n' \"$2\" >> \"$1/" + FILE + "\"", "mcvirt-journal",
+                    stateDirectories.get(step.node()), JSON.writeValueAsString(entry)));
+            if (!result.succeeded()) {
+                throw new NodeException(step.node(), "cannot write the apply journal: " + result.stderr().strip(), null);
+            }
+        } catch (SshException e) {
+            throw new NodeException(step.node(), "cannot write the apply journal: " + e.getMessage(), e);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

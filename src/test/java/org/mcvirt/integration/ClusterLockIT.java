@@ -1,0 +1,101 @@
+package org.mcvirt.integration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.mcvirt.testing.Cli;
+import org.mcvirt.testing.Virsh;
+
+/**
+ * The cluster lock with two real mcvirt processes on the local node: an apply that is busy holds it, a second
+ * apply fails at once naming the first, and after kill -9 of the first the lock is reported stale and broken.
+ */
+@Tag("libvirt")
+class ClusterLockIT {
+    private static final Virsh VIRSH = new Virsh("qemu:///system");
+    private static final String ID = UUID.randomUUID().toString().substring(0, 6);
+    private static final String CLUSTER = "lk" + ID;
+    private static final String VM = "lk-" + ID;
+
+    @AfterAll
+    static void cleanUp() {
+        VIRSH.run("destroy", VM);
+        VIRSH.run("undefine", VM);
+    }
+
+    private static Path manifest(Path dir, String state) throws Exception {
+        Path file = dir.resolve("cluster-" + state + ".yaml");
+        Files.writeString(file, """
+                apiVersion: mcvirt/v1
+                cluster: {name: %s}
+                nodes:
+                  - name: here
+                    local: true
+                    libvirt: {uri: "qemu:///system", domainType: qemu}
+                    paths: {state: %s}
+                vms:
+                  - {name: %s, node: here, memory: 64MiB, state: %s}
+                """.formatted(CLUSTER, dir.resolve("state"), VM, state));
+        return file;
+    }
+
+    @Test
+    void aSecondApplyFailsAtOnceAndAKilledHoldersLockIsStaleAndCanBeBroken() throws Exception {
+        Path dir = Files.createTempDirectory("mcvirt-lock");
+        Path running = manifest(dir, "running");
+        Path stopped = manifest(dir, "stopped");
+        assertThat(Cli.run("-f", running.toString(), "apply", "--auto-approve").exitCode()).isZero();
+
+        // the firmware-only guest ignores the ACPI shutdown request, so this apply stays busy for a minute
+        Process first = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), "org.mcvirt.cli.Main", "-f", stopped.toString(), "apply",
+                "--auto-approve", "--shutdown-timeout", "120")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("first.log").toFile()).start();
+        try {
+            Path journal = dir.resolve("state/journal.jsonl");
+            Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
+            while (!(Files.exists(journal) && Files.readString(journal).contains("\"SHUTDOWN_DOMAIN\""))) {
+                assertThat(first.isAlive()).as("first apply ended early: %s", Files.exists(dir.resolve("first.log"))
+                        ? Files.readString(dir.resolve("first.log")) : "").isTrue();
+                assertThat(Instant.now()).as("first apply never started its shutdown step").isBefore(deadline);
+                Thread.sleep(200);
+            }
+            Cli.Result second = Cli.run("-f", stopped.toString(), "apply", "--auto-approve");
+            assertThat(second.exitCode()).as(second.toString()).isEqualTo(1);
+            assertThat(second.err()).contains("the cluster is locked by", "pid " + first.pid(),
+                    "running 'mcvirt -f " + stopped + " apply --auto-approve --shutdown-timeout 120'", "active");
+
+            Cli.Result active = Cli.run("-f", stopped.toString(), "lock", "status");
+            assertThat(active.out()).contains("here: locked by", "active: its process " + first.pid() + " is running");
+            Cli.Result refused = Cli.run("-f", stopped.toString(), "lock", "break");
+            assertThat(refused.exitCode()).isEqualTo(1);
+            assertThat(refused.err()).contains("no terminal to ask and --force not given");
+
+            first.destroyForcibly().waitFor();
+            Cli.Result stale = Cli.run("-f", stopped.toString(), "lock", "status");
+            assertThat(stale.out()).contains("stale: its process " + first.pid() + " on this host is gone");
+            assertThat(Files.exists(dir.resolve("state/lock.json"))).isTrue();
+
+            Cli.Result broken = Cli.run("-f", stopped.toString(), "lock", "break", "--force");
+            assertThat(broken.exitCode()).as(broken.toString()).isZero();
+            assertThat(broken.out()).contains("Broke the lock on: here");
+            assertThat(Cli.run("-f", stopped.toString(), "lock", "status").out()).isEqualTo("here: free\n");
+            assertThat(Files.readAllLines(journal)).anyMatch(l -> l.contains("\"event\":\"started\"")
+                    && l.contains("SHUTDOWN_DOMAIN"));
+            Cli.Result plan = Cli.run("-f", stopped.toString(), "plan", "--detailed-exitcode");
+            assertThat(plan.exitCode()).as("the killed apply never finished: the change is still planned").isEqualTo(2);
+        } finally {
+            first.destroyForcibly();
+        }
+        assertThat(List.of(Cli.run("-f", stopped.toString(), "apply", "--auto-approve", "--shutdown-timeout", "1")
+                .exitCode())).containsExactly(0);
+    }
+}
