@@ -55,6 +55,26 @@ public final class Mcvirt {
         }
     }
 
+    /** Every node: address, reachability, versions, VM counts, lock. Read-only. */
+    public List<NodeInfo> info() throws McvirtException {
+        DesiredState desired = validate();
+        try (Cluster cluster = Cluster.connect(desired)) {
+            return Inspector.nodes(desired, cluster, cluster.read());
+        }
+    }
+
+    /** One VM wherever it runs, managed or not. Read-only. */
+    public VmInfo info(String vm) throws McvirtException {
+        DesiredState desired = validate();
+        try (Cluster cluster = Cluster.connect(desired)) {
+            ObservedState observed = cluster.read();
+            return Inspector.vm(desired, observed, vm).orElseThrow(() -> new McvirtException(
+                    McvirtException.Category.NODE, "no domain named " + vm + " on any reachable node"
+                    + observed.nodes().stream().filter(n -> !n.reachable()).map(n -> " (" + n.node() + " could not be read)")
+                            .reduce("", String::concat)));
+        }
+    }
+
     /** What apply will execute: a fresh plan, or a saved one that must still match the cluster. */
     public record Prepared(Plan plan, boolean fromFile) {
     }

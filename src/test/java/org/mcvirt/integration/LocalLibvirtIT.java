@@ -133,6 +133,18 @@ class LocalLibvirtIT {
                 WEB + "-root.qcow2");
         assertThat(VIRSH.ok("net-info", NETWORK)).containsPattern("Active:\\s+yes");
 
+        Cli.Result info = mcvirt(file, "info");
+        assertThat(info.exitCode()).as(info.toString()).isZero();
+        assertThat(info.out()).contains("node here (local): reachable", "libvirt 9.", "QEMU ", "drbd-utils ", "lock: free")
+                .containsPattern("vms: \\d+ managed, \\d+ unmanaged, \\d+ running");
+        Cli.Result vmInfo = mcvirt(file, "info", WEB);
+        assertThat(vmInfo.exitCode()).as(vmInfo.toString()).isZero();
+        assertThat(vmInfo.out()).contains("vm " + WEB + " on node here (managed)", "state:     running",
+                "disk root     vda (virtio)", "16MiB", "nic  52:54:00:aa:00:01 on net").containsPattern("vnc:\\s+127.0.0.1:59\\d\\d");
+        assertThat(mcvirt(file, "info", "no-such-vm").exitCode()).isEqualTo(1);
+        Cli.Result list = mcvirt(file, "list");
+        assertThat(list.out()).containsPattern(WEB + "\\s+here\\s+running\\s+1\\s+64MiB\\s+yes");
+
         Cli.Result again = mcvirt(file, "plan", "--detailed-exitcode");
         assertThat(again.exitCode()).as(again.toString()).isZero();
         assertThat(again.out()).isEqualTo("No changes. The cluster matches the manifest.\n");

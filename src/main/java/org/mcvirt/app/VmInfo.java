@@ -1,0 +1,20 @@
+package org.mcvirt.app;
+
+import java.util.List;
+
+/** What {@code mcvirt info VM} shows. pendingRestart lists what the running VM has not picked up yet. */
+public record VmInfo(String name, String node, boolean managed, boolean inManifest, String runState, int cpus,
+                     String memory, boolean autostart, List<Disk> disks, List<Nic> nics, Integer vncPort,
+                     List<String> pendingRestart) {
+    public VmInfo {
+        disks = List.copyOf(disks);
+        nics = List.copyOf(nics);
+        pendingRestart = List.copyOf(pendingRestart);
+    }
+
+    public record Disk(String name, String target, String bus, String source, String size) {
+    }
+
+    public record Nic(String mac, String network) {
+    }
+}
