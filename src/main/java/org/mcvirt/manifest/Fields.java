@@ -43,6 +43,9 @@ final class Fields {
     }
 
     static String suggestion(String wrong, Set<String> candidates) {
+        if (candidates.isEmpty()) {
+            return "";
+        }
         return candidates.stream()
                 .filter(c -> distance(wrong.toLowerCase(Locale.ROOT), c.toLowerCase(Locale.ROOT))
                         <= Math.max(1, c.length() / 3))
