@@ -48,7 +48,16 @@ public final class Cluster implements AutoCloseable {
             for (NodeSpec node : nodes) {
                 futures.add(CompletableFuture.supplyAsync(() -> {
                     try {
+                        if (!node.local()) {
+                            // SSH first: an unknown or changed host key is reported with its fingerprint
+                            cluster.transport(node.name());
+                        }
                         return LibvirtNode.open(node.name(), node.libvirtUri());
+                    } catch (SshException e) {
+                        String prefix = "node " + node.name() + " (" + e.endpoint() + "): ";
+                        String detail = e.getMessage().startsWith(prefix) ? e.getMessage().substring(prefix.length())
+                                : e.getMessage();
+                        return new NodeException(node.name(), "ssh to " + e.endpoint() + ": " + detail, e);
                     } catch (NodeException e) {
                         return e;
                     }
