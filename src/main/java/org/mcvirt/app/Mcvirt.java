@@ -75,6 +75,47 @@ public final class Mcvirt {
         }
     }
 
+    /**
+     * Removes a node from the manifest (editing the file in place). Refuses while vms live there, in the manifest
+     * or on the node, naming them; a node that cannot be read is only removed with force.
+     */
+    public String removeNode(String node, boolean force, String command) throws McvirtException {
+        DesiredState desired = validate();
+        if (desired.node(node).isEmpty()) {
+            throw new McvirtException(McvirtException.Category.REFUSED, "no node named " + node + " in the manifests");
+        }
+        List<String> declared = desired.vms().stream().filter(v -> v.node().equals(node)).map(v -> v.name()).toList();
+        if (!declared.isEmpty()) {
+            throw new McvirtException(McvirtException.Category.REFUSED, "node " + node + " still has vms in the manifest: "
+                    + String.join(", ", declared) + "; move them to another node (or remove them) and apply first");
+        }
+        try (Cluster cluster = Cluster.connect(desired)) {
+            ObservedState observed = cluster.read();
+            var seen = observed.node(node).orElseThrow();
+            if (!seen.reachable() && !force) {
+                throw new McvirtException(McvirtException.Category.NODE, "node " + node + " cannot be read, so mcvirt"
+                        + " cannot check that no vm or disk lives there (" + seen.error() + "); use --force to remove it"
+                        + " from the manifest anyway");
+            }
+            List<String> living = seen.domains().stream().filter(d -> d.managed()
+                    && d.metadata().cluster().equals(desired.cluster().name())).map(d -> d.name()).toList();
+            if (!living.isEmpty()) {
+                throw new McvirtException(McvirtException.Category.REFUSED, "vms of this cluster still live on node "
+                        + node + ": " + String.join(", ", living) + " (with their disks); migrate or destroy them first");
+            }
+            try (ClusterLock lock = seen.reachable() ? ClusterLock.acquire(cluster, command) : null) {
+                var item = org.mcvirt.manifest.ManifestEditor.findNode(manifests, node).orElseThrow(
+                        () -> new McvirtException(McvirtException.Category.REFUSED, "cannot find node " + node
+                                + " as a list item in the manifest files; remove it by hand"));
+                org.mcvirt.manifest.ManifestEditor.removeNode(item);
+                return "Removed node " + node + " from " + item.file() + " (lines " + item.firstLine() + "-"
+                        + (item.endLine() - 1) + "). Networks and storage pools mcvirt made on it were left as they are.";
+            }
+        } catch (java.io.IOException e) {
+            throw new McvirtException(McvirtException.Category.REFUSED, "cannot edit the manifest: " + e.getMessage(), e);
+        }
+    }
+
     /** What apply will execute: a fresh plan, or a saved one that must still match the cluster. */
     public record Prepared(Plan plan, boolean fromFile) {
     }

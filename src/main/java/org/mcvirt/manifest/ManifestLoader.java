@@ -55,7 +55,7 @@ public final class ManifestLoader {
     }
 
     /** Files as given, directories as their *.yaml and *.yml files in name order. */
-    private static List<Path> expand(List<Path> paths, List<Diagnostic> problems) {
+    static List<Path> expand(List<Path> paths, List<Diagnostic> problems) {
         List<Path> files = new ArrayList<>();
         for (Path path : paths) {
             if (Files.isDirectory(path)) {

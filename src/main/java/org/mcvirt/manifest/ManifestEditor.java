@@ -1,0 +1,111 @@
+package org.mcvirt.manifest;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Edits manifest files in place, line by line, so comments and formatting elsewhere are kept: removes the list
+ * item of a node, or appends one to the nodes list. Writes atomically (temporary file + rename).
+ */
+public final class ManifestEditor {
+    private ManifestEditor() {
+    }
+
+    /** Where a node's list item is: its file and its lines (1-based, end exclusive). */
+    public record NodeItem(Path file, int firstLine, int endLine) {
+    }
+
+    /** Finds the list item that defines the node, in the files and directories given. */
+    public static Optional<NodeItem> findNode(List<Path> paths, String node) throws IOException {
+        for (Path file : files(paths)) {
+            List<Diagnostic> ignored = new ArrayList<>();
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            Optional<YamlTree.Node> root = YamlReader.read(file.toString(), text, ignored);
+            if (root.isEmpty() || !(root.get() instanceof YamlTree.MapNode map)) {
+                continue;
+            }
+            Optional<YamlTree.Entry> nodes = map.entry("nodes");
+            if (nodes.isEmpty() || !(nodes.get().value() instanceof YamlTree.ListNode list)) {
+                continue;
+            }
+            for (int i = 0; i < list.items().size(); i++) {
+                if (list.items().get(i) instanceof YamlTree.MapNode item && item.entry("name")
+                        .map(e -> e.value() instanceof YamlTree.ScalarNode s && node.equals(s.text())).orElse(false)) {
+                    int end = i + 1 < list.items().size() ? list.items().get(i + 1).location().line()
+                            : nextKeyLine(map, "nodes").orElse(text.split("\n", -1).length + 1);
+                    return Optional.of(new NodeItem(file, item.location().line(), end));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Removes a node's list item, keeping everything else byte for byte. */
+    public static void removeNode(NodeItem item) throws IOException {
+        List<String> lines = new ArrayList<>(List.of(Files.readString(item.file(), StandardCharsets.UTF_8).split("\n", -1)));
+        int end = item.endLine() - 1;
+        // keep comment lines that introduce the next item
+        while (end > item.firstLine() && lines.get(end - 1).strip().startsWith("#")) {
+            end--;
+        }
+        lines.subList(item.firstLine() - 1, end).clear();
+        write(item.file(), String.join("\n", lines));
+    }
+
+    /**
+     * Appends a node item (YAML lines at list-item level, starting with "- ") after the last item of the first
+     * nodes list found. Returns the file written, or empty when no manifest has a nodes list.
+     */
+    public static Optional<Path> appendNode(List<Path> paths, List<String> itemLines) throws IOException {
+        for (Path file : files(paths)) {
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            Optional<YamlTree.Node> root = YamlReader.read(file.toString(), text, new ArrayList<>());
+            if (root.isEmpty() || !(root.get() instanceof YamlTree.MapNode map)) {
+                continue;
+            }
+            Optional<YamlTree.Entry> nodes = map.entry("nodes");
+            if (nodes.isEmpty() || !(nodes.get().value() instanceof YamlTree.ListNode list) || list.items().isEmpty()) {
+                continue;
+            }
+            List<String> lines = new ArrayList<>(List.of(text.split("\n", -1)));
+            int dashColumn = Math.max(0, list.items().get(0).location().column() - 3);
+            String indent = " ".repeat(dashColumn);
+            int insertAt = nextKeyLine(map, "nodes").map(l -> l - 1).orElse(lines.size());
+            while (insertAt > 0 && lines.get(insertAt - 1).isBlank()) {
+                insertAt--;
+            }
+            List<String> indented = itemLines.stream().map(l -> indent + l).toList();
+            lines.addAll(insertAt, indented);
+            write(file, String.join("\n", lines));
+            return Optional.of(file);
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<Integer> nextKeyLine(YamlTree.MapNode map, String key) {
+        boolean after = false;
+        for (YamlTree.Entry entry : map.entries()) {
+            if (after) {
+                return Optional.of(entry.keyLocation().line());
+            }
+            after = entry.key().equals(key);
+        }
+        return Optional.empty();
+    }
+
+    private static List<Path> files(List<Path> paths) {
+        return ManifestLoader.expand(paths, new ArrayList<>());
+    }
+
+    private static void write(Path file, String text) throws IOException {
+        Path temporary = file.resolveSibling("." + file.getFileName() + ".mcvirt-tmp");
+        Files.writeString(temporary, text, StandardCharsets.UTF_8);
+        Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+}
