@@ -116,6 +116,35 @@ public final class Mcvirt {
         }
     }
 
+    /** What add-node needs to know; identityFile's ".pub" sibling is the key installed on the node. */
+    public record NodeEnrolmentRequest(String node, String address, String user, int port, Path identityFile,
+                                       Path knownHosts, String expectedFingerprint) {
+    }
+
+    /** Confirms a host key with the operator; returns false to refuse it. */
+    @FunctionalInterface
+    public interface HostKeyConfirmation {
+        boolean confirm(String node, String endpoint, String type, String fingerprint) throws McvirtException;
+    }
+
+    /** Supplies the node's login password once. */
+    @FunctionalInterface
+    public interface PasswordSource {
+        char[] password(String node, String endpoint, String user) throws McvirtException;
+    }
+
+    /**
+     * Adds a node: shows and records its host key, logs in once with a password to install mcvirt's public key,
+     * checks the node over key authentication (tools, libvirt, no colliding vms), then adds it to the manifest.
+     * Returns what was done, for the operator.
+     */
+    public String addNode(NodeEnrolmentRequest request, HostKeyConfirmation confirmation, PasswordSource passwords)
+            throws McvirtException {
+        DesiredState desired = validate();
+        AddNode adder = new AddNode(manifests, desired, request);
+        return adder.run(confirmation, passwords);
+    }
+
     /** What apply will execute: a fresh plan, or a saved one that must still match the cluster. */
     public record Prepared(Plan plan, boolean fromFile) {
     }

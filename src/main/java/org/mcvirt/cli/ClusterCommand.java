@@ -7,10 +7,90 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "cluster", description = "Add nodes to or remove nodes from the cluster (and its manifest).",
-        subcommands = {ClusterCommand.RemoveNode.class})
+        subcommands = {ClusterCommand.AddNode.class, ClusterCommand.RemoveNode.class})
 final class ClusterCommand {
     @ParentCommand
     McvirtCommand parent;
+
+    @Command(name = "add-node", description = {"Enrol a node: show its host key fingerprint and record it once accepted,"
+        + " log in once with a password to install mcvirt's public key, check the node (tools, libvirt, no colliding"
+        + " vms) over key authentication, and add it to the manifest (editing the file in place).",
+        "Without a terminal give --password-stdin and --host-key-fingerprint (check it on the node with"
+        + " ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub)."})
+    static final class AddNode implements Callable<Integer> {
+        @ParentCommand
+        ClusterCommand cluster;
+
+        @Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--node", required = true, paramLabel = "NODE", description = "Name of the new node.")
+        String node;
+
+        @Option(names = "--ip-address", required = true, paramLabel = "IP", description = "Its SSH/management address.")
+        String address;
+
+        @Option(names = "--ssh-user", defaultValue = "root", paramLabel = "USER", description = "Default: ${DEFAULT-VALUE}.")
+        String user;
+
+        @Option(names = "--ssh-port", defaultValue = "22", paramLabel = "PORT", description = "Default: ${DEFAULT-VALUE}.")
+        int port;
+
+        @Option(names = "--identity-file", paramLabel = "FILE",
+                description = "mcvirt's private key; FILE.pub is installed. Default: ~/.ssh/id_ed25519.")
+        java.nio.file.Path identityFile;
+
+        @Option(names = "--known-hosts", paramLabel = "FILE", description = "Where to record the host key."
+                + " Default: ~/.ssh/known_hosts.")
+        java.nio.file.Path knownHosts;
+
+        @Option(names = "--password-stdin", description = "Read the password from the first line of standard input.")
+        boolean passwordStdin;
+
+        @Option(names = "--host-key-fingerprint", paramLabel = "SHA256:...",
+                description = "Accept the host key only if it has this fingerprint (no question asked).")
+        String fingerprint;
+
+        @Override
+        public Integer call() throws Exception {
+            McvirtCommand root = cluster.parent;
+            if (port < 1 || port > 65535) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--ssh-port must be 1-65535");
+            }
+            var out = spec.commandLine().getOut();
+            java.nio.file.Path home = java.nio.file.Path.of(System.getProperty("user.home"));
+            var request = new org.mcvirt.app.Mcvirt.NodeEnrolmentRequest(node, address, user, port,
+                    (identityFile != null ? identityFile : home.resolve(".ssh/id_ed25519")).toAbsolutePath(),
+                    (knownHosts != null ? knownHosts : home.resolve(".ssh/known_hosts")).toAbsolutePath(), fingerprint);
+            String result = root.mcvirt().addNode(request, (name, endpoint, type, fingerprint) -> {
+                out.printf("The host key of %s (%s) is %s %s.%n", name, endpoint, type, fingerprint);
+                if (!root.terminal.interactive()) {
+                    throw new org.mcvirt.app.McvirtException(org.mcvirt.app.McvirtException.Category.REFUSED,
+                            "no terminal to confirm the host key " + fingerprint + "; check it on the node and pass"
+                                    + " --host-key-fingerprint " + fingerprint + "; nothing was changed");
+                }
+                out.print("Is this the key of that node (compare with ssh-keygen -lf on it)? Only 'yes' will be"
+                        + " accepted: ");
+                out.flush();
+                return root.terminal.readLine().map(String::strip).filter("yes"::equals).isPresent();
+            }, (name, endpoint, login) -> {
+                if (passwordStdin) {
+                    return root.terminal.readStandardInputLine().map(String::toCharArray).orElseThrow(
+                            () -> new org.mcvirt.app.McvirtException(org.mcvirt.app.McvirtException.Category.REFUSED,
+                                    "--password-stdin given but standard input is empty"));
+                }
+                if (!root.terminal.interactive()) {
+                    throw new org.mcvirt.app.McvirtException(org.mcvirt.app.McvirtException.Category.REFUSED,
+                            "no terminal to ask for the password; use --password-stdin");
+                }
+                return root.terminal.readSecret("Password for " + login + "@" + endpoint + ": ").orElseThrow(
+                        () -> new org.mcvirt.app.McvirtException(org.mcvirt.app.McvirtException.Category.REFUSED,
+                                "no password given"));
+            });
+            out.println(result);
+            return ExitCodes.OK;
+        }
+    }
 
     @Command(name = "remove-node", description = {"Remove a node from the manifest, editing the file in place.",
         "Refuses while vms or their disks live on it (in the manifest or on the node), naming them."})

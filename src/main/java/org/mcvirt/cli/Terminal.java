@@ -7,20 +7,48 @@ import java.util.Optional;
 /** The interactive side of a run: whether a person can be asked, and whether colour is wanted. */
 public final class Terminal {
     private final BufferedReader input;
+    private final BufferedReader standardInput;
     private final boolean colour;
 
-    private Terminal(BufferedReader input, boolean colour) {
+    private Terminal(BufferedReader input, BufferedReader standardInput, boolean colour) {
         this.input = input;
+        this.standardInput = standardInput;
         this.colour = colour;
     }
 
-    /** No terminal: nothing can be asked, no colour. */
+    /** No terminal: nothing can be asked, no colour; standard input (for --password-stdin) is the process's. */
     public static Terminal none() {
-        return new Terminal(null, false);
+        return new Terminal(null, null, false);
     }
 
+    /** No terminal, and this text as standard input (for --password-stdin). */
+    public static Terminal withStandardInput(BufferedReader standardInput) {
+        return new Terminal(null, standardInput, false);
+    }
+
+    /** A person at a terminal: answers come from input. */
     public static Terminal of(BufferedReader input, boolean colour) {
-        return new Terminal(input, colour);
+        return new Terminal(input, input, colour);
+    }
+
+    /** One line of standard input, for --password-stdin. */
+    Optional<String> readStandardInputLine() {
+        try {
+            BufferedReader reader = standardInput != null ? standardInput
+                    : new BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
+            return Optional.ofNullable(reader.readLine());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** A secret typed at the terminal without echo (the console when there is one). */
+    Optional<char[]> readSecret(String prompt) {
+        java.io.Console console = System.console();
+        if (console != null && input != null) {
+            return Optional.ofNullable(console.readPassword("%s", prompt));
+        }
+        return readLine().map(String::toCharArray);
     }
 
     boolean interactive() {
