@@ -50,8 +50,12 @@ install -d -m 755 "$root/var/lib/mcvirt/images"
 # stays defined but does not autostart (the lab's own networks come from manifests).
 in_root() { chroot "$root" env LC_ALL=C "$@"; }
 in_root systemctl enable systemd-networkd.service mcvirt-lab-hostkey.service mcvirt-lab-vg0.service \
-  libvirtd.service
-in_root systemctl mask systemd-networkd-wait-online.service
+  mcvirt-lab-qemu-caps.service libvirtd.service
+# Nothing on the boot path that a throwaway lab node does not need (libvirt-guests only saves and
+# resumes guests across a host reboot; domain autostart is libvirtd's own).
+in_root systemctl mask systemd-networkd-wait-online.service e2scrub_reap.service e2scrub_all.timer
+in_root systemctl disable libvirt-guests.service
+in_root systemctl set-default multi-user.target
 rm -f "$root/etc/libvirt/qemu/networks/autostart/default.xml"
 
 # Kernel and initrd for QEMU's direct kernel boot (virtio and ext4 are modules: the initrd is needed).

@@ -1,0 +1,78 @@
+package org.mcvirt.lab;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The two-node lab (lab/up) as tests use it: its scripts, its nodes file, and its guests' QEMU monitors. */
+final class Lab {
+    static final Path NODES = Path.of("lab/.state/nodes.yaml").toAbsolutePath();
+    static final Path KNOWN_HOSTS = Path.of("lab/.state/known_hosts").toAbsolutePath();
+
+    private Lab() {
+    }
+
+    record Output(int status, String text) {
+    }
+
+    /** Runs a lab script (status, ssh NODE ...) and returns its exit status and output. */
+    static Output script(String... command) {
+        List<String> full = new ArrayList<>();
+        full.add("lab/" + command[0]);
+        full.addAll(List.of(command).subList(1, command.length));
+        try {
+            Process process = new ProcessBuilder(full).redirectErrorStream(true).start();
+            String text = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            return new Output(process.waitFor(), text);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run " + full, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Runs a command inside a guest and insists on success. */
+    static String ssh(String node, String... command) {
+        String[] full = new String[command.length + 2];
+        full[0] = "ssh";
+        full[1] = node;
+        System.arraycopy(command, 0, full, 2, command.length);
+        Output output = script(full);
+        if (output.status() != 0) {
+            throw new IllegalStateException("lab/ssh " + node + " " + String.join(" ", command) + " failed: " + output.text());
+        }
+        return output.text();
+    }
+
+    /** Sends one human-monitor command to a guest's QEMU ("stop" freezes the guest, "cont" resumes it). */
+    static void monitor(String node, String command) throws IOException {
+        Path socket = Path.of("lab/.state", node, "monitor.sock");
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            channel.connect(UnixDomainSocketAddress.of(socket));
+            channel.write(ByteBuffer.wrap((command + "\n").getBytes(StandardCharsets.UTF_8)));
+            ByteBuffer buffer = ByteBuffer.allocate(4096);
+            long deadline = System.currentTimeMillis() + 2000;
+            while (System.currentTimeMillis() < deadline) {
+                channel.configureBlocking(false);
+                if (channel.read(buffer) <= 0) {
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+                if (new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8).contains("(qemu) " + command)) {
+                    return;
+                }
+            }
+        }
+    }
+}
