@@ -95,7 +95,8 @@ final class AddNode {
         try (SshTransport transport = SshTransport.open(target)) {
             List<String> missing = new ArrayList<>();
             for (String tool : TOOLS) {
-                CommandResult found = transport.run(List.of("sh", "-c", "command -v \"$1\"", "mcvirt-check", tool));
+                CommandResult found = transport.run(List.of("sh", "-c", "PATH=\"$PATH:/usr/sbin:/sbin\" command -v \"$1\"",
+                        "mcvirt-check", tool));
                 if (!found.succeeded()) {
                     missing.add(tool);
                 }

@@ -139,6 +139,15 @@ public final class Planner {
             String address = "storage." + storage.name() + "@" + node.name();
             String subject = poolSubject(node.name(), context.pool(storage.name()));
             Optional<ObservedPool> pool = obs.pool(context.pool(storage.name()));
+            Optional<ObservedPool> sharing = obs.pools().stream()
+                    .filter(p -> storage.path().equals(p.path()) && !p.name().equals(context.pool(storage.name())))
+                    .findFirst();
+            if (pool.isEmpty() && sharing.isPresent()) {
+                context.problems.add("storage " + storage.name() + " on node " + node.name() + ": path " + storage.path()
+                        + " is already the storage pool " + sharing.get().name() + ", which is not this cluster's;"
+                        + " libvirt allows one pool per directory (use another path)");
+                continue;
+            }
             if (pool.isEmpty()) {
                 context.changes.add(new ResourceChange(address, "storage", storage.name(), node.name(), Action.CREATE,
                         List.of(new AttributeChange("path", null, storage.path(), Effect.LIVE)),
@@ -173,6 +182,18 @@ public final class Planner {
                     new AttributeChange("forward", null, view.nat() ? "nat" : "bridge", Effect.LIVE),
                     new AttributeChange("bridge", null, view.bridgeName(), Effect.LIVE),
                     new AttributeChange("address", null, view.gateway(), Effect.LIVE));
+            Optional<ObservedNetwork> clash = obs.networks().stream()
+                    .filter(n -> !n.name().equals(view.name()) && n.active()
+                            && (Objects.equals(n.bridge(), view.bridgeName())
+                                || view.gateway() != null && Objects.equals(n.address(), view.gateway())))
+                    .findFirst();
+            if (clash.isPresent() && (seen.isEmpty() || !seen.get().active())) {
+                context.problems.add("network " + network.name() + " on node " + node.name() + ": the active network "
+                        + clash.get().name() + " already uses " + (Objects.equals(clash.get().bridge(), view.bridgeName())
+                        ? "bridge " + view.bridgeName() : "address " + view.gateway() + " (" + network.cidr() + ")")
+                        + "; choose another " + (network.nat() ? "cidr" : "bridge"));
+                continue;
+            }
             if (seen.isEmpty()) {
                 context.changes.add(new ResourceChange(address, "network", network.name(), node.name(), Action.CREATE,
                         wanted.stream().filter(a -> a.after() != null).toList(), "network does not exist"));

@@ -51,6 +51,17 @@ final class Lab {
         return output.text();
     }
 
+    /** Waits until the guest's sshd answers again (after a reload it resets connections for a moment). */
+    static void awaitSsh(String node) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (script("ssh", node, "true").status() != 0) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException("sshd on " + node + " did not answer again within 60 s");
+            }
+            Thread.sleep(500);
+        }
+    }
+
     /** Sends one human-monitor command to a guest's QEMU ("stop" freezes the guest, "cont" resumes it). */
     static void monitor(String node, String command) throws IOException {
         Path socket = Path.of("lab/.state", node, "monitor.sock");

@@ -28,12 +28,19 @@ class LabEndToEndIT {
     private static final String WEB = "e2e-web-" + ID;
     private static final String DB = "e2e-db-" + ID;
     private static Path dir;
+    private static Path nodes;
 
     @BeforeAll
     static void labIsUp() throws Exception {
         Lab.Output status = Lab.script("status");
         assertThat(status.status()).as("lab/status must be green (run lab/up):%n%s", status.text()).isZero();
         dir = Files.createTempDirectory("mcvirt-lab-e2e");
+        // the lab's nodes, with a storage directory of this test's own: libvirt allows one pool per directory, and
+        // the demo (manifests/examples/lab.yaml) may own /var/lib/mcvirt/images on the same lab
+        nodes = dir.resolve("nodes.yaml");
+        Files.writeString(nodes, Files.readString(Lab.NODES).replace("path: /var/lib/mcvirt/images}",
+                "path: /var/lib/mcvirt/" + CLUSTER + "}"));
+        assertThat(Files.readString(nodes)).contains("/var/lib/mcvirt/" + CLUSTER);
     }
 
     @AfterAll
@@ -42,14 +49,16 @@ class LabEndToEndIT {
             return;
         }
         Lab.monitor("node2", "cont");
-        Cli.run("-f", Lab.NODES.toString(), "-f", manifest("").toString(), "lock", "break", "--force");
-        Cli.Result destroyed = Cli.run("-f", Lab.NODES.toString(), "-f", manifest("").toString(), "apply",
+        Path nothing = dir.resolve("nothing.yaml");
+        Files.writeString(nothing, "apiVersion: mcvirt/v1\ncluster: {name: " + CLUSTER + "}\nnetworks: []\nvms: []\n");
+        Cli.run("-f", nodes.toString(), "-f", nothing.toString(), "lock", "break", "--force");
+        Cli.Result destroyed = Cli.run("-f", nodes.toString(), "-f", nothing.toString(), "apply",
                 "--auto-approve", "--allow-destroy", "--shutdown-timeout", "1");
         assertThat(destroyed.exitCode()).as(destroyed.toString()).isZero();
+        // mcvirt never deletes storage pools (they hold data): remove the test's pool by hand
         for (String node : new String[] {"node1", "node2"}) {
-            Lab.script("ssh", node, "sh", "-c", "for p in $(virsh -c qemu:///system pool-list --all --name | grep '^mcvirt."
-                    + CLUSTER + "\\.'); do virsh -c qemu:///system pool-destroy $p; virsh -c qemu:///system pool-undefine $p;"
-                    + " done; rm -f /var/lib/mcvirt/lock.json");
+            Lab.script("ssh", node, "virsh", "-c", "qemu:///system", "pool-destroy", "mcvirt." + CLUSTER + ".images");
+            Lab.ssh(node, "virsh", "-c", "qemu:///system", "pool-undefine", "mcvirt." + CLUSTER + ".images");
         }
     }
 
@@ -59,7 +68,7 @@ class LabEndToEndIT {
                 apiVersion: mcvirt/v1
                 cluster: {name: %s}
                 networks:
-                  - {name: labnet, nat: true, cidr: 192.168.150.0/24}
+                  - {name: labnet, nat: true, cidr: 192.168.152.0/24}
                 vms:%s
                 """.formatted(CLUSTER, vms.isEmpty() ? " []" : "\n" + vms));
         return file;
@@ -75,7 +84,7 @@ class LabEndToEndIT {
     private static Cli.Result mcvirt(Path manifest, String... args) {
         String[] all = new String[args.length + 4];
         all[0] = "-f";
-        all[1] = Lab.NODES.toString();
+        all[1] = nodes.toString();
         all[2] = "-f";
         all[3] = manifest.toString();
         System.arraycopy(args, 0, all, 4, args.length);
@@ -110,7 +119,7 @@ class LabEndToEndIT {
     void aSecondApplyFailsAtOnceAndAKilledApplysLockIsStaleAndBroken() throws Exception {
         Path stop = manifest(vms("stopped"));
         Process first = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), "org.mcvirt.cli.Main", "-f", Lab.NODES.toString(), "-f",
+                System.getProperty("java.class.path"), "org.mcvirt.cli.Main", "-f", nodes.toString(), "-f",
                 stop.toString(), "apply", "--auto-approve", "--shutdown-timeout", "300")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("first.log").toFile()).start();
         try {
@@ -148,10 +157,10 @@ class LabEndToEndIT {
         Files.writeString(knownHosts, Files.readString(Lab.KNOWN_HOSTS).lines()
                 .map(l -> l.startsWith("[127.0.0.1]:2222 ") ? "[127.0.0.1]:2222 ssh-ed25519 " + otherKey : l)
                 .reduce("", (a, b) -> a + b + "\n"));
-        Path nodes = dir.resolve("nodes-changed.yaml");
-        Files.writeString(nodes, Files.readString(Lab.NODES).replace("port: 2222, identityFile:", "port: 2222, identityFile:")
+        Path changedNodes = dir.resolve("nodes-changed.yaml");
+        Files.writeString(changedNodes, Files.readString(nodes)
                 .replaceAll("(port: 2222, identityFile: [^,]+, knownHosts: )[^}]+", "$1" + knownHosts));
-        Cli.Result plan = Cli.run("-f", nodes.toString(), "-f", manifest(vms("running")).toString(), "plan");
+        Cli.Result plan = Cli.run("-f", changedNodes.toString(), "-f", manifest(vms("running")).toString(), "plan");
         assertThat(plan.exitCode()).as(plan.toString()).isEqualTo(1);
         String expected = Lab.script("ssh", "node2", "ssh-keygen", "-lf", "/etc/ssh/ssh_host_ed25519_key.pub").text()
                 .split(" ")[1];
@@ -190,15 +199,89 @@ class LabEndToEndIT {
         Cli.Result inManifest = mcvirt(manifest(vms("running")), "cluster", "remove-node", "--node", "node2");
         assertThat(inManifest.exitCode()).isEqualTo(1);
         assertThat(inManifest.err()).contains("node node2 still has vms in the manifest: " + DB);
-        Path nodes = dir.resolve("nodes-copy.yaml");
-        Files.copy(Lab.NODES, nodes);
+        Path nodesCopy = dir.resolve("nodes-copy.yaml");
+        Files.copy(nodes, nodesCopy);
         Path onlyWeb = dir.resolve("only-web.yaml");
         Files.writeString(onlyWeb, Files.readString(manifest(vms("running"))).lines().filter(l -> !l.contains(DB))
                 .reduce("", (a, b) -> a + b + "\n"));
-        Cli.Result living = Cli.run("-f", nodes.toString(), "-f", onlyWeb.toString(), "cluster", "remove-node", "--node",
+        Cli.Result living = Cli.run("-f", nodesCopy.toString(), "-f", onlyWeb.toString(), "cluster", "remove-node", "--node",
                 "node2");
         assertThat(living.exitCode()).as(living.toString()).isEqualTo(1);
         assertThat(living.err()).contains("vms of this cluster still live on node node2: " + DB);
-        assertThat(Files.readString(nodes)).isEqualTo(Files.readString(Lab.NODES));
+        assertThat(Files.readString(nodesCopy)).isEqualTo(Files.readString(nodes));
+    }
+
+    @Test
+    @Order(6)
+    void addNodeShowsTheHostKeyInstallsTheKeyWithOnePasswordLoginAndEditsTheManifest() throws Exception {
+        // a login with a password exists only for this test: user enrol on node2
+        Lab.ssh("node2", "sh", "-c", "'id enrol >/dev/null 2>&1 || useradd -m -G libvirt enrol; echo enrol:Secret-123 | chpasswd;"
+                + " printf \"Match User enrol\\n  PasswordAuthentication yes\\n\" > /etc/ssh/sshd_config.d/zz-enrol.conf;"
+                + " systemctl reload ssh'");
+        Lab.awaitSsh("node2");
+        try {
+            String nodesText = Files.readString(nodes);
+            Path oneNode = dir.resolve("one-node.yaml");
+            Files.writeString(oneNode, nodesText.substring(0, nodesText.indexOf("  - name: node2")));
+            Path empty = dir.resolve("no-vms.yaml");
+            Files.writeString(empty, "apiVersion: mcvirt/v1\ncluster: {name: " + CLUSTER + "}\nvms: []\n");
+            Path key = dir.resolve("mcvirt_ed25519");
+            new ProcessBuilder("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.toString()).start().waitFor();
+            Path knownHosts = dir.resolve("enrol_known_hosts");
+            String fingerprint = Lab.script("ssh", "node2", "ssh-keygen", "-lf", "/etc/ssh/ssh_host_ed25519_key.pub").text()
+                    .split(" ")[1];
+            String[] add = {"-f", oneNode.toString(), "-f", empty.toString(), "cluster", "add-node", "--node", "node2",
+                "--ip-address", "127.0.0.1", "--ssh-port", "2222", "--ssh-user", "enrol", "--identity-file", key.toString(),
+                "--known-hosts", knownHosts.toString(), "--password-stdin"};
+
+            Cli.Result unconfirmed = Cli.run(org.mcvirt.cli.Terminal.withStandardInput(new java.io.BufferedReader(
+                    new java.io.StringReader("Secret-123\n"))), add);
+            assertThat(unconfirmed.exitCode()).as(unconfirmed.toString()).isEqualTo(1);
+            assertThat(unconfirmed.out()).contains("The host key of node2 (127.0.0.1:2222) is ssh-ed25519 " + fingerprint);
+            assertThat(unconfirmed.err()).contains("no terminal to confirm the host key", "nothing was changed");
+            assertThat(Files.exists(knownHosts)).isFalse();
+
+            String[] wrong = java.util.Arrays.copyOf(add, add.length + 2);
+            wrong[add.length] = "--host-key-fingerprint";
+            wrong[add.length + 1] = "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+            Cli.Result mismatch = Cli.run(org.mcvirt.cli.Terminal.withStandardInput(new java.io.BufferedReader(
+                    new java.io.StringReader("Secret-123\n"))), wrong);
+            assertThat(mismatch.exitCode()).isEqualTo(1);
+            assertThat(mismatch.err()).contains("offers host key ssh-ed25519 " + fingerprint + ", not the expected");
+
+            String[] right = java.util.Arrays.copyOf(add, add.length + 2);
+            right[add.length] = "--host-key-fingerprint";
+            right[add.length + 1] = fingerprint;
+            Cli.Result badPassword = Cli.run(org.mcvirt.cli.Terminal.withStandardInput(new java.io.BufferedReader(
+                    new java.io.StringReader("wrong\n"))), right);
+            assertThat(badPassword.exitCode()).isEqualTo(1);
+            assertThat(badPassword.err()).contains("password login as enrol failed");
+
+            Cli.Result collides = Cli.run(org.mcvirt.cli.Terminal.withStandardInput(new java.io.BufferedReader(
+                    new java.io.StringReader("Secret-123\n"))), right);
+            assertThat(collides.exitCode()).as(collides.toString()).isEqualTo(1);
+            assertThat(collides.err()).contains("node node2 already has domains that would collide with this cluster's"
+                    + " vms: " + DB, "The node was not added.");
+            assertThat(Files.readString(oneNode)).doesNotContain("node2");
+
+            // another cluster has no vm on node2: it may take the node
+            Files.writeString(empty, "apiVersion: mcvirt/v1\ncluster: {name: other" + ID + "}\nvms: []\n");
+            Cli.Result added = Cli.run(org.mcvirt.cli.Terminal.withStandardInput(new java.io.BufferedReader(
+                    new java.io.StringReader("Secret-123\n"))), right);
+            assertThat(added.exitCode()).as(added.toString()).isZero();
+            assertThat(added.out()).contains("installed " + key + ".pub in enrol's authorized_keys on node2",
+                    "recorded host key ssh-ed25519 " + fingerprint + " in " + knownHosts, "added node node2 to " + oneNode);
+            assertThat(Files.readString(knownHosts)).startsWith("[127.0.0.1]:2222 ssh-ed25519 ");
+            assertThat(Files.readString(oneNode)).startsWith(nodesText.substring(0, nodesText.indexOf("  - name: node2")))
+                    .contains("  - name: node2\n    address: 127.0.0.1\n    ssh: {user: enrol, port: 2222, identityFile: " + key);
+            Cli.Result info = Cli.run("-f", oneNode.toString(), "-f", empty.toString(), "info");
+            assertThat(info.exitCode()).as(info.toString()).isZero();
+            assertThat(info.out()).contains("node node2 (127.0.0.1:2222): reachable");
+        } finally {
+            Lab.awaitSsh("node2");
+            Lab.ssh("node2", "sh", "-c", "'rm -f /etc/ssh/sshd_config.d/zz-enrol.conf; systemctl reload ssh;"
+                    + " pkill -KILL -u enrol; sleep 1; userdel -r -f enrol'");
+            Lab.awaitSsh("node2");
+        }
     }
 }
