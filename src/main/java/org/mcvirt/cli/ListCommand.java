@@ -17,10 +17,30 @@ final class ListCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    @picocli.CommandLine.Option(names = "--json", description = "Print JSON: one object per domain, and the"
+            + " unreachable nodes.")
+    boolean json;
+
+    /** One row of the list, as --json prints it. */
+    record Row(String name, String node, String state, int cpus, String memory, boolean managed) {
+    }
+
     @Override
     public Integer call() throws Exception {
         ObservedState observed = parent.mcvirt().observe();
         var out = spec.commandLine().getOut();
+        boolean reachable = observed.nodes().stream().allMatch(NodeObservation::reachable);
+        if (json) {
+            java.util.Map<String, Object> document = new java.util.LinkedHashMap<>();
+            document.put("domains", observed.nodes().stream().flatMap(n -> n.domains().stream().map(d -> new Row(d.name(),
+                    n.node(), d.runState(), d.vcpus(), org.mcvirt.model.Sizes.formatKib(d.memoryKib()), d.managed())))
+                    .toList());
+            document.put("unreachable", observed.nodes().stream().filter(n -> !n.reachable())
+                    .map(n -> java.util.Map.of("node", n.node(), "error", n.error())).toList());
+            out.println(new com.fasterxml.jackson.databind.ObjectMapper()
+                    .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(document));
+            return reachable ? ExitCodes.OK : ExitCodes.ERROR;
+        }
         out.printf("%-20s %-12s %-14s %-5s %-8s %s%n", "NAME", "NODE", "STATE", "CPUS", "MEMORY", "MANAGED");
         boolean allRead = true;
         for (NodeObservation node : observed.nodes()) {

@@ -144,6 +144,9 @@ class LocalLibvirtIT {
         assertThat(mcvirt(file, "info", "no-such-vm").exitCode()).isEqualTo(1);
         Cli.Result list = mcvirt(file, "list");
         assertThat(list.out()).containsPattern(WEB + "\\s+here\\s+running\\s+1\\s+64MiB\\s+yes");
+        Cli.Result listJson = mcvirt(file, "list", "--json");
+        assertThat(listJson.exitCode()).isZero();
+        assertThat(listJson.out()).contains("\"name\" : \"" + WEB + "\"", "\"managed\" : true", "\"unreachable\" : [ ]");
 
         Cli.Result again = mcvirt(file, "plan", "--detailed-exitcode");
         assertThat(again.exitCode()).as(again.toString()).isZero();
