@@ -49,15 +49,19 @@ for d in $(virsh -c $uri list --all --name); do reads="$reads; dumpxml $d --inac
 now() { date +%s%N; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
-mcvirt_times=(); floor_times=()
+mcvirt_times=(); floor_times=(); start_times=()
 for r in $(seq 1 "$rounds"); do
   t0=$(now); ./mcvirt -f "$manifest" plan --detailed-exitcode >/dev/null; t1=$(now)
   virsh -c $uri "$reads" >/dev/null; t2=$(now)
+  ./mcvirt -f "$manifest" validate >/dev/null; t3=$(now)
   mcvirt_times+=($(( (t1 - t0) / 1000000 ))); floor_times+=($(( (t2 - t1) / 1000000 )))
+  start_times+=($(( (t3 - t2) / 1000000 )))
 done
 m=$(printf '%s\n' "${mcvirt_times[@]}" | median)
 f=$(printf '%s\n' "${floor_times[@]}" | median)
+v=$(printf '%s\n' "${start_times[@]}" | median)
 echo "no-op plan, $vms managed vms, $rounds rounds (median ms)"
 echo "  mcvirt plan (whole CLI, JVM start included): $m   runs: ${mcvirt_times[*]}"
 echo "  floor: one virsh session doing the same reads: $f   runs: ${floor_times[*]}"
+echo "  context: mcvirt validate (JVM start + manifest, no node contact): $v   runs: ${start_times[*]}"
 awk -v m="$m" -v f="$f" 'BEGIN {printf "  ratio mcvirt / floor: %.2f\n", m / f}'
