@@ -161,32 +161,45 @@ public final class Mcvirt {
     }
 
     /**
-     * Applies a plan: checks it is fresh against the live cluster, that destroys are allowed, then runs its steps.
-     * approve is asked after the checks and before any change; returning false changes nothing.
+     * Applies under the cluster lock: reads the cluster once, then either plans (no saved plan) or checks that the
+     * saved plan is still fresh, shows the plan, refuses problems and unallowed destroys, asks, and runs the steps.
+     * Planning under the lock means the plan shown is exactly what runs. Nothing changes before approval.
      */
-    public List<StepOutcome> apply(Plan plan, boolean allowDestroy, int parallelism, long shutdownTimeoutSeconds,
-                                   String command, ApplyListener listener, Approval approval) throws McvirtException {
+    /** The plan that was applied and what happened to each of its steps (empty when it had no changes). */
+    public record ApplyResult(Plan plan, List<StepOutcome> outcomes) {
+    }
+
+    public ApplyResult apply(Optional<Plan> saved, boolean allowDestroy, int parallelism,
+                                   long shutdownTimeoutSeconds, String command, ApplyListener listener,
+                                   Interaction interaction) throws McvirtException {
         DesiredState desired = validate();
         try (Cluster cluster = Cluster.connect(desired); ClusterLock lock = ClusterLock.acquire(cluster, command)) {
             ObservedState observed = cluster.read();
-            if (!observed.fingerprint().equals(plan.fingerprint())) {
-                throw new McvirtException(McvirtException.Category.PLAN, "the plan is stale: the cluster changed since it"
-                        + " was made (fingerprint " + shortFingerprint(plan.fingerprint()) + ", now "
-                        + shortFingerprint(observed.fingerprint()) + "); run 'mcvirt plan' again");
+            Plan plan;
+            if (saved.isPresent()) {
+                plan = saved.get();
+                if (!observed.fingerprint().equals(plan.fingerprint())) {
+                    throw new McvirtException(McvirtException.Category.PLAN, "the plan is stale: the cluster changed since"
+                            + " it was made (fingerprint " + shortFingerprint(plan.fingerprint()) + ", now "
+                            + shortFingerprint(observed.fingerprint()) + "); run 'mcvirt plan' again");
+                }
+            } else {
+                plan = new Planner(renderer).plan(desired, observed, Planner.Options.all());
             }
+            interaction.show(plan);
             if (!plan.problems().isEmpty()) {
                 throw new McvirtException(McvirtException.Category.REFUSED, "the plan has problems; nothing was changed:\n  "
                         + String.join("\n  ", plan.problems()));
             }
             if (!plan.hasChanges()) {
-                return List.of();
+                return new ApplyResult(plan, List.of());
             }
             if (plan.destroys() && !allowDestroy) {
                 throw new McvirtException(McvirtException.Category.REFUSED, "the plan destroys resources ("
                         + plan.summary().destroy() + " to destroy); nothing was changed. Re-run with --allow-destroy"
                         + " to allow it");
             }
-            if (!approval.approve(plan)) {
+            if (!interaction.approve(plan)) {
                 throw new McvirtException(McvirtException.Category.REFUSED, "apply cancelled; nothing was changed");
             }
             Map<String, String> stateDirectories = new java.util.HashMap<>();
@@ -194,7 +207,7 @@ public final class Mcvirt {
             StepRunner runner = new JournalingStepRunner(
                     new LibvirtStepRunner(cluster.nodes(), shutdownTimeoutSeconds), cluster::transport, stateDirectories,
                     lock.holder().token());
-            return new Executor(runner, parallelism, listener).execute(plan);
+            return new ApplyResult(plan, new Executor(runner, parallelism, listener).execute(plan));
         }
     }
 
@@ -225,9 +238,10 @@ public final class Mcvirt {
         return fingerprint.substring(0, Math.min(12, fingerprint.length()));
     }
 
-    /** Asks the operator; the CLI refuses when there is no terminal and no --auto-approve. */
-    @FunctionalInterface
-    public interface Approval {
+    /** How apply talks to the operator: shows the plan, then asks (the CLI refuses without a terminal). */
+    public interface Interaction {
+        void show(Plan plan);
+
         boolean approve(Plan plan) throws McvirtException;
     }
 }

@@ -3,6 +3,7 @@ package org.mcvirt.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.mcvirt.app.McvirtException;
 import org.mcvirt.apply.ApplyListener;
@@ -12,7 +13,6 @@ import org.mcvirt.plan.AttributeChange;
 import org.mcvirt.plan.Effect;
 import org.mcvirt.plan.Plan;
 import org.mcvirt.plan.PlanText;
-import org.mcvirt.plan.Planner;
 import org.mcvirt.plan.ResourceChange;
 import org.mcvirt.plan.Step;
 import picocli.CommandLine.Command;
@@ -55,14 +55,27 @@ final class ApplyCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--parallelism must be at least 1");
         }
         Mcvirt mcvirt = parent.mcvirt();
-        Plan plan = planFile != null ? Mcvirt.readPlanFile(planFile) : mcvirt.plan(Planner.Options.all());
-        out.print(PlanText.render(plan, parent.colour()));
-        out.flush();
-        if (!plan.hasChanges() && plan.problems().isEmpty()) {
+        Optional<Plan> saved = planFile == null ? Optional.empty() : Optional.of(Mcvirt.readPlanFile(planFile));
+        ProgressPrinter progress = new ProgressPrinter(out);
+        Mcvirt.ApplyResult result = mcvirt.apply(saved, allowDestroy, parallelism, shutdownTimeout,
+                parent.commandLine(spec), progress, new Mcvirt.Interaction() {
+                    @Override
+                    public void show(Plan plan) {
+                        progress.total = plan.steps().size();
+                        out.print(PlanText.render(plan, parent.colour()));
+                        out.flush();
+                    }
+
+                    @Override
+                    public boolean approve(Plan plan) throws McvirtException {
+                        return ApplyCommand.this.approve();
+                    }
+                });
+        List<StepOutcome> outcomes = result.outcomes();
+        if (outcomes.isEmpty()) {
             return ExitCodes.OK;
         }
-        List<StepOutcome> outcomes = mcvirt.apply(plan, allowDestroy, parallelism, shutdownTimeout,
-                parent.commandLine(spec), new ProgressPrinter(out, plan.steps().size()), this::approve);
+        Plan plan = result.plan();
         long done = outcomes.stream().filter(o -> o.status() == StepOutcome.Status.DONE).count();
         long failed = outcomes.stream().filter(o -> o.status() == StepOutcome.Status.FAILED).count();
         long skipped = outcomes.stream().filter(o -> o.status() == StepOutcome.Status.SKIPPED).count();
@@ -83,7 +96,7 @@ final class ApplyCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private boolean approve(Plan plan) throws McvirtException {
+    private boolean approve() throws McvirtException {
         if (autoApprove) {
             return true;
         }
@@ -100,11 +113,10 @@ final class ApplyCommand implements Callable<Integer> {
     /** One line per step as it starts and ends. Synchronized: steps on different nodes finish concurrently. */
     private static final class ProgressPrinter implements ApplyListener {
         private final PrintWriter out;
-        private final int total;
+        private volatile int total;
 
-        ProgressPrinter(PrintWriter out, int total) {
+        ProgressPrinter(PrintWriter out) {
             this.out = out;
-            this.total = total;
         }
 
         @Override
