@@ -156,7 +156,8 @@ public final class ClusterLock implements AutoCloseable {
     }
 
     public static boolean isActive(Holder holder) {
-        return state(holder).startsWith("active") || state(holder).startsWith("held for");
+        String state = state(holder);
+        return state.startsWith("active") || state.startsWith("held for");
     }
 
     public static String describe(Holder holder) {

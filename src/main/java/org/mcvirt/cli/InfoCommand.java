@@ -1,7 +1,5 @@
 package org.mcvirt.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -17,8 +15,6 @@ import picocli.CommandLine.Spec;
     + " DRBD versions, VM counts and the lock holder. Exits 1 when a node cannot be reached (the others are still"
     + " shown).", "With VM: its node, run state, vCPUs, memory, disks, NICs, VNC port, pending restart."})
 final class InfoCommand implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
     @ParentCommand
     McvirtCommand parent;
 
@@ -37,7 +33,7 @@ final class InfoCommand implements Callable<Integer> {
         if (vm != null) {
             VmInfo info = parent.mcvirt().info(vm);
             if (json) {
-                out.println(JSON.writeValueAsString(info));
+                out.println(JsonOutput.write(info));
                 return ExitCodes.OK;
             }
             out.printf("vm %s on node %s (%s)%n", info.name(), info.node(), info.managed()
@@ -59,7 +55,7 @@ final class InfoCommand implements Callable<Integer> {
         }
         List<NodeInfo> nodes = parent.mcvirt().info();
         if (json) {
-            out.println(JSON.writeValueAsString(nodes));
+            out.println(JsonOutput.write(nodes));
         } else {
             for (NodeInfo node : nodes) {
                 out.printf("node %s (%s): %s%n", node.node(), node.address(), node.reachable() ? "reachable"

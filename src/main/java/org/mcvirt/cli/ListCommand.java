@@ -37,8 +37,7 @@ final class ListCommand implements Callable<Integer> {
                     .toList());
             document.put("unreachable", observed.nodes().stream().filter(n -> !n.reachable())
                     .map(n -> java.util.Map.of("node", n.node(), "error", n.error())).toList());
-            out.println(new com.fasterxml.jackson.databind.ObjectMapper()
-                    .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(document));
+            out.println(JsonOutput.write(document));
             return reachable ? ExitCodes.OK : ExitCodes.ERROR;
         }
         out.printf("%-20s %-12s %-14s %-5s %-8s %s%n", "NAME", "NODE", "STATE", "CPUS", "MEMORY", "MANAGED");

@@ -1,7 +1,5 @@
 package org.mcvirt.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.util.concurrent.Callable;
 import org.mcvirt.state.ObservedState;
 import picocli.CommandLine.Command;
@@ -20,8 +18,7 @@ final class ObserveCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ObservedState observed = parent.mcvirt().observe();
-        spec.commandLine().getOut().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                .writeValueAsString(observed));
+        spec.commandLine().getOut().println(JsonOutput.write(observed));
         return observed.nodes().stream().allMatch(n -> n.reachable()) ? ExitCodes.OK : ExitCodes.ERROR;
     }
 }
