@@ -77,7 +77,9 @@ public final class ManifestEditor {
             int dashColumn = Math.max(0, list.items().get(0).location().column() - 3);
             String indent = " ".repeat(dashColumn);
             int insertAt = nextKeyLine(map, "nodes").map(l -> l - 1).orElse(lines.size());
-            while (insertAt > 0 && lines.get(insertAt - 1).isBlank()) {
+            // blank lines and comments less indented than the items belong to what follows the list
+            while (insertAt > 0 && (lines.get(insertAt - 1).isBlank() || lines.get(insertAt - 1).strip().startsWith("#")
+                    && indentation(lines.get(insertAt - 1)) < dashColumn)) {
                 insertAt--;
             }
             List<String> indented = itemLines.stream().map(l -> indent + l).toList();
@@ -86,6 +88,10 @@ public final class ManifestEditor {
             return Optional.of(file);
         }
         return Optional.empty();
+    }
+
+    private static int indentation(String line) {
+        return line.length() - line.stripLeading().length();
     }
 
     private static Optional<Integer> nextKeyLine(YamlTree.MapNode map, String key) {
