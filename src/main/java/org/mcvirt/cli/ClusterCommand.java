@@ -83,7 +83,7 @@ final class ClusterCommand {
                     throw new org.mcvirt.app.McvirtException(org.mcvirt.app.McvirtException.Category.REFUSED,
                             "no terminal to ask for the password; use --password-stdin");
                 }
-                return root.terminal.readSecret("Password for " + login + "@" + endpoint + ": ").orElseThrow(
+                return root.terminal.readSecret("Password for " + login + "@" + endpoint + ": ", out).orElseThrow(
                         () -> new org.mcvirt.app.McvirtException(org.mcvirt.app.McvirtException.Category.REFUSED,
                                 "no password given"));
             });

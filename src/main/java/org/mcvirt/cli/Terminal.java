@@ -42,12 +42,14 @@ public final class Terminal {
         }
     }
 
-    /** A secret typed at the terminal without echo (the console when there is one). */
-    Optional<char[]> readSecret(String prompt) {
+    /** A secret typed at the terminal, without echo when the process has a console. */
+    Optional<char[]> readSecret(String prompt, java.io.PrintWriter out) {
         java.io.Console console = System.console();
         if (console != null && input != null) {
             return Optional.ofNullable(console.readPassword("%s", prompt));
         }
+        out.print(prompt);
+        out.flush();
         return readLine().map(String::toCharArray);
     }
 

@@ -257,8 +257,12 @@ class LabEndToEndIT {
             assertThat(badPassword.exitCode()).isEqualTo(1);
             assertThat(badPassword.err()).contains("password login as enrol failed");
 
-            Cli.Result collides = Cli.run(org.mcvirt.cli.Terminal.withStandardInput(new java.io.BufferedReader(
-                    new java.io.StringReader("Secret-123\n"))), right);
+            // at a terminal: the operator accepts the shown key with "yes" and types the password
+            String[] interactive = java.util.Arrays.copyOf(add, add.length - 1);
+            Cli.Result collides = Cli.run(org.mcvirt.cli.Terminal.of(new java.io.BufferedReader(
+                    new java.io.StringReader("yes\nSecret-123\n")), false), interactive);
+            assertThat(collides.out()).contains("The host key of node2 (127.0.0.1:2222) is ssh-ed25519 " + fingerprint,
+                    "Is this the key of that node", "Password for enrol@127.0.0.1:2222: ");
             assertThat(collides.exitCode()).as(collides.toString()).isEqualTo(1);
             assertThat(collides.err()).contains("node node2 already has domains that would collide with this cluster's"
                     + " vms: " + DB, "The node was not added.");
