@@ -84,12 +84,8 @@ public final class LocalTransport implements NodeTransport {
     }
 
     @Override
-    public String runChecked(List<String> command) throws SshException {
-        CommandResult result = run(command);
-        if (!result.succeeded()) {
-            throw failure(Category.COMMAND_FAILED, result.failureDetail(ShellQuoting.commandLine(command)), null);
-        }
-        return result.stdout();
+    public String endpoint() {
+        return ENDPOINT;
     }
 
     @Override

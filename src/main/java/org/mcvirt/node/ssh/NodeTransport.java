@@ -23,13 +23,23 @@ public interface NodeTransport extends AutoCloseable {
      */
     CommandResult run(List<String> command) throws SshException;
 
+    /** Where the node is reached, for messages: {@code host:port}, or {@code local}. */
+    String endpoint();
+
     /**
      * Like {@link #run} but requires exit status 0.
      *
      * @return the command's standard output
      * @throws SshException COMMAND_FAILED naming the command, its exit status and its standard error
      */
-    String runChecked(List<String> command) throws SshException;
+    default String runChecked(List<String> command) throws SshException {
+        CommandResult result = run(command);
+        if (!result.succeeded()) {
+            throw new SshException(SshException.Category.COMMAND_FAILED, nodeName(), endpoint(),
+                    result.failureDetail(ShellQuoting.commandLine(command)), null);
+        }
+        return result.stdout();
+    }
 
     /**
      * Replaces a file so that readers see either the old or the new content, never a part: the content goes to a
