@@ -105,9 +105,7 @@ final class ApplyCommand implements Callable<Integer> {
                     + " --auto-approve not given; nothing was changed");
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.print("\nDo you want to perform these actions? Only 'yes' will be accepted: ");
-        out.flush();
-        return parent.terminal.readLine().map(String::strip).filter("yes"::equals).isPresent();
+        return parent.terminal.confirm(out, "\nDo you want to perform these actions?");
     }
 
     /** One line per step as it starts and ends. Synchronized: steps on different nodes finish concurrently. */

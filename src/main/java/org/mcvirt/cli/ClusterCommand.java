@@ -69,10 +69,7 @@ final class ClusterCommand {
                             "no terminal to confirm the host key " + fingerprint + "; check it on the node and pass"
                                     + " --host-key-fingerprint " + fingerprint + "; nothing was changed");
                 }
-                out.print("Is this the key of that node (compare with ssh-keygen -lf on it)? Only 'yes' will be"
-                        + " accepted: ");
-                out.flush();
-                return root.terminal.readLine().map(String::strip).filter("yes"::equals).isPresent();
+                return root.terminal.confirm(out, "Is this the key of that node (compare with ssh-keygen -lf on it)?");
             }, (name, endpoint, login) -> {
                 if (passwordStdin) {
                     return root.terminal.readStandardInputLine().map(String::toCharArray).orElseThrow(

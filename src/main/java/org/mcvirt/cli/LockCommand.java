@@ -69,9 +69,7 @@ final class LockCommand {
                     throw new McvirtException(McvirtException.Category.REFUSED, "no terminal to ask and --force not"
                             + " given; the lock was left as it is");
                 }
-                out.print("Break the lock on every node? Only 'yes' will be accepted: ");
-                out.flush();
-                if (root.terminal.readLine().map(String::strip).filter("yes"::equals).isEmpty()) {
+                if (!root.terminal.confirm(out, "Break the lock on every node?")) {
                     throw new McvirtException(McvirtException.Category.REFUSED, "the lock was left as it is");
                 }
             }

@@ -53,6 +53,13 @@ public final class Terminal {
         return readLine().map(String::toCharArray);
     }
 
+    /** Asks a question that only the answer "yes" accepts. */
+    boolean confirm(java.io.PrintWriter out, String question) {
+        out.print(question + " Only 'yes' will be accepted: ");
+        out.flush();
+        return readLine().map(String::strip).filter("yes"::equals).isPresent();
+    }
+
     boolean interactive() {
         return input != null;
     }

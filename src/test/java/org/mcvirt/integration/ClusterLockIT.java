@@ -84,7 +84,14 @@ class ClusterLockIT {
             assertThat(stale.out()).contains("stale: its process " + first.pid() + " on this host is gone");
             assertThat(Files.exists(dir.resolve("state/lock.json"))).isTrue();
 
-            Cli.Result broken = Cli.run("-f", stopped.toString(), "lock", "break", "--force");
+            Cli.Result declined = Cli.run(org.mcvirt.cli.Terminal.of(new java.io.BufferedReader(
+                    new java.io.StringReader("no\n")), false), "-f", stopped.toString(), "lock", "break");
+            assertThat(declined.exitCode()).isEqualTo(1);
+            assertThat(declined.out()).contains("Break the lock on every node? Only 'yes' will be accepted:");
+            assertThat(Files.exists(dir.resolve("state/lock.json"))).isTrue();
+            // a stale lock is broken after "yes" at the terminal, without --force
+            Cli.Result broken = Cli.run(org.mcvirt.cli.Terminal.of(new java.io.BufferedReader(
+                    new java.io.StringReader("yes\n")), false), "-f", stopped.toString(), "lock", "break");
             assertThat(broken.exitCode()).as(broken.toString()).isZero();
             assertThat(broken.out()).contains("Broke the lock on: here");
             assertThat(Cli.run("-f", stopped.toString(), "lock", "status").out()).isEqualTo("here: free\n");
