@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
 import org.mcvirt.model.DesiredState;
 import org.mcvirt.model.NodeSpec;
 import org.mcvirt.node.LibvirtNode;
@@ -42,37 +43,28 @@ public final class Cluster implements AutoCloseable {
         Cluster cluster = new Cluster();
         desired.nodes().forEach(n -> cluster.specs.put(n.name(), n));
         List<NodeSpec> nodes = desired.nodes();
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(8, nodes.size())));
-        try {
-            List<CompletableFuture<Object>> futures = new ArrayList<>();
-            for (NodeSpec node : nodes) {
-                futures.add(CompletableFuture.supplyAsync(() -> {
-                    try {
-                        if (!node.local()) {
-                            // SSH first: an unknown or changed host key is reported with its fingerprint
-                            cluster.transport(node.name());
-                        }
-                        return LibvirtNode.open(node.name(), node.libvirtUri());
-                    } catch (SshException e) {
-                        String prefix = "node " + node.name() + " (" + e.endpoint() + "): ";
-                        String detail = e.getMessage().startsWith(prefix) ? e.getMessage().substring(prefix.length())
-                                : e.getMessage();
-                        return new NodeException(node.name(), "ssh to " + e.endpoint() + ": " + detail, e);
-                    } catch (NodeException e) {
-                        return e;
-                    }
-                }, pool));
-            }
-            for (int i = 0; i < nodes.size(); i++) {
-                Object result = futures.get(i).join();
-                if (result instanceof LibvirtNode node) {
-                    cluster.connected.put(nodes.get(i).name(), node);
-                } else {
-                    cluster.unreachable.put(nodes.get(i).name(), ((NodeException) result).getMessage());
+        List<Object> results = onEachNode(nodes, node -> {
+            try {
+                if (!node.local()) {
+                    // SSH first: an unknown or changed host key is reported with its fingerprint
+                    cluster.transport(node.name());
                 }
+                return LibvirtNode.open(node.name(), node.libvirtUri());
+            } catch (SshException e) {
+                String prefix = "node " + node.name() + " (" + e.endpoint() + "): ";
+                String detail = e.getMessage().startsWith(prefix) ? e.getMessage().substring(prefix.length())
+                        : e.getMessage();
+                return new NodeException(node.name(), "ssh to " + e.endpoint() + ": " + detail, e);
+            } catch (NodeException e) {
+                return e;
             }
-        } finally {
-            pool.shutdownNow();
+        });
+        for (int i = 0; i < nodes.size(); i++) {
+            if (results.get(i) instanceof LibvirtNode node) {
+                cluster.connected.put(nodes.get(i).name(), node);
+            } else {
+                cluster.unreachable.put(nodes.get(i).name(), ((NodeException) results.get(i)).getMessage());
+            }
         }
         return cluster;
     }
@@ -85,17 +77,32 @@ public final class Cluster implements AutoCloseable {
     public ObservedState read() {
         List<NodeObservation> observations = new ArrayList<>();
         unreachable.forEach((node, error) -> observations.add(NodeObservation.unreachable(node, error)));
-        List<Map.Entry<String, LibvirtNode>> entries = new ArrayList<>(connected.entrySet());
-        List<CompletableFuture<NodeObservation>> futures = entries.stream()
-                .map(e -> CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return StateReader.read(e.getValue());
-                    } catch (NodeException ex) {
-                        return NodeObservation.unreachable(e.getKey(), ex.getMessage());
-                    }
-                })).toList();
-        futures.forEach(f -> observations.add(f.join()));
+        observations.addAll(onEachNode(new ArrayList<>(connected.entrySet()), entry -> {
+            try {
+                return StateReader.read(entry.getValue());
+            } catch (NodeException e) {
+                return NodeObservation.unreachable(entry.getKey(), e.getMessage());
+            }
+        }));
         return new ObservedState(observations);
+    }
+
+    /**
+     * Runs work for every node at once on threads of its own (not the common pool, which has a single thread on
+     * a two-core machine) and returns the results in input order.
+     */
+    private static <T, R> List<R> onEachNode(List<T> items, Function<T, R> work) {
+        if (items.isEmpty()) {
+            return List.of();
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(8, items.size()));
+        try {
+            List<CompletableFuture<R>> futures = items.stream()
+                    .map(item -> CompletableFuture.supplyAsync(() -> work.apply(item), pool)).toList();
+            return futures.stream().map(CompletableFuture::join).toList();
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /** The node names of the manifest, sorted. */
@@ -105,11 +112,6 @@ public final class Cluster implements AutoCloseable {
 
     public NodeSpec spec(String node) {
         return specs.get(node);
-    }
-
-    /** Why a node could not be reached, or null when it was. */
-    public String unreachableReason(String node) {
-        return unreachable.get(node);
     }
 
     /**

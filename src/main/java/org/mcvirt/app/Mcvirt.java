@@ -145,10 +145,6 @@ public final class Mcvirt {
         return adder.run(confirmation, passwords);
     }
 
-    /** What apply will execute: a fresh plan, or a saved one that must still match the cluster. */
-    public record Prepared(Plan plan, boolean fromFile) {
-    }
-
     public static Plan readPlanFile(Path file) throws McvirtException {
         try {
             return PlanCodec.fromJson(Files.readString(file));

@@ -48,6 +48,9 @@ final class DomainEditor {
             }
         }
         Set<String> managedSources = desired.metadata().disks().stream().map(Views.DiskView::source).collect(Collectors.toSet());
+        // the disks mcvirt made, from the current mark: one removed from the manifest is removed here
+        Set<String> madeByMcvirt = org.mcvirt.state.StateReader.metadata(root)
+                .map(m -> m.disks().stream().map(d -> d.source()).collect(Collectors.toSet())).orElse(Set.of());
         Set<String> presentTargets = new java.util.HashSet<>();
         for (Element disk : Xml.children(devices, "disk")) {
             String target = Xml.childAttribute(disk, "target", "dev").orElse("");
@@ -55,7 +58,7 @@ final class DomainEditor {
             boolean wanted = desired.disks().stream().anyMatch(d -> d.target().equals(target) && d.source().equals(source));
             if (wanted) {
                 presentTargets.add(target);
-            } else if (managedSources.contains(source) || removedManagedDisk(root, source)) {
+            } else if (managedSources.contains(source) || madeByMcvirt.contains(source)) {
                 devices.removeChild(disk);
             }
         }
@@ -77,11 +80,5 @@ final class DomainEditor {
 
     private static boolean isManagedNic(Views.DomainView desired, String network) {
         return org.mcvirt.model.Names.manifestName(desired.metadata().cluster(), network).isPresent();
-    }
-
-    /** A disk that the current metadata says mcvirt created: removing it from the manifest removes it here. */
-    private static boolean removedManagedDisk(Element root, String source) {
-        return org.mcvirt.state.StateReader.metadata(root)
-                .map(m -> m.disks().stream().anyMatch(d -> d.source().equals(source))).orElse(false);
     }
 }
