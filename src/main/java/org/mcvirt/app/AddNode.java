@@ -109,8 +109,14 @@ final class AddNode {
         String uri = "qemu+libssh://" + request.user() + "@" + request.address() + ":" + request.port()
                 + "/system?sshauth=privkey&keyfile=" + request.identityFile() + "&known_hosts=" + request.knownHosts()
                 + "&known_hosts_verify=normal";
-        try (LibvirtNode libvirt = LibvirtNode.open(node, uri)) {
-            NodeObservation observed = StateReader.read(libvirt);
+        java.time.Duration timeout = Cluster.DEFAULT_NODE_TIMEOUT;
+        LibvirtNode libvirt = null;
+        try {
+            libvirt = org.mcvirt.node.Deadline.run(node, "connect to libvirt", timeout, () -> null,
+                    () -> LibvirtNode.open(node, uri, timeout));
+            LibvirtNode opened = libvirt;
+            NodeObservation observed = org.mcvirt.node.Deadline.run(node, "reading the node", timeout, opened::activity,
+                    () -> StateReader.read(opened));
             List<String> collisions = observed.domains().stream().map(ObservedDomain::name)
                     .filter(name -> desired.vm(name).isPresent()).toList();
             List<String> ours = observed.domains().stream().filter(ObservedDomain::managed)
@@ -124,6 +130,13 @@ final class AddNode {
         } catch (NodeException e) {
             throw new McvirtException(McvirtException.Category.NODE, "libvirt on the new node does not answer: "
                     + e.getMessage(), e);
+        } finally {
+            if (libvirt != null) {
+                LibvirtNode opened = libvirt;
+                Thread closer = new Thread(opened::close, "mcvirt-close");
+                closer.setDaemon(true);
+                closer.start();
+            }
         }
     }
 

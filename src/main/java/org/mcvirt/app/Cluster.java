@@ -6,12 +6,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.function.Function;
-import org.mcvirt.model.DesiredState;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.mcvirt.model.NodeSpec;
+import org.mcvirt.node.Deadline;
 import org.mcvirt.node.LibvirtNode;
 import org.mcvirt.node.NodeException;
 import org.mcvirt.node.ssh.LocalTransport;
@@ -24,46 +23,61 @@ import org.mcvirt.state.ObservedState;
 import org.mcvirt.state.StateReader;
 
 /**
- * Connections to the manifest's nodes for one command: opened and read in parallel, closed together.
- * A node that cannot be reached is recorded as unreachable; the others are still read.
+ * Connections to the cluster's nodes for one command: opened and read in parallel, closed together. Every
+ * interaction has a deadline (the node timeout): a node that cannot be reached, or stops answering part-way, is
+ * recorded as unreachable or stalled and the others are still read. Once a node has stalled nothing more is sent to
+ * it in this command, and closing never waits for it.
  */
 public final class Cluster implements AutoCloseable {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
-    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(120);
+    /** How long close() waits for all connections to close before leaving them to the process exit. */
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(3);
+    public static final Duration DEFAULT_NODE_TIMEOUT = Duration.ofSeconds(30);
 
+    private final String clusterName;
+    private final Duration nodeTimeout;
     private final Map<String, LibvirtNode> connected = new LinkedHashMap<>();
     private final Map<String, String> unreachable = new LinkedHashMap<>();
     private final Map<String, NodeSpec> specs = new LinkedHashMap<>();
-    private final Map<String, NodeTransport> transports = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, NodeTransport> transports = new ConcurrentHashMap<>();
+    private final Map<String, String> stalled = new ConcurrentHashMap<>();
 
-    private Cluster() {
+    private Cluster(String clusterName, Duration nodeTimeout) {
+        this.clusterName = clusterName;
+        this.nodeTimeout = nodeTimeout;
     }
 
-    public static Cluster connect(DesiredState desired) {
-        Cluster cluster = new Cluster();
-        desired.nodes().forEach(n -> cluster.specs.put(n.name(), n));
-        List<NodeSpec> nodes = desired.nodes();
-        List<Object> results = onEachNode(nodes, node -> {
-            try {
-                if (!node.local()) {
-                    // SSH first: an unknown or changed host key is reported with its fingerprint
-                    cluster.transport(node.name());
+    /** Connects to every node in parallel, each within the node timeout. */
+    public static Cluster connect(String clusterName, List<NodeSpec> nodes, Duration nodeTimeout) {
+        Cluster cluster = new Cluster(clusterName, nodeTimeout);
+        nodes.forEach(n -> cluster.specs.put(n.name(), n));
+        List<Object> results = onEachNode(nodes.stream().map(NodeSpec::name).toList(), node -> {
+            NodeSpec spec = cluster.specs.get(node);
+            return Deadline.run(node, "connect", nodeTimeout, () -> null, () -> {
+                try {
+                    if (!spec.local()) {
+                        // SSH first: an unknown or changed host key is reported with its fingerprint
+                        cluster.transport(node);
+                    }
+                    return LibvirtNode.open(node, spec.libvirtUri(), nodeTimeout);
+                } catch (SshException e) {
+                    String prefix = "node " + node + " (" + e.endpoint() + "): ";
+                    String detail = e.getMessage().startsWith(prefix) ? e.getMessage().substring(prefix.length())
+                            : e.getMessage();
+                    throw new NodeException(node, "ssh to " + e.endpoint() + ": " + detail, e);
                 }
-                return LibvirtNode.open(node.name(), node.libvirtUri());
-            } catch (SshException e) {
-                String prefix = "node " + node.name() + " (" + e.endpoint() + "): ";
-                String detail = e.getMessage().startsWith(prefix) ? e.getMessage().substring(prefix.length())
-                        : e.getMessage();
-                return new NodeException(node.name(), "ssh to " + e.endpoint() + ": " + detail, e);
-            } catch (NodeException e) {
-                return e;
-            }
+            });
         });
         for (int i = 0; i < nodes.size(); i++) {
-            if (results.get(i) instanceof LibvirtNode node) {
-                cluster.connected.put(nodes.get(i).name(), node);
+            String node = nodes.get(i).name();
+            if (results.get(i) instanceof LibvirtNode libvirt) {
+                cluster.connected.put(node, libvirt);
             } else {
-                cluster.unreachable.put(nodes.get(i).name(), ((NodeException) results.get(i)).getMessage());
+                NodeException failure = (NodeException) results.get(i);
+                cluster.unreachable.put(node, failure.getMessage());
+                if (failure.unresponsive()) {
+                    cluster.stalled.put(node, failure.getMessage());
+                }
             }
         }
         return cluster;
@@ -73,39 +87,76 @@ public final class Cluster implements AutoCloseable {
         return Map.copyOf(connected);
     }
 
-    /** Reads every connected node in parallel. */
+    public Duration nodeTimeout() {
+        return nodeTimeout;
+    }
+
+    /** Reads every connected node in parallel, each within the node timeout. */
     public ObservedState read() {
+        TestPause.at("after-connect");
         List<NodeObservation> observations = new ArrayList<>();
         unreachable.forEach((node, error) -> observations.add(NodeObservation.unreachable(node, error)));
-        observations.addAll(onEachNode(new ArrayList<>(connected.entrySet()), entry -> {
-            try {
-                return StateReader.read(entry.getValue());
-            } catch (NodeException e) {
-                return NodeObservation.unreachable(entry.getKey(), e.getMessage());
+        List<String> names = connected.keySet().stream().filter(n -> !stalled.containsKey(n)).toList();
+        stalled.keySet().stream().filter(connected::containsKey)
+                .forEach(n -> observations.add(NodeObservation.unreachable(n, stalled.get(n))));
+        List<Object> results = onEachNode(names, node -> {
+            LibvirtNode libvirt = connected.get(node);
+            return Deadline.run(node, "reading the node", nodeTimeout, libvirt::activity,
+                    () -> StateReader.read(libvirt, clusterName));
+        });
+        for (int i = 0; i < names.size(); i++) {
+            if (results.get(i) instanceof NodeObservation observation) {
+                observations.add(observation);
+            } else {
+                NodeException failure = (NodeException) results.get(i);
+                if (failure.unresponsive()) {
+                    markStalled(names.get(i), failure.getMessage());
+                }
+                observations.add(NodeObservation.unreachable(names.get(i), failure.getMessage()));
             }
-        }));
+        }
         return new ObservedState(observations);
     }
 
-    /**
-     * Runs work for every node at once on threads of its own (not the common pool, which has a single thread on
-     * a two-core machine) and returns the results in input order.
-     */
-    private static <T, R> List<R> onEachNode(List<T> items, Function<T, R> work) {
-        if (items.isEmpty()) {
-            return List.of();
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(8, items.size()));
-        try {
-            List<CompletableFuture<R>> futures = items.stream()
-                    .map(item -> CompletableFuture.supplyAsync(() -> work.apply(item), pool)).toList();
-            return futures.stream().map(CompletableFuture::join).toList();
-        } finally {
-            pool.shutdownNow();
-        }
+    /** Work for one node that may fail with a node error. */
+    @FunctionalInterface
+    private interface NodeWork {
+        Object run(String node) throws NodeException;
     }
 
-    /** The node names of the manifest, sorted. */
+    /**
+     * Runs work for every node at once, each on a daemon thread of its own, and returns the results (or the
+     * NodeException) in input order. Each work item enforces its own deadline.
+     */
+    private static List<Object> onEachNode(List<String> nodes, NodeWork work) {
+        Object[] results = new Object[nodes.size()];
+        CountDownLatch done = new CountDownLatch(nodes.size());
+        for (int i = 0; i < nodes.size(); i++) {
+            int index = i;
+            Thread thread = new Thread(() -> {
+                try {
+                    results[index] = work.run(nodes.get(index));
+                } catch (NodeException e) {
+                    results[index] = e;
+                } catch (RuntimeException e) {
+                    results[index] = new NodeException(nodes.get(index), e.toString(), e);
+                } finally {
+                    done.countDown();
+                }
+            }, "mcvirt-node-" + nodes.get(i));
+            thread.setDaemon(true);
+            thread.start();
+        }
+        try {
+            done.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the nodes", e);
+        }
+        return List.of(results);
+    }
+
+    /** The node names, sorted. */
     public List<String> nodeNames() {
         return specs.keySet().stream().sorted().toList();
     }
@@ -114,11 +165,27 @@ public final class Cluster implements AutoCloseable {
         return specs.get(node);
     }
 
+    /** Records that a node stopped answering: nothing more is sent to it in this command. */
+    public void markStalled(String node, String why) {
+        stalled.putIfAbsent(node, why);
+    }
+
+    /** Why a node stalled, or null when it did not. */
+    public String stalled(String node) {
+        return stalled.get(node);
+    }
+
     /**
      * The command transport of a node, opened on first use: SSH with the node's key and known_hosts (strict), or
-     * the local transport for a {@code local: true} node.
+     * the local transport for a {@code local: true} node. Each command is bounded by the node timeout. A node that
+     * stalled earlier is refused at once.
      */
     public NodeTransport transport(String node) throws SshException {
+        String why = stalled.get(node);
+        if (why != null) {
+            throw new SshException(SshException.Category.UNREACHABLE, node, endpoint(node),
+                    "not contacted again: it stopped answering earlier in this command", null);
+        }
         NodeTransport open = transports.get(node);
         if (open != null) {
             return open;
@@ -133,19 +200,56 @@ public final class Cluster implements AutoCloseable {
         }
     }
 
-    private static NodeTransport openTransport(NodeSpec spec) throws SshException {
-        if (spec.local()) {
-            return new LocalTransport(spec.name(), COMMAND_TIMEOUT);
-        }
-        NodeSpec.SshSpec ssh = spec.ssh();
-        return SshTransport.open(new SshTarget(spec.name(), spec.address(), ssh.port(), ssh.user(),
-                Path.of(ssh.identityFile()), Path.of(ssh.knownHosts()), CONNECT_TIMEOUT,
-                COMMAND_TIMEOUT));
+    private String endpoint(String node) {
+        NodeSpec spec = specs.get(node);
+        return spec == null || spec.local() ? "local" : spec.address() + ":" + spec.ssh().port();
     }
 
+    private NodeTransport openTransport(NodeSpec spec) throws SshException {
+        if (spec.local()) {
+            return new LocalTransport(spec.name(), nodeTimeout);
+        }
+        NodeSpec.SshSpec ssh = spec.ssh();
+        Duration connectTimeout = nodeTimeout.compareTo(CONNECT_TIMEOUT) < 0 ? nodeTimeout : CONNECT_TIMEOUT;
+        return SshTransport.open(new SshTarget(spec.name(), spec.address(), ssh.port(), ssh.user(),
+                Path.of(ssh.identityFile()), Path.of(ssh.knownHosts()), connectTimeout, nodeTimeout));
+    }
+
+    /**
+     * Closes every connection of a node that still answers, waiting at most a few seconds; a stalled node's
+     * connections are left to the process exit (closing them could block on the node).
+     */
     @Override
     public void close() {
-        connected.values().forEach(LibvirtNode::close);
-        transports.values().forEach(NodeTransport::close);
+        List<AutoCloseable> closing = new ArrayList<>();
+        connected.forEach((node, libvirt) -> {
+            if (!stalled.containsKey(node)) {
+                closing.add(libvirt);
+            }
+        });
+        transports.forEach((node, transport) -> {
+            if (!stalled.containsKey(node)) {
+                closing.add(transport);
+            }
+        });
+        CountDownLatch done = new CountDownLatch(closing.size());
+        for (AutoCloseable resource : closing) {
+            Thread thread = new Thread(() -> {
+                try {
+                    resource.close();
+                } catch (Exception e) {
+                    // closing a broken connection: nothing left to do
+                } finally {
+                    done.countDown();
+                }
+            }, "mcvirt-close");
+            thread.setDaemon(true);
+            thread.start();
+        }
+        try {
+            done.await(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -39,6 +39,7 @@ public final class ClusterLock implements AutoCloseable {
     private final Cluster cluster;
     private final Holder holder;
     private final List<String> held;
+    private final List<String> leftOn = new ArrayList<>();
 
     private ClusterLock(Cluster cluster, Holder holder, List<String> held) {
         this.cluster = cluster;
@@ -87,20 +88,32 @@ public final class ClusterLock implements AutoCloseable {
         return lock;
     }
 
-    /** Releases the lock where this holder took it (never someone else's). */
+    /**
+     * Releases the lock where this holder took it (never someone else's). A node that does not answer (or stopped
+     * answering earlier in this command) keeps its lock file: see {@link #leftOn()}.
+     */
     @Override
     public void close() {
         for (int i = held.size() - 1; i >= 0; i--) {
             String node = held.get(i);
             try {
-                cluster.transport(node).run(List.of("sh", "-c",
+                CommandResult removed = cluster.transport(node).run(List.of("sh", "-c",
                         "grep -qF -- \"$2\" \"$1\" 2>/dev/null && rm -f -- \"$1\"; exit 0", "mcvirt-unlock",
                         cluster.spec(node).stateDirectory() + "/" + FILE, holder.token()));
+                if (!removed.succeeded()) {
+                    leftOn.add(node);
+                }
             } catch (SshException e) {
                 // the node went away: the lock stays there and 'mcvirt lock status' will show it
+                leftOn.add(node);
             }
         }
         held.clear();
+    }
+
+    /** The nodes where close() could not remove this holder's lock file, in name order. */
+    public List<String> leftOn() {
+        return leftOn.stream().sorted().toList();
     }
 
     /** The lock on every node; an unreachable node is reported with its error. */

@@ -25,10 +25,21 @@ import org.mcvirt.state.ObservedState;
 public final class Mcvirt {
     private final List<Path> manifests;
     private final Renderer renderer;
+    private final java.time.Duration nodeTimeout;
 
     public Mcvirt(List<Path> manifests, Optional<Path> templates) {
+        this(manifests, templates, Cluster.DEFAULT_NODE_TIMEOUT);
+    }
+
+    /** @param nodeTimeout how long any one node may take to connect, to be read, or to answer one command */
+    public Mcvirt(List<Path> manifests, Optional<Path> templates, java.time.Duration nodeTimeout) {
         this.manifests = List.copyOf(manifests);
         this.renderer = new Renderer(templates);
+        this.nodeTimeout = nodeTimeout;
+    }
+
+    private Cluster connect(DesiredState desired) {
+        return Cluster.connect(desired.cluster().name(), desired.nodes(), nodeTimeout);
     }
 
     public DesiredState validate() throws McvirtException {
@@ -42,7 +53,7 @@ public final class Mcvirt {
     /** Reads the cluster and plans. Never changes anything. */
     public Plan plan(Planner.Options options) throws McvirtException {
         DesiredState desired = validate();
-        try (Cluster cluster = Cluster.connect(desired)) {
+        try (Cluster cluster = connect(desired)) {
             return new Planner(renderer).plan(desired, cluster.read(), options);
         }
     }
@@ -50,7 +61,7 @@ public final class Mcvirt {
     /** Reads every node of the manifests. Never changes anything. */
     public ObservedState observe() throws McvirtException {
         DesiredState desired = validate();
-        try (Cluster cluster = Cluster.connect(desired)) {
+        try (Cluster cluster = connect(desired)) {
             return cluster.read();
         }
     }
@@ -58,7 +69,7 @@ public final class Mcvirt {
     /** Every node: address, reachability, versions, VM counts, lock. Read-only. */
     public List<NodeInfo> info() throws McvirtException {
         DesiredState desired = validate();
-        try (Cluster cluster = Cluster.connect(desired)) {
+        try (Cluster cluster = connect(desired)) {
             return Inspector.nodes(desired, cluster, cluster.read());
         }
     }
@@ -66,7 +77,7 @@ public final class Mcvirt {
     /** One VM wherever it runs, managed or not. Read-only. */
     public VmInfo info(String vm) throws McvirtException {
         DesiredState desired = validate();
-        try (Cluster cluster = Cluster.connect(desired)) {
+        try (Cluster cluster = connect(desired)) {
             ObservedState observed = cluster.read();
             return Inspector.vm(desired, observed, vm).orElseThrow(() -> new McvirtException(
                     McvirtException.Category.NODE, "no domain named " + vm + " on any reachable node"
@@ -89,7 +100,7 @@ public final class Mcvirt {
             throw new McvirtException(McvirtException.Category.REFUSED, "node " + node + " still has vms in the manifest: "
                     + String.join(", ", declared) + "; move them to another node (or remove them) and apply first");
         }
-        try (Cluster cluster = Cluster.connect(desired)) {
+        try (Cluster cluster = connect(desired)) {
             ObservedState observed = cluster.read();
             var seen = observed.node(node).orElseThrow();
             if (!seen.reachable() && !force) {
@@ -157,19 +168,57 @@ public final class Mcvirt {
     }
 
     /**
+     * The plan that was applied, what happened to each of its steps (empty when it had no changes), the nodes that
+     * stopped answering (with why) and the nodes where the cluster lock could not be released.
+     */
+    public record ApplyResult(Plan plan, List<StepOutcome> outcomes, Map<String, String> stalled,
+                              List<String> lockLeftOn) {
+    }
+
+    /** What apply was asked to do. stepTimeout bounds each step; a shutdown step also gets the shutdown timeout. */
+    public record ApplyOptions(boolean allowDestroy, int parallelism, long shutdownTimeoutSeconds,
+                               java.time.Duration stepTimeout, String command) {
+    }
+
+    /**
      * Applies under the cluster lock: reads the cluster once, then either plans (no saved plan) or checks that the
      * saved plan is still fresh, shows the plan, refuses problems and unallowed destroys, asks, and runs the steps.
      * Planning under the lock means the plan shown is exactly what runs. Nothing changes before approval.
+     *
+     * <p>A saved plan is self-contained: it names its nodes, so without manifests (manifestsGiven false) apply reaches
+     * the nodes from the plan alone. With manifests, they must be the ones the plan was made from.
      */
-    /** The plan that was applied and what happened to each of its steps (empty when it had no changes). */
-    public record ApplyResult(Plan plan, List<StepOutcome> outcomes) {
-    }
-
-    public ApplyResult apply(Optional<Plan> saved, boolean allowDestroy, int parallelism,
-                                   long shutdownTimeoutSeconds, String command, ApplyListener listener,
-                                   Interaction interaction) throws McvirtException {
-        DesiredState desired = validate();
-        try (Cluster cluster = Cluster.connect(desired); ClusterLock lock = ClusterLock.acquire(cluster, command)) {
+    public ApplyResult apply(Optional<Plan> saved, boolean manifestsGiven, ApplyOptions options, ApplyListener listener,
+                             Interaction interaction) throws McvirtException {
+        DesiredState desired = null;
+        String clusterName;
+        List<org.mcvirt.model.NodeSpec> nodes;
+        if (saved.isPresent()) {
+            Plan plan = saved.get();
+            if (plan.nodes().isEmpty()) {
+                throw new McvirtException(McvirtException.Category.PLAN, "the saved plan names no nodes; run 'mcvirt plan"
+                        + " --out' again");
+            }
+            if (manifestsGiven) {
+                desired = validate();
+                String digest = Planner.manifestDigest(desired);
+                if (!desired.cluster().name().equals(plan.cluster()) || !digest.equals(plan.manifestDigest())) {
+                    throw new McvirtException(McvirtException.Category.PLAN, "the manifests do not match the saved plan"
+                            + " (it was made for cluster " + plan.cluster() + " from manifests "
+                            + shortFingerprint(String.valueOf(plan.manifestDigest())) + "; these are cluster "
+                            + desired.cluster().name() + ", " + shortFingerprint(digest) + "); nothing was changed. Run"
+                            + " 'mcvirt plan --out' again, or apply the plan without -f");
+                }
+            }
+            clusterName = plan.cluster();
+            nodes = plan.nodes().stream().map(org.mcvirt.plan.PlanNode::toSpec).toList();
+        } else {
+            desired = validate();
+            clusterName = desired.cluster().name();
+            nodes = desired.nodes();
+        }
+        try (Cluster cluster = Cluster.connect(clusterName, nodes, nodeTimeout);
+             ClusterLock lock = ClusterLock.acquire(cluster, options.command())) {
             ObservedState observed = cluster.read();
             Plan plan;
             if (saved.isPresent()) {
@@ -188,9 +237,9 @@ public final class Mcvirt {
                         + String.join("\n  ", plan.problems()));
             }
             if (!plan.hasChanges()) {
-                return new ApplyResult(plan, List.of());
+                return new ApplyResult(plan, List.of(), Map.of(), List.of());
             }
-            if (plan.destroys() && !allowDestroy) {
+            if (plan.destroys() && !options.allowDestroy()) {
                 throw new McvirtException(McvirtException.Category.REFUSED, "the plan destroys resources ("
                         + plan.summary().destroy() + " to destroy); nothing was changed. Re-run with --allow-destroy"
                         + " to allow it");
@@ -201,22 +250,33 @@ public final class Mcvirt {
             Map<String, String> stateDirectories = new java.util.HashMap<>();
             cluster.nodeNames().forEach(n -> stateDirectories.put(n, cluster.spec(n).stateDirectory()));
             StepRunner runner = new JournalingStepRunner(
-                    new LibvirtStepRunner(cluster.nodes(), shutdownTimeoutSeconds), cluster::transport, stateDirectories,
-                    lock.holder().token());
-            return new ApplyResult(plan, new Executor(runner, parallelism, listener).execute(plan));
+                    new LibvirtStepRunner(cluster.nodes(), options.shutdownTimeoutSeconds(), listener), cluster::transport,
+                    stateDirectories, lock.holder().token());
+            Map<String, String> stalled = new java.util.concurrent.ConcurrentSkipListMap<>();
+            Executor.Limits limits = new Executor.Limits(
+                    step -> step.kind() == org.mcvirt.plan.StepKind.SHUTDOWN_DOMAIN
+                            ? options.stepTimeout().plusSeconds(options.shutdownTimeoutSeconds()) : options.stepTimeout(),
+                    node -> cluster.nodes().containsKey(node) ? cluster.nodes().get(node).activity() : null,
+                    (node, why) -> {
+                        stalled.put(node, why);
+                        cluster.markStalled(node, why);
+                    });
+            List<StepOutcome> outcomes = new Executor(runner, options.parallelism(), listener, limits).execute(plan);
+            lock.close();
+            return new ApplyResult(plan, outcomes, Map.copyOf(stalled), lock.leftOn());
         }
     }
 
     /** The lock on every node. Read-only: takes no lock. */
     public List<ClusterLock.NodeLock> lockStatus() throws McvirtException {
-        try (Cluster cluster = Cluster.connect(validate())) {
+        try (Cluster cluster = connect(validate())) {
             return ClusterLock.status(cluster);
         }
     }
 
     /** Removes the lock on every node; refuses an active holder unless forced. Returns the nodes it was on. */
     public List<String> breakLock(boolean force) throws McvirtException {
-        try (Cluster cluster = Cluster.connect(validate())) {
+        try (Cluster cluster = connect(validate())) {
             if (!force) {
                 for (ClusterLock.NodeLock lock : ClusterLock.status(cluster)) {
                     if (lock.holder() != null && ClusterLock.isActive(lock.holder())) {

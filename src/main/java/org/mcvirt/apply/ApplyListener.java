@@ -11,4 +11,8 @@ public interface ApplyListener {
     void failed(Step step, long millis, String error);
 
     void skipped(Step step, String why);
+
+    /** A long step (a shutdown wait) says how far it got. */
+    default void progress(Step step, String message) {
+    }
 }

@@ -1,5 +1,6 @@
 package org.mcvirt.apply;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -10,6 +11,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import org.mcvirt.node.Deadline;
 import org.mcvirt.node.NodeException;
 import org.mcvirt.plan.Plan;
 import org.mcvirt.plan.Step;
@@ -18,28 +22,52 @@ import org.mcvirt.plan.Step;
  * Walks the step graph: a step starts when all its dependencies are done; steps on different nodes run in
  * parallel (up to the parallelism), steps on one node run one at a time in plan order. Dependents of a failed
  * step are skipped and reported; independent steps still run.
+ *
+ * <p>Every step has a deadline. A step that passes it, or fails because its node stopped answering, marks the node
+ * stalled: no further step starts there, and the rest of that node's steps are reported as not run. The stalled
+ * step's thread is abandoned (a daemon), so the apply ends within the deadline.
  */
 public final class Executor {
+    /**
+     * How long each step may take, what a node is doing right now (for the report when it stalls), and who hears
+     * that a node stalled.
+     */
+    public record Limits(Function<Step, Duration> deadline, Function<String, String> activity,
+                         BiConsumer<String, String> onStalled) {
+        /** No practical deadline: for tests of the walk itself. */
+        public static Limits none() {
+            return new Limits(s -> Duration.ofDays(1), n -> null, (n, why) -> {
+            });
+        }
+    }
+
     private final StepRunner runner;
     private final int parallelism;
     private final ApplyListener listener;
+    private final Limits limits;
 
     public Executor(StepRunner runner, int parallelism, ApplyListener listener) {
+        this(runner, parallelism, listener, Limits.none());
+    }
+
+    public Executor(StepRunner runner, int parallelism, ApplyListener listener, Limits limits) {
         if (parallelism < 1) {
             throw new IllegalArgumentException("parallelism must be at least 1");
         }
         this.runner = runner;
         this.parallelism = parallelism;
         this.listener = listener;
+        this.limits = limits;
     }
 
-    private record Finished(Step step, StepOutcome outcome) {
+    private record Finished(Step step, StepOutcome outcome, boolean stalled) {
     }
 
     public List<StepOutcome> execute(Plan plan) {
         List<Step> pending = new ArrayList<>(plan.steps());
         Map<Integer, StepOutcome> outcomes = new HashMap<>();
         Set<String> busyNodes = new HashSet<>();
+        Map<String, Integer> stalledNodes = new HashMap<>();
         ExecutorService pool = Executors.newFixedThreadPool(parallelism, r -> {
             Thread thread = new Thread(r, "mcvirt-apply");
             thread.setDaemon(true);
@@ -65,6 +93,15 @@ public final class Executor {
                             continue;
                         }
                         boolean ready = step.dependsOn().stream().allMatch(outcomes::containsKey);
+                        if (ready && stalledNodes.containsKey(step.node())) {
+                            String why = "not run: node " + step.node() + " stopped answering during step "
+                                    + stalledNodes.get(step.node());
+                            outcomes.put(step.id(), new StepOutcome(step.id(), StepOutcome.Status.SKIPPED, why));
+                            listener.skipped(step, why);
+                            pending.remove(step);
+                            progressed = true;
+                            continue;
+                        }
                         if (ready && running < parallelism && !busyNodes.contains(step.node())) {
                             busyNodes.add(step.node());
                             pending.remove(step);
@@ -81,6 +118,10 @@ public final class Executor {
                 running--;
                 busyNodes.remove(finished.step().node());
                 outcomes.put(finished.step().id(), finished.outcome());
+                if (finished.stalled()) {
+                    stalledNodes.putIfAbsent(finished.step().node(), finished.step().id());
+                    limits.onStalled().accept(finished.step().node(), finished.outcome().message());
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -97,14 +138,20 @@ public final class Executor {
         listener.started(step);
         long start = System.nanoTime();
         try {
-            String note = runner.run(step);
+            String note = Deadline.run(step.node(), "step " + step.id() + " (" + step.description() + ")",
+                    limits.deadline().apply(step), () -> limits.activity().apply(step.node()), () -> runner.run(step));
             long millis = (System.nanoTime() - start) / 1_000_000;
             listener.finished(step, millis, note);
-            return new Finished(step, new StepOutcome(step.id(), StepOutcome.Status.DONE, note));
-        } catch (NodeException | RuntimeException e) {
+            return new Finished(step, new StepOutcome(step.id(), StepOutcome.Status.DONE, note), false);
+        } catch (NodeException e) {
             long millis = (System.nanoTime() - start) / 1_000_000;
             listener.failed(step, millis, e.getMessage());
-            return new Finished(step, new StepOutcome(step.id(), StepOutcome.Status.FAILED, e.getMessage()));
+            return new Finished(step, new StepOutcome(step.id(), StepOutcome.Status.FAILED, e.getMessage()),
+                    e.unresponsive());
+        } catch (RuntimeException e) {
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            listener.failed(step, millis, e.getMessage());
+            return new Finished(step, new StepOutcome(step.id(), StepOutcome.Status.FAILED, e.getMessage()), false);
         }
     }
 }

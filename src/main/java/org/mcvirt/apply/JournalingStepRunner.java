@@ -77,6 +77,11 @@ public final class JournalingStepRunner implements StepRunner {
                 throw new NodeException(step.node(), "cannot write the apply journal: " + result.stderr().strip(), null);
             }
         } catch (SshException e) {
+            if (e.category() == SshException.Category.TIMEOUT || e.category() == SshException.Category.UNREACHABLE
+                    || e.category() == SshException.Category.IO) {
+                throw NodeException.unresponsive(step.node(), "stopped answering: cannot write the apply journal: "
+                        + e.getMessage(), e);
+            }
             throw new NodeException(step.node(), "cannot write the apply journal: " + e.getMessage(), e);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);

@@ -9,10 +9,12 @@ import org.mcvirt.plan.Step;
 public final class LibvirtStepRunner implements StepRunner {
     private final Map<String, LibvirtNode> nodes;
     private final long shutdownTimeoutSeconds;
+    private final ApplyListener progress;
 
-    public LibvirtStepRunner(Map<String, LibvirtNode> nodes, long shutdownTimeoutSeconds) {
+    public LibvirtStepRunner(Map<String, LibvirtNode> nodes, long shutdownTimeoutSeconds, ApplyListener progress) {
         this.nodes = Map.copyOf(nodes);
         this.shutdownTimeoutSeconds = shutdownTimeoutSeconds;
+        this.progress = progress;
     }
 
     @Override
@@ -36,7 +38,8 @@ public final class LibvirtStepRunner implements StepRunner {
                     Boolean.parseBoolean(step.argument("autostart")));
             case START_DOMAIN -> node.startDomain(step.argument("name"));
             case SHUTDOWN_DOMAIN -> {
-                if (node.shutdownDomain(step.argument("name"), shutdownTimeoutSeconds)) {
+                if (node.shutdownDomain(step.argument("name"), shutdownTimeoutSeconds,
+                        message -> progress.progress(step, message))) {
                     return "the guest did not shut down within " + shutdownTimeoutSeconds + "s; powered off";
                 }
             }

@@ -48,17 +48,28 @@ final class ApplyCommand implements Callable<Integer> {
             description = "How long a guest may take to shut down before it is powered off (default: ${DEFAULT-VALUE}).")
     long shutdownTimeout;
 
+    @Option(names = "--step-timeout", paramLabel = "SECONDS", defaultValue = "120",
+            description = {"How long one step may take (a shutdown step: this plus the shutdown timeout). A step that"
+                    + " passes it, or whose node stops answering, fails; no further step runs on that node"
+                    + " (default: ${DEFAULT-VALUE})."})
+    long stepTimeout;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (parallelism < 1) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--parallelism must be at least 1");
         }
+        if (stepTimeout < 1 || shutdownTimeout < 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--step-timeout must be at least 1 and --shutdown-timeout at least 0");
+        }
         Mcvirt mcvirt = parent.mcvirt();
         Optional<Plan> saved = planFile == null ? Optional.empty() : Optional.of(Mcvirt.readPlanFile(planFile));
         ProgressPrinter progress = new ProgressPrinter(out);
-        Mcvirt.ApplyResult result = mcvirt.apply(saved, allowDestroy, parallelism, shutdownTimeout,
-                parent.commandLine(spec), progress, new Mcvirt.Interaction() {
+        Mcvirt.ApplyResult result = mcvirt.apply(saved, parent.manifestsGiven(), new Mcvirt.ApplyOptions(allowDestroy,
+                parallelism, shutdownTimeout, java.time.Duration.ofSeconds(stepTimeout), parent.commandLine(spec)),
+                progress, new Mcvirt.Interaction() {
                     @Override
                     public void show(Plan plan) {
                         progress.total = plan.steps().size();
@@ -89,9 +100,15 @@ final class ApplyCommand implements Callable<Integer> {
                         String.join(", ", pending));
             }
         }
+        result.stalled().forEach((node, why) -> out.printf("Node %s stopped answering; no further step ran there (%s).%n",
+                node, why.replaceFirst("^node " + java.util.regex.Pattern.quote(node) + ": ", "")));
+        if (!result.lockLeftOn().isEmpty()) {
+            out.printf("The cluster lock is left on %s: once the node answers again, check 'mcvirt lock status' and run"
+                    + " 'mcvirt lock break'.%n", String.join(", ", result.lockLeftOn()));
+        }
         if (failed + skipped > 0) {
             throw new McvirtException(McvirtException.Category.APPLY_FAILED, failed + " step(s) failed and " + skipped
-                    + " were skipped; run 'mcvirt plan' to see what is left");
+                    + " were skipped or not run; run 'mcvirt plan' to see what is left");
         }
         return ExitCodes.OK;
     }
@@ -134,6 +151,12 @@ final class ApplyCommand implements Callable<Integer> {
         public synchronized void failed(Step step, long millis, String error) {
             out.printf("[%d/%d] %s: %s: FAILED (%.1fs): %s%n", step.id(), total, step.node(), step.description(),
                     millis / 1000.0, error);
+            out.flush();
+        }
+
+        @Override
+        public synchronized void progress(Step step, String message) {
+            out.printf("[%d/%d] %s: %s: %s%n", step.id(), total, step.node(), step.description(), message);
             out.flush();
         }
 

@@ -31,6 +31,11 @@ final class McvirtCommand {
     @Option(names = "--no-color", scope = CommandLine.ScopeType.INHERIT, description = "Never colour output.")
     boolean noColor;
 
+    @Option(names = "--node-timeout", paramLabel = "SECONDS", scope = CommandLine.ScopeType.INHERIT, defaultValue = "30",
+            description = "How long a node may take to connect, to be read, or to answer one command before it is"
+                    + " reported as not answering and left out (default: ${DEFAULT-VALUE}).")
+    long nodeTimeoutSeconds;
+
     McvirtCommand(Terminal terminal) {
         this.terminal = terminal;
     }
@@ -47,7 +52,16 @@ final class McvirtCommand {
     }
 
     Mcvirt mcvirt() {
-        return new Mcvirt(manifests(), Optional.ofNullable(templates));
+        if (nodeTimeoutSeconds < 1) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--node-timeout must be at least 1 second");
+        }
+        return new Mcvirt(manifests(), Optional.ofNullable(templates), java.time.Duration.ofSeconds(nodeTimeoutSeconds));
+    }
+
+    /** Whether manifests were named (-f or $MCVIRT_MANIFEST) rather than defaulted to ./cluster.yaml. */
+    boolean manifestsGiven() {
+        String fromEnvironment = System.getenv("MCVIRT_MANIFEST");
+        return !files.isEmpty() || (fromEnvironment != null && !fromEnvironment.isBlank());
     }
 
     /** The command as typed, for the lock record: "mcvirt apply --auto-approve". */

@@ -1,13 +1,18 @@
 package org.mcvirt.node;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.DomainInfo;
+import org.libvirt.Error;
 import org.libvirt.LibvirtException;
+import org.libvirt.Library;
 import org.libvirt.Network;
 import org.libvirt.StoragePool;
 import org.libvirt.StorageVol;
@@ -21,6 +26,7 @@ public final class LibvirtNode implements AutoCloseable {
     private static final int UNDEFINE_MANAGED_SAVE = 1;
     private static final int UNDEFINE_NVRAM = 4;
     private static final int DEVICE_LIVE = 1;
+    private static final long PROGRESS_SECONDS = 10;
 
     /** libvirt prints every error to stderr unless told otherwise; mcvirt reports errors itself. Kept in a
      *  static field so JNA's callback is never garbage collected. */
@@ -34,9 +40,35 @@ public final class LibvirtNode implements AutoCloseable {
         }
     }
 
+    private static volatile boolean eventLoopRunning;
+
+    /**
+     * libvirt's keepalive needs an event loop: registered once, before any connection is opened, and run by a daemon
+     * thread for the life of the process.
+     */
+    private static synchronized void ensureEventLoop() throws LibvirtException {
+        if (eventLoopRunning) {
+            return;
+        }
+        Library.initEventLoop();
+        Thread loop = new Thread(() -> {
+            try {
+                Library.runEventLoop();
+            } catch (LibvirtException | InterruptedException e) {
+                // the loop ends with the process; keepalive stops with it
+            }
+        }, "libvirt-event-loop");
+        loop.setDaemon(true);
+        loop.start();
+        eventLoopRunning = true;
+    }
+
     private final String node;
     private final String uri;
     private final Connect connect;
+    /** The call in progress and when it started, so a stalled node can be reported with what it stalled in. */
+    private volatile String currentCall;
+    private volatile long currentCallStarted;
 
     private LibvirtNode(String node, String uri, Connect connect) {
         this.node = node;
@@ -44,10 +76,28 @@ public final class LibvirtNode implements AutoCloseable {
         this.connect = connect;
     }
 
+    /** Opens a connection without keepalive (for tests and one-off checks). */
     public static LibvirtNode open(String node, String uri) throws NodeException {
+        return open(node, uri, null);
+    }
+
+    /**
+     * Opens a connection. With a keepalive budget, libvirt sends keepalive probes and closes the connection when the
+     * node has not answered for about that long, so a call blocked on a node that froze fails instead of waiting
+     * forever. Drivers without keepalive (local, test) ignore it.
+     */
+    public static LibvirtNode open(String node, String uri, Duration keepAliveBudget) throws NodeException {
         Objects.requireNonNull(uri, "uri");
         try {
-            return new LibvirtNode(node, uri, new Connect(uri));
+            if (keepAliveBudget != null) {
+                ensureEventLoop();
+            }
+            Connect connect = new Connect(uri);
+            if (keepAliveBudget != null) {
+                int[] keepAlive = keepAlive(keepAliveBudget);
+                connect.setKeepAlive(keepAlive[0], keepAlive[1]);
+            }
+            return new LibvirtNode(node, uri, connect);
         } catch (LibvirtException e) {
             throw new NodeException(node, "cannot connect to libvirt at " + uri + ": " + message(e), e);
         } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
@@ -55,8 +105,22 @@ public final class LibvirtNode implements AutoCloseable {
         }
     }
 
+    /** libvirt's keepalive interval (seconds) and count for a budget: about count+1 intervals before it gives up. */
+    static int[] keepAlive(Duration budget) {
+        int count = 3;
+        int interval = (int) Math.max(1, Math.min(15, budget.toSeconds() / (count + 1)));
+        return new int[] {interval, count};
+    }
+
     public String node() {
         return node;
+    }
+
+    /** The call in progress, with how long it has run ("list domains (for 12.5s)"), or null when idle. */
+    public String activity() {
+        String call = currentCall;
+        return call == null ? null : call + " (for " + Deadline.describe(Duration.ofNanos(System.nanoTime()
+                - currentCallStarted)) + ")";
     }
 
     public String uri() {
@@ -74,7 +138,9 @@ public final class LibvirtNode implements AutoCloseable {
     public record VolumeRecord(String name, String path, long capacityBytes) {
     }
 
-    public record PoolRecord(String name, boolean active, boolean autostart, String xml, List<VolumeRecord> volumes) {
+    /** A storage pool; error is set (and the rest may be empty) when it could not be read. */
+    public record PoolRecord(String name, boolean active, boolean autostart, String xml, List<VolumeRecord> volumes,
+                             String error) {
     }
 
     public String libvirtVersion() throws NodeException {
@@ -86,19 +152,21 @@ public final class LibvirtNode implements AutoCloseable {
     }
 
     public List<DomainRecord> domains() throws NodeException {
-        return call("list domains", () -> {
-            List<DomainRecord> result = new ArrayList<>();
-            for (int id : connect.listDomains()) {
+        int[] ids = call("list running domains", connect::listDomains);
+        List<DomainRecord> result = new ArrayList<>();
+        for (int id : ids) {
+            DomainRecord running = call("read running domain " + id, () -> {
                 Domain domain = lookupById(id);
-                if (domain != null) {
-                    result.add(record(domain));
-                }
+                return domain == null ? null : record(domain);
+            });
+            if (running != null) {
+                result.add(running);
             }
-            for (String name : connect.listDefinedDomains()) {
-                result.add(record(connect.domainLookupByName(name)));
-            }
-            return result;
-        });
+        }
+        for (String name : call("list defined domains", connect::listDefinedDomains)) {
+            result.add(call("read domain " + name, () -> record(connect.domainLookupByName(name))));
+        }
+        return result;
     }
 
     private Domain lookupById(int id) {
@@ -127,40 +195,67 @@ public final class LibvirtNode implements AutoCloseable {
     }
 
     public List<NetworkRecord> networks() throws NodeException {
-        return call("list networks", () -> {
-            List<NetworkRecord> result = new ArrayList<>();
-            List<String> names = new ArrayList<>(List.of(connect.listNetworks()));
-            names.addAll(List.of(connect.listDefinedNetworks()));
-            for (String name : names) {
+        List<String> names = call("list networks", () -> {
+            List<String> all = new ArrayList<>(List.of(connect.listNetworks()));
+            all.addAll(List.of(connect.listDefinedNetworks()));
+            return all;
+        });
+        List<NetworkRecord> result = new ArrayList<>();
+        for (String name : names) {
+            result.add(call("read network " + name, () -> {
                 Network network = connect.networkLookupByName(name);
                 boolean persistent = network.isPersistent() == 1;
-                result.add(new NetworkRecord(name, network.isActive() == 1, persistent,
-                        persistent && network.getAutostart(), network.getXMLDesc(0)));
-            }
-            return result;
-        });
+                return new NetworkRecord(name, network.isActive() == 1, persistent,
+                        persistent && network.getAutostart(), network.getXMLDesc(0));
+            }));
+        }
+        return result;
     }
 
-    public List<PoolRecord> pools() throws NodeException {
-        return call("list storage pools", () -> {
-            List<PoolRecord> result = new ArrayList<>();
-            List<String> names = new ArrayList<>(List.of(connect.listStoragePools()));
-            names.addAll(List.of(connect.listDefinedStoragePools()));
-            for (String name : names) {
-                StoragePool pool = connect.storagePoolLookupByName(name);
-                boolean active = pool.isActive() == 1;
+    /**
+     * Every storage pool. Only the pools {@code ours} accepts are refreshed (a refresh that fails stops the pool in
+     * libvirt, and reading must not change someone else's pool); a pool that cannot be read is returned with its
+     * error instead of failing the whole node.
+     */
+    public List<PoolRecord> pools(Predicate<String> ours) throws NodeException {
+        List<String> names = call("list storage pools", () -> {
+            List<String> all = new ArrayList<>(List.of(connect.listStoragePools()));
+            all.addAll(List.of(connect.listDefinedStoragePools()));
+            return all;
+        });
+        List<PoolRecord> result = new ArrayList<>();
+        for (String name : names) {
+            String xml = null;
+            boolean active = false;
+            boolean autostart = false;
+            try {
+                StoragePool pool = call("look up storage pool " + name, () -> connect.storagePoolLookupByName(name));
+                active = call("read state of storage pool " + name, pool::isActive) == 1;
+                autostart = call("read autostart of storage pool " + name, pool::getAutostart);
+                xml = call("read storage pool " + name, () -> pool.getXMLDesc(0));
                 List<VolumeRecord> volumes = new ArrayList<>();
                 if (active) {
-                    pool.refresh(0);
-                    for (String volumeName : pool.listVolumes()) {
-                        StorageVol volume = pool.storageVolLookupByName(volumeName);
-                        volumes.add(new VolumeRecord(volumeName, volume.getPath(), volume.getInfo().capacity));
+                    if (ours.test(name)) {
+                        run("refresh storage pool " + name, () -> pool.refresh(0));
+                    }
+                    for (String volumeName : call("list volumes of storage pool " + name, pool::listVolumes)) {
+                        volumes.add(call("read volume " + volumeName + " of storage pool " + name, () -> {
+                            StorageVol volume = pool.storageVolLookupByName(volumeName);
+                            return new VolumeRecord(volumeName, volume.getPath(), volume.getInfo().capacity);
+                        }));
                     }
                 }
-                result.add(new PoolRecord(name, active, pool.getAutostart(), pool.getXMLDesc(0), volumes));
+                result.add(new PoolRecord(name, active, autostart, xml, volumes, null));
+            } catch (NodeException e) {
+                if (e.unresponsive()) {
+                    throw e;
+                }
+                String prefix = "node " + node + ": ";
+                result.add(new PoolRecord(name, active, autostart, xml, List.of(),
+                        e.getMessage().startsWith(prefix) ? e.getMessage().substring(prefix.length()) : e.getMessage()));
             }
-            return result;
-        });
+        }
+        return result;
     }
 
     // ---- mutations: each is one primitive the executor runs for one step ----
@@ -173,14 +268,24 @@ public final class LibvirtNode implements AutoCloseable {
         run("start domain " + name, () -> connect.domainLookupByName(name).create());
     }
 
-    /** Asks the guest to shut down (ACPI); after the timeout powers it off. Returns true when it had to force. */
-    public boolean shutdownDomain(String name, long timeoutSeconds) throws NodeException {
+    /**
+     * Asks the guest to shut down (ACPI); after the timeout powers it off. Returns true when it had to force. While
+     * it waits, progress hears every few seconds how long it has waited.
+     */
+    public boolean shutdownDomain(String name, long timeoutSeconds, Consumer<String> progress) throws NodeException {
         Domain domain = call("look up domain " + name, () -> connect.domainLookupByName(name));
         run("shut down domain " + name, domain::shutdown);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        long start = System.nanoTime();
+        long deadline = start + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        long nextReport = start + TimeUnit.SECONDS.toNanos(PROGRESS_SECONDS);
         while (System.nanoTime() < deadline) {
             if (call("read state of domain " + name, () -> domain.isActive()) == 0) {
                 return false;
+            }
+            if (System.nanoTime() >= nextReport) {
+                progress.accept("waiting for the guest to shut down: " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime()
+                        - start) + "s of " + timeoutSeconds + "s");
+                nextReport += TimeUnit.SECONDS.toNanos(PROGRESS_SECONDS);
             }
             sleep(250);
         }
@@ -269,10 +374,35 @@ public final class LibvirtNode implements AutoCloseable {
     }
 
     private <T> T call(String what, LibvirtCall<T> call) throws NodeException {
+        String outer = currentCall;
+        long outerStarted = currentCallStarted;
+        currentCallStarted = System.nanoTime();
+        currentCall = what;
         try {
             return call.call();
         } catch (LibvirtException e) {
+            if (lostConnection(e)) {
+                throw NodeException.unresponsive(node, "stopped answering: cannot " + what + ": " + message(e), e);
+            }
             throw new NodeException(node, "cannot " + what + ": " + message(e), e);
+        } finally {
+            currentCall = outer;
+            currentCallStarted = outerStarted;
+        }
+    }
+
+    /** The connection itself failed (keepalive timeout, closed socket), not the operation. */
+    private boolean lostConnection(LibvirtException e) {
+        boolean rpc = e.getError() != null && (e.getError().getDomain() == Error.ErrorDomain.VIR_FROM_RPC
+                || e.getError().getDomain() == Error.ErrorDomain.VIR_FROM_LIBSSH
+                || e.getError().getDomain() == Error.ErrorDomain.VIR_FROM_SSH);
+        if (rpc) {
+            return true;
+        }
+        try {
+            return !connect.isAlive();
+        } catch (LibvirtException notAlive) {
+            return true;
         }
     }
 

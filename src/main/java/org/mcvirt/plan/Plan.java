@@ -1,21 +1,33 @@
 package org.mcvirt.plan;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * The plan as data: a versioned, JSON-able record of changes, the ordered steps and the fingerprint of the
- * observed state it was built from. The human text and --json are both rendered from this value.
+ * The plan as data: a versioned, JSON-able record of changes, the ordered steps, the fingerprint of the observed
+ * state it was built from, the digest of the manifests it was made from and how to reach each node, so a saved plan
+ * is self-contained. The human text and --json are both rendered from this value.
  */
-public record Plan(int formatVersion, String cluster, String fingerprint, List<ResourceChange> changes,
-                   List<Step> steps, List<String> problems, Summary summary) {
-    public static final int FORMAT_VERSION = 1;
+public record Plan(int formatVersion, String cluster, String fingerprint, String manifestDigest, List<PlanNode> nodes,
+                   List<ResourceChange> changes, List<Step> steps, List<String> problems, List<String> warnings,
+                   Summary summary) {
+    public static final int FORMAT_VERSION = 2;
 
+    @JsonCreator
     public Plan {
         Objects.requireNonNull(fingerprint, "fingerprint");
+        nodes = nodes == null ? List.of() : List.copyOf(nodes);
         changes = List.copyOf(changes);
         steps = List.copyOf(steps);
         problems = List.copyOf(problems);
+        warnings = warnings == null ? List.of() : List.copyOf(warnings);
+    }
+
+    /** A plan that carries no nodes and no manifest digest (tests of the walk and the text). */
+    public Plan(int formatVersion, String cluster, String fingerprint, List<ResourceChange> changes, List<Step> steps,
+                List<String> problems, Summary summary) {
+        this(formatVersion, cluster, fingerprint, null, List.of(), changes, steps, problems, List.of(), summary);
     }
 
     public boolean hasChanges() {

@@ -14,7 +14,10 @@ public final class PlanText {
         for (String problem : plan.problems()) {
             out.append(paint("Error: ", "\u001b[1;31m", colour)).append(problem).append('\n');
         }
-        if (!plan.problems().isEmpty()) {
+        for (String warning : plan.warnings()) {
+            out.append(paint("Warning: ", "\u001b[1;33m", colour)).append(warning).append('\n');
+        }
+        if (!plan.problems().isEmpty() || !plan.warnings().isEmpty()) {
             out.append('\n');
         }
         if (plan.changes().isEmpty()) {

@@ -87,8 +87,27 @@ public final class Planner {
         List<ResourceChange> changes = context.changes.stream()
                 .sorted(Comparator.comparing(ResourceChange::address)).toList();
         List<Step> steps = StepOrder.order(context.steps);
-        return new Plan(Plan.FORMAT_VERSION, desired.cluster().name(), observed.fingerprint(), changes, steps,
-                context.problems.stream().sorted().toList(), Plan.Summary.of(changes));
+        List<String> warnings = observed.nodes().stream().flatMap(n -> n.warnings().stream()).sorted().toList();
+        return new Plan(Plan.FORMAT_VERSION, desired.cluster().name(), observed.fingerprint(), manifestDigest(desired),
+                desired.nodes().stream().map(PlanNode::of).toList(), changes, steps,
+                context.problems.stream().sorted().toList(), warnings, Plan.Summary.of(changes));
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper CANONICAL = new com.fasterxml.jackson.databind.ObjectMapper()
+            .configure(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
+            .configure(com.fasterxml.jackson.databind.MapperFeature.SORT_PROPERTIES_ALPHABETICALLY, true);
+
+    /**
+     * SHA-256 of the desired state the plan was made from: apply with -f refuses a saved plan whose manifests have
+     * changed since.
+     */
+    public static String manifestDigest(DesiredState desired) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(CANONICAL.writeValueAsBytes(desired)));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static final class Context {
@@ -155,6 +174,11 @@ public final class Planner {
                 context.step(StepKind.CREATE_POOL, node.name(), subject, List.of(), address,
                         "create storage pool " + context.pool(storage.name()) + " at " + storage.path(),
                         Map.of("name", context.pool(storage.name()), "xml", renderer.pool(Views.pool(desired.cluster(), storage))));
+                continue;
+            }
+            if (pool.get().error() != null) {
+                context.problems.add("storage pool " + context.pool(storage.name()) + " on node " + node.name()
+                        + " cannot be read: " + pool.get().error());
                 continue;
             }
             if (!Objects.equals(pool.get().path(), storage.path()) || !"dir".equals(pool.get().type())) {

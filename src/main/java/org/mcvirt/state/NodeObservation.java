@@ -5,19 +5,23 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
-/** One node's observed state; when unreachable, error says why and the lists are empty. */
+/**
+ * One node's observed state; when unreachable, error says why and the lists are empty. warnings name objects that
+ * are not this cluster's and could not be read: they do not stop planning.
+ */
 public record NodeObservation(String node, boolean reachable, String error, String libvirtVersion,
                               String hypervisorVersion, List<ObservedDomain> domains, List<ObservedNetwork> networks,
-                              List<ObservedPool> pools) {
+                              List<ObservedPool> pools, List<String> warnings) {
     public NodeObservation {
         Objects.requireNonNull(node, "node");
+        warnings = warnings == null ? List.of() : List.copyOf(warnings);
         domains = domains.stream().sorted(Comparator.comparing(ObservedDomain::name)).toList();
         networks = networks.stream().sorted(Comparator.comparing(ObservedNetwork::name)).toList();
         pools = pools.stream().sorted(Comparator.comparing(ObservedPool::name)).toList();
     }
 
     public static NodeObservation unreachable(String node, String error) {
-        return new NodeObservation(node, false, error, null, null, List.of(), List.of(), List.of());
+        return new NodeObservation(node, false, error, null, null, List.of(), List.of(), List.of(), List.of());
     }
 
     public Optional<ObservedDomain> domain(String name) {

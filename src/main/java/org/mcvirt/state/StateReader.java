@@ -17,12 +17,30 @@ public final class StateReader {
     private StateReader() {
     }
 
+    /** Reads a node for any cluster: no pool is refreshed (see {@link #read(LibvirtNode, String)}). */
     public static NodeObservation read(LibvirtNode node) throws NodeException {
+        return read(node, null);
+    }
+
+    /**
+     * Reads a node for a cluster. Only the cluster's own pools are refreshed; a pool of someone else's that cannot be
+     * read is a warning naming it, never a reason to give up on the node.
+     */
+    public static NodeObservation read(LibvirtNode node, String cluster) throws NodeException {
+        java.util.function.Predicate<String> ours = name -> cluster != null && Names.manifestName(cluster, name).isPresent();
         List<ObservedDomain> domains = node.domains().stream().map(StateReader::domain).toList();
         List<ObservedNetwork> networks = node.networks().stream().map(StateReader::network).toList();
-        List<ObservedPool> pools = node.pools().stream().map(StateReader::pool).toList();
+        List<ObservedPool> pools = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        for (LibvirtNode.PoolRecord record : node.pools(ours)) {
+            pools.add(pool(record));
+            if (record.error() != null && !ours.test(record.name())) {
+                warnings.add("storage pool " + record.name() + " on node " + node.node() + " is not this cluster's and"
+                        + " cannot be read (" + record.error() + "); it was left alone");
+            }
+        }
         return new NodeObservation(node.node(), true, null, node.libvirtVersion(), node.hypervisorVersion(), domains,
-                networks, pools);
+                networks, pools, warnings);
     }
 
     static ObservedDomain domain(LibvirtNode.DomainRecord record) {
@@ -93,11 +111,12 @@ public final class StateReader {
     }
 
     static ObservedPool pool(LibvirtNode.PoolRecord record) {
-        Element root = Xml.parse(record.xml()).getDocumentElement();
-        String path = Xml.child(root, "target").flatMap(t -> Xml.childText(t, "path")).orElse(null);
-        return new ObservedPool(record.name(), root.getAttribute("type"), record.active(), record.autostart(), path,
-                record.volumes().stream()
-                        .map(v -> new ObservedPool.ObservedVolume(v.name(), v.path(), v.capacityBytes())).toList());
+        Element root = record.xml() == null ? null : Xml.parse(record.xml()).getDocumentElement();
+        String path = root == null ? null : Xml.child(root, "target").flatMap(t -> Xml.childText(t, "path")).orElse(null);
+        return new ObservedPool(record.name(), root == null ? null : root.getAttribute("type"), record.active(),
+                record.autostart(), path, record.volumes().stream()
+                        .map(v -> new ObservedPool.ObservedVolume(v.name(), v.path(), v.capacityBytes())).toList(),
+                record.error());
     }
 
     /** A libvirt memory element in KiB, whatever its unit attribute says. */

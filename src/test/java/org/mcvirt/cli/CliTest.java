@@ -59,7 +59,7 @@ class CliTest {
         assertThat(result.err()).startsWith("Error: plan file " + damaged + " is not a valid mcvirt plan: line ");
         Path future = dir.resolve("future.plan");
         Files.writeString(future, Files.readString(Path.of("src/test/resources/testdata/plan/vm-removed/plan.json"))
-                .replace("\"formatVersion\" : 1", "\"formatVersion\" : 99"));
+                .replace("\"formatVersion\" : " + org.mcvirt.plan.Plan.FORMAT_VERSION, "\"formatVersion\" : 99"));
         result = Cli.run("-f", "manifests/examples/local.yaml", "apply", "--auto-approve", future.toString());
         assertThat(result.exitCode()).isEqualTo(1);
         assertThat(result.err()).contains("plan format version 99 is not supported");
