@@ -46,16 +46,25 @@ public final class JournalingStepRunner implements StepRunner {
         String note;
         try {
             note = inner.run(step);
-        } catch (NodeException | RuntimeException e) {
-            try {
-                append(step, "failed", e.getMessage());
-            } catch (NodeException journal) {
-                e.addSuppressed(journal);
+        } catch (NodeException e) {
+            if (!e.unresponsive()) { // a node that stopped answering cannot take a journal line either
+                journalFailure(step, e);
             }
+            throw e;
+        } catch (RuntimeException e) {
+            journalFailure(step, e);
             throw e;
         }
         append(step, "done", note);
         return note;
+    }
+
+    private void journalFailure(Step step, Exception e) {
+        try {
+            append(step, "failed", e.getMessage());
+        } catch (NodeException journal) {
+            e.addSuppressed(journal);
+        }
     }
 
     private void append(Step step, String event, String message) throws NodeException {

@@ -382,7 +382,9 @@ public final class LibvirtNode implements AutoCloseable {
             return call.call();
         } catch (LibvirtException e) {
             if (lostConnection(e)) {
-                throw NodeException.unresponsive(node, "stopped answering: cannot " + what + ": " + message(e), e);
+                throw NodeException.unresponsive(node, "stopped answering: cannot " + what + " (waited "
+                        + Deadline.describe(Duration.ofNanos(System.nanoTime() - currentCallStarted)) + "): "
+                        + message(e), e);
             }
             throw new NodeException(node, "cannot " + what + ": " + message(e), e);
         } finally {

@@ -96,4 +96,52 @@ class ExecutorTest {
         }, 2, new Recorder()).execute(plan(step(1, "a", List.of()), step(2, "b", List.of())));
         assertThat(outcomes).extracting(StepOutcome::status).containsOnly(StepOutcome.Status.DONE);
     }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(30)
+    void aStepPastItsDeadlineStallsItsNodeOnlyAndTheApplyEnds() {
+        Recorder recorder = new Recorder();
+        java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+        java.util.Map<String, String> stalled = new java.util.concurrent.ConcurrentHashMap<>();
+        Executor.Limits limits = new Executor.Limits(s -> java.time.Duration.ofMillis(300),
+                node -> "start domain vm1 (for 0.3s)", stalled::put);
+        List<StepOutcome> outcomes = new Executor(s -> {
+            if (s.id() == 1) {
+                // a call into a node that froze: it never returns, and ignores interrupts
+                while (true) {
+                    try {
+                        never.await();
+                    } catch (InterruptedException ignored) {
+                        // keep waiting, as a thread stuck in native code would
+                    }
+                }
+            }
+            return "";
+        }, 2, recorder, limits).execute(plan(step(1, "a", List.of()), step(2, "a", List.of()), step(3, "b", List.of())));
+        assertThat(outcomes).extracting(StepOutcome::status).containsExactly(StepOutcome.Status.FAILED,
+                StepOutcome.Status.SKIPPED, StepOutcome.Status.DONE);
+        assertThat(outcomes.get(0).message()).startsWith("node a: stopped answering: step 1 (start vm1) did not finish"
+                + " within 0.3s").endsWith("; stalled in: start domain vm1 (for 0.3s)");
+        assertThat(outcomes.get(1).message()).isEqualTo("not run: node a stopped answering during step 1");
+        assertThat(stalled).containsOnlyKeys("a");
+    }
+
+    @Test
+    void aNodeThatStopsAnsweringGetsNoFurtherStep() {
+        List<Integer> ran = Collections.synchronizedList(new ArrayList<>());
+        java.util.Map<String, String> stalled = new java.util.concurrent.ConcurrentHashMap<>();
+        List<StepOutcome> outcomes = new Executor(s -> {
+            ran.add(s.id());
+            if (s.id() == 1) {
+                throw NodeException.unresponsive("a", "stopped answering: cannot start domain vm1: keepalive timeout",
+                        null);
+            }
+            return "";
+        }, 1, new Recorder(), new Executor.Limits(s -> java.time.Duration.ofSeconds(20), n -> null, stalled::put))
+                .execute(plan(step(1, "a", List.of()), step(2, "a", List.of()), step(3, "b", List.of())));
+        assertThat(ran).containsExactlyInAnyOrder(1, 3);
+        assertThat(outcomes).extracting(StepOutcome::status).containsExactly(StepOutcome.Status.FAILED,
+                StepOutcome.Status.SKIPPED, StepOutcome.Status.DONE);
+        assertThat(stalled).containsOnlyKeys("a");
+    }
 }

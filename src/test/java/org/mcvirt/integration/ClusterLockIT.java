@@ -11,6 +11,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.mcvirt.testing.Cli;
 import org.mcvirt.testing.Virsh;
 
@@ -19,6 +20,7 @@ import org.mcvirt.testing.Virsh;
  * apply fails at once naming the first, and after kill -9 of the first the lock is reported stale and broken.
  */
 @Tag("libvirt")
+@Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
 class ClusterLockIT {
     private static final Virsh VIRSH = new Virsh("qemu:///system");
     private static final String ID = UUID.randomUUID().toString().substring(0, 6);

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.mcvirt.testing.Cli;
 import org.mcvirt.testing.Virsh;
@@ -20,6 +21,7 @@ import org.mcvirt.testing.Virsh;
  * command line; virsh acts behind mcvirt's back and checks the results. Test domains are 64 MiB, firmware only.
  */
 @Tag("libvirt")
+@Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LocalLibvirtIT {
     private static final String URI = "qemu:///system";
@@ -280,5 +282,52 @@ class LocalLibvirtIT {
         assertThat(VIRSH.ok("vol-list", POOL)).doesNotContain(DB + "-data.qcow2").contains(DB + "-root.qcow2");
         assertThat(VIRSH.ok("domblklist", DB)).doesNotContain("vdb").contains("vda");
         assertThat(mcvirt(file, "plan", "--detailed-exitcode").exitCode()).isZero();
+    }
+
+    @Test
+    @Order(8)
+    void aSavedPlanIsSelfContainedAndRefusedWithOtherManifests() throws Exception {
+        Path file = manifest(db(false).replace("memory: 64MiB", "memory: 80MiB"));
+        Path saved = dir.resolve("self-contained.plan");
+        Cli.Result plan = mcvirt(file, "plan", "--out", saved.toString());
+        assertThat(plan.exitCode()).as(plan.toString()).isZero();
+        assertThat(Files.readString(saved)).contains("\"libvirtUri\" : \"qemu:///system\"");
+
+        // manifest() rewrites the same file: these are other manifests under the same name
+        Cli.Result other = mcvirt(manifest(db(false)), "apply", "--auto-approve", saved.toString());
+        assertThat(other.exitCode()).as(other.toString()).isEqualTo(1);
+        assertThat(other.err()).contains("the manifests do not match the saved plan", "nothing was changed");
+        assertThat(VIRSH.ok("dumpxml", DB, "--inactive")).contains("<memory unit='KiB'>65536</memory>");
+
+        // no -f at all: the plan alone says where the nodes are
+        Cli.Result alone = Cli.run("apply", "--auto-approve", saved.toString());
+        assertThat(alone.exitCode()).as(alone.toString()).isZero();
+        assertThat(VIRSH.ok("dumpxml", DB, "--inactive")).contains("<memory unit='KiB'>81920</memory>");
+        Cli.Result after = mcvirt(manifest(db(false).replace("memory: 64MiB", "memory: 80MiB")), "plan",
+                "--detailed-exitcode");
+        assertThat(after.exitCode()).as(after.toString()).isZero();
+    }
+
+    @Test
+    @Order(9)
+    void aForeignPoolWhoseDirectoryIsGoneDoesNotStopPlanningAndIsLeftAlone() throws Exception {
+        String foreign = "other-" + ID;
+        Path directory = Path.of("/var/lib/mcvirt/other-" + ID);
+        Files.createDirectories(directory);
+        try {
+            VIRSH.ok("pool-define-as", foreign, "dir", "--target", directory.toString());
+            VIRSH.ok("pool-start", foreign);
+            Files.delete(directory);
+            Path file = manifest(db(false).replace("memory: 64MiB", "memory: 80MiB"));
+            Cli.Result plan = mcvirt(file, "plan", "--detailed-exitcode");
+            assertThat(plan.exitCode()).as(plan.toString()).isZero();
+            assertThat(plan.out()).isEqualTo("No changes. The cluster matches the manifest.\n");
+            // reading never refreshes someone else's pool (a failed refresh would stop it)
+            assertThat(VIRSH.ok("pool-info", foreign)).containsPattern("State:\\s+running");
+        } finally {
+            VIRSH.run("pool-destroy", foreign);
+            VIRSH.run("pool-undefine", foreign);
+            Files.deleteIfExists(directory);
+        }
     }
 }

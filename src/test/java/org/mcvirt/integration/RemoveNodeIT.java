@@ -6,11 +6,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.mcvirt.testing.Cli;
 
 /** cluster remove-node with the local libvirtd and a node that does not answer. */
 @Tag("libvirt")
+@Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
 class RemoveNodeIT {
     private static final String MANIFEST = """
             apiVersion: mcvirt/v1

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.mcvirt.testing.Cli;
 
@@ -21,6 +22,7 @@ import org.mcvirt.testing.Cli;
  * (qemu+libssh) inside them. Needs lab/up.
  */
 @Tag("lab")
+@Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LabEndToEndIT {
     private static final String ID = UUID.randomUUID().toString().substring(0, 6);
