@@ -2,7 +2,7 @@
 # Shared by lab/up, lab/down, lab/status and lab/ssh. Source it; it defines no behaviour on its own.
 # shellcheck disable=SC2034 # the variables are used by the scripts that source this file
 
-LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 STATE_DIR=$LAB_DIR/.state
 CACHE_DIR=${MCVIRT_LAB_CACHE:-/var/cache/mcvirt-lab}
 LAB_KEY=$CACHE_DIR/keys/lab_ed25519
