@@ -219,52 +219,68 @@ public final class Mcvirt {
         }
         try (Cluster cluster = Cluster.connect(clusterName, nodes, nodeTimeout);
              ClusterLock lock = ClusterLock.acquire(cluster, options.command())) {
-            ObservedState observed = cluster.read();
-            Plan plan;
-            if (saved.isPresent()) {
-                plan = saved.get();
-                if (!observed.fingerprint().equals(plan.fingerprint())) {
-                    throw new McvirtException(McvirtException.Category.PLAN, "the plan is stale: the cluster changed since"
-                            + " it was made (fingerprint " + shortFingerprint(plan.fingerprint()) + ", now "
-                            + shortFingerprint(observed.fingerprint()) + "); run 'mcvirt plan' again");
+            try {
+                return applyLocked(cluster, lock, desired, saved, options, listener, interaction);
+            } catch (McvirtException e) {
+                lock.close();
+                if (lock.leftOn().isEmpty()) {
+                    throw e;
                 }
-            } else {
-                plan = new Planner(renderer).plan(desired, observed, Planner.Options.all());
+                throw new McvirtException(e.category(), e.getMessage() + "\nThe cluster lock is left on "
+                        + String.join(", ", lock.leftOn()) + ", which did not answer: once it does, check 'mcvirt lock"
+                        + " status' and run 'mcvirt lock break'.", e);
             }
-            interaction.show(plan);
-            if (!plan.problems().isEmpty()) {
-                throw new McvirtException(McvirtException.Category.REFUSED, "the plan has problems; nothing was changed:\n  "
-                        + String.join("\n  ", plan.problems()));
-            }
-            if (!plan.hasChanges()) {
-                return new ApplyResult(plan, List.of(), Map.of(), List.of());
-            }
-            if (plan.destroys() && !options.allowDestroy()) {
-                throw new McvirtException(McvirtException.Category.REFUSED, "the plan destroys resources ("
-                        + plan.summary().destroy() + " to destroy); nothing was changed. Re-run with --allow-destroy"
-                        + " to allow it");
-            }
-            if (!interaction.approve(plan)) {
-                throw new McvirtException(McvirtException.Category.REFUSED, "apply cancelled; nothing was changed");
-            }
-            Map<String, String> stateDirectories = new java.util.HashMap<>();
-            cluster.nodeNames().forEach(n -> stateDirectories.put(n, cluster.spec(n).stateDirectory()));
-            StepRunner runner = new JournalingStepRunner(
-                    new LibvirtStepRunner(cluster.nodes(), options.shutdownTimeoutSeconds(), listener), cluster::transport,
-                    stateDirectories, lock.holder().token());
-            Map<String, String> stalled = new java.util.concurrent.ConcurrentSkipListMap<>();
-            Executor.Limits limits = new Executor.Limits(
-                    step -> step.kind() == org.mcvirt.plan.StepKind.SHUTDOWN_DOMAIN
-                            ? options.stepTimeout().plusSeconds(options.shutdownTimeoutSeconds()) : options.stepTimeout(),
-                    node -> cluster.nodes().containsKey(node) ? cluster.nodes().get(node).activity() : null,
-                    (node, why) -> {
-                        stalled.put(node, why);
-                        cluster.markStalled(node, why);
-                    });
-            List<StepOutcome> outcomes = new Executor(runner, options.parallelism(), listener, limits).execute(plan);
-            lock.close();
-            return new ApplyResult(plan, outcomes, Map.copyOf(stalled), lock.leftOn());
         }
+    }
+
+    private ApplyResult applyLocked(Cluster cluster, ClusterLock lock, DesiredState desired, Optional<Plan> saved,
+                                    ApplyOptions options, ApplyListener listener, Interaction interaction)
+            throws McvirtException {
+        ObservedState observed = cluster.read();
+        Plan plan;
+        if (saved.isPresent()) {
+            plan = saved.get();
+            if (!observed.fingerprint().equals(plan.fingerprint())) {
+                throw new McvirtException(McvirtException.Category.PLAN, "the plan is stale: the cluster changed since"
+                        + " it was made (fingerprint " + shortFingerprint(plan.fingerprint()) + ", now "
+                        + shortFingerprint(observed.fingerprint()) + "); run 'mcvirt plan' again");
+            }
+        } else {
+            plan = new Planner(renderer).plan(desired, observed, Planner.Options.all());
+        }
+        interaction.show(plan);
+        if (!plan.problems().isEmpty()) {
+            throw new McvirtException(McvirtException.Category.REFUSED, "the plan has problems; nothing was changed:\n  "
+                    + String.join("\n  ", plan.problems()));
+        }
+        if (!plan.hasChanges()) {
+            return new ApplyResult(plan, List.of(), Map.of(), List.of());
+        }
+        if (plan.destroys() && !options.allowDestroy()) {
+            throw new McvirtException(McvirtException.Category.REFUSED, "the plan destroys resources ("
+                    + plan.summary().destroy() + " to destroy); nothing was changed. Re-run with --allow-destroy"
+                    + " to allow it");
+        }
+        if (!interaction.approve(plan)) {
+            throw new McvirtException(McvirtException.Category.REFUSED, "apply cancelled; nothing was changed");
+        }
+        Map<String, String> stateDirectories = new java.util.HashMap<>();
+        cluster.nodeNames().forEach(n -> stateDirectories.put(n, cluster.spec(n).stateDirectory()));
+        StepRunner runner = new JournalingStepRunner(
+                new LibvirtStepRunner(cluster.nodes(), options.shutdownTimeoutSeconds(), listener), cluster::transport,
+                stateDirectories, lock.holder().token());
+        Map<String, String> stalled = new java.util.concurrent.ConcurrentSkipListMap<>();
+        Executor.Limits limits = new Executor.Limits(
+                step -> step.kind() == org.mcvirt.plan.StepKind.SHUTDOWN_DOMAIN
+                        ? options.stepTimeout().plusSeconds(options.shutdownTimeoutSeconds()) : options.stepTimeout(),
+                node -> cluster.nodes().containsKey(node) ? cluster.nodes().get(node).activity() : null,
+                (node, why) -> {
+                    stalled.put(node, why);
+                    cluster.markStalled(node, why);
+                });
+        List<StepOutcome> outcomes = new Executor(runner, options.parallelism(), listener, limits).execute(plan);
+        lock.close();
+        return new ApplyResult(plan, outcomes, Map.copyOf(stalled), lock.leftOn());
     }
 
     /** The lock on every node. Read-only: takes no lock. */
