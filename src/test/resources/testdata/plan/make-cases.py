@@ -60,3 +60,4 @@ un['nodes'][0] = {"node": "here", "reachable": False,
                   "error": "node here: cannot connect to libvirt at qemu:///system: Failed to connect socket",
                   "libvirtVersion": None, "hypervisorVersion": None, "domains": [], "networks": [], "pools": []}
 write('unreachable-node', un, manifest)
+write('network-netmask-changed', base, manifest.replace('cidr: 192.168.151.0/24', 'cidr: 192.168.151.0/25'))

@@ -181,7 +181,8 @@ public final class Planner {
             List<AttributeChange> wanted = List.of(
                     new AttributeChange("forward", null, view.nat() ? "nat" : "bridge", Effect.LIVE),
                     new AttributeChange("bridge", null, view.bridgeName(), Effect.LIVE),
-                    new AttributeChange("address", null, view.gateway(), Effect.LIVE));
+                    new AttributeChange("address", null, view.gateway(), Effect.LIVE),
+                    new AttributeChange("netmask", null, view.netmask(), Effect.LIVE));
             Optional<ObservedNetwork> clash = obs.networks().stream()
                     .filter(n -> !n.name().equals(view.name()) && n.active()
                             && (Objects.equals(n.bridge(), view.bridgeName())
@@ -204,7 +205,7 @@ public final class Planner {
             }
             ObservedNetwork current = seen.get();
             List<AttributeChange> differences = new ArrayList<>();
-            String[] before = {current.forwardMode(), current.bridge(), current.address()};
+            String[] before = {current.forwardMode(), current.bridge(), current.address(), current.netmask()};
             for (int i = 0; i < wanted.size(); i++) {
                 if (!Objects.equals(before[i], wanted.get(i).after())) {
                     differences.add(new AttributeChange(wanted.get(i).name(), before[i], wanted.get(i).after(), Effect.LIVE));

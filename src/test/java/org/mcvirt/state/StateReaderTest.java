@@ -31,4 +31,18 @@ class StateReaderTest {
                 () -> LibvirtNode.open("far", "qemu+tcp://127.0.0.1:1/system"))
                 .hasMessageStartingWith("node far: cannot connect to libvirt at qemu+tcp://127.0.0.1:1/system: ");
     }
+
+    @Test
+    void aNetworkMaskWrittenAsAPrefixReadsAsANetmask() {
+        ObservedNetwork network = StateReader.network(new LibvirtNode.NetworkRecord("n", true, true, true, """
+                <network>
+                  <name>n</name>
+                  <forward mode='nat'/>
+                  <bridge name='virbr9'/>
+                  <ip address='192.168.150.1' prefix='25'/>
+                </network>
+                """));
+        assertThat(network.address()).isEqualTo("192.168.150.1");
+        assertThat(network.netmask()).isEqualTo("255.255.255.128");
+    }
 }
