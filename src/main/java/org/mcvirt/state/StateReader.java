@@ -88,11 +88,14 @@ public final class StateReader {
         // mcvirt renders one IPv4 <ip>; an IPv6 one a person added is not what the manifest describes
         Optional<Element> ip = Xml.children(root, "ip").stream()
                 .filter(e -> !"ipv6".equals(e.getAttribute("family"))).findFirst();
+        Optional<Element> range = ip.flatMap(e -> Xml.child(e, "dhcp")).flatMap(d -> Xml.child(d, "range"));
         return new ObservedNetwork(record.name(), record.active(), record.persistent(), record.autostart(),
                 Xml.childAttribute(root, "forward", "mode").orElse(null),
                 Xml.childAttribute(root, "bridge", "name").orElse(null),
                 ip.map(e -> attribute(e, "address")).orElse(null),
-                ip.map(StateReader::netmask).orElse(null));
+                ip.map(StateReader::netmask).orElse(null),
+                range.map(e -> attribute(e, "start")).orElse(null),
+                range.map(e -> attribute(e, "end")).orElse(null));
     }
 
     /** libvirt takes an IPv4 mask as netmask='255.255.255.0' or as prefix='24'; both read as the netmask. */

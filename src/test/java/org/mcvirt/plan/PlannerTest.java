@@ -50,4 +50,25 @@ class PlannerTest {
         assertThat(plan.destroys()).isTrue();
         assertThat(plan.changes()).hasSize(1);
     }
+
+    @Test
+    void anEditedDhcpRangeReplacesTheNetwork() throws Exception {
+        // observed: the range of mcvirt.demo.demo was narrowed by hand to .100-.200; the manifest's /24 means .2-.254
+        Plan plan = PlanGoldenTest.plan(CASES.resolve("network-dhcp-range-changed"));
+        assertThat(plan.changes()).singleElement().satisfies(change -> {
+            assertThat(change.address()).isEqualTo("network.demo@here");
+            assertThat(change.action()).isEqualTo(Action.REPLACE);
+            assertThat(change.attributes()).containsExactly(new AttributeChange("dhcp",
+                    "192.168.151.100-192.168.151.200", "192.168.151.2-192.168.151.254", Effect.LIVE));
+        });
+        assertThat(plan.steps()).extracting(Step::kind).containsExactly(StepKind.DELETE_NETWORK, StepKind.CREATE_NETWORK);
+    }
+
+    @Test
+    void aNarrowerCidrAlsoNarrowsTheDhcpRange() throws Exception {
+        Plan plan = PlanGoldenTest.plan(CASES.resolve("network-netmask-changed"));
+        assertThat(plan.changes()).singleElement().satisfies(change -> assertThat(change.attributes()).containsExactly(
+                new AttributeChange("netmask", "255.255.255.0", "255.255.255.128", Effect.LIVE),
+                new AttributeChange("dhcp", "192.168.151.2-192.168.151.254", "192.168.151.2-192.168.151.126", Effect.LIVE)));
+    }
 }

@@ -3,7 +3,12 @@ package org.mcvirt.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
+import java.util.Optional;
+import org.mcvirt.model.ClusterSpec;
+import org.mcvirt.model.NetworkSpec;
 import org.mcvirt.node.LibvirtNode;
+import org.mcvirt.render.Renderer;
+import org.mcvirt.render.Views;
 
 /** Reads libvirt's in-process test driver (test:///default) through the real libvirt-java and native library. */
 class StateReaderTest {
@@ -44,5 +49,19 @@ class StateReaderTest {
                 """));
         assertThat(network.address()).isEqualTo("192.168.150.1");
         assertThat(network.netmask()).isEqualTo("255.255.255.128");
+    }
+
+    @Test
+    void aRenderedNatNetworkReadsBackAsItsView() {
+        Views.NetworkView view = Views.network(new ClusterSpec("c", null),
+                new NetworkSpec("lab", null, true, "192.168.150.0/25"));
+        String xml = new Renderer(Optional.empty()).network(view);
+        ObservedNetwork network = StateReader.network(new LibvirtNode.NetworkRecord(view.name(), true, true, true, xml));
+        assertThat(network.forwardMode()).isEqualTo("nat");
+        assertThat(network.bridge()).isEqualTo(view.bridgeName());
+        assertThat(network.address()).isEqualTo(view.gateway()).isEqualTo("192.168.150.1");
+        assertThat(network.netmask()).isEqualTo(view.netmask()).isEqualTo("255.255.255.128");
+        assertThat(network.dhcpStart()).isEqualTo(view.dhcpStart()).isEqualTo("192.168.150.2");
+        assertThat(network.dhcpEnd()).isEqualTo(view.dhcpEnd()).isEqualTo("192.168.150.126");
     }
 }
