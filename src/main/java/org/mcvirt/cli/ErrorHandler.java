@@ -10,7 +10,7 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
         var err = commandLine.getErr();
         if (exception instanceof McvirtException e) {
             switch (e.category()) {
-                case MANIFEST -> err.println(e.getMessage());
+                case MANIFEST, TEMPLATE -> err.println(e.getMessage()); // FILE:LINE:COLUMN: error: ...
                 case NODE, PLAN, REFUSED, LOCKED, APPLY_FAILED -> err.println("Error: " + e.getMessage());
             }
         } else {
