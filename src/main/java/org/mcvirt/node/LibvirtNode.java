@@ -16,7 +16,7 @@ import org.libvirt.StorageVol;
  * One node's libvirt, through libvirt-java over the native library. The only class that calls libvirt: it
  * returns raw XML and flags for the state readers and performs the primitive mutations the executor asks for.
  */
-public final class LibvirtNode implements AutoCloseable {
+public final class LibvirtNode implements NodePrimitives, AutoCloseable {
     private static final int XML_INACTIVE = 2;
     private static final int UNDEFINE_MANAGED_SAVE = 1;
     private static final int UNDEFINE_NVRAM = 4;
