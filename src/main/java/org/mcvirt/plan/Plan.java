@@ -15,6 +15,7 @@ public record Plan(int formatVersion, String cluster, String fingerprint, List<R
         Objects.requireNonNull(fingerprint, "fingerprint");
         changes = List.copyOf(changes);
         steps = List.copyOf(steps);
+        StepGraph.validate(steps);
         problems = List.copyOf(problems);
     }
 

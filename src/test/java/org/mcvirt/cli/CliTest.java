@@ -70,6 +70,22 @@ class CliTest {
     }
 
     @Test
+    void aSavedPlanWithABrokenStepGraphIsRefusedBeforeAnythingElse(@TempDir Path dir) throws Exception {
+        // steps 1, 2, 3: shut down, undefine, delete volume; step 3 now also waits for a step 9 that is not there
+        Path bad = dir.resolve("bad.plan");
+        String plan = Files.readString(Path.of("src/test/resources/testdata/plan/vm-removed/plan.json"));
+        assertThat(plan).containsOnlyOnce("\"dependsOn\" : [ 2 ]");
+        Files.writeString(bad, plan.replace("\"dependsOn\" : [ 2 ]", "\"dependsOn\" : [ 2, 9 ]"));
+        // the manifest does not exist: the plan file is checked first, before manifests or nodes
+        Cli.Result result = Cli.run("-f", dir.resolve("absent.yaml").toString(), "apply", "--auto-approve",
+                "--allow-destroy", bad.toString());
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
+        assertThat(result.err()).isEqualTo("Error: plan file " + bad + " is not a valid mcvirt plan: step 3 depends on"
+                + " step 9, which is not in the plan\n");
+        assertThat(result.out()).isEmpty();
+    }
+
+    @Test
     void helpExplainsExitCodes() {
         Cli.Result result = Cli.run("--help");
         assertThat(result.exitCode()).isZero();
