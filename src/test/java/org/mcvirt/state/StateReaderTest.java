@@ -64,4 +64,25 @@ class StateReaderTest {
         assertThat(network.dhcpStart()).isEqualTo(view.dhcpStart()).isEqualTo("192.168.150.2");
         assertThat(network.dhcpEnd()).isEqualTo(view.dhcpEnd()).isEqualTo("192.168.150.126");
     }
+
+    @Test
+    void aNetworkDefinedFromTheTemplateReadsBackFromLibvirtAsItsView() throws Exception {
+        // through libvirt's own XML (the test driver): what mcvirt creates must not look changed on the next plan
+        Views.NetworkView view = Views.network(new ClusterSpec("readback", null),
+                new NetworkSpec("lab", null, true, "192.168.157.0/25"));
+        try (LibvirtNode node = LibvirtNode.open("t", "test:///default")) {
+            node.createNetwork(view.name(), new Renderer(Optional.empty()).network(view));
+            try {
+                LibvirtNode.NetworkRecord record = node.networks().stream().filter(n -> n.name().equals(view.name()))
+                        .findFirst().orElseThrow();
+                ObservedNetwork network = StateReader.network(record);
+                assertThat(network.address()).isEqualTo(view.gateway());
+                assertThat(network.netmask()).isEqualTo(view.netmask());
+                assertThat(network.dhcpStart()).isEqualTo(view.dhcpStart());
+                assertThat(network.dhcpEnd()).isEqualTo(view.dhcpEnd());
+            } finally {
+                node.deleteNetwork(view.name());
+            }
+        }
+    }
 }
