@@ -53,10 +53,16 @@ write('hotplug-running-vm', base, hotplug)
 other = copy.deepcopy(base)
 other['nodes'][0]['networks'].append({"name": "mcvirt.other.demo", "active": True, "persistent": True,
                                       "autostart": True, "forwardMode": "nat", "bridge": "mcv0badf00d",
-                                      "address": "192.168.99.1", "netmask": "255.255.255.0"})
+                                      "address": "192.168.99.1", "netmask": "255.255.255.0",
+                                      "dhcpStart": "192.168.99.2", "dhcpEnd": "192.168.99.254"})
 write('other-clusters-network-untouched', other, manifest)
 un = copy.deepcopy(base)
 un['nodes'][0] = {"node": "here", "reachable": False,
                   "error": "node here: cannot connect to libvirt at qemu:///system: Failed to connect socket",
                   "libvirtVersion": None, "hypervisorVersion": None, "domains": [], "networks": [], "pools": []}
 write('unreachable-node', un, manifest)
+write('network-netmask-changed', base, manifest.replace('cidr: 192.168.151.0/24', 'cidr: 192.168.151.0/25'))
+dhcp = copy.deepcopy(base)
+[x for x in dhcp['nodes'][0]['networks'] if x['name'] == 'mcvirt.demo.demo'][0].update(
+    dhcpStart='192.168.151.100', dhcpEnd='192.168.151.200')  # as after 'virsh net-edit' by hand
+write('network-dhcp-range-changed', dhcp, manifest)

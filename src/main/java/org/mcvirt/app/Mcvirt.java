@@ -24,7 +24,7 @@ import org.mcvirt.state.ObservedState;
 /** The use cases the commands call. Each reads the manifests, talks to the nodes and returns values. */
 public final class Mcvirt {
     private final List<Path> manifests;
-    private final Renderer renderer;
+    private final Optional<Path> templates;
     private final java.time.Duration nodeTimeout;
 
     public Mcvirt(List<Path> manifests, Optional<Path> templates) {
@@ -34,7 +34,7 @@ public final class Mcvirt {
     /** @param nodeTimeout how long any one node may take to connect, to be read, or to answer one command */
     public Mcvirt(List<Path> manifests, Optional<Path> templates, java.time.Duration nodeTimeout) {
         this.manifests = List.copyOf(manifests);
-        this.renderer = new Renderer(templates);
+        this.templates = templates;
         this.nodeTimeout = nodeTimeout;
     }
 
@@ -54,7 +54,16 @@ public final class Mcvirt {
     public Plan plan(Planner.Options options) throws McvirtException {
         DesiredState desired = validate();
         try (Cluster cluster = connect(desired)) {
-            return new Planner(renderer).plan(desired, cluster.read(), options);
+            return plan(desired, cluster.read(), options);
+        }
+    }
+
+    /** Plans with the templates; a broken one (most likely an override from --templates) is a TEMPLATE error. */
+    private Plan plan(DesiredState desired, ObservedState observed, Planner.Options options) throws McvirtException {
+        try {
+            return new Planner(new Renderer(templates)).plan(desired, observed, options);
+        } catch (Renderer.RenderException e) {
+            throw new McvirtException(McvirtException.Category.TEMPLATE, e.getMessage(), e);
         }
     }
 
@@ -246,7 +255,7 @@ public final class Mcvirt {
                         + shortFingerprint(observed.fingerprint()) + "); run 'mcvirt plan' again");
             }
         } else {
-            plan = new Planner(renderer).plan(desired, observed, Planner.Options.all());
+            plan = plan(desired, observed, Planner.Options.all());
         }
         interaction.show(plan);
         if (!plan.problems().isEmpty()) {

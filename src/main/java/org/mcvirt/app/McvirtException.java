@@ -7,6 +7,8 @@ public final class McvirtException extends Exception {
     public enum Category {
         /** Bad manifest: every problem with file:line:col. */
         MANIFEST,
+        /** A broken template (an override from --templates): file:line:col of the error. */
+        TEMPLATE,
         /** A node could not be reached or refused an operation. */
         NODE,
         /** A saved plan is damaged, of another version, or stale. */

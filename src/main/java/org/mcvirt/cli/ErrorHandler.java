@@ -9,10 +9,10 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
     public int handleExecutionException(Exception exception, CommandLine commandLine, CommandLine.ParseResult parsed) {
         var err = commandLine.getErr();
         if (exception instanceof McvirtException e) {
-            switch (e.category()) {
-                case MANIFEST -> err.println(e.getMessage());
-                case NODE, PLAN, REFUSED, LOCKED, APPLY_FAILED -> err.println("Error: " + e.getMessage());
-            }
+            err.println(switch (e.category()) {
+                case MANIFEST, TEMPLATE -> e.getMessage(); // FILE:LINE:COLUMN: error: ...
+                case NODE, PLAN, REFUSED, LOCKED, APPLY_FAILED -> "Error: " + e.getMessage();
+            });
         } else {
             err.println("Error: internal error: " + exception);
             exception.printStackTrace(err);

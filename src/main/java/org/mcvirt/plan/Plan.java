@@ -20,6 +20,7 @@ public record Plan(int formatVersion, String cluster, String fingerprint, String
         nodes = nodes == null ? List.of() : List.copyOf(nodes);
         changes = List.copyOf(changes);
         steps = List.copyOf(steps);
+        StepGraph.validate(steps);
         problems = List.copyOf(problems);
         warnings = warnings == null ? List.of() : List.copyOf(warnings);
     }
@@ -47,18 +48,18 @@ public record Plan(int formatVersion, String cluster, String fingerprint, String
             int migrate = 0;
             int destroy = 0;
             for (ResourceChange c : changes) {
-                switch (c.action()) {
-                    case CREATE -> create++;
-                    case UPDATE -> change++;
-                    case MIGRATE -> migrate++;
-                    case DELETE -> destroy++;
-                    case REPLACE -> {
-                        create++;
-                        destroy++;
-                    }
-                    case NOOP -> {
-                    }
-                }
+                Summary counted = switch (c.action()) {
+                    case CREATE -> new Summary(1, 0, 0, 0);
+                    case UPDATE -> new Summary(0, 1, 0, 0);
+                    case MIGRATE -> new Summary(0, 0, 1, 0);
+                    case DELETE -> new Summary(0, 0, 0, 1);
+                    case REPLACE -> new Summary(1, 0, 0, 1);
+                    case NOOP -> new Summary(0, 0, 0, 0);
+                };
+                create += counted.create();
+                change += counted.change();
+                migrate += counted.migrate();
+                destroy += counted.destroy();
             }
             return new Summary(create, change, migrate, destroy);
         }

@@ -30,6 +30,9 @@ public final class PlanCodec {
         try {
             plan = MAPPER.readValue(json, Plan.class);
         } catch (JsonProcessingException e) {
+            if (e.getCause() instanceof StepGraph.InvalidStepGraphException graph) {
+                throw new InvalidPlanException(graph.getMessage()); // names the steps; a file position would not help
+            }
             String where = e.getLocation() == null ? "" : "line " + e.getLocation().getLineNr() + ", column "
                     + e.getLocation().getColumnNr() + ": ";
             throw new InvalidPlanException(where + e.getOriginalMessage());

@@ -205,7 +205,9 @@ public final class Planner {
             List<AttributeChange> wanted = List.of(
                     new AttributeChange("forward", null, view.nat() ? "nat" : "bridge", Effect.LIVE),
                     new AttributeChange("bridge", null, view.bridgeName(), Effect.LIVE),
-                    new AttributeChange("address", null, view.gateway(), Effect.LIVE));
+                    new AttributeChange("address", null, view.gateway(), Effect.LIVE),
+                    new AttributeChange("netmask", null, view.netmask(), Effect.LIVE),
+                    new AttributeChange("dhcp", null, range(view.dhcpStart(), view.dhcpEnd()), Effect.LIVE));
             Optional<ObservedNetwork> clash = obs.networks().stream()
                     .filter(n -> !n.name().equals(view.name()) && n.active()
                             && (Objects.equals(n.bridge(), view.bridgeName())
@@ -228,7 +230,8 @@ public final class Planner {
             }
             ObservedNetwork current = seen.get();
             List<AttributeChange> differences = new ArrayList<>();
-            String[] before = {current.forwardMode(), current.bridge(), current.address()};
+            String[] before = {current.forwardMode(), current.bridge(), current.address(), current.netmask(),
+                range(current.dhcpStart(), current.dhcpEnd())};
             for (int i = 0; i < wanted.size(); i++) {
                 if (!Objects.equals(before[i], wanted.get(i).after())) {
                     differences.add(new AttributeChange(wanted.get(i).name(), before[i], wanted.get(i).after(), Effect.LIVE));
@@ -270,6 +273,11 @@ public final class Planner {
                         address, "delete network " + current.name(), Map.of("name", current.name()));
             }
         }
+    }
+
+    /** A DHCP range as the plan shows it: "first-last", null when the network has none. */
+    private static String range(String start, String end) {
+        return start == null && end == null ? null : start + "-" + end;
     }
 
     private void planVm(DesiredState desired, NodeSpec node, VmSpec vm, NodeObservation obs, ObservedState observed,

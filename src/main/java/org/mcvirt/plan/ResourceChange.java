@@ -16,7 +16,10 @@ public record ResourceChange(String address, String kind, String name, String no
     }
 
     public boolean destroysData() {
-        return action == Action.DELETE || action == Action.REPLACE
-                || attributes.stream().anyMatch(a -> a.effect() == Effect.DATA_LOSS);
+        boolean removesTheResource = switch (action) {
+            case DELETE, REPLACE -> true;
+            case NOOP, CREATE, UPDATE, MIGRATE -> false;
+        };
+        return removesTheResource || attributes.stream().anyMatch(a -> a.effect() == Effect.DATA_LOSS);
     }
 }

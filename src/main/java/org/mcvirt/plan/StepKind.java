@@ -6,8 +6,12 @@ public enum StepKind {
     DEFINE_DOMAIN, SET_MEMORY_LIVE, ATTACH_DEVICE_LIVE, DETACH_DEVICE_LIVE, SET_AUTOSTART,
     START_DOMAIN, SHUTDOWN_DOMAIN, UNDEFINE_DOMAIN, DELETE_VOLUME;
 
-    /** Steps that destroy something: they need --allow-destroy. */
+    /** Steps that destroy something: they need --allow-destroy. Every kind says which it is. */
     public boolean destructive() {
-        return this == DELETE_NETWORK || this == UNDEFINE_DOMAIN || this == DELETE_VOLUME;
+        return switch (this) {
+            case DELETE_NETWORK, UNDEFINE_DOMAIN, DELETE_VOLUME -> true;
+            case CREATE_POOL, START_POOL, CREATE_VOLUME, CREATE_NETWORK, START_NETWORK, DEFINE_DOMAIN, SET_MEMORY_LIVE,
+                 ATTACH_DEVICE_LIVE, DETACH_DEVICE_LIVE, SET_AUTOSTART, START_DOMAIN, SHUTDOWN_DOMAIN -> false;
+        };
     }
 }

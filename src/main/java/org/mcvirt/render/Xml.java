@@ -17,10 +17,29 @@ import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
 import org.w3c.dom.NodeList;
+import org.xml.sax.ErrorHandler;
 import org.xml.sax.InputSource;
+import org.xml.sax.SAXParseException;
 
 /** Small DOM helpers (JDK only) for reading libvirt XML and editing a domain's persistent definition. */
 public final class Xml {
+    /** Errors become the exception parse throws; warnings are ignored. Nothing is printed. */
+    private static final ErrorHandler QUIET = new ErrorHandler() {
+        @Override
+        public void warning(SAXParseException e) {
+        }
+
+        @Override
+        public void error(SAXParseException e) throws SAXParseException {
+            throw e;
+        }
+
+        @Override
+        public void fatalError(SAXParseException e) throws SAXParseException {
+            throw e;
+        }
+    };
+
     private Xml() {
     }
 
@@ -30,7 +49,9 @@ public final class Xml {
             factory.setNamespaceAware(true);
             factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
             factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-            return factory.newDocumentBuilder().parse(new InputSource(new StringReader(xml)));
+            var builder = factory.newDocumentBuilder();
+            builder.setErrorHandler(QUIET); // the default one also prints every error to System.err
+            return builder.parse(new InputSource(new StringReader(xml)));
         } catch (ParserConfigurationException | org.xml.sax.SAXException | java.io.IOException e) {
             throw new IllegalArgumentException("not well-formed XML: " + e.getMessage(), e);
         }

@@ -103,11 +103,32 @@ public final class StateReader {
 
     static ObservedNetwork network(LibvirtNode.NetworkRecord record) {
         Element root = Xml.parse(record.xml()).getDocumentElement();
+        // mcvirt renders one IPv4 <ip>; an IPv6 one a person added is not what the manifest describes
+        Optional<Element> ip = Xml.children(root, "ip").stream()
+                .filter(e -> !"ipv6".equals(e.getAttribute("family"))).findFirst();
+        Optional<Element> range = ip.flatMap(e -> Xml.child(e, "dhcp")).flatMap(d -> Xml.child(d, "range"));
         return new ObservedNetwork(record.name(), record.active(), record.persistent(), record.autostart(),
                 Xml.childAttribute(root, "forward", "mode").orElse(null),
                 Xml.childAttribute(root, "bridge", "name").orElse(null),
-                Xml.childAttribute(root, "ip", "address").orElse(null),
-                Xml.childAttribute(root, "ip", "netmask").orElse(null));
+                ip.map(e -> attribute(e, "address")).orElse(null),
+                ip.map(StateReader::netmask).orElse(null),
+                range.map(e -> attribute(e, "start")).orElse(null),
+                range.map(e -> attribute(e, "end")).orElse(null));
+    }
+
+    /** libvirt takes an IPv4 mask as netmask='255.255.255.0' or as prefix='24'; both read as the netmask. */
+    private static String netmask(Element ip) {
+        String netmask = attribute(ip, "netmask");
+        String prefix = attribute(ip, "prefix");
+        if (netmask != null || prefix == null || !prefix.matches("\\d{1,2}") || Integer.parseInt(prefix) > 32) {
+            return netmask;
+        }
+        long mask = (0xffffffffL << (32 - Integer.parseInt(prefix))) & 0xffffffffL;
+        return (mask >> 24) + "." + ((mask >> 16) & 255) + "." + ((mask >> 8) & 255) + "." + (mask & 255);
+    }
+
+    private static String attribute(Element element, String name) {
+        return element.hasAttribute(name) ? element.getAttribute(name) : null;
     }
 
     static ObservedPool pool(LibvirtNode.PoolRecord record) {

@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.mcvirt.testing.Cli;
 
 /** The command line without any node: parsing, validation, exit codes, saved-plan checks. */
@@ -66,11 +70,85 @@ class CliTest {
     }
 
     @Test
+    void aSavedPlanWithABrokenStepGraphIsRefusedBeforeAnythingElse(@TempDir Path dir) throws Exception {
+        // steps 1, 2, 3: shut down, undefine, delete volume; step 3 now also waits for a step 9 that is not there
+        Path bad = dir.resolve("bad.plan");
+        String plan = Files.readString(Path.of("src/test/resources/testdata/plan/vm-removed/plan.json"));
+        assertThat(plan).containsOnlyOnce("\"dependsOn\" : [ 2 ]");
+        Files.writeString(bad, plan.replace("\"dependsOn\" : [ 2 ]", "\"dependsOn\" : [ 2, 9 ]"));
+        // the manifest does not exist: the plan file is checked first, before manifests or nodes
+        Cli.Result result = Cli.run("-f", dir.resolve("absent.yaml").toString(), "apply", "--auto-approve",
+                "--allow-destroy", bad.toString());
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
+        assertThat(result.err()).isEqualTo("Error: plan file " + bad + " is not a valid mcvirt plan: step 3 depends on"
+                + " step 9, which is not in the plan\n");
+        assertThat(result.out()).isEmpty();
+    }
+
+    @Test
     void helpExplainsExitCodes() {
         Cli.Result result = Cli.run("--help");
         assertThat(result.exitCode()).isZero();
         assertThat(result.out()).contains("Exit codes: 0 ok/no changes, 1 error, 2 changes present", "validate", "plan",
                 "apply");
         assertThat(Cli.run("help", "apply").out()).contains("--allow-destroy", "--auto-approve", "PLANFILE");
+    }
+
+    /** One node on libvirt's in-process test driver and one NAT network: plan renders network.ftl, no node needed. */
+    private static final String TEST_DRIVER_MANIFEST = """
+            apiVersion: mcvirt/v1
+            cluster: {name: tpl}
+            nodes:
+              - name: here
+                local: true
+                libvirt: {uri: "test:///default", domainType: qemu}
+            networks:
+              - {name: net, nat: true, cidr: 192.168.199.0/24}
+            """;
+
+    static Stream<Arguments> brokenTemplates() {
+        return Stream.of(
+                Arguments.of("syntax error", "<network>\n  <name>${n.name</name>\n</network>\n",
+                        ":2:18: error: syntax error: Encountered"),
+                Arguments.of("runtime error", "<network>\n  <name>${nosuchvariable}</name>\n</network>\n",
+                        ":2:11: error: The following has evaluated to null or missing: nosuchvariable"),
+                Arguments.of("not XML", "<network>\n  <name>${n.name}</name>\n",
+                        ": error: the output is not well-formed XML (output line "));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("brokenTemplates")
+    void aBrokenTemplateOverrideIsAClearErrorWithoutAStackTrace(String what, String template, String expected,
+                                                               @TempDir Path dir) throws Exception {
+        Path manifest = dir.resolve("cluster.yaml");
+        Files.writeString(manifest, TEST_DRIVER_MANIFEST);
+        Path file = dir.resolve("templates/libvirt/network.ftl");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, template);
+        Cli.Result result = Cli.run("-f", manifest.toString(), "--templates", dir.resolve("templates").toString(), "plan");
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
+        assertThat(result.err()).as(result.toString()).startsWith(file + expected)
+                .doesNotContain("internal error", "Exception", "\tat ");
+        assertThat(result.err().lines()).as(result.toString()).hasSize(1);
+        assertThat(result.out()).isEmpty();
+    }
+
+    @Test
+    void aMissingTemplateDirectoryIsAClearError(@TempDir Path dir) throws Exception {
+        Path manifest = dir.resolve("cluster.yaml");
+        Files.writeString(manifest, TEST_DRIVER_MANIFEST);
+        Cli.Result result = Cli.run("-f", manifest.toString(), "--templates", dir.resolve("nope").toString(), "plan");
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
+        assertThat(result.err()).isEqualTo("template directory " + dir.resolve("nope") + " is not a directory\n");
+    }
+
+    @Test
+    void theTestDriverManifestPlansWithTheBuiltInTemplates(@TempDir Path dir) throws Exception {
+        // the test above would pass for any failure: this shows the same manifest plans when the templates are fine
+        Path manifest = dir.resolve("cluster.yaml");
+        Files.writeString(manifest, TEST_DRIVER_MANIFEST);
+        Cli.Result result = Cli.run("-f", manifest.toString(), "plan", "--detailed-exitcode");
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
+        assertThat(result.out()).contains("create network mcvirt.tpl.net");
     }
 }

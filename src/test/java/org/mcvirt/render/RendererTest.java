@@ -73,4 +73,63 @@ class RendererTest {
         assertThatThrownBy(() -> new Renderer(Optional.of(dir)).volume(new Views.VolumeView("v", 1)))
                 .isInstanceOf(Renderer.RenderException.class).hasMessageContaining("libvirt/volume.ftl");
     }
+
+    private static Path override(Path dir, String template, String text) throws Exception {
+        Path file = dir.resolve("libvirt").resolve(template);
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, text);
+        return file;
+    }
+
+    private static final Views.NetworkView NETWORK = new Views.NetworkView("mcvirt.c.n", true, "mcv1", "192.168.1.1",
+            "255.255.255.0", "192.168.1.2", "192.168.1.254");
+
+    @Test
+    void aSyntaxErrorNamesTheFileLineAndColumn(@TempDir Path dir) throws Exception {
+        Path file = override(dir, "network.ftl", "<network>\n  <name>${n.name</name>\n</network>\n");
+        assertThatThrownBy(() -> new Renderer(Optional.of(dir)).network(NETWORK))
+                .isInstanceOf(Renderer.RenderException.class)
+                .hasMessageStartingWith(file + ":2:18: error: syntax error: Encountered \"/\"")
+                .hasMessageNotContaining("\n");
+    }
+
+    @Test
+    void aRuntimeErrorNamesTheFileLineAndColumn(@TempDir Path dir) throws Exception {
+        Path file = override(dir, "network.ftl", "<network>\n  <name>${nosuchvariable}</name>\n</network>\n");
+        assertThatThrownBy(() -> new Renderer(Optional.of(dir)).network(NETWORK))
+                .isInstanceOf(Renderer.RenderException.class)
+                .hasMessage(file + ":2:11: error: The following has evaluated to null or missing: nosuchvariable");
+    }
+
+    @Test
+    void anErrorInAnImportedTemplateNamesThatFile(@TempDir Path dir) throws Exception {
+        Path file = override(dir, "devices.ftl", "<#macro disk d><disk>${d.nosuchfield}</disk></#macro>\n"
+                + "<#macro interface n><interface/></#macro>\n<#macro metadata m><x/></#macro>\n");
+        assertThatThrownBy(() -> new Renderer(Optional.of(dir)).disk(new Views.DiskView("root", "images", "vda",
+                "virtio", "/a/b")))
+                .isInstanceOf(Renderer.RenderException.class)
+                .hasMessageStartingWith(file + ":1:24: error: ")
+                .hasMessageContaining("d.nosuchfield");
+        Files.writeString(file, "<#macro disk d><disk>${d.source</disk></#macro>\n");
+        assertThatThrownBy(() -> new Renderer(Optional.of(dir)).disk(new Views.DiskView("root", "images", "vda",
+                "virtio", "/a/b")))
+                .isInstanceOf(Renderer.RenderException.class)
+                .hasMessageStartingWith(file + ":1:33: error: syntax error: Encountered \"/\"");
+    }
+
+    @Test
+    void outputThatIsNotWellFormedXmlIsRefusedNamingTheFile(@TempDir Path dir) throws Exception {
+        Path file = override(dir, "network.ftl", "<network>\n  <name>${n.name}</name>\n");
+        assertThatThrownBy(() -> new Renderer(Optional.of(dir)).network(NETWORK))
+                .isInstanceOf(Renderer.RenderException.class)
+                .hasMessageStartingWith(file + ": error: the output is not well-formed XML (output line ")
+                .hasMessageNotContaining("\n");
+    }
+
+    @Test
+    void aMissingOverrideDirectoryIsNamed(@TempDir Path dir) {
+        assertThatThrownBy(() -> new Renderer(Optional.of(dir.resolve("nope"))))
+                .isInstanceOf(Renderer.RenderException.class)
+                .hasMessage("template directory " + dir.resolve("nope") + " is not a directory");
+    }
 }

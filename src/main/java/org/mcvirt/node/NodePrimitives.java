@@ -1,0 +1,41 @@
+package org.mcvirt.node;
+
+/**
+ * The primitive mutations apply runs on one node, one per step kind (apply.LibvirtStepRunner maps kinds to these).
+ * {@link LibvirtNode} performs them through libvirt; tests use a recording fake.
+ */
+public interface NodePrimitives {
+    void createPool(String name, String xml) throws NodeException;
+
+    void startPool(String name) throws NodeException;
+
+    void createVolume(String pool, String volumeName, String xml) throws NodeException;
+
+    void deleteVolume(String pool, String volumeName) throws NodeException;
+
+    /** Defines, starts and autostarts the network. */
+    void createNetwork(String name, String xml) throws NodeException;
+
+    void startNetwork(String name) throws NodeException;
+
+    /** Stops the network if it runs, then undefines it. */
+    void deleteNetwork(String name) throws NodeException;
+
+    void defineDomain(String xml) throws NodeException;
+
+    void setLiveMemory(String name, long kib) throws NodeException;
+
+    void attachDeviceLive(String name, String xml) throws NodeException;
+
+    void detachDeviceLive(String name, String xml) throws NodeException;
+
+    void setDomainAutostart(String name, boolean autostart) throws NodeException;
+
+    void startDomain(String name) throws NodeException;
+
+    /** Asks the guest to shut down; after the timeout powers it off. Returns true when it had to force. */
+    boolean shutdownDomain(String name, long timeoutSeconds, java.util.function.Consumer<String> progress)
+            throws NodeException;
+
+    void undefineDomain(String name) throws NodeException;
+}

@@ -1,0 +1,168 @@
+package org.mcvirt.apply;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.mcvirt.node.NodePrimitives;
+import org.mcvirt.plan.Step;
+import org.mcvirt.plan.StepKind;
+
+/** Every step kind reaches its node primitive with the step's arguments; none is silently a no-op. */
+class LibvirtStepRunnerTest {
+    /** Records each primitive called, with its arguments. */
+    private static final class RecordingNode implements NodePrimitives {
+        final List<String> calls = new ArrayList<>();
+        boolean guestIgnoresShutdown;
+
+        @Override
+        public void createPool(String name, String xml) {
+            calls.add("createPool " + name + " " + xml);
+        }
+
+        @Override
+        public void startPool(String name) {
+            calls.add("startPool " + name);
+        }
+
+        @Override
+        public void createVolume(String pool, String volumeName, String xml) {
+            calls.add("createVolume " + pool + " " + volumeName + " " + xml);
+        }
+
+        @Override
+        public void deleteVolume(String pool, String volumeName) {
+            calls.add("deleteVolume " + pool + " " + volumeName);
+        }
+
+        @Override
+        public void createNetwork(String name, String xml) {
+            calls.add("createNetwork " + name + " " + xml);
+        }
+
+        @Override
+        public void startNetwork(String name) {
+            calls.add("startNetwork " + name);
+        }
+
+        @Override
+        public void deleteNetwork(String name) {
+            calls.add("deleteNetwork " + name);
+        }
+
+        @Override
+        public void defineDomain(String xml) {
+            calls.add("defineDomain " + xml);
+        }
+
+        @Override
+        public void setLiveMemory(String name, long kib) {
+            calls.add("setLiveMemory " + name + " " + kib);
+        }
+
+        @Override
+        public void attachDeviceLive(String name, String xml) {
+            calls.add("attachDeviceLive " + name + " " + xml);
+        }
+
+        @Override
+        public void detachDeviceLive(String name, String xml) {
+            calls.add("detachDeviceLive " + name + " " + xml);
+        }
+
+        @Override
+        public void setDomainAutostart(String name, boolean autostart) {
+            calls.add("setDomainAutostart " + name + " " + autostart);
+        }
+
+        @Override
+        public void startDomain(String name) {
+            calls.add("startDomain " + name);
+        }
+
+        @Override
+        public boolean shutdownDomain(String name, long timeoutSeconds, java.util.function.Consumer<String> progress) {
+            calls.add("shutdownDomain " + name + " " + timeoutSeconds);
+            progress.accept("waiting for the guest to shut down: 10s of " + timeoutSeconds + "s");
+            return guestIgnoresShutdown;
+        }
+
+        @Override
+        public void undefineDomain(String name) {
+            calls.add("undefineDomain " + name);
+        }
+    }
+
+    /** The one primitive call each step kind must make, given the arguments of {@link #step}. */
+    private static final Map<StepKind, String> EXPECTED = new EnumMap<>(Map.ofEntries(
+            Map.entry(StepKind.CREATE_POOL, "createPool N X"),
+            Map.entry(StepKind.START_POOL, "startPool N"),
+            Map.entry(StepKind.CREATE_VOLUME, "createVolume P N X"),
+            Map.entry(StepKind.CREATE_NETWORK, "createNetwork N X"),
+            Map.entry(StepKind.START_NETWORK, "startNetwork N"),
+            Map.entry(StepKind.DELETE_NETWORK, "deleteNetwork N"),
+            Map.entry(StepKind.DEFINE_DOMAIN, "defineDomain X"),
+            Map.entry(StepKind.SET_MEMORY_LIVE, "setLiveMemory N 65536"),
+            Map.entry(StepKind.ATTACH_DEVICE_LIVE, "attachDeviceLive N X"),
+            Map.entry(StepKind.DETACH_DEVICE_LIVE, "detachDeviceLive N X"),
+            Map.entry(StepKind.SET_AUTOSTART, "setDomainAutostart N true"),
+            Map.entry(StepKind.START_DOMAIN, "startDomain N"),
+            Map.entry(StepKind.SHUTDOWN_DOMAIN, "shutdownDomain N 30"),
+            Map.entry(StepKind.UNDEFINE_DOMAIN, "undefineDomain N"),
+            Map.entry(StepKind.DELETE_VOLUME, "deleteVolume P N")));
+
+    private static Step step(StepKind kind) {
+        return new Step(1, kind, "n1", "subject", List.of(), "change", "describe",
+                Map.of("name", "N", "xml", "X", "pool", "P", "kib", "65536", "autostart", "true"), List.of());
+    }
+
+    @Test
+    void everyStepKindRunsItsPrimitive() throws Exception {
+        for (StepKind kind : StepKind.values()) {
+            RecordingNode node = new RecordingNode();
+            new LibvirtStepRunner(Map.of("n1", node), 30, new ProgressRecorder()).run(step(kind));
+            assertThat(node.calls).as("the primitives %s ran", kind).containsExactly(EXPECTED.get(kind));
+        }
+    }
+
+    @Test
+    void aForcedShutdownIsNotedOnTheProgressLine() throws Exception {
+        RecordingNode node = new RecordingNode();
+        ProgressRecorder progress = new ProgressRecorder();
+        LibvirtStepRunner runner = new LibvirtStepRunner(Map.of("n1", node), 30, progress);
+        assertThat(runner.run(step(StepKind.SHUTDOWN_DOMAIN))).isEmpty();
+        assertThat(progress.lines).containsExactly("describe: waiting for the guest to shut down: 10s of 30s");
+        node.guestIgnoresShutdown = true;
+        assertThat(runner.run(step(StepKind.SHUTDOWN_DOMAIN)))
+                .isEqualTo("the guest did not shut down within 30s; powered off");
+    }
+
+    /** Hears the progress lines a long step reports. */
+    private static final class ProgressRecorder implements ApplyListener {
+        final List<String> lines = new ArrayList<>();
+
+        @Override
+        public void started(org.mcvirt.plan.Step step) {
+        }
+
+        @Override
+        public void finished(org.mcvirt.plan.Step step, long millis, String note) {
+        }
+
+        @Override
+        public void failed(org.mcvirt.plan.Step step, long millis, String error) {
+        }
+
+        @Override
+        public void skipped(org.mcvirt.plan.Step step, String why) {
+        }
+
+        @Override
+        public void progress(org.mcvirt.plan.Step step, String message) {
+            lines.add(step.description() + ": " + message);
+        }
+    }
+}
