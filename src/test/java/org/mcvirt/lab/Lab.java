@@ -86,4 +86,39 @@ final class Lab {
             }
         }
     }
+
+    /**
+     * A copy of the lab's nodes file in dir with a storage directory of the cluster's own: libvirt allows one pool per
+     * directory, and the demo (manifests/examples/lab.yaml) may own /var/lib/mcvirt/images on the same lab.
+     */
+    static Path nodesFor(Path dir, String cluster) throws IOException {
+        Path nodes = dir.resolve("nodes.yaml");
+        java.nio.file.Files.writeString(nodes, java.nio.file.Files.readString(NODES).replace(
+                "path: /var/lib/mcvirt/images}", "path: /var/lib/mcvirt/" + cluster + "}"));
+        if (!java.nio.file.Files.readString(nodes).contains("/var/lib/mcvirt/" + cluster)) {
+            throw new IllegalStateException("the lab's nodes file has no images storage to move: " + NODES);
+        }
+        return nodes;
+    }
+
+    /**
+     * Removes everything a test cluster made on the lab: thaws node2, breaks a left-over lock, destroys the vms and
+     * networks with mcvirt (it must succeed), and removes the cluster's pool by hand (mcvirt never deletes pools).
+     */
+    static void destroyCluster(Path nodes, Path dir, String cluster) throws Exception {
+        monitor("node2", "cont");
+        Path nothing = dir.resolve("nothing.yaml");
+        java.nio.file.Files.writeString(nothing, "apiVersion: mcvirt/v1\ncluster: {name: " + cluster
+                + "}\nnetworks: []\nvms: []\n");
+        org.mcvirt.testing.Cli.run("-f", nodes.toString(), "-f", nothing.toString(), "lock", "break", "--force");
+        org.mcvirt.testing.Cli.Result destroyed = org.mcvirt.testing.Cli.run("-f", nodes.toString(), "-f",
+                nothing.toString(), "apply", "--auto-approve", "--allow-destroy", "--shutdown-timeout", "1");
+        if (destroyed.exitCode() != 0) {
+            throw new IllegalStateException("cannot clean up cluster " + cluster + ": " + destroyed);
+        }
+        for (String node : new String[] {"node1", "node2"}) {
+            script("ssh", node, "virsh", "-c", "qemu:///system", "pool-destroy", "mcvirt." + cluster + ".images");
+            ssh(node, "virsh", "-c", "qemu:///system", "pool-undefine", "mcvirt." + cluster + ".images");
+        }
+    }
 }

@@ -47,9 +47,7 @@ class LabDeadlinesIT {
         Lab.Output status = Lab.script("status");
         assertThat(status.status()).as("lab/status must be green (run lab/up):%n%s", status.text()).isZero();
         dir = Files.createTempDirectory("mcvirt-lab-deadlines");
-        nodes = dir.resolve("nodes.yaml");
-        Files.writeString(nodes, Files.readString(Lab.NODES).replace("path: /var/lib/mcvirt/images}",
-                "path: /var/lib/mcvirt/" + CLUSTER + "}"));
+        nodes = Lab.nodesFor(dir, CLUSTER);
         Cli.Result apply = Cli.run("-f", nodes.toString(), "-f", manifest("running", "running", false).toString(),
                 "apply", "--auto-approve");
         assertThat(apply.exitCode()).as(apply.toString()).isZero();
@@ -66,17 +64,7 @@ class LabDeadlinesIT {
         if (dir == null) {
             return;
         }
-        Lab.monitor("node2", "cont");
-        Path nothing = dir.resolve("nothing.yaml");
-        Files.writeString(nothing, "apiVersion: mcvirt/v1\ncluster: {name: " + CLUSTER + "}\nnetworks: []\nvms: []\n");
-        Cli.run("-f", nodes.toString(), "-f", nothing.toString(), "lock", "break", "--force");
-        Cli.Result destroyed = Cli.run("-f", nodes.toString(), "-f", nothing.toString(), "apply",
-                "--auto-approve", "--allow-destroy", "--shutdown-timeout", "1");
-        assertThat(destroyed.exitCode()).as(destroyed.toString()).isZero();
-        for (String node : new String[] {"node1", "node2"}) {
-            Lab.script("ssh", node, "virsh", "-c", "qemu:///system", "pool-destroy", "mcvirt." + CLUSTER + ".images");
-            Lab.ssh(node, "virsh", "-c", "qemu:///system", "pool-undefine", "mcvirt." + CLUSTER + ".images");
-        }
+        Lab.destroyCluster(nodes, dir, CLUSTER);
     }
 
     /** A on node1; B and C on node2, in the given states; with extra, one more vm on node1 to create. */

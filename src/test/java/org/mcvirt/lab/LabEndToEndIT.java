@@ -37,12 +37,7 @@ class LabEndToEndIT {
         Lab.Output status = Lab.script("status");
         assertThat(status.status()).as("lab/status must be green (run lab/up):%n%s", status.text()).isZero();
         dir = Files.createTempDirectory("mcvirt-lab-e2e");
-        // the lab's nodes, with a storage directory of this test's own: libvirt allows one pool per directory, and
-        // the demo (manifests/examples/lab.yaml) may own /var/lib/mcvirt/images on the same lab
-        nodes = dir.resolve("nodes.yaml");
-        Files.writeString(nodes, Files.readString(Lab.NODES).replace("path: /var/lib/mcvirt/images}",
-                "path: /var/lib/mcvirt/" + CLUSTER + "}"));
-        assertThat(Files.readString(nodes)).contains("/var/lib/mcvirt/" + CLUSTER);
+        nodes = Lab.nodesFor(dir, CLUSTER);
     }
 
     @AfterAll
@@ -50,18 +45,7 @@ class LabEndToEndIT {
         if (dir == null) {
             return;
         }
-        Lab.monitor("node2", "cont");
-        Path nothing = dir.resolve("nothing.yaml");
-        Files.writeString(nothing, "apiVersion: mcvirt/v1\ncluster: {name: " + CLUSTER + "}\nnetworks: []\nvms: []\n");
-        Cli.run("-f", nodes.toString(), "-f", nothing.toString(), "lock", "break", "--force");
-        Cli.Result destroyed = Cli.run("-f", nodes.toString(), "-f", nothing.toString(), "apply",
-                "--auto-approve", "--allow-destroy", "--shutdown-timeout", "1");
-        assertThat(destroyed.exitCode()).as(destroyed.toString()).isZero();
-        // mcvirt never deletes storage pools (they hold data): remove the test's pool by hand
-        for (String node : new String[] {"node1", "node2"}) {
-            Lab.script("ssh", node, "virsh", "-c", "qemu:///system", "pool-destroy", "mcvirt." + CLUSTER + ".images");
-            Lab.ssh(node, "virsh", "-c", "qemu:///system", "pool-undefine", "mcvirt." + CLUSTER + ".images");
-        }
+        Lab.destroyCluster(nodes, dir, CLUSTER);
     }
 
     private static Path manifest(String vms) throws Exception {
