@@ -88,7 +88,26 @@ public final class Renderer {
         return render("libvirt/volume.ftl", "v", volume);
     }
 
+    /** A DRBD resource file (templates/drbd/resource.ftl); text, not XML. */
+    public String drbdResource(Views.DrbdResourceView resource) {
+        return text("drbd/resource.ftl", "r", resource);
+    }
+
     private String render(String template, String name, Object value) {
+        String output = text(template, name, value);
+        try {
+            Xml.parse(output);
+        } catch (IllegalArgumentException e) {
+            String where = e.getCause() instanceof SAXParseException sax
+                    ? " (output line " + sax.getLineNumber() + ", column " + sax.getColumnNumber() + ")" : "";
+            String why = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
+            throw new RenderException(file(template) + ": error: the output is not well-formed XML" + where + ": "
+                    + oneLine(why), e);
+        }
+        return output;
+    }
+
+    private String text(String template, String name, Object value) {
         String output;
         try {
             StringWriter out = new StringWriter();
@@ -107,15 +126,6 @@ public final class Renderer {
             }
             throw new RenderException(location(e.getTemplateSourceName(), e.getLineNumber(), e.getColumnNumber())
                     + describe(e), e);
-        }
-        try {
-            Xml.parse(output);
-        } catch (IllegalArgumentException e) {
-            String where = e.getCause() instanceof SAXParseException sax
-                    ? " (output line " + sax.getLineNumber() + ", column " + sax.getColumnNumber() + ")" : "";
-            String why = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
-            throw new RenderException(file(template) + ": error: the output is not well-formed XML" + where + ": "
-                    + oneLine(why), e);
         }
         return output;
     }

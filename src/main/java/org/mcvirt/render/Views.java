@@ -46,6 +46,25 @@ public final class Views {
     public record VolumeView(String name, long capacityBytes) {
     }
 
+    /**
+     * One DRBD resource file. secret is what the file says between the quotes of shared-secret: a placeholder in a
+     * plan (see {@link #SECRET_PLACEHOLDER}), the secret only when apply writes the file.
+     */
+    public record DrbdResourceView(String cluster, String vm, String disk, String name, boolean drbd9, String protocol,
+                                   String syncRate, String verifyAlg, String secret, List<DrbdHostView> hosts) {
+        public DrbdResourceView {
+            Objects.requireNonNull(name, "name");
+            hosts = List.copyOf(hosts);
+        }
+    }
+
+    /** One node's side of a DRBD resource: the same minor and port on both, each with its own disk and address. */
+    public record DrbdHostView(String name, int minor, String disk, String address, int port) {
+    }
+
+    /** What a plan's DRBD resource file holds where the shared secret goes; apply puts the secret there. */
+    public static final String SECRET_PLACEHOLDER = "@MCVIRT_DRBD_SECRET@";
+
     public static DomainView domain(ClusterSpec cluster, NodeSpec node, VmSpec vm, String uuid) {
         List<DiskView> disks = disks(node, vm);
         List<NicView> nics = vm.nics().stream().map(n -> nic(cluster, n)).toList();

@@ -1,0 +1,81 @@
+package org.mcvirt.render;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The DRBD resource file mcvirt renders, for an 8.4 and a 9 kernel, against golden files, and checked by the real
+ * drbd-utils (installed by .ci/install): the parser of that DRBD version must accept it ({@code drbdadm -c FILE dump}),
+ * and a dry run of {@code drbdadm -d up} must find the resource as each node ({@code unshare -u} sets the hostname).
+ * After a deliberate template change, regenerate with -Dgolden.update=true and review the diff.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class DrbdResourceRenderTest {
+    private static final Path GOLDEN = Path.of("src/test/resources/testdata/drbd/render");
+    private static final boolean UPDATE = Boolean.getBoolean("golden.update");
+
+    static Views.DrbdResourceView resource(boolean drbd9, String secret) {
+        return new Views.DrbdResourceView("prod", "web1", "root", "mcvirt-web1-root", drbd9, "C", "100M", "sha256",
+                secret, List.of(new Views.DrbdHostView("node1", 100, "/dev/vg0/mcvirt-web1-root", "10.99.0.1", 7900),
+                        new Views.DrbdHostView("node2", 100, "/dev/vg0/mcvirt-web1-root", "10.99.0.2", 7900)));
+    }
+
+    record Run(int status, String output) {
+    }
+
+    static Run run(List<String> command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        return new Run(process.exitValue(), output);
+    }
+
+    /** drbdadm of the given DRBD version, run with the hostname of a node. */
+    static Run drbdadm(boolean drbd9, String hostname, String... args) throws Exception {
+        String drbdadm = drbd9 ? "drbdadm" : "/lib/drbd/drbdadm-84";
+        List<String> command = new ArrayList<>(List.of("unshare", "-u", "sh", "-c",
+                "hostname \"$1\" && shift && exec \"$@\"", "sh", hostname, drbdadm));
+        command.addAll(List.of(args));
+        return run(command);
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void theResourceFileMatchesItsGoldenFileAndDrbdUtilsAcceptItAsEachNode(boolean drbd9, @TempDir Path dir)
+            throws Exception {
+        String text = new Renderer(Optional.empty()).drbdResource(resource(drbd9, "not-the-real-one"));
+        Path golden = GOLDEN.resolve(drbd9 ? "drbd9.res" : "drbd84.res");
+        if (UPDATE) {
+            Files.writeString(golden, text);
+        }
+        assertThat(text).isEqualTo(Files.readString(golden));
+
+        Path file = dir.resolve("mcvirt-web1-root.res");
+        Files.writeString(file, text);
+        for (String node : List.of("node1", "node2")) {
+            Run dump = drbdadm(drbd9, node, "-c", file.toString(), "dump", "mcvirt-web1-root");
+            assertThat(dump.status()).as("drbdadm dump as %s:%n%s", node, dump.output()).isZero();
+            assertThat(dump.output()).contains("resource mcvirt-web1-root", "verify-alg", "sha256");
+            Run up = drbdadm(drbd9, node, "-c", file.toString(), "-d", "up", "mcvirt-web1-root");
+            assertThat(up.status()).as("drbdadm -d up as %s:%n%s", node, up.output()).isZero();
+            String self = node.equals("node1") ? "10.99.0.1:7900" : "10.99.0.2:7900";
+            assertThat(up.output()).contains("/dev/vg0/mcvirt-web1-root", self);
+        }
+        Run stranger = drbdadm(drbd9, "node3", "-c", file.toString(), "-d", "up", "mcvirt-web1-root");
+        assertThat(stranger.status()).as("a host that is not in the pair").isNotZero();
+        assertThat(stranger.output()).contains("not defined in your config (for this host)");
+    }
+}
