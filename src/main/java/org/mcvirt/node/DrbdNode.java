@@ -1,0 +1,363 @@
+package org.mcvirt.node;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.mcvirt.node.ssh.CommandResult;
+import org.mcvirt.node.ssh.NodeTransport;
+import org.mcvirt.node.ssh.SshException;
+
+/**
+ * The LVM and DRBD primitives of one node, run over its command transport (drbd-utils and lvm2 on the node). Each
+ * is idempotent: run twice, it does the work once and the second time finds it done. None of them ever overwrites
+ * data: an LV that is not mcvirt's, metadata that finds data on a disk, or a resource in an unexpected state is an
+ * error naming the node and the object. Every drbdadm option goes before the command ({@code drbdadm -- --opt CMD
+ * RES}), the one spelling drbd-utils 9.22 accepts for all of them, and no command ever gets the shared secret as an
+ * argument (the resource file is written through standard input, mode 0600).
+ */
+public final class DrbdNode {
+    /** sbin is not on a non-login PATH on every node. */
+    private static final String PATH = "PATH=\"$PATH:/usr/sbin:/sbin\"; ";
+    private static final Pattern PROC_LINE = Pattern.compile(
+            "^\\s*(\\d+): cs:(\\S+) ro:(\\S+)/(\\S+) ds:(\\S+)/(\\S+)");
+    private static final Pattern PROGRESS = Pattern.compile("(sync'ed|verified):\\s*([0-9.]+)%");
+    private static final Pattern OUT_OF_SYNC = Pattern.compile("oos:(\\d+)");
+
+    private final String node;
+    private final NodeTransport transport;
+
+    public DrbdNode(String node, NodeTransport transport) {
+        this.node = node;
+        this.transport = transport;
+    }
+
+    /** One minor's line in /proc/drbd. oosKib is the out-of-sync amount; progress is a resync or verify percentage. */
+    public record DeviceState(int minor, String connection, String role, String peerRole, String disk, String peerDisk,
+                              long oosKib, String progress) {
+        public boolean upToDateOnBoth() {
+            return "UpToDate".equals(disk) && "UpToDate".equals(peerDisk) && "Connected".equals(connection);
+        }
+    }
+
+    // ---- LVM ----
+
+    /**
+     * Creates {@code vg/name} of the given size, tagged as mcvirt's ({@code tag}). An LV of that name that carries the
+     * tag and is at least that large is left as it is; one without the tag is someone else's and an error.
+     * Returns true when it created the LV.
+     */
+    public boolean createLogicalVolume(String volumeGroup, String name, long bytes, String tag) throws NodeException {
+        Optional<long[]> existing = logicalVolumeSize(volumeGroup, name, tag);
+        if (existing.isPresent()) {
+            if (existing.get()[1] == 0) {
+                throw new NodeException(node, "logical volume " + volumeGroup + "/" + name + " exists but is not mcvirt's"
+                        + " (no tag " + tag + "); it is left alone", null);
+            }
+            if (existing.get()[0] < bytes) {
+                throw new NodeException(node, "logical volume " + volumeGroup + "/" + name + " exists with "
+                        + existing.get()[0] + " bytes, less than the " + bytes + " asked for", null);
+            }
+            return false;
+        }
+        // zero the start and wipe signatures: create-md refuses a disk on which it finds data
+        run("create logical volume " + volumeGroup + "/" + name, "lvcreate", "--yes", "--wipesignatures", "y",
+                "--zero", "y", "--addtag", tag, "--size", bytes + "b", "--name", name, volumeGroup);
+        return true;
+    }
+
+    /** {size in bytes, 1 when it carries the tag else 0}, or empty when there is no such LV. */
+    public Optional<long[]> logicalVolumeSize(String volumeGroup, String name, String tag) throws NodeException {
+        CommandResult result = command("lvs", "--noheadings", "--units", "b", "--nosuffix", "-o", "lv_size,lv_tags",
+                volumeGroup + "/" + name);
+        if (!result.succeeded()) {
+            if (result.stderr().contains("Failed to find logical volume") || result.stderr().contains("not found")) {
+                return Optional.empty();
+            }
+            throw failed("read logical volume " + volumeGroup + "/" + name, result);
+        }
+        String[] fields = result.stdout().strip().split("\\s+", 2);
+        long size = Long.parseLong(fields[0]);
+        boolean tagged = fields.length > 1 && List.of(fields[1].split(",")).contains(tag);
+        return Optional.of(new long[] {size, tagged ? 1 : 0});
+    }
+
+    /** Grows {@code vg/name} to bytes; a smaller size is refused, an equal one is a no-op. Returns true when it grew. */
+    public boolean growLogicalVolume(String volumeGroup, String name, long bytes, String tag) throws NodeException {
+        long[] existing = logicalVolumeSize(volumeGroup, name, tag).orElseThrow(() -> new NodeException(node,
+                "logical volume " + volumeGroup + "/" + name + " does not exist", null));
+        if (existing[0] >= bytes) {
+            return false;
+        }
+        run("grow logical volume " + volumeGroup + "/" + name, "lvextend", "--size", bytes + "b", volumeGroup + "/" + name);
+        return true;
+    }
+
+    /** Removes {@code vg/name} if it exists and is mcvirt's. */
+    public boolean removeLogicalVolume(String volumeGroup, String name, String tag) throws NodeException {
+        Optional<long[]> existing = logicalVolumeSize(volumeGroup, name, tag);
+        if (existing.isEmpty()) {
+            return false;
+        }
+        if (existing.get()[1] == 0) {
+            throw new NodeException(node, "logical volume " + volumeGroup + "/" + name + " is not mcvirt's (no tag "
+                    + tag + "); it is left alone", null);
+        }
+        run("remove logical volume " + volumeGroup + "/" + name, "lvremove", "--yes", volumeGroup + "/" + name);
+        return true;
+    }
+
+    // ---- resource files ----
+
+    /**
+     * Writes a resource file: first to a scratch copy that drbd-utils must parse ({@code drbdadm -c COPY dump}; one
+     * broken file in the configuration directory would break every drbdadm command on the node), then atomically
+     * into place with mode 0600. The text goes through standard input; the scratch copy is removed.
+     */
+    public void writeResourceFile(String configDirectory, String stateDirectory, String resource, String text)
+            throws NodeException {
+        byte[] content = text.getBytes(StandardCharsets.UTF_8);
+        String scratch = stateDirectory + "/drbd-check/" + resource + ".res";
+        try {
+            transport.runChecked(List.of("mkdir", "-p", "-m", "0700", stateDirectory + "/drbd-check"));
+            transport.writeFileAtomically(scratch, content, "0600");
+            CommandResult parsed = command("drbdadm", "-c", scratch, "dump", resource);
+            transport.run(List.of("rm", "-f", "--", scratch));
+            if (!parsed.succeeded()) {
+                throw new NodeException(node, "drbd-utils refused the resource file for " + resource + ": "
+                        + redact(parsed.stderr().strip() + " " + parsed.stdout().strip(), text), null);
+            }
+            transport.writeFileAtomically(configDirectory + "/" + resource + ".res", content, "0600");
+        } catch (SshException e) {
+            throw transportFailure("write the resource file of " + resource, e);
+        }
+    }
+
+    /** The resource file as it is on the node, or empty. */
+    public Optional<String> readResourceFile(String configDirectory, String resource) throws NodeException {
+        try {
+            return transport.readFile(configDirectory + "/" + resource + ".res")
+                    .map(b -> new String(b, StandardCharsets.UTF_8));
+        } catch (SshException e) {
+            throw transportFailure("read the resource file of " + resource, e);
+        }
+    }
+
+    public void removeResourceFile(String configDirectory, String resource) throws NodeException {
+        try {
+            transport.runChecked(List.of("rm", "-f", "--", configDirectory + "/" + resource + ".res"));
+        } catch (SshException e) {
+            throw transportFailure("remove the resource file of " + resource, e);
+        }
+    }
+
+    // ---- metadata and bring-up ----
+
+    /**
+     * Creates DRBD's internal metadata on the backing disk. Metadata already in place counts as done; a disk on
+     * which drbdmeta finds data is never overwritten (no --force): that is an error. Returns true when it created.
+     */
+    public boolean createMetadata(String resource) throws NodeException {
+        CommandResult result = command("drbdadm", "create-md", resource);
+        if (result.succeeded()) {
+            return true;
+        }
+        String said = result.stdout() + result.stderr();
+        if (said.contains("meta data block") && said.contains("already in place")) {
+            return false;
+        }
+        if (said.contains("Found some data") || said.contains("filesystem")) {
+            throw new NodeException(node, "the backing disk of " + resource + " already holds data; mcvirt never"
+                    + " overwrites it: " + lastLines(said), null);
+        }
+        throw failed("create the DRBD metadata of " + resource, result);
+    }
+
+    /** Brings the resource up, or adjusts a running one to its file ({@code drbdadm adjust}). */
+    public void up(String resource) throws NodeException {
+        run("bring up " + resource, "drbdadm", "adjust", resource);
+    }
+
+    /**
+     * Starts the initial sync from this node: made Primary with its data declared the good copy. Only on a resource
+     * whose disk here is Inconsistent (new): if this node's data is already UpToDate, it is just made Primary.
+     * Returns true when it started a sync.
+     */
+    public boolean startInitialSync(int minor, String resource) throws NodeException {
+        DeviceState state = state(minor).orElseThrow(() -> new NodeException(node, "resource " + resource
+                + " (minor " + minor + ") is not up", null));
+        if ("UpToDate".equals(state.disk())) {
+            promote(minor, resource);
+            return false;
+        }
+        if (!"Inconsistent".equals(state.disk()) || "UpToDate".equals(state.peerDisk())) {
+            throw new NodeException(node, "resource " + resource + " is " + state.disk() + "/" + state.peerDisk()
+                    + " here: not a new resource, so no initial sync is forced from this node", null);
+        }
+        run("start the initial sync of " + resource, "drbdadm", "--", "--overwrite-data-of-peer", "primary", resource);
+        return true;
+    }
+
+    public void promote(int minor, String resource) throws NodeException {
+        Optional<DeviceState> state = state(minor);
+        if (state.isPresent() && "Primary".equals(state.get().role())) {
+            return;
+        }
+        run("make " + resource + " primary", "drbdadm", "primary", resource);
+    }
+
+    public void demote(int minor, String resource) throws NodeException {
+        Optional<DeviceState> state = state(minor);
+        if (state.isEmpty() || "Secondary".equals(state.get().role())) {
+            return;
+        }
+        run("make " + resource + " secondary", "drbdadm", "secondary", resource);
+    }
+
+    /** Takes the resource down here (a no-op when it is not up). */
+    public void down(String resource) throws NodeException {
+        run("take down " + resource, "drbdadm", "down", resource);
+    }
+
+    /** Wipes DRBD's metadata from the backing disk (the resource must be down). */
+    public void wipeMetadata(String resource) throws NodeException {
+        run("wipe the DRBD metadata of " + resource, "drbdadm", "--", "--force", "wipe-md", resource);
+    }
+
+    /**
+     * Waits until both sides are UpToDate and connected, reporting the sync progress every few seconds, for at most
+     * limit (a wait by design, with its own limit: the caller's step deadline is this plus a margin).
+     */
+    public void awaitInSync(int minor, String resource, Duration limit, Consumer<String> progress) throws NodeException {
+        long start = System.nanoTime();
+        long deadline = start + limit.toNanos();
+        long nextReport = start + TimeUnit.SECONDS.toNanos(5);
+        while (true) {
+            Optional<DeviceState> state = state(minor);
+            if (state.isPresent() && state.get().upToDateOnBoth()) {
+                return;
+            }
+            long now = System.nanoTime();
+            if (now >= deadline) {
+                throw new NodeException(node, "resource " + resource + " was not in sync within " + Deadline.describe(limit)
+                        + state.map(s -> " (" + s.connection() + " " + s.disk() + "/" + s.peerDisk()
+                                + (s.progress() == null ? "" : " " + s.progress() + "%") + ")").orElse(" (not up)"), null);
+            }
+            if (now >= nextReport) {
+                progress.accept(state.map(s -> s.connection() + " " + s.disk() + "/" + s.peerDisk()
+                        + (s.progress() == null ? "" : ", " + s.progress() + "% synced")).orElse("not up") + " after "
+                        + TimeUnit.NANOSECONDS.toSeconds(now - start) + "s");
+                nextReport += TimeUnit.SECONDS.toNanos(5);
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new NodeException(node, "interrupted while waiting for " + resource + " to sync", e);
+            }
+        }
+    }
+
+    /** The minor's state from /proc/drbd, or empty when the minor is not configured. */
+    public Optional<DeviceState> state(int minor) throws NodeException {
+        CommandResult proc;
+        try {
+            proc = transport.run(List.of("cat", "/proc/drbd"));
+        } catch (SshException e) {
+            throw transportFailure("read /proc/drbd", e);
+        }
+        if (!proc.succeeded()) {
+            throw new NodeException(node, "cannot read /proc/drbd (is the DRBD module loaded?): " + proc.stderr().strip(),
+                    null);
+        }
+        return parseProcDrbd(proc.stdout()).stream().filter(s -> s.minor() == minor).findFirst();
+    }
+
+    /** Every minor in a /proc/drbd text (8.4 format). */
+    public static List<DeviceState> parseProcDrbd(String text) {
+        List<DeviceState> states = new ArrayList<>();
+        DeviceState current = null;
+        for (String line : text.split("\n")) {
+            Matcher head = PROC_LINE.matcher(line);
+            if (head.find()) {
+                if (current != null) {
+                    states.add(current);
+                }
+                current = new DeviceState(Integer.parseInt(head.group(1)), head.group(2), head.group(3), head.group(4),
+                        head.group(5), head.group(6), 0, null);
+                continue;
+            }
+            if (current == null) {
+                continue;
+            }
+            Matcher oos = OUT_OF_SYNC.matcher(line);
+            if (oos.find()) {
+                current = new DeviceState(current.minor(), current.connection(), current.role(), current.peerRole(),
+                        current.disk(), current.peerDisk(), Long.parseLong(oos.group(1)), current.progress());
+            }
+            Matcher progress = PROGRESS.matcher(line);
+            if (progress.find()) {
+                current = new DeviceState(current.minor(), current.connection(), current.role(), current.peerRole(),
+                        current.disk(), current.peerDisk(), current.oosKib(), progress.group(2));
+            }
+        }
+        if (current != null) {
+            states.add(current);
+        }
+        return states;
+    }
+
+    // ---- plumbing ----
+
+    private CommandResult command(String... argv) throws NodeException {
+        List<String> command = new ArrayList<>(List.of("sh", "-c", PATH + "exec \"$@\" </dev/null", "mcvirt-drbd"));
+        command.addAll(List.of(argv));
+        try {
+            return transport.run(command);
+        } catch (SshException e) {
+            throw transportFailure(String.join(" ", argv), e);
+        }
+    }
+
+    private void run(String what, String... argv) throws NodeException {
+        CommandResult result = command(argv);
+        if (!result.succeeded()) {
+            throw failed(what, result);
+        }
+    }
+
+    private NodeException failed(String what, CommandResult result) {
+        return new NodeException(node, "cannot " + what + ": exit status " + result.exitStatus() + ": "
+                + lastLines(result.stderr() + result.stdout()), null);
+    }
+
+    private NodeException transportFailure(String what, SshException e) {
+        boolean gone = e.category() == SshException.Category.TIMEOUT || e.category() == SshException.Category.UNREACHABLE
+                || e.category() == SshException.Category.IO;
+        String message = "cannot " + what + ": " + e.getMessage();
+        return gone ? NodeException.unresponsive(node, "stopped answering: " + message, e)
+                : new NodeException(node, message, e);
+    }
+
+    private static String lastLines(String text) {
+        List<String> lines = text.strip().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        return String.join(" / ", lines.subList(Math.max(0, lines.size() - 4), lines.size()));
+    }
+
+    /** drbd-utils may quote a line of the file in an error: never let the secret out that way. */
+    private static String redact(String message, String text) {
+        Matcher secret = Pattern.compile("shared-secret\\s+\"([^\"]*)\"").matcher(text);
+        String result = message;
+        while (secret.find()) {
+            if (!secret.group(1).isEmpty()) {
+                result = result.replace(secret.group(1), "(secret)");
+            }
+        }
+        return result;
+    }
+}
