@@ -1,11 +1,7 @@
 package org.mcvirt.manifest;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -16,6 +12,7 @@ import java.util.regex.Pattern;
 import org.mcvirt.model.ClusterSpec;
 import org.mcvirt.model.DrbdSpec;
 import org.mcvirt.model.IntRange;
+import org.mcvirt.model.Macs;
 import org.mcvirt.model.NetworkSpec;
 import org.mcvirt.model.NodeSpec;
 import org.mcvirt.model.StorageSpec;
@@ -384,20 +381,18 @@ final class ManifestBinder {
                     return Optional.empty();
                 }
             }
-            return network.map(n -> new Located<>(new VmSpec.NicSpec(n, mac.orElseGet(() -> derivedMac(vmName, index))),
+            return network.map(n -> new Located<>(new VmSpec.NicSpec(n, mac.orElseGet(() -> derivedMac(vmName, index)),
+                    mac.isEmpty()),
                     f.location("network"), Map.of("network", f.location("network"), "mac",
                             f.has("mac") ? f.location("mac") : f.location())));
         });
     }
 
-    /** A stable MAC in QEMU's 52:54:00 range derived from the VM name and NIC position. */
+    /**
+     * The first derived MAC of a NIC, in QEMU's 52:54:00 range, from the VM name and NIC position; the loader
+     * moves it to a later candidate when another NIC has it ({@link Macs#assign}).
+     */
     static String derivedMac(String vmName, int index) {
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256")
-                    .digest((vmName + "/nic/" + index).getBytes(StandardCharsets.UTF_8));
-            return "52:54:00:" + HexFormat.ofDelimiter(":").formatHex(hash, 0, 3);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Macs.derived(vmName, index, 0);
     }
 }

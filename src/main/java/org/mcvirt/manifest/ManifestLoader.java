@@ -13,6 +13,7 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 import org.mcvirt.model.ClusterSpec;
 import org.mcvirt.model.DesiredState;
+import org.mcvirt.model.Macs;
 import org.mcvirt.model.NetworkSpec;
 import org.mcvirt.model.NodeSpec;
 import org.mcvirt.model.StorageSpec;
@@ -104,8 +105,36 @@ public final class ManifestLoader {
         ClusterSpec cluster = clusters.isEmpty() ? new ClusterSpec("unnamed", null) : clusters.get(0).value();
         checkReferences(cluster, nodes, networks, vms, problems);
         return new DesiredState(cluster, nodes.values().stream().map(ManifestBinder.Located::value).toList(),
-                networks.values().stream().map(ManifestBinder.Located::value).toList(),
-                vms.values().stream().map(ManifestBinder.Located::value).toList());
+                networks.values().stream().map(ManifestBinder.Located::value).toList(), assignMacs(vms, problems));
+    }
+
+    /**
+     * Explicit MACs must be unique; derived ones are then given in vm name order, each NIC its first candidate
+     * that no explicit MAC and no earlier NIC has (see {@link Macs#assign}), so a collision of derived MACs is
+     * never an error.
+     */
+    private static List<VmSpec> assignMacs(Map<String, ManifestBinder.Located<VmSpec>> vms, List<Diagnostic> problems) {
+        Map<String, String> explicitOwners = new HashMap<>();
+        List<ManifestBinder.Located<VmSpec>> sorted = vms.values().stream()
+                .sorted((a, b) -> a.location().compareTo(b.location())).toList();
+        for (ManifestBinder.Located<VmSpec> located : sorted) {
+            VmSpec vm = located.value();
+            for (int i = 0; i < vm.nics().size(); i++) {
+                VmSpec.NicSpec nic = vm.nics().get(i);
+                if (nic.derived()) {
+                    continue;
+                }
+                String owner = explicitOwners.putIfAbsent(nic.mac(), vm.name() + " nic " + i);
+                if (owner != null) {
+                    problems.add(new Diagnostic(located.at().get("nics[" + i + "].mac"), "MAC address " + nic.mac()
+                            + " is already used by vm " + owner));
+                }
+            }
+        }
+        return Macs.assign(sorted.stream().map(ManifestBinder.Located::value).toList(), explicitOwners.keySet(),
+                Map.of(), (vm, i) -> problems.add(new Diagnostic(vms.get(vm.name()).at().get("nics[" + i + "].mac"),
+                        "no free MAC address for vm " + vm.name() + " nic " + i + " among its " + Macs.CANDIDATES
+                                + " derived ones; give it a 'mac'")));
     }
 
     private static <T> Map<String, ManifestBinder.Located<T>> unique(List<ManifestBinder.Located<T>> items,
@@ -124,7 +153,6 @@ public final class ManifestLoader {
     private static void checkReferences(ClusterSpec cluster, Map<String, ManifestBinder.Located<NodeSpec>> nodes,
             Map<String, ManifestBinder.Located<NetworkSpec>> networks, Map<String, ManifestBinder.Located<VmSpec>> vms,
             List<Diagnostic> problems) {
-        Map<String, String> macOwners = new HashMap<>();
         List<ManifestBinder.Located<VmSpec>> sorted = vms.values().stream()
                 .sorted((a, b) -> a.location().compareTo(b.location())).toList();
         for (ManifestBinder.Located<VmSpec> located : sorted) {
@@ -160,11 +188,6 @@ public final class ManifestLoader {
                 if (!networks.containsKey(nic.network())) {
                     problems.add(new Diagnostic(located.at().get("nics[" + i + "].network"), "network '" + nic.network()
                             + "' is not defined" + Fields.suggestion(nic.network(), networks.keySet())));
-                }
-                String owner = macOwners.putIfAbsent(nic.mac(), vm.name() + " nic " + i);
-                if (owner != null) {
-                    problems.add(new Diagnostic(located.at().get("nics[" + i + "].mac"), "MAC address " + nic.mac()
-                            + " is already used by vm " + owner));
                 }
             }
         }

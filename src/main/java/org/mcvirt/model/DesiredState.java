@@ -15,14 +15,14 @@ public record DesiredState(ClusterSpec cluster, List<NodeSpec> nodes, List<Netwo
     }
 
     public Optional<NodeSpec> node(String name) {
-        return nodes.stream().filter(n -> n.name().equals(name)).findFirst();
+        return ByName.find(nodes, NodeSpec::name, name);
     }
 
     public Optional<NetworkSpec> network(String name) {
-        return networks.stream().filter(n -> n.name().equals(name)).findFirst();
+        return ByName.find(networks, NetworkSpec::name, name);
     }
 
     public Optional<VmSpec> vm(String name) {
-        return vms.stream().filter(v -> v.name().equals(name)).findFirst();
+        return ByName.find(vms, VmSpec::name, name);
     }
 }

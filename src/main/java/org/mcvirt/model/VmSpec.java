@@ -51,11 +51,19 @@ public record VmSpec(String name, String node, int cpus, long memoryBytes, Power
         }
     }
 
-    /** One network interface of a VM. */
-    public record NicSpec(String network, String mac) {
+    /**
+     * One network interface of a VM. derived: the manifest gave no mac, so mac is one mcvirt derived
+     * ({@link Macs}) and may be another one when the vm's first candidate is taken.
+     */
+    public record NicSpec(String network, String mac, boolean derived) {
         public NicSpec {
             Objects.requireNonNull(network, "network");
             Objects.requireNonNull(mac, "mac");
+        }
+
+        /** A NIC with the MAC the manifest gives. */
+        public NicSpec(String network, String mac) {
+            this(network, mac, false);
         }
     }
 }

@@ -2,6 +2,8 @@ package org.mcvirt.plan;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -9,6 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.mcvirt.model.DesiredState;
+import org.mcvirt.model.Macs;
 import org.mcvirt.model.Names;
 import org.mcvirt.model.NetworkSpec;
 import org.mcvirt.model.NodeSpec;
@@ -55,8 +58,9 @@ public final class Planner {
         }
     }
 
-    public Plan plan(DesiredState desired, ObservedState observed, Options options) {
-        Context context = new Context(desired.cluster().name());
+    public Plan plan(DesiredState manifest, ObservedState observed, Options options) {
+        Context context = new Context(manifest.cluster().name());
+        DesiredState desired = withLiveMacs(manifest, observed, context);
         for (NodeSpec node : desired.nodes()) {
             Optional<NodeObservation> seen = observed.node(node.name());
             if (seen.isEmpty() || !seen.get().reachable()) {
@@ -108,6 +112,35 @@ public final class Planner {
         } catch (com.fasterxml.jackson.core.JsonProcessingException | java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Derived MACs decided against the nodes ({@link Macs#assign}): a NIC of an existing vm keeps the MAC it has
+     * when that is one of its derived candidates, and no NIC is given a MAC that any domain on a node has, so
+     * resolving a collision never changes a live vm and never duplicates a live MAC. MACs from the manifest are
+     * taken as they are.
+     */
+    private static DesiredState withLiveMacs(DesiredState desired, ObservedState observed, Context context) {
+        Set<String> taken = new HashSet<>();
+        Map<String, Set<String>> live = new HashMap<>();
+        for (NodeObservation node : observed.nodes()) {
+            for (ObservedDomain domain : node.domains()) {
+                boolean ours = domain.managed() && domain.metadata().cluster().equals(context.cluster);
+                for (ObservedDomain.ObservedNic nic : domain.nics()) {
+                    if (nic.mac() != null) {
+                        taken.add(nic.mac());
+                        if (ours) {
+                            live.computeIfAbsent(domain.name(), n -> new HashSet<>()).add(nic.mac());
+                        }
+                    }
+                }
+            }
+        }
+        desired.vms().forEach(vm -> vm.nics().stream().filter(n -> !n.derived()).forEach(n -> taken.add(n.mac())));
+        List<VmSpec> vms = Macs.assign(desired.vms(), taken, live, (vm, i) -> context.problems.add("vm " + vm.name()
+                + " nic " + i + ": every one of its " + Macs.CANDIDATES + " derived MAC addresses is in use on the"
+                + " nodes; give it a 'mac' in the manifest"));
+        return new DesiredState(desired.cluster(), desired.nodes(), desired.networks(), vms);
     }
 
     private static final class Context {

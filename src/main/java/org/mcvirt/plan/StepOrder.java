@@ -17,11 +17,14 @@ import static org.mcvirt.plan.StepKind.START_POOL;
 import static org.mcvirt.plan.StepKind.UNDEFINE_DOMAIN;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.PriorityQueue;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Orders steps by one table of dependency rules. A rule says: a step of kind {@code before} runs before a step
@@ -81,23 +84,64 @@ final class StepOrder {
         };
     }
 
-    /** Numbers the drafts 1..n in a valid order and records each step's direct dependencies. */
+    /** The rules by the kind of their later step: a draft looks up only the rules it can be the later step of. */
+    private static final Map<StepKind, List<Rule>> RULES_BY_AFTER = new EnumMap<>(StepKind.class);
+
+    static {
+        for (Rule rule : RULES) {
+            RULES_BY_AFTER.computeIfAbsent(rule.after(), k -> new ArrayList<>()).add(rule);
+        }
+    }
+
+    /**
+     * Numbers the drafts 1..n in a valid order and records each step's direct dependencies. The drafts are indexed
+     * by (kind, subject) and by (kind, used subject), so each rule finds the partners of a draft by lookup instead
+     * of by comparing every pair; {@link #related} still decides every dependency.
+     */
     static List<Step> order(List<StepDraft> drafts) {
         int n = drafts.size();
-        List<Set<Integer>> predecessors = new ArrayList<>();
+        Map<StepKind, Map<String, List<Integer>>> bySubject = new EnumMap<>(StepKind.class);
+        Map<StepKind, Map<String, List<Integer>>> byUse = new EnumMap<>(StepKind.class);
         for (int i = 0; i < n; i++) {
-            predecessors.add(new TreeSet<>());
+            StepDraft draft = drafts.get(i);
+            bySubject.computeIfAbsent(draft.kind(), k -> new HashMap<>())
+                    .computeIfAbsent(draft.subject(), s -> new ArrayList<>()).add(i);
+            for (String used : new LinkedHashSet<>(draft.uses())) {
+                byUse.computeIfAbsent(draft.kind(), k -> new HashMap<>())
+                        .computeIfAbsent(used, s -> new ArrayList<>()).add(i);
+            }
         }
+        int[][] predecessors = new int[n][];
+        int[] successorCount = new int[n];
+        List<Integer> found = new ArrayList<>();
+        for (int b = 0; b < n; b++) {
+            StepDraft after = drafts.get(b);
+            found.clear();
+            for (Rule rule : RULES_BY_AFTER.getOrDefault(after.kind(), List.of())) {
+                switch (rule.relation()) {
+                    case SAME_SUBJECT -> found.addAll(lookup(bySubject, rule.before(), after.subject()));
+                    case AFTER_USES_BEFORE -> after.uses().forEach(u -> found.addAll(lookup(bySubject, rule.before(), u)));
+                    case BEFORE_USES_AFTER -> found.addAll(lookup(byUse, rule.before(), after.subject()));
+                }
+            }
+            int index = b;
+            predecessors[b] = found.stream().mapToInt(Integer::intValue).sorted().distinct()
+                    .filter(a -> a != index && RULES_BY_AFTER.get(after.kind()).stream()
+                            .anyMatch(rule -> related(rule, drafts.get(a), after)))
+                    .toArray();
+            for (int a : predecessors[b]) {
+                successorCount[a]++;
+            }
+        }
+        // successors in ascending order, so the ready queue sees the same additions as a scan of all drafts would
+        int[][] successors = new int[n][];
         for (int a = 0; a < n; a++) {
-            for (int b = 0; b < n; b++) {
-                if (a == b) {
-                    continue;
-                }
-                for (Rule rule : RULES) {
-                    if (related(rule, drafts.get(a), drafts.get(b))) {
-                        predecessors.get(b).add(a);
-                    }
-                }
+            successors[a] = new int[successorCount[a]];
+            successorCount[a] = 0;
+        }
+        for (int b = 0; b < n; b++) {
+            for (int a : predecessors[b]) {
+                successors[a][successorCount[a]++] = b;
             }
         }
         Comparator<Integer> readyOrder = Comparator.comparing((Integer i) -> drafts.get(i).kind())
@@ -105,7 +149,7 @@ final class StepOrder {
         PriorityQueue<Integer> ready = new PriorityQueue<>(readyOrder);
         int[] waiting = new int[n];
         for (int i = 0; i < n; i++) {
-            waiting[i] = predecessors.get(i).size();
+            waiting[i] = predecessors[i].length;
             if (waiting[i] == 0) {
                 ready.add(i);
             }
@@ -116,8 +160,8 @@ final class StepOrder {
             int next = ready.poll();
             sequence.add(next);
             idOf[next] = sequence.size();
-            for (int b = 0; b < n; b++) {
-                if (predecessors.get(b).contains(next) && --waiting[b] == 0) {
+            for (int b : successors[next]) {
+                if (--waiting[b] == 0) {
                     ready.add(b);
                 }
             }
@@ -128,10 +172,14 @@ final class StepOrder {
         List<Step> steps = new ArrayList<>();
         for (int index : sequence) {
             StepDraft d = drafts.get(index);
-            List<Integer> dependsOn = predecessors.get(index).stream().map(p -> idOf[p]).sorted().toList();
+            List<Integer> dependsOn = Arrays.stream(predecessors[index]).map(p -> idOf[p]).sorted().boxed().toList();
             steps.add(new Step(idOf[index], d.kind(), d.node(), d.subject(), d.uses(), d.change(), d.description(),
                     d.arguments(), dependsOn));
         }
         return steps;
+    }
+
+    private static List<Integer> lookup(Map<StepKind, Map<String, List<Integer>>> index, StepKind kind, String key) {
+        return index.getOrDefault(kind, Map.of()).getOrDefault(key, List.of());
     }
 }

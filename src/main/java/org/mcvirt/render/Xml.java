@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import javax.xml.XMLConstants;
+import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.parsers.ParserConfigurationException;
 import javax.xml.transform.OutputKeys;
@@ -43,16 +44,29 @@ public final class Xml {
     private Xml() {
     }
 
-    public static Document parse(String xml) {
+    /**
+     * One parser per thread, made once: setting up a factory and a builder cost more than parsing a domain's
+     * definition, and a read parses one or two per domain.
+     */
+    private static final ThreadLocal<DocumentBuilder> BUILDER = ThreadLocal.withInitial(() -> {
         try {
             DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
             factory.setNamespaceAware(true);
             factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
             factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-            var builder = factory.newDocumentBuilder();
-            builder.setErrorHandler(QUIET); // the default one also prints every error to System.err
+            return factory.newDocumentBuilder();
+        } catch (ParserConfigurationException e) {
+            throw new IllegalStateException(e);
+        }
+    });
+
+    public static Document parse(String xml) {
+        DocumentBuilder builder = BUILDER.get();
+        builder.reset();
+        builder.setErrorHandler(QUIET); // the default one also prints every error to System.err
+        try {
             return builder.parse(new InputSource(new StringReader(xml)));
-        } catch (ParserConfigurationException | org.xml.sax.SAXException | java.io.IOException e) {
+        } catch (org.xml.sax.SAXException | java.io.IOException e) {
             throw new IllegalArgumentException("not well-formed XML: " + e.getMessage(), e);
         }
     }

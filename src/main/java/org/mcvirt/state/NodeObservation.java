@@ -4,6 +4,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.mcvirt.model.ByName;
 
 /**
  * One node's observed state; when unreachable, error says why and the lists are empty. warnings name objects that
@@ -25,14 +26,14 @@ public record NodeObservation(String node, boolean reachable, String error, Stri
     }
 
     public Optional<ObservedDomain> domain(String name) {
-        return domains.stream().filter(d -> d.name().equals(name)).findFirst();
+        return ByName.find(domains, ObservedDomain::name, name);
     }
 
     public Optional<ObservedNetwork> network(String name) {
-        return networks.stream().filter(n -> n.name().equals(name)).findFirst();
+        return ByName.find(networks, ObservedNetwork::name, name);
     }
 
     public Optional<ObservedPool> pool(String name) {
-        return pools.stream().filter(p -> p.name().equals(name)).findFirst();
+        return ByName.find(pools, ObservedPool::name, name);
     }
 }

@@ -4,6 +4,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.mcvirt.model.ByName;
 
 /**
  * A libvirt storage pool and its volumes (volumes are listed only when the pool is active). error is set when the
@@ -17,7 +18,7 @@ public record ObservedPool(String name, String type, boolean active, boolean aut
     }
 
     public Optional<ObservedVolume> volume(String name) {
-        return volumes.stream().filter(v -> v.name().equals(name)).findFirst();
+        return ByName.find(volumes, ObservedVolume::name, name);
     }
 
     public record ObservedVolume(String name, String path, long capacityBytes) {

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.mcvirt.model.ByName;
 
 /** What was read from every node. Lists are sorted by name so output and fingerprints are deterministic. */
 public record ObservedState(List<NodeObservation> nodes) {
@@ -21,7 +22,7 @@ public record ObservedState(List<NodeObservation> nodes) {
     }
 
     public Optional<NodeObservation> node(String name) {
-        return nodes.stream().filter(n -> n.node().equals(name)).findFirst();
+        return ByName.find(nodes, NodeObservation::node, name);
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mcvirt.model.DesiredState;
+import org.mcvirt.model.Macs;
 import org.mcvirt.model.NodeSpec;
 import org.mcvirt.model.VmSpec;
 
@@ -123,5 +124,71 @@ class ManifestLoaderTest {
                         .extracting(Diagnostic::message)
                         .containsExactly("'01:54:00:00:00:01' is a multicast address; a NIC needs a unicast MAC",
                                 "MAC address 52:54:00:00:00:01 is already used by vm b nic 0"));
+    }
+
+    @Test
+    void collidingDerivedMacsAreResolvedByNameOrder(@TempDir Path dir) throws Exception {
+        List<String> pair = MacCollisions.collidingVmNames();
+        String first = pair.get(0);
+        String later = pair.get(1);
+        String mac = MacCollisions.derivedMac(first, 0);
+        assertThat(MacCollisions.derivedMac(later, 0)).isEqualTo(mac);
+        // the later name is listed first: the name order decides, not the order in the file
+        Path file = dir.resolve("m.yaml");
+        Files.writeString(file, """
+                apiVersion: mcvirt/v1
+                cluster: {name: c}
+                nodes: [{name: n, local: true}]
+                networks: [{name: x, bridge: br0}]
+                vms:
+                  - {name: %s, node: n, memory: 64MiB, nics: [{network: x}]}
+                  - {name: %s, node: n, memory: 64MiB, nics: [{network: x}]}
+                """.formatted(later, first));
+        DesiredState state = ManifestLoader.load(List.of(file));
+        String laterMac = state.vm(later).orElseThrow().nics().get(0).mac();
+        assertThat(state.vm(first).orElseThrow().nics().get(0).mac()).isEqualTo(mac);
+        assertThat(laterMac).isNotEqualTo(mac).matches("52:54:00(:[0-9a-f]{2}){3}");
+        assertThat(ManifestLoader.load(List.of(file))).isEqualTo(state);
+        // the later vm takes its next candidate
+        assertThat(laterMac).isEqualTo(Macs.derived(later, 0, 1));
+    }
+
+    @Test
+    void aDerivedMacSkipsACandidateThatAnExplicitMacHas(@TempDir Path dir) throws Exception {
+        List<String> pair = MacCollisions.collidingVmNames();
+        String next = Macs.derived(pair.get(1), 0, 1);
+        Path file = dir.resolve("m.yaml");
+        Files.writeString(file, """
+                apiVersion: mcvirt/v1
+                cluster: {name: c}
+                nodes: [{name: n, local: true}]
+                networks: [{name: x, bridge: br0}]
+                vms:
+                  - {name: %s, node: n, memory: 64MiB, nics: [{network: x}]}
+                  - {name: %s, node: n, memory: 64MiB, nics: [{network: x}]}
+                  - {name: a-pinned, node: n, memory: 64MiB, nics: [{network: x, mac: "%s"}]}
+                """.formatted(pair.get(0), pair.get(1), next));
+        DesiredState state = ManifestLoader.load(List.of(file));
+        assertThat(state.vms()).extracting(v -> v.nics().get(0).mac()).containsExactly(next,
+                MacCollisions.derivedMac(pair.get(0), 0), Macs.derived(pair.get(1), 0, 2));
+        assertThat(state.vms()).extracting(v -> v.nics().get(0).derived()).containsExactly(false, true, true);
+    }
+
+    @Test
+    void anExplicitMacWinsOverADerivedOne(@TempDir Path dir) throws Exception {
+        String mac = MacCollisions.derivedMac("web", 0);
+        Path file = dir.resolve("m.yaml");
+        Files.writeString(file, """
+                apiVersion: mcvirt/v1
+                cluster: {name: c}
+                nodes: [{name: n, local: true}]
+                networks: [{name: x, bridge: br0}]
+                vms:
+                  - {name: web, node: n, memory: 64MiB, nics: [{network: x}]}
+                  - {name: zz-pinned, node: n, memory: 64MiB, nics: [{network: x, mac: "%s"}]}
+                """.formatted(mac));
+        DesiredState state = ManifestLoader.load(List.of(file));
+        assertThat(state.vm("zz-pinned").orElseThrow().nics().get(0).mac()).isEqualTo(mac);
+        assertThat(state.vm("web").orElseThrow().nics().get(0).mac()).isNotEqualTo(mac);
     }
 }
