@@ -297,7 +297,7 @@ final class ManifestBinder {
 
     private Optional<Located<VmSpec>> vm(YamlTree.Node node) {
         return Fields.of(node, "vm", Set.of("name", "node", "cpus", "memory", "state", "autostart", "protect", "disks",
-                "nics", "owners", "users"), problems).flatMap(f -> {
+                "nics", "owners", "users", "nodes", "migration"), problems).flatMap(f -> {
                     Map<String, Location> at = new HashMap<>();
                     Optional<String> name = f.name("name");
                     Optional<String> nodeName = f.requiredString("node");
@@ -342,9 +342,14 @@ final class ManifestBinder {
                         return Optional.empty();
                     }
                     // an invalid cpus or memory was reported; bind a placeholder so references are still checked
+                    List<String> pair = f.strings("nodes", Fields.NAME, "is not a valid node name");
+                    if (f.has("nodes")) {
+                        at.put("nodes", f.location("nodes"));
+                    }
+                    VmSpec.Migration migration = f.enumeration("migration", VmSpec.Migration.class)
+                            .orElse(VmSpec.Migration.OFFLINE);
                     VmSpec spec = new VmSpec(name.get(), nodeName.get(), cpus.orElse(1), memory.orElse(16L << 20), state,
-                            autostart,
-                            protect, disks, nics, owners, users);
+                            autostart, protect, disks, nics, owners, users, pair, migration);
                     return Optional.of(new Located<>(spec, f.location("name"), at));
                 });
     }

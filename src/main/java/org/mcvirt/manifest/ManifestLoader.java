@@ -12,10 +12,12 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.mcvirt.model.ClusterSpec;
+import org.mcvirt.model.DrbdSpec;
 import org.mcvirt.model.DesiredState;
 import org.mcvirt.model.Macs;
 import org.mcvirt.model.NetworkSpec;
 import org.mcvirt.model.NodeSpec;
+import org.mcvirt.model.Secrets;
 import org.mcvirt.model.StorageSpec;
 import org.mcvirt.model.VmSpec;
 
@@ -104,6 +106,7 @@ public final class ManifestLoader {
         }
         ClusterSpec cluster = clusters.isEmpty() ? new ClusterSpec("unnamed", null) : clusters.get(0).value();
         checkReferences(cluster, nodes, networks, vms, problems);
+        checkReplication(cluster, clusters.isEmpty() ? null : clusters.get(0), nodes, vms, problems);
         return new DesiredState(cluster, nodes.values().stream().map(ManifestBinder.Located::value).toList(),
                 networks.values().stream().map(ManifestBinder.Located::value).toList(), assignMacs(vms, problems));
     }
@@ -148,6 +151,91 @@ public final class ManifestLoader {
             }
         }
         return byName;
+    }
+
+    /**
+     * Replicated disks: the vm's pair ({@code nodes: [a, b]}, by default both nodes of a two-node cluster) names two
+     * defined nodes, one of them the vm's node; each replicated disk's storage is lvm on both; cluster.drbd is
+     * enabled with a secret that can be read here (a file or an environment variable, 1-64 printable characters
+     * without quotes or backslashes). The default pair is filled in.
+     */
+    private static void checkReplication(ClusterSpec cluster, ManifestBinder.Located<ClusterSpec> clusterAt,
+            Map<String, ManifestBinder.Located<NodeSpec>> nodes, Map<String, ManifestBinder.Located<VmSpec>> vms,
+            List<Diagnostic> problems) {
+        boolean anyReplicated = false;
+        for (Map.Entry<String, ManifestBinder.Located<VmSpec>> entry : new java.util.ArrayList<>(vms.entrySet())) {
+            ManifestBinder.Located<VmSpec> located = entry.getValue();
+            VmSpec vm = located.value();
+            Location pairAt = located.at().getOrDefault("nodes", located.location());
+            if (!vm.replicated()) {
+                if (!vm.pair().isEmpty() && !vm.pair().contains(vm.node())) {
+                    problems.add(new Diagnostic(pairAt, "vm '" + vm.name() + "' runs on node '" + vm.node()
+                            + "', which is not one of its nodes " + vm.pair()));
+                }
+                continue;
+            }
+            anyReplicated = true;
+            List<String> pair = vm.pair();
+            if (pair.isEmpty()) {
+                if (nodes.size() != 2) {
+                    problems.add(new Diagnostic(located.location(), "vm '" + vm.name() + "' has replicated disks but no"
+                            + " 'nodes: [A, B]' naming the two nodes that hold them (only a two-node cluster has a default"
+                            + " pair; this one has " + nodes.size() + " nodes)"));
+                    continue;
+                }
+                pair = nodes.keySet().stream().sorted().toList();
+                vms.put(entry.getKey(), new ManifestBinder.Located<>(vm.withPair(pair), located.location(), located.at()));
+            } else if (pair.size() != 2 || pair.get(0).equals(pair.get(1))) {
+                problems.add(new Diagnostic(pairAt, "'nodes' of vm '" + vm.name() + "' must name two different nodes"
+                        + " (the DRBD pair), found " + pair));
+                continue;
+            }
+            boolean known = true;
+            for (String member : pair) {
+                if (!nodes.containsKey(member)) {
+                    problems.add(new Diagnostic(pairAt, "'nodes' of vm '" + vm.name() + "' names node '" + member
+                            + "', which no manifest defines" + Fields.suggestion(member, nodes.keySet())));
+                    known = false;
+                }
+            }
+            if (!pair.contains(vm.node())) {
+                problems.add(new Diagnostic(located.at().getOrDefault("node", located.location()), "vm '" + vm.name()
+                        + "' runs on node '" + vm.node() + "', which is not one of its DRBD pair " + pair));
+            }
+            if (!known) {
+                continue;
+            }
+            for (int i = 0; i < vm.disks().size(); i++) {
+                VmSpec.DiskSpec disk = vm.disks().get(i);
+                if (!disk.replicated()) {
+                    continue;
+                }
+                for (String member : pair) {
+                    Optional<StorageSpec> storage = nodes.get(member).value().storage(disk.storage());
+                    if (storage.isEmpty() || storage.get().type() != StorageSpec.StorageType.LVM) {
+                        problems.add(new Diagnostic(located.at().getOrDefault("disks[" + i + "].storage",
+                                located.location()), "replicated disk '" + disk.name() + "' of vm '" + vm.name()
+                                + "' needs lvm storage '" + disk.storage() + "' on both nodes of its pair; node '"
+                                + member + "' " + (storage.isEmpty() ? "has no storage of that name"
+                                : "has it as file storage")));
+                    }
+                }
+            }
+        }
+        if (anyReplicated && cluster.drbdIfEnabled().isPresent()) {
+            Location where = clusterAt == null ? new Location("manifest", 1, 1) : clusterAt.location();
+            DrbdSpec drbd = cluster.drbdIfEnabled().get();
+            if (drbd.secret() == null) {
+                problems.add(new Diagnostic(where, "cluster.drbd needs 'secret: {file: PATH}' or 'secret: {env: NAME}':"
+                        + " the shared secret of the replicated disks"));
+            } else {
+                try {
+                    Secrets.resolve(drbd.secret());
+                } catch (Secrets.SecretException e) {
+                    problems.add(new Diagnostic(where, "cluster.drbd.secret: " + e.getMessage()));
+                }
+            }
+        }
     }
 
     private static void checkReferences(ClusterSpec cluster, Map<String, ManifestBinder.Located<NodeSpec>> nodes,

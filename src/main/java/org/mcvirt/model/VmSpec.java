@@ -3,10 +3,14 @@ package org.mcvirt.model;
 import java.util.List;
 import java.util.Objects;
 
-/** A VM as the manifest declares it. NIC MAC addresses are always resolved (given or derived). */
+/**
+ * A VM as the manifest declares it. NIC MAC addresses are always resolved (given or derived). pair is the two
+ * nodes its replicated disks live on (node is one of them; empty when it has no replicated disk); migration says
+ * how a change of node is carried out.
+ */
 public record VmSpec(String name, String node, int cpus, long memoryBytes, PowerState state, boolean autostart,
                      boolean protect, List<DiskSpec> disks, List<NicSpec> nics, List<String> owners,
-                     List<String> users) {
+                     List<String> users, List<String> pair, Migration migration) {
     public VmSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(node, "node");
@@ -15,7 +19,34 @@ public record VmSpec(String name, String node, int cpus, long memoryBytes, Power
         nics = List.copyOf(nics);
         owners = List.copyOf(owners);
         users = List.copyOf(users);
+        pair = pair == null ? List.of() : List.copyOf(pair);
+        migration = migration == null ? Migration.OFFLINE : migration;
     }
+
+    /** A vm without a DRBD pair, migrated offline. */
+    public VmSpec(String name, String node, int cpus, long memoryBytes, PowerState state, boolean autostart,
+                  boolean protect, List<DiskSpec> disks, List<NicSpec> nics, List<String> owners, List<String> users) {
+        this(name, node, cpus, memoryBytes, state, autostart, protect, disks, nics, owners, users, List.of(),
+                Migration.OFFLINE);
+    }
+
+    /** The same vm with another pair (the loader fills in the default pair of a two-node cluster). */
+    public VmSpec withPair(List<String> newPair) {
+        return new VmSpec(name, node, cpus, memoryBytes, state, autostart, protect, disks, nics, owners, users, newPair,
+                migration);
+    }
+
+    public boolean replicated() {
+        return disks.stream().anyMatch(DiskSpec::replicated);
+    }
+
+    /** The other node of the pair, if the vm has one. */
+    public java.util.Optional<String> peer() {
+        return pair.stream().filter(n -> !n.equals(node)).findFirst();
+    }
+
+    /** How a change of node is carried out: shut down and move, or move while running. */
+    public enum Migration { OFFLINE, LIVE }
 
     public long memoryKib() {
         return memoryBytes / 1024;
