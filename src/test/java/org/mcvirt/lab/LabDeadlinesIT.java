@@ -36,7 +36,9 @@ class LabDeadlinesIT {
     private static final String A = "dl-a-" + ID;
     private static final String B = "dl-b-" + ID;
     private static final String C = "dl-c-" + ID;
-    private static final int NODE_TIMEOUT = 10;
+    // long enough that connecting to a TCG guest on a busy machine never passes it; keepalive detects a freeze in
+    // about this long
+    private static final int NODE_TIMEOUT = 20;
     /** How long past its deadlines mcvirt may take to end: JVM start-up, connecting, the other node. */
     private static final Duration SLACK = Duration.ofSeconds(60);
     private static Path dir;
