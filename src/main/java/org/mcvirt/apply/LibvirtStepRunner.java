@@ -1,20 +1,46 @@
 package org.mcvirt.apply;
 
+import java.time.Duration;
 import java.util.Map;
+import org.mcvirt.model.DrbdSpec;
+import org.mcvirt.model.Secrets;
+import org.mcvirt.node.StoragePrimitives;
+import org.mcvirt.render.Views;
 import org.mcvirt.node.NodeException;
 import org.mcvirt.node.NodePrimitives;
 import org.mcvirt.plan.Step;
 
-/** Maps each step kind to the libvirt primitive that performs it. No decisions: the plan made them. */
+/**
+ * Maps each step kind to the libvirt primitive, or the LVM/DRBD operation, that performs it. No decisions: the plan
+ * made them. The one thing a plan does not carry is the DRBD shared secret: a resource file step names where it
+ * comes from, and it is read here, put into the file as it is written, and forgotten.
+ */
 public final class LibvirtStepRunner implements StepRunner {
+    /** The LVM/DRBD operations of a node. */
+    @FunctionalInterface
+    public interface Storage {
+        StoragePrimitives of(String node) throws NodeException;
+    }
+
     private final Map<String, NodePrimitives> nodes;
+    private final Storage storage;
     private final long shutdownTimeoutSeconds;
+    private final Duration syncTimeout;
     private final ApplyListener progress;
 
     public LibvirtStepRunner(Map<String, ? extends NodePrimitives> nodes, long shutdownTimeoutSeconds,
                              ApplyListener progress) {
+        this(nodes, node -> {
+            throw new IllegalStateException("no LVM/DRBD access to node " + node);
+        }, shutdownTimeoutSeconds, Duration.ofHours(1), progress);
+    }
+
+    public LibvirtStepRunner(Map<String, ? extends NodePrimitives> nodes, Storage storage, long shutdownTimeoutSeconds,
+                             Duration syncTimeout, ApplyListener progress) {
         this.nodes = Map.copyOf(nodes);
+        this.storage = storage;
         this.shutdownTimeoutSeconds = shutdownTimeoutSeconds;
+        this.syncTimeout = syncTimeout;
         this.progress = progress;
     }
 
@@ -46,7 +72,55 @@ public final class LibvirtStepRunner implements StepRunner {
                     ? "the guest did not shut down within " + shutdownTimeoutSeconds + "s; powered off" : "";
             case UNDEFINE_DOMAIN -> done(() -> node.undefineDomain(step.argument("name")));
             case DELETE_VOLUME -> done(() -> node.deleteVolume(step.argument("pool"), step.argument("name")));
+            case CREATE_LV, WRITE_DRBD_CONFIG, CREATE_DRBD_METADATA, DRBD_UP, DRBD_INITIAL_SYNC, DRBD_PROMOTE,
+                 DRBD_DEMOTE, DELETE_DRBD, DELETE_LV -> runStorage(step, storage.of(step.node()));
         };
+    }
+
+    private String runStorage(Step step, StoragePrimitives node) throws NodeException {
+        String resource = step.arguments().get("resource");
+        return switch (step.kind()) {
+            case CREATE_LV -> node.createLogicalVolume(step.argument("volumeGroup"), step.argument("name"),
+                    Long.parseLong(step.argument("bytes")), step.argument("tag")) ? "" : "it was already there";
+            case WRITE_DRBD_CONFIG -> done(() -> node.writeResourceFile(step.argument("configDirectory"),
+                    step.argument("stateDirectory"), resource, withSecret(step)));
+            case CREATE_DRBD_METADATA -> node.createMetadata(resource) ? "" : "its metadata was already there";
+            case DRBD_UP -> done(() -> node.up(resource));
+            case DRBD_INITIAL_SYNC -> {
+                int minor = Integer.parseInt(step.argument("minor"));
+                boolean started = node.startInitialSync(minor, resource);
+                node.awaitInSync(minor, resource, syncTimeout, message -> progress.progress(step, message));
+                yield started ? "in sync" : "its data was already the good copy; in sync";
+            }
+            case DRBD_PROMOTE -> done(() -> node.promote(Integer.parseInt(step.argument("minor")), resource));
+            case DRBD_DEMOTE -> done(() -> node.demote(Integer.parseInt(step.argument("minor")), resource));
+            case DELETE_DRBD -> done(() -> {
+                node.down(resource);
+                node.wipeMetadata(resource);
+                node.removeResourceFile(step.argument("configDirectory"), resource);
+            });
+            case DELETE_LV -> node.removeLogicalVolume(step.argument("volumeGroup"), step.argument("name"),
+                    step.argument("tag")) ? "" : "it was already gone";
+            case CREATE_POOL, START_POOL, CREATE_VOLUME, CREATE_NETWORK, START_NETWORK, DELETE_NETWORK, DEFINE_DOMAIN,
+                 SET_MEMORY_LIVE, ATTACH_DEVICE_LIVE, DETACH_DEVICE_LIVE, SET_AUTOSTART, START_DOMAIN, SHUTDOWN_DOMAIN,
+                 UNDEFINE_DOMAIN, DELETE_VOLUME -> throw new IllegalStateException(step.kind() + " is not a storage step");
+        };
+    }
+
+    /** The resource file text with the secret where the plan has its placeholder. */
+    private static String withSecret(Step step) throws NodeException {
+        String text = step.argument("text");
+        if (!text.contains(Views.SECRET_PLACEHOLDER)) {
+            return text;
+        }
+        DrbdSpec.SecretRef reference = new DrbdSpec.SecretRef(step.arguments().get("secretFile"),
+                step.arguments().get("secretEnv"));
+        try {
+            return text.replace(Views.SECRET_PLACEHOLDER, Secrets.resolve(reference));
+        } catch (Secrets.SecretException e) {
+            throw new NodeException(step.node(), "cannot write the resource file of " + step.argument("resource")
+                    + ": the DRBD secret: " + e.getMessage(), e);
+        }
     }
 
     private interface Primitive {

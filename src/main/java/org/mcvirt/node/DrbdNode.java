@@ -21,7 +21,7 @@ import org.mcvirt.node.ssh.SshException;
  * RES}), the one spelling drbd-utils 9.22 accepts for all of them, and no command ever gets the shared secret as an
  * argument (the resource file is written through standard input, mode 0600).
  */
-public final class DrbdNode {
+public final class DrbdNode implements StoragePrimitives {
     /** sbin is not on a non-login PATH on every node. */
     private static final String PATH = "PATH=\"$PATH:/usr/sbin:/sbin\"; ";
     private static final Pattern PROC_LINE = Pattern.compile(

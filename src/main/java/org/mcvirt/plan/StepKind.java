@@ -1,17 +1,35 @@
 package org.mcvirt.plan;
 
-/** The primitive operations apply can run. Each maps to one libvirt call sequence in the executor. */
+/**
+ * The primitive operations apply can run. Each maps to one libvirt call sequence or one LVM/DRBD operation on a
+ * node in the executor. The order of the constants is the tie-break of the step order: new kinds go at the end.
+ */
 public enum StepKind {
     CREATE_POOL, START_POOL, CREATE_VOLUME, CREATE_NETWORK, START_NETWORK, DELETE_NETWORK,
     DEFINE_DOMAIN, SET_MEMORY_LIVE, ATTACH_DEVICE_LIVE, DETACH_DEVICE_LIVE, SET_AUTOSTART,
-    START_DOMAIN, SHUTDOWN_DOMAIN, UNDEFINE_DOMAIN, DELETE_VOLUME;
+    START_DOMAIN, SHUTDOWN_DOMAIN, UNDEFINE_DOMAIN, DELETE_VOLUME,
+    /** A tagged logical volume, the backing disk of one side of a DRBD resource. */
+    CREATE_LV,
+    /** The resource file, checked by drbd-utils, then put in place with mode 0600; the secret is put in here. */
+    WRITE_DRBD_CONFIG,
+    /** DRBD's internal metadata; never over data. */
+    CREATE_DRBD_METADATA,
+    /** drbdadm adjust: up, or matching its file. */
+    DRBD_UP,
+    /** Made Primary with its data as the good copy, then waits until the peer is UpToDate. */
+    DRBD_INITIAL_SYNC,
+    DRBD_PROMOTE, DRBD_DEMOTE,
+    /** Down, metadata wiped, resource file removed: this side's replica is gone. */
+    DELETE_DRBD,
+    DELETE_LV;
 
     /** Steps that destroy something: they need --allow-destroy. Every kind says which it is. */
     public boolean destructive() {
         return switch (this) {
-            case DELETE_NETWORK, UNDEFINE_DOMAIN, DELETE_VOLUME -> true;
+            case DELETE_NETWORK, UNDEFINE_DOMAIN, DELETE_VOLUME, DELETE_DRBD, DELETE_LV -> true;
             case CREATE_POOL, START_POOL, CREATE_VOLUME, CREATE_NETWORK, START_NETWORK, DEFINE_DOMAIN, SET_MEMORY_LIVE,
-                 ATTACH_DEVICE_LIVE, DETACH_DEVICE_LIVE, SET_AUTOSTART, START_DOMAIN, SHUTDOWN_DOMAIN -> false;
+                 ATTACH_DEVICE_LIVE, DETACH_DEVICE_LIVE, SET_AUTOSTART, START_DOMAIN, SHUTDOWN_DOMAIN, CREATE_LV,
+                 WRITE_DRBD_CONFIG, CREATE_DRBD_METADATA, DRBD_UP, DRBD_INITIAL_SYNC, DRBD_PROMOTE, DRBD_DEMOTE -> false;
         };
     }
 }

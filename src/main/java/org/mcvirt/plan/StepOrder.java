@@ -1,6 +1,14 @@
 package org.mcvirt.plan;
 
 import static org.mcvirt.plan.StepKind.ATTACH_DEVICE_LIVE;
+import static org.mcvirt.plan.StepKind.DELETE_LV;
+import static org.mcvirt.plan.StepKind.DELETE_DRBD;
+import static org.mcvirt.plan.StepKind.DRBD_PROMOTE;
+import static org.mcvirt.plan.StepKind.DRBD_INITIAL_SYNC;
+import static org.mcvirt.plan.StepKind.DRBD_UP;
+import static org.mcvirt.plan.StepKind.CREATE_DRBD_METADATA;
+import static org.mcvirt.plan.StepKind.WRITE_DRBD_CONFIG;
+import static org.mcvirt.plan.StepKind.CREATE_LV;
 import static org.mcvirt.plan.StepKind.CREATE_NETWORK;
 import static org.mcvirt.plan.StepKind.CREATE_POOL;
 import static org.mcvirt.plan.StepKind.CREATE_VOLUME;
@@ -68,7 +76,26 @@ final class StepOrder {
             new Rule(SHUTDOWN_DOMAIN, DELETE_NETWORK, Relation.BEFORE_USES_AFTER, "stop users of a network first"),
             new Rule(UNDEFINE_DOMAIN, DELETE_NETWORK, Relation.BEFORE_USES_AFTER, "undefine users of a network first"),
             new Rule(DETACH_DEVICE_LIVE, DELETE_NETWORK, Relation.BEFORE_USES_AFTER, "unplug from a network first"),
-            new Rule(DEFINE_DOMAIN, DELETE_NETWORK, Relation.BEFORE_USES_AFTER, "redefine away from a network first"));
+            new Rule(DEFINE_DOMAIN, DELETE_NETWORK, Relation.BEFORE_USES_AFTER, "redefine away from a network first"),
+            // replicated disks: LV, resource file, metadata, up on both nodes; the initial sync needs the peer up; the
+            // domain uses the resource only once its node's copy is the good one
+            new Rule(CREATE_LV, WRITE_DRBD_CONFIG, Relation.AFTER_USES_BEFORE, "the backing disk before its resource"),
+            new Rule(WRITE_DRBD_CONFIG, CREATE_DRBD_METADATA, Relation.SAME_SUBJECT, "the resource file before create-md"),
+            new Rule(CREATE_DRBD_METADATA, DRBD_UP, Relation.SAME_SUBJECT, "metadata before up"),
+            new Rule(WRITE_DRBD_CONFIG, DRBD_UP, Relation.SAME_SUBJECT, "the resource file before up"),
+            new Rule(DRBD_UP, DRBD_INITIAL_SYNC, Relation.SAME_SUBJECT, "up before the sync"),
+            new Rule(DRBD_UP, DRBD_INITIAL_SYNC, Relation.AFTER_USES_BEFORE, "the peer up before the sync"),
+            new Rule(DRBD_UP, DRBD_PROMOTE, Relation.SAME_SUBJECT, "up before primary"),
+            new Rule(DRBD_INITIAL_SYNC, DEFINE_DOMAIN, Relation.AFTER_USES_BEFORE, "the good copy before the vm uses it"),
+            new Rule(DRBD_UP, DEFINE_DOMAIN, Relation.AFTER_USES_BEFORE, "the resource up before the vm uses it"),
+            new Rule(DRBD_PROMOTE, DEFINE_DOMAIN, Relation.AFTER_USES_BEFORE, "primary before the vm uses it"),
+            new Rule(DRBD_PROMOTE, START_DOMAIN, Relation.AFTER_USES_BEFORE, "primary before the vm starts"),
+            new Rule(DRBD_INITIAL_SYNC, START_DOMAIN, Relation.AFTER_USES_BEFORE, "the good copy before the vm starts"),
+            new Rule(SHUTDOWN_DOMAIN, DELETE_DRBD, Relation.AFTER_USES_BEFORE, "stop the vm before its replicas go"),
+            new Rule(UNDEFINE_DOMAIN, DELETE_DRBD, Relation.AFTER_USES_BEFORE, "undefine before the replicas go"),
+            new Rule(DEFINE_DOMAIN, DELETE_DRBD, Relation.AFTER_USES_BEFORE, "drop the disk from the definition first"),
+            new Rule(DETACH_DEVICE_LIVE, DELETE_DRBD, Relation.BEFORE_USES_AFTER, "unplug before the replicas go"),
+            new Rule(DELETE_DRBD, DELETE_LV, Relation.AFTER_USES_BEFORE, "the resource down before its backing disk"));
 
     private StepOrder() {
     }

@@ -14,9 +14,74 @@ import org.mcvirt.plan.StepKind;
 /** Every step kind reaches its node primitive with the step's arguments; none is silently a no-op. */
 class LibvirtStepRunnerTest {
     /** Records each primitive called, with its arguments. */
-    private static final class RecordingNode implements NodePrimitives {
+    private static final class RecordingNode implements NodePrimitives, org.mcvirt.node.StoragePrimitives {
         final List<String> calls = new ArrayList<>();
         boolean guestIgnoresShutdown;
+
+        @Override
+        public boolean createLogicalVolume(String volumeGroup, String name, long bytes, String tag) {
+            calls.add("createLogicalVolume " + volumeGroup + " " + name + " " + bytes + " " + tag);
+            return true;
+        }
+
+        @Override
+        public boolean removeLogicalVolume(String volumeGroup, String name, String tag) {
+            calls.add("removeLogicalVolume " + volumeGroup + " " + name + " " + tag);
+            return true;
+        }
+
+        @Override
+        public void writeResourceFile(String configDirectory, String stateDirectory, String resource, String text) {
+            calls.add("writeResourceFile " + configDirectory + " " + stateDirectory + " " + resource + " " + text);
+        }
+
+        @Override
+        public void removeResourceFile(String configDirectory, String resource) {
+            calls.add("removeResourceFile " + configDirectory + " " + resource);
+        }
+
+        @Override
+        public boolean createMetadata(String resource) {
+            calls.add("createMetadata " + resource);
+            return true;
+        }
+
+        @Override
+        public void up(String resource) {
+            calls.add("up " + resource);
+        }
+
+        @Override
+        public boolean startInitialSync(int minor, String resource) {
+            calls.add("startInitialSync " + minor + " " + resource);
+            return true;
+        }
+
+        @Override
+        public void awaitInSync(int minor, String resource, java.time.Duration limit,
+                                java.util.function.Consumer<String> progress) {
+            calls.add("awaitInSync " + minor + " " + resource + " " + limit.toSeconds());
+        }
+
+        @Override
+        public void promote(int minor, String resource) {
+            calls.add("promote " + minor + " " + resource);
+        }
+
+        @Override
+        public void demote(int minor, String resource) {
+            calls.add("demote " + minor + " " + resource);
+        }
+
+        @Override
+        public void down(String resource) {
+            calls.add("down " + resource);
+        }
+
+        @Override
+        public void wipeMetadata(String resource) {
+            calls.add("wipeMetadata " + resource);
+        }
 
         @Override
         public void createPool(String name, String xml) {
@@ -98,6 +163,15 @@ class LibvirtStepRunnerTest {
 
     /** The one primitive call each step kind must make, given the arguments of {@link #step}. */
     private static final Map<StepKind, String> EXPECTED = new EnumMap<>(Map.ofEntries(
+            Map.entry(StepKind.CREATE_LV, "createLogicalVolume VG N 1024 T"),
+            Map.entry(StepKind.WRITE_DRBD_CONFIG, "writeResourceFile /c /s R text"),
+            Map.entry(StepKind.CREATE_DRBD_METADATA, "createMetadata R"),
+            Map.entry(StepKind.DRBD_UP, "up R"),
+            Map.entry(StepKind.DRBD_INITIAL_SYNC, "startInitialSync 7 R, awaitInSync 7 R 600"),
+            Map.entry(StepKind.DRBD_PROMOTE, "promote 7 R"),
+            Map.entry(StepKind.DRBD_DEMOTE, "demote 7 R"),
+            Map.entry(StepKind.DELETE_DRBD, "down R, wipeMetadata R, removeResourceFile /c R"),
+            Map.entry(StepKind.DELETE_LV, "removeLogicalVolume VG N T"),
             Map.entry(StepKind.CREATE_POOL, "createPool N X"),
             Map.entry(StepKind.START_POOL, "startPool N"),
             Map.entry(StepKind.CREATE_VOLUME, "createVolume P N X"),
@@ -116,15 +190,20 @@ class LibvirtStepRunnerTest {
 
     private static Step step(StepKind kind) {
         return new Step(1, kind, "n1", "subject", List.of(), "change", "describe",
-                Map.of("name", "N", "xml", "X", "pool", "P", "kib", "65536", "autostart", "true"), List.of());
+                Map.ofEntries(Map.entry("name", "N"), Map.entry("xml", "X"), Map.entry("pool", "P"),
+                        Map.entry("kib", "65536"), Map.entry("autostart", "true"), Map.entry("volumeGroup", "VG"),
+                        Map.entry("bytes", "1024"), Map.entry("tag", "T"), Map.entry("resource", "R"),
+                        Map.entry("minor", "7"), Map.entry("configDirectory", "/c"), Map.entry("stateDirectory", "/s"),
+                        Map.entry("text", "text")), List.of());
     }
 
     @Test
     void everyStepKindRunsItsPrimitive() throws Exception {
         for (StepKind kind : StepKind.values()) {
             RecordingNode node = new RecordingNode();
-            new LibvirtStepRunner(Map.of("n1", node), 30, new ProgressRecorder()).run(step(kind));
-            assertThat(node.calls).as("the primitives %s ran", kind).containsExactly(EXPECTED.get(kind));
+            new LibvirtStepRunner(Map.of("n1", node), n -> node, 30, java.time.Duration.ofSeconds(600),
+                    new ProgressRecorder()).run(step(kind));
+            assertThat(String.join(", ", node.calls)).as("the primitives %s ran", kind).isEqualTo(EXPECTED.get(kind));
         }
     }
 
@@ -164,5 +243,26 @@ class LibvirtStepRunnerTest {
         public void progress(org.mcvirt.plan.Step step, String message) {
             lines.add(step.description() + ": " + message);
         }
+    }
+
+    @Test
+    void theDrbdSecretIsReadAtApplyAndPutIntoTheFileNeverIntoTheStep(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path secret = dir.resolve("drbd.secret");
+        java.nio.file.Files.writeString(secret, "Unique-Secret-4711\n");
+        Step write = new Step(1, StepKind.WRITE_DRBD_CONFIG, "n1", "drbd:n1/R", List.of(), "change", "write",
+                Map.of("resource", "R", "configDirectory", "/c", "stateDirectory", "/s", "secretFile", secret.toString(),
+                        "text", "shared-secret \"" + org.mcvirt.render.Views.SECRET_PLACEHOLDER + "\";"), List.of());
+        RecordingNode node = new RecordingNode();
+        new LibvirtStepRunner(Map.of("n1", node), n -> node, 30, java.time.Duration.ofSeconds(1), new ProgressRecorder())
+                .run(write);
+        assertThat(node.calls).containsExactly("writeResourceFile /c /s R shared-secret \"Unique-Secret-4711\";");
+        assertThat(write.toString()).doesNotContain("Unique-Secret-4711");
+
+        java.nio.file.Files.delete(secret);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new LibvirtStepRunner(Map.of("n1", node), n -> node, 30,
+                java.time.Duration.ofSeconds(1), new ProgressRecorder()).run(write))
+                .hasMessageContaining("node n1: cannot write the resource file of R: the DRBD secret: cannot read the file "
+                        + secret);
     }
 }

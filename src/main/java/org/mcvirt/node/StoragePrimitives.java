@@ -1,0 +1,35 @@
+package org.mcvirt.node;
+
+import java.time.Duration;
+import java.util.function.Consumer;
+
+/**
+ * The LVM and DRBD operations apply runs for replicated disks, each idempotent ({@link DrbdNode} on a real node).
+ * An interface so the step runner can be tested with a recording fake.
+ */
+public interface StoragePrimitives {
+    boolean createLogicalVolume(String volumeGroup, String name, long bytes, String tag) throws NodeException;
+
+    boolean removeLogicalVolume(String volumeGroup, String name, String tag) throws NodeException;
+
+    void writeResourceFile(String configDirectory, String stateDirectory, String resource, String text)
+            throws NodeException;
+
+    void removeResourceFile(String configDirectory, String resource) throws NodeException;
+
+    boolean createMetadata(String resource) throws NodeException;
+
+    void up(String resource) throws NodeException;
+
+    boolean startInitialSync(int minor, String resource) throws NodeException;
+
+    void awaitInSync(int minor, String resource, Duration limit, Consumer<String> progress) throws NodeException;
+
+    void promote(int minor, String resource) throws NodeException;
+
+    void demote(int minor, String resource) throws NodeException;
+
+    void down(String resource) throws NodeException;
+
+    void wipeMetadata(String resource) throws NodeException;
+}
