@@ -184,9 +184,23 @@ public final class Mcvirt {
                               List<String> lockLeftOn) {
     }
 
-    /** What apply was asked to do. stepTimeout bounds each step; a shutdown step also gets the shutdown timeout. */
+    /**
+     * What apply was asked to do. stepTimeout bounds each step; a shutdown step also gets the shutdown timeout, and an
+     * initial DRBD sync the sync timeout (waits by design, with progress).
+     */
     public record ApplyOptions(boolean allowDestroy, int parallelism, long shutdownTimeoutSeconds,
-                               java.time.Duration stepTimeout, String command) {
+                               java.time.Duration stepTimeout, java.time.Duration syncTimeout, String command) {
+    }
+
+    /** The LVM/DRBD operations of a node, over its command transport. */
+    private static org.mcvirt.node.StoragePrimitives storage(Cluster cluster, String node)
+            throws org.mcvirt.node.NodeException {
+        try {
+            return new org.mcvirt.node.DrbdNode(node, cluster.transport(node));
+        } catch (org.mcvirt.node.ssh.SshException e) {
+            throw org.mcvirt.node.NodeException.unresponsive(node, "cannot reach it for LVM and DRBD: " + e.getMessage(),
+                    e);
+        }
     }
 
     /**
@@ -276,12 +290,16 @@ public final class Mcvirt {
         Map<String, String> stateDirectories = new java.util.HashMap<>();
         cluster.nodeNames().forEach(n -> stateDirectories.put(n, cluster.spec(n).stateDirectory()));
         StepRunner runner = new JournalingStepRunner(
-                new LibvirtStepRunner(cluster.nodes(), options.shutdownTimeoutSeconds(), listener), cluster::transport,
+                new LibvirtStepRunner(cluster.nodes(), node -> storage(cluster, node), options.shutdownTimeoutSeconds(),
+                        options.syncTimeout(), listener), cluster::transport,
                 stateDirectories, lock.holder().token());
         Map<String, String> stalled = new java.util.concurrent.ConcurrentSkipListMap<>();
         Executor.Limits limits = new Executor.Limits(
-                step -> step.kind() == org.mcvirt.plan.StepKind.SHUTDOWN_DOMAIN
-                        ? options.stepTimeout().plusSeconds(options.shutdownTimeoutSeconds()) : options.stepTimeout(),
+                step -> switch (step.kind()) {
+                    case SHUTDOWN_DOMAIN -> options.stepTimeout().plusSeconds(options.shutdownTimeoutSeconds());
+                    case DRBD_INITIAL_SYNC -> options.stepTimeout().plus(options.syncTimeout());
+                    default -> options.stepTimeout();
+                },
                 node -> cluster.nodes().containsKey(node) ? cluster.nodes().get(node).activity() : null,
                 (node, why) -> {
                     stalled.put(node, why);

@@ -54,6 +54,11 @@ final class ApplyCommand implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE})."})
     long stepTimeout;
 
+    @Option(names = "--sync-timeout", paramLabel = "SECONDS", defaultValue = "3600",
+            description = "How long the initial sync of a new replicated disk may take; its progress is shown"
+                    + " (default: ${DEFAULT-VALUE}).")
+    long syncTimeout;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -68,7 +73,8 @@ final class ApplyCommand implements Callable<Integer> {
         Optional<Plan> saved = planFile == null ? Optional.empty() : Optional.of(Mcvirt.readPlanFile(planFile));
         ProgressPrinter progress = new ProgressPrinter(out);
         Mcvirt.ApplyResult result = mcvirt.apply(saved, parent.manifestsGiven(), new Mcvirt.ApplyOptions(allowDestroy,
-                parallelism, shutdownTimeout, java.time.Duration.ofSeconds(stepTimeout), parent.commandLine(spec)),
+                parallelism, shutdownTimeout, java.time.Duration.ofSeconds(stepTimeout), java.time.Duration.ofSeconds(syncTimeout),
+                parent.commandLine(spec)),
                 progress, new Mcvirt.Interaction() {
                     @Override
                     public void show(Plan plan) {
