@@ -1,11 +1,19 @@
 <#ftl output_format="XML" strip_whitespace=true>
 <#-- Device snippets shared by domain.ftl and by the hot-plug steps (disk.ftl, interface.ftl). -->
 <#macro disk d>
+<#if d.drbd??>
+    <disk type='block' device='disk'>
+      <driver name='qemu' type='raw' cache='none' io='native'/>
+      <source dev='${d.source}'/>
+      <target dev='${d.target}' bus='${d.bus}'/>
+    </disk>
+<#else>
     <disk type='file' device='disk'>
       <driver name='qemu' type='qcow2'/>
       <source file='${d.source}'/>
       <target dev='${d.target}' bus='${d.bus}'/>
     </disk>
+</#if>
 </#macro>
 <#macro interface n>
     <interface type='network'>
@@ -20,7 +28,11 @@
       <mcvirt:name>${m.name}</mcvirt:name>
       <mcvirt:protect>${m.protect?c}</mcvirt:protect>
 <#list m.disks as d>
+<#if d.drbd??>
+      <mcvirt:disk name='${d.name}' storage='${d.storage}' target='${d.target}' source='${d.source}' resource='${d.drbd.resource}' minor='${d.drbd.minor?c}' port='${d.drbd.port?c}'/>
+<#else>
       <mcvirt:disk name='${d.name}' storage='${d.storage}' target='${d.target}' source='${d.source}'/>
+</#if>
 </#list>
     </mcvirt:vm>
 </#macro>

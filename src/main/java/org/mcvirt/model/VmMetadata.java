@@ -14,13 +14,27 @@ public record VmMetadata(String cluster, String name, boolean protect, List<Disk
         disks = List.copyOf(disks);
     }
 
-    /** A disk mcvirt created for the domain: which manifest disk it is and where its volume lives. */
-    public record Disk(String name, String storage, String target, String source) {
+    /**
+     * A disk mcvirt created for the domain: which manifest disk it is and where its volume lives. A replicated disk
+     * also records its DRBD resource, minor and port (the same on both nodes), so every later plan agrees on them
+     * without a state file; they are null for a file disk.
+     */
+    public record Disk(String name, String storage, String target, String source, String resource, Integer minor,
+                       Integer port) {
         public Disk {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(storage, "storage");
             Objects.requireNonNull(target, "target");
             Objects.requireNonNull(source, "source");
+        }
+
+        /** A file disk. */
+        public Disk(String name, String storage, String target, String source) {
+            this(name, storage, target, source, null, null, null);
+        }
+
+        public boolean replicated() {
+            return resource != null;
         }
     }
 }

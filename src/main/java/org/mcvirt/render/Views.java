@@ -24,7 +24,18 @@ public final class Views {
         }
     }
 
-    public record DiskView(String name, String storage, String target, String bus, String source) {
+    /** A disk of a domain; drbd is set for a replicated disk (its source is then /dev/drbdMINOR). */
+    public record DiskView(String name, String storage, String target, String bus, String source, DrbdDiskView drbd) {
+        public DiskView(String name, String storage, String target, String bus, String source) {
+            this(name, storage, target, bus, source, null);
+        }
+    }
+
+    /** Where a replicated disk's DRBD resource is: its name, and the minor and port it has on both nodes. */
+    public record DrbdDiskView(String resource, int minor, int port) {
+        public String device() {
+            return "/dev/drbd" + minor;
+        }
     }
 
     public record NicView(String mac, String network) {
@@ -66,7 +77,13 @@ public final class Views {
     public static final String SECRET_PLACEHOLDER = "@MCVIRT_DRBD_SECRET@";
 
     public static DomainView domain(ClusterSpec cluster, NodeSpec node, VmSpec vm, String uuid) {
-        List<DiskView> disks = disks(node, vm);
+        return domain(cluster, node, vm, uuid, java.util.Map.of());
+    }
+
+    /** drbd: the DRBD resource of each replicated disk, by manifest disk name. */
+    public static DomainView domain(ClusterSpec cluster, NodeSpec node, VmSpec vm, String uuid,
+                                    java.util.Map<String, DrbdDiskView> drbd) {
+        List<DiskView> disks = disks(node, vm, drbd);
         List<NicView> nics = vm.nics().stream().map(n -> nic(cluster, n)).toList();
         return new DomainView(node.domainType().libvirtName(), vm.name(), uuid, vm.memoryKib(), vm.cpus(), disks, nics,
                 metadata(cluster, vm, disks));
@@ -78,12 +95,26 @@ public final class Views {
 
     /** Disk targets are assigned per bus in manifest order: the first virtio disk is vda, the next vdb. */
     public static List<DiskView> disks(NodeSpec node, VmSpec vm) {
+        return disks(node, vm, java.util.Map.of());
+    }
+
+    /** The disks with the DRBD resource of each replicated one (by manifest disk name); a replicated disk needs one. */
+    public static List<DiskView> disks(NodeSpec node, VmSpec vm, java.util.Map<String, DrbdDiskView> drbd) {
         List<DiskView> disks = new ArrayList<>();
         java.util.Map<String, Integer> perPrefix = new java.util.HashMap<>();
         for (VmSpec.DiskSpec disk : vm.disks()) {
             StorageSpec storage = node.storage(disk.storage()).orElseThrow(
                     () -> new IllegalArgumentException("node " + node.name() + " has no storage " + disk.storage()));
             int index = perPrefix.merge(disk.bus().targetDevice(0), 1, Integer::sum) - 1;
+            if (disk.replicated()) {
+                DrbdDiskView resource = drbd.get(disk.name());
+                if (resource == null) {
+                    throw new IllegalArgumentException("vm " + vm.name() + " disk " + disk.name() + " has no DRBD resource");
+                }
+                disks.add(new DiskView(disk.name(), disk.storage(), disk.bus().targetDevice(index),
+                        disk.bus().libvirtName(), resource.device(), resource));
+                continue;
+            }
             disks.add(new DiskView(disk.name(), disk.storage(), disk.bus().targetDevice(index), disk.bus().libvirtName(),
                     storage.path() + "/" + Names.volumeName(vm.name(), disk.name())));
         }

@@ -94,7 +94,14 @@ public final class StateReader {
                 .map(vm -> new VmMetadata(Xml.childText(vm, "cluster").orElse(""), Xml.childText(vm, "name").orElse(""),
                         Xml.childText(vm, "protect").map("true"::equals).orElse(false),
                         Xml.children(vm, "disk").stream().map(d -> new VmMetadata.Disk(d.getAttribute("name"),
-                                d.getAttribute("storage"), d.getAttribute("target"), d.getAttribute("source"))).toList()));
+                                d.getAttribute("storage"), d.getAttribute("target"), d.getAttribute("source"),
+                                d.hasAttribute("resource") ? d.getAttribute("resource") : null,
+                                integer(d, "minor"), integer(d, "port"))).toList()));
+    }
+
+    private static Integer integer(Element element, String attribute) {
+        String value = element.getAttribute(attribute);
+        return value.matches("\\d{1,9}") ? Integer.valueOf(value) : null;
     }
 
     public static Optional<VmMetadata> metadata(Document domain) {

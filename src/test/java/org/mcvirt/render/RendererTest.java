@@ -41,6 +41,24 @@ class RendererTest {
     }
 
     @Test
+    void aReplicatedDiskIsTheDrbdBlockDeviceRawWithoutCacheAndItsResourceIsInTheMark() throws Exception {
+        DesiredState state = desired();
+        NodeSpec node = state.node("here").orElseThrow();
+        VmSpec plain = state.vm("web1").orElseThrow();
+        VmSpec.DiskSpec root = plain.disks().get(0);
+        VmSpec vm = new VmSpec(plain.name(), plain.node(), plain.cpus(), plain.memoryBytes(), plain.state(),
+                plain.autostart(), plain.protect(), List.of(new VmSpec.DiskSpec(root.name(), root.sizeBytes(),
+                        root.storage(), true, root.bus())), plain.nics(), List.of(), List.of());
+        String xml = renderer.domain(Views.domain(state.cluster(), node, vm, null,
+                java.util.Map.of("root", new Views.DrbdDiskView("mcvirt-web1-root", 100, 7900))));
+        XmlValidator.assertValid(xml, "domain");
+        assertThat(xml).contains("<disk type='block' device='disk'>",
+                "<driver name='qemu' type='raw' cache='none' io='native'/>", "<source dev='/dev/drbd100'/>");
+        assertThat(StateReader.metadata(Xml.parse(xml)).orElseThrow().disks()).containsExactly(new VmMetadata.Disk(
+                "root", "images", "vda", "/dev/drbd100", "mcvirt-web1-root", 100, 7900));
+    }
+
+    @Test
     void networkPoolAndVolumeXmlAreValid() throws Exception {
         DesiredState state = desired();
         XmlValidator.assertValid(renderer.network(Views.network(state.cluster(), state.network("lab").orElseThrow())), "network");
