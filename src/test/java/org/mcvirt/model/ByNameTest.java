@@ -18,7 +18,8 @@ class ByNameTest {
         Random random = new Random(7);
         for (int round = 0; round < 500; round++) {
             List<Item> items = new ArrayList<>();
-            for (int i = 0; i < random.nextInt(12); i++) {
+            int count = random.nextInt(12);
+            for (int i = 0; i < count; i++) {
                 items.add(new Item("v" + random.nextInt(6), i)); // repeated names: the first one counts
             }
             List<Item> sorted = items.stream().sorted(Comparator.comparing(Item::name)).toList();
