@@ -53,12 +53,6 @@ record Diff(List<ResourceChange> changes, List<StepDraft> drafts, List<String> p
             problems.add(problem);
         }
 
-        void add(Diff diff) {
-            changes.addAll(diff.changes());
-            drafts.addAll(diff.drafts());
-            problems.addAll(diff.problems());
-        }
-
         Diff build() {
             return new Diff(changes, drafts, problems);
         }
