@@ -1,11 +1,14 @@
 package org.mcvirt.plan;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.mcvirt.model.VmMetadata;
 import org.mcvirt.render.Renderer;
 import org.mcvirt.render.Views;
 import org.mcvirt.render.Xml;
+import org.mcvirt.state.StateReader;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 
@@ -47,18 +50,25 @@ final class DomainEditor {
                 Xml.append(devices, renderer.nic(nic));
             }
         }
+        // A disk is identified by mcvirt's current mark: the entry with its target and source names the manifest
+        // disk it is, whether its source is a file or a block device (a DRBD disk is <source dev='/dev/drbdN'/>).
+        // It is kept in place only while the manifest still has that disk at that target and source; otherwise it
+        // goes, and the manifest's disk for the target is added below. A disk the mark does not record is matched
+        // by target and source, and removed only when its source is one of mcvirt's; anything else stays.
+        List<VmMetadata.Disk> recorded = StateReader.metadata(root).map(VmMetadata::disks).orElse(List.of());
         Set<String> managedSources = desired.metadata().disks().stream().map(Views.DiskView::source).collect(Collectors.toSet());
-        // the disks mcvirt made, from the current mark: one removed from the manifest is removed here
-        Set<String> madeByMcvirt = org.mcvirt.state.StateReader.metadata(root)
-                .map(m -> m.disks().stream().map(d -> d.source()).collect(Collectors.toSet())).orElse(Set.of());
+        Set<String> recordedSources = recorded.stream().map(VmMetadata.Disk::source).collect(Collectors.toSet());
         Set<String> presentTargets = new java.util.HashSet<>();
         for (Element disk : Xml.children(devices, "disk")) {
             String target = Xml.childAttribute(disk, "target", "dev").orElse("");
-            String source = Xml.childAttribute(disk, "source", "file").orElse("");
-            boolean wanted = desired.disks().stream().anyMatch(d -> d.target().equals(target) && d.source().equals(source));
+            String source = source(disk);
+            Optional<VmMetadata.Disk> mark = recorded.stream()
+                    .filter(d -> d.target().equals(target) && d.source().equals(source)).findFirst();
+            boolean wanted = desired.disks().stream().anyMatch(d -> d.target().equals(target) && d.source().equals(source)
+                    && mark.map(m -> m.name().equals(d.name())).orElse(true));
             if (wanted) {
                 presentTargets.add(target);
-            } else if (managedSources.contains(source) || madeByMcvirt.contains(source)) {
+            } else if (recordedSources.contains(source) || managedSources.contains(source)) {
                 devices.removeChild(disk);
             }
         }
@@ -76,6 +86,11 @@ final class DomainEditor {
         }
         Xml.append(metadata, renderer.metadata(desired.metadata()));
         return Xml.serialize(document);
+    }
+
+    /** A disk's source: its file, or its device for a block disk; empty when it has neither (an empty cdrom). */
+    private static String source(Element disk) {
+        return Xml.childAttribute(disk, "source", "file").or(() -> Xml.childAttribute(disk, "source", "dev")).orElse("");
     }
 
     private static boolean isManagedNic(Views.DomainView desired, String network) {

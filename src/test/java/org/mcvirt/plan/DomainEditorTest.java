@@ -66,4 +66,71 @@ class DomainEditorTest {
                         "<other:note xmlns:other=\"https://example.org/other\">kept</other:note>")
                 .contains("<mcvirt:protect>true</mcvirt:protect>", "name=\"root\"");
     }
+
+    /** A domain whose one disk is the DRBD block device /dev/drbd100, recorded in the mark as manifest disk data. */
+    private static final String BLOCK = """
+            <domain type='qemu'>
+              <name>vm</name>
+              <uuid>4b1c1c52-4d2f-4a4e-9b59-0c9f3f6a1a11</uuid>
+              <metadata>
+                <mcvirt:vm xmlns:mcvirt='https://mcvirt.org/xmlns/domain/1'>
+                  <mcvirt:cluster>c</mcvirt:cluster>
+                  <mcvirt:name>vm</mcvirt:name>
+                  <mcvirt:protect>false</mcvirt:protect>
+                  <mcvirt:disk name='data' storage='fast' target='vdb' source='/dev/drbd100'/>
+                </mcvirt:vm>
+              </metadata>
+              <memory unit='KiB'>131072</memory>
+              <currentMemory unit='KiB'>131072</currentMemory>
+              <vcpu placement='static'>1</vcpu>
+              <os><type arch='x86_64' machine='pc-i440fx-7.2'>hvm</type></os>
+              <devices>
+                <disk type='block' device='disk'><driver name='qemu' type='raw' cache='none'/><source dev='/dev/drbd100'/>
+                  <target dev='vdb' bus='virtio'/><address type='pci' domain='0x0000' bus='0x00' slot='0x08' function='0x0'/></disk>
+              </devices>
+            </domain>
+            """;
+
+    private static Views.DomainView desired(long memoryKib, Views.DiskView... disks) {
+        return new Views.DomainView("qemu", "vm", "4b1c1c52-4d2f-4a4e-9b59-0c9f3f6a1a11", memoryKib, 1, List.of(disks),
+                List.of(), new Views.MetadataView(org.mcvirt.model.Names.METADATA_NAMESPACE, "c", "vm", false, List.of(disks)));
+    }
+
+    private static int disks(String xml) {
+        return xml.split("<disk ", -1).length - 1;
+    }
+
+    @Test
+    void aBlockDeviceDiskRecordedInTheMarkIsKeptInPlaceWhenMemoryChangesNeverAddedAgain() throws Exception {
+        Renderer renderer = new Renderer(Optional.empty());
+        Views.DomainView desired = desired(262144, new Views.DiskView("data", "fast", "vdb", "virtio", "/dev/drbd100"));
+        String edited = DomainEditor.edit(BLOCK, desired, renderer);
+        XmlValidator.assertValid(edited, "domain");
+        assertThat(edited).contains("<memory unit=\"KiB\">262144</memory>");
+        // the one disk is the block device as it was: its type, driver, source and PCI address are untouched
+        assertThat(disks(edited)).isEqualTo(1);
+        assertThat(edited).contains("<disk device=\"disk\" type=\"block\">", "cache=\"none\"",
+                        "<source dev=\"/dev/drbd100\"/>", "slot=\"0x08\"")
+                .doesNotContain("<source file=");
+        assertThat(edited).contains("<mcvirt:disk name=\"data\" source=\"/dev/drbd100\" storage=\"fast\""
+                + " target=\"vdb\"/>");
+        // and the next update of the edited definition still has that one disk
+        String again = DomainEditor.edit(edited, desired(131072, desired.disks().get(0)), renderer);
+        assertThat(disks(again)).isEqualTo(1);
+        assertThat(again).contains("<source dev=\"/dev/drbd100\"/>", "slot=\"0x08\"");
+    }
+
+    @Test
+    void aDiskAtTheTargetTheMarkRecordsAsAnotherManifestDiskIsRemovedAndTheManifestsDiskTakesTheTarget() throws Exception {
+        // the mark says vdb is manifest disk data; the manifest has no data any more, and its disk logs is at vdb:
+        // data's device goes (the planner deletes its storage as data loss) and logs is added, one disk at vdb
+        Views.DomainView desired = desired(131072, new Views.DiskView("logs", "images", "vdb", "virtio",
+                "/img/vm-logs.qcow2"));
+        String edited = DomainEditor.edit(BLOCK, desired, new Renderer(Optional.empty()));
+        XmlValidator.assertValid(edited, "domain");
+        assertThat(disks(edited)).isEqualTo(1);
+        assertThat(edited.split("dev=\"vdb\"", -1).length - 1).isEqualTo(1);
+        assertThat(edited).contains("<source file=\"/img/vm-logs.qcow2\"/>", "name=\"logs\"")
+                .doesNotContain("/dev/drbd100", "name=\"data\"", "slot=\"0x08\"");
+    }
 }

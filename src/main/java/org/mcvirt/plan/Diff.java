@@ -1,0 +1,60 @@
+package org.mcvirt.plan;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one {@link ResourceDiffer} found: the changes it plans, the step drafts that carry them out, and the
+ * problems that make a safe plan impossible. Immutable; the {@link Planner} concatenates the diffs of all differs,
+ * sorts changes and problems, and orders the drafts with {@link StepOrder}.
+ */
+record Diff(List<ResourceChange> changes, List<StepDraft> drafts, List<String> problems) {
+    static final Diff EMPTY = new Diff(List.of(), List.of(), List.of());
+
+    Diff {
+        changes = List.copyOf(changes);
+        drafts = List.copyOf(drafts);
+        problems = List.copyOf(problems);
+    }
+
+    static Diff problems(List<String> problems) {
+        return new Diff(List.of(), List.of(), problems);
+    }
+
+    /** This diff followed by another: each list keeps its order, this one's entries first. */
+    Diff plus(Diff other) {
+        return new Diff(concat(changes, other.changes), concat(drafts, other.drafts), concat(problems, other.problems));
+    }
+
+    private static <T> List<T> concat(List<T> first, List<T> second) {
+        List<T> all = new ArrayList<>(first.size() + second.size());
+        all.addAll(first);
+        all.addAll(second);
+        return all;
+    }
+
+    /** Collects one differ's findings during one call; never shared between calls or differs. */
+    static final class Builder {
+        private final List<ResourceChange> changes = new ArrayList<>();
+        private final List<StepDraft> drafts = new ArrayList<>();
+        private final List<String> problems = new ArrayList<>();
+
+        void change(ResourceChange change) {
+            changes.add(change);
+        }
+
+        void step(StepKind kind, String node, String subject, List<String> uses, String change, String description,
+                  Map<String, String> arguments) {
+            drafts.add(new StepDraft(kind, node, subject, uses, change, description, arguments));
+        }
+
+        void problem(String problem) {
+            problems.add(problem);
+        }
+
+        Diff build() {
+            return new Diff(changes, drafts, problems);
+        }
+    }
+}

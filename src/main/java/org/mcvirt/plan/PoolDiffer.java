@@ -1,0 +1,83 @@
+package org.mcvirt.plan;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.mcvirt.model.DesiredState;
+import org.mcvirt.model.Names;
+import org.mcvirt.model.StorageSpec;
+import org.mcvirt.render.Renderer;
+import org.mcvirt.render.Views;
+import org.mcvirt.state.ObservedPool;
+import org.mcvirt.state.ObservedState;
+
+/**
+ * Storage pools: each {@code file} storage of a node is a libvirt directory pool {@code mcvirt.CLUSTER.NAME}, created
+ * when missing and started when stopped. A pool is never changed in place, and a directory that is already another
+ * pool is a problem. {@code lvm} storage is not a libvirt pool and is left to the logical-volume differ.
+ */
+final class PoolDiffer implements ResourceDiffer {
+    private final Renderer renderer;
+
+    PoolDiffer(Renderer renderer) {
+        this.renderer = Objects.requireNonNull(renderer, "renderer");
+    }
+
+    @Override
+    public Diff diff(DesiredState desired, ObservedState observed, Planner.Options options) {
+        if (!options.includesInfrastructure()) {
+            return Diff.EMPTY;
+        }
+        Diff.Builder diff = new Diff.Builder();
+        for (ReadNode node : ResourceDiffer.readNodes(desired, observed)) {
+            for (StorageSpec storage : node.spec().storage()) {
+                if (storage.type() == StorageSpec.StorageType.FILE) {
+                    pool(desired, node, storage, diff);
+                }
+            }
+        }
+        return diff.build();
+    }
+
+    private void pool(DesiredState desired, ReadNode node, StorageSpec storage, Diff.Builder diff) {
+        String name = Names.poolName(desired.cluster().name(), storage.name());
+        String address = "storage." + storage.name() + "@" + node.name();
+        String subject = Subjects.pool(node.name(), name);
+        Optional<ObservedPool> pool = node.observation().pool(name);
+        Optional<ObservedPool> sharing = node.observation().pools().stream()
+                .filter(p -> storage.path().equals(p.path()) && !p.name().equals(name))
+                .findFirst();
+        if (pool.isEmpty() && sharing.isPresent()) {
+            diff.problem("storage " + storage.name() + " on node " + node.name() + ": path " + storage.path()
+                    + " is already the storage pool " + sharing.get().name() + ", which is not this cluster's;"
+                    + " libvirt allows one pool per directory (use another path)");
+            return;
+        }
+        if (pool.isEmpty()) {
+            diff.change(new ResourceChange(address, "storage", storage.name(), node.name(), Action.CREATE,
+                    List.of(new AttributeChange("path", null, storage.path(), Effect.LIVE)),
+                    "storage pool " + name + " does not exist"));
+            diff.step(StepKind.CREATE_POOL, node.name(), subject, List.of(), address,
+                    "create storage pool " + name + " at " + storage.path(),
+                    Map.of("name", name, "xml", renderer.pool(Views.pool(desired.cluster(), storage))));
+            return;
+        }
+        if (pool.get().error() != null) {
+            diff.problem("storage pool " + name + " on node " + node.name() + " cannot be read: " + pool.get().error());
+            return;
+        }
+        if (!Objects.equals(pool.get().path(), storage.path()) || !"dir".equals(pool.get().type())) {
+            diff.problem("storage pool " + name + " on node " + node.name() + " is a "
+                    + pool.get().type() + " pool at " + pool.get().path() + " but the manifest says a file pool at "
+                    + storage.path() + "; pools are never changed in place (move the data, then remove the pool)");
+            return;
+        }
+        if (!pool.get().active()) {
+            diff.change(new ResourceChange(address, "storage", storage.name(), node.name(), Action.UPDATE,
+                    List.of(new AttributeChange("active", "false", "true", Effect.LIVE)), "storage pool is stopped"));
+            diff.step(StepKind.START_POOL, node.name(), subject, List.of(), address,
+                    "start storage pool " + name, Map.of("name", name));
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package org.mcvirt.plan;
+
+/**
+ * The subjects steps act on and use, {@code KIND:NODE/...}. {@link StepOrder}'s rules relate steps by them, so every
+ * differ names the same object the same way.
+ */
+final class Subjects {
+    private Subjects() {
+    }
+
+    static String pool(String node, String pool) {
+        return "pool:" + node + "/" + pool;
+    }
+
+    static String volume(String node, String pool, String volume) {
+        return "volume:" + node + "/" + pool + "/" + volume;
+    }
+
+    static String network(String node, String network) {
+        return "network:" + node + "/" + network;
+    }
+
+    static String domain(String node, String domain) {
+        return "domain:" + node + "/" + domain;
+    }
+}

@@ -1,0 +1,160 @@
+package org.mcvirt.plan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mcvirt.plan.DifferFixture.RENDERER;
+import static org.mcvirt.plan.DifferFixture.desired;
+import static org.mcvirt.plan.DifferFixture.disk;
+import static org.mcvirt.plan.DifferFixture.domain;
+import static org.mcvirt.plan.DifferFixture.images;
+import static org.mcvirt.plan.DifferFixture.observed;
+import static org.mcvirt.plan.DifferFixture.vm;
+
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.mcvirt.model.DesiredState;
+import org.mcvirt.model.NetworkSpec;
+import org.mcvirt.model.VmSpec;
+import org.mcvirt.state.NodeObservation;
+import org.mcvirt.state.ObservedDomain;
+import org.mcvirt.state.ObservedPool;
+import org.mcvirt.state.ObservedState;
+
+class VmDifferTest {
+    private static final VmDiffer DIFFER = new VmDiffer(RENDERER);
+    private static final NetworkSpec LAN = new NetworkSpec("lan", "br0", false, null);
+    private static final ObservedPool.ObservedVolume WEB_ROOT =
+            new ObservedPool.ObservedVolume("web-root.qcow2", "/img/web-root.qcow2", 64L << 20);
+
+    @Test
+    void aNewVmGetsItsVolumeADefinitionAndAStartThatUseTheVolumeAndTheNetwork() {
+        VmSpec web = vm("web", 64, VmSpec.PowerState.RUNNING, false, List.of(disk("root", 64)),
+                List.of(new VmSpec.NicSpec("lan", "52:54:00:00:00:01")));
+        Diff diff = DIFFER.diff(desired(List.of(LAN), List.of(web)), observed(List.of(), List.of(), List.of(images(true))),
+                Planner.Options.all());
+        assertThat(diff.problems()).isEmpty();
+        assertThat(diff.changes()).singleElement().satisfies(c -> {
+            assertThat(c.address()).isEqualTo("vm.web");
+            assertThat(c.action()).isEqualTo(Action.CREATE);
+            assertThat(c.attributes()).extracting(AttributeChange::name)
+                    .containsExactly("cpus", "memory", "disk.root", "nic.52:54:00:00:00:01", "autostart", "state");
+        });
+        assertThat(diff.drafts()).extracting(StepDraft::kind)
+                .containsExactly(StepKind.CREATE_VOLUME, StepKind.DEFINE_DOMAIN, StepKind.START_DOMAIN);
+        assertThat(diff.drafts().get(0).subject()).isEqualTo("volume:n/mcvirt.c.images/web-root.qcow2");
+        assertThat(diff.drafts().get(0).uses()).containsExactly("pool:n/mcvirt.c.images");
+        assertThat(diff.drafts().get(1).uses())
+                .containsExactly("volume:n/mcvirt.c.images/web-root.qcow2", "network:n/mcvirt.c.lan");
+        assertThat(diff.drafts().get(1).arguments().get("xml")).contains("/img/web-root.qcow2", "52:54:00:00:00:01");
+    }
+
+    @Test
+    void anExistingVolumeOfTheNewDiskIsAProblemNotOverwritten() {
+        VmSpec web = vm("web", 64, VmSpec.PowerState.STOPPED, false, List.of(disk("root", 64)), List.of());
+        Diff diff = DIFFER.diff(desired(List.of(), List.of(web)),
+                observed(List.of(), List.of(), List.of(images(true, WEB_ROOT))), Planner.Options.all());
+        assertThat(diff.drafts()).extracting(StepDraft::kind).containsExactly(StepKind.DEFINE_DOMAIN);
+        assertThat(diff.problems()).singleElement().asString()
+                .startsWith("volume web-root.qcow2 already exists in pool mcvirt.c.images on node n");
+    }
+
+    @Test
+    void memoryDriftOfAStoppedVmIsOneLiveUpdateByAnEditedDefinition() {
+        VmSpec web = vm("web", 128, VmSpec.PowerState.STOPPED, false, List.of(disk("root", 64)), List.of());
+        Diff diff = DIFFER.diff(desired(List.of(), List.of(web)),
+                observed(List.of(domain("web", false, 64, false, "root")), List.of(), List.of(images(true, WEB_ROOT))),
+                Planner.Options.all());
+        assertThat(diff.problems()).isEmpty();
+        assertThat(diff.changes()).singleElement().satisfies(c -> {
+            assertThat(c.action()).isEqualTo(Action.UPDATE);
+            assertThat(c.attributes()).containsExactly(new AttributeChange("memory", "64MiB", "128MiB", Effect.LIVE));
+        });
+        assertThat(diff.drafts()).singleElement().satisfies(d -> {
+            assertThat(d.kind()).isEqualTo(StepKind.DEFINE_DOMAIN);
+            assertThat(d.arguments().get("xml")).contains("131072", "/img/web-root.qcow2", "pc-i440fx-7.2");
+        });
+    }
+
+    @Test
+    void aDiskRemovedFromTheManifestIsDataLossAndItsVolumeDeletionWaitsOnTheDomain() {
+        VmSpec web = vm("web", 64, VmSpec.PowerState.STOPPED, false, List.of(disk("root", 64)), List.of());
+        Diff diff = DIFFER.diff(desired(List.of(), List.of(web)),
+                observed(List.of(domain("web", false, 64, false, "root", "old")), List.of(), List.of(images(true, WEB_ROOT))),
+                Planner.Options.all());
+        assertThat(diff.changes()).singleElement().satisfies(c -> assertThat(c.attributes())
+                .containsExactly(new AttributeChange("disk.old", "/img/web-old.qcow2", null, Effect.DATA_LOSS)));
+        assertThat(diff.drafts()).extracting(StepDraft::kind)
+                .containsExactly(StepKind.DELETE_VOLUME, StepKind.DEFINE_DOMAIN);
+        assertThat(diff.drafts().get(0).uses()).containsExactly("domain:n/web");
+        assertThat(diff.drafts().get(1).arguments().get("xml")).doesNotContain("web-old.qcow2");
+    }
+
+    @Test
+    void aVmNotInTheManifestIsDeletedWithItsVolumesUnlessProtected() {
+        DesiredState none = desired(List.of(), List.of());
+        Diff diff = DIFFER.diff(none, observed(List.of(domain("gone", true, 64, false, "root")), List.of(), List.of()),
+                Planner.Options.all());
+        assertThat(diff.changes()).singleElement().satisfies(c -> {
+            assertThat(c.action()).isEqualTo(Action.DELETE);
+            assertThat(c.attributes()).contains(new AttributeChange("disk.root", "/img/gone-root.qcow2", null,
+                    Effect.DATA_LOSS));
+        });
+        assertThat(diff.drafts()).extracting(StepDraft::kind)
+                .containsExactly(StepKind.SHUTDOWN_DOMAIN, StepKind.UNDEFINE_DOMAIN, StepKind.DELETE_VOLUME);
+        Diff kept = DIFFER.diff(none, observed(List.of(domain("gone", true, 64, true, "root")), List.of(), List.of()),
+                Planner.Options.all());
+        assertThat(kept.changes()).isEmpty();
+        assertThat(kept.drafts()).isEmpty();
+        assertThat(kept.problems()).singleElement().asString()
+                .startsWith("vm gone on node n is not in the manifest but is protected");
+    }
+
+    @Test
+    void anUnmanagedDomainOfTheSameNameIsAProblemAndNeverTouched() {
+        ObservedDomain byHand = new ObservedDomain("web", "u", false, "shut-off", true, false, 1, 65536, 1, 65536,
+                List.of(), List.of(), null, null, "<domain/>");
+        Diff diff = DIFFER.diff(desired(List.of(), List.of(vm("web", 64, VmSpec.PowerState.STOPPED, false, List.of(),
+                List.of()))), observed(List.of(byHand), List.of(), List.of()), Planner.Options.all());
+        assertThat(diff.changes()).isEmpty();
+        assertThat(diff.drafts()).isEmpty();
+        assertThat(diff.problems()).singleElement().asString()
+                .startsWith("domain web on node n exists but is not managed by mcvirt");
+    }
+
+    @Test
+    void aVmOnAnotherNodeIsAMigrationProblem() {
+        DesiredState desired = new DesiredState(DifferFixture.CLUSTER,
+                List.of(DifferFixture.NODE, DifferFixture.node("m", DifferFixture.IMAGES)), List.of(),
+                List.of(vm("web", 64, VmSpec.PowerState.STOPPED, false, List.of(), List.of())));
+        ObservedState observed = new ObservedState(List.of(
+                new NodeObservation("n", true, null, "9.0.0", "QEMU", List.of(), List.of(), List.of(), List.of()),
+                new NodeObservation("m", true, null, "9.0.0", "QEMU", List.of(domain("web", false, 64, false)), List.of(),
+                        List.of(), List.of())));
+        Diff diff = DIFFER.diff(desired, observed, Planner.Options.all());
+        assertThat(diff.drafts()).isEmpty();
+        assertThat(diff.problems()).containsExactly("vm web is on node m but the manifest puts it on n; migration is"
+                + " not implemented in this version of mcvirt");
+    }
+
+    @Test
+    void aReplicatedDiskIsAProblemUntilDrbdIsPlanned() {
+        VmSpec web = vm("web", 64, VmSpec.PowerState.STOPPED, false,
+                List.of(new VmSpec.DiskSpec("root", 64L << 20, "images", true, VmSpec.DiskBus.VIRTIO)), List.of());
+        Diff diff = DIFFER.diff(desired(List.of(), List.of(web)), observed(List.of(), List.of(), List.of()),
+                Planner.Options.all());
+        assertThat(diff.changes()).isEmpty();
+        assertThat(diff.drafts()).isEmpty();
+        assertThat(diff.problems()).containsExactly("vm web disk root is replicated: DRBD disks are not implemented in"
+                + " this version of mcvirt");
+    }
+
+    @Test
+    void onlyTheTargetedVmsArePlanned() {
+        DesiredState desired = desired(List.of(), List.of(vm("web", 64, VmSpec.PowerState.STOPPED, false, List.of(),
+                List.of())));
+        ObservedState observed = observed(List.of(domain("gone", false, 64, false)), List.of(), List.of());
+        assertThat(DIFFER.diff(desired, observed, new Planner.Options(Set.of("other")))).isEqualTo(Diff.EMPTY);
+        assertThat(DIFFER.diff(desired, observed, new Planner.Options(Set.of("gone"))).changes())
+                .extracting(ResourceChange::address).containsExactly("vm.gone");
+    }
+}
