@@ -27,6 +27,9 @@
       <mcvirt:cluster>${m.cluster}</mcvirt:cluster>
       <mcvirt:name>${m.name}</mcvirt:name>
       <mcvirt:protect>${m.protect?c}</mcvirt:protect>
+<#list m.pair as node>
+      <mcvirt:pair-node>${node}</mcvirt:pair-node>
+</#list>
 <#list m.disks as d>
 <#if d.drbd??>
       <mcvirt:disk name='${d.name}' storage='${d.storage}' target='${d.target}' source='${d.source}' resource='${d.drbd.resource}' minor='${d.drbd.minor?c}' port='${d.drbd.port?c}'/>

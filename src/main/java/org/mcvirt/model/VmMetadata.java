@@ -7,11 +7,17 @@ import java.util.Objects;
  * mcvirt's ownership mark on a libvirt domain, stored as a {@code <metadata>} element in mcvirt's XML
  * namespace. A domain without it is unmanaged: listed, never touched.
  */
-public record VmMetadata(String cluster, String name, boolean protect, List<Disk> disks) {
+public record VmMetadata(String cluster, String name, boolean protect, List<Disk> disks, List<String> pair) {
     public VmMetadata {
         Objects.requireNonNull(cluster, "cluster");
         Objects.requireNonNull(name, "name");
         disks = List.copyOf(disks);
+        pair = pair == null ? List.of() : List.copyOf(pair);
+    }
+
+    /** A vm without replicated disks. */
+    public VmMetadata(String cluster, String name, boolean protect, List<Disk> disks) {
+        this(cluster, name, protect, disks, List.of());
     }
 
     /**

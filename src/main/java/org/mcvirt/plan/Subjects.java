@@ -23,4 +23,14 @@ final class Subjects {
     static String domain(String node, String domain) {
         return "domain:" + node + "/" + domain;
     }
+
+    /** A logical volume: the backing disk of one side of a DRBD resource. */
+    static String logicalVolume(String node, String volumeGroup, String name) {
+        return "lv:" + node + "/" + volumeGroup + "/" + name;
+    }
+
+    /** One node's side of a DRBD resource. */
+    static String drbd(String node, String resource) {
+        return "drbd:" + node + "/" + resource;
+    }
 }

@@ -37,15 +37,18 @@ final class VmDiffer implements ResourceDiffer {
     @Override
     public Diff diff(DesiredState desired, ObservedState observed, Planner.Options options) {
         Diff.Builder diff = new Diff.Builder();
+        DrbdAllocation allocation = DrbdAllocation.of(desired, observed, Map.of(), Map.of());
+        allocation.problems().forEach(diff::problem);
+        Replicas replicas = new Replicas(desired, observed, allocation, renderer);
         for (ReadNode node : ResourceDiffer.readNodes(desired, observed)) {
             for (VmSpec vm : desired.vms()) {
                 if (vm.node().equals(node.name()) && options.includes(vm.name())) {
-                    vm(desired, node.spec(), vm, node.observation(), observed, diff);
+                    vm(desired, node.spec(), vm, node.observation(), observed, replicas, diff);
                 }
             }
             for (ObservedDomain domain : node.observation().domains()) {
                 if (domain.managed() && desired.vm(domain.name()).isEmpty() && options.includes(domain.name())) {
-                    deletion(desired, node.spec(), domain, diff);
+                    deletion(desired, node.spec(), domain, replicas, diff);
                 }
             }
         }
@@ -61,14 +64,10 @@ final class VmDiffer implements ResourceDiffer {
     }
 
     private void vm(DesiredState desired, NodeSpec node, VmSpec vm, NodeObservation obs, ObservedState observed,
-                    Diff.Builder diff) {
+                    Replicas replicas, Diff.Builder diff) {
         Optional<ObservedDomain> seen = obs.domain(vm.name());
-        for (VmSpec.DiskSpec disk : vm.disks()) {
-            if (disk.replicated()) {
-                diff.problem("vm " + vm.name() + " disk " + disk.name() + " is replicated: DRBD disks are not"
-                        + " implemented in this version of mcvirt");
-                return;
-            }
+        if (vm.replicated() && !replicas.pairReadable(vm, diff)) {
+            return;
         }
         if (seen.isPresent() && !seen.get().managed()) {
             diff.problem("domain " + vm.name() + " on node " + node.name() + " exists but is not managed by mcvirt"
@@ -89,24 +88,27 @@ final class VmDiffer implements ResourceDiffer {
                     return;
                 }
             }
-            creation(desired, node, vm, obs, diff);
+            creation(desired, node, vm, obs, replicas, diff);
             return;
         }
-        update(desired, node, vm, seen.get(), obs, diff);
+        update(desired, node, vm, seen.get(), obs, replicas, diff);
     }
 
-    private void creation(DesiredState desired, NodeSpec node, VmSpec vm, NodeObservation obs, Diff.Builder diff) {
+    private void creation(DesiredState desired, NodeSpec node, VmSpec vm, NodeObservation obs, Replicas replicas,
+                          Diff.Builder diff) {
         String address = "vm." + vm.name();
         String subject = Subjects.domain(node.name(), vm.name());
-        Views.DomainView view = Views.domain(desired.cluster(), node, vm, null);
+        Views.DomainView view = Views.domain(desired.cluster(), node, vm, null, replicas.allocation().of(vm.name()));
         List<AttributeChange> attributes = new ArrayList<>();
         attributes.add(new AttributeChange("cpus", null, Integer.toString(vm.cpus()), Effect.LIVE));
         attributes.add(new AttributeChange("memory", null, Sizes.format(vm.memoryBytes()), Effect.LIVE));
         List<String> uses = new ArrayList<>();
         for (int i = 0; i < vm.disks().size(); i++) {
             VmSpec.DiskSpec disk = vm.disks().get(i);
-            attributes.add(new AttributeChange("disk." + disk.name(), null, describe(disk, view.disks().get(i)), Effect.LIVE));
-            uses.add(createVolume(desired, node, vm, disk, obs, address, diff));
+            attributes.add(new AttributeChange("disk." + disk.name(), null, describe(disk, view.disks().get(i), vm),
+                    Effect.LIVE));
+            uses.add(disk.replicated() ? replicas.create(vm, disk, address, diff)
+                    : createVolume(desired, node, vm, disk, obs, address, diff));
         }
         for (VmSpec.NicSpec nic : vm.nics()) {
             attributes.add(new AttributeChange("nic." + nic.mac(), null, nic.network(), Effect.LIVE));
@@ -147,16 +149,22 @@ final class VmDiffer implements ResourceDiffer {
         return subject;
     }
 
-    private static String describe(VmSpec.DiskSpec disk, Views.DiskView view) {
-        return Sizes.format(disk.sizeBytes()) + " on " + disk.storage() + " as " + view.target();
+    private static String describe(VmSpec.DiskSpec disk, Views.DiskView view, VmSpec vm) {
+        String text = Sizes.format(disk.sizeBytes()) + " on " + disk.storage() + " as " + view.target();
+        if (view.drbd() == null) {
+            return text;
+        }
+        return text + ", replicated " + vm.node() + " <-> " + vm.peer().orElse("?") + " (" + view.source() + ", port "
+                + view.drbd().port() + ")";
     }
 
     private void update(DesiredState desired, NodeSpec node, VmSpec vm, ObservedDomain domain, NodeObservation obs,
-                        Diff.Builder diff) {
+                        Replicas replicas, Diff.Builder diff) {
         String address = "vm." + vm.name();
         String subject = Subjects.domain(node.name(), vm.name());
         boolean running = domain.active();
-        Views.DomainView view = Views.domain(desired.cluster(), node, vm, domain.uuid());
+        Views.DomainView view = Views.domain(desired.cluster(), node, vm, domain.uuid(),
+                replicas.allocation().of(vm.name()));
         List<AttributeChange> attributes = new ArrayList<>();
         boolean redefine = false;
         List<String> defineUses = new ArrayList<>();
@@ -184,8 +192,10 @@ final class VmDiffer implements ResourceDiffer {
             Views.DiskView diskView = view.disks().get(i);
             VmMetadata.Disk existing = recorded.get(disk.name());
             if (existing == null) {
-                attributes.add(new AttributeChange("disk." + disk.name(), null, describe(disk, diskView), Effect.LIVE));
-                String volume = createVolume(desired, node, vm, disk, obs, address, diff);
+                attributes.add(new AttributeChange("disk." + disk.name(), null, describe(disk, diskView, vm),
+                        Effect.LIVE));
+                String volume = disk.replicated() ? replicas.create(vm, disk, address, diff)
+                        : createVolume(desired, node, vm, disk, obs, address, diff);
                 defineUses.add(volume);
                 redefine = true;
                 if (running) {
@@ -199,6 +209,15 @@ final class VmDiffer implements ResourceDiffer {
                 diff.problem("vm " + vm.name() + " disk " + disk.name() + " is at " + existing.source() + " as "
                         + existing.target() + " but the manifest puts it at " + diskView.source() + " as "
                         + diskView.target() + "; moving or renumbering disks is not supported");
+                continue;
+            }
+            if (disk.replicated() != existing.replicated()) {
+                diff.problem("vm " + vm.name() + " disk " + disk.name() + " is " + (existing.replicated() ? "" : "not ")
+                        + "replicated on the node but the manifest says it is" + (disk.replicated() ? "" : " not")
+                        + "; converting a disk is not supported");
+                continue;
+            }
+            if (disk.replicated()) {
                 continue;
             }
             String poolName = pool(desired, disk.storage());
@@ -219,6 +238,18 @@ final class VmDiffer implements ResourceDiffer {
                 }
                 attributes.add(new AttributeChange("disk." + existing.name(), existing.source(), null, Effect.DATA_LOSS));
                 redefine = true;
+                if (existing.replicated()) {
+                    List<String> removed = replicas.delete(domain, existing, node, address, diff);
+                    if (running) {
+                        diff.step(StepKind.DETACH_DEVICE_LIVE, node.name(), subject, removed, address,
+                                "unplug disk " + existing.target() + " from running domain " + vm.name(),
+                                Map.of("name", vm.name(), "xml", renderer.disk(new Views.DiskView(existing.name(),
+                                        existing.storage(), existing.target(), busOf(domain, existing.target()),
+                                        existing.source(), new Views.DrbdDiskView(existing.resource(),
+                                        existing.minor(), existing.port())))));
+                    }
+                    continue;
+                }
                 String pool = pool(desired, existing.storage());
                 String volumeName = existing.source().substring(existing.source().lastIndexOf('/') + 1);
                 String volume = Subjects.volume(node.name(), pool, volumeName);
@@ -308,7 +339,8 @@ final class VmDiffer implements ResourceDiffer {
                 .findFirst().orElse("virtio");
     }
 
-    private static void deletion(DesiredState desired, NodeSpec node, ObservedDomain domain, Diff.Builder diff) {
+    private static void deletion(DesiredState desired, NodeSpec node, ObservedDomain domain, Replicas replicas,
+                                 Diff.Builder diff) {
         String address = "vm." + domain.name();
         if (!domain.metadata().cluster().equals(desired.cluster().name())) {
             return; // another cluster's vm: not ours to delete
@@ -333,6 +365,10 @@ final class VmDiffer implements ResourceDiffer {
                 Map.of("name", domain.name()));
         for (VmMetadata.Disk disk : domain.metadata().disks()) {
             attributes.add(new AttributeChange("disk." + disk.name(), disk.source(), null, Effect.DATA_LOSS));
+            if (disk.replicated()) {
+                replicas.delete(domain, disk, node, address, diff);
+                continue;
+            }
             String pool = pool(desired, disk.storage());
             String volumeName = disk.source().substring(disk.source().lastIndexOf('/') + 1);
             diff.step(StepKind.DELETE_VOLUME, node.name(), Subjects.volume(node.name(), pool, volumeName),

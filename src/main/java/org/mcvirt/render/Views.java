@@ -41,9 +41,12 @@ public final class Views {
     public record NicView(String mac, String network) {
     }
 
-    public record MetadataView(String namespace, String cluster, String name, boolean protect, List<DiskView> disks) {
+    /** pair: the two nodes that hold the vm's replicated disks (empty without any). */
+    public record MetadataView(String namespace, String cluster, String name, boolean protect, List<DiskView> disks,
+                               List<String> pair) {
         public MetadataView {
             disks = List.copyOf(disks);
+            pair = List.copyOf(pair);
         }
     }
 
@@ -90,7 +93,8 @@ public final class Views {
     }
 
     public static MetadataView metadata(ClusterSpec cluster, VmSpec vm, List<DiskView> disks) {
-        return new MetadataView(Names.METADATA_NAMESPACE, cluster.name(), vm.name(), vm.protect(), disks);
+        return new MetadataView(Names.METADATA_NAMESPACE, cluster.name(), vm.name(), vm.protect(), disks,
+                vm.replicated() ? vm.pair() : List.of());
     }
 
     /** Disk targets are assigned per bus in manifest order: the first virtio disk is vda, the next vdb. */

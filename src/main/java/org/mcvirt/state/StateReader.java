@@ -96,7 +96,8 @@ public final class StateReader {
                         Xml.children(vm, "disk").stream().map(d -> new VmMetadata.Disk(d.getAttribute("name"),
                                 d.getAttribute("storage"), d.getAttribute("target"), d.getAttribute("source"),
                                 d.hasAttribute("resource") ? d.getAttribute("resource") : null,
-                                integer(d, "minor"), integer(d, "port"))).toList()));
+                                integer(d, "minor"), integer(d, "port"))).toList(),
+                        Xml.children(vm, "pair-node").stream().map(e -> e.getTextContent().strip()).toList()));
     }
 
     private static Integer integer(Element element, String attribute) {

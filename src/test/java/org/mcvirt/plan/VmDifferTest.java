@@ -1,7 +1,9 @@
 package org.mcvirt.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mcvirt.plan.DifferFixture.CLUSTER;
 import static org.mcvirt.plan.DifferFixture.RENDERER;
+import static org.mcvirt.plan.DifferFixture.node;
 import static org.mcvirt.plan.DifferFixture.desired;
 import static org.mcvirt.plan.DifferFixture.disk;
 import static org.mcvirt.plan.DifferFixture.domain;
@@ -14,6 +16,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.mcvirt.model.DesiredState;
 import org.mcvirt.model.NetworkSpec;
+import org.mcvirt.model.StorageSpec;
+import org.mcvirt.model.VmMetadata;
 import org.mcvirt.model.VmSpec;
 import org.mcvirt.state.NodeObservation;
 import org.mcvirt.state.ObservedDomain;
@@ -137,15 +141,27 @@ class VmDifferTest {
     }
 
     @Test
-    void aReplicatedDiskIsAProblemUntilDrbdIsPlanned() {
-        VmSpec web = vm("web", 64, VmSpec.PowerState.STOPPED, false,
-                List.of(new VmSpec.DiskSpec("root", 64L << 20, "images", true, VmSpec.DiskBus.VIRTIO)), List.of());
-        Diff diff = DIFFER.diff(desired(List.of(), List.of(web)), observed(List.of(), List.of(), List.of()),
-                Planner.Options.all());
-        assertThat(diff.changes()).isEmpty();
-        assertThat(diff.drafts()).isEmpty();
-        assertThat(diff.problems()).containsExactly("vm web disk root is replicated: DRBD disks are not implemented in"
-                + " this version of mcvirt");
+    void aRemovedVmsReplicatedDiskIsTakenDownAndItsLvsRemovedOnBothNodesOfItsPairAfterTheUndefine() {
+        StorageSpec vg0 = new StorageSpec("vg0", StorageSpec.StorageType.LVM, "vg0", null);
+        DesiredState desired = new DesiredState(CLUSTER, List.of(node("n", vg0), node("m", vg0)), List.of(), List.of());
+        ObservedDomain plain = domain("web", false, 64, false);
+        VmMetadata mark = new VmMetadata("c", "web", false, List.of(new VmMetadata.Disk("root", "vg0", "vda",
+                "/dev/drbd100", "mcvirt_web_root", 100, 7900)), List.of("m", "n"));
+        ObservedDomain web = new ObservedDomain(plain.name(), plain.uuid(), false, "shut-off", true, false, 1, 65536, 1,
+                65536, List.of(), List.of(), null, mark, plain.definition());
+        ObservedState observed = new ObservedState(List.of(
+                new NodeObservation("n", true, null, "9.0.0", "QEMU", List.of(web), List.of(), List.of(), List.of()),
+                new NodeObservation("m", true, null, "9.0.0", "QEMU", List.of(), List.of(), List.of(), List.of())));
+        Diff diff = DIFFER.diff(desired, observed, Planner.Options.all());
+        assertThat(diff.problems()).isEmpty();
+        assertThat(diff.drafts()).extracting(d -> d.kind() + " " + d.node() + " " + d.subject() + " uses " + d.uses())
+                .containsExactly("UNDEFINE_DOMAIN n domain:n/web uses []",
+                        "DELETE_DRBD m drbd:m/mcvirt_web_root uses [domain:n/web]",
+                        "DELETE_LV m lv:m/vg0/mcvirt_web_root uses [drbd:m/mcvirt_web_root]",
+                        "DELETE_DRBD n drbd:n/mcvirt_web_root uses [domain:n/web]",
+                        "DELETE_LV n lv:n/vg0/mcvirt_web_root uses [drbd:n/mcvirt_web_root]");
+        assertThat(diff.changes()).singleElement().satisfies(c -> assertThat(c.attributes())
+                .anyMatch(a -> a.name().equals("disk.root") && a.effect() == Effect.DATA_LOSS));
     }
 
     @Test

@@ -1,0 +1,154 @@
+package org.mcvirt.plan;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.mcvirt.model.DesiredState;
+import org.mcvirt.model.DrbdSpec;
+import org.mcvirt.model.NodeSpec;
+import org.mcvirt.model.Sizes;
+import org.mcvirt.model.StorageSpec;
+import org.mcvirt.model.VmMetadata;
+import org.mcvirt.model.VmSpec;
+import org.mcvirt.render.Renderer;
+import org.mcvirt.render.Views;
+import org.mcvirt.state.NodeObservation;
+import org.mcvirt.state.ObservedDomain;
+import org.mcvirt.state.ObservedState;
+
+/**
+ * The steps of a replicated disk's two replicas, for the vm differ. Creating one: on both nodes of the vm's pair a
+ * tagged LV, the resource file (its secret a placeholder apply fills in), create-md and up; then, on the vm's node,
+ * the initial sync from that node (its new, empty disk is declared the good copy; the peer's is new too). Deleting
+ * one: the resource taken down with its metadata and file, then the LV, on both nodes.
+ */
+final class Replicas {
+    private final DesiredState desired;
+    private final ObservedState observed;
+    private final DrbdAllocation allocation;
+    private final Renderer renderer;
+
+    Replicas(DesiredState desired, ObservedState observed, DrbdAllocation allocation, Renderer renderer) {
+        this.desired = desired;
+        this.observed = observed;
+        this.allocation = allocation;
+        this.renderer = renderer;
+    }
+
+    DrbdAllocation allocation() {
+        return allocation;
+    }
+
+    /** The tag on every LV mcvirt creates for this cluster. */
+    static String tag(String cluster) {
+        return "mcvirt." + cluster;
+    }
+
+    /** False, with a problem, when a node of the vm's pair could not be read: nothing of it is planned. */
+    boolean pairReadable(VmSpec vm, Diff.Builder diff) {
+        for (String member : vm.pair()) {
+            Optional<NodeObservation> seen = observed.node(member);
+            if (seen.isEmpty() || !seen.get().reachable()) {
+                if (!member.equals(vm.node())) {
+                    diff.problem("vm " + vm.name() + " has replicated disks on node " + member + ", which could not be"
+                            + " read, so the vm cannot be planned");
+                }
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Plans a new replicated disk on both nodes of the pair; returns the subject the domain uses on its node. */
+    String create(VmSpec vm, VmSpec.DiskSpec disk, String address, Diff.Builder diff) {
+        Views.DrbdDiskView resource = allocation.of(vm.name()).get(disk.name());
+        String node = vm.node();
+        String subject = Subjects.drbd(node, resource == null ? "?" : resource.resource());
+        if (resource == null) {
+            return subject; // the allocation reported why
+        }
+        DrbdSpec drbd = desired.cluster().drbdIfEnabled().orElseThrow();
+        String peer = vm.peer().orElseThrow();
+        List<String> members = vm.pair().stream().sorted().toList();
+        List<Views.DrbdHostView> hosts = new ArrayList<>();
+        for (String member : members) {
+            NodeSpec spec = desired.node(member).orElseThrow();
+            StorageSpec storage = spec.storage(disk.storage()).orElseThrow();
+            hosts.add(new Views.DrbdHostView(member, resource.minor(), "/dev/" + storage.volumeGroup() + "/"
+                    + resource.resource(), drbdAddress(spec), resource.port()));
+        }
+        String text = renderer.drbdResource(new Views.DrbdResourceView(desired.cluster().name(), vm.name(), disk.name(),
+                resource.resource(), false, drbd.protocol(), drbd.syncRate(), drbd.verifyAlg(),
+                Views.SECRET_PLACEHOLDER, hosts));
+        for (String member : members) {
+            NodeSpec spec = desired.node(member).orElseThrow();
+            String volumeGroup = spec.storage(disk.storage()).orElseThrow().volumeGroup();
+            String lv = Subjects.logicalVolume(member, volumeGroup, resource.resource());
+            String side = Subjects.drbd(member, resource.resource());
+            diff.step(StepKind.CREATE_LV, member, lv, List.of(), address, "create logical volume " + volumeGroup + "/"
+                    + resource.resource() + " (" + Sizes.format(disk.sizeBytes()) + ")", Map.of("volumeGroup",
+                    volumeGroup, "name", resource.resource(), "bytes", Long.toString(disk.sizeBytes()), "tag",
+                    tag(desired.cluster().name())));
+            Map<String, String> file = new HashMap<>(Map.of("resource", resource.resource(), "text", text,
+                    "configDirectory", spec.drbdConfigDirectory(), "stateDirectory", spec.stateDirectory()));
+            if (drbd.secret().file() != null) {
+                file.put("secretFile", drbd.secret().file());
+            } else {
+                file.put("secretEnv", drbd.secret().environmentVariable());
+            }
+            diff.step(StepKind.WRITE_DRBD_CONFIG, member, side, List.of(lv), address, "write DRBD resource "
+                    + resource.resource() + " (" + spec.drbdConfigDirectory() + "/" + resource.resource() + ".res)", file);
+            diff.step(StepKind.CREATE_DRBD_METADATA, member, side, List.of(), address, "create DRBD metadata of "
+                    + resource.resource(), Map.of("resource", resource.resource()));
+            diff.step(StepKind.DRBD_UP, member, side, List.of(), address, "bring up DRBD resource "
+                    + resource.resource() + " (" + resource.device() + ")", Map.of("resource", resource.resource()));
+        }
+        diff.step(StepKind.DRBD_INITIAL_SYNC, node, subject, List.of(Subjects.drbd(peer, resource.resource())), address,
+                "initial sync of " + resource.resource() + " from " + node + " to " + peer + " (" + node
+                        + "'s new disk is the good copy; " + peer + "'s new disk is overwritten)",
+                Map.of("resource", resource.resource(), "minor", Integer.toString(resource.minor())));
+        return subject;
+    }
+
+    /**
+     * Plans the deletion of a replicated disk's replicas on the nodes its mark names (the domain's node alone when the
+     * mark names none); returns the subjects of its DRBD sides.
+     */
+    List<String> delete(ObservedDomain domain, VmMetadata.Disk disk, NodeSpec node, String address, Diff.Builder diff) {
+        List<String> members = domain.metadata().pair().isEmpty() ? List.of(node.name())
+                : domain.metadata().pair().stream().sorted().toList();
+        String domainSubject = Subjects.domain(node.name(), domain.name());
+        List<String> sides = new ArrayList<>();
+        for (String member : members) {
+            Optional<NodeSpec> spec = desired.node(member);
+            if (spec.isEmpty()) {
+                diff.problem("vm " + domain.name() + " disk " + disk.name() + " has a replica on node " + member
+                        + ", which is not in the manifest; remove it there by hand");
+                continue;
+            }
+            Optional<StorageSpec> storage = spec.get().storage(disk.storage());
+            if (storage.isEmpty() || storage.get().volumeGroup() == null) {
+                diff.problem("vm " + domain.name() + " disk " + disk.name() + " lives on lvm storage " + disk.storage()
+                        + ", which node " + member + " no longer has in the manifest");
+                continue;
+            }
+            String side = Subjects.drbd(member, disk.resource());
+            sides.add(side);
+            String volumeGroup = storage.get().volumeGroup();
+            diff.step(StepKind.DELETE_DRBD, member, side, List.of(domainSubject), address, "take down and remove DRBD"
+                    + " resource " + disk.resource() + " (destroys this replica)", Map.of("resource", disk.resource(),
+                    "configDirectory", spec.get().drbdConfigDirectory()));
+            diff.step(StepKind.DELETE_LV, member, Subjects.logicalVolume(member, volumeGroup, disk.resource()),
+                    List.of(side), address, "remove logical volume " + volumeGroup + "/" + disk.resource(),
+                    Map.of("volumeGroup", volumeGroup, "name", disk.resource(), "tag", tag(desired.cluster().name())));
+        }
+        return sides;
+    }
+
+    /** Where DRBD on a node listens: its drbdIp (which defaults to clusterIp, then address). */
+    private static String drbdAddress(NodeSpec spec) {
+        return spec.drbdIp() != null ? spec.drbdIp() : spec.clusterIp() != null ? spec.clusterIp() : spec.address();
+    }
+}
