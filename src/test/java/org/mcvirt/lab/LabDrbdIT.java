@@ -1,0 +1,187 @@
+package org.mcvirt.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.mcvirt.testing.Cli;
+
+/**
+ * A vm with a DRBD-replicated disk on the lab: created by apply on both nodes (LV, resource file, metadata, up,
+ * initial sync), its data the same on both sides, deleted with --allow-destroy; and the shared secret in none of
+ * mcvirt's outputs, its saved plan or the journals.
+ */
+@Tag("lab")
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class LabDrbdIT {
+    private static final String ID = UUID.randomUUID().toString().substring(0, 6);
+    private static final String CLUSTER = "dr" + ID;
+    private static final String VM = "dr-" + ID;
+    private static final String RESOURCE = "mcvirt_" + VM + "_root";
+    private static final String SECRET = "Lab-Secret-" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
+    private static final String STATE = "/var/lib/mcvirt-" + CLUSTER;
+    private static final List<String> OUTPUTS = new ArrayList<>();
+    private static Path dir;
+    private static Path nodes;
+    private static Path manifest;
+
+    @BeforeAll
+    static void labIsUp() throws Exception {
+        Lab.Output status = Lab.script("status");
+        assertThat(status.status()).as("lab/status must be green (run lab/up):%n%s", status.text()).isZero();
+        dir = Files.createTempDirectory("mcvirt-lab-drbd");
+        nodes = Lab.nodesFor(dir, CLUSTER);
+        // a state directory of its own: the cluster lock is per node, and other lab tests may hold theirs meanwhile
+        Files.writeString(nodes, Files.readString(nodes).replace("    address: 127.0.0.1\n",
+                "    address: 127.0.0.1\n    paths: {state: " + STATE + "}\n"));
+        Path secret = dir.resolve("drbd.secret");
+        Files.writeString(secret, SECRET + "\n");
+        manifest = dir.resolve("cluster.yaml");
+        Files.writeString(manifest, """
+                apiVersion: mcvirt/v1
+                cluster:
+                  name: %s
+                  drbd: {enabled: true, minors: 300-399, ports: 7800-7849, secret: {file: %s}}
+                networks: []
+                vms:
+                  - name: %s
+                    node: node1
+                    memory: 64MiB
+                    state: stopped
+                    disks: [{name: root, size: 32MiB, storage: vg0, replicated: true}]
+                """.formatted(CLUSTER, secret, VM));
+    }
+
+    @AfterAll
+    static void cleanUp() throws Exception {
+        if (dir == null) {
+            return;
+        }
+        try {
+            Lab.destroyCluster(nodes, dir, CLUSTER);
+        } finally {
+            for (String node : new String[] {"node1", "node2"}) { // whatever a failed test left behind
+                Lab.script("ssh", node, "sh", "-c", "'drbdadm down " + RESOURCE + " 2>/dev/null; rm -f /etc/drbd.d/"
+                        + RESOURCE + ".res; lvremove -y vg0/" + RESOURCE + " 2>/dev/null; rm -rf " + STATE + "; true'");
+            }
+        }
+    }
+
+    private static Cli.Result mcvirt(String... args) {
+        String[] all = new String[args.length + 4];
+        all[0] = "-f";
+        all[1] = nodes.toString();
+        all[2] = "-f";
+        all[3] = manifest.toString();
+        System.arraycopy(args, 0, all, 4, args.length);
+        Cli.Result result = Cli.run(all);
+        OUTPUTS.add(result.out() + result.err());
+        return result;
+    }
+
+    @Test
+    @Order(1)
+    void applyCreatesTheReplicatedDiskOnBothNodesAndTheNextPlanIsEmpty() throws Exception {
+        assertThat(mcvirt("validate").exitCode()).isZero();
+        Cli.Result json = mcvirt("plan", "--json");
+        assertThat(json.exitCode()).as(json.toString()).isZero();
+        Path saved = dir.resolve("drbd.plan");
+        Cli.Result plan = mcvirt("plan", "--out", saved.toString());
+        assertThat(plan.out()).contains("initial sync of " + RESOURCE + " from node1 to node2 (node1's new disk is the"
+                + " good copy; node2's new disk is overwritten)", "replicated node1 <-> node2 (/dev/drbd300, port 7800)");
+        OUTPUTS.add(Files.readString(saved));
+
+        Cli.Result apply = mcvirt("apply", "--auto-approve", saved.toString());
+        assertThat(apply.exitCode()).as(apply.toString()).isZero();
+        assertThat(apply.out()).contains("node1: initial sync of " + RESOURCE, "node1: define domain " + VM + ": done");
+        for (String node : new String[] {"node1", "node2"}) {
+            assertThat(Lab.ssh(node, "lvs", "--noheadings", "-o", "lv_name,lv_tags", "vg0/" + RESOURCE))
+                    .contains(RESOURCE, "mcvirt." + CLUSTER);
+            assertThat(Lab.ssh(node, "stat", "-c", "%a", "/etc/drbd.d/" + RESOURCE + ".res").strip()).isEqualTo("600");
+            assertThat(Lab.ssh(node, "cat", "/proc/drbd")).containsPattern("300: cs:Connected ro:\\w+/\\w+ ds:UpToDate/UpToDate");
+        }
+        assertThat(Lab.ssh("node1", "drbdadm", "role", RESOURCE).strip()).isEqualTo("Primary/Secondary");
+        assertThat(Lab.ssh("node1", "virsh", "-c", "qemu:///system", "dumpxml", VM)).contains("<source dev='/dev/drbd300'",
+                "cache='none'", "type='raw'");
+
+        Cli.Result again = mcvirt("plan", "--detailed-exitcode");
+        assertThat(again.exitCode()).as(again.toString()).isZero();
+        assertThat(again.out()).isEqualTo("No changes. The cluster matches the manifest.\n");
+        OUTPUTS.add(mcvirt("info").out());
+        OUTPUTS.add(mcvirt("info", VM).out());
+    }
+
+    @Test
+    @Order(2)
+    void bytesWrittenOnThePrimaryReadTheSameOnThePeerOnceItIsPromoted() throws Exception {
+        Lab.ssh("node1", "sh", "-c", "'head -c 4194304 /dev/urandom > /tmp/" + ID + ".bin && dd if=/tmp/" + ID
+                + ".bin of=/dev/drbd300 bs=1M oflag=direct status=none && sync'");
+        String written = Lab.ssh("node1", "sh", "-c", "'head -c 4194304 /dev/drbd300 | sha256sum'").split(" ")[0];
+        assertThat(Lab.ssh("node1", "sha256sum", "/tmp/" + ID + ".bin").split(" ")[0]).isEqualTo(written);
+        Lab.ssh("node1", "drbdadm", "secondary", RESOURCE);
+        Lab.ssh("node2", "drbdadm", "primary", RESOURCE);
+        try {
+            String read = Lab.ssh("node2", "sh", "-c", "'head -c 4194304 /dev/drbd300 | sha256sum'").split(" ")[0];
+            assertThat(read).isEqualTo(written);
+        } finally {
+            Lab.ssh("node2", "drbdadm", "secondary", RESOURCE);
+            Lab.ssh("node1", "drbdadm", "primary", RESOURCE);
+            Lab.ssh("node1", "rm", "-f", "/tmp/" + ID + ".bin");
+        }
+        assertThat(mcvirt("plan", "--detailed-exitcode").exitCode()).isZero();
+    }
+
+    @Test
+    @Order(3)
+    void deletingTheVmRemovesTheResourceAndTheLvsOnBothNodesOnlyWithAllowDestroy() throws Exception {
+        Path gone = dir.resolve("gone.yaml");
+        Files.writeString(gone, Files.readString(manifest).substring(0, Files.readString(manifest).indexOf("vms:"))
+                + "vms: []\n");
+        String[] base = {"-f", nodes.toString(), "-f", gone.toString()};
+        Cli.Result refused = Cli.run(concat(base, "apply", "--auto-approve"));
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.out()).contains("take down and remove DRBD resource " + RESOURCE + " (destroys this replica)");
+        assertThat(Lab.ssh("node2", "cat", "/proc/drbd")).contains("300: cs:Connected");
+
+        Cli.Result deleted = Cli.run(concat(base, "apply", "--auto-approve", "--allow-destroy"));
+        OUTPUTS.add(deleted.out() + deleted.err());
+        assertThat(deleted.exitCode()).as(deleted.toString()).isZero();
+        for (String node : new String[] {"node1", "node2"}) {
+            assertThat(Lab.script("ssh", node, "lvs", "vg0/" + RESOURCE).status()).isNotZero();
+            assertThat(Lab.script("ssh", node, "test", "-e", "/etc/drbd.d/" + RESOURCE + ".res").status()).isNotZero();
+            assertThat(Lab.ssh(node, "cat", "/proc/drbd")).doesNotContain("300:");
+        }
+        Cli.Result empty = Cli.run(concat(base, "plan", "--detailed-exitcode"));
+        assertThat(empty.exitCode()).as(empty.toString()).isZero();
+    }
+
+    @Test
+    @Order(4)
+    void theSecretIsInNoOutputNoSavedPlanAndNoJournal() {
+        for (String node : new String[] {"node1", "node2"}) {
+            String journal = Lab.ssh(node, "cat", STATE + "/journal.jsonl");
+            assertThat(journal).contains("WRITE_DRBD_CONFIG");
+            OUTPUTS.add(journal);
+        }
+        assertThat(OUTPUTS).hasSizeGreaterThan(8).noneMatch(text -> text.contains(SECRET));
+    }
+
+    private static String[] concat(String[] base, String... more) {
+        String[] all = java.util.Arrays.copyOf(base, base.length + more.length);
+        System.arraycopy(more, 0, all, base.length, more.length);
+        return all;
+    }
+}
