@@ -1,11 +1,17 @@
 package org.mcvirt.app;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 /**
- * A test-only switch: {@code MCVIRT_TEST_PAUSE=POINT=SECONDS} makes mcvirt stop for that long at a named point
- * (after-connect: the connections are open, nothing read yet), announcing it on standard error, so a lab test can
- * freeze a node at exactly that moment. Unset in normal use; it never changes what mcvirt does, only when.
+ * A test-only switch: {@code MCVIRT_TEST_PAUSE=POINT=FILE} makes mcvirt stop at a named point (after-connect: the
+ * connections are open, nothing read yet), announce it on standard error, and wait while FILE exists (at most two
+ * minutes), so a lab test can freeze a node at exactly that moment and then let mcvirt go on by removing the file.
+ * Unset in normal use; it never changes what mcvirt does, only when.
  */
 final class TestPause {
+    private static final long LONGEST_MILLIS = 120_000;
+
     private TestPause() {
     }
 
@@ -14,11 +20,14 @@ final class TestPause {
         if (setting == null || !setting.startsWith(point + "=")) {
             return;
         }
-        long seconds = Long.parseLong(setting.substring(point.length() + 1));
-        System.err.println("mcvirt: test pause at " + point + " for " + seconds + "s");
+        Path file = Path.of(setting.substring(point.length() + 1));
+        System.err.println("mcvirt: test pause at " + point + " while " + file + " exists");
         System.err.flush();
+        long deadline = System.currentTimeMillis() + LONGEST_MILLIS;
         try {
-            Thread.sleep(seconds * 1000);
+            while (Files.exists(file) && System.currentTimeMillis() < deadline) {
+                Thread.sleep(50);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

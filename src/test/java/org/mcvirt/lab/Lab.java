@@ -62,16 +62,26 @@ final class Lab {
         }
     }
 
-    /** Sends one human-monitor command to a guest's QEMU ("stop" freezes the guest, "cont" resumes it). */
+    /**
+     * Sends one human-monitor command to a guest's QEMU ("stop" freezes the guest, "cont" resumes it) and, for those
+     * two, waits until QEMU reports the guest paused or running (at most 10 s), so the freeze is in effect on return.
+     */
     static void monitor(String node, String command) throws IOException {
         Path socket = Path.of("lab/.state", node, "monitor.sock");
+        String expected = switch (command) {
+            case "stop" -> "VM status: paused";
+            case "cont" -> "VM status: running";
+            default -> null;
+        };
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             channel.connect(UnixDomainSocketAddress.of(socket));
-            channel.write(ByteBuffer.wrap((command + "\n").getBytes(StandardCharsets.UTF_8)));
-            ByteBuffer buffer = ByteBuffer.allocate(4096);
-            long deadline = System.currentTimeMillis() + 2000;
+            channel.write(ByteBuffer.wrap((command + "\n" + (expected == null ? "" : "info status\n"))
+                    .getBytes(StandardCharsets.UTF_8)));
+            channel.configureBlocking(false);
+            ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
+            String awaited = expected == null ? "(qemu) " + command : expected;
+            long deadline = System.currentTimeMillis() + 10_000;
             while (System.currentTimeMillis() < deadline) {
-                channel.configureBlocking(false);
                 if (channel.read(buffer) <= 0) {
                     try {
                         Thread.sleep(50);
@@ -80,10 +90,15 @@ final class Lab {
                         return;
                     }
                 }
-                if (new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8).contains("(qemu) " + command)) {
+                if (new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8).contains(awaited)) {
                     return;
                 }
+                if (!buffer.hasRemaining()) {
+                    buffer.clear();
+                }
             }
+            throw new IllegalStateException("QEMU of " + node + " did not confirm '" + command + "' within 10 s: "
+                    + new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8));
         }
     }
 

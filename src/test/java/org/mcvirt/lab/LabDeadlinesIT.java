@@ -118,11 +118,14 @@ class LabDeadlinesIT {
     @Order(1)
     void aNodeFrozenDuringTheReadIsReportedAndTheOtherNodeIsStillPlanned() throws Exception {
         Path log = dir.resolve("read.log");
-        Process plan = start(log, "after-connect=3", "-f", manifest("running", "running", true).toString(), "plan");
+        Path hold = dir.resolve("hold");
+        Files.writeString(hold, "mcvirt waits while this file exists\n");
+        Process plan = start(log, "after-connect=" + hold, "-f", manifest("running", "running", true).toString(), "plan");
         try {
             awaitLine(plan, log, "mcvirt: test pause at after-connect");
-            Lab.monitor("node2", "stop"); // the connections are open; the read starts in under 3 s
-            String output = awaitEnd(plan, log, Duration.ofSeconds(NODE_TIMEOUT + 3));
+            Lab.monitor("node2", "stop"); // the connections are open and nothing is read yet
+            Files.delete(hold); // now mcvirt reads both nodes
+            String output = awaitEnd(plan, log, Duration.ofSeconds(NODE_TIMEOUT));
             assertThat(plan.exitValue()).as(output).isEqualTo(1);
             assertThat(output).contains("node node2 could not be read, so its networks, storage and vms " + B + ", " + C
                     + " cannot be planned: stopped answering")
