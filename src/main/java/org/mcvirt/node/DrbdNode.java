@@ -65,9 +65,17 @@ public final class DrbdNode implements StoragePrimitives {
             }
             return false;
         }
-        // zero the start and wipe signatures: create-md refuses a disk on which it finds data
         run("create logical volume " + volumeGroup + "/" + name, "lvcreate", "--yes", "--wipesignatures", "y",
                 "--zero", "y", "--addtag", tag, "--size", bytes + "b", "--name", name, volumeGroup);
+        // A new LV may sit on extents an earlier volume used: zero its first MiB (create-md refuses a disk on which it
+        // finds data) and its tail, where internal metadata goes (stale DRBD metadata there would be taken as this
+        // resource's, with another resource's generation). Nothing can be lost: mcvirt created the LV just now.
+        run("clear the ends of new logical volume " + volumeGroup + "/" + name, "sh", "-c",
+                "dev=/dev/\"$1\"/\"$2\"; size=$(blockdev --getsize64 \"$dev\") || exit 1; mib=$((size / 1048576));"
+                        + " tail=$((size / 32768 / 1048576 + 2)); [ \"$tail\" -gt \"$mib\" ] && tail=$mib;"
+                        + " dd if=/dev/zero of=\"$dev\" bs=1M count=1 oflag=direct conv=notrunc status=none &&"
+                        + " dd if=/dev/zero of=\"$dev\" bs=1M seek=$((mib - tail)) count=\"$tail\" oflag=direct"
+                        + " conv=notrunc status=none", "mcvirt-clear", volumeGroup, name);
         return true;
     }
 

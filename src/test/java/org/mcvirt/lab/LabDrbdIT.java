@@ -112,6 +112,8 @@ class LabDrbdIT {
                     .contains(RESOURCE, "mcvirt." + CLUSTER);
             assertThat(Lab.ssh(node, "stat", "-c", "%a", "/etc/drbd.d/" + RESOURCE + ".res").strip()).isEqualTo("600");
             assertThat(Lab.ssh(node, "cat", "/proc/drbd")).containsPattern("300: cs:Connected ro:\\w+/\\w+ ds:UpToDate/UpToDate");
+            assertThat(Lab.script("ssh", node, "test", "-b", "/dev/drbd300").status()).as("/dev/drbd300 on %s", node)
+                    .isZero();
         }
         assertThat(Lab.ssh("node1", "drbdadm", "role", RESOURCE).strip()).isEqualTo("Primary/Secondary");
         assertThat(Lab.ssh("node1", "virsh", "-c", "qemu:///system", "dumpxml", VM)).contains("<source dev='/dev/drbd300'",
@@ -128,7 +130,7 @@ class LabDrbdIT {
     @Order(2)
     void bytesWrittenOnThePrimaryReadTheSameOnThePeerOnceItIsPromoted() throws Exception {
         Lab.ssh("node1", "sh", "-c", "'head -c 4194304 /dev/urandom > /tmp/" + ID + ".bin && dd if=/tmp/" + ID
-                + ".bin of=/dev/drbd300 bs=1M oflag=direct status=none && sync'");
+                + ".bin of=/dev/drbd300 bs=1M oflag=direct conv=nocreat,notrunc status=none && sync'");
         String written = Lab.ssh("node1", "sh", "-c", "'head -c 4194304 /dev/drbd300 | sha256sum'").split(" ")[0];
         assertThat(Lab.ssh("node1", "sha256sum", "/tmp/" + ID + ".bin").split(" ")[0]).isEqualTo(written);
         Lab.ssh("node1", "drbdadm", "secondary", RESOURCE);
