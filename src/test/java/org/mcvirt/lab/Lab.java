@@ -38,6 +38,14 @@ final class Lab {
         }
     }
 
+    /** Fails unless lab/status is green: the lab tests need lab/up. */
+    static void assertUp() {
+        Output status = script("status");
+        if (status.status() != 0) {
+            throw new AssertionError("lab/status must be green (run lab/up):\n" + status.text());
+        }
+    }
+
     /** Runs a command inside a guest and insists on success. */
     static String ssh(String node, String... command) {
         String[] full = new String[command.length + 2];

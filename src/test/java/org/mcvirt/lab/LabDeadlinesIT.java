@@ -46,8 +46,7 @@ class LabDeadlinesIT {
 
     @BeforeAll
     static void labIsUp() throws Exception {
-        Lab.Output status = Lab.script("status");
-        assertThat(status.status()).as("lab/status must be green (run lab/up):%n%s", status.text()).isZero();
+        Lab.assertUp();
         dir = Files.createTempDirectory("mcvirt-lab-deadlines");
         nodes = Lab.nodesFor(dir, CLUSTER);
         Cli.Result apply = Cli.run("-f", nodes.toString(), "-f", manifest("running", "running", false).toString(),

@@ -40,8 +40,7 @@ class LabDrbdIT {
 
     @BeforeAll
     static void labIsUp() throws Exception {
-        Lab.Output status = Lab.script("status");
-        assertThat(status.status()).as("lab/status must be green (run lab/up):%n%s", status.text()).isZero();
+        Lab.assertUp();
         dir = Files.createTempDirectory("mcvirt-lab-drbd");
         nodes = Lab.nodesFor(dir, CLUSTER);
         // a state directory of its own: the cluster lock is per node, and other lab tests may hold theirs meanwhile

@@ -34,8 +34,7 @@ class LabEndToEndIT {
 
     @BeforeAll
     static void labIsUp() throws Exception {
-        Lab.Output status = Lab.script("status");
-        assertThat(status.status()).as("lab/status must be green (run lab/up):%n%s", status.text()).isZero();
+        Lab.assertUp();
         dir = Files.createTempDirectory("mcvirt-lab-e2e");
         nodes = Lab.nodesFor(dir, CLUSTER);
     }
