@@ -26,7 +26,8 @@ public record ObservedState(List<NodeObservation> nodes) {
 
     /**
      * SHA-256 over what a plan depends on: everything mcvirt manages, and only the names of unmanaged domains
-     * (so an unrelated VM starting does not make a saved plan stale).
+     * (so an unrelated VM starting does not make a saved plan stale); of LVM and DRBD only the stable facts (not
+     * sync progress or I/O counters, so a busy disk does not make a saved plan stale either).
      */
     public String fingerprint() {
         Map<String, Object> relevant = new LinkedHashMap<>();
@@ -37,6 +38,8 @@ public record ObservedState(List<NodeObservation> nodes) {
             view.put("unmanaged", node.domains().stream().filter(d -> !d.managed()).map(ObservedDomain::name).toList());
             view.put("networks", node.networks());
             view.put("pools", node.pools());
+            view.put("lvm", node.lvm().fingerprintView());
+            view.put("drbd", node.drbd().fingerprintView());
             relevant.put(node.node(), view);
         }
         try {
