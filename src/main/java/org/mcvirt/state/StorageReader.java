@@ -3,13 +3,14 @@ package org.mcvirt.state;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import org.mcvirt.node.Deadline;
 import org.mcvirt.node.ssh.CommandResult;
 import org.mcvirt.node.ssh.NodeTransport;
@@ -17,20 +18,53 @@ import org.mcvirt.node.ssh.SshException;
 
 /**
  * Reads LVM and DRBD on one node over its command transport, the way {@link StateReader} reads libvirt. Only reads.
- * Tools are looked up with /usr/sbin and /sbin added to the PATH (a non-login shell may lack them) and run with
- * standard input from /dev/null. A missing tool or kernel module is recorded as absent; a command that fails is
- * recorded in the record's errors; only a transport failure (the node cannot be reached, a command timed out) is
- * thrown.
+ *
+ * <p>Everything is read by one command per node ({@link #SCRIPT}; on slow nodes each command costs a round trip):
+ * the tools are looked up with /usr/sbin and /sbin added to the PATH (a non-login shell may lack them) and run with
+ * standard input from /dev/null; each tool's standard output, standard error and exit status come back as a section
+ * between lines that start with a random boundary. A missing tool or kernel module is recorded as absent; a tool
+ * that fails is recorded in the record's errors; only a transport failure (the node cannot be reached, the command
+ * timed out) is thrown.
  *
  * <p>DRBD: the kernel version comes from /proc/drbd. On 8.x the resources' states come from /proc/drbd and their
  * names and configuration from {@code drbdsetup show} (joined by minor); on 9.x from {@code drbdsetup status
- * --json}. The verify records come from {@code STATE/verify/*.json}.
+ * --json}. The verify records are {@code STATE/verify/*.json}.
  */
 public final class StorageReader {
-    private static final String RUN = "PATH=\"$PATH:/usr/sbin:/sbin\"; export PATH;"
-            + " LVM_SUPPRESS_FD_WARNINGS=1; export LVM_SUPPRESS_FD_WARNINGS; exec \"$@\" </dev/null";
-    private static final String LIST_VERIFY = "for f in \"$1\"/*.json; do [ -f \"$f\" ] && printf '%s\\n' \"$f\";"
-            + " done; exit 0";
+    /** Arguments: the boundary, the verify record directory. */
+    static final String SCRIPT = """
+            b=$1; v=$2
+            PATH="$PATH:/usr/sbin:/sbin"; export PATH
+            LVM_SUPPRESS_FD_WARNINGS=1; export LVM_SUPPRESS_FD_WARNINGS
+            e=$(mktemp) || exit 1
+            trap 'rm -f "$e"' EXIT
+            run() {
+              n=$1; shift
+              printf '%s out %s\\n' "$b" "$n"
+              "$@" 2>"$e" </dev/null
+              s=$?
+              printf '\\n%s err %s\\n' "$b" "$n"
+              cat "$e"
+              printf '\\n%s status %s %s\\n' "$b" "$n" "$s"
+            }
+            run lvs lvs --reportformat json --units b --nosuffix -o LV_FIELDS
+            run vgs vgs --reportformat json --units b --nosuffix -o VG_FIELDS
+            run drbdadm drbdadm --version
+            run proc cat /proc/drbd
+            case $(head -n 1 /proc/drbd 2>/dev/null) in
+              'version: 8.'*) run show drbdsetup show ;;
+              'version: '*) run status drbdsetup status --json ;;
+            esac
+            for f in "$v"/*.json; do
+              [ -f "$f" ] || continue
+              printf '%s file %s\\n' "$b" "$f"
+              cat "$f" 2>&1
+              printf '\\n%s end %s\\n' "$b" "$f"
+            done
+            exit 0
+            """.replace("LV_FIELDS", LvmParser.LV_FIELDS).replace("VG_FIELDS", LvmParser.VG_FIELDS);
+    private static final String WHAT = "the LVM and DRBD read (lvs, vgs, drbdadm --version, /proc/drbd, drbdsetup,"
+            + " verify records)";
     private static final int NOT_FOUND = 127;
     private static final ObjectMapper JSON = new ObjectMapper()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -56,7 +90,7 @@ public final class StorageReader {
             command = null;
         }
 
-        /** "running lvs (for 12.5s)", or null when no command runs. */
+        /** "running the LVM and DRBD read (...) (for 12.5s)", or null when nothing runs. */
         public String activity() {
             String what = command;
             return what == null ? null : "running " + what + " (for "
@@ -65,21 +99,94 @@ public final class StorageReader {
     }
 
     /**
+     * What the script printed: each tool's result by section name (lvs, vgs, drbdadm, proc, show, status) and each
+     * verify record file's content by path.
+     */
+    record Batch(Map<String, CommandResult> results, Map<String, String> files) {
+        CommandResult result(String name) {
+            return results.getOrDefault(name, new CommandResult(NOT_FOUND, "", ""));
+        }
+    }
+
+    /**
      * @param stateDirectory the node's state directory (paths.state); its verify records are read
      */
     public static Result read(NodeTransport transport, String stateDirectory, Progress progress) throws SshException {
-        Commands commands = new Commands(transport, progress);
-        return new Result(lvm(commands), drbd(commands, stateDirectory));
+        String boundary = "--mcvirt-" + UUID.randomUUID();
+        String verifyDirectory = stateDirectory == null ? "/nonexistent"
+                : stateDirectory + "/" + VerifyRecord.DIRECTORY;
+        Progress tracker = progress == null ? new Progress() : progress;
+        CommandResult ran;
+        tracker.start(WHAT);
+        try {
+            ran = transport.run(List.of("sh", "-c", SCRIPT, "mcvirt-read", boundary, verifyDirectory));
+        } finally {
+            tracker.done();
+        }
+        if (!ran.succeeded()) {
+            String error = WHAT + " exited with status " + ran.exitStatus() + detail(ran.stderr());
+            return new Result(new ObservedLvm(Availability.FAILED, List.of(error), List.of(), List.of()),
+                    new ObservedDrbd(Availability.FAILED, List.of(error), null, null, null, List.of(), List.of()));
+        }
+        Batch batch = parse(ran.stdout(), boundary);
+        return new Result(lvm(batch), drbd(batch));
     }
 
-    static ObservedLvm lvm(Commands commands) throws SshException {
-        CommandResult lvs = commands.run("lvs", "--reportformat", "json", "--units", "b", "--nosuffix", "-o",
-                LvmParser.LV_FIELDS);
+    /** Splits the script's output into its sections. */
+    static Batch parse(String output, String boundary) {
+        Map<String, CommandResult> results = new LinkedHashMap<>();
+        Map<String, String> files = new LinkedHashMap<>();
+        int at = 0;
+        while (true) {
+            int start = output.indexOf(boundary + " ", at);
+            if (start < 0) {
+                break;
+            }
+            int lineEnd = output.indexOf('\n', start);
+            if (lineEnd < 0) {
+                break;
+            }
+            String[] header = output.substring(start + boundary.length() + 1, lineEnd).split(" ", 2);
+            if (header.length < 2) {
+                at = lineEnd;
+                continue;
+            }
+            String kind = header[0];
+            String name = header[1];
+            if (kind.equals("out")) {
+                String errMarker = "\n" + boundary + " err " + name + "\n";
+                String statusMarker = "\n" + boundary + " status " + name + " ";
+                int err = output.indexOf(errMarker, lineEnd);
+                int status = err < 0 ? -1 : output.indexOf(statusMarker, err + errMarker.length() - 1);
+                if (status < 0) {
+                    break;
+                }
+                int statusEnd = output.indexOf('\n', status + statusMarker.length());
+                String code = output.substring(status + statusMarker.length(), statusEnd < 0 ? output.length() : statusEnd);
+                results.put(name, new CommandResult(code.strip().matches("\\d+") ? Integer.parseInt(code.strip()) : -1,
+                        output.substring(lineEnd + 1, err), output.substring(err + errMarker.length(), status)));
+                at = statusEnd < 0 ? output.length() : statusEnd;
+            } else if (kind.equals("file")) {
+                String endMarker = "\n" + boundary + " end " + name + "\n";
+                int end = output.indexOf(endMarker, lineEnd);
+                if (end < 0) {
+                    break;
+                }
+                files.put(name, output.substring(lineEnd + 1, end));
+                at = end + endMarker.length() - 1;
+            } else {
+                at = lineEnd;
+            }
+        }
+        return new Batch(results, files);
+    }
+
+    static ObservedLvm lvm(Batch batch) {
+        CommandResult lvs = batch.result("lvs");
         if (lvs.exitStatus() == NOT_FOUND) {
             return new ObservedLvm(Availability.ABSENT, List.of(), List.of(), List.of());
         }
-        CommandResult vgs = commands.run("vgs", "--reportformat", "json", "--units", "b", "--nosuffix", "-o",
-                LvmParser.VG_FIELDS);
+        CommandResult vgs = batch.result("vgs");
         List<String> errors = new ArrayList<>();
         List<ObservedLvm.LogicalVolume> volumes = List.of();
         List<ObservedLvm.VolumeGroup> groups = List.of();
@@ -106,9 +213,9 @@ public final class StorageReader {
         return new ObservedLvm(errors.isEmpty() ? Availability.PRESENT : Availability.FAILED, errors, groups, volumes);
     }
 
-    static ObservedDrbd drbd(Commands commands, String stateDirectory) throws SshException {
+    static ObservedDrbd drbd(Batch batch) {
         List<String> errors = new ArrayList<>();
-        CommandResult utilities = commands.run("drbdadm", "--version");
+        CommandResult utilities = batch.result("drbdadm");
         String utilitiesVersion = utilities.exitStatus() == NOT_FOUND ? null : utilities.stdout().lines()
                 .filter(l -> l.startsWith("DRBDADM_VERSION=")).map(l -> l.substring("DRBDADM_VERSION=".length()).strip())
                 .findFirst().orElse(null);
@@ -116,9 +223,8 @@ public final class StorageReader {
             errors.add("drbdadm --version did not print DRBDADM_VERSION" + (utilities.succeeded() ? ""
                     : " (" + failure("drbdadm --version", utilities) + ")"));
         }
-        List<VerifyRecord> verifications = stateDirectory == null ? List.of()
-                : verifications(commands, stateDirectory, errors);
-        CommandResult proc = commands.run("cat", "/proc/drbd");
+        List<VerifyRecord> verifications = verifications(batch, errors);
+        CommandResult proc = batch.result("proc");
         if (!proc.succeeded()) {
             if (proc.stderr().contains("No such file")) {
                 return new ObservedDrbd(errors.isEmpty() ? Availability.ABSENT : Availability.FAILED, errors, null,
@@ -133,14 +239,13 @@ public final class StorageReader {
         }
         ObservedDrbd probe = new ObservedDrbd(Availability.PRESENT, List.of(), parsed.version(), parsed.api(),
                 utilitiesVersion, List.of(), List.of());
-        List<ObservedDrbd.Resource> resources = probe.kernelMajor() >= 9 ? drbd9(commands, errors)
-                : drbd84(commands, parsed, errors);
+        List<ObservedDrbd.Resource> resources = probe.kernelMajor() >= 9 ? drbd9(batch.result("status"), errors)
+                : drbd84(batch.result("show"), parsed, errors);
         return new ObservedDrbd(errors.isEmpty() ? Availability.PRESENT : Availability.FAILED, errors,
                 parsed.version(), parsed.api(), utilitiesVersion, resources, verifications);
     }
 
-    private static List<ObservedDrbd.Resource> drbd9(Commands commands, List<String> errors) throws SshException {
-        CommandResult status = commands.run("drbdsetup", "status", "--json");
+    private static List<ObservedDrbd.Resource> drbd9(CommandResult status, List<String> errors) {
         if (status.exitStatus() == NOT_FOUND) {
             errors.add("drbdsetup is not installed: the DRBD 9 resources cannot be read");
             return List.of();
@@ -158,10 +263,9 @@ public final class StorageReader {
     }
 
     /** The 8.4 resources: states from /proc/drbd, names and configuration from drbdsetup show, by minor. */
-    static List<ObservedDrbd.Resource> drbd84(Commands commands, ProcDrbdParser.ProcDrbd proc, List<String> errors)
-            throws SshException {
+    private static List<ObservedDrbd.Resource> drbd84(CommandResult show, ProcDrbdParser.ProcDrbd proc,
+                                                      List<String> errors) {
         List<DrbdShowParser.ShowResource> shown = List.of();
-        CommandResult show = commands.run("drbdsetup", "show");
         if (show.exitStatus() == NOT_FOUND) {
             if (!proc.minors().isEmpty()) {
                 errors.add("drbdsetup is not installed: the names and configuration of the DRBD minors cannot be read");
@@ -212,80 +316,32 @@ public final class StorageReader {
         return resources;
     }
 
-    private static List<VerifyRecord> verifications(Commands commands, String stateDirectory, List<String> errors)
-            throws SshException {
-        String directory = stateDirectory + "/" + VerifyRecord.DIRECTORY;
-        CommandResult listed = commands.labelled("listing " + directory, "sh", "-c", LIST_VERIFY,
-                "mcvirt-list", directory);
-        if (!listed.succeeded()) {
-            errors.add(failure("listing " + directory, listed));
-            return List.of();
-        }
+    private static List<VerifyRecord> verifications(Batch batch, List<String> errors) {
         List<VerifyRecord> records = new ArrayList<>();
-        for (String path : listed.stdout().lines().filter(l -> !l.isBlank()).sorted().toList()) {
+        for (Map.Entry<String, String> file : batch.files().entrySet()) {
             try {
-                Optional<byte[]> content = commands.readFile(path);
-                if (content.isPresent()) {
-                    records.add(JSON.readValue(new String(content.get(), StandardCharsets.UTF_8), VerifyRecord.class));
-                }
-            } catch (SshException e) {
-                if (e.category() != SshException.Category.COMMAND_FAILED) {
-                    throw e;
-                }
-                errors.add("cannot read verify record " + path + ": " + e.getMessage());
+                records.add(JSON.readValue(file.getValue(), VerifyRecord.class));
             } catch (JsonProcessingException | IllegalArgumentException e) {
-                errors.add("verify record " + path + " is not valid: " + message(e));
+                errors.add("verify record " + file.getKey() + " is not valid: " + message(e));
             }
         }
         return records;
     }
 
     private static String failure(String what, CommandResult result) {
-        String error = result.stderr().strip();
+        return what + " exited with status " + result.exitStatus() + detail(result.stderr());
+    }
+
+    private static String detail(String stderr) {
+        String error = stderr.strip();
         if (error.length() > 500) {
             error = error.substring(0, 500) + "...";
         }
-        return what + " exited with status " + result.exitStatus() + (error.isEmpty() ? "" : ": " + error);
+        return error.isEmpty() ? "" : ": " + error;
     }
 
     private static String message(Exception e) {
         String message = e instanceof JsonProcessingException json ? json.getOriginalMessage() : e.getMessage();
         return message == null ? e.getClass().getSimpleName() : message.lines().findFirst().orElse("");
-    }
-
-    /** Runs tools on the node with the sbin directories on the PATH and stdin from /dev/null, tracking progress. */
-    static final class Commands {
-        private final NodeTransport transport;
-        private final Progress progress;
-
-        Commands(NodeTransport transport, Progress progress) {
-            this.transport = transport;
-            this.progress = progress == null ? new Progress() : progress;
-        }
-
-        CommandResult run(String... command) throws SshException {
-            return labelled(String.join(" ", command), command);
-        }
-
-        /** Runs a command; label names it in the deadline message. */
-        CommandResult labelled(String label, String... command) throws SshException {
-            List<String> full = new ArrayList<>(List.of("sh", "-c", RUN, "mcvirt-read"));
-            full.addAll(List.of(command));
-            progress.start(label);
-            try {
-                return transport.run(full);
-            } finally {
-                progress.done();
-            }
-        }
-
-        Optional<byte[]> readFile(String path) throws SshException {
-            progress.start("reading " + path);
-            try {
-                return transport.readFile(path);
-            } finally {
-                progress.done();
-            }
-        }
     }
 }

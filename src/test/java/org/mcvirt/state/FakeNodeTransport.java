@@ -1,35 +1,35 @@
 package org.mcvirt.state;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.mcvirt.node.ssh.CommandResult;
 import org.mcvirt.node.ssh.NodeTransport;
 
 /**
- * A node transport that answers from canned results. StorageReader wraps each tool in {@code sh -c SCRIPT
- * mcvirt-read TOOL ARGS...}: the key is "TOOL ARGS..." (the words after mcvirt-read). A command without an answer
- * exits 127, as a missing program does.
+ * A node transport that answers StorageReader's script the way a node would, from canned results per section (lvs,
+ * vgs, drbdadm, proc, show, status) and verify record files. A section without an answer exits 127, as a missing
+ * program does; show or status is run only as the script picks it from the first line of the proc answer.
  */
 final class FakeNodeTransport implements NodeTransport {
     private final Map<String, CommandResult> answers = new HashMap<>();
-    private final Map<String, byte[]> files = new HashMap<>();
+    private final Map<String, String> files = new TreeMap<>();
     final List<List<String>> commands = new ArrayList<>();
 
-    FakeNodeTransport answer(String command, int status, String stdout, String stderr) {
-        answers.put(command, new CommandResult(status, stdout, stderr));
+    FakeNodeTransport answer(String section, int status, String stdout, String stderr) {
+        answers.put(section, new CommandResult(status, stdout, stderr));
         return this;
     }
 
-    FakeNodeTransport answer(String command, String stdout) {
-        return answer(command, 0, stdout, "");
+    FakeNodeTransport answer(String section, String stdout) {
+        return answer(section, 0, stdout, "");
     }
 
     FakeNodeTransport file(String path, String content) {
-        files.put(path, content.getBytes(StandardCharsets.UTF_8));
+        files.put(path, content);
         return this;
     }
 
@@ -41,18 +41,35 @@ final class FakeNodeTransport implements NodeTransport {
     @Override
     public CommandResult run(List<String> command) {
         commands.add(command);
-        int start = command.indexOf("mcvirt-read");
-        String key = String.join(" ", start < 0 ? command : command.subList(start + 1, command.size()));
-        if (key.startsWith("sh -c ") && key.endsWith("/verify")) {
-            // the listing of verify records: every file under that directory
-            String directory = key.substring(key.lastIndexOf(' ') + 1);
-            StringBuilder listing = new StringBuilder();
-            files.keySet().stream().filter(p -> p.startsWith(directory + "/") && p.endsWith(".json")).sorted()
-                    .forEach(p -> listing.append(p).append('\n'));
-            return new CommandResult(0, listing.toString(), "");
+        if (command.size() != 6 || !command.get(2).equals(StorageReader.SCRIPT)) {
+            throw new AssertionError("not StorageReader's script: " + command);
         }
-        return answers.getOrDefault(key, new CommandResult(127, "", "sh: 1: exec: " + command.get(start + 1)
-                + ": not found\n"));
+        String boundary = command.get(4);
+        String directory = command.get(5);
+        StringBuilder out = new StringBuilder();
+        List<String> sections = new ArrayList<>(List.of("lvs", "vgs", "drbdadm", "proc"));
+        CommandResult proc = answers.get("proc");
+        String first = proc == null || !proc.succeeded() ? "" : proc.stdout().lines().findFirst().orElse("");
+        if (first.startsWith("version: 8.")) {
+            sections.add("show");
+        } else if (first.startsWith("version: ")) {
+            sections.add("status");
+        }
+        for (String section : sections) {
+            CommandResult result = answers.getOrDefault(section, new CommandResult(127, "", "sh: 1: " + section
+                    + ": not found\n"));
+            out.append(boundary).append(" out ").append(section).append('\n').append(result.stdout())
+                    .append('\n').append(boundary).append(" err ").append(section).append('\n').append(result.stderr())
+                    .append('\n').append(boundary).append(" status ").append(section).append(' ')
+                    .append(result.exitStatus()).append('\n');
+        }
+        files.forEach((path, content) -> {
+            if (path.startsWith(directory + "/") && path.endsWith(".json")) {
+                out.append(boundary).append(" file ").append(path).append('\n').append(content).append('\n')
+                        .append(boundary).append(" end ").append(path).append('\n');
+            }
+        });
+        return new CommandResult(0, out.toString(), "");
     }
 
     @Override
@@ -67,7 +84,7 @@ final class FakeNodeTransport implements NodeTransport {
 
     @Override
     public Optional<byte[]> readFile(String path) {
-        return Optional.ofNullable(files.get(path));
+        throw new UnsupportedOperationException("StorageReader reads files within its one command");
     }
 
     @Override

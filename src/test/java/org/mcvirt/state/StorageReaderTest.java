@@ -22,7 +22,7 @@ class StorageReaderTest {
     @Test
     void aNodeWithoutLvmAndDrbdIsAbsentNotAnError() throws Exception {
         FakeNodeTransport node = new FakeNodeTransport()
-                .answer("cat /proc/drbd", 1, "", "cat: /proc/drbd: No such file or directory\n");
+                .answer("proc", 1, "", "cat: /proc/drbd: No such file or directory\n");
         StorageReader.Result result = StorageReader.read(node, "/var/lib/mcvirt", null);
         assertThat(result.lvm()).isEqualTo(new ObservedLvm(Availability.ABSENT, List.of(), List.of(), List.of()));
         assertThat(result.drbd()).isEqualTo(new ObservedDrbd(Availability.ABSENT, List.of(), null, null, null, List.of(),
@@ -30,22 +30,55 @@ class StorageReaderTest {
     }
 
     @Test
-    void theToolsRunWithSbinOnThePathAndNoInput() throws Exception {
+    void oneCommandReadsEverythingWithSbinOnThePathAndNoInput() throws Exception {
         FakeNodeTransport node = new FakeNodeTransport();
         StorageReader.read(node, "/var/lib/mcvirt", null);
-        assertThat(node.commands).isNotEmpty().allSatisfy(command -> {
-            assertThat(command.subList(0, 2)).containsExactly("sh", "-c");
-            assertThat(command.get(2)).contains("PATH=\"$PATH:/usr/sbin:/sbin\"", "exec \"$@\" </dev/null");
-            assertThat(command.get(3)).isEqualTo("mcvirt-read");
-        });
+        assertThat(node.commands).hasSize(1);
+        List<String> command = node.commands.get(0);
+        assertThat(command.subList(0, 2)).containsExactly("sh", "-c");
+        assertThat(command.get(2)).contains("PATH=\"$PATH:/usr/sbin:/sbin\"", "\"$@\" 2>\"$e\" </dev/null");
+        assertThat(command.subList(3, 6)).element(0).isEqualTo("mcvirt-read");
+        assertThat(command.get(4)).startsWith("--mcvirt-");
+        assertThat(command.get(5)).isEqualTo("/var/lib/mcvirt/verify");
+    }
+
+    /** The script itself, run by the real sh on this machine (whatever it has of LVM and DRBD). */
+    @Test
+    void theScriptRunsInARealShell() throws Exception {
+        try (var local = new org.mcvirt.node.ssh.LocalTransport("here", java.time.Duration.ofSeconds(60))) {
+            StorageReader.Result result = StorageReader.read(local, "/nonexistent-mcvirt-state", null);
+            assertThat(result.lvm().availability()).isIn(Availability.PRESENT, Availability.ABSENT, Availability.FAILED);
+            assertThat(result.drbd().availability()).isIn(Availability.PRESENT, Availability.ABSENT, Availability.FAILED);
+            assertThat(result.lvm().errors()).noneMatch(e -> e.startsWith("the LVM and DRBD read"));
+            assertThat(result.drbd().errors()).noneMatch(e -> e.startsWith("the LVM and DRBD read"));
+            if (!Files.exists(Path.of("/proc/drbd"))) {
+                assertThat(result.drbd().availability()).isEqualTo(Availability.ABSENT);
+            }
+            assertThat(result.drbd().verifications()).isEmpty();
+        }
+    }
+
+    @Test
+    void theBatchIsSplitIntoItsSectionsWhateverTheyHold() {
+        String b = "--mcvirt-x";
+        String output = b + " out lvs\n{\"report\": []}\n\n" + b + " err lvs\n\n" + b + " status lvs 0\n"
+                + b + " out vgs\n\n" + b + " err vgs\n  WARNING: x\n\n" + b + " status vgs 5\n"
+                + b + " out proc\nno newline at the end\n" + b + " err proc\n\n" + b + " status proc 0\n"
+                + b + " file /s/verify/a b.json\n{}\n" + b + " end /s/verify/a b.json\n";
+        StorageReader.Batch batch = StorageReader.parse(output, b);
+        assertThat(batch.result("lvs")).isEqualTo(new org.mcvirt.node.ssh.CommandResult(0, "{\"report\": []}\n", ""));
+        assertThat(batch.result("vgs")).isEqualTo(new org.mcvirt.node.ssh.CommandResult(5, "", "  WARNING: x\n"));
+        assertThat(batch.result("proc").stdout()).isEqualTo("no newline at the end");
+        assertThat(batch.result("show").exitStatus()).as("a section the script did not run").isEqualTo(127);
+        assertThat(batch.files()).isEqualTo(java.util.Map.of("/s/verify/a b.json", "{}"));
     }
 
     @Test
     void aDrbd9KernelIsReadWithStatusJsonNotDrbdsetupShow() throws Exception {
         FakeNodeTransport node = new FakeNodeTransport()
-                .answer("cat /proc/drbd", read(DRBD.resolve("proc-drbd9.txt")))
-                .answer("drbdadm --version", "DRBDADM_VERSION_CODE=0x091c00\nDRBDADM_VERSION=9.28.0\n")
-                .answer("drbdsetup status --json", read(DRBD.resolve("drbd9-status.json")));
+                .answer("proc", read(DRBD.resolve("proc-drbd9.txt")))
+                .answer("drbdadm", "DRBDADM_VERSION_CODE=0x091c00\nDRBDADM_VERSION=9.28.0\n")
+                .answer("status", read(DRBD.resolve("drbd9-status.json")));
         ObservedDrbd drbd = StorageReader.read(node, "/var/lib/mcvirt", null).drbd();
         assertThat(drbd.availability()).isEqualTo(Availability.PRESENT);
         assertThat(drbd.errors()).isEmpty();
@@ -60,7 +93,7 @@ class StorageReaderTest {
     @Test
     void aDrbd9KernelWithoutDrbdsetupSaysSo() throws Exception {
         FakeNodeTransport node = new FakeNodeTransport()
-                .answer("cat /proc/drbd", read(DRBD.resolve("proc-drbd9.txt")));
+                .answer("proc", read(DRBD.resolve("proc-drbd9.txt")));
         ObservedDrbd drbd = StorageReader.read(node, "/var/lib/mcvirt", null).drbd();
         assertThat(drbd.availability()).isEqualTo(Availability.FAILED);
         assertThat(drbd.utilitiesVersion()).isNull();
@@ -70,7 +103,7 @@ class StorageReaderTest {
     @Test
     void verifyRecordsAreReadAndABrokenOneIsAnErrorNotAFailure() throws Exception {
         FakeNodeTransport node = new FakeNodeTransport()
-                .answer("cat /proc/drbd", 1, "", "cat: /proc/drbd: No such file or directory\n")
+                .answer("proc", 1, "", "cat: /proc/drbd: No such file or directory\n")
                 .file("/srv/mcvirt/verify/r0.json", "{\"resource\": \"r0\", \"startedAt\": \"2026-11-27T02:55:03Z\","
                         + " \"finishedAt\": \"2026-11-27T02:55:07Z\", \"result\": \"out-of-sync\", \"outOfSyncKiB\": 64,"
                         + " \"node\": \"node1\"}")
