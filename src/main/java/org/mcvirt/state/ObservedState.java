@@ -30,6 +30,15 @@ public record ObservedState(List<NodeObservation> nodes) {
      * sync progress or I/O counters, so a busy disk does not make a saved plan stale either).
      */
     public String fingerprint() {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(fingerprintInput()));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The canonical JSON the fingerprint is the SHA-256 of. */
+    byte[] fingerprintInput() {
         Map<String, Object> relevant = new LinkedHashMap<>();
         for (NodeObservation node : nodes) {
             Map<String, Object> view = new LinkedHashMap<>();
@@ -43,9 +52,8 @@ public record ObservedState(List<NodeObservation> nodes) {
             relevant.put(node.node(), view);
         }
         try {
-            byte[] json = CANONICAL.writeValueAsBytes(relevant);
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(json));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException | NoSuchAlgorithmException e) {
+            return CANONICAL.writeValueAsBytes(relevant);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }

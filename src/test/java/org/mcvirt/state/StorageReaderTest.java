@@ -73,6 +73,81 @@ class StorageReaderTest {
         assertThat(batch.files()).isEqualTo(java.util.Map.of("/s/verify/a b.json", "{}"));
     }
 
+    private static FakeNodeTransport lab84(String proc) throws Exception {
+        return new FakeNodeTransport()
+                .answer("lvs", read(LVM.resolve("lvs.json")))
+                .answer("vgs", read(LVM.resolve("vgs.json")))
+                .answer("drbdadm", read(DRBD.resolve("drbdadm-version.txt")))
+                .answer("proc", read(DRBD.resolve(proc)))
+                .answer("show", read(DRBD.resolve("drbdsetup-show-two.txt")))
+                .file("/var/lib/mcvirt/verify/mcvcap0.json", "{\"resource\": \"mcvcap0\", \"startedAt\":"
+                        + " \"2026-11-27T02:55:03Z\", \"finishedAt\": \"2026-11-27T02:55:07Z\", \"result\": \"out-of-sync\","
+                        + " \"outOfSyncKiB\": 64}");
+    }
+
+    @Test
+    void aDrbd84NodeIsReadFromProcDrbdAndDrbdsetupShowJoinedByMinor() throws Exception {
+        StorageReader.Result result = StorageReader.read(lab84("proc-drbd-syncsource.txt"), "/var/lib/mcvirt", null);
+        assertThat(result.lvm().availability()).isEqualTo(Availability.PRESENT);
+        assertThat(result.lvm().logicalVolumes()).extracting(ObservedLvm.LogicalVolume::name)
+                .containsExactly("mcvcap0", "mcvcap1");
+        assertThat(result.lvm().volumeGroup("vg0")).hasValueSatisfying(v -> assertThat(v.freeBytes()).isEqualTo(4156555264L));
+
+        ObservedDrbd drbd = result.drbd();
+        assertThat(drbd.availability()).isEqualTo(Availability.PRESENT);
+        assertThat(drbd.errors()).isEmpty();
+        assertThat(List.of(drbd.kernelVersion(), drbd.kernelApi(), drbd.utilitiesVersion()))
+                .containsExactly("8.4.11", "api:1/proto:86-101", "9.22.0");
+        assertThat(drbd.resources()).extracting(ObservedDrbd.Resource::name).containsExactly(null, "mcvcap0", "mcvcap1");
+        ObservedDrbd.Resource unnamed = drbd.resources().get(0);
+        assertThat(unnamed.minor()).as("another test's resource, not in this drbdsetup show").isEqualTo(300);
+        assertThat(unnamed.connectionState()).isEqualTo("Connected");
+        assertThat(unnamed.backingDisk()).isNull();
+        ObservedDrbd.Resource synced = drbd.resource("mcvcap0").get(0);
+        assertThat(synced).isEqualTo(new ObservedDrbd.Resource("mcvcap0", 0, 160, "/dev/vg0/mcvcap0", "internal",
+                "10.99.0.1:7960", "10.99.0.2:7960", "C", java.util.Map.of("cram-hmac-alg", "sha1", "verify-alg", "sha1"),
+                "Connected", "Primary", "Secondary", "UpToDate", "UpToDate", 0, null, synced.counters()));
+        ObservedDrbd.Resource syncing = drbd.resource("mcvcap1").get(0);
+        assertThat(syncing.minor()).isEqualTo(161);
+        assertThat(syncing.connectionState()).isEqualTo("SyncSource");
+        assertThat(syncing.peerAddress()).isEqualTo("10.99.0.2:7961");
+        assertThat(syncing.sync()).isEqualTo(new ObservedDrbd.Sync("resync", 12.5, 60504L, 65496L, "0:00:58", 996L));
+        assertThat(drbd.verification("mcvcap0")).hasValueSatisfying(v -> {
+            assertThat(v.result()).isEqualTo(VerifyRecord.Result.OUT_OF_SYNC);
+            assertThat(v.outOfSyncKiB()).isEqualTo(64);
+        });
+    }
+
+    /** drbdsetup show prints the shared secret; it must reach no record, no JSON and not the fingerprint. */
+    @Test
+    void theSharedSecretReachesNoRecordNoJsonAndNoFingerprint() throws Exception {
+        for (String proc : List.of("proc-drbd-connected.txt", "proc-drbd-syncsource.txt", "proc-drbd-standalone.txt")) {
+            StorageReader.Result result = StorageReader.read(lab84(proc), "/var/lib/mcvirt", null);
+            ObservedState observed = new ObservedState(List.of(new NodeObservation("node1", true, null, "9.0.0",
+                    "QEMU 7.2", List.of(), List.of(), List.of(), List.of()).withStorage(result.lvm(), result.drbd())));
+            String json = new ObjectMapper().writeValueAsString(observed);
+            assertThat(json).contains("mcvcap0", "cram-hmac-alg");
+            for (String text : List.of(json, observed.toString(),
+                    new String(observed.fingerprintInput(), java.nio.charset.StandardCharsets.UTF_8))) {
+                assertThat(text).doesNotContain("capture-secret", "shared-secret");
+            }
+            assertThat(new ObjectMapper().readValue(json, ObservedState.class)).isEqualTo(observed);
+        }
+    }
+
+    @Test
+    void aDrbdsetupShowThatCannotBeParsedIsAnErrorThatQuotesNothing() throws Exception {
+        FakeNodeTransport node = lab84("proc-drbd-connected.txt")
+                .answer("show", read(DRBD.resolve("drbdsetup-show-two.txt")).replace("\"capture-secret-mcvcap1\";",
+                        "\"capture-secret-mcvcap1;"));
+        ObservedDrbd drbd = StorageReader.read(node, "/var/lib/mcvirt", null).drbd();
+        assertThat(drbd.availability()).isEqualTo(Availability.FAILED);
+        assertThat(drbd.errors()).singleElement().asString().matches("cannot parse the output of drbdsetup show:"
+                + " unterminated quoted string starting on line \\d+");
+        assertThat(drbd.resources()).extracting(ObservedDrbd.Resource::name).containsOnlyNulls().hasSize(2);
+        assertThat(drbd.toString()).doesNotContain("capture-secret");
+    }
+
     @Test
     void aDrbd9KernelIsReadWithStatusJsonNotDrbdsetupShow() throws Exception {
         FakeNodeTransport node = new FakeNodeTransport()
