@@ -21,6 +21,7 @@ import org.mcvirt.node.ssh.SshTransport;
 import org.mcvirt.state.NodeObservation;
 import org.mcvirt.state.ObservedState;
 import org.mcvirt.state.StateReader;
+import org.mcvirt.state.StorageReader;
 
 /**
  * Connections to the cluster's nodes for one command: opened and read in parallel, closed together. Every
@@ -101,8 +102,15 @@ public final class Cluster implements AutoCloseable {
                 .forEach(n -> observations.add(NodeObservation.unreachable(n, stalled.get(n))));
         List<Object> results = onEachNode(names, node -> {
             LibvirtNode libvirt = connected.get(node);
-            return Deadline.run(node, "reading the node", nodeTimeout, libvirt::activity,
-                    () -> StateReader.read(libvirt, clusterName));
+            StorageReader.Progress commands = new StorageReader.Progress();
+            return Deadline.run(node, "reading the node", nodeTimeout, () -> {
+                String call = libvirt.activity();
+                return call != null ? call : commands.activity();
+            }, () -> {
+                NodeObservation seen = StateReader.read(libvirt, clusterName);
+                StorageReader.Result storage = readStorage(node, commands);
+                return seen.withStorage(storage.lvm(), storage.drbd());
+            });
         });
         for (int i = 0; i < names.size(); i++) {
             if (results.get(i) instanceof NodeObservation observation) {
@@ -116,6 +124,24 @@ public final class Cluster implements AutoCloseable {
             }
         }
         return new ObservedState(observations);
+    }
+
+    /**
+     * LVM and DRBD over the node's command transport. A transport failure fails the node's read: a command that
+     * timed out means the node stopped answering.
+     */
+    private StorageReader.Result readStorage(String node, StorageReader.Progress progress) throws NodeException {
+        try {
+            return StorageReader.read(transport(node), specs.get(node).stateDirectory(), progress);
+        } catch (SshException e) {
+            String prefix = "node " + node + " (" + e.endpoint() + "): ";
+            String detail = "ssh to " + e.endpoint() + ": " + (e.getMessage().startsWith(prefix)
+                    ? e.getMessage().substring(prefix.length()) : e.getMessage());
+            if (e.category() == SshException.Category.TIMEOUT) {
+                throw NodeException.unresponsive(node, "stopped answering: " + detail, e);
+            }
+            throw new NodeException(node, detail, e);
+        }
     }
 
     /** Work for one node that may fail with a node error. */

@@ -7,13 +7,13 @@ import org.mcvirt.model.DesiredState;
 import org.mcvirt.model.Names;
 import org.mcvirt.model.Sizes;
 import org.mcvirt.model.VmMetadata;
-import org.mcvirt.node.ssh.CommandResult;
-import org.mcvirt.node.ssh.NodeTransport;
-import org.mcvirt.node.ssh.SshException;
+import org.mcvirt.state.Availability;
 import org.mcvirt.state.NodeObservation;
+import org.mcvirt.state.ObservedDrbd;
 import org.mcvirt.state.ObservedDomain;
 import org.mcvirt.state.ObservedPool;
 import org.mcvirt.state.ObservedState;
+import org.mcvirt.state.VerifyRecord;
 
 /** Builds the read-only views of {@code info}: per node, and per VM. Takes no lock. */
 final class Inspector {
@@ -27,33 +27,76 @@ final class Inspector {
             var spec = cluster.spec(name);
             String address = spec.local() ? "local" : spec.address() + ":" + spec.ssh().port();
             NodeObservation node = observed.node(name).orElseThrow();
+            String error = node.reachable() ? null : node.error();
+            String lock = locks.stream().filter(l -> l.node().equals(name)).findFirst()
+                    .map(l -> l.holder() != null ? ClusterLock.describe(l.holder()) + "; " + l.state()
+                            : l.error() == null ? "free" : node.reachable() ? "unknown: " + l.error() : null)
+                    .orElse(null);
+            ObservedDrbd drbd = node.drbd();
             String drbdKernel = null;
             String drbdUtilities = null;
-            String lock = null;
-            String error = node.reachable() ? null : node.error();
-            try {
-                NodeTransport transport = cluster.transport(name);
-                CommandResult proc = transport.run(List.of("cat", "/proc/drbd"));
-                drbdKernel = proc.succeeded() ? proc.stdout().lines().findFirst().orElse("").replaceFirst("^version: ", "")
-                        : "not loaded";
-                CommandResult utils = transport.run(List.of("drbdadm", "--version"));
-                drbdUtilities = utils.exitStatus() == 127 ? "not installed" : utils.stdout().lines()
-                        .filter(l -> l.startsWith("DRBDADM_VERSION=")).map(l -> l.substring(16)).findFirst()
-                        .orElse("unknown");
-                lock = locks.stream().filter(l -> l.node().equals(name)).findFirst()
-                        .map(l -> l.holder() == null ? (l.error() == null ? "free" : "unknown: " + l.error())
-                                : ClusterLock.describe(l.holder()) + "; " + l.state())
-                        .orElse(null);
-            } catch (SshException e) {
-                error = error == null ? e.getMessage() : error + "; " + e.getMessage();
+            if (drbd.availability() != Availability.NOT_READ) {
+                drbdKernel = drbd.kernelVersion() == null ? "not loaded"
+                        : drbd.kernelVersion() + (drbd.kernelApi() == null ? "" : " (" + drbd.kernelApi() + ")");
+                drbdUtilities = drbd.utilitiesVersion() != null ? drbd.utilitiesVersion()
+                        : drbd.errors().stream().anyMatch(e -> e.startsWith("drbdadm --version")) ? "unknown"
+                        : "not installed";
             }
-            boolean reachable = node.reachable() && drbdKernel != null;
             int managed = (int) node.domains().stream().filter(ObservedDomain::managed).count();
-            result.add(new NodeInfo(name, address, reachable, error, node.libvirtVersion(), node.hypervisorVersion(),
-                    drbdKernel, drbdUtilities, managed, node.domains().size() - managed,
-                    (int) node.domains().stream().filter(ObservedDomain::active).count(), lock));
+            result.add(new NodeInfo(name, address, node.reachable(), error, node.libvirtVersion(),
+                    node.hypervisorVersion(), drbdKernel, drbdUtilities, managed, node.domains().size() - managed,
+                    (int) node.domains().stream().filter(ObservedDomain::active).count(), lock, drbdResources(drbd),
+                    drbd.errors()));
         }
         return result;
+    }
+
+    /** Every resource volume the kernel has, then every verify record without one, sorted by name. */
+    private static List<NodeInfo.DrbdResource> drbdResources(ObservedDrbd drbd) {
+        List<NodeInfo.DrbdResource> resources = new ArrayList<>();
+        for (ObservedDrbd.Resource r : drbd.resources()) {
+            resources.add(drbdResource(drbd, r));
+        }
+        for (VerifyRecord verify : drbd.verifications()) {
+            if (drbd.resource(verify.resource()).isEmpty()) {
+                resources.add(new NodeInfo.DrbdResource(verify.resource(), null, null, null, null, null, null, null,
+                        null, null, null, null, verify));
+            }
+        }
+        resources.sort(java.util.Comparator.comparing((NodeInfo.DrbdResource r) -> r.name() == null ? "" : r.name())
+                .thenComparing(r -> r.volume() == null ? -1 : r.volume())
+                .thenComparing(r -> r.minor() == null ? -1 : r.minor()));
+        return resources;
+    }
+
+    private static NodeInfo.DrbdResource drbdResource(ObservedDrbd drbd, ObservedDrbd.Resource r) {
+        return new NodeInfo.DrbdResource(r.name(), r.volume(), r.minor(), r.backingDisk(), r.peerAddress(),
+                r.connectionState(), r.role(), r.peerRole(), r.diskState(), r.peerDiskState(), r.outOfSyncKiB(),
+                r.sync(), r.name() == null ? null : drbd.verification(r.name()).orElse(null));
+    }
+
+    private static final java.util.regex.Pattern DRBD_MINOR = java.util.regex.Pattern.compile("/dev/drbd(\\d+)");
+    private static final java.util.regex.Pattern DRBD_BY_RES =
+            java.util.regex.Pattern.compile("/dev/drbd/by-res/([^/]+)(?:/(\\d+))?");
+
+    /** The DRBD resource behind a disk source (/dev/drbdN or /dev/drbd/by-res/NAME[/VOLUME]) on this node. */
+    private static NodeInfo.DrbdResource drbdOf(ObservedDrbd drbd, String source) {
+        if (source == null) {
+            return null;
+        }
+        java.util.regex.Matcher minor = DRBD_MINOR.matcher(source);
+        java.util.regex.Matcher byName = DRBD_BY_RES.matcher(source);
+        java.util.function.Predicate<ObservedDrbd.Resource> match;
+        if (minor.matches()) {
+            int number = Integer.parseInt(minor.group(1));
+            match = r -> r.minor() == number;
+        } else if (byName.matches()) {
+            int volume = byName.group(2) == null ? 0 : Integer.parseInt(byName.group(2));
+            match = r -> byName.group(1).equals(r.name()) && r.volume() == volume;
+        } else {
+            return null;
+        }
+        return drbd.resources().stream().filter(match).findFirst().map(r -> drbdResource(drbd, r)).orElse(null);
     }
 
     static Optional<VmInfo> vm(DesiredState desired, ObservedState observed, String vm) {
@@ -70,7 +113,8 @@ final class Inspector {
                 String size = node.pools().stream().flatMap(p -> p.volumes().stream())
                         .filter(v -> v.path() != null && v.path().equals(disk.source()))
                         .map(ObservedPool.ObservedVolume::capacityBytes).map(Sizes::format).findFirst().orElse(null);
-                disks.add(new VmInfo.Disk(name, disk.target(), disk.bus(), disk.source(), size));
+                disks.add(new VmInfo.Disk(name, disk.target(), disk.bus(), disk.source(), size,
+                        drbdOf(node.drbd(), disk.source())));
             }
             String cluster = desired.cluster().name();
             List<VmInfo.Nic> nics = domain.nics().stream().map(n -> new VmInfo.Nic(n.mac(),

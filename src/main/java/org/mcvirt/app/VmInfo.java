@@ -12,7 +12,9 @@ public record VmInfo(String name, String node, boolean managed, boolean inManife
         pendingRestart = List.copyOf(pendingRestart);
     }
 
-    public record Disk(String name, String target, String bus, String source, String size) {
+    /** drbd is the state of the DRBD resource behind a /dev/drbdN (or by-res) source on the vm's node, or null. */
+    public record Disk(String name, String target, String bus, String source, String size,
+                       NodeInfo.DrbdResource drbd) {
     }
 
     public record Nic(String mac, String network) {

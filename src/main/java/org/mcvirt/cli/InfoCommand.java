@@ -12,8 +12,10 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "info", description = {"Without VM: every node with its address, whether it answers, libvirt, QEMU and"
-    + " DRBD versions, VM counts and the lock holder. Exits 1 when a node cannot be reached (the others are still"
-    + " shown).", "With VM: its node, run state, vCPUs, memory, disks, NICs, VNC port, pending restart."})
+    + " DRBD versions, VM counts, the lock holder, and each DRBD resource's connection, roles, disk states, sync"
+    + " progress, out-of-sync amount and last verify. Exits 1 when a node cannot be reached (the others are still"
+    + " shown).", "With VM: its node, run state, vCPUs, memory, disks (with the DRBD state of a /dev/drbdN disk), NICs, VNC"
+    + " port, pending restart."})
 final class InfoCommand implements Callable<Integer> {
     @ParentCommand
     McvirtCommand parent;
@@ -44,6 +46,9 @@ final class InfoCommand implements Callable<Integer> {
             for (VmInfo.Disk disk : info.disks()) {
                 out.printf("  disk %-8s %s (%s) %s%s%n", disk.name() == null ? "-" : disk.name(), disk.target(),
                         disk.bus(), disk.source(), disk.size() == null ? "" : ", " + disk.size());
+                if (disk.drbd() != null) {
+                    printDrbd(out, "    ", disk.drbd());
+                }
             }
             for (VmInfo.Nic nic : info.nics()) {
                 out.printf("  nic  %s on %s%n", nic.mac(), nic.network());
@@ -66,6 +71,12 @@ final class InfoCommand implements Callable<Integer> {
                 if (node.drbdKernel() != null) {
                     out.printf("  drbd kernel %s, drbd-utils %s%n", node.drbdKernel(), node.drbdUtilities());
                 }
+                for (NodeInfo.DrbdResource resource : node.drbdResources()) {
+                    printDrbd(out, "  ", resource);
+                }
+                for (String error : node.drbdErrors()) {
+                    out.printf("  drbd: %s%n", error);
+                }
                 if (node.libvirtVersion() != null) {
                     out.printf("  vms: %d managed, %d unmanaged, %d running%n", node.vmsManaged(), node.vmsUnmanaged(),
                             node.vmsRunning());
@@ -76,5 +87,49 @@ final class InfoCommand implements Callable<Integer> {
             }
         }
         return nodes.stream().allMatch(NodeInfo::reachable) ? ExitCodes.OK : ExitCodes.ERROR;
+    }
+
+    /**
+     * "drbd r0 (minor 100, /dev/vg0/r0, peer 10.99.0.2:7900): Connected, Primary/Secondary, UpToDate/UpToDate,
+     * 0 KiB out of sync", then the sync progress while one runs, then the last verify.
+     */
+    static void printDrbd(PrintWriter out, String indent, NodeInfo.DrbdResource r) {
+        List<String> where = new java.util.ArrayList<>();
+        if (r.minor() != null) {
+            where.add("minor " + r.minor());
+        }
+        if (r.volume() != null && r.volume() != 0) {
+            where.add("volume " + r.volume());
+        }
+        if (r.backingDisk() != null) {
+            where.add(r.backingDisk());
+        }
+        if (r.peerAddress() != null) {
+            where.add("peer " + r.peerAddress());
+        }
+        String name = r.name() == null ? "(unnamed)" : r.name();
+        String state = r.connectionState() == null ? "not up on this node"
+                : r.connectionState() + ", " + (r.role() == null ? "-" : r.role() + "/" + r.peerRole()) + ", "
+                + (r.diskState() == null ? "-" : r.diskState() + "/" + r.peerDiskState()) + ", " + r.outOfSyncKiB()
+                + " KiB out of sync";
+        out.printf("%sdrbd %s%s: %s%n", indent, name, where.isEmpty() ? "" : " (" + String.join(", ", where) + ")",
+                state);
+        if (r.sync() != null) {
+            var sync = r.sync();
+            out.printf("%s  %s %s%% done%s%s%n", indent, sync.kind(),
+                    String.format(java.util.Locale.ROOT, "%.1f", sync.percentDone()),
+                    sync.remainingKiB() == null ? "" : " (" + sync.remainingKiB() + " KiB left)",
+                    sync.finish() == null ? "" : ", finish in " + sync.finish());
+        }
+        var verify = r.lastVerify();
+        if (verify == null) {
+            out.printf("%s  last verify: none%n", indent);
+        } else {
+            out.printf("%s  last verify: %s%s, finished %s (started %s)%n", indent, verify.result().label(),
+                    verify.outOfSyncKiB() == null || verify.outOfSyncKiB() == 0 ? ""
+                            : " (" + verify.outOfSyncKiB() + " KiB out of sync)",
+                    verify.finishedAt() == null ? "-" : verify.finishedAt(),
+                    verify.startedAt() == null ? "-" : verify.startedAt());
+        }
     }
 }

@@ -8,21 +8,38 @@ import org.mcvirt.model.ByName;
 
 /**
  * One node's observed state; when unreachable, error says why and the lists are empty. warnings name objects that
- * are not this cluster's and could not be read: they do not stop planning.
+ * are not this cluster's and could not be read: they do not stop planning. lvm and drbd are read over the node's
+ * command transport ({@link StorageReader}); they are "not read" when the node was unreachable or the observation
+ * predates them (an absent value reads as not read).
  */
 public record NodeObservation(String node, boolean reachable, String error, String libvirtVersion,
                               String hypervisorVersion, List<ObservedDomain> domains, List<ObservedNetwork> networks,
-                              List<ObservedPool> pools, List<String> warnings) {
+                              List<ObservedPool> pools, List<String> warnings, ObservedLvm lvm, ObservedDrbd drbd) {
     public NodeObservation {
         Objects.requireNonNull(node, "node");
         warnings = warnings == null ? List.of() : List.copyOf(warnings);
         domains = domains.stream().sorted(Comparator.comparing(ObservedDomain::name)).toList();
         networks = networks.stream().sorted(Comparator.comparing(ObservedNetwork::name)).toList();
         pools = pools.stream().sorted(Comparator.comparing(ObservedPool::name)).toList();
+        lvm = lvm == null ? ObservedLvm.notRead() : lvm;
+        drbd = drbd == null ? ObservedDrbd.notRead() : drbd;
+    }
+
+    /** What libvirt shows, with LVM and DRBD not read (yet). */
+    public NodeObservation(String node, boolean reachable, String error, String libvirtVersion,
+                           String hypervisorVersion, List<ObservedDomain> domains, List<ObservedNetwork> networks,
+                           List<ObservedPool> pools, List<String> warnings) {
+        this(node, reachable, error, libvirtVersion, hypervisorVersion, domains, networks, pools, warnings, null, null);
     }
 
     public static NodeObservation unreachable(String node, String error) {
         return new NodeObservation(node, false, error, null, null, List.of(), List.of(), List.of(), List.of());
+    }
+
+    /** This observation with what was read of LVM and DRBD. */
+    public NodeObservation withStorage(ObservedLvm observedLvm, ObservedDrbd observedDrbd) {
+        return new NodeObservation(node, reachable, error, libvirtVersion, hypervisorVersion, domains, networks, pools,
+                warnings, observedLvm, observedDrbd);
     }
 
     public Optional<ObservedDomain> domain(String name) {

@@ -27,9 +27,19 @@ public record ObservedState(List<NodeObservation> nodes) {
 
     /**
      * SHA-256 over what a plan depends on: everything mcvirt manages, and only the names of unmanaged domains
-     * (so an unrelated VM starting does not make a saved plan stale).
+     * (so an unrelated VM starting does not make a saved plan stale); of LVM and DRBD only the stable facts (not
+     * sync progress or I/O counters, so a busy disk does not make a saved plan stale either).
      */
     public String fingerprint() {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(fingerprintInput()));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The canonical JSON the fingerprint is the SHA-256 of. */
+    byte[] fingerprintInput() {
         Map<String, Object> relevant = new LinkedHashMap<>();
         for (NodeObservation node : nodes) {
             Map<String, Object> view = new LinkedHashMap<>();
@@ -38,12 +48,13 @@ public record ObservedState(List<NodeObservation> nodes) {
             view.put("unmanaged", node.domains().stream().filter(d -> !d.managed()).map(ObservedDomain::name).toList());
             view.put("networks", node.networks());
             view.put("pools", node.pools());
+            view.put("lvm", node.lvm().fingerprintView());
+            view.put("drbd", node.drbd().fingerprintView());
             relevant.put(node.node(), view);
         }
         try {
-            byte[] json = CANONICAL.writeValueAsBytes(relevant);
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(json));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException | NoSuchAlgorithmException e) {
+            return CANONICAL.writeValueAsBytes(relevant);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -1,0 +1,347 @@
+package org.mcvirt.state;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.mcvirt.node.Deadline;
+import org.mcvirt.node.ssh.CommandResult;
+import org.mcvirt.node.ssh.NodeTransport;
+import org.mcvirt.node.ssh.SshException;
+
+/**
+ * Reads LVM and DRBD on one node over its command transport, the way {@link StateReader} reads libvirt. Only reads.
+ *
+ * <p>Everything is read by one command per node ({@link #SCRIPT}; on slow nodes each command costs a round trip):
+ * the tools are looked up with /usr/sbin and /sbin added to the PATH (a non-login shell may lack them) and run with
+ * standard input from /dev/null; each tool's standard output, standard error and exit status come back as a section
+ * between lines that start with a random boundary. A missing tool or kernel module is recorded as absent; a tool
+ * that fails is recorded in the record's errors; only a transport failure (the node cannot be reached, the command
+ * timed out) is thrown.
+ *
+ * <p>DRBD: the kernel version comes from /proc/drbd. On 8.x the resources' states come from /proc/drbd and their
+ * names and configuration from {@code drbdsetup show} (joined by minor); on 9.x from {@code drbdsetup status
+ * --json}. The verify records are {@code STATE/verify/*.json}.
+ */
+public final class StorageReader {
+    /** Arguments: the boundary, the verify record directory. */
+    static final String SCRIPT = """
+            b=$1; v=$2
+            PATH="$PATH:/usr/sbin:/sbin"; export PATH
+            LVM_SUPPRESS_FD_WARNINGS=1; export LVM_SUPPRESS_FD_WARNINGS
+            e=$(mktemp) || exit 1
+            trap 'rm -f "$e"' EXIT
+            run() {
+              n=$1; shift
+              printf '%s out %s\\n' "$b" "$n"
+              "$@" 2>"$e" </dev/null
+              s=$?
+              printf '\\n%s err %s\\n' "$b" "$n"
+              cat "$e"
+              printf '\\n%s status %s %s\\n' "$b" "$n" "$s"
+            }
+            run lvs lvs --reportformat json --units b --nosuffix -o LV_FIELDS
+            run vgs vgs --reportformat json --units b --nosuffix -o VG_FIELDS
+            run drbdadm drbdadm --version
+            run proc cat /proc/drbd
+            case $(head -n 1 /proc/drbd 2>/dev/null) in
+              'version: 8.'*) run show drbdsetup show ;;
+              'version: '*) run status drbdsetup status --json ;;
+            esac
+            for f in "$v"/*.json; do
+              [ -f "$f" ] || continue
+              printf '%s file %s\\n' "$b" "$f"
+              cat "$f" 2>&1
+              printf '\\n%s end %s\\n' "$b" "$f"
+            done
+            exit 0
+            """.replace("LV_FIELDS", LvmParser.LV_FIELDS).replace("VG_FIELDS", LvmParser.VG_FIELDS);
+    private static final String WHAT = "the LVM and DRBD read (lvs, vgs, drbdadm --version, /proc/drbd, drbdsetup,"
+            + " verify records)";
+    private static final int NOT_FOUND = 127;
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private StorageReader() {
+    }
+
+    /** What was read. */
+    public record Result(ObservedLvm lvm, ObservedDrbd drbd) {
+    }
+
+    /** The command in progress on a node, for the message when its deadline passes. Safe to ask from any thread. */
+    public static final class Progress {
+        private volatile String command;
+        private volatile long started;
+
+        void start(String what) {
+            started = System.nanoTime();
+            command = what;
+        }
+
+        void done() {
+            command = null;
+        }
+
+        /** "running the LVM and DRBD read (...) (for 12.5s)", or null when nothing runs. */
+        public String activity() {
+            String what = command;
+            return what == null ? null : "running " + what + " (for "
+                    + Deadline.describe(Duration.ofNanos(System.nanoTime() - started)) + ")";
+        }
+    }
+
+    /**
+     * What the script printed: each tool's result by section name (lvs, vgs, drbdadm, proc, show, status) and each
+     * verify record file's content by path.
+     */
+    record Batch(Map<String, CommandResult> results, Map<String, String> files) {
+        CommandResult result(String name) {
+            return results.getOrDefault(name, new CommandResult(NOT_FOUND, "", ""));
+        }
+    }
+
+    /**
+     * @param stateDirectory the node's state directory (paths.state); its verify records are read
+     */
+    public static Result read(NodeTransport transport, String stateDirectory, Progress progress) throws SshException {
+        String boundary = "--mcvirt-" + UUID.randomUUID();
+        String verifyDirectory = stateDirectory == null ? "/nonexistent"
+                : stateDirectory + "/" + VerifyRecord.DIRECTORY;
+        Progress tracker = progress == null ? new Progress() : progress;
+        CommandResult ran;
+        tracker.start(WHAT);
+        try {
+            ran = transport.run(List.of("sh", "-c", SCRIPT, "mcvirt-read", boundary, verifyDirectory));
+        } finally {
+            tracker.done();
+        }
+        if (!ran.succeeded()) {
+            String error = WHAT + " exited with status " + ran.exitStatus() + detail(ran.stderr());
+            return new Result(new ObservedLvm(Availability.FAILED, List.of(error), List.of(), List.of()),
+                    new ObservedDrbd(Availability.FAILED, List.of(error), null, null, null, List.of(), List.of()));
+        }
+        Batch batch = parse(ran.stdout(), boundary);
+        return new Result(lvm(batch), drbd(batch));
+    }
+
+    /** Splits the script's output into its sections. */
+    static Batch parse(String output, String boundary) {
+        Map<String, CommandResult> results = new LinkedHashMap<>();
+        Map<String, String> files = new LinkedHashMap<>();
+        int at = 0;
+        while (true) {
+            int start = output.indexOf(boundary + " ", at);
+            if (start < 0) {
+                break;
+            }
+            int lineEnd = output.indexOf('\n', start);
+            if (lineEnd < 0) {
+                break;
+            }
+            String[] header = output.substring(start + boundary.length() + 1, lineEnd).split(" ", 2);
+            if (header.length < 2) {
+                at = lineEnd;
+                continue;
+            }
+            String kind = header[0];
+            String name = header[1];
+            if (kind.equals("out")) {
+                String errMarker = "\n" + boundary + " err " + name + "\n";
+                String statusMarker = "\n" + boundary + " status " + name + " ";
+                int err = output.indexOf(errMarker, lineEnd);
+                int status = err < 0 ? -1 : output.indexOf(statusMarker, err + errMarker.length() - 1);
+                if (status < 0) {
+                    break;
+                }
+                int statusEnd = output.indexOf('\n', status + statusMarker.length());
+                String code = output.substring(status + statusMarker.length(), statusEnd < 0 ? output.length() : statusEnd);
+                results.put(name, new CommandResult(code.strip().matches("\\d+") ? Integer.parseInt(code.strip()) : -1,
+                        output.substring(lineEnd + 1, err), output.substring(err + errMarker.length(), status)));
+                at = statusEnd < 0 ? output.length() : statusEnd;
+            } else if (kind.equals("file")) {
+                String endMarker = "\n" + boundary + " end " + name + "\n";
+                int end = output.indexOf(endMarker, lineEnd);
+                if (end < 0) {
+                    break;
+                }
+                files.put(name, output.substring(lineEnd + 1, end));
+                at = end + endMarker.length() - 1;
+            } else {
+                at = lineEnd;
+            }
+        }
+        return new Batch(results, files);
+    }
+
+    static ObservedLvm lvm(Batch batch) {
+        CommandResult lvs = batch.result("lvs");
+        if (lvs.exitStatus() == NOT_FOUND) {
+            return new ObservedLvm(Availability.ABSENT, List.of(), List.of(), List.of());
+        }
+        CommandResult vgs = batch.result("vgs");
+        List<String> errors = new ArrayList<>();
+        List<ObservedLvm.LogicalVolume> volumes = List.of();
+        List<ObservedLvm.VolumeGroup> groups = List.of();
+        if (!lvs.succeeded()) {
+            errors.add(failure("lvs", lvs));
+        }
+        if (!vgs.succeeded()) {
+            errors.add(failure("vgs", vgs));
+        }
+        try {
+            if (!lvs.stdout().isBlank()) {
+                volumes = LvmParser.logicalVolumes(lvs.stdout());
+            }
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            errors.add("cannot parse the output of lvs: " + message(e));
+        }
+        try {
+            if (!vgs.stdout().isBlank()) {
+                groups = LvmParser.volumeGroups(vgs.stdout());
+            }
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            errors.add("cannot parse the output of vgs: " + message(e));
+        }
+        return new ObservedLvm(errors.isEmpty() ? Availability.PRESENT : Availability.FAILED, errors, groups, volumes);
+    }
+
+    static ObservedDrbd drbd(Batch batch) {
+        List<String> errors = new ArrayList<>();
+        CommandResult utilities = batch.result("drbdadm");
+        String utilitiesVersion = utilities.exitStatus() == NOT_FOUND ? null : utilities.stdout().lines()
+                .filter(l -> l.startsWith("DRBDADM_VERSION=")).map(l -> l.substring("DRBDADM_VERSION=".length()).strip())
+                .findFirst().orElse(null);
+        if (utilities.exitStatus() != NOT_FOUND && utilitiesVersion == null) {
+            errors.add("drbdadm --version did not print DRBDADM_VERSION" + (utilities.succeeded() ? ""
+                    : " (" + failure("drbdadm --version", utilities) + ")"));
+        }
+        List<VerifyRecord> verifications = verifications(batch, errors);
+        CommandResult proc = batch.result("proc");
+        if (!proc.succeeded()) {
+            if (proc.stderr().contains("No such file")) {
+                return new ObservedDrbd(errors.isEmpty() ? Availability.ABSENT : Availability.FAILED, errors, null,
+                        null, utilitiesVersion, List.of(), verifications);
+            }
+            errors.add(failure("cat /proc/drbd", proc));
+            return new ObservedDrbd(Availability.FAILED, errors, null, null, utilitiesVersion, List.of(), verifications);
+        }
+        ProcDrbdParser.ProcDrbd parsed = ProcDrbdParser.parse(proc.stdout());
+        if (parsed.version() == null) {
+            errors.add("/proc/drbd has no version line");
+        }
+        ObservedDrbd probe = new ObservedDrbd(Availability.PRESENT, List.of(), parsed.version(), parsed.api(),
+                utilitiesVersion, List.of(), List.of());
+        List<ObservedDrbd.Resource> resources = probe.kernelMajor() >= 9 ? drbd9(batch.result("status"), errors)
+                : drbd84(batch.result("show"), parsed, errors);
+        return new ObservedDrbd(errors.isEmpty() ? Availability.PRESENT : Availability.FAILED, errors,
+                parsed.version(), parsed.api(), utilitiesVersion, resources, verifications);
+    }
+
+    private static List<ObservedDrbd.Resource> drbd9(CommandResult status, List<String> errors) {
+        if (status.exitStatus() == NOT_FOUND) {
+            errors.add("drbdsetup is not installed: the DRBD 9 resources cannot be read");
+            return List.of();
+        }
+        if (!status.succeeded()) {
+            errors.add(failure("drbdsetup status --json", status));
+            return List.of();
+        }
+        try {
+            return Drbd9StatusParser.parse(status.stdout());
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            errors.add("cannot parse the output of drbdsetup status --json: " + message(e));
+            return List.of();
+        }
+    }
+
+    /** The 8.4 resources: states from /proc/drbd, names and configuration from drbdsetup show, by minor. */
+    private static List<ObservedDrbd.Resource> drbd84(CommandResult show, ProcDrbdParser.ProcDrbd proc,
+                                                      List<String> errors) {
+        List<DrbdShowParser.ShowResource> shown = List.of();
+        if (show.exitStatus() == NOT_FOUND) {
+            if (!proc.minors().isEmpty()) {
+                errors.add("drbdsetup is not installed: the names and configuration of the DRBD minors cannot be read");
+            }
+        } else if (!show.succeeded()) {
+            errors.add(failure("drbdsetup show", show));
+        } else {
+            try {
+                shown = DrbdShowParser.parse(show.stdout());
+            } catch (DrbdShowParser.ParseException e) {
+                errors.add("cannot parse the output of drbdsetup show: " + e.getMessage());
+            }
+        }
+        return join(proc, shown);
+    }
+
+    /** Joins /proc/drbd's minors with drbdsetup show's resources; either side may lack an entry. */
+    static List<ObservedDrbd.Resource> join(ProcDrbdParser.ProcDrbd proc, List<DrbdShowParser.ShowResource> shown) {
+        record Config(DrbdShowParser.ShowResource resource, DrbdShowParser.Volume volume, String local, String peer) {
+        }
+        Map<Integer, Config> byMinor = new HashMap<>();
+        for (DrbdShowParser.ShowResource resource : shown) {
+            Optional<DrbdShowParser.Host> self = resource.host("_this_host");
+            String peer = resource.host("_remote_host").map(DrbdShowParser.Host::address).orElse(null);
+            for (DrbdShowParser.Volume volume : self.map(DrbdShowParser.Host::volumes).orElse(List.of())) {
+                if (volume.minor() != null) {
+                    byMinor.put(volume.minor(), new Config(resource, volume, self.get().address(), peer));
+                }
+            }
+        }
+        List<ObservedDrbd.Resource> resources = new ArrayList<>();
+        for (ProcDrbdParser.Minor minor : proc.minors()) {
+            Config config = byMinor.remove(minor.minor());
+            String protocol = minor.protocol() != null ? minor.protocol()
+                    : config == null ? null : config.resource().netOptions().get("protocol");
+            resources.add(new ObservedDrbd.Resource(config == null ? null : config.resource().name(),
+                    config == null ? 0 : config.volume().number(), minor.minor(),
+                    config == null ? null : config.volume().disk(), config == null ? null : config.volume().metaDisk(),
+                    config == null ? null : config.local(), config == null ? null : config.peer(), protocol,
+                    config == null ? Map.of() : config.resource().netOptions(), minor.connectionState(), minor.role(),
+                    minor.peerRole(), minor.diskState(), minor.peerDiskState(), minor.outOfSyncKiB(), minor.sync(),
+                    minor.counters()));
+        }
+        byMinor.forEach((number, config) -> resources.add(new ObservedDrbd.Resource(config.resource().name(),
+                config.volume().number(), number, config.volume().disk(), config.volume().metaDisk(), config.local(),
+                config.peer(), config.resource().netOptions().get("protocol"), config.resource().netOptions(), null,
+                null, null, null, null, 0, null, Map.of())));
+        return resources;
+    }
+
+    private static List<VerifyRecord> verifications(Batch batch, List<String> errors) {
+        List<VerifyRecord> records = new ArrayList<>();
+        for (Map.Entry<String, String> file : batch.files().entrySet()) {
+            try {
+                records.add(JSON.readValue(file.getValue(), VerifyRecord.class));
+            } catch (JsonProcessingException | IllegalArgumentException e) {
+                errors.add("verify record " + file.getKey() + " is not valid: " + message(e));
+            }
+        }
+        return records;
+    }
+
+    private static String failure(String what, CommandResult result) {
+        return what + " exited with status " + result.exitStatus() + detail(result.stderr());
+    }
+
+    private static String detail(String stderr) {
+        String error = stderr.strip();
+        if (error.length() > 500) {
+            error = error.substring(0, 500) + "...";
+        }
+        return error.isEmpty() ? "" : ": " + error;
+    }
+
+    private static String message(Exception e) {
+        String message = e instanceof JsonProcessingException json ? json.getOriginalMessage() : e.getMessage();
+        return message == null ? e.getClass().getSimpleName() : message.lines().findFirst().orElse("");
+    }
+}

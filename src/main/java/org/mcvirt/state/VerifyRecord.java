@@ -1,0 +1,65 @@
+package org.mcvirt.state;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Objects;
+
+/**
+ * The result of one DRBD online verify of a resource, as mcvirt keeps it on each node of the pair:
+ * {@code STATE/verify/RESOURCE.json} in the node's state directory ({@code paths.state}, default /var/lib/mcvirt),
+ * one file per resource, replaced by the next verify. Times are ISO-8601 instants in UTC
+ * ({@code 2026-11-27T02:55:03Z}); outOfSyncKiB is what the verify found (0 when clean, null when it failed before
+ * reporting).
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record VerifyRecord(String resource, String startedAt, String finishedAt, Result result, Long outOfSyncKiB) {
+    /** The directory under the state directory that holds the records. */
+    public static final String DIRECTORY = "verify";
+
+    public VerifyRecord {
+        Objects.requireNonNull(resource, "resource");
+        Objects.requireNonNull(result, "result");
+        instant("startedAt", startedAt);
+        instant("finishedAt", finishedAt);
+    }
+
+    /** Where a resource's record lives on a node. */
+    public static String path(String stateDirectory, String resource) {
+        return stateDirectory + "/" + DIRECTORY + "/" + resource + ".json";
+    }
+
+    private static void instant(String field, String value) {
+        if (value == null) {
+            return;
+        }
+        try {
+            Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException(field + " is not an ISO-8601 instant: " + value, e);
+        }
+    }
+
+    /** What the verify found. */
+    public enum Result {
+        /** Every block matched. */
+        @JsonProperty("clean")
+        CLEAN,
+        /** Blocks differ between the two nodes: the resource needs a resync from the node with good data. */
+        @JsonProperty("out-of-sync")
+        OUT_OF_SYNC,
+        /** The verify could not run or did not finish (no connection, aborted, killed). */
+        @JsonProperty("failed")
+        FAILED;
+
+        /** The name used in the record and in output. */
+        public String label() {
+            return switch (this) {
+                case CLEAN -> "clean";
+                case OUT_OF_SYNC -> "out-of-sync";
+                case FAILED -> "failed";
+            };
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package org.mcvirt.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** DRBD 8.4's /proc/drbd as captured on the lab (testdata/drbd/README.md says how and when). */
+class ProcDrbdParserTest {
+    private static final Path DATA = Path.of("src/test/resources/testdata/drbd");
+
+    private static ProcDrbdParser.ProcDrbd parse(String file) throws Exception {
+        return ProcDrbdParser.parse(Files.readString(DATA.resolve(file)));
+    }
+
+    private static ProcDrbdParser.Minor minor(ProcDrbdParser.ProcDrbd proc, int number) {
+        return proc.minors().stream().filter(m -> m.minor() == number).findFirst().orElseThrow();
+    }
+
+    @Test
+    void connectedAndUpToDateOnBothNodes() throws Exception {
+        ProcDrbdParser.ProcDrbd proc = parse("proc-drbd-connected.txt");
+        assertThat(proc.version()).isEqualTo("8.4.11");
+        assertThat(proc.api()).isEqualTo("api:1/proto:86-101");
+        assertThat(proc.minors()).extracting(ProcDrbdParser.Minor::minor).containsExactly(160, 161);
+        ProcDrbdParser.Minor primary = minor(proc, 160);
+        assertThat(primary.connectionState()).isEqualTo("Connected");
+        assertThat(primary.role()).isEqualTo("Primary");
+        assertThat(primary.peerRole()).isEqualTo("Secondary");
+        assertThat(primary.diskState()).isEqualTo("UpToDate");
+        assertThat(primary.peerDiskState()).isEqualTo("UpToDate");
+        assertThat(primary.protocol()).isEqualTo("C");
+        assertThat(primary.flags()).isEqualTo("r-----");
+        assertThat(primary.outOfSyncKiB()).isZero();
+        assertThat(primary.sync()).isNull();
+        assertThat(primary.counters()).containsEntry("ns", 65496L).containsEntry("dr", 65624L).containsEntry("al", 8L)
+                .containsEntry("oos", 0L).doesNotContainKey("wo");
+
+        ProcDrbdParser.Minor secondary = minor(parse("proc-drbd-connected-peer.txt"), 160);
+        assertThat(List.of(secondary.role(), secondary.peerRole())).containsExactly("Secondary", "Primary");
+        assertThat(secondary.counters()).containsEntry("nr", 65496L).containsEntry("dw", 65496L);
+    }
+
+    @Test
+    void aResyncWithItsProgressAndAMinorAfterABlankLine() throws Exception {
+        ProcDrbdParser.ProcDrbd source = parse("proc-drbd-syncsource.txt");
+        assertThat(source.minors()).extracting(ProcDrbdParser.Minor::minor).containsExactly(160, 161, 300);
+        ProcDrbdParser.Minor syncing = minor(source, 161);
+        assertThat(syncing.connectionState()).isEqualTo("SyncSource");
+        assertThat(syncing.diskState()).isEqualTo("UpToDate");
+        assertThat(syncing.peerDiskState()).isEqualTo("Inconsistent");
+        assertThat(syncing.outOfSyncKiB()).isEqualTo(60504);
+        assertThat(syncing.sync()).isEqualTo(new ObservedDrbd.Sync("resync", 12.5, 60504L, 65496L, "0:00:58", 996L));
+        assertThat(minor(source, 160).sync()).isNull();
+        assertThat(minor(source, 300).connectionState()).isEqualTo("Connected");
+
+        ProcDrbdParser.Minor target = minor(parse("proc-drbd-synctarget.txt"), 161);
+        assertThat(target.connectionState()).isEqualTo("SyncTarget");
+        assertThat(List.of(target.diskState(), target.peerDiskState())).containsExactly("Inconsistent", "UpToDate");
+        assertThat(target.sync()).isEqualTo(new ObservedDrbd.Sync("resync", 12.5, 59568L, 65496L, "0:00:59", 988L));
+    }
+
+    @Test
+    void aVerifyInProgressOnBothSides() throws Exception {
+        ProcDrbdParser.Minor verifying = minor(parse("proc-drbd-verify.txt"), 161);
+        assertThat(verifying.connectionState()).isEqualTo("VerifyS");
+        assertThat(verifying.sync()).isEqualTo(new ObservedDrbd.Sync("verify", 12.5, 60696L, 65496L, "0:00:46", 1200L));
+        assertThat(minor(parse("proc-drbd-verify.txt"), 160).sync()).isNull();
+        ProcDrbdParser.Minor target = minor(parse("proc-drbd-verify-peer.txt"), 161);
+        assertThat(target.connectionState()).isEqualTo("VerifyT");
+        assertThat(target.sync()).isEqualTo(new ObservedDrbd.Sync("verify", 12.5, 59596L, 65496L, "0:00:59", 980L));
+    }
+
+    @Test
+    void waitingForThePeerStandAloneAndOutOfSync() throws Exception {
+        ProcDrbdParser.ProcDrbd waiting = parse("proc-drbd-wfconnection.txt");
+        for (ProcDrbdParser.Minor minor : waiting.minors()) {
+            assertThat(minor.connectionState()).isEqualTo("WFConnection");
+            assertThat(List.of(minor.role(), minor.peerRole())).containsExactly("Secondary", "Unknown");
+            assertThat(List.of(minor.diskState(), minor.peerDiskState())).containsExactly("Inconsistent", "DUnknown");
+            assertThat(minor.flags()).isEqualTo("r----s");
+            assertThat(minor.outOfSyncKiB()).isEqualTo(65496);
+            assertThat(minor.sync()).isNull();
+        }
+        ProcDrbdParser.Minor alone = minor(parse("proc-drbd-standalone.txt"), 160);
+        assertThat(alone.connectionState()).isEqualTo("StandAlone");
+        assertThat(List.of(alone.role(), alone.peerRole())).containsExactly("Primary", "Unknown");
+        assertThat(alone.peerDiskState()).isEqualTo("DUnknown");
+        assertThat(alone.protocol()).as("8.4 prints a blank without a connection").isNull();
+        assertThat(alone.flags()).isEqualTo("r-----");
+        assertThat(alone.outOfSyncKiB()).isEqualTo(64);
+
+        ProcDrbdParser.ProcDrbd found = parse("proc-drbd-out-of-sync.txt");
+        assertThat(minor(found, 160).outOfSyncKiB()).isEqualTo(64);
+        assertThat(minor(found, 160).connectionState()).isEqualTo("Connected");
+        assertThat(minor(found, 161).outOfSyncKiB()).isZero();
+    }
+
+    @Test
+    void theModuleWithoutResourcesAndAnUnconfiguredMinor() throws Exception {
+        ProcDrbdParser.ProcDrbd empty = parse("proc-drbd-empty.txt");
+        assertThat(empty.version()).isEqualTo("8.4.11");
+        assertThat(empty.minors()).isEmpty();
+        // lab notes section 8: a failed 'drbdadm up' leaves this line
+        ProcDrbdParser.Minor unconfigured = ProcDrbdParser.parse("version: 8.4.11 (api:1/proto:86-101)\n101: cs:Unconfigured\n")
+                .minors().get(0);
+        assertThat(unconfigured.connectionState()).isEqualTo("Unconfigured");
+        assertThat(unconfigured.role()).isNull();
+        assertThat(unconfigured.diskState()).isNull();
+    }
+}

@@ -1,0 +1,204 @@
+package org.mcvirt.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** StorageReader over a transport that answers with outputs captured on the lab (testdata/drbd, testdata/lvm). */
+class StorageReaderTest {
+    private static final Path DRBD = Path.of("src/test/resources/testdata/drbd");
+    private static final Path LVM = Path.of("src/test/resources/testdata/lvm");
+    private static final String LVS = "lvs --reportformat json --units b --nosuffix -o " + LvmParser.LV_FIELDS;
+    private static final String VGS = "vgs --reportformat json --units b --nosuffix -o " + LvmParser.VG_FIELDS;
+
+    private static String read(Path file) throws Exception {
+        return Files.readString(file);
+    }
+
+    @Test
+    void aNodeWithoutLvmAndDrbdIsAbsentNotAnError() throws Exception {
+        FakeNodeTransport node = new FakeNodeTransport()
+                .answer("proc", 1, "", "cat: /proc/drbd: No such file or directory\n");
+        StorageReader.Result result = StorageReader.read(node, "/var/lib/mcvirt", null);
+        assertThat(result.lvm()).isEqualTo(new ObservedLvm(Availability.ABSENT, List.of(), List.of(), List.of()));
+        assertThat(result.drbd()).isEqualTo(new ObservedDrbd(Availability.ABSENT, List.of(), null, null, null, List.of(),
+                List.of()));
+    }
+
+    @Test
+    void oneCommandReadsEverythingWithSbinOnThePathAndNoInput() throws Exception {
+        FakeNodeTransport node = new FakeNodeTransport();
+        StorageReader.read(node, "/var/lib/mcvirt", null);
+        assertThat(node.commands).hasSize(1);
+        List<String> command = node.commands.get(0);
+        assertThat(command.subList(0, 2)).containsExactly("sh", "-c");
+        assertThat(command.get(2)).contains("PATH=\"$PATH:/usr/sbin:/sbin\"", "\"$@\" 2>\"$e\" </dev/null");
+        assertThat(command.subList(3, 6)).element(0).isEqualTo("mcvirt-read");
+        assertThat(command.get(4)).startsWith("--mcvirt-");
+        assertThat(command.get(5)).isEqualTo("/var/lib/mcvirt/verify");
+    }
+
+    /** The script itself, run by the real sh on this machine (whatever it has of LVM and DRBD). */
+    @Test
+    void theScriptRunsInARealShell() throws Exception {
+        try (var local = new org.mcvirt.node.ssh.LocalTransport("here", java.time.Duration.ofSeconds(60))) {
+            StorageReader.Result result = StorageReader.read(local, "/nonexistent-mcvirt-state", null);
+            assertThat(result.lvm().availability()).isIn(Availability.PRESENT, Availability.ABSENT, Availability.FAILED);
+            assertThat(result.drbd().availability()).isIn(Availability.PRESENT, Availability.ABSENT, Availability.FAILED);
+            assertThat(result.lvm().errors()).noneMatch(e -> e.startsWith("the LVM and DRBD read"));
+            assertThat(result.drbd().errors()).noneMatch(e -> e.startsWith("the LVM and DRBD read"));
+            if (!Files.exists(Path.of("/proc/drbd"))) {
+                assertThat(result.drbd().availability()).isEqualTo(Availability.ABSENT);
+            }
+            assertThat(result.drbd().verifications()).isEmpty();
+        }
+    }
+
+    @Test
+    void theBatchIsSplitIntoItsSectionsWhateverTheyHold() {
+        String b = "--mcvirt-x";
+        String output = b + " out lvs\n{\"report\": []}\n\n" + b + " err lvs\n\n" + b + " status lvs 0\n"
+                + b + " out vgs\n\n" + b + " err vgs\n  WARNING: x\n\n" + b + " status vgs 5\n"
+                + b + " out proc\nno newline at the end\n" + b + " err proc\n\n" + b + " status proc 0\n"
+                + b + " file /s/verify/a b.json\n{}\n" + b + " end /s/verify/a b.json\n";
+        StorageReader.Batch batch = StorageReader.parse(output, b);
+        assertThat(batch.result("lvs")).isEqualTo(new org.mcvirt.node.ssh.CommandResult(0, "{\"report\": []}\n", ""));
+        assertThat(batch.result("vgs")).isEqualTo(new org.mcvirt.node.ssh.CommandResult(5, "", "  WARNING: x\n"));
+        assertThat(batch.result("proc").stdout()).isEqualTo("no newline at the end");
+        assertThat(batch.result("show").exitStatus()).as("a section the script did not run").isEqualTo(127);
+        assertThat(batch.files()).isEqualTo(java.util.Map.of("/s/verify/a b.json", "{}"));
+    }
+
+    private static FakeNodeTransport lab84(String proc) throws Exception {
+        return new FakeNodeTransport()
+                .answer("lvs", read(LVM.resolve("lvs.json")))
+                .answer("vgs", read(LVM.resolve("vgs.json")))
+                .answer("drbdadm", read(DRBD.resolve("drbdadm-version.txt")))
+                .answer("proc", read(DRBD.resolve(proc)))
+                .answer("show", read(DRBD.resolve("drbdsetup-show-two.txt")))
+                .file("/var/lib/mcvirt/verify/mcvcap0.json", "{\"resource\": \"mcvcap0\", \"startedAt\":"
+                        + " \"2026-11-27T02:55:03Z\", \"finishedAt\": \"2026-11-27T02:55:07Z\", \"result\": \"out-of-sync\","
+                        + " \"outOfSyncKiB\": 64}");
+    }
+
+    @Test
+    void aDrbd84NodeIsReadFromProcDrbdAndDrbdsetupShowJoinedByMinor() throws Exception {
+        StorageReader.Result result = StorageReader.read(lab84("proc-drbd-syncsource.txt"), "/var/lib/mcvirt", null);
+        assertThat(result.lvm().availability()).isEqualTo(Availability.PRESENT);
+        assertThat(result.lvm().logicalVolumes()).extracting(ObservedLvm.LogicalVolume::name)
+                .containsExactly("mcvcap0", "mcvcap1");
+        assertThat(result.lvm().volumeGroup("vg0")).hasValueSatisfying(v -> assertThat(v.freeBytes()).isEqualTo(4156555264L));
+
+        ObservedDrbd drbd = result.drbd();
+        assertThat(drbd.availability()).isEqualTo(Availability.PRESENT);
+        assertThat(drbd.errors()).isEmpty();
+        assertThat(List.of(drbd.kernelVersion(), drbd.kernelApi(), drbd.utilitiesVersion()))
+                .containsExactly("8.4.11", "api:1/proto:86-101", "9.22.0");
+        assertThat(drbd.resources()).extracting(ObservedDrbd.Resource::name).containsExactly(null, "mcvcap0", "mcvcap1");
+        ObservedDrbd.Resource unnamed = drbd.resources().get(0);
+        assertThat(unnamed.minor()).as("another test's resource, not in this drbdsetup show").isEqualTo(300);
+        assertThat(unnamed.connectionState()).isEqualTo("Connected");
+        assertThat(unnamed.backingDisk()).isNull();
+        ObservedDrbd.Resource synced = drbd.resource("mcvcap0").get(0);
+        assertThat(synced).isEqualTo(new ObservedDrbd.Resource("mcvcap0", 0, 160, "/dev/vg0/mcvcap0", "internal",
+                "10.99.0.1:7960", "10.99.0.2:7960", "C", java.util.Map.of("cram-hmac-alg", "sha1", "verify-alg", "sha1"),
+                "Connected", "Primary", "Secondary", "UpToDate", "UpToDate", 0, null, synced.counters()));
+        ObservedDrbd.Resource syncing = drbd.resource("mcvcap1").get(0);
+        assertThat(syncing.minor()).isEqualTo(161);
+        assertThat(syncing.connectionState()).isEqualTo("SyncSource");
+        assertThat(syncing.peerAddress()).isEqualTo("10.99.0.2:7961");
+        assertThat(syncing.sync()).isEqualTo(new ObservedDrbd.Sync("resync", 12.5, 60504L, 65496L, "0:00:58", 996L));
+        assertThat(drbd.verification("mcvcap0")).hasValueSatisfying(v -> {
+            assertThat(v.result()).isEqualTo(VerifyRecord.Result.OUT_OF_SYNC);
+            assertThat(v.outOfSyncKiB()).isEqualTo(64);
+        });
+    }
+
+    /** drbdsetup show prints the shared secret; it must reach no record, no JSON and not the fingerprint. */
+    @Test
+    void theSharedSecretReachesNoRecordNoJsonAndNoFingerprint() throws Exception {
+        for (String proc : List.of("proc-drbd-connected.txt", "proc-drbd-syncsource.txt", "proc-drbd-standalone.txt")) {
+            StorageReader.Result result = StorageReader.read(lab84(proc), "/var/lib/mcvirt", null);
+            ObservedState observed = new ObservedState(List.of(new NodeObservation("node1", true, null, "9.0.0",
+                    "QEMU 7.2", List.of(), List.of(), List.of(), List.of()).withStorage(result.lvm(), result.drbd())));
+            String json = new ObjectMapper().writeValueAsString(observed);
+            assertThat(json).contains("mcvcap0", "cram-hmac-alg");
+            for (String text : List.of(json, observed.toString(),
+                    new String(observed.fingerprintInput(), java.nio.charset.StandardCharsets.UTF_8))) {
+                assertThat(text).doesNotContain("capture-secret", "shared-secret");
+            }
+            assertThat(new ObjectMapper().readValue(json, ObservedState.class)).isEqualTo(observed);
+        }
+    }
+
+    @Test
+    void aDrbdsetupShowThatCannotBeParsedIsAnErrorThatQuotesNothing() throws Exception {
+        FakeNodeTransport node = lab84("proc-drbd-connected.txt")
+                .answer("show", read(DRBD.resolve("drbdsetup-show-two.txt")).replace("\"capture-secret-mcvcap1\";",
+                        "\"capture-secret-mcvcap1;"));
+        ObservedDrbd drbd = StorageReader.read(node, "/var/lib/mcvirt", null).drbd();
+        assertThat(drbd.availability()).isEqualTo(Availability.FAILED);
+        assertThat(drbd.errors()).singleElement().asString().matches("cannot parse the output of drbdsetup show:"
+                + " unterminated quoted string starting on line \\d+");
+        assertThat(drbd.resources()).extracting(ObservedDrbd.Resource::name).containsOnlyNulls().hasSize(2);
+        assertThat(drbd.toString()).doesNotContain("capture-secret");
+    }
+
+    @Test
+    void aDrbd9KernelIsReadWithStatusJsonNotDrbdsetupShow() throws Exception {
+        FakeNodeTransport node = new FakeNodeTransport()
+                .answer("proc", read(DRBD.resolve("proc-drbd9.txt")))
+                .answer("drbdadm", "DRBDADM_VERSION_CODE=0x091c00\nDRBDADM_VERSION=9.28.0\n")
+                .answer("status", read(DRBD.resolve("drbd9-status.json")));
+        ObservedDrbd drbd = StorageReader.read(node, "/var/lib/mcvirt", null).drbd();
+        assertThat(drbd.availability()).isEqualTo(Availability.PRESENT);
+        assertThat(drbd.errors()).isEmpty();
+        assertThat(drbd.kernelVersion()).isEqualTo("9.2.8");
+        assertThat(drbd.kernelApi()).isEqualTo("api:2/proto:86-122");
+        assertThat(drbd.utilitiesVersion()).isEqualTo("9.28.0");
+        assertThat(drbd.resources()).extracting(ObservedDrbd.Resource::name)
+                .containsExactly("vm-db-data", "vm-old-disk", "vm-web-root");
+        assertThat(node.commands).noneMatch(c -> c.contains("show"));
+    }
+
+    @Test
+    void aDrbd9KernelWithoutDrbdsetupSaysSo() throws Exception {
+        FakeNodeTransport node = new FakeNodeTransport()
+                .answer("proc", read(DRBD.resolve("proc-drbd9.txt")));
+        ObservedDrbd drbd = StorageReader.read(node, "/var/lib/mcvirt", null).drbd();
+        assertThat(drbd.availability()).isEqualTo(Availability.FAILED);
+        assertThat(drbd.utilitiesVersion()).isNull();
+        assertThat(drbd.errors()).containsExactly("drbdsetup is not installed: the DRBD 9 resources cannot be read");
+    }
+
+    @Test
+    void verifyRecordsAreReadAndABrokenOneIsAnErrorNotAFailure() throws Exception {
+        FakeNodeTransport node = new FakeNodeTransport()
+                .answer("proc", 1, "", "cat: /proc/drbd: No such file or directory\n")
+                .file("/srv/mcvirt/verify/r0.json", "{\"resource\": \"r0\", \"startedAt\": \"2026-11-27T02:55:03Z\","
+                        + " \"finishedAt\": \"2026-11-27T02:55:07Z\", \"result\": \"out-of-sync\", \"outOfSyncKiB\": 64,"
+                        + " \"node\": \"node1\"}")
+                .file("/srv/mcvirt/verify/r1.json", "{\"resource\": \"r1\", \"startedAt\": \"yesterday\", \"result\": \"clean\"}")
+                .file("/srv/mcvirt/verify/r2.json", "{\"resource\": \"r2\", \"result\": \"maybe\"}")
+                .file("/srv/mcvirt/verify/r3.json", "{\"resource\": \"r3\", \"startedAt\": \"2026-11-27T02:50:00Z\","
+                        + " \"result\": \"failed\"}");
+        ObservedDrbd drbd = StorageReader.read(node, "/srv/mcvirt", null).drbd();
+        assertThat(drbd.verifications()).containsExactly(
+                new VerifyRecord("r0", "2026-11-27T02:55:03Z", "2026-11-27T02:55:07Z", VerifyRecord.Result.OUT_OF_SYNC, 64L),
+                new VerifyRecord("r3", "2026-11-27T02:50:00Z", null, VerifyRecord.Result.FAILED, null));
+        assertThat(drbd.errors()).hasSize(2);
+        assertThat(drbd.errors().get(0)).startsWith("verify record /srv/mcvirt/verify/r1.json is not valid: ")
+                .contains("startedAt is not an ISO-8601 instant: yesterday");
+        assertThat(drbd.errors().get(1)).startsWith("verify record /srv/mcvirt/verify/r2.json is not valid: ");
+        assertThat(drbd.availability()).isEqualTo(Availability.FAILED);
+        assertThat(VerifyRecord.path("/srv/mcvirt", "r0")).isEqualTo("/srv/mcvirt/verify/r0.json");
+        ObjectMapper json = new ObjectMapper();
+        assertThat(json.writeValueAsString(drbd.verifications().get(0))).isEqualTo("{\"resource\":\"r0\",\"startedAt\":"
+                + "\"2026-11-27T02:55:03Z\",\"finishedAt\":\"2026-11-27T02:55:07Z\",\"result\":\"out-of-sync\","
+                + "\"outOfSyncKiB\":64}");
+    }
+}
