@@ -110,6 +110,33 @@ record DrbdAllocation(Map<String, Map<String, Views.DrbdDiskView>> byVm, List<St
         return new DrbdAllocation(result, problems);
     }
 
+    /** The minors of the DRBD resources each node has (mcvirt's own included: a minor is never shared). */
+    static Map<String, Set<Integer>> minorsInUse(ObservedState observed) {
+        Map<String, Set<Integer>> used = new HashMap<>();
+        for (NodeObservation node : observed.nodes()) {
+            Set<Integer> minors = new HashSet<>();
+            node.drbd().resources().forEach(r -> minors.add(r.minor()));
+            used.put(node.node(), minors);
+        }
+        return used;
+    }
+
+    /** The ports the DRBD resources of each node listen on. */
+    static Map<String, Set<Integer>> portsInUse(ObservedState observed) {
+        Map<String, Set<Integer>> used = new HashMap<>();
+        for (NodeObservation node : observed.nodes()) {
+            Set<Integer> ports = new HashSet<>();
+            for (var resource : node.drbd().resources()) {
+                String address = resource.localAddress();
+                if (address != null && address.matches(".*:\\d{1,5}")) {
+                    ports.add(Integer.parseInt(address.substring(address.lastIndexOf(':') + 1)));
+                }
+            }
+            used.put(node.node(), ports);
+        }
+        return used;
+    }
+
     private static Optional<Integer> firstFree(int first, int last, Set<Integer> taken) {
         for (int candidate = first; candidate <= last; candidate++) {
             if (!taken.contains(candidate)) {

@@ -72,6 +72,10 @@ final class Replicas {
         DrbdSpec drbd = desired.cluster().drbdIfEnabled().orElseThrow();
         String peer = vm.peer().orElseThrow();
         List<String> members = vm.pair().stream().sorted().toList();
+        if (!ready(vm, disk, resource.resource(), members, diff)) {
+            return subject;
+        }
+        boolean drbd9 = observed.node(node).orElseThrow().drbd().kernelMajor() == 9;
         List<Views.DrbdHostView> hosts = new ArrayList<>();
         for (String member : members) {
             NodeSpec spec = desired.node(member).orElseThrow();
@@ -80,7 +84,7 @@ final class Replicas {
                     + resource.resource(), drbdAddress(spec), resource.port()));
         }
         String text = renderer.drbdResource(new Views.DrbdResourceView(desired.cluster().name(), vm.name(), disk.name(),
-                resource.resource(), false, drbd.protocol(), drbd.syncRate(), drbd.verifyAlg(),
+                resource.resource(), drbd9, drbd.protocol(), drbd.syncRate(), drbd.verifyAlg(),
                 Views.SECRET_PLACEHOLDER, hosts));
         for (String member : members) {
             NodeSpec spec = desired.node(member).orElseThrow();
@@ -145,6 +149,59 @@ final class Replicas {
                     Map.of("volumeGroup", volumeGroup, "name", disk.resource(), "tag", tag(desired.cluster().name())));
         }
         return sides;
+    }
+
+    /**
+     * Checks, with a problem for each failure, that both nodes of the pair can take a new replica: DRBD loaded, with
+     * the same major version on both; the volume group present with room; no LV of that name that is not mcvirt's
+     * (one that is mcvirt's is a replica an interrupted apply made: its steps find it and go on); the resource not
+     * up already with another backing disk.
+     */
+    private boolean ready(VmSpec vm, VmSpec.DiskSpec disk, String resource, List<String> members, Diff.Builder diff) {
+        boolean ok = true;
+        java.util.Set<Integer> majors = new java.util.TreeSet<>();
+        for (String member : members) {
+            NodeObservation seen = observed.node(member).orElseThrow();
+            String where = "vm " + vm.name() + " disk " + disk.name() + " on node " + member + ": ";
+            int major = seen.drbd().kernelMajor();
+            if (major != 8 && major != 9) {
+                diff.problem(where + "DRBD is not available (" + seen.drbd().availability() + "; kernel module "
+                        + (seen.drbd().kernelVersion() == null ? "not loaded" : seen.drbd().kernelVersion()) + ")");
+                ok = false;
+            } else {
+                majors.add(major);
+            }
+            String volumeGroup = desired.node(member).orElseThrow().storage(disk.storage()).orElseThrow().volumeGroup();
+            var lv = seen.lvm().logicalVolume(volumeGroup, resource);
+            if (lv.isPresent() && !lv.get().tags().contains(tag(desired.cluster().name()))) {
+                diff.problem(where + "logical volume " + volumeGroup + "/" + resource + " exists and is not mcvirt's"
+                        + " (no tag " + tag(desired.cluster().name()) + "); mcvirt never uses or overwrites it");
+                ok = false;
+            } else if (lv.isEmpty()) {
+                var group = seen.lvm().volumeGroup(volumeGroup);
+                if (group.isEmpty()) {
+                    diff.problem(where + "volume group " + volumeGroup + " does not exist");
+                    ok = false;
+                } else if (group.get().freeBytes() < disk.sizeBytes()) {
+                    diff.problem(where + "volume group " + volumeGroup + " has " + Sizes.format(group.get().freeBytes())
+                            + " free, less than the " + Sizes.format(disk.sizeBytes()) + " the disk needs");
+                    ok = false;
+                }
+            }
+            for (var up : seen.drbd().resource(resource)) {
+                if (up.backingDisk() != null && !up.backingDisk().equals("/dev/" + volumeGroup + "/" + resource)) {
+                    diff.problem(where + "DRBD resource " + resource + " is up on " + up.backingDisk()
+                            + ", not on mcvirt's LV; take it down by hand");
+                    ok = false;
+                }
+            }
+        }
+        if (majors.size() > 1) {
+            diff.problem("vm " + vm.name() + " disk " + disk.name() + ": the nodes of its pair run different DRBD"
+                    + " versions (" + majors + "); a resource needs the same on both");
+            ok = false;
+        }
+        return ok;
     }
 
     /** Where DRBD on a node listens: its drbdIp (which defaults to clusterIp, then address). */

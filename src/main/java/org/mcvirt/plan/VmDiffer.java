@@ -37,7 +37,8 @@ final class VmDiffer implements ResourceDiffer {
     @Override
     public Diff diff(DesiredState desired, ObservedState observed, Planner.Options options) {
         Diff.Builder diff = new Diff.Builder();
-        DrbdAllocation allocation = DrbdAllocation.of(desired, observed, Map.of(), Map.of());
+        DrbdAllocation allocation = DrbdAllocation.of(desired, observed, DrbdAllocation.minorsInUse(observed),
+                DrbdAllocation.portsInUse(observed));
         allocation.problems().forEach(diff::problem);
         Replicas replicas = new Replicas(desired, observed, allocation, renderer);
         for (ReadNode node : ResourceDiffer.readNodes(desired, observed)) {
