@@ -33,6 +33,9 @@ class LabDrbdIT {
     private static final String RESOURCE = "mcvirt_" + VM + "_root";
     private static final String SECRET = "Lab-Secret-" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
     private static final String STATE = "/var/lib/mcvirt-" + CLUSTER;
+    /** The minor the plan allocates: the first of 300-399 that no resource on the nodes uses (another test's may). */
+    private static int minor;
+    private static String device;
     private static final List<String> OUTPUTS = new ArrayList<>();
     private static Path dir;
     private static Path nodes;
@@ -100,7 +103,12 @@ class LabDrbdIT {
         Path saved = dir.resolve("drbd.plan");
         Cli.Result plan = mcvirt("plan", "--out", saved.toString());
         assertThat(plan.out()).contains("initial sync of " + RESOURCE + " from node1 to node2 (node1's new disk is the"
-                + " good copy; node2's new disk is overwritten)", "replicated node1 <-> node2 (/dev/drbd300, port 7800)");
+                + " good copy; node2's new disk is overwritten)");
+        java.util.regex.Matcher allocated = java.util.regex.Pattern.compile("replicated node1 <-> node2 \\(/dev/drbd(3\\d\\d),"
+                + " port (78[0-4]\\d)\\)").matcher(plan.out());
+        assertThat(allocated.find()).as(plan.out()).isTrue();
+        minor = Integer.parseInt(allocated.group(1));
+        device = "/dev/drbd" + minor;
         OUTPUTS.add(Files.readString(saved));
 
         Cli.Result apply = mcvirt("apply", "--auto-approve", saved.toString());
@@ -110,12 +118,12 @@ class LabDrbdIT {
             assertThat(Lab.ssh(node, "lvs", "--noheadings", "-o", "lv_name,lv_tags", "vg0/" + RESOURCE))
                     .contains(RESOURCE, "mcvirt." + CLUSTER);
             assertThat(Lab.ssh(node, "stat", "-c", "%a", "/etc/drbd.d/" + RESOURCE + ".res").strip()).isEqualTo("600");
-            assertThat(Lab.ssh(node, "cat", "/proc/drbd")).containsPattern("300: cs:Connected ro:\\w+/\\w+ ds:UpToDate/UpToDate");
-            assertThat(Lab.script("ssh", node, "test", "-b", "/dev/drbd300").status()).as("/dev/drbd300 on %s", node)
+            assertThat(Lab.ssh(node, "cat", "/proc/drbd")).containsPattern(minor + ": cs:Connected ro:\\w+/\\w+ ds:UpToDate/UpToDate");
+            assertThat(Lab.script("ssh", node, "test", "-b", device).status()).as("%s on %s", device, node)
                     .isZero();
         }
         assertThat(Lab.ssh("node1", "drbdadm", "role", RESOURCE).strip()).isEqualTo("Primary/Secondary");
-        assertThat(Lab.ssh("node1", "virsh", "-c", "qemu:///system", "dumpxml", VM)).contains("<source dev='/dev/drbd300'",
+        assertThat(Lab.ssh("node1", "virsh", "-c", "qemu:///system", "dumpxml", VM)).contains("<source dev='" + device + "'",
                 "cache='none'", "type='raw'");
 
         Cli.Result again = mcvirt("plan", "--detailed-exitcode");
@@ -129,13 +137,13 @@ class LabDrbdIT {
     @Order(2)
     void bytesWrittenOnThePrimaryReadTheSameOnThePeerOnceItIsPromoted() throws Exception {
         Lab.ssh("node1", "sh", "-c", "'head -c 4194304 /dev/urandom > /tmp/" + ID + ".bin && dd if=/tmp/" + ID
-                + ".bin of=/dev/drbd300 bs=1M oflag=direct conv=nocreat,notrunc status=none && sync'");
-        String written = Lab.ssh("node1", "sh", "-c", "'head -c 4194304 /dev/drbd300 | sha256sum'").split(" ")[0];
+                + ".bin of=" + device + " bs=1M oflag=direct conv=nocreat,notrunc status=none && sync'");
+        String written = Lab.ssh("node1", "sh", "-c", "'head -c 4194304 " + device + " | sha256sum'").split(" ")[0];
         assertThat(Lab.ssh("node1", "sha256sum", "/tmp/" + ID + ".bin").split(" ")[0]).isEqualTo(written);
         Lab.ssh("node1", "drbdadm", "secondary", RESOURCE);
         Lab.ssh("node2", "drbdadm", "primary", RESOURCE);
         try {
-            String read = Lab.ssh("node2", "sh", "-c", "'head -c 4194304 /dev/drbd300 | sha256sum'").split(" ")[0];
+            String read = Lab.ssh("node2", "sh", "-c", "'head -c 4194304 " + device + " | sha256sum'").split(" ")[0];
             assertThat(read).isEqualTo(written);
         } finally {
             Lab.ssh("node2", "drbdadm", "secondary", RESOURCE);
@@ -155,7 +163,7 @@ class LabDrbdIT {
         Cli.Result refused = Cli.run(concat(base, "apply", "--auto-approve"));
         assertThat(refused.exitCode()).isEqualTo(1);
         assertThat(refused.out()).contains("take down and remove DRBD resource " + RESOURCE + " (destroys this replica)");
-        assertThat(Lab.ssh("node2", "cat", "/proc/drbd")).contains("300: cs:Connected");
+        assertThat(Lab.ssh("node2", "cat", "/proc/drbd")).contains(minor + ": cs:Connected");
 
         Cli.Result deleted = Cli.run(concat(base, "apply", "--auto-approve", "--allow-destroy"));
         OUTPUTS.add(deleted.out() + deleted.err());
@@ -163,7 +171,7 @@ class LabDrbdIT {
         for (String node : new String[] {"node1", "node2"}) {
             assertThat(Lab.script("ssh", node, "lvs", "vg0/" + RESOURCE).status()).isNotZero();
             assertThat(Lab.script("ssh", node, "test", "-e", "/etc/drbd.d/" + RESOURCE + ".res").status()).isNotZero();
-            assertThat(Lab.ssh(node, "cat", "/proc/drbd")).doesNotContain("300:");
+            assertThat(Lab.ssh(node, "cat", "/proc/drbd")).doesNotContain(minor + ": cs:");
         }
         Cli.Result empty = Cli.run(concat(base, "plan", "--detailed-exitcode"));
         assertThat(empty.exitCode()).as(empty.toString()).isZero();
