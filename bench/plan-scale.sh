@@ -51,7 +51,7 @@ with open(f"{out}/node.xml", "w") as f:
     <name>mcvirt.{cluster}.net</name>
     <forward mode='nat'/>
     <bridge name='{bridge}'/>
-    <ip address='192.168.181.1' netmask='255.255.255.0'/>
+    <ip address='192.168.181.1' netmask='255.255.255.0'><dhcp><range start='192.168.181.2' end='192.168.181.254'/></dhcp></ip>
   </network>
   <pool type='dir'>
     <name>mcvirt.{cluster}.images</name>

@@ -57,7 +57,6 @@ final class StepOrder {
             new Rule(START_POOL, CREATE_VOLUME, Relation.AFTER_USES_BEFORE, "a volume is created in an active pool"),
             new Rule(CREATE_VOLUME, DEFINE_DOMAIN, Relation.AFTER_USES_BEFORE, "volume before define"),
             new Rule(CREATE_VOLUME, ATTACH_DEVICE_LIVE, Relation.AFTER_USES_BEFORE, "volume before hot-plug"),
-            new Rule(CREATE_NETWORK, DEFINE_DOMAIN, Relation.AFTER_USES_BEFORE, "network before domain"),
             new Rule(CREATE_NETWORK, START_DOMAIN, Relation.AFTER_USES_BEFORE, "network before start"),
             new Rule(START_NETWORK, START_DOMAIN, Relation.AFTER_USES_BEFORE, "active network before start"),
             new Rule(CREATE_NETWORK, ATTACH_DEVICE_LIVE, Relation.AFTER_USES_BEFORE, "network before hot-plug"),

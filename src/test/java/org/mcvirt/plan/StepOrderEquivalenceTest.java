@@ -41,9 +41,11 @@ class StepOrderEquivalenceTest {
             assertThat(StepOrder.order(drafts)).as("round %d, drafts %s", round, drafts).isEqualTo(expected);
             ordered++;
         }
-        // the random input must exercise both outcomes, and mostly orderable plans
+        // the random input must give mostly orderable plans
         assertThat(ordered).isGreaterThan(1500);
-        assertThat(cycles).isGreaterThan(10);
+        // the rule table has no cycle: since define no longer waits for its network (only start and hot-plug do), no
+        // random plan forms one, and the oracle and StepOrder agree on every set
+        assertThat(cycles).isZero();
     }
 
     @Test

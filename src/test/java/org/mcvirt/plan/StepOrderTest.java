@@ -22,7 +22,7 @@ class StepOrderTest {
         List<Step> steps = StepOrder.order(drafts);
         assertThat(steps).extracting(Step::kind).containsExactly(StepKind.CREATE_POOL, StepKind.CREATE_VOLUME,
                 StepKind.CREATE_NETWORK, StepKind.DEFINE_DOMAIN, StepKind.START_DOMAIN);
-        assertThat(steps.get(3).dependsOn()).containsExactly(2, 3);
+        assertThat(steps.get(3).dependsOn()).containsExactly(2);
         assertThat(steps.get(4).dependsOn()).containsExactly(3, 4);
         List<StepDraft> reversed = new java.util.ArrayList<>(drafts);
         java.util.Collections.reverse(reversed);
@@ -46,5 +46,19 @@ class StepOrderTest {
                 draft(StepKind.START_DOMAIN, "domain:n1/b")));
         assertThat(steps).allSatisfy(s -> assertThat(s.dependsOn()).isEmpty());
         assertThat(steps).extracting(Step::subject).containsExactly("domain:n1/a", "domain:n1/b");
+    }
+
+    @Test
+    void aNewVmOnANetworkThatIsReplacedIsDefinedFirstAndStartedOnTheNewNetwork() {
+        // libvirt defines a domain whose network does not exist yet; only starting needs it. With a rule "network
+        // before define" this plan was a cycle (define < delete < create < define) and planning crashed.
+        List<Step> steps = StepOrder.order(List.of(
+                draft(StepKind.DELETE_NETWORK, "network:n1/mcvirt-net"),
+                draft(StepKind.CREATE_NETWORK, "network:n1/mcvirt-net"),
+                draft(StepKind.DEFINE_DOMAIN, "domain:n1/x", "network:n1/mcvirt-net"),
+                draft(StepKind.START_DOMAIN, "domain:n1/x", "network:n1/mcvirt-net")));
+        assertThat(steps).extracting(Step::kind).containsExactly(StepKind.DEFINE_DOMAIN, StepKind.DELETE_NETWORK,
+                StepKind.CREATE_NETWORK, StepKind.START_DOMAIN);
+        assertThat(steps.get(3).dependsOn()).containsExactly(1, 3);
     }
 }
