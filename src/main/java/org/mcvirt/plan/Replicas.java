@@ -81,7 +81,7 @@ final class Replicas {
             NodeSpec spec = desired.node(member).orElseThrow();
             StorageSpec storage = spec.storage(disk.storage()).orElseThrow();
             hosts.add(new Views.DrbdHostView(member, resource.minor(), "/dev/" + storage.volumeGroup() + "/"
-                    + resource.resource(), drbdAddress(spec), resource.port()));
+                    + resource.resource(), spec.drbdIp(), resource.port()));
         }
         String text = renderer.drbdResource(new Views.DrbdResourceView(desired.cluster().name(), vm.name(), disk.name(),
                 resource.resource(), drbd9, drbd.protocol(), drbd.syncRate(), drbd.verifyAlg(),
@@ -202,10 +202,5 @@ final class Replicas {
             ok = false;
         }
         return ok;
-    }
-
-    /** Where DRBD on a node listens: its drbdIp (which defaults to clusterIp, then address). */
-    private static String drbdAddress(NodeSpec spec) {
-        return spec.drbdIp() != null ? spec.drbdIp() : spec.clusterIp() != null ? spec.clusterIp() : spec.address();
     }
 }
