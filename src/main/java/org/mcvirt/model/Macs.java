@@ -27,14 +27,19 @@ public final class Macs {
     }
 
     /** Candidate {@code attempt} (0 is the first) of NIC {@code index} of a vm. */
-    public static String derived(String vm, int index, int attempt) {
-        String seed = vm + "/nic/" + index + (attempt == 0 ? "" : "/" + attempt);
+    /** Looking a digest up in the security providers costs more than hashing a seed; one per thread. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(seed.getBytes(StandardCharsets.UTF_8));
-            return "52:54:00:" + HexFormat.ofDelimiter(":").formatHex(hash, 0, 3);
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    });
+
+    public static String derived(String vm, int index, int attempt) {
+        String seed = vm + "/nic/" + index + (attempt == 0 ? "" : "/" + attempt);
+        byte[] hash = SHA256.get().digest(seed.getBytes(StandardCharsets.UTF_8));
+        return "52:54:00:" + HexFormat.ofDelimiter(":").formatHex(hash, 0, 3);
     }
 
     /**

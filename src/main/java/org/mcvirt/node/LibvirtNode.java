@@ -65,12 +65,12 @@ public final class LibvirtNode implements NodePrimitives, AutoCloseable {
 
     private final String node;
     private final String uri;
-    private final Connect connect;
+    private final NodeConnect connect;
     /** The call in progress and when it started, so a stalled node can be reported with what it stalled in. */
     private volatile String currentCall;
     private volatile long currentCallStarted;
 
-    private LibvirtNode(String node, String uri, Connect connect) {
+    private LibvirtNode(String node, String uri, NodeConnect connect) {
         this.node = node;
         this.uri = uri;
         this.connect = connect;
@@ -92,7 +92,7 @@ public final class LibvirtNode implements NodePrimitives, AutoCloseable {
             if (keepAliveBudget != null) {
                 ensureEventLoop();
             }
-            Connect connect = new Connect(uri);
+            NodeConnect connect = new NodeConnect(uri);
             if (keepAliveBudget != null) {
                 int[] keepAlive = keepAlive(keepAliveBudget);
                 try {
@@ -159,6 +159,20 @@ public final class LibvirtNode implements NodePrimitives, AutoCloseable {
     }
 
     public List<DomainRecord> domains() throws NodeException {
+        List<String> all = call("list domains", connect::allDomainNames);
+        if (all != null) {
+            List<DomainRecord> result = new ArrayList<>(all.size());
+            for (String name : all) {
+                DomainRecord domain = call("read domain " + name, () -> {
+                    Domain found = lookupByName(name);
+                    return found == null ? null : record(found);
+                });
+                if (domain != null) {
+                    result.add(domain);
+                }
+            }
+            return result;
+        }
         int[] ids = call("list running domains", connect::listDomains);
         List<DomainRecord> result = new ArrayList<>();
         for (int id : ids) {
@@ -176,12 +190,31 @@ public final class LibvirtNode implements NodePrimitives, AutoCloseable {
         return result;
     }
 
-    private Domain lookupById(int id) {
+    /** The domain, or null when it went away between list and lookup; any other failure is the node's. */
+    private Domain lookupByName(String name) throws LibvirtException {
+        try {
+            return connect.domainLookupByName(name);
+        } catch (LibvirtException e) {
+            if (isNoDomain(e)) {
+                return null; // undefined (or a transient one stopped) since the list
+            }
+            throw e;
+        }
+    }
+
+    private Domain lookupById(int id) throws LibvirtException {
         try {
             return connect.domainLookupByID(id);
         } catch (LibvirtException e) {
-            return null; // stopped between list and lookup: it will show up next read
+            if (isNoDomain(e)) {
+                return null; // stopped between list and lookup: it is listed by name next
+            }
+            throw e;
         }
+    }
+
+    private static boolean isNoDomain(LibvirtException e) {
+        return e.getError() != null && e.getError().getCode() == Error.ErrorNumber.VIR_ERR_NO_DOMAIN;
     }
 
     private static DomainRecord record(Domain domain) throws LibvirtException {

@@ -55,8 +55,13 @@ public final class Planner {
     }
 
     public Plan plan(DesiredState manifest, ObservedState observed, Options options) {
+        // the two digests hash megabytes at scale and depend on nothing the diff computes: they run alongside it
+        java.util.concurrent.CompletableFuture<String> fingerprint =
+                java.util.concurrent.CompletableFuture.supplyAsync(observed::fingerprint);
         List<String> macProblems = new ArrayList<>();
         DesiredState desired = withLiveMacs(manifest, observed, macProblems);
+        java.util.concurrent.CompletableFuture<String> digest =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> manifestDigest(desired));
         Diff diff = Diff.problems(macProblems).plus(unreadNodes(desired, observed));
         for (ResourceDiffer differ : differs) {
             diff = diff.plus(differ.diff(desired, observed, options));
@@ -65,7 +70,7 @@ public final class Planner {
                 .sorted(Comparator.comparing(ResourceChange::address)).toList();
         List<Step> steps = StepOrder.order(nodeByNode(diff.drafts(), desired));
         List<String> warnings = observed.nodes().stream().flatMap(n -> n.warnings().stream()).sorted().toList();
-        return new Plan(Plan.FORMAT_VERSION, desired.cluster().name(), observed.fingerprint(), manifestDigest(desired),
+        return new Plan(Plan.FORMAT_VERSION, desired.cluster().name(), fingerprint.join(), digest.join(),
                 desired.nodes().stream().map(PlanNode::of).toList(), changes, steps,
                 diff.problems().stream().sorted().toList(), warnings, Plan.Summary.of(changes));
     }

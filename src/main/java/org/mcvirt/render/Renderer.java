@@ -96,7 +96,7 @@ public final class Renderer {
     private String render(String template, String name, Object value) {
         String output = text(template, name, value);
         try {
-            Xml.parse(output);
+            Xml.checkWellFormed(output);
         } catch (IllegalArgumentException e) {
             String where = e.getCause() instanceof SAXParseException sax
                     ? " (output line " + sax.getLineNumber() + ", column " + sax.getColumnNumber() + ")" : "";

@@ -60,6 +60,33 @@ public final class Xml {
         }
     });
 
+    /** A SAX parser per thread, for checking well-formedness without building a tree. */
+    private static final ThreadLocal<javax.xml.parsers.SAXParser> CHECKER = ThreadLocal.withInitial(() -> {
+        try {
+            javax.xml.parsers.SAXParserFactory factory = javax.xml.parsers.SAXParserFactory.newInstance();
+            factory.setNamespaceAware(true);
+            factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+            factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+            return factory.newSAXParser();
+        } catch (ParserConfigurationException | org.xml.sax.SAXException e) {
+            throw new IllegalStateException(e);
+        }
+    });
+
+    /** Throws what {@link #parse} would for text that is not well-formed XML, without building a document. */
+    public static void checkWellFormed(String xml) {
+        javax.xml.parsers.SAXParser parser = CHECKER.get();
+        parser.reset();
+        try {
+            org.xml.sax.XMLReader reader = parser.getXMLReader();
+            reader.setErrorHandler(QUIET);
+            reader.setContentHandler(new org.xml.sax.helpers.DefaultHandler());
+            reader.parse(new InputSource(new StringReader(xml)));
+        } catch (org.xml.sax.SAXException | java.io.IOException e) {
+            throw new IllegalArgumentException("not well-formed XML: " + e.getMessage(), e);
+        }
+    }
+
     public static Document parse(String xml) {
         DocumentBuilder builder = BUILDER.get();
         builder.reset();
