@@ -85,7 +85,24 @@ public final class ClusterLock implements AutoCloseable {
                         + e.getMessage(), e);
             }
         }
+        lock.releaseOnExit();
         return lock;
+    }
+
+    /** The hook that releases the lock when the process is ended by a signal (Ctrl-C, kill), or null. */
+    private Thread onExit;
+
+    /**
+     * Releases the lock on SIGINT and SIGTERM too, so an interrupted command (a long verify, an apply) leaves no lock
+     * behind. Only SIGKILL (or a lost controller) can leave one: 'mcvirt lock status' shows it as stale.
+     */
+    private void releaseOnExit() {
+        onExit = new Thread(this::close, "mcvirt-lock-release");
+        try {
+            Runtime.getRuntime().addShutdownHook(onExit);
+        } catch (IllegalStateException e) {
+            onExit = null; // already shutting down
+        }
     }
 
     /**
@@ -93,7 +110,15 @@ public final class ClusterLock implements AutoCloseable {
      * answering earlier in this command) keeps its lock file: see {@link #leftOn()}.
      */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (onExit != null && Thread.currentThread() != onExit) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(onExit);
+            } catch (IllegalStateException e) {
+                // the process is shutting down: the hook runs close() as well, and finds nothing left to release
+            }
+            onExit = null;
+        }
         for (int i = held.size() - 1; i >= 0; i--) {
             String node = held.get(i);
             try {

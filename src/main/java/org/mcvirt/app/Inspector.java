@@ -128,7 +128,9 @@ final class Inspector {
             }
             return Optional.of(new VmInfo(domain.name(), node.node(), domain.managed(), desired.vm(vm).isPresent(),
                     domain.runState(), domain.vcpus(), Sizes.formatKib(domain.memoryKib()), domain.autostart(), disks,
-                    nics, domain.vncPort(), pending));
+                    nics, domain.vncPort(), pending, domain.metadata() == null ? List.of()
+                    : org.mcvirt.state.DiskHealth.of(observed, domain.metadata().cluster(), domain.name()).stream()
+                            .map(f -> f.text().substring(("vm " + domain.name() + " ").length())).toList()));
         }
         return Optional.empty();
     }

@@ -3,6 +3,7 @@ package org.mcvirt.app;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -308,6 +309,59 @@ public final class Mcvirt {
         List<StepOutcome> outcomes = new Executor(runner, options.parallelism(), listener, limits).execute(plan);
         lock.close();
         return new ApplyResult(plan, outcomes, Map.copyOf(stalled), lock.leftOn());
+    }
+
+    /**
+     * DRBD online verify of the replicated disks of the named vms (every replicated disk when vms is empty), one at a
+     * time under the cluster lock, each waited for with progress within limit. Each result is recorded on both nodes
+     * of the pair; an out-of-sync result marks the vm (plan and apply refuse to start it).
+     */
+    public List<Replication.VerifyOutcome> verify(List<String> vms, java.time.Duration limit, String command,
+                                                  java.util.function.Consumer<String> progress) throws McvirtException {
+        DesiredState desired = validate();
+        try (Cluster cluster = connect(desired); ClusterLock lock = ClusterLock.acquire(cluster, command)) {
+            List<Replication.ReplicatedDisk> disks = Replication.disks(desired, cluster.read(), vms);
+            if (disks.isEmpty()) {
+                throw new McvirtException(McvirtException.Category.REFUSED, "no vm of cluster " + desired.cluster().name()
+                        + " has a replicated disk on the nodes; nothing to verify");
+            }
+            List<Replication.VerifyOutcome> outcomes = new ArrayList<>();
+            for (Replication.ReplicatedDisk disk : disks) {
+                outcomes.add(Replication.verify(cluster, disk, limit, progress));
+            }
+            return outcomes;
+        }
+    }
+
+    /**
+     * Resyncs every replicated disk of a vm from sourceNode, overwriting the other node's copy, under the cluster lock.
+     * confirm is asked (with the direction) before anything changes.
+     */
+    public List<Replication.ReplicatedDisk> resync(String vm, String sourceNode, java.time.Duration limit,
+                                                   String command, java.util.function.Predicate<String> confirm,
+                                                   java.util.function.Consumer<String> progress)
+            throws McvirtException {
+        DesiredState desired = validate();
+        try (Cluster cluster = connect(desired); ClusterLock lock = ClusterLock.acquire(cluster, command)) {
+            List<Replication.ReplicatedDisk> disks = Replication.disks(desired, cluster.read(), List.of(vm));
+            for (Replication.ReplicatedDisk disk : disks) {
+                if (!disk.pair().contains(sourceNode)) {
+                    throw new McvirtException(McvirtException.Category.REFUSED, "node " + sourceNode + " is not in the"
+                            + " DRBD pair of vm " + vm + " (" + String.join(", ", disk.pair()) + "); nothing was changed");
+                }
+            }
+            String peer = disks.get(0).peerOf(sourceNode);
+            String question = "Resync vm " + vm + " from " + sourceNode + ": the copy on " + peer + " of "
+                    + disks.stream().map(d -> d.disk() + " (" + d.resource() + ")").reduce((a, b) -> a + ", " + b)
+                    .orElse("") + " is overwritten with " + sourceNode + "'s. Go on?";
+            if (!confirm.test(question)) {
+                throw new McvirtException(McvirtException.Category.REFUSED, "resync cancelled; nothing was changed");
+            }
+            for (Replication.ReplicatedDisk disk : disks) {
+                Replication.resync(cluster, disk, sourceNode, limit, progress);
+            }
+            return disks;
+        }
     }
 
     /** The lock on every node. Read-only: takes no lock. */

@@ -2,11 +2,15 @@ package org.mcvirt.app;
 
 import java.util.List;
 
-/** What {@code mcvirt info VM} shows. pendingRestart lists what the running VM has not picked up yet. */
+/**
+ * What {@code mcvirt info VM} shows. pendingRestart lists what the running VM has not picked up yet; health the
+ * findings on its replicated disks ({@link org.mcvirt.state.DiskHealth}), each with its fix.
+ */
 public record VmInfo(String name, String node, boolean managed, boolean inManifest, String runState, int cpus,
                      String memory, boolean autostart, List<Disk> disks, List<Nic> nics, Integer vncPort,
-                     List<String> pendingRestart) {
+                     List<String> pendingRestart, List<String> health) {
     public VmInfo {
+        health = health == null ? List.of() : List.copyOf(health);
         disks = List.copyOf(disks);
         nics = List.copyOf(nics);
         pendingRestart = List.copyOf(pendingRestart);

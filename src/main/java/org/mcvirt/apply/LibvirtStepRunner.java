@@ -98,6 +98,10 @@ public final class LibvirtStepRunner implements StepRunner {
                 node.down(resource);
                 node.wipeMetadata(resource);
                 node.removeResourceFile(step.argument("configDirectory"), resource);
+                String state = step.arguments().get("stateDirectory");
+                if (state != null) { // plans saved before it was an argument
+                    node.forgetVerify(state, resource);
+                }
             });
             case DELETE_LV -> node.removeLogicalVolume(step.argument("volumeGroup"), step.argument("name"),
                     step.argument("tag")) ? "" : "it was already gone";

@@ -53,6 +53,9 @@ final class InfoCommand implements Callable<Integer> {
             for (VmInfo.Nic nic : info.nics()) {
                 out.printf("  nic  %s on %s%n", nic.mac(), nic.network());
             }
+            for (String finding : info.health()) {
+                out.printf("  attention: %s%n", finding);
+            }
             if (!info.pendingRestart().isEmpty()) {
                 out.printf("  pending restart: %s%n", String.join(", ", info.pendingRestart()));
             }

@@ -164,6 +164,14 @@ public final class DrbdNode implements StoragePrimitives {
         }
     }
 
+    public void forgetVerify(String stateDirectory, String resource) throws NodeException {
+        try {
+            transport.runChecked(List.of("rm", "-f", "--", stateDirectory + "/verify/" + resource + ".json"));
+        } catch (SshException e) {
+            throw transportFailure("remove the verify record of " + resource, e);
+        }
+    }
+
     // ---- metadata and bring-up ----
 
     /**
@@ -268,6 +276,117 @@ public final class DrbdNode implements StoragePrimitives {
                 Thread.currentThread().interrupt();
                 throw new NodeException(node, "interrupted while waiting for " + resource + " to sync", e);
             }
+        }
+    }
+
+    // ---- online verify, resync, grow ----
+
+    /**
+     * Starts DRBD's online verify of a resource from this node (it runs in the kernel, on both nodes). Returns false
+     * when a verify is already running, which is then simply waited for. The two nodes must be connected and not
+     * resyncing: otherwise there is nothing to compare against, and that is an error naming the state.
+     */
+    public boolean startVerify(int minor, String resource) throws NodeException {
+        DeviceState state = state(minor).orElseThrow(() -> notUp(minor, resource));
+        if (state.connection().startsWith("Verify")) {
+            return false;
+        }
+        if (!"Connected".equals(state.connection())) {
+            throw new NodeException(node, "cannot verify " + resource + ": it is " + state.connection() + " "
+                    + state.disk() + "/" + state.peerDisk() + " here; an online verify needs both nodes connected and"
+                    + " no resync running", null);
+        }
+        run("start the online verify of " + resource, "drbdadm", "verify", resource);
+        return true;
+    }
+
+    /**
+     * Waits for a running online verify to end (the connection leaves VerifyS/VerifyT), reporting its progress every
+     * few seconds, for at most limit. Returns the state it ends in; its oosKib is what the verify found out of sync.
+     */
+    public DeviceState awaitVerify(int minor, String resource, Duration limit, Consumer<String> progress)
+            throws NodeException {
+        long start = System.nanoTime();
+        long deadline = start + limit.toNanos();
+        long nextReport = start + TimeUnit.SECONDS.toNanos(5);
+        while (true) {
+            DeviceState state = state(minor).orElseThrow(() -> notUp(minor, resource));
+            if (!state.connection().startsWith("Verify")) {
+                return state;
+            }
+            long now = System.nanoTime();
+            if (now >= deadline) {
+                throw new NodeException(node, "the online verify of " + resource + " did not end within "
+                        + Deadline.describe(limit) + " (" + (state.progress() == null ? "?" : state.progress())
+                        + "% verified); it goes on in the kernel: 'drbdadm disconnect " + resource + "' and 'drbdadm"
+                        + " connect " + resource + "' on " + node + " stop it", null);
+            }
+            if (now >= nextReport) {
+                progress.accept((state.progress() == null ? "?" : state.progress()) + "% verified after "
+                        + TimeUnit.NANOSECONDS.toSeconds(now - start) + "s");
+                nextReport += TimeUnit.SECONDS.toNanos(5);
+            }
+            sleep(resource);
+        }
+    }
+
+    /**
+     * Starts a full resync that overwrites the peer's copy of a resource with this node's ({@code drbdadm
+     * invalidate-remote} here, on the node with the good data; {@code invalidate} would do the opposite). This node's
+     * disk must be UpToDate and the peer connected and Secondary: a Primary peer has a running vm on the data that
+     * would be replaced.
+     */
+    public void startResyncToPeer(int minor, String resource) throws NodeException {
+        DeviceState state = state(minor).orElseThrow(() -> notUp(minor, resource));
+        if (!"Connected".equals(state.connection())) {
+            throw new NodeException(node, "cannot resync " + resource + " from this node: it is " + state.connection()
+                    + " " + state.disk() + "/" + state.peerDisk() + "; the nodes must be connected with no resync or"
+                    + " verify running", null);
+        }
+        if (!"UpToDate".equals(state.disk())) {
+            throw new NodeException(node, "cannot resync " + resource + " from this node: its copy here is "
+                    + state.disk() + ", not UpToDate", null);
+        }
+        if ("Primary".equals(state.peerRole())) {
+            throw new NodeException(node, "cannot resync " + resource + " from this node: the peer is Primary (a vm"
+                    + " runs on the copy that would be overwritten); stop it, or resync from the peer", null);
+        }
+        run("start the resync of " + resource + " to the peer", "drbdadm", "invalidate-remote", resource);
+    }
+
+    /**
+     * Grows a resource to its (already grown) backing disks ({@code drbdadm resize}, on the Primary or either node).
+     * drbdadm says nothing and does nothing while the peer's disk is still smaller, so the new size is checked.
+     */
+    public void resize(int minor, String resource, long minimumBytes) throws NodeException {
+        run("resize " + resource, "drbdadm", "resize", resource);
+        CommandResult size = command("blockdev", "--getsize64", "/dev/drbd" + minor);
+        if (!size.succeeded()) {
+            throw failed("read the size of /dev/drbd" + minor, size);
+        }
+        long bytes = Long.parseLong(size.stdout().strip());
+        if (bytes < minimumBytes) {
+            throw new NodeException(node, "resource " + resource + " is still " + bytes + " bytes after 'drbdadm resize'"
+                    + " (wanted at least " + minimumBytes + "): is the peer's logical volume grown too?", null);
+        }
+    }
+
+    /** The size of the device /dev/drbdN in bytes, or empty when it cannot be read here (not up, or Secondary). */
+    public Optional<Long> deviceBytes(int minor) throws NodeException {
+        CommandResult size = command("blockdev", "--getsize64", "/dev/drbd" + minor);
+        return size.succeeded() ? Optional.of(Long.parseLong(size.stdout().strip())) : Optional.empty();
+    }
+
+    private NodeException notUp(int minor, String resource) {
+        return new NodeException(node, "resource " + resource + " (minor " + minor + ") is not up", null);
+    }
+
+    private void sleep(String resource) throws NodeException {
+        try {
+            Thread.sleep(500);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NodeException(node, "interrupted while waiting for " + resource, e);
         }
     }
 

@@ -32,4 +32,7 @@ public interface StoragePrimitives {
     void down(String resource) throws NodeException;
 
     void wipeMetadata(String resource) throws NodeException;
+
+    /** Removes mcvirt's verify record of a deleted resource, so a later resource of that name starts unmarked. */
+    void forgetVerify(String stateDirectory, String resource) throws NodeException;
 }

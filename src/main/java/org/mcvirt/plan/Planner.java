@@ -69,7 +69,12 @@ public final class Planner {
         List<ResourceChange> changes = diff.changes().stream()
                 .sorted(Comparator.comparing(ResourceChange::address)).toList();
         List<Step> steps = StepOrder.order(nodeByNode(diff.drafts(), desired));
-        List<String> warnings = observed.nodes().stream().flatMap(n -> n.warnings().stream()).sorted().toList();
+        List<String> warnings = new ArrayList<>(observed.nodes().stream().flatMap(n -> n.warnings().stream()).sorted()
+                .toList());
+        // DRBD hazards no manifest change fixes: shown with the command that does
+        org.mcvirt.state.DiskHealth.of(observed, desired.cluster().name()).stream()
+                .filter(f -> options.includes(f.vm())).map(org.mcvirt.state.DiskHealth.Finding::text)
+                .forEach(warnings::add);
         return new Plan(Plan.FORMAT_VERSION, desired.cluster().name(), fingerprint.join(), digest.join(),
                 desired.nodes().stream().map(PlanNode::of).toList(), changes, steps,
                 diff.problems().stream().sorted().toList(), warnings, Plan.Summary.of(changes));

@@ -143,7 +143,7 @@ final class Replicas {
             String volumeGroup = storage.get().volumeGroup();
             diff.step(StepKind.DELETE_DRBD, member, side, List.of(domainSubject), address, "take down and remove DRBD"
                     + " resource " + disk.resource() + " (destroys this replica)", Map.of("resource", disk.resource(),
-                    "configDirectory", spec.get().drbdConfigDirectory()));
+                    "configDirectory", spec.get().drbdConfigDirectory(), "stateDirectory", spec.get().stateDirectory()));
             diff.step(StepKind.DELETE_LV, member, Subjects.logicalVolume(member, volumeGroup, disk.resource()),
                     List.of(side), address, "remove logical volume " + volumeGroup + "/" + disk.resource(),
                     Map.of("volumeGroup", volumeGroup, "name", disk.resource(), "tag", tag(desired.cluster().name())));

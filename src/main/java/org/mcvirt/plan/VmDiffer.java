@@ -92,7 +92,7 @@ final class VmDiffer implements ResourceDiffer {
             creation(desired, node, vm, obs, replicas, diff);
             return;
         }
-        update(desired, node, vm, seen.get(), obs, replicas, diff);
+        update(desired, node, vm, seen.get(), obs, observed, replicas, diff);
     }
 
     private void creation(DesiredState desired, NodeSpec node, VmSpec vm, NodeObservation obs, Replicas replicas,
@@ -160,6 +160,7 @@ final class VmDiffer implements ResourceDiffer {
     }
 
     private void update(DesiredState desired, NodeSpec node, VmSpec vm, ObservedDomain domain, NodeObservation obs,
+                        ObservedState observed,
                         Replicas replicas, Diff.Builder diff) {
         String address = "vm." + vm.name();
         String subject = Subjects.domain(node.name(), vm.name());
@@ -319,6 +320,9 @@ final class VmDiffer implements ResourceDiffer {
         if (running != wantRunning) {
             attributes.add(new AttributeChange("state", domain.runState(), wantRunning ? "running" : "stopped", Effect.LIVE));
             if (wantRunning) {
+                org.mcvirt.state.DiskHealth.mark(observed, desired.cluster().name(), vm.name()).ifPresent(mark ->
+                        diff.problem("vm " + vm.name() + " cannot be started: " + mark.text().substring(("vm "
+                                + vm.name() + " ").length())));
                 List<String> uses = vm.nics().stream()
                         .map(n -> Subjects.network(node.name(), network(desired, n.network()))).toList();
                 diff.step(StepKind.START_DOMAIN, node.name(), subject, uses, address, "start domain " + vm.name(),

@@ -11,10 +11,16 @@ import java.util.Objects;
  * {@code STATE/verify/RESOURCE.json} in the node's state directory ({@code paths.state}, default /var/lib/mcvirt),
  * one file per resource, replaced by the next verify. Times are ISO-8601 instants in UTC
  * ({@code 2026-11-27T02:55:03Z}); outOfSyncKiB is what the verify found (0 when clean, null when it failed before
- * reporting).
+ * reporting); node is where it was started (it runs on both); detail says why it failed, or null.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record VerifyRecord(String resource, String startedAt, String finishedAt, Result result, Long outOfSyncKiB) {
+@com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+public record VerifyRecord(String resource, String startedAt, String finishedAt, Result result, Long outOfSyncKiB,
+                           String node, String detail) {
+    public VerifyRecord(String resource, String startedAt, String finishedAt, Result result, Long outOfSyncKiB) {
+        this(resource, startedAt, finishedAt, result, outOfSyncKiB, null, null);
+    }
+
     /** The directory under the state directory that holds the records. */
     public static final String DIRECTORY = "verify";
 
@@ -23,6 +29,12 @@ public record VerifyRecord(String resource, String startedAt, String finishedAt,
         Objects.requireNonNull(result, "result");
         instant("startedAt", startedAt);
         instant("finishedAt", finishedAt);
+    }
+
+    /** True when this verify found blocks that differ: the vm is marked until a resync and a clean verify. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public boolean marks() {
+        return result == Result.OUT_OF_SYNC;
     }
 
     /** Where a resource's record lives on a node. */

@@ -84,6 +84,11 @@ class LibvirtStepRunnerTest {
         }
 
         @Override
+        public void forgetVerify(String stateDirectory, String resource) {
+            calls.add("forgetVerify " + stateDirectory + " " + resource);
+        }
+
+        @Override
         public void createPool(String name, String xml) {
             calls.add("createPool " + name + " " + xml);
         }
@@ -170,7 +175,7 @@ class LibvirtStepRunnerTest {
             Map.entry(StepKind.DRBD_INITIAL_SYNC, "startInitialSync 7 R, awaitInSync 7 R 600"),
             Map.entry(StepKind.DRBD_PROMOTE, "promote 7 R"),
             Map.entry(StepKind.DRBD_DEMOTE, "demote 7 R"),
-            Map.entry(StepKind.DELETE_DRBD, "down R, wipeMetadata R, removeResourceFile /c R"),
+            Map.entry(StepKind.DELETE_DRBD, "down R, wipeMetadata R, removeResourceFile /c R, forgetVerify /s R"),
             Map.entry(StepKind.DELETE_LV, "removeLogicalVolume VG N T"),
             Map.entry(StepKind.CREATE_POOL, "createPool N X"),
             Map.entry(StepKind.START_POOL, "startPool N"),

@@ -188,7 +188,8 @@ class StorageReaderTest {
                         + " \"result\": \"failed\"}");
         ObservedDrbd drbd = StorageReader.read(node, "/srv/mcvirt", null).drbd();
         assertThat(drbd.verifications()).containsExactly(
-                new VerifyRecord("r0", "2026-11-27T02:55:03Z", "2026-11-27T02:55:07Z", VerifyRecord.Result.OUT_OF_SYNC, 64L),
+                new VerifyRecord("r0", "2026-11-27T02:55:03Z", "2026-11-27T02:55:07Z", VerifyRecord.Result.OUT_OF_SYNC, 64L,
+                        "node1", null),
                 new VerifyRecord("r3", "2026-11-27T02:50:00Z", null, VerifyRecord.Result.FAILED, null));
         assertThat(drbd.errors()).hasSize(2);
         assertThat(drbd.errors().get(0)).startsWith("verify record /srv/mcvirt/verify/r1.json is not valid: ")
@@ -199,6 +200,6 @@ class StorageReaderTest {
         ObjectMapper json = new ObjectMapper();
         assertThat(json.writeValueAsString(drbd.verifications().get(0))).isEqualTo("{\"resource\":\"r0\",\"startedAt\":"
                 + "\"2026-11-27T02:55:03Z\",\"finishedAt\":\"2026-11-27T02:55:07Z\",\"result\":\"out-of-sync\","
-                + "\"outOfSyncKiB\":64}");
+                + "\"outOfSyncKiB\":64,\"node\":\"node1\"}");
     }
 }

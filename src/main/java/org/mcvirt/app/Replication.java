@@ -1,0 +1,190 @@
+package org.mcvirt.app;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.mcvirt.model.DesiredState;
+import org.mcvirt.model.VmMetadata;
+import org.mcvirt.node.DrbdNode;
+import org.mcvirt.node.NodeException;
+import org.mcvirt.node.ssh.SshException;
+import org.mcvirt.state.NodeObservation;
+import org.mcvirt.state.ObservedDomain;
+import org.mcvirt.state.ObservedState;
+import org.mcvirt.state.VerifyRecord;
+
+/**
+ * The imperative DRBD operations on the replicated disks of vms: online verify and resync. Both run under the
+ * cluster lock, on the disks the vms' domains record (resource and minor from mcvirt's metadata), one disk at a time.
+ */
+public final class Replication {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Replication() {
+    }
+
+    /** A replicated disk of a vm as its domain records it: where the vm is defined, and its DRBD pair. */
+    public record ReplicatedDisk(String vm, String disk, String resource, int minor, String vmNode, List<String> pair) {
+        public String peerOf(String node) {
+            return pair.stream().filter(n -> !n.equals(node)).findFirst().orElse(null);
+        }
+    }
+
+    /** What verify found for one disk: the record kept on the pair, and the nodes it could not be written to. */
+    public record VerifyOutcome(ReplicatedDisk disk, VerifyRecord record, List<String> notRecordedOn) {
+    }
+
+    /**
+     * The replicated disks of the named vms (all managed vms of the cluster with one when vms is empty), from the
+     * domains on the nodes. A named vm that is not defined on a readable node, or has no replicated disk, is an error.
+     */
+    static List<ReplicatedDisk> disks(DesiredState desired, ObservedState observed, List<String> vms)
+            throws McvirtException {
+        String cluster = desired.cluster().name();
+        List<ReplicatedDisk> found = new ArrayList<>();
+        Set<String> seen = new LinkedHashSet<>();
+        for (NodeObservation node : observed.nodes()) {
+            for (ObservedDomain domain : node.domains()) {
+                VmMetadata meta = domain.metadata();
+                if (meta == null || !cluster.equals(meta.cluster()) || (!vms.isEmpty() && !vms.contains(meta.name()))) {
+                    continue;
+                }
+                seen.add(meta.name());
+                List<String> pair = meta.pair().isEmpty() ? List.of(node.node()) : meta.pair();
+                for (VmMetadata.Disk disk : meta.disks()) {
+                    if (disk.resource() != null && disk.minor() != null) {
+                        found.add(new ReplicatedDisk(meta.name(), disk.name(), disk.resource(), disk.minor(), node.node(),
+                                pair));
+                    }
+                }
+            }
+        }
+        for (String vm : vms) {
+            if (!seen.contains(vm)) {
+                String unread = observed.nodes().stream().filter(n -> !n.reachable()).map(NodeObservation::node)
+                        .reduce((a, b) -> a + ", " + b).map(n -> " (not read: " + n + ")").orElse("");
+                throw new McvirtException(McvirtException.Category.NODE, "vm " + vm + " is not defined on any node of"
+                        + " cluster " + cluster + unread);
+            }
+            if (found.stream().noneMatch(d -> d.vm().equals(vm))) {
+                throw new McvirtException(McvirtException.Category.REFUSED, "vm " + vm + " has no replicated disk;"
+                        + " only DRBD-replicated disks can be verified or resynced");
+            }
+        }
+        return found;
+    }
+
+    /**
+     * Runs DRBD's online verify of one disk from the vm's node, waits for it with progress, and records the result on
+     * both nodes of the pair. A verify that cannot run (no connection, a resync running) is recorded as failed.
+     */
+    static VerifyOutcome verify(Cluster cluster, ReplicatedDisk disk, Duration limit, Consumer<String> progress) {
+        String runOn = disk.pair().contains(disk.vmNode()) ? disk.vmNode() : disk.pair().get(0);
+        String started = now();
+        VerifyRecord record;
+        try {
+            DrbdNode drbd = drbd(cluster, runOn);
+            boolean fresh = drbd.startVerify(disk.minor(), disk.resource());
+            progress.accept(disk.vm() + " disk " + disk.disk() + " (" + disk.resource() + "): "
+                    + (fresh ? "online verify started on " : "waiting for the online verify already running on ")
+                    + runOn);
+            DrbdNode.DeviceState end = drbd.awaitVerify(disk.minor(), disk.resource(), limit,
+                    line -> progress.accept(disk.vm() + " disk " + disk.disk() + ": " + line));
+            long outOfSync = end.oosKib();
+            String peer = disk.peerOf(runOn);
+            if (peer != null && cluster.stalled(peer) == null && cluster.nodes().containsKey(peer)) {
+                try {
+                    Optional<DrbdNode.DeviceState> there = drbd(cluster, peer).state(disk.minor());
+                    if (there.isPresent()) {
+                        outOfSync = Math.max(outOfSync, there.get().oosKib());
+                    }
+                } catch (NodeException e) {
+                    // the count from the node that ran the verify stands
+                }
+            }
+            if (!"Connected".equals(end.connection())) {
+                record = new VerifyRecord(disk.resource(), started, now(), VerifyRecord.Result.FAILED, outOfSync, runOn,
+                        "the verify ended with the resource " + end.connection() + " (connection lost?)");
+            } else {
+                record = new VerifyRecord(disk.resource(), started, now(), outOfSync == 0 ? VerifyRecord.Result.CLEAN
+                        : VerifyRecord.Result.OUT_OF_SYNC, outOfSync, runOn, null);
+            }
+        } catch (NodeException e) {
+            record = new VerifyRecord(disk.resource(), started, now(), VerifyRecord.Result.FAILED, null, runOn,
+                    e.getMessage());
+        }
+        return new VerifyOutcome(disk, record, keep(cluster, disk, record));
+    }
+
+    /**
+     * Resyncs one disk from the source node: a full resync that overwrites the other node's copy, then waits for both
+     * to be UpToDate, with progress. The verify record stays as it was: only a clean verify lifts a mark.
+     */
+    static void resync(Cluster cluster, ReplicatedDisk disk, String source, Duration limit, Consumer<String> progress)
+            throws McvirtException {
+        try {
+            DrbdNode drbd = drbd(cluster, source);
+            drbd.startResyncToPeer(disk.minor(), disk.resource());
+            progress.accept(disk.vm() + " disk " + disk.disk() + " (" + disk.resource() + "): resync started, "
+                    + source + " -> " + disk.peerOf(source));
+            drbd.awaitInSync(disk.minor(), disk.resource(), limit,
+                    line -> progress.accept(disk.vm() + " disk " + disk.disk() + ": " + line));
+            progress.accept(disk.vm() + " disk " + disk.disk() + ": resync done, both copies UpToDate");
+        } catch (NodeException e) {
+            throw new McvirtException(McvirtException.Category.NODE, e.getMessage(), e);
+        }
+    }
+
+    /** Writes the record on both nodes of the pair; returns the nodes where it could not be written. */
+    private static List<String> keep(Cluster cluster, ReplicatedDisk disk, VerifyRecord record) {
+        List<String> failed = new ArrayList<>();
+        byte[] content;
+        try {
+            content = (JSON.writeValueAsString(record) + "\n").getBytes(StandardCharsets.UTF_8);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        for (String node : disk.pair()) {
+            if (cluster.stalled(node) != null || cluster.spec(node) == null) {
+                failed.add(node);
+                continue;
+            }
+            String directory = cluster.spec(node).stateDirectory();
+            try {
+                var transport = cluster.transport(node);
+                transport.runChecked(List.of("mkdir", "-p", directory + "/" + VerifyRecord.DIRECTORY));
+                transport.writeFileAtomically(VerifyRecord.path(directory, disk.resource()), content, "0644");
+            } catch (SshException e) {
+                failed.add(node);
+            }
+        }
+        return failed;
+    }
+
+    private static DrbdNode drbd(Cluster cluster, String node) throws NodeException {
+        if (cluster.stalled(node) != null) {
+            throw new NodeException(node, cluster.stalled(node), null);
+        }
+        if (cluster.spec(node) == null) {
+            throw new NodeException(node, "node " + node + " is not in the manifests", null);
+        }
+        try {
+            return new DrbdNode(node, cluster.transport(node));
+        } catch (SshException e) {
+            throw new NodeException(node, "ssh: " + e.getMessage(), e);
+        }
+    }
+
+    private static String now() {
+        return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+}
