@@ -72,8 +72,16 @@ public final class LibvirtStepRunner implements StepRunner {
                     ? "the guest did not shut down within " + shutdownTimeoutSeconds + "s; powered off" : "";
             case UNDEFINE_DOMAIN -> done(() -> node.undefineDomain(step.argument("name")));
             case DELETE_VOLUME -> done(() -> node.deleteVolume(step.argument("pool"), step.argument("name")));
+            case GROW_VOLUME -> node.growVolume(step.argument("pool"), step.argument("name"), step.argument("domain"),
+                    step.argument("path"), Long.parseLong(step.argument("bytes")));
+            case GROW_DRBD -> {
+                long bytes = storage.of(step.node()).resize(Integer.parseInt(step.argument("minor")),
+                        step.argument("resource"));
+                yield node.blockResizeIfRunning(step.argument("domain"), step.argument("device"), bytes)
+                        ? "grown to " + bytes + " bytes; the running vm sees it" : "grown to " + bytes + " bytes";
+            }
             case CREATE_LV, WRITE_DRBD_CONFIG, CREATE_DRBD_METADATA, DRBD_UP, DRBD_INITIAL_SYNC, DRBD_PROMOTE,
-                 DRBD_DEMOTE, DELETE_DRBD, DELETE_LV -> runStorage(step, storage.of(step.node()));
+                 DRBD_DEMOTE, DELETE_DRBD, DELETE_LV, GROW_LV -> runStorage(step, storage.of(step.node()));
         };
     }
 
@@ -103,11 +111,14 @@ public final class LibvirtStepRunner implements StepRunner {
                     node.forgetVerify(state, resource);
                 }
             });
+            case GROW_LV -> node.growLogicalVolume(step.argument("volumeGroup"), step.argument("name"),
+                    Long.parseLong(step.argument("bytes")), step.argument("tag")) ? "" : "it was already that large";
             case DELETE_LV -> node.removeLogicalVolume(step.argument("volumeGroup"), step.argument("name"),
                     step.argument("tag")) ? "" : "it was already gone";
             case CREATE_POOL, START_POOL, CREATE_VOLUME, CREATE_NETWORK, START_NETWORK, DELETE_NETWORK, DEFINE_DOMAIN,
                  SET_MEMORY_LIVE, ATTACH_DEVICE_LIVE, DETACH_DEVICE_LIVE, SET_AUTOSTART, START_DOMAIN, SHUTDOWN_DOMAIN,
-                 UNDEFINE_DOMAIN, DELETE_VOLUME -> throw new IllegalStateException(step.kind() + " is not a storage step");
+                 UNDEFINE_DOMAIN, DELETE_VOLUME, GROW_VOLUME, GROW_DRBD ->
+                    throw new IllegalStateException(step.kind() + " is not a storage step");
         };
     }
 

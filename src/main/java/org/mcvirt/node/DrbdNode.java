@@ -355,26 +355,36 @@ public final class DrbdNode implements StoragePrimitives {
     }
 
     /**
-     * Grows a resource to its (already grown) backing disks ({@code drbdadm resize}, on the Primary or either node).
-     * drbdadm says nothing and does nothing while the peer's disk is still smaller, so the new size is checked.
+     * Grows a resource to its (already grown) backing disks ({@code drbdadm resize}, on either node). drbdadm says
+     * nothing and does nothing while the peer's disk is still smaller, so the size is compared before and after; the
+     * size comes from {@code drbdsetup status --verbose}, which (unlike the device) can be read in either role.
+     * Growing a resource that already has the size of its disks is a no-op. Returns the new size in bytes.
      */
-    public void resize(int minor, String resource, long minimumBytes) throws NodeException {
+    public long resize(int minor, String resource) throws NodeException {
+        long before = sizeBytes(minor, resource);
         run("resize " + resource, "drbdadm", "resize", resource);
-        CommandResult size = command("blockdev", "--getsize64", "/dev/drbd" + minor);
-        if (!size.succeeded()) {
-            throw failed("read the size of /dev/drbd" + minor, size);
+        long after = sizeBytes(minor, resource);
+        if (after <= before) {
+            throw new NodeException(node, "resource " + resource + " is still " + before + " bytes after 'drbdadm"
+                    + " resize' (drbdadm does nothing while the peer's logical volume is smaller): grow both first",
+                    null);
         }
-        long bytes = Long.parseLong(size.stdout().strip());
-        if (bytes < minimumBytes) {
-            throw new NodeException(node, "resource " + resource + " is still " + bytes + " bytes after 'drbdadm resize'"
-                    + " (wanted at least " + minimumBytes + "): is the peer's logical volume grown too?", null);
-        }
+        return after;
     }
 
-    /** The size of the device /dev/drbdN in bytes, or empty when it cannot be read here (not up, or Secondary). */
-    public Optional<Long> deviceBytes(int minor) throws NodeException {
-        CommandResult size = command("blockdev", "--getsize64", "/dev/drbd" + minor);
-        return size.succeeded() ? Optional.of(Long.parseLong(size.stdout().strip())) : Optional.empty();
+    /** The size of a resource's device in bytes, as DRBD reports it (drbdsetup status --verbose --statistics: size in KiB). */
+    public long sizeBytes(int minor, String resource) throws NodeException {
+        CommandResult status = command("drbdsetup", "status", resource, "--verbose", "--statistics");
+        if (!status.succeeded()) {
+            throw failed("read the size of " + resource, status);
+        }
+        Matcher size = Pattern.compile("minor:" + minor + "\\b.*?\\bsize:(\\d+)", Pattern.DOTALL)
+                .matcher(status.stdout());
+        if (!size.find()) {
+            throw new NodeException(node, "no size for minor " + minor + " in 'drbdsetup status " + resource
+                    + " --verbose': " + lastLines(status.stdout()), null);
+        }
+        return Long.parseLong(size.group(1)) * 1024;
     }
 
     private NodeException notUp(int minor, String resource) {

@@ -396,6 +396,35 @@ public final class LibvirtNode implements NodePrimitives, AutoCloseable {
                 () -> connect.storagePoolLookupByName(pool).storageVolLookupByName(volumeName).delete(0));
     }
 
+    private static final int BLOCK_RESIZE_BYTES = 1;
+
+    @Override
+    public String growVolume(String pool, String volumeName, String domain, String path, long bytes)
+            throws NodeException {
+        StorageVol volume = call("look up volume " + volumeName + " in pool " + pool,
+                () -> connect.storagePoolLookupByName(pool).storageVolLookupByName(volumeName));
+        long capacity = call("read the size of volume " + volumeName, () -> volume.getInfo().capacity);
+        if (capacity >= bytes) {
+            return "it was already that large";
+        }
+        if (blockResizeIfRunning(domain, path, bytes)) {
+            return "grown live by the running domain " + domain;
+        }
+        run("grow volume " + volumeName + " in pool " + pool, () -> volume.resize(bytes, 0));
+        return "";
+    }
+
+    @Override
+    public boolean blockResizeIfRunning(String domain, String path, long bytes) throws NodeException {
+        Domain found = call("look up domain " + domain, () -> lookupByName(domain));
+        if (found == null || call("read state of domain " + domain, found::isActive) != 1) {
+            return false;
+        }
+        run("block resize " + path + " of running domain " + domain + " to " + bytes + " bytes",
+                () -> found.blockResize(path, bytes, BLOCK_RESIZE_BYTES));
+        return true;
+    }
+
     @Override
     public void close() {
         try {

@@ -38,4 +38,13 @@ public interface NodePrimitives {
             throws NodeException;
 
     void undefineDomain(String name) throws NodeException;
+
+    /**
+     * Grows a file volume to bytes: through the domain (a live block resize of its disk at path) when it runs, else
+     * through the pool. A volume already that large is left alone. Returns what it did, for the step's result.
+     */
+    String growVolume(String pool, String volumeName, String domain, String path, long bytes) throws NodeException;
+
+    /** Tells a running domain that its block device at path is now bytes long; false when the domain is not running. */
+    boolean blockResizeIfRunning(String domain, String path, long bytes) throws NodeException;
 }

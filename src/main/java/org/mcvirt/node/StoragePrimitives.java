@@ -10,6 +10,11 @@ import java.util.function.Consumer;
 public interface StoragePrimitives {
     boolean createLogicalVolume(String volumeGroup, String name, long bytes, String tag) throws NodeException;
 
+    boolean growLogicalVolume(String volumeGroup, String name, long bytes, String tag) throws NodeException;
+
+    /** drbdadm resize to the grown backing disks; returns the new size of the device in bytes (checked to be larger). */
+    long resize(int minor, String resource) throws NodeException;
+
     boolean removeLogicalVolume(String volumeGroup, String name, String tag) throws NodeException;
 
     void writeResourceFile(String configDirectory, String stateDirectory, String resource, String text)

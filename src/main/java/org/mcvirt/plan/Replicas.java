@@ -17,6 +17,8 @@ import org.mcvirt.render.Views;
 import org.mcvirt.state.NodeObservation;
 import org.mcvirt.state.ObservedDomain;
 import org.mcvirt.state.ObservedState;
+import org.mcvirt.state.ObservedLvm;
+import org.mcvirt.state.Availability;
 
 /**
  * The steps of a replicated disk's two replicas, for the vm differ. Creating one: on both nodes of the vm's pair a
@@ -114,6 +116,62 @@ final class Replicas {
                         + "'s new disk is the good copy; " + peer + "'s new disk is overwritten)",
                 Map.of("resource", resource.resource(), "minor", Integer.toString(resource.minor())));
         return subject;
+    }
+
+    /**
+     * Compares a replicated disk's LVs with the manifest size: a larger size grows the LV on both nodes, then the
+     * resource (and the running vm's view of it, live); a smaller one is refused, since DRBD and the guest's file
+     * system would lose what lies past it. Returns the attribute change, or null when the size matches.
+     */
+    AttributeChange resize(VmSpec vm, VmSpec.DiskSpec disk, VmMetadata.Disk existing, ObservedDomain domain,
+                           String address, Diff.Builder diff) {
+        List<String> members = domain.metadata().pair().isEmpty() ? List.of(vm.node())
+                : domain.metadata().pair().stream().sorted().toList();
+        long smallest = Long.MAX_VALUE;
+        long allocated = 0;
+        for (String member : members) {
+            Optional<NodeSpec> spec = desired.node(member);
+            Optional<StorageSpec> storage = spec.flatMap(n -> n.storage(disk.storage()));
+            Optional<NodeObservation> seen = observed.node(member);
+            if (storage.isEmpty() || seen.isEmpty() || seen.get().lvm().availability() != Availability.PRESENT) {
+                return null; // unread LVM or a node gone from the manifest: reported elsewhere, nothing to size
+            }
+            String volumeGroup = storage.get().volumeGroup();
+            Optional<ObservedLvm.LogicalVolume> lv = seen.get().lvm().logicalVolume(volumeGroup, existing.resource());
+            if (lv.isEmpty()) {
+                return null;
+            }
+            smallest = Math.min(smallest, lv.get().sizeBytes());
+            allocated = Math.max(allocated, seen.get().lvm().volumeGroup(volumeGroup)
+                    .map(g -> g.allocated(disk.sizeBytes())).orElse(disk.sizeBytes()));
+        }
+        if (smallest >= disk.sizeBytes() && smallest <= allocated) {
+            return null;
+        }
+        if (smallest > allocated) {
+            diff.problem("vm " + vm.name() + " disk " + disk.name() + " is " + Sizes.format(smallest) + " but the"
+                    + " manifest says " + Sizes.format(disk.sizeBytes()) + ": shrinking a disk is refused (the guest's"
+                    + " data past the new end would be lost); set the size back to at least " + Sizes.format(smallest));
+            return null;
+        }
+        List<String> grown = new ArrayList<>();
+        for (String member : members) {
+            String volumeGroup = desired.node(member).orElseThrow().storage(disk.storage()).orElseThrow().volumeGroup();
+            String lv = Subjects.logicalVolume(member, volumeGroup, existing.resource());
+            grown.add(lv);
+            diff.step(StepKind.GROW_LV, member, lv, List.of(), address, "grow logical volume " + volumeGroup + "/"
+                    + existing.resource() + " to " + Sizes.format(disk.sizeBytes()), Map.of("volumeGroup", volumeGroup,
+                    "name", existing.resource(), "bytes", Long.toString(disk.sizeBytes()), "tag",
+                    tag(desired.cluster().name())));
+        }
+        boolean running = domain.active();
+        diff.step(StepKind.GROW_DRBD, vm.node(), Subjects.drbd(vm.node(), existing.resource()), grown, address,
+                "grow DRBD resource " + existing.resource() + " (drbdadm resize; the new space is synced to the peer)"
+                        + (running ? " and the running vm's disk " + existing.target() + " (live)" : ""),
+                Map.of("resource", existing.resource(), "minor", Integer.toString(existing.minor()), "domain",
+                        vm.name(), "device", existing.source()));
+        return new AttributeChange("disk." + disk.name() + ".size", Sizes.format(smallest),
+                Sizes.format(disk.sizeBytes()), Effect.LIVE);
     }
 
     /**

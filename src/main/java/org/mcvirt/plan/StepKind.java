@@ -21,7 +21,13 @@ public enum StepKind {
     DRBD_PROMOTE, DRBD_DEMOTE,
     /** Down, metadata wiped, resource file removed: this side's replica is gone. */
     DELETE_DRBD,
-    DELETE_LV;
+    DELETE_LV,
+    /** A file volume grown: by the running domain (block resize, live) or by the pool when it is stopped. */
+    GROW_VOLUME,
+    /** lvextend of one side's backing LV; never shrinks. */
+    GROW_LV,
+    /** drbdadm resize once both LVs are grown (checked: it does nothing otherwise), then a live block resize. */
+    GROW_DRBD;
 
     /** Steps that destroy something: they need --allow-destroy. Every kind says which it is. */
     public boolean destructive() {
@@ -29,7 +35,8 @@ public enum StepKind {
             case DELETE_NETWORK, UNDEFINE_DOMAIN, DELETE_VOLUME, DELETE_DRBD, DELETE_LV -> true;
             case CREATE_POOL, START_POOL, CREATE_VOLUME, CREATE_NETWORK, START_NETWORK, DEFINE_DOMAIN, SET_MEMORY_LIVE,
                  ATTACH_DEVICE_LIVE, DETACH_DEVICE_LIVE, SET_AUTOSTART, START_DOMAIN, SHUTDOWN_DOMAIN, CREATE_LV,
-                 WRITE_DRBD_CONFIG, CREATE_DRBD_METADATA, DRBD_UP, DRBD_INITIAL_SYNC, DRBD_PROMOTE, DRBD_DEMOTE -> false;
+                 WRITE_DRBD_CONFIG, CREATE_DRBD_METADATA, DRBD_UP, DRBD_INITIAL_SYNC, DRBD_PROMOTE, DRBD_DEMOTE,
+                 GROW_VOLUME, GROW_LV, GROW_DRBD -> false;
         };
     }
 }

@@ -79,6 +79,8 @@ final class StepOrder {
             // replicated disks: LV, resource file, metadata, up on both nodes; the initial sync needs the peer up; the
             // domain uses the resource only once its node's copy is the good one
             new Rule(CREATE_LV, WRITE_DRBD_CONFIG, Relation.AFTER_USES_BEFORE, "the backing disk before its resource"),
+            new Rule(StepKind.GROW_LV, StepKind.GROW_DRBD, Relation.AFTER_USES_BEFORE,
+                    "both backing disks grown before the resource (drbdadm resize does nothing otherwise)"),
             new Rule(WRITE_DRBD_CONFIG, CREATE_DRBD_METADATA, Relation.SAME_SUBJECT, "the resource file before create-md"),
             new Rule(CREATE_DRBD_METADATA, DRBD_UP, Relation.SAME_SUBJECT, "metadata before up"),
             new Rule(WRITE_DRBD_CONFIG, DRBD_UP, Relation.SAME_SUBJECT, "the resource file before up"),

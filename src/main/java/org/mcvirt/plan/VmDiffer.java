@@ -220,15 +220,29 @@ final class VmDiffer implements ResourceDiffer {
                 continue;
             }
             if (disk.replicated()) {
+                AttributeChange grown = replicas.resize(vm, disk, existing, domain, address, diff);
+                if (grown != null) {
+                    attributes.add(grown);
+                }
                 continue;
             }
             String poolName = pool(desired, disk.storage());
-            long capacity = obs.pool(poolName).flatMap(p -> p.volume(Names.volumeName(vm.name(), disk.name())))
+            String volumeName = Names.volumeName(vm.name(), disk.name());
+            long capacity = obs.pool(poolName).flatMap(p -> p.volume(volumeName))
                     .map(ObservedPool.ObservedVolume::capacityBytes).orElse(disk.sizeBytes());
-            if (capacity != disk.sizeBytes()) {
+            if (capacity > disk.sizeBytes()) {
                 diff.problem("vm " + vm.name() + " disk " + disk.name() + " is " + Sizes.format(capacity)
-                        + " but the manifest says " + Sizes.format(disk.sizeBytes())
-                        + "; resizing disks is not supported yet");
+                        + " but the manifest says " + Sizes.format(disk.sizeBytes()) + ": shrinking a disk is refused"
+                        + " (the guest's data past the new end would be lost); set the size back to at least "
+                        + Sizes.format(capacity));
+            } else if (capacity < disk.sizeBytes()) {
+                attributes.add(new AttributeChange("disk." + disk.name() + ".size", Sizes.format(capacity),
+                        Sizes.format(disk.sizeBytes()), Effect.LIVE));
+                diff.step(StepKind.GROW_VOLUME, node.name(), Subjects.volume(node.name(), poolName, volumeName),
+                        List.of(), address, "grow volume " + volumeName + " to " + Sizes.format(disk.sizeBytes())
+                                + (running ? " (live, in the running vm: block resize of " + existing.target() + ")"
+                                : ""), Map.of("pool", poolName, "name", volumeName, "bytes",
+                                Long.toString(disk.sizeBytes()), "domain", vm.name(), "path", existing.source()));
             }
         }
         for (VmMetadata.Disk existing : domain.metadata().disks()) {

@@ -15,7 +15,7 @@ public final class LvmParser {
     /** The fields mcvirt asks lvs for, in the order of the -o option. */
     public static final String LV_FIELDS = "lv_name,vg_name,lv_size,lv_path,lv_attr,lv_tags";
     /** The fields mcvirt asks vgs for. */
-    public static final String VG_FIELDS = "vg_name,vg_size,vg_free";
+    public static final String VG_FIELDS = "vg_name,vg_size,vg_free,vg_extent_size";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private LvmParser() {
@@ -36,7 +36,8 @@ public final class LvmParser {
     public static List<ObservedLvm.VolumeGroup> volumeGroups(String json) throws JsonProcessingException {
         List<ObservedLvm.VolumeGroup> groups = new ArrayList<>();
         for (JsonNode row : rows(json, "vg")) {
-            groups.add(new ObservedLvm.VolumeGroup(text(row, "vg_name"), bytes(row, "vg_size"), bytes(row, "vg_free")));
+            groups.add(new ObservedLvm.VolumeGroup(text(row, "vg_name"), bytes(row, "vg_size"), bytes(row, "vg_free"),
+                    row.has("vg_extent_size") ? bytes(row, "vg_extent_size") : 0));
         }
         return groups;
     }

@@ -47,8 +47,22 @@ public record ObservedLvm(Availability availability, List<String> errors, List<V
         return view;
     }
 
-    /** A volume group. */
-    public record VolumeGroup(String name, long sizeBytes, long freeBytes) {
+    /** A volume group. extentBytes is its extent size (every LV size is a multiple of it; LVM's default 4 MiB). */
+    public record VolumeGroup(String name, long sizeBytes, long freeBytes, long extentBytes) {
+        public static final long DEFAULT_EXTENT = 4L << 20;
+
+        public VolumeGroup {
+            extentBytes = extentBytes <= 0 ? DEFAULT_EXTENT : extentBytes;
+        }
+
+        public VolumeGroup(String name, long sizeBytes, long freeBytes) {
+            this(name, sizeBytes, freeBytes, DEFAULT_EXTENT);
+        }
+
+        /** The size an LV asked for bytes gets: rounded up to whole extents. */
+        public long allocated(long bytes) {
+            return (bytes + extentBytes - 1) / extentBytes * extentBytes;
+        }
     }
 
     /** A logical volume; attributes is lvs's lv_attr string (such as {@code -wi-ao----}). */

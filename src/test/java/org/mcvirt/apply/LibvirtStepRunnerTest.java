@@ -84,6 +84,30 @@ class LibvirtStepRunnerTest {
         }
 
         @Override
+        public boolean growLogicalVolume(String volumeGroup, String name, long bytes, String tag) {
+            calls.add("growLogicalVolume " + volumeGroup + " " + name + " " + bytes + " " + tag);
+            return true;
+        }
+
+        @Override
+        public long resize(int minor, String resource) {
+            calls.add("resize " + minor + " " + resource);
+            return 2048;
+        }
+
+        @Override
+        public String growVolume(String pool, String volumeName, String domain, String path, long bytes) {
+            calls.add("growVolume " + pool + " " + volumeName + " " + domain + " " + path + " " + bytes);
+            return "";
+        }
+
+        @Override
+        public boolean blockResizeIfRunning(String domain, String path, long bytes) {
+            calls.add("blockResizeIfRunning " + domain + " " + path + " " + bytes);
+            return true;
+        }
+
+        @Override
         public void forgetVerify(String stateDirectory, String resource) {
             calls.add("forgetVerify " + stateDirectory + " " + resource);
         }
@@ -191,7 +215,10 @@ class LibvirtStepRunnerTest {
             Map.entry(StepKind.START_DOMAIN, "startDomain N"),
             Map.entry(StepKind.SHUTDOWN_DOMAIN, "shutdownDomain N 30"),
             Map.entry(StepKind.UNDEFINE_DOMAIN, "undefineDomain N"),
-            Map.entry(StepKind.DELETE_VOLUME, "deleteVolume P N")));
+            Map.entry(StepKind.DELETE_VOLUME, "deleteVolume P N"),
+            Map.entry(StepKind.GROW_VOLUME, "growVolume P N D /d 1024"),
+            Map.entry(StepKind.GROW_LV, "growLogicalVolume VG N 1024 T"),
+            Map.entry(StepKind.GROW_DRBD, "resize 7 R, blockResizeIfRunning D /dev/drbd7 2048")));
 
     private static Step step(StepKind kind) {
         return new Step(1, kind, "n1", "subject", List.of(), "change", "describe",
@@ -199,7 +226,8 @@ class LibvirtStepRunnerTest {
                         Map.entry("kib", "65536"), Map.entry("autostart", "true"), Map.entry("volumeGroup", "VG"),
                         Map.entry("bytes", "1024"), Map.entry("tag", "T"), Map.entry("resource", "R"),
                         Map.entry("minor", "7"), Map.entry("configDirectory", "/c"), Map.entry("stateDirectory", "/s"),
-                        Map.entry("text", "text")), List.of());
+                        Map.entry("text", "text"), Map.entry("domain", "D"), Map.entry("path", "/d"),
+                        Map.entry("device", "/dev/drbd7")), List.of());
     }
 
     @Test
