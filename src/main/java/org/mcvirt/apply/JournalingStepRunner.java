@@ -56,6 +56,7 @@ public final class JournalingStepRunner implements StepRunner {
             throw e;
         }
         append(step, "done", note);
+        TestKill.stepDone();
         return note;
     }
 

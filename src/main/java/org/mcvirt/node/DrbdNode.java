@@ -187,6 +187,9 @@ public final class DrbdNode implements StoragePrimitives {
         if (said.contains("meta data block") && said.contains("already in place")) {
             return false;
         }
+        if (said.contains("is configured")) {
+            return false; // the resource is up (an earlier apply got further): its metadata is in use
+        }
         if (said.contains("Found some data") || said.contains("filesystem")) {
             throw new NodeException(node, "the backing disk of " + resource + " already holds data; mcvirt never"
                     + " overwrites it: " + lastLines(said), null);

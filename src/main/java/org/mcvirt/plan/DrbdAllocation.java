@@ -21,7 +21,9 @@ import org.mcvirt.state.ObservedState;
  * keeps them: they are recorded in mcvirt's mark on the vm's domain (on whichever node it is defined). A new disk
  * gets the smallest free minor and port of the cluster's ranges, free meaning not recorded for any other disk on any
  * node, not in use by another DRBD resource on either node of the pair, and not given to a disk before it in this
- * plan (vms in name order, disks in manifest order), so every plan of the same cluster agrees.
+ * plan (vms in name order, disks in manifest order), so every plan of the same cluster agrees. A new disk whose
+ * resource is already up on a node of its pair (an apply was interrupted before it defined the domain) keeps that
+ * resource's minor and port.
  */
 record DrbdAllocation(Map<String, Map<String, Views.DrbdDiskView>> byVm, List<String> problems) {
     DrbdAllocation {
@@ -84,6 +86,15 @@ record DrbdAllocation(Map<String, Map<String, Views.DrbdDiskView>> byVm, List<St
                     disks.put(disk.name(), new Views.DrbdDiskView(known.resource(), known.minor(), known.port()));
                     continue;
                 }
+                String name = resourceName(vm.name(), disk.name());
+                Optional<Views.DrbdDiskView> interrupted = upOnPair(observed, vm.pair(), name);
+                if (interrupted.isPresent()) {
+                    // an apply that created it stopped before the domain recorded it: keep what is up
+                    takenMinors.add(interrupted.get().minor());
+                    takenPorts.add(interrupted.get().port());
+                    disks.put(disk.name(), interrupted.get());
+                    continue;
+                }
                 Set<Integer> minorsInUse = new HashSet<>(takenMinors);
                 Set<Integer> portsInUse = new HashSet<>(takenPorts);
                 for (String member : vm.pair()) {
@@ -108,6 +119,28 @@ record DrbdAllocation(Map<String, Map<String, Views.DrbdDiskView>> byVm, List<St
             }
         }
         return new DrbdAllocation(result, problems);
+    }
+
+    /**
+     * The minor and port of a resource of this name that is already up on a node of the pair: one an interrupted
+     * apply brought up before the domain that records it was defined. Reusing them is what makes the next apply
+     * converge instead of allocating a second minor for the same resource.
+     */
+    private static Optional<Views.DrbdDiskView> upOnPair(ObservedState observed, List<String> pair, String name) {
+        for (String member : pair.stream().sorted().toList()) {
+            Optional<NodeObservation> node = observed.node(member);
+            if (node.isEmpty()) {
+                continue;
+            }
+            for (var resource : node.get().drbd().resource(name)) {
+                String address = resource.localAddress();
+                if (resource.volume() == 0 && address != null && address.matches(".*:\\d{1,5}")) {
+                    return Optional.of(new Views.DrbdDiskView(name, resource.minor(),
+                            Integer.parseInt(address.substring(address.lastIndexOf(':') + 1))));
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     /** The minors of the DRBD resources each node has (mcvirt's own included: a minor is never shared). */

@@ -20,8 +20,10 @@ import org.mcvirt.testing.Cli;
 
 /**
  * A vm with a DRBD-replicated disk on the lab: created by apply on both nodes (LV, resource file, metadata, up,
- * initial sync), its data the same on both sides, deleted with --allow-destroy; and the shared secret in none of
- * mcvirt's outputs, its saved plan or the journals.
+ * initial sync), its data the same on both sides; verified clean, then garbage written below DRBD is found by verify
+ * and keeps the vm from starting until a resync and a clean verify; grown live with its data kept, a shrink refused;
+ * deleted with --allow-destroy; and the shared secret in none of mcvirt's outputs (validate, plan, saved plan, apply,
+ * info, list, verify, resync) or the journals.
  */
 @Tag("lab")
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
@@ -52,6 +54,14 @@ class LabDrbdIT {
         Path secret = dir.resolve("drbd.secret");
         Files.writeString(secret, SECRET + "\n");
         manifest = dir.resolve("cluster.yaml");
+        secretFile = secret;
+        writeManifest("stopped", "32MiB");
+    }
+
+    private static Path secretFile;
+
+    /** The manifest with the vm in this state and its disk of this size. */
+    private static void writeManifest(String state, String size) throws java.io.IOException {
         Files.writeString(manifest, """
                 apiVersion: mcvirt/v1
                 cluster:
@@ -62,9 +72,9 @@ class LabDrbdIT {
                   - name: %s
                     node: node1
                     memory: 64MiB
-                    state: stopped
-                    disks: [{name: root, size: 32MiB, storage: vg0, replicated: true}]
-                """.formatted(CLUSTER, secret, VM));
+                    state: %s
+                    disks: [{name: root, size: %s, storage: vg0, replicated: true}]
+                """.formatted(CLUSTER, secretFile, VM, state, size));
     }
 
     @AfterAll
@@ -155,6 +165,111 @@ class LabDrbdIT {
 
     @Test
     @Order(3)
+    void verifyOfAnInSyncDiskIsCleanAndRecordedOnBothNodesAndLeavesNoLock() {
+        Cli.Result verify = mcvirt("verify", VM);
+        assertThat(verify.exitCode()).as(verify.toString()).isZero();
+        assertThat(verify.out()).contains(VM + " disk root (" + RESOURCE + "): online verify started on node1",
+                VM + " disk root (" + RESOURCE + "): clean", "Verified 1 disk: 1 clean, 0 out of sync, 0 failed.");
+        for (String node : new String[] {"node1", "node2"}) {
+            assertThat(Lab.ssh(node, "cat", STATE + "/verify/" + RESOURCE + ".json"))
+                    .contains("\"result\":\"clean\"", "\"outOfSyncKiB\":0", "\"node\":\"node1\"");
+        }
+        assertThat(mcvirt("lock", "status").out()).isEqualTo("node1: free\nnode2: free\n");
+        assertThat(mcvirt("info", VM).out()).contains("last verify: clean");
+        assertThat(mcvirt("list").out()).containsPattern(VM + " +node1 +shut-off .* ok +yes");
+    }
+
+    @Test
+    @Order(4)
+    void garbageBelowDrbdOnTheSecondaryIsFoundByVerifyAndTheVmCannotBeStarted() throws Exception {
+        // 64 KiB of garbage at 1 MiB, straight onto node2's backing LV, below DRBD
+        Lab.ssh("node2", "dd", "if=/dev/urandom", "of=/dev/vg0/" + RESOURCE, "bs=4096", "seek=256", "count=16",
+                "oflag=direct", "conv=notrunc", "status=none");
+        Cli.Result found = mcvirt("verify", VM);
+        assertThat(found.exitCode()).as(found.toString()).isEqualTo(1);
+        assertThat(found.out()).contains(VM + " disk root (" + RESOURCE + "): OUT OF SYNC: 64 KiB differ between node1"
+                + " and node2", "mcvirt resync " + VM + " --source-node NODE", "1 vm marked");
+        for (String node : new String[] {"node1", "node2"}) {
+            assertThat(Lab.ssh(node, "cat", STATE + "/verify/" + RESOURCE + ".json"))
+                    .contains("\"result\":\"out-of-sync\"", "\"outOfSyncKiB\":64");
+        }
+        assertThat(mcvirt("lock", "status").out()).isEqualTo("node1: free\nnode2: free\n");
+        assertThat(mcvirt("list").out()).containsPattern(VM + " +node1 +shut-off .* MARKED");
+        assertThat(mcvirt("info", VM).out()).contains("last verify: out-of-sync (64 KiB out of sync)",
+                "attention: disk root (" + RESOURCE + "): the verify of");
+
+        writeManifest("running", "32MiB");
+        Cli.Result plan = mcvirt("plan", "--detailed-exitcode");
+        assertThat(plan.exitCode()).as(plan.toString()).isEqualTo(1);
+        assertThat(plan.out()).contains("Error: vm " + VM + " cannot be started: disk root (" + RESOURCE + "): the"
+                + " verify of", "found 64 KiB out of sync", "'mcvirt resync " + VM + " --source-node NODE'");
+        Cli.Result apply = mcvirt("apply", "--auto-approve");
+        assertThat(apply.exitCode()).as(apply.toString()).isEqualTo(1);
+        assertThat(apply.err()).contains("the plan has problems; nothing was changed");
+        assertThat(Lab.ssh("node1", "virsh", "-c", "qemu:///system", "domstate", VM).strip()).isEqualTo("shut off");
+    }
+
+    @Test
+    @Order(5)
+    void resyncFromTheGoodNodeThenACleanVerifyLiftsTheMark() {
+        Cli.Result unasked = mcvirt("resync", VM, "--source-node", "node1");
+        assertThat(unasked.exitCode()).as(unasked.toString()).isEqualTo(1);
+        assertThat(unasked.err()).contains("resync cancelled; nothing was changed");
+        Cli.Result wrongNode = mcvirt("resync", VM, "--source-node", "node3", "--yes");
+        assertThat(wrongNode.exitCode()).isEqualTo(1);
+        assertThat(wrongNode.err()).contains("node node3 is not in the DRBD pair of vm " + VM);
+
+        Cli.Result resync = mcvirt("resync", VM, "--source-node", "node1", "--yes");
+        assertThat(resync.exitCode()).as(resync.toString()).isZero();
+        assertThat(resync.out()).contains("the copy on node2 of root (" + RESOURCE + ") is overwritten with node1's",
+                "resync started, node1 -> node2", "resync done, both copies UpToDate");
+        Cli.Result stillMarked = mcvirt("plan", "--detailed-exitcode");
+        assertThat(stillMarked.exitCode()).as("only a clean verify lifts the mark: %s", stillMarked).isEqualTo(1);
+        assertThat(stillMarked.out()).contains("cannot be started");
+
+        Cli.Result clean = mcvirt("verify", VM);
+        assertThat(clean.exitCode()).as(clean.toString()).isZero();
+        assertThat(clean.out()).contains("): clean");
+        Cli.Result start = mcvirt("apply", "--auto-approve");
+        assertThat(start.exitCode()).as(start.toString()).isZero();
+        assertThat(Lab.ssh("node1", "virsh", "-c", "qemu:///system", "domstate", VM).strip()).isEqualTo("running");
+    }
+
+    @Test
+    @Order(6)
+    void growingTheDiskKeepsItsDataAndTheRunningVmSeesItAShrinkIsRefused() throws Exception {
+        long before = Long.parseLong(Lab.ssh("node1", "blockdev", "--getsize64", device).strip());
+        String sum = "'head -c " + before + " " + device + " | sha256sum'";
+        String shaBefore = Lab.ssh("node1", "sh", "-c", sum).split(" ")[0];
+        writeManifest("running", "64MiB");
+        Cli.Result plan = mcvirt("plan");
+        assertThat(plan.out()).contains("grow logical volume vg0/" + RESOURCE + " to 64MiB",
+                "grow DRBD resource " + RESOURCE, "and the running vm's disk vda (live)", "disk.root.size");
+        Cli.Result grow = mcvirt("apply", "--auto-approve");
+        assertThat(grow.exitCode()).as(grow.toString()).isZero();
+        long after = Long.parseLong(Lab.ssh("node1", "blockdev", "--getsize64", device).strip());
+        assertThat(after).isGreaterThan(before + 30L * 1024 * 1024);
+        for (String node : new String[] {"node1", "node2"}) {
+            assertThat(Lab.ssh(node, "lvs", "--noheadings", "--units", "b", "--nosuffix", "-o", "lv_size",
+                    "vg0/" + RESOURCE).strip()).isEqualTo(Long.toString(64L * 1024 * 1024));
+        }
+        assertThat(Lab.ssh("node1", "sh", "-c", sum).split(" ")[0]).as("the data over the old size").isEqualTo(shaBefore);
+        assertThat(Lab.ssh("node1", "virsh", "-c", "qemu:///system", "domblkinfo", VM, "vda"))
+                .containsPattern("Capacity: +" + after);
+        Cli.Result again = mcvirt("plan", "--detailed-exitcode");
+        assertThat(again.exitCode()).as(again.toString()).isZero();
+
+        writeManifest("running", "32MiB");
+        Cli.Result shrink = mcvirt("plan", "--detailed-exitcode");
+        assertThat(shrink.exitCode()).as(shrink.toString()).isEqualTo(1);
+        assertThat(shrink.out()).contains("disk root is 64MiB but the manifest says 32MiB: shrinking a disk is refused");
+        writeManifest("stopped", "64MiB");
+        Cli.Result stop = mcvirt("apply", "--auto-approve", "--shutdown-timeout", "1");
+        assertThat(stop.exitCode()).as(stop.toString()).isZero();
+    }
+
+    @Test
+    @Order(7)
     void deletingTheVmRemovesTheResourceAndTheLvsOnBothNodesOnlyWithAllowDestroy() throws Exception {
         Path gone = dir.resolve("gone.yaml");
         Files.writeString(gone, Files.readString(manifest).substring(0, Files.readString(manifest).indexOf("vms:"))
@@ -178,7 +293,7 @@ class LabDrbdIT {
     }
 
     @Test
-    @Order(4)
+    @Order(8)
     void theSecretIsInNoOutputNoSavedPlanAndNoJournal() {
         for (String node : new String[] {"node1", "node2"}) {
             String journal = Lab.ssh(node, "cat", STATE + "/journal.jsonl");

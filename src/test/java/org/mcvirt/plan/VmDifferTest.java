@@ -12,6 +12,14 @@ import static org.mcvirt.plan.DifferFixture.observed;
 import static org.mcvirt.plan.DifferFixture.vm;
 
 import java.util.List;
+import org.mcvirt.render.Views;
+import java.util.Map;
+import org.mcvirt.model.DrbdSpec;
+import org.mcvirt.model.ClusterSpec;
+import org.mcvirt.state.Availability;
+import org.mcvirt.state.ObservedDrbd;
+import org.mcvirt.state.ObservedLvm;
+import org.mcvirt.state.VerifyRecord;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.mcvirt.model.DesiredState;
@@ -162,6 +170,116 @@ class VmDifferTest {
                         "DELETE_LV n lv:n/vg0/mcvirt_web_root uses [drbd:n/mcvirt_web_root]");
         assertThat(diff.changes()).singleElement().satisfies(c -> assertThat(c.attributes())
                 .anyMatch(a -> a.name().equals("disk.root") && a.effect() == Effect.DATA_LOSS));
+    }
+
+    @Test
+    void aLargerFileDiskGrowsInPlaceAndASmallerOneIsRefused() {
+        VmSpec bigger = vm("web", 64, VmSpec.PowerState.STOPPED, false, List.of(disk("root", 128)), List.of());
+        ObservedState seen = observed(List.of(domain("web", true, 64, false, "root")), List.of(),
+                List.of(images(true, WEB_ROOT)));
+        Diff grow = DIFFER.diff(desired(List.of(), List.of(bigger)), seen, Planner.Options.all());
+        assertThat(grow.problems()).isEmpty();
+        assertThat(grow.changes()).singleElement().satisfies(c -> assertThat(c.attributes())
+                .contains(new AttributeChange("disk.root.size", "64MiB", "128MiB", Effect.LIVE)));
+        assertThat(grow.drafts()).filteredOn(d -> d.kind() == StepKind.GROW_VOLUME).singleElement().satisfies(d -> {
+            assertThat(d.arguments()).containsEntry("bytes", Long.toString(128L << 20))
+                    .containsEntry("path", "/img/web-root.qcow2").containsEntry("domain", "web");
+            assertThat(d.description()).contains("(live, in the running vm: block resize of vda)");
+        });
+
+        VmSpec smaller = vm("web", 64, VmSpec.PowerState.STOPPED, false, List.of(disk("root", 32)), List.of());
+        Diff shrink = DIFFER.diff(desired(List.of(), List.of(smaller)), seen, Planner.Options.all());
+        assertThat(shrink.problems()).singleElement().asString().isEqualTo("vm web disk root is 64MiB but the manifest"
+                + " says 32MiB: shrinking a disk is refused (the guest's data past the new end would be lost); set the"
+                + " size back to at least 64MiB");
+        assertThat(shrink.drafts()).noneMatch(d -> d.kind() == StepKind.GROW_VOLUME);
+    }
+
+    /** A stopped vm web on n with a replicated disk root (LVs of lvMib on n and m) and these verify records. */
+    private static ObservedState replicated(long lvMib, List<VerifyRecord> records) {
+        ObservedDomain plain = domain("web", false, 64, false);
+        VmMetadata mark = new VmMetadata("c", "web", false, List.of(new VmMetadata.Disk("root", "vg0", "vda",
+                "/dev/drbd100", "mcvirt_web_root", 100, 7900)), List.of("m", "n"));
+        ObservedDomain web = new ObservedDomain(plain.name(), plain.uuid(), false, "shut-off", true, false, 1, 65536, 1,
+                65536, List.of(new ObservedDomain.ObservedDisk("vda", "virtio", "/dev/drbd100")), List.of(), null, mark,
+                plain.definition());
+        List<NodeObservation> nodes = new java.util.ArrayList<>();
+        for (String name : List.of("n", "m")) {
+            ObservedLvm lvm = new ObservedLvm(Availability.PRESENT, List.of(),
+                    List.of(new ObservedLvm.VolumeGroup("vg0", 4L << 30, 3L << 30, 4L << 20)),
+                    List.of(new ObservedLvm.LogicalVolume("mcvirt_web_root", "vg0", lvMib << 20, "/dev/vg0/mcvirt_web_root",
+                            "-wi-ao----", List.of("mcvirt.c"))));
+            ObservedDrbd drbd = new ObservedDrbd(Availability.PRESENT, List.of(), "8.4.11", null, "9.22.0",
+                    List.of(new ObservedDrbd.Resource("mcvirt_web_root", 0, 100, "/dev/vg0/mcvirt_web_root", "internal",
+                            null, null, "C", Map.of(), "Connected", name.equals("n") ? "Primary" : "Secondary",
+                            name.equals("n") ? "Secondary" : "Primary", "UpToDate", "UpToDate", 0, null, Map.of())),
+                    records);
+            nodes.add(new NodeObservation(name, true, null, "9.0.0", "QEMU", name.equals("n") ? List.of(web) : List.of(),
+                    List.of(), List.of(), List.of(), lvm, drbd));
+        }
+        return new ObservedState(nodes);
+    }
+
+    private static DesiredState replicatedDesired(long sizeMib, VmSpec.PowerState state) {
+        StorageSpec vg0 = new StorageSpec("vg0", StorageSpec.StorageType.LVM, "vg0", null);
+        VmSpec web = new VmSpec("web", "n", 1, 64L << 20, state, false, false,
+                List.of(new VmSpec.DiskSpec("root", sizeMib << 20, "vg0", true, VmSpec.DiskBus.VIRTIO)), List.of(),
+                List.of(), List.of(), List.of("m", "n"), VmSpec.Migration.OFFLINE);
+        return new DesiredState(new ClusterSpec("c", new DrbdSpec(true, "C", "100M", "sha1", new org.mcvirt.model.IntRange(7900, 7999), new org.mcvirt.model.IntRange(100, 199), new DrbdSpec.SecretRef("/s", null))),
+                List.of(node("n", vg0), node("m", vg0)), List.of(), List.of(web));
+    }
+
+    @Test
+    void aLargerReplicatedDiskGrowsBothLvsThenTheResourceAndASmallerOneIsRefused() {
+        Diff grow = DIFFER.diff(replicatedDesired(64, VmSpec.PowerState.STOPPED), replicated(32, List.of()),
+                Planner.Options.all());
+        assertThat(grow.problems()).isEmpty();
+        assertThat(grow.drafts()).extracting(d -> d.kind() + " " + d.node() + " " + d.subject() + " uses " + d.uses())
+                .containsExactly("GROW_LV m lv:m/vg0/mcvirt_web_root uses []",
+                        "GROW_LV n lv:n/vg0/mcvirt_web_root uses []",
+                        "GROW_DRBD n drbd:n/mcvirt_web_root uses [lv:m/vg0/mcvirt_web_root, lv:n/vg0/mcvirt_web_root]");
+        assertThat(grow.changes()).singleElement().satisfies(c -> assertThat(c.attributes())
+                .containsExactly(new AttributeChange("disk.root.size", "32MiB", "64MiB", Effect.LIVE)));
+        // an LV rounded up to the extent is not a shrink; a real one is refused
+        assertThat(DIFFER.diff(replicatedDesired(62, VmSpec.PowerState.STOPPED), replicated(64, List.of()),
+                Planner.Options.all())).isEqualTo(Diff.EMPTY);
+        assertThat(DIFFER.diff(replicatedDesired(32, VmSpec.PowerState.STOPPED), replicated(64, List.of()),
+                Planner.Options.all()).problems()).singleElement().asString()
+                .contains("disk root is 64MiB but the manifest says 32MiB: shrinking a disk is refused");
+    }
+
+    @Test
+    void aVmWhoseVerifyFoundBlocksOutOfSyncIsNotStarted() {
+        VerifyRecord found = new VerifyRecord("mcvirt_web_root", "2026-11-27T05:00:00Z", "2026-11-27T05:00:04Z",
+                VerifyRecord.Result.OUT_OF_SYNC, 64L, "n", null);
+        Diff marked = DIFFER.diff(replicatedDesired(32, VmSpec.PowerState.RUNNING), replicated(32, List.of(found)),
+                Planner.Options.all());
+        assertThat(marked.problems()).singleElement().asString().isEqualTo("vm web cannot be started: disk root"
+                + " (mcvirt_web_root): the verify of 2026-11-27T05:00:00Z found 64 KiB out of sync; the vm is not started"
+                + " until a resync and a clean verify; fix: 'mcvirt resync web --source-node NODE' with the node whose"
+                + " data is good, then 'mcvirt verify web'");
+        VerifyRecord clean = new VerifyRecord("mcvirt_web_root", "2026-11-27T05:10:00Z", "2026-11-27T05:10:04Z",
+                VerifyRecord.Result.CLEAN, 0L, "n", null);
+        Diff start = DIFFER.diff(replicatedDesired(32, VmSpec.PowerState.RUNNING), replicated(32, List.of(clean)),
+                Planner.Options.all());
+        assertThat(start.problems()).isEmpty();
+        assertThat(start.drafts()).extracting(StepDraft::kind).containsExactly(StepKind.START_DOMAIN);
+    }
+
+    @Test
+    void aResourceAnInterruptedApplyBroughtUpKeepsItsMinorAndPort() {
+        // no domain records the disk yet, but its resource is up on m with minor 105 and port 7905; minor 100 is free
+        ObservedState interrupted = new ObservedState(replicated(32, List.of()).nodes().stream()
+                .map(n -> new NodeObservation(n.node(), true, null, "9.0.0", "QEMU", List.of(), List.of(), List.of(),
+                        List.of(), n.lvm(), n.node().equals("n") ? new ObservedDrbd(Availability.PRESENT, List.of(),
+                        "8.4.11", null, "9.22.0", List.of(), List.of()) : new ObservedDrbd(Availability.PRESENT, List.of(),
+                        "8.4.11", null, "9.22.0", List.of(new ObservedDrbd.Resource("mcvirt_web_root", 0, 105,
+                        "/dev/vg0/mcvirt_web_root", "internal", "10.0.0.2:7905", "10.0.0.1:7905", "C", Map.of(),
+                        "WFConnection", "Secondary", "Unknown", "Inconsistent", "DUnknown", 0, null, Map.of())),
+                        List.of()))).toList());
+        DrbdAllocation allocation = DrbdAllocation.of(replicatedDesired(32, VmSpec.PowerState.STOPPED), interrupted,
+                DrbdAllocation.minorsInUse(interrupted), DrbdAllocation.portsInUse(interrupted));
+        assertThat(allocation.of("web")).containsEntry("root", new Views.DrbdDiskView("mcvirt_web_root", 105, 7905));
     }
 
     @Test

@@ -1,0 +1,163 @@
+package org.mcvirt.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.mcvirt.testing.Cli;
+
+/**
+ * {@code kill -9} of apply at every step boundary of creating a replicated disk (the test-only switch
+ * MCVIRT_TEST_KILL=after-steps=K ends the process like SIGKILL once K steps are done): each time, the stale lock is
+ * broken and the next apply goes one step further; the last one converges. Afterwards each node has one LV, one
+ * resource file and one DRBD minor for the disk, the next plan is empty, and bytes written once the first node
+ * became the good copy are still there (no step ran the initial sync twice or overwrote a disk).
+ */
+@Tag("lab")
+@Timeout(value = 20, unit = TimeUnit.MINUTES)
+class LabDrbdKillIT {
+    private static final String ID = UUID.randomUUID().toString().substring(0, 6);
+    private static final String CLUSTER = "dk" + ID;
+    private static final String VM = "dk-" + ID;
+    private static final String RESOURCE = "mcvirt_" + VM + "_root";
+    private static final String STATE = "/var/lib/mcvirt-" + CLUSTER;
+    private static Path dir;
+    private static Path nodes;
+    private static Path manifest;
+
+    @BeforeAll
+    static void labIsUp() throws Exception {
+        Lab.assertUp();
+        dir = Files.createTempDirectory("mcvirt-lab-drbd-kill");
+        nodes = Lab.nodesFor(dir, CLUSTER);
+        Files.writeString(nodes, Files.readString(nodes).replace("    address: 127.0.0.1\n",
+                "    address: 127.0.0.1\n    paths: {state: " + STATE + "}\n"));
+        Path secret = dir.resolve("drbd.secret");
+        Files.writeString(secret, "Kill-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16) + "\n");
+        manifest = dir.resolve("cluster.yaml");
+        Files.writeString(manifest, """
+                apiVersion: mcvirt/v1
+                cluster:
+                  name: %s
+                  drbd: {enabled: true, minors: 300-399, ports: 7800-7849, secret: {file: %s}}
+                networks: []
+                vms:
+                  - name: %s
+                    node: node1
+                    memory: 64MiB
+                    state: stopped
+                    disks: [{name: root, size: 16MiB, storage: vg0, replicated: true}]
+                """.formatted(CLUSTER, secret, VM));
+    }
+
+    @AfterAll
+    static void cleanUp() throws Exception {
+        if (dir == null) {
+            return;
+        }
+        try {
+            Lab.destroyCluster(nodes, dir, CLUSTER);
+        } finally {
+            for (String node : new String[] {"node1", "node2"}) {
+                Lab.script("ssh", node, "sh", "-c", "'drbdadm down " + RESOURCE + " 2>/dev/null; rm -f /etc/drbd.d/"
+                        + RESOURCE + ".res; lvremove -y vg0/" + RESOURCE + " 2>/dev/null; rm -rf " + STATE + "; true'");
+            }
+        }
+    }
+
+    private static Cli.Result mcvirt(String... args) {
+        List<String> all = new ArrayList<>(List.of("-f", nodes.toString(), "-f", manifest.toString()));
+        all.addAll(List.of(args));
+        return Cli.run(all.toArray(String[]::new));
+    }
+
+    /** apply in a process of its own, ended like kill -9 after `after` steps; returns its exit status and output. */
+    private static String[] applyKilledAfter(int after) throws Exception {
+        Path log = dir.resolve("apply-" + after + ".log");
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), "org.mcvirt.cli.Main", "-f", nodes.toString(), "-f",
+                manifest.toString(), "apply", "--auto-approve", "--parallelism", "1");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().put("MCVIRT_TEST_KILL", "after-steps=" + after);
+        Process process = builder.start();
+        if (!process.waitFor(5, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError("apply killed after " + after + " steps did not end: " + Files.readString(log));
+        }
+        return new String[] {Integer.toString(process.exitValue()), Files.readString(log)};
+    }
+
+    private static int count(String node, String command) {
+        return Integer.parseInt(Lab.ssh(node, "sh", "-c", "'" + command + "'").strip());
+    }
+
+    @Test
+    void applyKilledAtEveryStepBoundaryConvergesWithNoDuplicateAndNoLostByte() throws Exception {
+        Path saved = dir.resolve("create.plan");
+        Cli.Result plan = mcvirt("plan", "--out", saved.toString());
+        assertThat(plan.exitCode()).as(plan.toString()).isZero();
+        JsonNode steps = new ObjectMapper().readTree(saved.toFile()).path("steps");
+        List<String> kinds = new ArrayList<>();
+        steps.forEach(s -> kinds.add(s.path("kind").asText() + " on " + s.path("node").asText()));
+        assertThat(kinds).as("the creation steps").hasSize(10).contains("DRBD_INITIAL_SYNC on node1",
+                "DEFINE_DOMAIN on node1");
+        int[] minorsBefore = {count("node1", "grep -c \" cs:\" /proc/drbd || true"),
+            count("node2", "grep -c \" cs:\" /proc/drbd || true")};
+
+        String written = null;
+        String device = null;
+        for (int k = 1; k < kinds.size(); k++) {
+            String[] killed = applyKilledAfter(k);
+            assertThat(killed[0]).as("apply killed after %d steps (%s): %s", k, kinds.get(k - 1), killed[1])
+                    .isEqualTo("137");
+            assertThat(killed[1]).contains("mcvirt: test kill after " + k + " steps");
+            Cli.Result status = mcvirt("lock", "status");
+            assertThat(status.out()).as("the killed apply left its lock").contains("stale: its process");
+            Cli.Result broken = mcvirt("lock", "break", "--force");
+            assertThat(broken.exitCode()).as(broken.toString()).isZero();
+            Cli.Result next = mcvirt("plan", "--detailed-exitcode");
+            assertThat(next.exitCode()).as("after a kill after step %d (%s) the plan has no problem: %s", k,
+                    kinds.get(k - 1), next).isEqualTo(2);
+            Lab.Output role = Lab.script("ssh", "node1", "sh", "-c", "'drbdadm role " + RESOURCE + " && drbdadm dstate "
+                    + RESOURCE + "'");
+            if (written == null && role.status() == 0 && role.text().contains("Primary/Secondary")
+                    && role.text().contains("UpToDate/UpToDate")) {
+                // node1 is the good copy now: what is written from here on must survive every later apply
+                device = "/dev/drbd" + Lab.ssh("node1", "drbdadm", "sh-minor", RESOURCE).strip();
+                Lab.ssh("node1", "sh", "-c", "'head -c 1048576 /dev/urandom > /tmp/" + ID + ".bin && dd if=/tmp/" + ID
+                        + ".bin of=" + device + " bs=1M oflag=direct conv=nocreat,notrunc status=none && sync'");
+                written = Lab.ssh("node1", "sha256sum", "/tmp/" + ID + ".bin").split(" ")[0];
+            }
+        }
+        assertThat(written).as("node1 became the good copy before the last step").isNotNull();
+
+        Cli.Result last = mcvirt("apply", "--auto-approve");
+        assertThat(last.exitCode()).as(last.toString()).isZero();
+        Cli.Result empty = mcvirt("plan", "--detailed-exitcode");
+        assertThat(empty.exitCode()).as(empty.toString()).isZero();
+        for (int i = 0; i < 2; i++) {
+            String node = "node" + (i + 1);
+            assertThat(count(node, "lvs --noheadings -o lv_name vg0 | grep -cw " + RESOURCE)).as("LVs on %s", node)
+                    .isEqualTo(1);
+            assertThat(count(node, "ls /etc/drbd.d | grep -c " + RESOURCE)).as("resource files on %s", node).isEqualTo(1);
+            assertThat(count(node, "grep -c \" cs:\" /proc/drbd")).as("DRBD minors on %s", node)
+                    .isEqualTo(minorsBefore[i] + 1);
+        }
+        assertThat(Lab.ssh("node1", "cat", "/proc/drbd")).contains(device.substring("/dev/drbd".length())
+                + ": cs:Connected ro:Primary/Secondary ds:UpToDate/UpToDate");
+        assertThat(Lab.ssh("node1", "sh", "-c", "'head -c 1048576 " + device + " | sha256sum'").split(" ")[0])
+                .as("the bytes written after the initial sync").isEqualTo(written);
+        Lab.ssh("node1", "rm", "-f", "/tmp/" + ID + ".bin");
+    }
+}
