@@ -181,6 +181,34 @@ class LabDrbdIT {
 
     @Test
     @Order(4)
+    void aVerifyThatIsKilledLeavesNoLockBehind() throws Exception {
+        Path log = dir.resolve("verify-killed.log");
+        Process verify = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), "org.mcvirt.cli.Main", "-f", nodes.toString(), "-f",
+                manifest.toString(), "verify", VM).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (!Files.readString(log).contains("online verify started on node1")) {
+                assertThat(verify.isAlive()).as("verify ended early: %s", Files.readString(log)).isTrue();
+                assertThat(System.nanoTime()).as("verify never started: %s", Files.readString(log)).isLessThan(deadline);
+                Thread.sleep(100);
+            }
+            verify.destroy(); // SIGTERM, as kill or a CI job's cancel sends it
+            assertThat(verify.waitFor(60, TimeUnit.SECONDS)).as("verify ends on SIGTERM").isTrue();
+        } finally {
+            verify.destroyForcibly();
+        }
+        assertThat(mcvirt("lock", "status").out()).isEqualTo("node1: free\nnode2: free\n");
+        // the verify goes on in the kernel: let it end before the next test runs one of its own
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (Lab.ssh("node1", "cat", "/proc/drbd").contains(minor + ": cs:Verify")) {
+            assertThat(System.nanoTime()).as("the kernel's verify never ended").isLessThan(deadline);
+            Thread.sleep(500);
+        }
+    }
+
+    @Test
+    @Order(5)
     void garbageBelowDrbdOnTheSecondaryIsFoundByVerifyAndTheVmCannotBeStarted() throws Exception {
         // 64 KiB of garbage at 1 MiB, straight onto node2's backing LV, below DRBD
         Lab.ssh("node2", "dd", "if=/dev/urandom", "of=/dev/vg0/" + RESOURCE, "bs=4096", "seek=256", "count=16",
@@ -210,7 +238,7 @@ class LabDrbdIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void resyncFromTheGoodNodeThenACleanVerifyLiftsTheMark() {
         Cli.Result unasked = mcvirt("resync", VM, "--source-node", "node1");
         assertThat(unasked.exitCode()).as(unasked.toString()).isEqualTo(1);
@@ -236,7 +264,7 @@ class LabDrbdIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void growingTheDiskKeepsItsDataAndTheRunningVmSeesItAShrinkIsRefused() throws Exception {
         long before = Long.parseLong(Lab.ssh("node1", "blockdev", "--getsize64", device).strip());
         String sum = "'head -c " + before + " " + device + " | sha256sum'";
@@ -269,7 +297,7 @@ class LabDrbdIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void deletingTheVmRemovesTheResourceAndTheLvsOnBothNodesOnlyWithAllowDestroy() throws Exception {
         Path gone = dir.resolve("gone.yaml");
         Files.writeString(gone, Files.readString(manifest).substring(0, Files.readString(manifest).indexOf("vms:"))
@@ -293,7 +321,7 @@ class LabDrbdIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void theSecretIsInNoOutputNoSavedPlanAndNoJournal() {
         for (String node : new String[] {"node1", "node2"}) {
             String journal = Lab.ssh(node, "cat", STATE + "/journal.jsonl");
