@@ -53,6 +53,13 @@ record Diff(List<ResourceChange> changes, List<StepDraft> drafts, List<String> p
             problems.add(problem);
         }
 
+        /** Everything another diff found, after what this one has. */
+        void add(Diff other) {
+            changes.addAll(other.changes());
+            drafts.addAll(other.drafts());
+            problems.addAll(other.problems());
+        }
+
         Diff build() {
             return new Diff(changes, drafts, problems);
         }
