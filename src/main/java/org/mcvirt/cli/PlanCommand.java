@@ -16,7 +16,12 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "plan", description = {"Read the live cluster and show what apply would change. Changes nothing.",
-    "Symbols: + create, ~ update in place, - destroy, -/+ replace, > migrate."})
+    "Symbols: + create, ~ update in place, - destroy, -/+ replace, > migrate.",
+    "",
+    "Examples:",
+    "  mcvirt plan --out cluster.plan && mcvirt apply cluster.plan",
+    "  mcvirt plan --detailed-exitcode    # in CI: 0 no changes, 2 changes, 1 error",
+    "  mcvirt plan --format markdown > plan.md   # for a merge request comment"})
 final class PlanCommand implements Callable<Integer> {
     @ParentCommand
     McvirtCommand parent;
@@ -24,8 +29,25 @@ final class PlanCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--json", description = "Print the plan as versioned JSON (docs/plan-format.md).")
+    @Option(names = "--json", description = "Print the plan as versioned JSON (docs/plan-format.md); same as --format json.")
     boolean json;
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
+            description = "text (default), json, or markdown (data-loss changes first, a collapsible section per"
+                    + " change, the summary line last).")
+    Format format;
+
+    /** How a plan is printed. */
+    enum Format { text, json, markdown }
+
+    /** The plan in the format asked for. */
+    static String print(Plan plan, Format format, boolean colour) {
+        return switch (format) {
+            case text -> PlanText.render(plan, colour);
+            case json -> PlanCodec.toJson(plan);
+            case markdown -> org.mcvirt.plan.PlanMarkdown.render(plan);
+        };
+    }
 
     @Option(names = "--out", paramLabel = "FILE", description = "Save the plan for 'mcvirt apply FILE'.")
     Path out;
@@ -40,7 +62,8 @@ final class PlanCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Plan plan = parent.mcvirt().plan(new Planner.Options(Set.copyOf(targets)));
         var stdout = spec.commandLine().getOut();
-        stdout.print(json ? PlanCodec.toJson(plan) : PlanText.render(plan, parent.colour()));
+        Format chosen = json ? Format.json : format;
+        stdout.print(print(plan, chosen, parent.colour()));
         if (!plan.problems().isEmpty()) {
             spec.commandLine().getErr().println("Error: the plan has " + plan.problems().size()
                     + " problem(s); fix them before applying.");
@@ -48,7 +71,7 @@ final class PlanCommand implements Callable<Integer> {
         }
         if (out != null) {
             Files.writeString(out, PlanCodec.toJson(plan));
-            if (!json) {
+            if (chosen == Format.text) {
                 stdout.println("Saved the plan to " + out + "; apply it exactly with: mcvirt apply " + out);
             }
         }
