@@ -21,7 +21,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-@Command(name = "apply", description = {"Make the cluster match the manifests: plan, show, ask, then run the steps.",
+@Command(name = "apply", footer = {"", "Examples:", "  mcvirt -f cluster.yaml apply", "  mcvirt apply --auto-approve cluster.plan    # a plan saved with plan --out"},
+         description = {"Make the cluster match the manifests: plan, show, ask, then run the steps.",
     "With PLANFILE, run exactly that saved plan (refused when the cluster changed since it was made).",
     "Without a terminal, --auto-approve is required. Any destroy needs --allow-destroy."})
 final class ApplyCommand implements Callable<Integer> {

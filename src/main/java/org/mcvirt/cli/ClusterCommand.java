@@ -6,13 +6,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-@Command(name = "cluster", description = "Add nodes to or remove nodes from the cluster (and its manifest).",
+@Command(name = "cluster", footer = {"", "Example:", "  mcvirt cluster add-node --node beta --ip-address 192.0.2.12"},
+         description = "Add nodes to or remove nodes from the cluster (and its manifest).",
         subcommands = {ClusterCommand.AddNode.class, ClusterCommand.RemoveNode.class})
 final class ClusterCommand {
     @ParentCommand
     McvirtCommand parent;
 
-    @Command(name = "add-node", description = {"Enrol a node: show its host key fingerprint and record it once accepted,"
+    @Command(name = "add-node", footer = {"", "Example:", "  mcvirt cluster add-node --node beta --ip-address 192.0.2.12 --ssh-user root"},
+         description = {"Enrol a node: show its host key fingerprint and record it once accepted,"
         + " log in once with a password to install mcvirt's public key, check the node (tools, libvirt, no colliding"
         + " vms) over key authentication, and add it to the manifest (editing the file in place).",
         "Without a terminal give --password-stdin and --host-key-fingerprint (check it on the node with"
@@ -89,7 +91,8 @@ final class ClusterCommand {
         }
     }
 
-    @Command(name = "remove-node", description = {"Remove a node from the manifest, editing the file in place.",
+    @Command(name = "remove-node", footer = {"", "Example:", "  mcvirt cluster remove-node --node beta"},
+         description = {"Remove a node from the manifest, editing the file in place.",
         "Refuses while vms or their disks live on it (in the manifest or on the node), naming them."})
     static final class RemoveNode implements Callable<Integer> {
         @ParentCommand

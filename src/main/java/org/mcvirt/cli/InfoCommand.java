@@ -11,7 +11,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-@Command(name = "info", description = {"Without VM: every node with its address, whether it answers, libvirt, QEMU and"
+@Command(name = "info", footer = {"", "Examples:", "  mcvirt info", "  mcvirt info files1 --json"},
+         description = {"Without VM: every node with its address, whether it answers, libvirt, QEMU and"
     + " DRBD versions, VM counts, the lock holder, and each DRBD resource's connection, roles, disk states, sync"
     + " progress, out-of-sync amount and last verify. Exits 1 when a node cannot be reached (the others are still"
     + " shown).", "With VM: its node, run state, vCPUs, memory, disks (with the DRBD state of a /dev/drbdN disk), NICs, VNC"

@@ -9,14 +9,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-@Command(name = "lock", description = {"Show or break the cluster lock that every mutating command holds.",
+@Command(name = "lock", footer = {"", "Example:", "  mcvirt lock status"},
+         description = {"Show or break the cluster lock that every mutating command holds.",
     "It replaces deleting lock files by hand on every node."},
         subcommands = {LockCommand.Status.class, LockCommand.Break.class})
 final class LockCommand {
     @ParentCommand
     McvirtCommand parent;
 
-    @Command(name = "status", description = {"Show the lock on every node: free, or who holds it and whether the holder"
+    @Command(name = "status", footer = {"", "Example:", "  mcvirt lock status"},
+         description = {"Show the lock on every node: free, or who holds it and whether the holder"
         + " is still alive.", "Exits 1 when a node cannot be read."})
     static final class Status implements Callable<Integer> {
         @ParentCommand
@@ -43,7 +45,8 @@ final class LockCommand {
         }
     }
 
-    @Command(name = "break", description = {"Remove the lock on every node. Asks first; refuses an active holder"
+    @Command(name = "break", footer = {"", "Example:", "  mcvirt lock break   # asks; after a killed mcvirt"},
+         description = {"Remove the lock on every node. Asks first; refuses an active holder"
         + " unless --force.", "Use it after a mcvirt process was killed or its controller was lost."})
     static final class Break implements Callable<Integer> {
         @ParentCommand

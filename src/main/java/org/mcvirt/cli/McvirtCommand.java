@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
             "", "Keep manifests of nodes, networks and VMs in git; 'plan' shows what would change, 'apply' makes it so."},
         subcommands = {ValidateCommand.class, PlanCommand.class, ApplyCommand.class, InfoCommand.class, ListCommand.class, ObserveCommand.class, LockCommand.class, ClusterCommand.class, VerifyCommand.class, ResyncCommand.class, ShowCommand.class, GraphCommand.class,
             CommandLine.HelpCommand.class},
-        footer = {"", "Exit codes: 0 ok/no changes, 1 error, 2 changes present (plan --detailed-exitcode), 64 usage.",
+        footer = {"", "Examples:", "  mcvirt -f cluster.yaml plan", "  mcvirt -f nodes.yaml -f vms/ apply", "",
+            "Exit codes: 0 ok/no changes, 1 error, 2 changes present (plan --detailed-exitcode), 64 usage.",
             "Environment: MCVIRT_MANIFEST (default manifest paths, ':'-separated), NO_COLOR."})
 final class McvirtCommand {
     final Terminal terminal;

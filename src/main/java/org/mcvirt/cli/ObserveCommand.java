@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-@Command(name = "observe", description = {"Print what mcvirt reads from every node, as JSON: the input of 'plan'.",
+@Command(name = "observe", footer = {"", "Example:", "  mcvirt observe > observed.json"},
+         description = {"Print what mcvirt reads from every node, as JSON: the input of 'plan'.",
     "Useful in bug reports and as test data. Exits 1 when a node cannot be read."})
 final class ObserveCommand implements Callable<Integer> {
     @ParentCommand

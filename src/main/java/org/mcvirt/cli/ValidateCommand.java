@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-@Command(name = "validate", description = {"Check the manifests offline: syntax, keys, values, references.",
+@Command(name = "validate", footer = {"", "Example:", "  mcvirt -f cluster.yaml validate"},
+         description = {"Check the manifests offline: syntax, keys, values, references.",
     "Every problem is printed as file:line:col: error: message. Contacts no node."})
 final class ValidateCommand implements Callable<Integer> {
     @ParentCommand
