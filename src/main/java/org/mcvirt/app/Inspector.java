@@ -23,6 +23,7 @@ final class Inspector {
     static List<NodeInfo> nodes(DesiredState desired, Cluster cluster, ObservedState observed) {
         List<NodeInfo> result = new ArrayList<>();
         List<ClusterLock.NodeLock> locks = ClusterLock.status(cluster);
+        var interrupted = Mcvirt.interruptedApply(cluster);
         for (String name : cluster.nodeNames()) {
             var spec = cluster.spec(name);
             String address = spec.local() ? "local" : spec.address() + ":" + spec.ssh().port();
@@ -46,7 +47,8 @@ final class Inspector {
             result.add(new NodeInfo(name, address, node.reachable(), error, node.libvirtVersion(),
                     node.hypervisorVersion(), drbdKernel, drbdUtilities, managed, node.domains().size() - managed,
                     (int) node.domains().stream().filter(ObservedDomain::active).count(), lock, drbdResources(drbd),
-                    drbd.errors()));
+                    drbd.errors(), interrupted.filter(i -> name.equals(i.lastNode())).map(i -> i.describe())
+                            .orElse(null)));
         }
         return result;
     }

@@ -55,8 +55,35 @@ public final class Mcvirt {
     public Plan plan(Planner.Options options) throws McvirtException {
         DesiredState desired = validate();
         try (Cluster cluster = connect(desired)) {
-            return plan(desired, cluster.read(), options);
+            return withInterruptedApply(plan(desired, cluster.read(), options), cluster);
         }
+    }
+
+    /** The last apply, if it stopped part-way (killed, crashed, or its controller lost) and is not running now. */
+    static Optional<org.mcvirt.apply.Journal.Interrupted> interruptedApply(Cluster cluster) {
+        Map<String, String> directories = new java.util.TreeMap<>();
+        cluster.nodes().keySet().stream().filter(n -> cluster.stalled(n) == null)
+                .forEach(n -> directories.put(n, cluster.spec(n).stateDirectory()));
+        var journals = JournalingStepRunner.read(cluster::transport, directories);
+        if (org.mcvirt.apply.Journal.lastInterrupted(journals, null).isEmpty()) {
+            return Optional.empty();
+        }
+        // an apply that holds the lock right now is running, not interrupted (the lock is read only in this case)
+        String active = ClusterLock.status(cluster).stream()
+                .filter(l -> l.holder() != null && ClusterLock.isActive(l.holder())).map(l -> l.holder().token())
+                .findFirst().orElse(null);
+        return org.mcvirt.apply.Journal.lastInterrupted(journals, active);
+    }
+
+    private static Plan withInterruptedApply(Plan plan, Cluster cluster) {
+        Optional<org.mcvirt.apply.Journal.Interrupted> interrupted = interruptedApply(cluster);
+        if (interrupted.isEmpty()) {
+            return plan;
+        }
+        List<String> warnings = new ArrayList<>(plan.warnings());
+        warnings.add(interrupted.get().describe());
+        return new Plan(plan.formatVersion(), plan.cluster(), plan.fingerprint(), plan.manifestDigest(), plan.nodes(),
+                plan.changes(), plan.steps(), plan.problems(), warnings, plan.summary());
     }
 
     /** Plans with the templates; a broken one (most likely an override from --templates) is a TEMPLATE error. */
@@ -270,7 +297,7 @@ public final class Mcvirt {
                         + shortFingerprint(observed.fingerprint()) + "); run 'mcvirt plan' again");
             }
         } else {
-            plan = plan(desired, observed, Planner.Options.all());
+            plan = withInterruptedApply(plan(desired, observed, Planner.Options.all()), cluster);
         }
         interaction.show(plan);
         if (!plan.problems().isEmpty()) {
@@ -290,10 +317,12 @@ public final class Mcvirt {
         }
         Map<String, String> stateDirectories = new java.util.HashMap<>();
         cluster.nodeNames().forEach(n -> stateDirectories.put(n, cluster.spec(n).stateDirectory()));
-        StepRunner runner = new JournalingStepRunner(
+        JournalingStepRunner runner = new JournalingStepRunner(
                 new LibvirtStepRunner(cluster.nodes(), node -> storage(cluster, node), options.shutdownTimeoutSeconds(),
                         options.syncTimeout(), listener), cluster::transport,
                 stateDirectories, lock.holder().token());
+        List<String> touched = plan.steps().stream().map(org.mcvirt.plan.Step::node).distinct().sorted().toList();
+        runner.applyStarted(touched, plan.steps().size(), options.command());
         Map<String, String> stalled = new java.util.concurrent.ConcurrentSkipListMap<>();
         Executor.Limits limits = new Executor.Limits(
                 step -> switch (step.kind()) {
@@ -307,6 +336,9 @@ public final class Mcvirt {
                     cluster.markStalled(node, why);
                 });
         List<StepOutcome> outcomes = new Executor(runner, options.parallelism(), listener, limits).execute(plan);
+        long failed = outcomes.stream().filter(o -> o.status() != StepOutcome.Status.DONE).count();
+        runner.applyFinished(touched.stream().filter(n -> cluster.stalled(n) == null).toList(),
+                failed == 0 ? "done" : failed + " of " + outcomes.size() + " steps not done");
         lock.close();
         return new ApplyResult(plan, outcomes, Map.copyOf(stalled), lock.leftOn());
     }

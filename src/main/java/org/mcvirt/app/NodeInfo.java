@@ -7,12 +7,13 @@ import org.mcvirt.state.VerifyRecord;
 /**
  * What {@code mcvirt info} shows for one node. Fields other than node, address and reachable are null when
  * they could not be read; error says why. drbdResources lists every DRBD resource volume the node's kernel has, and
- * every resource with a verify record, sorted by name; drbdErrors say what of DRBD could not be read.
+ * every resource with a verify record, sorted by name; drbdErrors say what of DRBD could not be read; lastApply
+ * describes an apply that stopped part-way with a step on this node, or is null.
  */
 public record NodeInfo(String node, String address, boolean reachable, String error, String libvirtVersion,
                        String hypervisorVersion, String drbdKernel, String drbdUtilities, int vmsManaged,
                        int vmsUnmanaged, int vmsRunning, String lock, List<DrbdResource> drbdResources,
-                       List<String> drbdErrors) {
+                       List<String> drbdErrors, String lastApply) {
     public NodeInfo {
         drbdResources = drbdResources == null ? List.of() : List.copyOf(drbdResources);
         drbdErrors = drbdErrors == null ? List.of() : List.copyOf(drbdErrors);

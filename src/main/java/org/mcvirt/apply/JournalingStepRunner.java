@@ -79,22 +79,78 @@ public final class JournalingStepRunner implements StepRunner {
         if (message != null && !message.isEmpty()) {
             entry.put("message", message);
         }
+        write(step.node(), entry);
+    }
+
+    /**
+     * Writes the apply-level first line on every node the plan touches: the apply, its step count and the command,
+     * so a later read can tell an apply that was killed between two steps from one that ended. Best effort: a node
+     * that cannot take it fails at its first step anyway.
+     */
+    public void applyStarted(java.util.Collection<String> nodes, int steps, String command) {
+        for (String node : nodes) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("time", Instant.now().toString());
+            entry.put("apply", applyId);
+            entry.put("event", "apply-started");
+            entry.put("steps", steps);
+            entry.put("command", command);
+            try {
+                write(node, entry);
+            } catch (NodeException e) {
+                // reported by the node's first step
+            }
+        }
+    }
+
+    /** Writes the apply-level last line on every node given (those still answering). Best effort. */
+    public void applyFinished(java.util.Collection<String> nodes, String outcome) {
+        for (String node : nodes) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("time", Instant.now().toString());
+            entry.put("apply", applyId);
+            entry.put("event", "apply-finished");
+            entry.put("message", outcome);
+            try {
+                write(node, entry);
+            } catch (NodeException e) {
+                // the next plan reports the apply as stopped part-way, which is what it looks like from there
+            }
+        }
+    }
+
+    private void write(String node, Map<String, Object> entry) throws NodeException {
         try {
-            CommandResult result = transports.transport(step.node()).run(List.of("sh", "-c",
+            CommandResult result = transports.transport(node).run(List.of("sh", "-c",
                     "mkdir -p -- \"$1\" && printf '%s\\n' \"$2\" >> \"$1/" + FILE + "\"", "mcvirt-journal",
-                    stateDirectories.get(step.node()), JSON.writeValueAsString(entry)));
+                    stateDirectories.get(node), JSON.writeValueAsString(entry)));
             if (!result.succeeded()) {
-                throw new NodeException(step.node(), "cannot write the apply journal: " + result.stderr().strip(), null);
+                throw new NodeException(node, "cannot write the apply journal: " + result.stderr().strip(), null);
             }
         } catch (SshException e) {
             if (e.category() == SshException.Category.TIMEOUT || e.category() == SshException.Category.UNREACHABLE
                     || e.category() == SshException.Category.IO) {
-                throw NodeException.unresponsive(step.node(), "stopped answering: cannot write the apply journal: "
+                throw NodeException.unresponsive(node, "stopped answering: cannot write the apply journal: "
                         + e.getMessage(), e);
             }
-            throw new NodeException(step.node(), "cannot write the apply journal: " + e.getMessage(), e);
+            throw new NodeException(node, "cannot write the apply journal: " + e.getMessage(), e);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Reads the tail of every reachable node's journal (the last 256 KiB), parsed; a node that fails is left out. */
+    public static Map<String, List<Journal.Entry>> read(Transports transports, Map<String, String> stateDirectories) {
+        Map<String, List<Journal.Entry>> result = new java.util.TreeMap<>();
+        stateDirectories.forEach((node, directory) -> {
+            try {
+                CommandResult tail = transports.transport(node).run(List.of("sh", "-c",
+                        "tail -c 262144 -- \"$1/" + FILE + "\" 2>/dev/null; exit 0", "mcvirt-journal-read", directory));
+                result.put(node, Journal.parse(tail.stdout()));
+            } catch (SshException e) {
+                // an unreachable node is reported by the read itself
+            }
+        });
+        return result;
     }
 }

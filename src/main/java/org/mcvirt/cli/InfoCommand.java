@@ -88,6 +88,9 @@ final class InfoCommand implements Callable<Integer> {
                 if (node.lock() != null) {
                     out.printf("  lock: %s%n", node.lock());
                 }
+                if (node.lastApply() != null) {
+                    out.printf("  attention: %s%n", node.lastApply());
+                }
             }
         }
         return nodes.stream().allMatch(NodeInfo::reachable) ? ExitCodes.OK : ExitCodes.ERROR;

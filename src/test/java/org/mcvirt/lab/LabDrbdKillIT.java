@@ -129,6 +129,13 @@ class LabDrbdKillIT {
             Cli.Result next = mcvirt("plan", "--detailed-exitcode");
             assertThat(next.exitCode()).as("after a kill after step %d (%s) the plan has no problem: %s", k,
                     kinds.get(k - 1), next).isEqualTo(2);
+            assertThat(next.out()).as("the journal shows the apply stopped part-way")
+                    .contains("Warning: an apply stopped part-way: apply ", ": " + k + " of " + kinds.size()
+                            + " steps done; the last was step " + k + " " + kinds.get(k - 1).replace(" on ", " on ")
+                            + ", done at ");
+            if (k == 1) {
+                assertThat(mcvirt("info").out()).contains("attention: an apply stopped part-way");
+            }
             Lab.Output role = Lab.script("ssh", "node1", "sh", "-c", "'drbdadm role " + RESOURCE + " && drbdadm dstate "
                     + RESOURCE + "'");
             if (written == null && role.status() == 0 && role.text().contains("Primary/Secondary")
@@ -146,6 +153,7 @@ class LabDrbdKillIT {
         assertThat(last.exitCode()).as(last.toString()).isZero();
         Cli.Result empty = mcvirt("plan", "--detailed-exitcode");
         assertThat(empty.exitCode()).as(empty.toString()).isZero();
+        assertThat(empty.out()).as("the last apply finished").doesNotContain("stopped part-way");
         for (int i = 0; i < 2; i++) {
             String node = "node" + (i + 1);
             assertThat(count(node, "lvs --noheadings -o lv_name vg0 | grep -cw " + RESOURCE)).as("LVs on %s", node)
