@@ -88,33 +88,29 @@ public final class JournalingStepRunner implements StepRunner {
      * that cannot take it fails at its first step anyway.
      */
     public void applyStarted(java.util.Collection<String> nodes, int steps, String command) {
-        for (String node : nodes) {
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("time", Instant.now().toString());
-            entry.put("apply", applyId);
-            entry.put("event", "apply-started");
-            entry.put("steps", steps);
-            entry.put("command", command);
-            try {
-                write(node, entry);
-            } catch (NodeException e) {
-                // reported by the node's first step
-            }
-        }
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("steps", steps);
+        fields.put("command", command);
+        applyLine(nodes, "apply-started", fields);
     }
 
     /** Writes the apply-level last line on every node given (those still answering). Best effort. */
     public void applyFinished(java.util.Collection<String> nodes, String outcome) {
+        applyLine(nodes, "apply-finished", Map.of("message", outcome));
+    }
+
+    /** A node that cannot take an apply-level line fails at its first step, or is reported stopped part-way. */
+    private void applyLine(java.util.Collection<String> nodes, String event, Map<String, Object> fields) {
         for (String node : nodes) {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("time", Instant.now().toString());
             entry.put("apply", applyId);
-            entry.put("event", "apply-finished");
-            entry.put("message", outcome);
+            entry.put("event", event);
+            entry.putAll(fields);
             try {
                 write(node, entry);
             } catch (NodeException e) {
-                // the next plan reports the apply as stopped part-way, which is what it looks like from there
+                // best effort, see above
             }
         }
     }

@@ -144,4 +144,28 @@ final class Lab {
             ssh(node, "virsh", "-c", "qemu:///system", "pool-undefine", "mcvirt." + cluster + ".images");
         }
     }
+
+    /**
+     * The nodes file of a DRBD test cluster: its own images directory (nodesFor) and its own state directory, since
+     * the cluster lock is per node and other lab tests may hold theirs meanwhile.
+     */
+    static Path drbdNodesFor(Path dir, String cluster, String state) throws IOException {
+        Path nodes = nodesFor(dir, cluster);
+        java.nio.file.Files.writeString(nodes, java.nio.file.Files.readString(nodes).replace("    address: 127.0.0.1\n",
+                "    address: 127.0.0.1\n    paths: {state: " + state + "}\n"));
+        return nodes;
+    }
+
+    /** destroyCluster, then by hand on both nodes whatever a failed test left of the resource and the state directory. */
+    static void destroyDrbdCluster(Path nodes, Path dir, String cluster, String resource, String state)
+            throws Exception {
+        try {
+            destroyCluster(nodes, dir, cluster);
+        } finally {
+            for (String node : new String[] {"node1", "node2"}) {
+                script("ssh", node, "sh", "-c", "'drbdadm down " + resource + " 2>/dev/null; rm -f /etc/drbd.d/"
+                        + resource + ".res; lvremove -y vg0/" + resource + " 2>/dev/null; rm -rf " + state + "; true'");
+            }
+        }
+    }
 }

@@ -47,10 +47,7 @@ class LabDrbdIT {
     static void labIsUp() throws Exception {
         Lab.assertUp();
         dir = Files.createTempDirectory("mcvirt-lab-drbd");
-        nodes = Lab.nodesFor(dir, CLUSTER);
-        // a state directory of its own: the cluster lock is per node, and other lab tests may hold theirs meanwhile
-        Files.writeString(nodes, Files.readString(nodes).replace("    address: 127.0.0.1\n",
-                "    address: 127.0.0.1\n    paths: {state: " + STATE + "}\n"));
+        nodes = Lab.drbdNodesFor(dir, CLUSTER, STATE);
         Path secret = dir.resolve("drbd.secret");
         Files.writeString(secret, SECRET + "\n");
         manifest = dir.resolve("cluster.yaml");
@@ -82,14 +79,7 @@ class LabDrbdIT {
         if (dir == null) {
             return;
         }
-        try {
-            Lab.destroyCluster(nodes, dir, CLUSTER);
-        } finally {
-            for (String node : new String[] {"node1", "node2"}) { // whatever a failed test left behind
-                Lab.script("ssh", node, "sh", "-c", "'drbdadm down " + RESOURCE + " 2>/dev/null; rm -f /etc/drbd.d/"
-                        + RESOURCE + ".res; lvremove -y vg0/" + RESOURCE + " 2>/dev/null; rm -rf " + STATE + "; true'");
-            }
-        }
+        Lab.destroyDrbdCluster(nodes, dir, CLUSTER, RESOURCE, STATE);
     }
 
     private static Cli.Result mcvirt(String... args) {

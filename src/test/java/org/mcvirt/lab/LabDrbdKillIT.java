@@ -40,9 +40,7 @@ class LabDrbdKillIT {
     static void labIsUp() throws Exception {
         Lab.assertUp();
         dir = Files.createTempDirectory("mcvirt-lab-drbd-kill");
-        nodes = Lab.nodesFor(dir, CLUSTER);
-        Files.writeString(nodes, Files.readString(nodes).replace("    address: 127.0.0.1\n",
-                "    address: 127.0.0.1\n    paths: {state: " + STATE + "}\n"));
+        nodes = Lab.drbdNodesFor(dir, CLUSTER, STATE);
         Path secret = dir.resolve("drbd.secret");
         Files.writeString(secret, "Kill-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16) + "\n");
         manifest = dir.resolve("cluster.yaml");
@@ -66,14 +64,7 @@ class LabDrbdKillIT {
         if (dir == null) {
             return;
         }
-        try {
-            Lab.destroyCluster(nodes, dir, CLUSTER);
-        } finally {
-            for (String node : new String[] {"node1", "node2"}) {
-                Lab.script("ssh", node, "sh", "-c", "'drbdadm down " + RESOURCE + " 2>/dev/null; rm -f /etc/drbd.d/"
-                        + RESOURCE + ".res; lvremove -y vg0/" + RESOURCE + " 2>/dev/null; rm -rf " + STATE + "; true'");
-            }
-        }
+        Lab.destroyDrbdCluster(nodes, dir, CLUSTER, RESOURCE, STATE);
     }
 
     private static Cli.Result mcvirt(String... args) {
