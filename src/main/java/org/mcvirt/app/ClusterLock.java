@@ -53,12 +53,25 @@ public final class ClusterLock implements AutoCloseable {
 
     /** Takes the lock on every node of the cluster, in name order, or fails at once naming the holder. */
     public static ClusterLock acquire(Cluster cluster, String command) throws McvirtException {
+        return acquire(cluster, command, false);
+    }
+
+    /**
+     * As {@link #acquire(Cluster, String)}; with releasedOnSignal the lock is also released when the process is ended
+     * by SIGINT or SIGTERM. Only for commands whose work on the nodes goes on safely without them (verify: the kernel
+     * finishes the verify): an apply's step in flight must not lose its lock, so apply leaves a stale lock instead.
+     */
+    public static ClusterLock acquire(Cluster cluster, String command, boolean releasedOnSignal)
+            throws McvirtException {
         Holder me = new Holder(localHost(), System.getProperty("user.name"), ProcessHandle.current().pid(),
                 ProcessHandle.current().info().startInstant().map(Instant::toString).orElse(""), command,
                 Instant.now().toString(), UUID.randomUUID().toString());
         String json = write(me);
         List<String> held = new ArrayList<>();
         ClusterLock lock = new ClusterLock(cluster, me, held);
+        if (releasedOnSignal) {
+            lock.releaseOnExit(); // before the first node: a signal while taking it releases what was taken
+        }
         for (String node : cluster.nodeNames()) {
             String directory = cluster.spec(node).stateDirectory();
             try {
@@ -85,7 +98,6 @@ public final class ClusterLock implements AutoCloseable {
                         + e.getMessage(), e);
             }
         }
-        lock.releaseOnExit();
         return lock;
     }
 
@@ -93,8 +105,8 @@ public final class ClusterLock implements AutoCloseable {
     private Thread onExit;
 
     /**
-     * Releases the lock on SIGINT and SIGTERM too, so an interrupted command (a long verify, an apply) leaves no lock
-     * behind. Only SIGKILL (or a lost controller) can leave one: 'mcvirt lock status' shows it as stale.
+     * Releases the lock on SIGINT and SIGTERM too, so an interrupted verify leaves no lock behind. Only SIGKILL (or a
+     * lost controller) can leave one: 'mcvirt lock status' shows it as stale.
      */
     private void releaseOnExit() {
         onExit = new Thread(this::close, "mcvirt-lock-release");

@@ -77,6 +77,9 @@ public final class Mcvirt {
 
     private static Plan withInterruptedApply(Plan plan, Cluster cluster) {
         Optional<org.mcvirt.apply.Journal.Interrupted> interrupted = interruptedApply(cluster);
+        if (interrupted.isPresent() && !plan.hasChanges()) {
+            interrupted = Optional.empty(); // whatever it left undone is done: nothing to complete
+        }
         if (interrupted.isEmpty()) {
             return plan;
         }
@@ -305,6 +308,16 @@ public final class Mcvirt {
                     + String.join("\n  ", plan.problems()));
         }
         if (!plan.hasChanges()) {
+            // nothing to do is also an apply that ended: a journal that showed one stopped part-way is settled
+            if (interruptedApply(cluster).isPresent()) {
+                Map<String, String> directories = new java.util.HashMap<>();
+                cluster.nodes().keySet().stream().filter(n -> cluster.stalled(n) == null)
+                        .forEach(n -> directories.put(n, cluster.spec(n).stateDirectory()));
+                JournalingStepRunner journal = new JournalingStepRunner(step -> "", cluster::transport, directories,
+                        lock.holder().token());
+                journal.applyStarted(directories.keySet(), 0, options.command());
+                journal.applyFinished(directories.keySet(), "no changes");
+            }
             return new ApplyResult(plan, List.of(), Map.of(), List.of());
         }
         if (plan.destroys() && !options.allowDestroy()) {
@@ -351,7 +364,7 @@ public final class Mcvirt {
     public List<Replication.VerifyOutcome> verify(List<String> vms, java.time.Duration limit, String command,
                                                   java.util.function.Consumer<String> progress) throws McvirtException {
         DesiredState desired = validate();
-        try (Cluster cluster = connect(desired); ClusterLock lock = ClusterLock.acquire(cluster, command)) {
+        try (Cluster cluster = connect(desired); ClusterLock lock = ClusterLock.acquire(cluster, command, true)) {
             List<Replication.ReplicatedDisk> disks = Replication.disks(desired, cluster.read(), vms);
             if (disks.isEmpty()) {
                 throw new McvirtException(McvirtException.Category.REFUSED, "no vm of cluster " + desired.cluster().name()
@@ -375,7 +388,11 @@ public final class Mcvirt {
             throws McvirtException {
         DesiredState desired = validate();
         try (Cluster cluster = connect(desired); ClusterLock lock = ClusterLock.acquire(cluster, command)) {
-            List<Replication.ReplicatedDisk> disks = Replication.disks(desired, cluster.read(), List.of(vm));
+            ObservedState observed = cluster.read();
+            List<Replication.ReplicatedDisk> disks = Replication.disks(desired, observed, List.of(vm));
+            boolean running = observed.nodes().stream().flatMap(n -> n.domains().stream())
+                    .anyMatch(d -> d.managed() && d.metadata().name().equals(vm)
+                            && d.metadata().cluster().equals(desired.cluster().name()) && d.active());
             for (Replication.ReplicatedDisk disk : disks) {
                 if (!disk.pair().contains(sourceNode)) {
                     throw new McvirtException(McvirtException.Category.REFUSED, "node " + sourceNode + " is not in the"
@@ -390,7 +407,7 @@ public final class Mcvirt {
                 throw new McvirtException(McvirtException.Category.REFUSED, "resync cancelled; nothing was changed");
             }
             for (Replication.ReplicatedDisk disk : disks) {
-                Replication.resync(cluster, disk, sourceNode, limit, progress);
+                Replication.resync(cluster, disk, sourceNode, running, limit, progress);
             }
             return disks;
         }

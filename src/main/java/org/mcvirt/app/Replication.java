@@ -40,7 +40,8 @@ public final class Replication {
     }
 
     /** What verify found for one disk: the record kept on the pair, and the nodes it could not be written to. */
-    public record VerifyOutcome(ReplicatedDisk disk, VerifyRecord record, List<String> notRecordedOn) {
+    public record VerifyOutcome(ReplicatedDisk disk, VerifyRecord record, List<String> notRecordedOn,
+                                boolean markStands) {
     }
 
     /**
@@ -93,6 +94,7 @@ public final class Replication {
         VerifyRecord record;
         try {
             DrbdNode drbd = drbd(cluster, runOn);
+            int doneBefore = drbd.verifiesDone(disk.minor());
             boolean fresh = drbd.startVerify(disk.minor(), disk.resource());
             progress.accept(disk.vm() + " disk " + disk.disk() + " (" + disk.resource() + "): "
                     + (fresh ? "online verify started on " : "waiting for the online verify already running on ")
@@ -111,9 +113,14 @@ public final class Replication {
                     // the count from the node that ran the verify stands
                 }
             }
+            int doneAfter = doneBefore < 0 ? -1 : drbd.verifiesDone(disk.minor());
             if (!"Connected".equals(end.connection())) {
                 record = new VerifyRecord(disk.resource(), started, now(), VerifyRecord.Result.FAILED, outOfSync, runOn,
                         "the verify ended with the resource " + end.connection() + " (connection lost?)");
+            } else if (doneAfter >= 0 && doneAfter <= doneBefore) {
+                record = new VerifyRecord(disk.resource(), started, now(), VerifyRecord.Result.FAILED, outOfSync, runOn,
+                        "the verify was aborted before its end (the kernel logged no 'Online verify done'; a lost"
+                                + " connection?)");
             } else {
                 record = new VerifyRecord(disk.resource(), started, now(), outOfSync == 0 ? VerifyRecord.Result.CLEAN
                         : VerifyRecord.Result.OUT_OF_SYNC, outOfSync, runOn, null);
@@ -122,30 +129,54 @@ public final class Replication {
             record = new VerifyRecord(disk.resource(), started, now(), VerifyRecord.Result.FAILED, null, runOn,
                     e.getMessage());
         }
-        return new VerifyOutcome(disk, record, keep(cluster, disk, record));
+        boolean[] markStands = {false};
+        List<String> notRecorded = keep(cluster, disk, record, markStands);
+        return new VerifyOutcome(disk, record, notRecorded, markStands[0]);
     }
 
     /**
      * Resyncs one disk from the source node: a full resync that overwrites the other node's copy, then waits for both
-     * to be UpToDate, with progress. The verify record stays as it was: only a clean verify lifts a mark.
+     * to be UpToDate, with progress. The other node is often Primary (the vm's node stays Primary while the vm is
+     * stopped): it is made Secondary for the resync and Primary again after it, but only when the vm does not run
+     * there. The verify record stays as it was: only a clean verify lifts a mark.
      */
-    static void resync(Cluster cluster, ReplicatedDisk disk, String source, Duration limit, Consumer<String> progress)
-            throws McvirtException {
+    static void resync(Cluster cluster, ReplicatedDisk disk, String source, boolean vmRunning, Duration limit,
+                       Consumer<String> progress) throws McvirtException {
+        String target = disk.peerOf(source);
+        String what = disk.vm() + " disk " + disk.disk() + " (" + disk.resource() + "): ";
         try {
-            DrbdNode drbd = drbd(cluster, source);
-            drbd.startResyncToPeer(disk.minor(), disk.resource());
-            progress.accept(disk.vm() + " disk " + disk.disk() + " (" + disk.resource() + "): resync started, "
-                    + source + " -> " + disk.peerOf(source));
-            drbd.awaitInSync(disk.minor(), disk.resource(), limit,
-                    line -> progress.accept(disk.vm() + " disk " + disk.disk() + ": " + line));
-            progress.accept(disk.vm() + " disk " + disk.disk() + ": resync done, both copies UpToDate");
+            DrbdNode from = drbd(cluster, source);
+            DrbdNode to = drbd(cluster, target);
+            boolean demoted = false;
+            Optional<DrbdNode.DeviceState> there = to.state(disk.minor());
+            if (there.isPresent() && "Primary".equals(there.get().role())) {
+                if (vmRunning && target.equals(disk.vmNode())) {
+                    throw new McvirtException(McvirtException.Category.REFUSED, "vm " + disk.vm() + " runs on " + target
+                            + ", on the copy the resync would overwrite; stop it first, or resync from " + target
+                            + " if its copy is the good one. Nothing was changed");
+                }
+                to.demote(disk.minor(), disk.resource());
+                demoted = true;
+                progress.accept(what + target + " made Secondary for the resync");
+            }
+            from.startResyncToPeer(disk.minor(), disk.resource());
+            progress.accept(what + "resync started, " + source + " -> " + target);
+            from.awaitInSync(disk.minor(), disk.resource(), limit, line -> progress.accept(what + line));
+            if (demoted) {
+                to.promote(disk.minor(), disk.resource());
+                progress.accept(what + target + " made Primary again");
+            }
+            progress.accept(what + "resync done, both copies UpToDate");
         } catch (NodeException e) {
             throw new McvirtException(McvirtException.Category.NODE, e.getMessage(), e);
         }
     }
 
-    /** Writes the record on both nodes of the pair; returns the nodes where it could not be written. */
-    private static List<String> keep(Cluster cluster, ReplicatedDisk disk, VerifyRecord record) {
+    /**
+     * Writes the record on both nodes of the pair; returns the nodes where it could not be written. A failed verify
+     * does not replace an out-of-sync record (markStands is set): only a clean verify lifts a mark.
+     */
+    private static List<String> keep(Cluster cluster, ReplicatedDisk disk, VerifyRecord record, boolean[] markStands) {
         List<String> failed = new ArrayList<>();
         byte[] content;
         try {
@@ -161,6 +192,11 @@ public final class Replication {
             String directory = cluster.spec(node).stateDirectory();
             try {
                 var transport = cluster.transport(node);
+                if (record.result() == VerifyRecord.Result.FAILED && marked(transport.readFile(
+                        VerifyRecord.path(directory, disk.resource())))) {
+                    markStands[0] = true; // a verify that did not finish says nothing new: the earlier result stands
+                    continue;
+                }
                 transport.runChecked(List.of("mkdir", "-p", directory + "/" + VerifyRecord.DIRECTORY));
                 transport.writeFileAtomically(VerifyRecord.path(directory, disk.resource()), content, "0644");
             } catch (SshException e) {
@@ -168,6 +204,18 @@ public final class Replication {
             }
         }
         return failed;
+    }
+
+    /** Whether a record file (as read from a node) is an out-of-sync result, the vm's verify mark. */
+    private static boolean marked(Optional<byte[]> content) {
+        if (content.isEmpty()) {
+            return false;
+        }
+        try {
+            return JSON.readValue(content.get(), VerifyRecord.class).marks();
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private static DrbdNode drbd(Cluster cluster, String node) throws NodeException {

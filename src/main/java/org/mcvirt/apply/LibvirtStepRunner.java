@@ -76,7 +76,7 @@ public final class LibvirtStepRunner implements StepRunner {
                     step.argument("path"), Long.parseLong(step.argument("bytes")));
             case GROW_DRBD -> {
                 long bytes = storage.of(step.node()).resize(Integer.parseInt(step.argument("minor")),
-                        step.argument("resource"));
+                        step.argument("resource"), Long.parseLong(step.argument("minimumBytes")));
                 yield node.blockResizeIfRunning(step.argument("domain"), step.argument("device"), bytes)
                         ? "grown to " + bytes + " bytes; the running vm sees it" : "grown to " + bytes + " bytes";
             }

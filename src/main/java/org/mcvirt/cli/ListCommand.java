@@ -36,11 +36,13 @@ final class ListCommand implements Callable<Integer> {
      * The health of a domain's replicated disks: "-" without any, "ok", "syncing", or the kinds of finding
      * ({@link DiskHealth.Kind#label()}), a verify mark first as "MARKED".
      */
-    static String disks(ObservedDomain domain, ObservedState observed) {
+    static String disks(ObservedDomain domain, java.util.function.Function<String, java.util.Map<String,
+            List<DiskHealth.Finding>>> byCluster) {
         if (domain.metadata() == null || domain.metadata().disks().stream().noneMatch(d -> d.resource() != null)) {
             return "-";
         }
-        List<DiskHealth.Finding> findings = DiskHealth.of(observed, domain.metadata().cluster(), domain.name());
+        List<DiskHealth.Finding> findings = byCluster.apply(domain.metadata().cluster())
+                .getOrDefault(domain.name(), List.of());
         if (findings.isEmpty()) {
             return "ok";
         }
@@ -59,13 +61,16 @@ final class ListCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ObservedState observed = parent.mcvirt().observe();
+        java.util.Map<String, java.util.Map<String, List<DiskHealth.Finding>>> health = new java.util.HashMap<>();
+        java.util.function.Function<String, java.util.Map<String, List<DiskHealth.Finding>>> byCluster =
+                cluster -> health.computeIfAbsent(cluster, c -> DiskHealth.byVm(observed, c));
         var out = spec.commandLine().getOut();
         boolean reachable = observed.nodes().stream().allMatch(NodeObservation::reachable);
         if (json) {
             java.util.Map<String, Object> document = new java.util.LinkedHashMap<>();
             document.put("domains", observed.nodes().stream().flatMap(n -> n.domains().stream().map(d -> new Row(d.name(),
                     n.node(), d.runState(), d.vcpus(), org.mcvirt.model.Sizes.formatKib(d.memoryKib()), d.managed(),
-                    disks(d, observed))))
+                    disks(d, byCluster))))
                     .toList());
             document.put("unreachable", observed.nodes().stream().filter(n -> !n.reachable())
                     .map(n -> java.util.Map.of("node", n.node(), "error", n.error())).toList());
@@ -83,7 +88,7 @@ final class ListCommand implements Callable<Integer> {
             }
             for (ObservedDomain domain : node.domains()) {
                 out.printf("%-20s %-12s %-14s %-5d %-8s %-8s %s%n", domain.name(), node.node(), domain.runState(),
-                        domain.vcpus(), org.mcvirt.model.Sizes.formatKib(domain.memoryKib()), disks(domain, observed),
+                        domain.vcpus(), org.mcvirt.model.Sizes.formatKib(domain.memoryKib()), disks(domain, byCluster),
                         domain.managed() ? "yes" : "no (never changed)");
             }
         }

@@ -42,14 +42,15 @@ final class ResyncCommand implements Callable<Integer> {
     @Override
     public Integer call() throws McvirtException {
         var out = spec.commandLine().getOut();
+        if (!yes && !parent.terminal.interactive()) {
+            throw new McvirtException(McvirtException.Category.REFUSED, "resync overwrites one node's copy: without a"
+                    + " terminal to ask, --yes is required; nothing was changed");
+        }
         var disks = parent.mcvirt().resync(vm, sourceNode, Duration.ofSeconds(timeout), parent.commandLine(spec),
                 question -> {
                     if (yes) {
                         out.println(question.replace(" Go on?", ""));
                         return true;
-                    }
-                    if (!parent.terminal.interactive()) {
-                        return false;
                     }
                     return parent.terminal.confirm(out, question);
                 }, line -> {

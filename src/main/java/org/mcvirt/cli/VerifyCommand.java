@@ -74,6 +74,7 @@ final class VerifyCommand implements Callable<Integer> {
                 row.put("pair", o.disk().pair());
                 row.put("verify", o.record());
                 row.put("notRecordedOn", o.notRecordedOn());
+                row.put("markStands", o.markStands());
                 rows.add(row);
             }
             out.println(JsonOutput.write(Map.of("disks", rows, "clean", clean)));
@@ -88,7 +89,8 @@ final class VerifyCommand implements Callable<Integer> {
                         + String.join(" and ", o.disk().pair()) + ". vm " + o.disk().vm() + " is marked: it will not be"
                         + " started until 'mcvirt resync " + o.disk().vm() + " --source-node NODE' (NODE: the node"
                         + " whose data is good) and a clean 'mcvirt verify " + o.disk().vm() + "'");
-                case FAILED -> out.println(what + "verify FAILED: " + r.detail());
+                case FAILED -> out.println(what + "verify FAILED: " + r.detail() + (o.markStands() ? ". The earlier"
+                        + " out-of-sync result stands: vm " + o.disk().vm() + " stays marked" : ""));
             }
             if (!o.notRecordedOn().isEmpty()) {
                 out.println(what + "the result could not be recorded on " + String.join(", ", o.notRecordedOn()));

@@ -321,8 +321,9 @@ public final class DrbdNode implements StoragePrimitives {
             if (now >= deadline) {
                 throw new NodeException(node, "the online verify of " + resource + " did not end within "
                         + Deadline.describe(limit) + " (" + (state.progress() == null ? "?" : state.progress())
-                        + "% verified); it goes on in the kernel: 'drbdadm disconnect " + resource + "' and 'drbdadm"
-                        + " connect " + resource + "' on " + node + " stop it", null);
+                        + "% verified); it goes on in the kernel, and 'mcvirt verify' again waits for it (a"
+                        + " disconnect would stop it, but the reconnect resyncs what it marked in whichever direction"
+                        + " DRBD picks)", null);
             }
             if (now >= nextReport) {
                 progress.accept((state.progress() == null ? "?" : state.progress()) + "% verified after "
@@ -331,6 +332,17 @@ public final class DrbdNode implements StoragePrimitives {
             }
             sleep(resource);
         }
+    }
+
+    /**
+     * How many times the kernel has logged the end of an online verify of this minor ("drbdN: Online verify done"),
+     * or -1 when the kernel log cannot be read. Compared before and after, it tells a verify that ran to its end
+     * from one a lost connection aborted (both leave VerifyS/VerifyT).
+     */
+    public int verifiesDone(int minor) throws NodeException {
+        CommandResult log = command("sh", "-c", "dmesg | grep -c -- \"drbd" + minor + ": Online verify done\"; exit 0");
+        String count = log.stdout().strip();
+        return log.succeeded() && count.matches("\\d+") ? Integer.parseInt(count) : -1;
     }
 
     /**
@@ -351,25 +363,30 @@ public final class DrbdNode implements StoragePrimitives {
                     + state.disk() + ", not UpToDate", null);
         }
         if ("Primary".equals(state.peerRole())) {
-            throw new NodeException(node, "cannot resync " + resource + " from this node: the peer is Primary (a vm"
-                    + " runs on the copy that would be overwritten); stop it, or resync from the peer", null);
+            throw new NodeException(node, "cannot resync " + resource + " from this node: the peer is Primary;"
+                    + " only a Secondary copy is overwritten", null);
         }
         run("start the resync of " + resource + " to the peer", "drbdadm", "invalidate-remote", resource);
     }
 
     /**
      * Grows a resource to its (already grown) backing disks ({@code drbdadm resize}, on either node). drbdadm says
-     * nothing and does nothing while the peer's disk is still smaller, so the size is compared before and after; the
-     * size comes from {@code drbdsetup status --verbose}, which (unlike the device) can be read in either role.
-     * Growing a resource that already has the size of its disks is a no-op. Returns the new size in bytes.
+     * nothing and does nothing while the peer's disk is still smaller, so the size is checked afterwards: at least
+     * minimumBytes (the backing size less what the metadata may take). A resource already that large is left as it
+     * is. The size comes from {@code drbdsetup status --verbose --statistics}, which (unlike the device) can be read in
+     * either role. Returns the size in bytes.
      */
-    public long resize(int minor, String resource) throws NodeException {
+    public long resize(int minor, String resource, long minimumBytes) throws NodeException {
         long before = sizeBytes(minor, resource);
+        if (before >= minimumBytes) {
+            return before;
+        }
         run("resize " + resource, "drbdadm", "resize", resource);
         long after = sizeBytes(minor, resource);
-        if (after <= before) {
-            throw new NodeException(node, "resource " + resource + " is still " + before + " bytes after 'drbdadm"
-                    + " resize' (drbdadm does nothing while the peer's logical volume is smaller): grow both first",
+        if (after < minimumBytes) {
+            throw new NodeException(node, "resource " + resource + " is " + after + " bytes after 'drbdadm resize',"
+                    + " less than the " + minimumBytes + " its grown disks allow (drbdadm does nothing while the peer's"
+                    + " logical volume is smaller, or while a resync or verify runs): check both, then apply again",
                     null);
         }
         return after;

@@ -165,7 +165,14 @@ public final class LibvirtNode implements NodePrimitives, AutoCloseable {
             for (String name : all) {
                 DomainRecord domain = call("read domain " + name, () -> {
                     Domain found = lookupByName(name);
-                    return found == null ? null : record(found);
+                    try {
+                        return found == null ? null : record(found);
+                    } catch (LibvirtException e) {
+                        if (isNoDomain(e)) {
+                            return null; // undefined while it was read
+                        }
+                        throw e;
+                    }
                 });
                 if (domain != null) {
                     result.add(domain);

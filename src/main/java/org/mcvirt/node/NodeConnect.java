@@ -49,7 +49,12 @@ final class NodeConnect extends Connect {
             return null;
         }
         PointerByReference array = new PointerByReference();
-        int count = LIST_ALL.virConnectListAllDomains(vcp, array, 0);
+        int count;
+        try {
+            count = LIST_ALL.virConnectListAllDomains(vcp, array, 0);
+        } catch (UnsatisfiedLinkError e) {
+            return null; // JNA binds on first call: a libvirt without the function is found here
+        }
         if (count < 0) {
             return null; // the slow way reports libvirt's error through libvirt-java
         }

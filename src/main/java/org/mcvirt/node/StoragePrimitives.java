@@ -12,8 +12,11 @@ public interface StoragePrimitives {
 
     boolean growLogicalVolume(String volumeGroup, String name, long bytes, String tag) throws NodeException;
 
-    /** drbdadm resize to the grown backing disks; returns the new size of the device in bytes (checked to be larger). */
-    long resize(int minor, String resource) throws NodeException;
+    /**
+     * drbdadm resize to the grown backing disks; returns the new size of the device in bytes, checked to be at least
+     * minimumBytes (a resource already that large is left as it is).
+     */
+    long resize(int minor, String resource, long minimumBytes) throws NodeException;
 
     boolean removeLogicalVolume(String volumeGroup, String name, String tag) throws NodeException;
 

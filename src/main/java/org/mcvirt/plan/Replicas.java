@@ -145,17 +145,19 @@ final class Replicas {
             allocated = Math.max(allocated, seen.get().lvm().volumeGroup(volumeGroup)
                     .map(g -> g.allocated(disk.sizeBytes())).orElse(disk.sizeBytes()));
         }
-        if (smallest >= disk.sizeBytes() && smallest <= allocated) {
-            return null;
-        }
         if (smallest > allocated) {
             diff.problem("vm " + vm.name() + " disk " + disk.name() + " is " + Sizes.format(smallest) + " but the"
                     + " manifest says " + Sizes.format(disk.sizeBytes()) + ": shrinking a disk is refused (the guest's"
                     + " data past the new end would be lost); set the size back to at least " + Sizes.format(smallest));
             return null;
         }
+        boolean lvsLargeEnough = smallest >= disk.sizeBytes();
+        Long device = observed.node(vm.node()).map(n -> n.drbd().deviceBytes().get(existing.minor())).orElse(null);
+        if (lvsLargeEnough && (device == null || device >= smallest - metadataAllowance(smallest))) {
+            return null;
+        }
         List<String> grown = new ArrayList<>();
-        for (String member : members) {
+        for (String member : lvsLargeEnough ? List.<String>of() : members) {
             String volumeGroup = desired.node(member).orElseThrow().storage(disk.storage()).orElseThrow().volumeGroup();
             String lv = Subjects.logicalVolume(member, volumeGroup, existing.resource());
             grown.add(lv);
@@ -169,9 +171,21 @@ final class Replicas {
                 "grow DRBD resource " + existing.resource() + " (drbdadm resize; the new space is synced to the peer)"
                         + (running ? " and the running vm's disk " + existing.target() + " (live)" : ""),
                 Map.of("resource", existing.resource(), "minor", Integer.toString(existing.minor()), "domain",
-                        vm.name(), "device", existing.source()));
-        return new AttributeChange("disk." + disk.name() + ".size", Sizes.format(smallest),
+                        vm.name(), "device", existing.source(), "minimumBytes", Long.toString(
+                                (lvsLargeEnough ? smallest : allocated) - metadataAllowance(lvsLargeEnough ? smallest
+                                        : allocated))));
+        // the LVs may already be grown (an earlier apply stopped before the resource was): then only the resource grows
+        return new AttributeChange("disk." + disk.name() + ".size", Sizes.format(lvsLargeEnough ? device : smallest),
                 Sizes.format(disk.sizeBytes()), Effect.LIVE);
+    }
+
+    /**
+     * The most DRBD's internal metadata can take at the end of a backing disk of this size: the bitmap (one bit per
+     * 4 KiB), the activity log and the superblock (tens of KiB), with 1 MiB to spare. A device smaller than its disk by
+     * more than this has not been resized to it.
+     */
+    static long metadataAllowance(long backingBytes) {
+        return backingBytes / 32768 + (1L << 20);
     }
 
     /**

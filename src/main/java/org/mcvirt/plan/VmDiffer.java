@@ -41,13 +41,15 @@ final class VmDiffer implements ResourceDiffer {
                 DrbdAllocation.portsInUse(observed));
         allocation.problems().forEach(diff::problem);
         Replicas replicas = new Replicas(desired, observed, allocation, renderer);
+        Map<String, org.mcvirt.state.DiskHealth.Finding> marks = org.mcvirt.state.DiskHealth.marks(observed,
+                desired.cluster().name());
         for (ReadNode node : ResourceDiffer.readNodes(desired, observed)) {
             // each vm is planned on its own (rendering its XML is most of the work), on all cores; the parts are
             // joined in manifest order, so the result is the same as one after the other
             desired.vms().stream().filter(vm -> vm.node().equals(node.name()) && options.includes(vm.name()))
                     .toList().parallelStream().map(vm -> {
                         Diff.Builder part = new Diff.Builder();
-                        vm(desired, node.spec(), vm, node.observation(), observed, replicas, part);
+                        vm(desired, node.spec(), vm, node.observation(), observed, replicas, marks, part);
                         return part.build();
                     }).toList().forEach(diff::add);
             for (ObservedDomain domain : node.observation().domains()) {
@@ -68,7 +70,7 @@ final class VmDiffer implements ResourceDiffer {
     }
 
     private void vm(DesiredState desired, NodeSpec node, VmSpec vm, NodeObservation obs, ObservedState observed,
-                    Replicas replicas, Diff.Builder diff) {
+                    Replicas replicas, Map<String, org.mcvirt.state.DiskHealth.Finding> marks, Diff.Builder diff) {
         Optional<ObservedDomain> seen = obs.domain(vm.name());
         if (vm.replicated() && !replicas.pairReadable(vm, diff)) {
             return;
@@ -95,7 +97,7 @@ final class VmDiffer implements ResourceDiffer {
             creation(desired, node, vm, obs, replicas, diff);
             return;
         }
-        update(desired, node, vm, seen.get(), obs, observed, replicas, diff);
+        update(desired, node, vm, seen.get(), obs, marks.get(vm.name()), replicas, diff);
     }
 
     private void creation(DesiredState desired, NodeSpec node, VmSpec vm, NodeObservation obs, Replicas replicas,
@@ -163,8 +165,7 @@ final class VmDiffer implements ResourceDiffer {
     }
 
     private void update(DesiredState desired, NodeSpec node, VmSpec vm, ObservedDomain domain, NodeObservation obs,
-                        ObservedState observed,
-                        Replicas replicas, Diff.Builder diff) {
+                        org.mcvirt.state.DiskHealth.Finding mark, Replicas replicas, Diff.Builder diff) {
         String address = "vm." + vm.name();
         String subject = Subjects.domain(node.name(), vm.name());
         boolean running = domain.active();
@@ -337,9 +338,10 @@ final class VmDiffer implements ResourceDiffer {
         if (running != wantRunning) {
             attributes.add(new AttributeChange("state", domain.runState(), wantRunning ? "running" : "stopped", Effect.LIVE));
             if (wantRunning) {
-                org.mcvirt.state.DiskHealth.mark(observed, desired.cluster().name(), vm.name()).ifPresent(mark ->
-                        diff.problem("vm " + vm.name() + " cannot be started: " + mark.text().substring(("vm "
-                                + vm.name() + " ").length())));
+                if (mark != null) {
+                    diff.problem("vm " + vm.name() + " cannot be started: " + mark.text().substring(("vm "
+                            + vm.name() + " ").length()));
+                }
                 List<String> uses = vm.nics().stream()
                         .map(n -> Subjects.network(node.name(), network(desired, n.network()))).toList();
                 diff.step(StepKind.START_DOMAIN, node.name(), subject, uses, address, "start domain " + vm.name(),

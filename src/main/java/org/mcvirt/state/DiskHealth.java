@@ -67,7 +67,21 @@ public final class DiskHealth {
 
     /** The verify mark of a vm (the latest verify of one of its disks found blocks out of sync), if any. */
     public static Optional<Finding> mark(ObservedState observed, String cluster, String vm) {
-        return of(observed, cluster, vm).stream().filter(f -> f.kind() == Kind.VERIFY_MARK).findFirst();
+        return Optional.ofNullable(marks(observed, cluster).get(vm));
+    }
+
+    /** The first verify mark of each marked vm, by vm: computed once for a whole plan. */
+    public static java.util.Map<String, Finding> marks(ObservedState observed, String cluster) {
+        java.util.Map<String, Finding> marks = new java.util.HashMap<>();
+        of(observed, cluster).stream().filter(f -> f.kind() == Kind.VERIFY_MARK).forEach(f -> marks.putIfAbsent(f.vm(), f));
+        return marks;
+    }
+
+    /** Every finding of the cluster, grouped by vm: computed once for a list of many vms. */
+    public static java.util.Map<String, List<Finding>> byVm(ObservedState observed, String cluster) {
+        java.util.Map<String, List<Finding>> grouped = new java.util.HashMap<>();
+        of(observed, cluster).forEach(f -> grouped.computeIfAbsent(f.vm(), v -> new ArrayList<>()).add(f));
+        return grouped;
     }
 
     private static List<Finding> disk(ObservedState observed, String vm, String vmNode, List<String> pair,
@@ -77,14 +91,18 @@ public final class DiskHealth {
         VerifyRecord latest = null;
         for (String node : pair) {
             Optional<NodeObservation> seen = observed.node(node).filter(NodeObservation::reachable);
-            if (seen.isEmpty() || seen.get().drbd().availability() != Availability.PRESENT) {
+            if (seen.isEmpty()) {
                 continue; // an unread node is reported by the plan itself
             }
             ObservedDrbd drbd = seen.get().drbd();
+            // the records come from the state directory: they count even when DRBD itself could not be read
             Optional<VerifyRecord> record = drbd.verification(res);
             if (record.isPresent() && (latest == null || String.valueOf(record.get().startedAt())
                     .compareTo(String.valueOf(latest.startedAt())) > 0)) {
                 latest = record.get();
+            }
+            if (drbd.availability() != Availability.PRESENT) {
+                continue;
             }
             String peer = pair.stream().filter(n -> !n.equals(node)).findFirst().orElse("the peer");
             List<ObservedDrbd.Resource> volumes = drbd.resource(res);

@@ -15,10 +15,20 @@ import java.util.TreeMap;
  * configuration and state, and mcvirt's verify records from the node's state directory. kernelVersion is null when
  * the module is not loaded (then availability is ABSENT), utilitiesVersion when drbd-utils is not installed. errors
  * say what could not be read; whatever could be read is still there. No shared secret is ever kept here.
+ * deviceBytes is the size of each configured minor's device (/sys/block/drbdN/size, readable in either role); it is
+ * not part of the fingerprint.
  */
 public record ObservedDrbd(Availability availability, List<String> errors, String kernelVersion, String kernelApi,
-                           String utilitiesVersion, List<Resource> resources, List<VerifyRecord> verifications) {
+                           String utilitiesVersion, List<Resource> resources, List<VerifyRecord> verifications,
+                           Map<Integer, Long> deviceBytes) {
+    /** Without device sizes (not read). */
+    public ObservedDrbd(Availability availability, List<String> errors, String kernelVersion, String kernelApi,
+                        String utilitiesVersion, List<Resource> resources, List<VerifyRecord> verifications) {
+        this(availability, errors, kernelVersion, kernelApi, utilitiesVersion, resources, verifications, Map.of());
+    }
+
     public ObservedDrbd {
+        deviceBytes = deviceBytes == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(deviceBytes));
         availability = availability == null ? Availability.NOT_READ : availability;
         errors = errors == null ? List.of() : List.copyOf(errors);
         resources = resources == null ? List.of() : resources.stream().sorted(Comparator

@@ -55,6 +55,7 @@ public final class StorageReader {
               'version: 8.'*) run show drbdsetup show ;;
               'version: '*) run status drbdsetup status --json ;;
             esac
+            run sizes sh -c 'for f in /sys/block/drbd*/size; do [ -f "$f" ] && echo "$f $(cat "$f")"; done; exit 0'
             for f in "$v"/*.json; do
               [ -f "$f" ] || continue
               printf '%s file %s\\n' "$b" "$f"
@@ -242,7 +243,20 @@ public final class StorageReader {
         List<ObservedDrbd.Resource> resources = probe.kernelMajor() >= 9 ? drbd9(batch.result("status"), errors)
                 : drbd84(batch.result("show"), parsed, errors);
         return new ObservedDrbd(errors.isEmpty() ? Availability.PRESENT : Availability.FAILED, errors,
-                parsed.version(), parsed.api(), utilitiesVersion, resources, verifications);
+                parsed.version(), parsed.api(), utilitiesVersion, resources, verifications, deviceSizes(batch));
+    }
+
+    /** "/sys/block/drbd300/size 130992" lines (512-byte sectors) by minor, in bytes. */
+    static Map<Integer, Long> deviceSizes(Batch batch) {
+        Map<Integer, Long> sizes = new java.util.TreeMap<>();
+        for (String line : batch.result("sizes").stdout().split("\n")) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^/sys/block/drbd(\\d+)/size (\\d+)$")
+                    .matcher(line.strip());
+            if (m.matches()) {
+                sizes.put(Integer.parseInt(m.group(1)), Long.parseLong(m.group(2)) * 512);
+            }
+        }
+        return sizes;
     }
 
     private static List<ObservedDrbd.Resource> drbd9(CommandResult status, List<String> errors) {

@@ -90,8 +90,8 @@ class LibvirtStepRunnerTest {
         }
 
         @Override
-        public long resize(int minor, String resource) {
-            calls.add("resize " + minor + " " + resource);
+        public long resize(int minor, String resource, long minimumBytes) {
+            calls.add("resize " + minor + " " + resource + " " + minimumBytes);
             return 2048;
         }
 
@@ -218,7 +218,7 @@ class LibvirtStepRunnerTest {
             Map.entry(StepKind.DELETE_VOLUME, "deleteVolume P N"),
             Map.entry(StepKind.GROW_VOLUME, "growVolume P N D /d 1024"),
             Map.entry(StepKind.GROW_LV, "growLogicalVolume VG N 1024 T"),
-            Map.entry(StepKind.GROW_DRBD, "resize 7 R, blockResizeIfRunning D /dev/drbd7 2048")));
+            Map.entry(StepKind.GROW_DRBD, "resize 7 R 1024, blockResizeIfRunning D /dev/drbd7 2048")));
 
     private static Step step(StepKind kind) {
         return new Step(1, kind, "n1", "subject", List.of(), "change", "describe",
@@ -227,7 +227,7 @@ class LibvirtStepRunnerTest {
                         Map.entry("bytes", "1024"), Map.entry("tag", "T"), Map.entry("resource", "R"),
                         Map.entry("minor", "7"), Map.entry("configDirectory", "/c"), Map.entry("stateDirectory", "/s"),
                         Map.entry("text", "text"), Map.entry("domain", "D"), Map.entry("path", "/d"),
-                        Map.entry("device", "/dev/drbd7")), List.of());
+                        Map.entry("device", "/dev/drbd7"), Map.entry("minimumBytes", "1024")), List.of());
     }
 
     @Test

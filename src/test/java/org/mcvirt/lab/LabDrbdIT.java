@@ -232,7 +232,7 @@ class LabDrbdIT {
     void resyncFromTheGoodNodeThenACleanVerifyLiftsTheMark() {
         Cli.Result unasked = mcvirt("resync", VM, "--source-node", "node1");
         assertThat(unasked.exitCode()).as(unasked.toString()).isEqualTo(1);
-        assertThat(unasked.err()).contains("resync cancelled; nothing was changed");
+        assertThat(unasked.err()).contains("without a terminal to ask, --yes is required; nothing was changed");
         Cli.Result wrongNode = mcvirt("resync", VM, "--source-node", "node3", "--yes");
         assertThat(wrongNode.exitCode()).isEqualTo(1);
         assertThat(wrongNode.err()).contains("node node3 is not in the DRBD pair of vm " + VM);
@@ -248,6 +248,13 @@ class LabDrbdIT {
         Cli.Result clean = mcvirt("verify", VM);
         assertThat(clean.exitCode()).as(clean.toString()).isZero();
         assertThat(clean.out()).contains("): clean");
+
+        // towards the vm's node, which stays Primary while the vm is stopped: demoted for the resync, promoted after
+        Cli.Result toVmNode = mcvirt("resync", VM, "--source-node", "node2", "--yes");
+        assertThat(toVmNode.exitCode()).as(toVmNode.toString()).isZero();
+        assertThat(toVmNode.out()).contains("node1 made Secondary for the resync", "resync started, node2 -> node1",
+                "node1 made Primary again");
+        assertThat(Lab.ssh("node1", "drbdadm", "role", RESOURCE).strip()).isEqualTo("Primary/Secondary");
         Cli.Result start = mcvirt("apply", "--auto-approve");
         assertThat(start.exitCode()).as(start.toString()).isZero();
         assertThat(Lab.ssh("node1", "virsh", "-c", "qemu:///system", "domstate", VM).strip()).isEqualTo("running");

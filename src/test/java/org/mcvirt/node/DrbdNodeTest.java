@@ -105,14 +105,19 @@ class DrbdNodeTest {
     @Test
     void resizeIsCheckedBecauseDrbdadmDoesNothingWhileThePeerIsSmaller() throws Exception {
         Scripted grown = new Scripted().answer(0, STATUS.formatted(32732), "").answer(0, "", "")
-                .answer(0, STATUS.formatted(65500), "");
-        assertThat(new DrbdNode("node2", grown).resize(300, "r0")).isEqualTo(65500L * 1024);
+                .answer(0, STATUS.formatted(65496), "");
+        assertThat(new DrbdNode("node2", grown).resize(300, "r0", 60L << 20)).isEqualTo(65496L * 1024);
         assertThat(grown.commands).containsExactly("drbdsetup status r0 --verbose --statistics", "drbdadm resize r0",
                 "drbdsetup status r0 --verbose --statistics");
         Scripted peerSmall = new Scripted().answer(0, STATUS.formatted(32732), "").answer(0, "", "")
                 .answer(0, STATUS.formatted(32732), "");
-        assertThatThrownBy(() -> new DrbdNode("node2", peerSmall).resize(300, "r0")).isInstanceOf(NodeException.class)
-                .hasMessageContaining("still 33517568 bytes after 'drbdadm resize'").hasMessageContaining("grow both");
+        assertThatThrownBy(() -> new DrbdNode("node2", peerSmall).resize(300, "r0", 60L << 20))
+                .isInstanceOf(NodeException.class).hasMessageContaining("is 33517568 bytes after 'drbdadm resize'")
+                .hasMessageContaining("the peer's logical volume is smaller");
+        Scripted already = new Scripted().answer(0, STATUS.formatted(65496), "");
+        assertThat(new DrbdNode("node2", already).resize(300, "r0", 60L << 20)).isEqualTo(65496L * 1024);
+        assertThat(already.commands).as("a resource already grown is left alone")
+                .containsExactly("drbdsetup status r0 --verbose --statistics");
     }
 
     private static final String PROC = """

@@ -197,6 +197,10 @@ class VmDifferTest {
 
     /** A stopped vm web on n with a replicated disk root (LVs of lvMib on n and m) and these verify records. */
     private static ObservedState replicated(long lvMib, List<VerifyRecord> records) {
+        return replicated(lvMib, records, Map.of());
+    }
+
+    private static ObservedState replicated(long lvMib, List<VerifyRecord> records, Map<Integer, Long> devices) {
         ObservedDomain plain = domain("web", false, 64, false);
         VmMetadata mark = new VmMetadata("c", "web", false, List.of(new VmMetadata.Disk("root", "vg0", "vda",
                 "/dev/drbd100", "mcvirt_web_root", 100, 7900)), List.of("m", "n"));
@@ -213,7 +217,7 @@ class VmDifferTest {
                     List.of(new ObservedDrbd.Resource("mcvirt_web_root", 0, 100, "/dev/vg0/mcvirt_web_root", "internal",
                             null, null, "C", Map.of(), "Connected", name.equals("n") ? "Primary" : "Secondary",
                             name.equals("n") ? "Secondary" : "Primary", "UpToDate", "UpToDate", 0, null, Map.of())),
-                    records);
+                    records, devices);
             nodes.add(new NodeObservation(name, true, null, "9.0.0", "QEMU", name.equals("n") ? List.of(web) : List.of(),
                     List.of(), List.of(), List.of(), lvm, drbd));
         }
@@ -246,6 +250,21 @@ class VmDifferTest {
         assertThat(DIFFER.diff(replicatedDesired(32, VmSpec.PowerState.STOPPED), replicated(64, List.of()),
                 Planner.Options.all()).problems()).singleElement().asString()
                 .contains("disk root is 64MiB but the manifest says 32MiB: shrinking a disk is refused");
+    }
+
+    @Test
+    void aResourceLeftSmallerThanItsGrownLvsByAnInterruptedApplyIsGrownAgain() {
+        long device = (32L << 20) - (40L << 10);
+        Diff stopped = DIFFER.diff(replicatedDesired(64, VmSpec.PowerState.STOPPED),
+                replicated(64, List.of(), Map.of(100, device)), Planner.Options.all());
+        assertThat(stopped.problems()).isEmpty();
+        assertThat(stopped.drafts()).extracting(d -> d.kind() + " " + d.node() + " uses " + d.uses())
+                .containsExactly("GROW_DRBD n uses []");
+        assertThat(stopped.drafts().get(0).arguments()).containsEntry("minimumBytes",
+                Long.toString((64L << 20) - (64L << 20) / 32768 - (1L << 20)));
+        assertThat(DIFFER.diff(replicatedDesired(64, VmSpec.PowerState.STOPPED),
+                replicated(64, List.of(), Map.of(100, (64L << 20) - (40L << 10))), Planner.Options.all()))
+                .as("a resource the size of its LVs").isEqualTo(Diff.EMPTY);
     }
 
     @Test
