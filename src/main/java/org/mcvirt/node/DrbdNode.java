@@ -340,9 +340,10 @@ public final class DrbdNode implements StoragePrimitives {
      * from one a lost connection aborted (both leave VerifyS/VerifyT).
      */
     public int verifiesDone(int minor) throws NodeException {
-        CommandResult log = command("sh", "-c", "dmesg | grep -c -- \"drbd" + minor + ": Online verify done\"; exit 0");
+        CommandResult log = command("sh", "-c", "log=$(dmesg 2>/dev/null) || { echo -1; exit 0; }; printf '%s\\n'"
+                + " \"$log\" | grep -c -- \"drbd" + minor + ": Online verify done\"; exit 0");
         String count = log.stdout().strip();
-        return log.succeeded() && count.matches("\\d+") ? Integer.parseInt(count) : -1;
+        return log.succeeded() && count.matches("-?\\d+") ? Integer.parseInt(count) : -1;
     }
 
     /**
