@@ -109,7 +109,7 @@ public final class Cluster implements AutoCloseable {
             }, () -> {
                 NodeObservation seen = StateReader.read(libvirt, clusterName);
                 StorageReader.Result storage = readStorage(node, commands);
-                return seen.withStorage(storage.lvm(), storage.drbd());
+                return seen.withStorage(storage.lvm(), storage.drbd(), storage.journal());
             });
         });
         for (int i = 0; i < names.size(); i++) {

@@ -23,7 +23,7 @@ final class Inspector {
     static List<NodeInfo> nodes(DesiredState desired, Cluster cluster, ObservedState observed) {
         List<NodeInfo> result = new ArrayList<>();
         List<ClusterLock.NodeLock> locks = ClusterLock.status(cluster);
-        var interrupted = Mcvirt.interruptedApply(cluster);
+        var interrupted = Mcvirt.interruptedApply(cluster, observed);
         for (String name : cluster.nodeNames()) {
             var spec = cluster.spec(name);
             String address = spec.local() ? "local" : spec.address() + ":" + spec.ssh().port();

@@ -55,28 +55,31 @@ public final class Mcvirt {
     public Plan plan(Planner.Options options) throws McvirtException {
         DesiredState desired = validate();
         try (Cluster cluster = connect(desired)) {
-            return withInterruptedApply(plan(desired, cluster.read(), options), cluster);
+            ObservedState observed = cluster.read();
+            return withInterruptedApply(plan(desired, observed, options), cluster, observed);
         }
     }
 
-    /** The last apply, if it stopped part-way (killed, crashed, or its controller lost) and is not running now. */
-    static Optional<org.mcvirt.apply.Journal.Interrupted> interruptedApply(Cluster cluster) {
-        Map<String, String> directories = new java.util.TreeMap<>();
-        cluster.nodes().keySet().stream().filter(n -> cluster.stalled(n) == null)
-                .forEach(n -> directories.put(n, cluster.spec(n).stateDirectory()));
-        var journals = JournalingStepRunner.read(cluster::transport, directories);
-        if (org.mcvirt.apply.Journal.lastInterrupted(journals, null).isEmpty()) {
+    /**
+     * The last apply, if it stopped part-way (killed, crashed, or its controller lost) and is not running now, from
+     * the journal tails read with the nodes' state.
+     */
+    static Optional<org.mcvirt.state.Journal.Interrupted> interruptedApply(Cluster cluster, ObservedState observed) {
+        Map<String, List<org.mcvirt.state.Journal.Entry>> journals = new java.util.TreeMap<>();
+        observed.nodes().stream().filter(org.mcvirt.state.NodeObservation::reachable)
+                .forEach(n -> journals.put(n.node(), n.journal()));
+        if (org.mcvirt.state.Journal.lastInterrupted(journals, null).isEmpty()) {
             return Optional.empty();
         }
         // an apply that holds the lock right now is running, not interrupted (the lock is read only in this case)
         String active = ClusterLock.status(cluster).stream()
                 .filter(l -> l.holder() != null && ClusterLock.isActive(l.holder())).map(l -> l.holder().token())
                 .findFirst().orElse(null);
-        return org.mcvirt.apply.Journal.lastInterrupted(journals, active);
+        return org.mcvirt.state.Journal.lastInterrupted(journals, active);
     }
 
-    private static Plan withInterruptedApply(Plan plan, Cluster cluster) {
-        Optional<org.mcvirt.apply.Journal.Interrupted> interrupted = interruptedApply(cluster);
+    private static Plan withInterruptedApply(Plan plan, Cluster cluster, ObservedState observed) {
+        Optional<org.mcvirt.state.Journal.Interrupted> interrupted = interruptedApply(cluster, observed);
         if (interrupted.isPresent() && !plan.hasChanges()) {
             interrupted = Optional.empty(); // whatever it left undone is done: nothing to complete
         }
@@ -300,7 +303,7 @@ public final class Mcvirt {
                         + shortFingerprint(observed.fingerprint()) + "); run 'mcvirt plan' again");
             }
         } else {
-            plan = withInterruptedApply(plan(desired, observed, Planner.Options.all()), cluster);
+            plan = withInterruptedApply(plan(desired, observed, Planner.Options.all()), cluster, observed);
         }
         interaction.show(plan);
         if (!plan.problems().isEmpty()) {
@@ -309,7 +312,7 @@ public final class Mcvirt {
         }
         if (!plan.hasChanges()) {
             // nothing to do is also an apply that ended: a journal that showed one stopped part-way is settled
-            if (interruptedApply(cluster).isPresent()) {
+            if (interruptedApply(cluster, observed).isPresent()) {
                 Map<String, String> directories = new java.util.HashMap<>();
                 cluster.nodes().keySet().stream().filter(n -> cluster.stalled(n) == null)
                         .forEach(n -> directories.put(n, cluster.spec(n).stateDirectory()));

@@ -18,7 +18,7 @@ import org.mcvirt.plan.Step;
  * written does not run.
  */
 public final class JournalingStepRunner implements StepRunner {
-    static final String FILE = "journal.jsonl";
+    static final String FILE = org.mcvirt.state.Journal.FILE;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Opens (or reuses) the command transport of a node. */
@@ -135,18 +135,4 @@ public final class JournalingStepRunner implements StepRunner {
         }
     }
 
-    /** Reads the tail of every reachable node's journal (the last 256 KiB), parsed; a node that fails is left out. */
-    public static Map<String, List<Journal.Entry>> read(Transports transports, Map<String, String> stateDirectories) {
-        Map<String, List<Journal.Entry>> result = new java.util.TreeMap<>();
-        stateDirectories.forEach((node, directory) -> {
-            try {
-                CommandResult tail = transports.transport(node).run(List.of("sh", "-c",
-                        "tail -c 262144 -- \"$1/" + FILE + "\" 2>/dev/null; exit 0", "mcvirt-journal-read", directory));
-                result.put(node, Journal.parse(tail.stdout()));
-            } catch (SshException e) {
-                // an unreachable node is reported by the read itself
-            }
-        });
-        return result;
-    }
 }

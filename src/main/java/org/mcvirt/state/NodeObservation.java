@@ -10,12 +10,15 @@ import org.mcvirt.model.ByName;
  * One node's observed state; when unreachable, error says why and the lists are empty. warnings name objects that
  * are not this cluster's and could not be read: they do not stop planning. lvm and drbd are read over the node's
  * command transport ({@link StorageReader}); they are "not read" when the node was unreachable or the observation
- * predates them (an absent value reads as not read).
+ * predates them (an absent value reads as not read). journal is the tail of the node's apply journal (not part of the
+ * fingerprint).
  */
 public record NodeObservation(String node, boolean reachable, String error, String libvirtVersion,
                               String hypervisorVersion, List<ObservedDomain> domains, List<ObservedNetwork> networks,
-                              List<ObservedPool> pools, List<String> warnings, ObservedLvm lvm, ObservedDrbd drbd) {
+                              List<ObservedPool> pools, List<String> warnings, ObservedLvm lvm, ObservedDrbd drbd,
+                              List<Journal.Entry> journal) {
     public NodeObservation {
+        journal = journal == null ? List.of() : List.copyOf(journal);
         Objects.requireNonNull(node, "node");
         warnings = warnings == null ? List.of() : List.copyOf(warnings);
         domains = domains.stream().sorted(Comparator.comparing(ObservedDomain::name)).toList();
@@ -37,9 +40,17 @@ public record NodeObservation(String node, boolean reachable, String error, Stri
     }
 
     /** This observation with what was read of LVM and DRBD. */
-    public NodeObservation withStorage(ObservedLvm observedLvm, ObservedDrbd observedDrbd) {
+    /** Without the journal (not read). */
+    public NodeObservation(String node, boolean reachable, String error, String libvirtVersion,
+                           String hypervisorVersion, List<ObservedDomain> domains, List<ObservedNetwork> networks,
+                           List<ObservedPool> pools, List<String> warnings, ObservedLvm lvm, ObservedDrbd drbd) {
+        this(node, reachable, error, libvirtVersion, hypervisorVersion, domains, networks, pools, warnings, lvm, drbd,
+                null);
+    }
+
+    public NodeObservation withStorage(ObservedLvm observedLvm, ObservedDrbd observedDrbd, List<Journal.Entry> tail) {
         return new NodeObservation(node, reachable, error, libvirtVersion, hypervisorVersion, domains, networks, pools,
-                warnings, observedLvm, observedDrbd);
+                warnings, observedLvm, observedDrbd, tail);
     }
 
     public Optional<ObservedDomain> domain(String name) {

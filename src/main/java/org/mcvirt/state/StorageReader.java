@@ -31,9 +31,9 @@ import org.mcvirt.node.ssh.SshException;
  * --json}. The verify records are {@code STATE/verify/*.json}.
  */
 public final class StorageReader {
-    /** Arguments: the boundary, the verify record directory. */
+    /** Arguments: the boundary, the verify record directory, the journal file. */
     static final String SCRIPT = """
-            b=$1; v=$2
+            b=$1; v=$2; j=$3
             PATH="$PATH:/usr/sbin:/sbin"; export PATH
             LVM_SUPPRESS_FD_WARNINGS=1; export LVM_SUPPRESS_FD_WARNINGS
             e=$(mktemp) || exit 1
@@ -56,6 +56,7 @@ public final class StorageReader {
               'version: '*) run status drbdsetup status --json ;;
             esac
             run sizes sh -c 'for f in /sys/block/drbd*/size; do [ -f "$f" ] && echo "$f $(cat "$f")"; done; exit 0'
+            [ -f "$j" ] && run journal tail -c JOURNAL_TAIL "$j"
             for f in "$v"/*.json; do
               [ -f "$f" ] || continue
               printf '%s file %s\\n' "$b" "$f"
@@ -63,7 +64,8 @@ public final class StorageReader {
               printf '\\n%s end %s\\n' "$b" "$f"
             done
             exit 0
-            """.replace("LV_FIELDS", LvmParser.LV_FIELDS).replace("VG_FIELDS", LvmParser.VG_FIELDS);
+            """.replace("LV_FIELDS", LvmParser.LV_FIELDS).replace("VG_FIELDS", LvmParser.VG_FIELDS)
+            .replace("JOURNAL_TAIL", Integer.toString(Journal.TAIL_BYTES));
     private static final String WHAT = "the LVM and DRBD read (lvs, vgs, drbdadm --version, /proc/drbd, drbdsetup,"
             + " verify records)";
     private static final int NOT_FOUND = 127;
@@ -74,7 +76,10 @@ public final class StorageReader {
     }
 
     /** What was read. */
-    public record Result(ObservedLvm lvm, ObservedDrbd drbd) {
+    public record Result(ObservedLvm lvm, ObservedDrbd drbd, List<Journal.Entry> journal) {
+        public Result(ObservedLvm lvm, ObservedDrbd drbd) {
+            this(lvm, drbd, List.of());
+        }
     }
 
     /** The command in progress on a node, for the message when its deadline passes. Safe to ask from any thread. */
@@ -120,7 +125,8 @@ public final class StorageReader {
         CommandResult ran;
         tracker.start(WHAT);
         try {
-            ran = transport.run(List.of("sh", "-c", SCRIPT, "mcvirt-read", boundary, verifyDirectory));
+            ran = transport.run(List.of("sh", "-c", SCRIPT, "mcvirt-read", boundary, verifyDirectory,
+                    stateDirectory == null ? "/nonexistent" : stateDirectory + "/" + Journal.FILE));
         } finally {
             tracker.done();
         }
@@ -130,7 +136,7 @@ public final class StorageReader {
                     new ObservedDrbd(Availability.FAILED, List.of(error), null, null, null, List.of(), List.of()));
         }
         Batch batch = parse(ran.stdout(), boundary);
-        return new Result(lvm(batch), drbd(batch));
+        return new Result(lvm(batch), drbd(batch), Journal.parse(batch.result("journal").stdout()));
     }
 
     /** Splits the script's output into its sections. */

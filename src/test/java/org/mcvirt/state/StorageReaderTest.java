@@ -124,7 +124,7 @@ class StorageReaderTest {
         for (String proc : List.of("proc-drbd-connected.txt", "proc-drbd-syncsource.txt", "proc-drbd-standalone.txt")) {
             StorageReader.Result result = StorageReader.read(lab84(proc), "/var/lib/mcvirt", null);
             ObservedState observed = new ObservedState(List.of(new NodeObservation("node1", true, null, "9.0.0",
-                    "QEMU 7.2", List.of(), List.of(), List.of(), List.of()).withStorage(result.lvm(), result.drbd())));
+                    "QEMU 7.2", List.of(), List.of(), List.of(), List.of()).withStorage(result.lvm(), result.drbd(), result.journal())));
             String json = new ObjectMapper().writeValueAsString(observed);
             assertThat(json).contains("mcvcap0", "cram-hmac-alg");
             for (String text : List.of(json, observed.toString(),
@@ -201,5 +201,22 @@ class StorageReaderTest {
         assertThat(json.writeValueAsString(drbd.verifications().get(0))).isEqualTo("{\"resource\":\"r0\",\"startedAt\":"
                 + "\"2026-11-27T02:55:03Z\",\"finishedAt\":\"2026-11-27T02:55:07Z\",\"result\":\"out-of-sync\","
                 + "\"outOfSyncKiB\":64,\"node\":\"node1\"}");
+    }
+
+    @Test
+    void drbdDeviceSizesAndTheJournalTailAreReadInTheSameCommand() throws Exception {
+        FakeNodeTransport node = new FakeNodeTransport()
+                .answer("proc", "version: 8.4.11 (api:1/proto:86-101)\nsrcversion: X\n")
+                .answer("sizes", "/sys/block/drbd300/size 130992\n/sys/block/drbd7/size 8\n")
+                .answer("journal", "ial\",\"event\":\"done\"}\n{\"time\":\"2026-11-27T05:00:00Z\",\"apply\":\"a1\","
+                        + "\"event\":\"apply-started\",\"steps\":2,\"command\":\"mcvirt apply\"}\n");
+        StorageReader.Result result = StorageReader.read(node, "/var/lib/mcvirt", null);
+        assertThat(result.drbd().deviceBytes()).containsExactly(java.util.Map.entry(7, 4096L),
+                java.util.Map.entry(300, 130992L * 512));
+        assertThat(result.journal()).singleElement().satisfies(e -> {
+            assertThat(e.event()).isEqualTo("apply-started");
+            assertThat(e.steps()).isEqualTo(2);
+        });
+        assertThat(node.commands.get(0)).endsWith("/var/lib/mcvirt/verify", "/var/lib/mcvirt/journal.jsonl");
     }
 }

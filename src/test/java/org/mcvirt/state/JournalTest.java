@@ -1,4 +1,4 @@
-package org.mcvirt.apply;
+package org.mcvirt.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package org.mcvirt.apply;
+package org.mcvirt.state;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -19,7 +19,11 @@ import java.util.TreeMap;
  * {@code apply-finished} on every node at the end; a killed or crashed apply has no {@code apply-finished}.
  */
 public final class Journal {
-    static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The journal file in a node's state directory (written by apply's JournalingStepRunner). */
+    public static final String FILE = "journal.jsonl";
+    /** How much of its end is read with the node's state: the last apply's lines, even for large plans. */
+    public static final int TAIL_BYTES = 262144;
 
     private Journal() {
     }
