@@ -145,7 +145,7 @@ class LocalLibvirtIT {
                 "disk root     vda (virtio)", "16MiB", "nic  52:54:00:aa:00:01 on net").containsPattern("vnc:\\s+127.0.0.1:59\\d\\d");
         assertThat(mcvirt(file, "info", "no-such-vm").exitCode()).isEqualTo(1);
         Cli.Result list = mcvirt(file, "list");
-        assertThat(list.out()).containsPattern(WEB + "\\s+here\\s+running\\s+1\\s+64MiB\\s+yes");
+        assertThat(list.out()).containsPattern(WEB + "\\s+here\\s+running\\s+1\\s+64MiB\\s+-\\s+yes");
         Cli.Result listJson = mcvirt(file, "list", "--json");
         assertThat(listJson.exitCode()).isZero();
         assertThat(listJson.out()).contains("\"name\" : \"" + WEB + "\"", "\"managed\" : true", "\"unreachable\" : [ ]");
