@@ -50,6 +50,11 @@ public final class Cluster implements AutoCloseable {
 
     /** Connects to every node in parallel, each within the node timeout. */
     public static Cluster connect(String clusterName, List<NodeSpec> nodes, Duration nodeTimeout) {
+        return connect(clusterName, nodes, nodeTimeout, null);
+    }
+
+    /** As {@link #connect(String, List, Duration)}, taking the libvirt connections preconnect already opened. */
+    static Cluster connect(String clusterName, List<NodeSpec> nodes, Duration nodeTimeout, Preconnect preconnect) {
         Cluster cluster = new Cluster(clusterName, nodeTimeout);
         nodes.forEach(n -> cluster.specs.put(n.name(), n));
         List<Object> results = onEachNode(nodes.stream().map(NodeSpec::name).toList(), node -> {
@@ -60,7 +65,8 @@ public final class Cluster implements AutoCloseable {
                         // SSH first: an unknown or changed host key is reported with its fingerprint
                         cluster.transport(node);
                     }
-                    return LibvirtNode.open(node, spec.libvirtUri(), nodeTimeout);
+                    LibvirtNode early = preconnect == null ? null : preconnect.take(spec, nodeTimeout);
+                    return early != null ? early : LibvirtNode.open(node, spec.libvirtUri(), nodeTimeout);
                 } catch (SshException e) {
                     String prefix = "node " + node + " (" + e.endpoint() + "): ";
                     String detail = e.getMessage().startsWith(prefix) ? e.getMessage().substring(prefix.length())

@@ -43,6 +43,24 @@ public final class Mcvirt {
         return Cluster.connect(desired.cluster().name(), desired.nodes(), nodeTimeout);
     }
 
+    /**
+     * Reads the manifests and connects to their nodes, starting each libvirt connection as soon as its node is read
+     * (while the rest of the manifests is read and checked).
+     */
+    private Cluster validateAndConnect(DesiredState[] desired) throws McvirtException {
+        Preconnect preconnect = new Preconnect(nodeTimeout);
+        try {
+            try {
+                desired[0] = ManifestLoader.load(manifests, preconnect::offer);
+            } catch (ManifestException e) {
+                throw new McvirtException(McvirtException.Category.MANIFEST, e.getMessage(), e);
+            }
+            return Cluster.connect(desired[0].cluster().name(), desired[0].nodes(), nodeTimeout, preconnect);
+        } finally {
+            preconnect.discard();
+        }
+    }
+
     public DesiredState validate() throws McvirtException {
         try {
             return ManifestLoader.load(manifests);
@@ -53,10 +71,10 @@ public final class Mcvirt {
 
     /** Reads the cluster and plans. Never changes anything. */
     public Plan plan(Planner.Options options) throws McvirtException {
-        DesiredState desired = validate();
-        try (Cluster cluster = connect(desired)) {
+        DesiredState[] desired = new DesiredState[1];
+        try (Cluster cluster = validateAndConnect(desired)) {
             ObservedState observed = cluster.read();
-            return withInterruptedApply(plan(desired, observed, options), cluster, observed);
+            return withInterruptedApply(plan(desired[0], observed, options), cluster, observed);
         }
     }
 

@@ -132,6 +132,22 @@ final class ManifestBinder {
         return Optional.of(new IntRange(first, last));
     }
 
+    /**
+     * The nodes of a top-level {@code nodes:} value that bind without any problem, for an early start (connecting
+     * while the rest of the manifest is read). The problems are not reported here: the whole manifest's bind does.
+     */
+    static List<NodeSpec> earlyNodes(YamlTree.Node nodesValue) {
+        if (!(nodesValue instanceof YamlTree.ListNode list)) {
+            return List.of();
+        }
+        List<NodeSpec> nodes = new ArrayList<>();
+        for (YamlTree.Node item : list.items()) {
+            List<Diagnostic> scratch = new ArrayList<>();
+            new ManifestBinder(scratch).node(item).filter(n -> scratch.isEmpty()).ifPresent(n -> nodes.add(n.value()));
+        }
+        return nodes;
+    }
+
     private Optional<Located<NodeSpec>> node(YamlTree.Node node) {
         return Fields.of(node, "node", Set.of("name", "local", "address", "clusterIp", "drbdIp", "ssh", "libvirt",
                 "paths", "storage"), problems).flatMap(f -> {

@@ -30,6 +30,16 @@ public final class ManifestLoader {
     }
 
     public static DesiredState load(List<Path> paths) throws ManifestException {
+        return load(paths, null);
+    }
+
+    /**
+     * As {@link #load(List)}; early (when not null) is given each node as soon as its file's {@code nodes:} section
+     * is read and binds cleanly, before the rest is read and checked: a caller may start connecting to it. It may be
+     * given nodes that a later check rejects; the returned state (or the exception) is what counts.
+     */
+    public static DesiredState load(List<Path> paths, java.util.function.Consumer<NodeSpec> early)
+            throws ManifestException {
         List<Diagnostic> problems = new ArrayList<>();
         List<ManifestBinder.BoundFile> files = new ArrayList<>();
         for (Path file : expand(paths, problems)) {
@@ -41,7 +51,12 @@ public final class ManifestLoader {
                 problems.add(new Diagnostic(new Location(display, 1, 1), "cannot read manifest: " + e.getMessage()));
                 continue;
             }
-            Optional<YamlTree.Node> root = YamlReader.read(display, text, problems);
+            Optional<YamlTree.Node> root = YamlReader.read(display, text, problems, early == null ? null
+                    : (key, value) -> {
+                        if (key.equals("nodes")) {
+                            ManifestBinder.earlyNodes(value).forEach(early);
+                        }
+                    });
             if (root.isEmpty()) {
                 if (problems.isEmpty()) {
                     problems.add(new Diagnostic(new Location(display, 1, 1), "the manifest is empty"));

@@ -27,12 +27,21 @@ final class YamlReader {
 
     /** Parses one document; syntax errors and duplicate keys are added to {@code problems}. */
     static Optional<YamlTree.Node> read(String file, String text, List<Diagnostic> problems) {
+        return read(file, text, problems, null);
+    }
+
+    /**
+     * As {@link #read(String, String, List)}; topLevel (when not null) is told each top-level key and its value as
+     * soon as that value is read, before the rest of the document is, so a caller can act on an early section.
+     */
+    static Optional<YamlTree.Node> read(String file, String text, List<Diagnostic> problems,
+                                        java.util.function.BiConsumer<String, YamlTree.Node> topLevel) {
         try (JsonParser parser = FACTORY.createParser(text)) {
             JsonToken first = parser.nextToken();
             if (first == null) {
                 return Optional.empty();
             }
-            YamlTree.Node root = readValue(file, parser, problems);
+            YamlTree.Node root = readValue(file, parser, problems, topLevel);
             if (parser.nextToken() != null) {
                 problems.add(new Diagnostic(location(file, parser.currentTokenLocation()),
                         "only one YAML document per file is supported; split the documents into files"));
@@ -58,6 +67,12 @@ final class YamlReader {
 
     private static YamlTree.Node readValue(String file, JsonParser parser, List<Diagnostic> problems)
             throws IOException {
+        return readValue(file, parser, problems, null);
+    }
+
+    private static YamlTree.Node readValue(String file, JsonParser parser, List<Diagnostic> problems,
+                                           java.util.function.BiConsumer<String, YamlTree.Node> onEntry)
+            throws IOException {
         Location here = location(file, parser.currentTokenLocation());
         JsonToken token = parser.currentToken();
         switch (token) {
@@ -69,6 +84,9 @@ final class YamlReader {
                     Location keyLocation = location(file, parser.currentTokenLocation());
                     parser.nextToken();
                     YamlTree.Node value = readValue(file, parser, problems);
+                    if (onEntry != null) {
+                        onEntry.accept(key, value);
+                    }
                     Location earlier = seen.putIfAbsent(key, keyLocation);
                     if (earlier != null) {
                         problems.add(new Diagnostic(keyLocation,

@@ -191,4 +191,24 @@ class ManifestLoaderTest {
         assertThat(state.vm("zz-pinned").orElseThrow().nics().get(0).mac()).isEqualTo(mac);
         assertThat(state.vm("web").orElseThrow().nics().get(0).mac()).isNotEqualTo(mac);
     }
+
+    @Test
+    void eachCleanNodeIsGivenEarlyBeforeTheRestIsReadAndABrokenOneIsNot(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("cluster.yaml");
+        Files.writeString(file, """
+                apiVersion: mcvirt/v1
+                cluster: {name: early}
+                nodes:
+                  - {name: alpha, address: 192.0.2.1}
+                  - {name: beta, address: "not a host!"}
+                  - {name: gamma, local: true}
+                vms:
+                  - {name: web, node: alpha, memory: 64MiB, disks: [{name: root, size: 1GiB, storage: nowhere}]}
+                """);
+        List<String> early = new java.util.ArrayList<>();
+        assertThatThrownBy(() -> ManifestLoader.load(List.of(file), n -> early.add(n.name())))
+                .isInstanceOf(ManifestException.class).hasMessageContaining("'not a host!' is not a host name")
+                .hasMessageContaining("nowhere");
+        assertThat(early).as("given before the vms were checked").containsExactly("alpha", "gamma");
+    }
 }
