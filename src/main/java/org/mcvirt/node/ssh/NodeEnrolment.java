@@ -97,6 +97,10 @@ public final class NodeEnrolment {
             String script = "umask 077; mkdir -p \"$HOME/.ssh\" && touch \"$HOME/.ssh/authorized_keys\" && "
                     + "{ grep -qxF -- \"$1\" \"$HOME/.ssh/authorized_keys\" || printf '%s\\n' \"$1\" >> \"$HOME/.ssh/authorized_keys\"; }";
             ChannelExec channel = (ChannelExec) session.openChannel("exec");
+            if (channel == null) { // JSch's way of saying the session dropped while the channel opened
+                throw new SshException(SshException.Category.IO, node, endpoint, "the session went down before the"
+                        + " public key could be installed", null);
+            }
             channel.setCommand(ShellQuoting.commandLine(List.of("sh", "-c", script, "mcvirt-enrol", publicKey.strip())));
             ByteArrayOutputStream errors = new ByteArrayOutputStream();
             channel.setErrStream(errors);

@@ -294,6 +294,9 @@ public final class SshTransport implements NodeTransport {
         } catch (JSchException e) {
             throw failure(Category.IO, "cannot open a channel to run " + description + ": " + e.getMessage(), e);
         }
+        if (channel == null) { // JSch returns null, not an exception, when the session drops while it opens one
+            throw failure(Category.IO, "cannot open a channel to run " + description + ": the session went down", null);
+        }
         try {
             channel.setCommand(commandLine);
             channel.setInputStream(new ByteArrayInputStream(standardInput));
