@@ -97,10 +97,10 @@ public final class Mcvirt {
     }
 
     private static Plan withInterruptedApply(Plan plan, Cluster cluster, ObservedState observed) {
-        Optional<org.mcvirt.state.Journal.Interrupted> interrupted = interruptedApply(cluster, observed);
-        if (interrupted.isPresent() && !plan.hasChanges()) {
-            interrupted = Optional.empty(); // whatever it left undone is done: nothing to complete
+        if (!plan.hasChanges()) {
+            return plan; // whatever an interrupted apply left undone is done: nothing to complete
         }
+        Optional<org.mcvirt.state.Journal.Interrupted> interrupted = interruptedApply(cluster, observed);
         if (interrupted.isEmpty()) {
             return plan;
         }
@@ -328,16 +328,17 @@ public final class Mcvirt {
             throw new McvirtException(McvirtException.Category.REFUSED, "the plan has problems; nothing was changed:\n  "
                     + String.join("\n  ", plan.problems()));
         }
+        Map<String, String> stateDirectories = new java.util.HashMap<>();
+        cluster.nodeNames().forEach(n -> stateDirectories.put(n, cluster.spec(n).stateDirectory()));
         if (!plan.hasChanges()) {
             // nothing to do is also an apply that ended: a journal that showed one stopped part-way is settled
             if (interruptedApply(cluster, observed).isPresent()) {
-                Map<String, String> directories = new java.util.HashMap<>();
-                cluster.nodes().keySet().stream().filter(n -> cluster.stalled(n) == null)
-                        .forEach(n -> directories.put(n, cluster.spec(n).stateDirectory()));
-                JournalingStepRunner journal = new JournalingStepRunner(step -> "", cluster::transport, directories,
-                        lock.holder().token());
-                journal.applyStarted(directories.keySet(), 0, options.command());
-                journal.applyFinished(directories.keySet(), "no changes");
+                List<String> answering = cluster.nodes().keySet().stream().filter(n -> cluster.stalled(n) == null)
+                        .sorted().toList();
+                JournalingStepRunner journal = new JournalingStepRunner(step -> "", cluster::transport,
+                        stateDirectories, lock.holder().token());
+                journal.applyStarted(answering, 0, options.command());
+                journal.applyFinished(answering, "no changes");
             }
             return new ApplyResult(plan, List.of(), Map.of(), List.of());
         }
@@ -349,8 +350,6 @@ public final class Mcvirt {
         if (!interaction.approve(plan)) {
             throw new McvirtException(McvirtException.Category.REFUSED, "apply cancelled; nothing was changed");
         }
-        Map<String, String> stateDirectories = new java.util.HashMap<>();
-        cluster.nodeNames().forEach(n -> stateDirectories.put(n, cluster.spec(n).stateDirectory()));
         JournalingStepRunner runner = new JournalingStepRunner(
                 new LibvirtStepRunner(cluster.nodes(), node -> storage(cluster, node), options.shutdownTimeoutSeconds(),
                         options.syncTimeout(), listener), cluster::transport,

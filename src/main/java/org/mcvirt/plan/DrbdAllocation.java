@@ -133,10 +133,9 @@ record DrbdAllocation(Map<String, Map<String, Views.DrbdDiskView>> byVm, List<St
                 continue;
             }
             for (var resource : node.get().drbd().resource(name)) {
-                String address = resource.localAddress();
-                if (resource.volume() == 0 && address != null && address.matches(".*:\\d{1,5}")) {
-                    return Optional.of(new Views.DrbdDiskView(name, resource.minor(),
-                            Integer.parseInt(address.substring(address.lastIndexOf(':') + 1))));
+                Optional<Integer> port = localPort(resource);
+                if (resource.volume() == 0 && port.isPresent()) {
+                    return Optional.of(new Views.DrbdDiskView(name, resource.minor(), port.get()));
                 }
             }
         }
@@ -159,15 +158,17 @@ record DrbdAllocation(Map<String, Map<String, Views.DrbdDiskView>> byVm, List<St
         Map<String, Set<Integer>> used = new HashMap<>();
         for (NodeObservation node : observed.nodes()) {
             Set<Integer> ports = new HashSet<>();
-            for (var resource : node.drbd().resources()) {
-                String address = resource.localAddress();
-                if (address != null && address.matches(".*:\\d{1,5}")) {
-                    ports.add(Integer.parseInt(address.substring(address.lastIndexOf(':') + 1)));
-                }
-            }
+            node.drbd().resources().forEach(resource -> localPort(resource).ifPresent(ports::add));
             used.put(node.node(), ports);
         }
         return used;
+    }
+
+    /** The port a resource listens on here, from its local address (host:port), if it has one. */
+    private static Optional<Integer> localPort(org.mcvirt.state.ObservedDrbd.Resource resource) {
+        String address = resource.localAddress();
+        return address != null && address.matches(".*:\\d{1,5}")
+                ? Optional.of(Integer.parseInt(address.substring(address.lastIndexOf(':') + 1))) : Optional.empty();
     }
 
     private static Optional<Integer> firstFree(int first, int last, Set<Integer> taken) {
