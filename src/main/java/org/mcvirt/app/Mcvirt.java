@@ -354,7 +354,8 @@ public final class Mcvirt {
                 new LibvirtStepRunner(cluster.nodes(), node -> storage(cluster, node), options.shutdownTimeoutSeconds(),
                         options.syncTimeout(), listener), cluster::transport,
                 stateDirectories, lock.holder().token());
-        List<String> touched = plan.steps().stream().map(org.mcvirt.plan.Step::node).distinct().sorted().toList();
+        List<String> touched = plan.steps().stream().flatMap(s -> s.nodes().stream()).distinct().sorted()
+                .toList();
         runner.applyStarted(touched, plan.steps().size(), options.command());
         Map<String, String> stalled = new java.util.concurrent.ConcurrentSkipListMap<>();
         Executor.Limits limits = new Executor.Limits(

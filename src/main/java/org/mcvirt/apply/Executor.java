@@ -20,7 +20,8 @@ import org.mcvirt.plan.Step;
 
 /**
  * Walks the step graph: a step starts when all its dependencies are done; steps on different nodes run in
- * parallel (up to the parallelism), steps on one node run one at a time in plan order. Dependents of a failed
+ * parallel (up to the parallelism), steps on one node run one at a time in plan order. A step that touches several
+ * nodes (a migration) reserves all of them. Dependents of a failed
  * step are skipped and reported; independent steps still run.
  *
  * <p>Every step has a deadline. A step that passes it, or fails because its node stopped answering, marks the node
@@ -60,7 +61,8 @@ public final class Executor {
         this.limits = limits;
     }
 
-    private record Finished(Step step, StepOutcome outcome, boolean stalled) {
+    /** stalledNode: the node that stopped answering during the step (one of the step's nodes), or null. */
+    private record Finished(Step step, StepOutcome outcome, String stalledNode) {
     }
 
     public List<StepOutcome> execute(Plan plan) {
@@ -93,17 +95,19 @@ public final class Executor {
                             continue;
                         }
                         boolean ready = step.dependsOn().stream().allMatch(outcomes::containsKey);
-                        if (ready && stalledNodes.containsKey(step.node())) {
-                            String why = "not run: node " + step.node() + " stopped answering during step "
-                                    + stalledNodes.get(step.node());
+                        String stalledNode = step.nodes().stream().filter(stalledNodes::containsKey).findFirst()
+                                .orElse(null);
+                        if (ready && stalledNode != null) {
+                            String why = "not run: node " + stalledNode + " stopped answering during step "
+                                    + stalledNodes.get(stalledNode);
                             outcomes.put(step.id(), new StepOutcome(step.id(), StepOutcome.Status.SKIPPED, why));
                             listener.skipped(step, why);
                             pending.remove(step);
                             progressed = true;
                             continue;
                         }
-                        if (ready && running < parallelism && !busyNodes.contains(step.node())) {
-                            busyNodes.add(step.node());
+                        if (ready && running < parallelism && step.nodes().stream().noneMatch(busyNodes::contains)) {
+                            busyNodes.addAll(step.nodes());
                             pending.remove(step);
                             running++;
                             completion.submit(() -> runOne(step));
@@ -116,11 +120,11 @@ public final class Executor {
                 }
                 Finished finished = completion.take().get();
                 running--;
-                busyNodes.remove(finished.step().node());
+                finished.step().nodes().forEach(busyNodes::remove);
                 outcomes.put(finished.step().id(), finished.outcome());
-                if (finished.stalled()) {
-                    stalledNodes.putIfAbsent(finished.step().node(), finished.step().id());
-                    limits.onStalled().accept(finished.step().node(), finished.outcome().message());
+                if (finished.stalledNode() != null) {
+                    stalledNodes.putIfAbsent(finished.stalledNode(), finished.step().id());
+                    limits.onStalled().accept(finished.stalledNode(), finished.outcome().message());
                 }
             }
         } catch (InterruptedException e) {
@@ -142,16 +146,16 @@ public final class Executor {
                     limits.deadline().apply(step), () -> limits.activity().apply(step.node()), () -> runner.run(step));
             long millis = (System.nanoTime() - start) / 1_000_000;
             listener.finished(step, millis, note);
-            return new Finished(step, new StepOutcome(step.id(), StepOutcome.Status.DONE, note), false);
+            return new Finished(step, new StepOutcome(step.id(), StepOutcome.Status.DONE, note), null);
         } catch (NodeException e) {
             long millis = (System.nanoTime() - start) / 1_000_000;
             listener.failed(step, millis, e.getMessage());
-            return new Finished(step, new StepOutcome(step.id(), StepOutcome.Status.FAILED, e.getMessage()),
-                    e.unresponsive());
+            String stalled = !e.unresponsive() ? null : step.nodes().contains(e.node()) ? e.node() : step.node();
+            return new Finished(step, new StepOutcome(step.id(), StepOutcome.Status.FAILED, e.getMessage()), stalled);
         } catch (RuntimeException e) {
             long millis = (System.nanoTime() - start) / 1_000_000;
             listener.failed(step, millis, e.getMessage());
-            return new Finished(step, new StepOutcome(step.id(), StepOutcome.Status.FAILED, e.getMessage()), false);
+            return new Finished(step, new StepOutcome(step.id(), StepOutcome.Status.FAILED, e.getMessage()), null);
         }
     }
 }

@@ -13,7 +13,7 @@ import org.mcvirt.node.ssh.SshException;
 import org.mcvirt.plan.Step;
 
 /**
- * Writes a journal entry on the step's node before and after each step ({@code STATE/journal.jsonl}, one JSON
+ * Writes a journal entry on the step's node (and on each node it also touches) before and after each step ({@code STATE/journal.jsonl}, one JSON
  * object a line), so any controller can see what an interrupted apply did. A step whose first entry cannot be
  * written does not run.
  */
@@ -79,7 +79,13 @@ public final class JournalingStepRunner implements StepRunner {
         if (message != null && !message.isEmpty()) {
             entry.put("message", message);
         }
-        write(step.node(), entry);
+        if (!step.peers().isEmpty()) {
+            entry.put("node", step.node());
+            entry.put("peers", step.peers());
+        }
+        for (String node : step.nodes()) {
+            write(node, entry);
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.mcvirt.apply;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.mcvirt.model.DrbdSpec;
 import org.mcvirt.model.Secrets;
@@ -59,7 +60,35 @@ public final class LibvirtStepRunner implements StepRunner {
             case CREATE_NETWORK -> done(() -> node.createNetwork(step.argument("name"), step.argument("xml")));
             case START_NETWORK -> done(() -> node.startNetwork(step.argument("name")));
             case DELETE_NETWORK -> done(() -> node.deleteNetwork(step.argument("name")));
-            case DEFINE_DOMAIN -> done(() -> node.defineDomain(step.argument("xml")));
+            case DEFINE_DOMAIN -> {
+                node.defineDomain(step.argument("xml"));
+                yield saveCopies(step, node);
+            }
+            case MIGRATE_LIVE -> migrateLive(step, node);
+            case UNDEFINE_MIGRATED -> {
+                String target = step.argument("target");
+                java.util.Optional<String> there = libvirt(target).domainUuid(step.argument("name"));
+                if (there.isEmpty() || !there.get().equalsIgnoreCase(step.argument("uuid"))) {
+                    throw new NodeException(step.node(), "domain " + step.argument("name") + " is not undefined here:"
+                            + " node " + target + " does not have it defined" + there.map(u -> " with UUID "
+                            + step.argument("uuid") + " (it has " + u + ")").orElse("") + ", so it would be defined"
+                            + " on no node", null);
+                }
+                node.undefineDomain(step.argument("name"));
+                yield "";
+            }
+            case REGISTER_DOMAIN -> {
+                String from = step.argument("copyNode");
+                String copy = storage.of(from).readDefinition(step.argument("copyDirectory"), step.argument("name"))
+                        .orElseThrow(() -> new NodeException(from, "the saved definition of domain "
+                                + step.argument("name") + " is gone", null));
+                if (!sha256(copy).equals(step.argument("sha256"))) {
+                    throw new NodeException(from, "the saved definition of domain " + step.argument("name")
+                            + " changed since the plan was made; run 'mcvirt plan' again", null);
+                }
+                node.defineDomain(copy);
+                yield saveCopies(step, node);
+            }
             case SET_MEMORY_LIVE -> done(() -> node.setLiveMemory(step.argument("name"),
                     Long.parseLong(step.argument("kib"))));
             case ATTACH_DEVICE_LIVE -> done(() -> node.attachDeviceLive(step.argument("name"), step.argument("xml")));
@@ -70,7 +99,13 @@ public final class LibvirtStepRunner implements StepRunner {
             case SHUTDOWN_DOMAIN -> node.shutdownDomain(step.argument("name"), shutdownTimeoutSeconds,
                     message -> progress.progress(step, message))
                     ? "the guest did not shut down within " + shutdownTimeoutSeconds + "s; powered off" : "";
-            case UNDEFINE_DOMAIN -> done(() -> node.undefineDomain(step.argument("name")));
+            case UNDEFINE_DOMAIN -> {
+                node.undefineDomain(step.argument("name"));
+                for (Map.Entry<String, String> forget : prefixed(step, "forget.").entrySet()) {
+                    storage.of(forget.getKey()).forgetDefinition(forget.getValue(), step.argument("name"));
+                }
+                yield "";
+            }
             case DELETE_VOLUME -> done(() -> node.deleteVolume(step.argument("pool"), step.argument("name")));
             case GROW_VOLUME -> node.growVolume(step.argument("pool"), step.argument("name"), step.argument("domain"),
                     step.argument("path"), Long.parseLong(step.argument("bytes")));
@@ -117,9 +152,105 @@ public final class LibvirtStepRunner implements StepRunner {
                     step.argument("tag")) ? "" : "it was already gone";
             case CREATE_POOL, START_POOL, CREATE_VOLUME, CREATE_NETWORK, START_NETWORK, DELETE_NETWORK, DEFINE_DOMAIN,
                  SET_MEMORY_LIVE, ATTACH_DEVICE_LIVE, DETACH_DEVICE_LIVE, SET_AUTOSTART, START_DOMAIN, SHUTDOWN_DOMAIN,
-                 UNDEFINE_DOMAIN, DELETE_VOLUME, GROW_VOLUME, GROW_DRBD ->
+                 UNDEFINE_DOMAIN, DELETE_VOLUME, GROW_VOLUME, GROW_DRBD, MIGRATE_LIVE, UNDEFINE_MIGRATED,
+                 REGISTER_DOMAIN ->
                     throw new IllegalStateException(step.kind() + " is not a storage step");
         };
+    }
+
+    /** The step's arguments that start with prefix, by the rest of their name (a node), in name order. */
+    private static Map<String, String> prefixed(Step step, String prefix) {
+        Map<String, String> found = new java.util.TreeMap<>();
+        step.arguments().forEach((key, value) -> {
+            if (key.startsWith(prefix)) {
+                found.put(key.substring(prefix.length()), value);
+            }
+        });
+        return found;
+    }
+
+    /**
+     * After a define: the definition as libvirt now keeps it, saved in the state directory of each node the step
+     * names ({@code copy.NODE}: a replicated vm's pair), for 'mcvirt register'.
+     */
+    private String saveCopies(Step step, NodePrimitives node) throws NodeException {
+        Map<String, String> copies = prefixed(step, "copy.");
+        if (copies.isEmpty()) {
+            return "";
+        }
+        String name = step.argument("name");
+        String xml = node.definition(name).orElseThrow(() -> new NodeException(step.node(), "domain " + name
+                + " is not defined after its define", null));
+        for (Map.Entry<String, String> copy : copies.entrySet()) {
+            storage.of(copy.getKey()).saveDefinition(copy.getValue(), name, xml);
+        }
+        return "";
+    }
+
+    /** The libvirt connection of another node the step touches. */
+    private NodePrimitives libvirt(String node) {
+        NodePrimitives other = nodes.get(node);
+        if (other == null) {
+            throw new IllegalStateException("no connection to node " + node);
+        }
+        return other;
+    }
+
+    /**
+     * The live migration: two primaries allowed, the target promoted, libvirt's live migration, then the source
+     * demoted and two primaries forbidden. Any failure is rolled back to the source (where libvirt leaves the vm
+     * running): the target demoted, two primaries forbidden, and the failure reported with what was rolled back.
+     */
+    private String migrateLive(Step step, NodePrimitives source) throws NodeException {
+        String name = step.argument("name");
+        String target = step.argument("target");
+        StoragePrimitives here = storage.of(step.node());
+        StoragePrimitives there = storage.of(target);
+        Map<String, String> resources = prefixed(step, "resource."); // resource -> minor
+        try {
+            for (Map.Entry<String, String> r : resources.entrySet()) {
+                here.allowTwoPrimaries(r.getKey(), true);
+                there.promote(Integer.parseInt(r.getValue()), r.getKey());
+            }
+            source.migrateLive(name, libvirt(target), step.argument("migrationUri"),
+                    message -> progress.progress(step, message));
+        } catch (NodeException | RuntimeException e) {
+            String rollback = rollBack(step, source, here, there, resources);
+            throw new NodeException(step.node(), "the live migration of " + name + " to " + target + " failed: "
+                    + e.getMessage() + "; " + rollback, e);
+        }
+        for (Map.Entry<String, String> r : resources.entrySet()) {
+            here.demote(Integer.parseInt(r.getValue()), r.getKey());
+            here.allowTwoPrimaries(r.getKey(), false);
+        }
+        NodePrimitives targetNode = libvirt(target);
+        String note = saveCopies(new Step(step.id(), step.kind(), target, step.subject(), step.uses(), step.change(),
+                step.description(), step.arguments(), step.dependsOn(), step.peers()), targetNode);
+        String downtime = there.completedMigrationDowntime(name);
+        return (downtime == null ? "running on " + target : "running on " + target + "; downtime " + downtime
+                + " as libvirt reports it") + note;
+    }
+
+    private static String rollBack(Step step, NodePrimitives source, StoragePrimitives here, StoragePrimitives there,
+                                   Map<String, String> resources) {
+        List<String> left = new java.util.ArrayList<>();
+        try {
+            if (!source.domainActive(step.argument("name"))) {
+                left.add("the vm is not running on " + step.node() + " any more");
+            }
+        } catch (NodeException e) {
+            left.add("cannot tell whether the vm still runs on " + step.node() + ": " + e.getMessage());
+        }
+        for (Map.Entry<String, String> r : resources.entrySet()) {
+            try {
+                there.demote(Integer.parseInt(r.getValue()), r.getKey());
+                here.allowTwoPrimaries(r.getKey(), false);
+            } catch (NodeException | RuntimeException e) {
+                left.add(r.getKey() + " may still be primary on both nodes: " + e.getMessage());
+            }
+        }
+        return left.isEmpty() ? "rolled back: the vm runs on " + step.node() + ", and " + String.join(", ",
+                resources.keySet()) + " is primary there only" : "rollback incomplete: " + String.join("; ", left);
     }
 
     /** The resource file text with the secret where the plan has its placeholder. */
@@ -140,6 +271,15 @@ public final class LibvirtStepRunner implements StepRunner {
 
     private interface Primitive {
         void run() throws NodeException;
+    }
+
+    private static String sha256(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Runs a primitive that has nothing to add to the progress line. */

@@ -172,6 +172,53 @@ public final class DrbdNode implements StoragePrimitives {
         }
     }
 
+    public void saveDefinition(String stateDirectory, String domain, String xml) throws NodeException {
+        String directory = stateDirectory + "/" + org.mcvirt.state.StorageReader.DEFINITIONS;
+        try {
+            transport.runChecked(List.of("mkdir", "-p", "-m", "0700", directory));
+            transport.writeFileAtomically(directory + "/" + domain + ".xml", xml.getBytes(StandardCharsets.UTF_8),
+                    "0600");
+        } catch (SshException e) {
+            throw transportFailure("save a copy of the definition of domain " + domain, e);
+        }
+    }
+
+    public Optional<String> readDefinition(String stateDirectory, String domain) throws NodeException {
+        try {
+            return transport.readFile(stateDirectory + "/" + org.mcvirt.state.StorageReader.DEFINITIONS + "/" + domain
+                    + ".xml").map(b -> new String(b, StandardCharsets.UTF_8));
+        } catch (SshException e) {
+            throw transportFailure("read the saved definition of domain " + domain, e);
+        }
+    }
+
+    public void forgetDefinition(String stateDirectory, String domain) throws NodeException {
+        try {
+            transport.runChecked(List.of("rm", "-f", "--", stateDirectory + "/"
+                    + org.mcvirt.state.StorageReader.DEFINITIONS + "/" + domain + ".xml"));
+        } catch (SshException e) {
+            throw transportFailure("remove the saved definition of domain " + domain, e);
+        }
+    }
+
+    public void allowTwoPrimaries(String resource, boolean allow) throws NodeException {
+        run((allow ? "allow" : "forbid") + " two primaries for " + resource, "drbdadm", "net-options",
+                "--allow-two-primaries=" + (allow ? "yes" : "no"), resource);
+    }
+
+    public String completedMigrationDowntime(String domain) throws NodeException {
+        CommandResult result = command("virsh", "-c", "qemu:///system", "domjobinfo", "--completed", domain);
+        if (!result.succeeded()) {
+            return null;
+        }
+        for (String line : result.stdout().split("\n")) {
+            if (line.startsWith("Total downtime:")) {
+                return line.substring("Total downtime:".length()).strip().replaceAll("\\s+", " ");
+            }
+        }
+        return null;
+    }
+
     // ---- metadata and bring-up ----
 
     /**

@@ -345,6 +345,91 @@ public final class LibvirtNode implements NodePrimitives, AutoCloseable {
                 () -> connect.domainLookupByName(name).undefine(UNDEFINE_MANAGED_SAVE | UNDEFINE_NVRAM));
     }
 
+    /** The persistent definition of a domain as libvirt keeps it (with what libvirt added), or empty. */
+    public java.util.Optional<String> definition(String name) throws NodeException {
+        return call("read the definition of domain " + name, () -> {
+            try {
+                return java.util.Optional.of(connect.domainLookupByName(name).getXMLDesc(XML_INACTIVE));
+            } catch (LibvirtException e) {
+                if (isNoDomain(e)) {
+                    return java.util.Optional.empty();
+                }
+                throw e;
+            }
+        });
+    }
+
+    /** The UUID of a domain defined here, or empty when there is none of that name. */
+    public java.util.Optional<String> domainUuid(String name) throws NodeException {
+        return call("look up domain " + name, () -> {
+            try {
+                return java.util.Optional.of(connect.domainLookupByName(name).getUUIDString());
+            } catch (LibvirtException e) {
+                if (isNoDomain(e)) {
+                    return java.util.Optional.empty();
+                }
+                throw e;
+            }
+        });
+    }
+
+    /** Whether the domain runs here (false when it is not defined). */
+    public boolean domainActive(String name) throws NodeException {
+        return call("read state of domain " + name, () -> {
+            try {
+                return connect.domainLookupByName(name).isActive() == 1;
+            } catch (LibvirtException e) {
+                if (isNoDomain(e)) {
+                    return false;
+                }
+                throw e;
+            }
+        });
+    }
+
+    /**
+     * Migrates the running domain live to target, made persistent there and undefined here (libvirt's
+     * LIVE | PERSIST_DEST | UNDEFINE_SOURCE, client-managed: this process holds both connections, and qemu sends the
+     * memory directly to migrationUri, {@code tcp://ADDRESS} of the target). While it runs, progress hears every few
+     * seconds how much memory is sent. On failure libvirt leaves the domain running here.
+     */
+    public void migrateLive(String name, NodePrimitives targetNode, String migrationUri, Consumer<String> progress)
+            throws NodeException {
+        if (!(targetNode instanceof LibvirtNode target)) {
+            throw new IllegalArgumentException("a live migration needs libvirt on both nodes");
+        }
+        Domain domain = call("look up domain " + name, () -> connect.domainLookupByName(name));
+        long flags = org.libvirt.Domain.MigrateFlags.LIVE | org.libvirt.Domain.MigrateFlags.PERSIST_DEST
+                | org.libvirt.Domain.MigrateFlags.UNDEFINE_SOURCE;
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread reporter = new Thread(() -> {
+            long start = System.nanoTime();
+            while (running.get()) {
+                try {
+                    Thread.sleep(TimeUnit.SECONDS.toMillis(PROGRESS_SECONDS));
+                    if (!running.get()) {
+                        return;
+                    }
+                    org.libvirt.DomainJobInfo job = domain.getJobInfo();
+                    progress.accept("migrating: " + (job.getMemProcessed() >> 20) + " MiB of memory sent, "
+                            + (job.getMemRemaining() >> 20) + " MiB left, after "
+                            + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start) + "s");
+                } catch (InterruptedException | LibvirtException | RuntimeException e) {
+                    return; // progress is best effort
+                }
+            }
+        }, "mcvirt-" + node + "-migrate-progress");
+        reporter.setDaemon(true);
+        reporter.start();
+        try {
+            call("migrate domain " + name + " live to node " + target.node() + " (" + migrationUri + ")",
+                    () -> domain.migrate(target.connect, flags, null, null, migrationUri, 0));
+        } finally {
+            running.set(false);
+            reporter.interrupt();
+        }
+    }
+
     public void setDomainAutostart(String name, boolean autostart) throws NodeException {
         run("set autostart of domain " + name, () -> connect.domainLookupByName(name).setAutostart(autostart));
     }

@@ -47,4 +47,17 @@ public interface NodePrimitives {
 
     /** Tells a running domain that its block device at path is now bytes long; false when the domain is not running. */
     boolean blockResizeIfRunning(String domain, String path, long bytes) throws NodeException;
+
+    /** The persistent definition as libvirt keeps it, or empty when the domain is not defined. */
+    java.util.Optional<String> definition(String name) throws NodeException;
+
+    /** The UUID of the domain of that name, or empty when there is none. */
+    java.util.Optional<String> domainUuid(String name) throws NodeException;
+
+    /** Whether the domain runs (false when it is not defined). */
+    boolean domainActive(String name) throws NodeException;
+
+    /** Live migration to target, persistent there and undefined here; on failure the domain still runs here. */
+    void migrateLive(String name, NodePrimitives target, String migrationUri, java.util.function.Consumer<String> progress)
+            throws NodeException;
 }

@@ -43,4 +43,28 @@ public interface StoragePrimitives {
 
     /** Removes mcvirt's verify record of a deleted resource, so a later resource of that name starts unmarked. */
     void forgetVerify(String stateDirectory, String resource) throws NodeException;
+
+    /**
+     * Keeps a copy of a domain's definition in the state directory ({@code domains/NAME.xml}, mode 0600), so a vm
+     * defined on no node can be registered again.
+     */
+    void saveDefinition(String stateDirectory, String domain, String xml) throws NodeException;
+
+    /** The saved copy of a domain's definition, or empty. */
+    java.util.Optional<String> readDefinition(String stateDirectory, String domain) throws NodeException;
+
+    /** Removes the saved copy of a deleted vm's definition (none is fine). */
+    void forgetDefinition(String stateDirectory, String domain) throws NodeException;
+
+    /**
+     * Allows or forbids both nodes being Primary (DRBD 8.4: net-options on one node reach the peer). Forbidding
+     * fails while both are Primary.
+     */
+    void allowTwoPrimaries(String resource, boolean allow) throws NodeException;
+
+    /**
+     * The downtime of the last migration that completed into domain on this node, as libvirt reports it
+     * ({@code virsh domjobinfo --completed}: "Total downtime"), e.g. "35 ms"; null when libvirt does not say.
+     */
+    String completedMigrationDowntime(String domain) throws NodeException;
 }

@@ -49,6 +49,12 @@ record Diff(List<ResourceChange> changes, List<StepDraft> drafts, List<String> p
             drafts.add(new StepDraft(kind, node, subject, uses, change, description, arguments));
         }
 
+        /** A step that also touches other nodes (the executor reserves them; each gets a journal line). */
+        void step(StepKind kind, String node, List<String> peers, String subject, List<String> uses, String change,
+                  String description, Map<String, String> arguments) {
+            drafts.add(new StepDraft(kind, node, subject, uses, change, description, arguments, peers));
+        }
+
         void problem(String problem) {
             problems.add(problem);
         }

@@ -27,7 +27,20 @@ public enum StepKind {
     /** lvextend of one side's backing LV; never shrinks. */
     GROW_LV,
     /** drbdadm resize once both LVs are grown (checked: it does nothing otherwise), then a live block resize. */
-    GROW_DRBD;
+    GROW_DRBD,
+    /**
+     * Live migration to the peer (a step on both nodes): two primaries allowed, the peer promoted, libvirt migrates
+     * the running domain live to a persistent definition there and undefines it here, then this side is demoted and
+     * two primaries are forbidden again. A failure anywhere rolls back: the vm still runs here, single primary.
+     */
+    MIGRATE_LIVE,
+    /**
+     * The source's definition of a migrated vm, undefined once the target has the same domain (same UUID): checked on
+     * the target first, so the vm is never left defined on no node. Not a destroy: the vm lives on the target.
+     */
+    UNDEFINE_MIGRATED,
+    /** Defines a vm that is defined on no node from mcvirt's saved copy of its definition (checked by its SHA-256). */
+    REGISTER_DOMAIN;
 
     /** Steps that destroy something: they need --allow-destroy. Every kind says which it is. */
     public boolean destructive() {
@@ -36,7 +49,7 @@ public enum StepKind {
             case CREATE_POOL, START_POOL, CREATE_VOLUME, CREATE_NETWORK, START_NETWORK, DEFINE_DOMAIN, SET_MEMORY_LIVE,
                  ATTACH_DEVICE_LIVE, DETACH_DEVICE_LIVE, SET_AUTOSTART, START_DOMAIN, SHUTDOWN_DOMAIN, CREATE_LV,
                  WRITE_DRBD_CONFIG, CREATE_DRBD_METADATA, DRBD_UP, DRBD_INITIAL_SYNC, DRBD_PROMOTE, DRBD_DEMOTE,
-                 GROW_VOLUME, GROW_LV, GROW_DRBD -> false;
+                 GROW_VOLUME, GROW_LV, GROW_DRBD, MIGRATE_LIVE, UNDEFINE_MIGRATED, REGISTER_DOMAIN -> false;
         };
     }
 }

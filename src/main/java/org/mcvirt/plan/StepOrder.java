@@ -202,7 +202,7 @@ final class StepOrder {
             StepDraft d = drafts.get(index);
             List<Integer> dependsOn = Arrays.stream(predecessors[index]).map(p -> idOf[p]).sorted().boxed().toList();
             steps.add(new Step(idOf[index], d.kind(), d.node(), d.subject(), d.uses(), d.change(), d.description(),
-                    d.arguments(), dependsOn));
+                    d.arguments(), dependsOn, d.peers()));
         }
         return steps;
     }

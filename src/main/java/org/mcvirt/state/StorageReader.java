@@ -31,9 +31,9 @@ import org.mcvirt.node.ssh.SshException;
  * --json}. The verify records are {@code STATE/verify/*.json}.
  */
 public final class StorageReader {
-    /** Arguments: the boundary, the verify record directory, the journal file. */
+    /** Arguments: the boundary, the verify record directory, the journal file, the saved definitions directory. */
     static final String SCRIPT = """
-            b=$1; v=$2; j=$3
+            b=$1; v=$2; j=$3; d=$4
             PATH="$PATH:/usr/sbin:/sbin"; export PATH
             LVM_SUPPRESS_FD_WARNINGS=1; export LVM_SUPPRESS_FD_WARNINGS
             e=$(mktemp) || exit 1
@@ -57,6 +57,9 @@ public final class StorageReader {
             esac
             run sizes sh -c 'for f in /sys/block/drbd*/size; do [ -f "$f" ] && echo "$f $(cat "$f")"; done; exit 0'
             [ -f "$j" ] && run journal tail -c JOURNAL_TAIL "$j"
+            run memory sh -c 'awk "/^MemAvailable:/ {print \\$2}" /proc/meminfo'
+            [ -d "$d" ] && run saved sh -c 'cd "$1" && for f in *.xml; do [ -f "$f" ] && sha256sum -- "$f"; done; exit 0' \
+                mcvirt-saved "$d"
             for f in "$v"/*.json; do
               [ -f "$f" ] || continue
               printf '%s file %s\\n' "$b" "$f"
@@ -76,9 +79,10 @@ public final class StorageReader {
     }
 
     /** What was read. */
-    public record Result(ObservedLvm lvm, ObservedDrbd drbd, List<Journal.Entry> journal) {
+    public record Result(ObservedLvm lvm, ObservedDrbd drbd, List<Journal.Entry> journal, Long availableMemoryBytes,
+                         Map<String, String> savedDefinitions) {
         public Result(ObservedLvm lvm, ObservedDrbd drbd) {
-            this(lvm, drbd, List.of());
+            this(lvm, drbd, List.of(), null, Map.of());
         }
     }
 
@@ -126,7 +130,8 @@ public final class StorageReader {
         tracker.start(WHAT);
         try {
             ran = transport.run(List.of("sh", "-c", SCRIPT, "mcvirt-read", boundary, verifyDirectory,
-                    stateDirectory == null ? "/nonexistent" : stateDirectory + "/" + Journal.FILE));
+                    stateDirectory == null ? "/nonexistent" : stateDirectory + "/" + Journal.FILE,
+                    stateDirectory == null ? "/nonexistent" : stateDirectory + "/" + DEFINITIONS));
         } finally {
             tracker.done();
         }
@@ -136,7 +141,32 @@ public final class StorageReader {
                     new ObservedDrbd(Availability.FAILED, List.of(error), null, null, null, List.of(), List.of()));
         }
         Batch batch = parse(ran.stdout(), boundary);
-        return new Result(lvm(batch), drbd(batch), Journal.parse(batch.result("journal").stdout()));
+        return new Result(lvm(batch), drbd(batch), Journal.parse(batch.result("journal").stdout()),
+                availableMemory(batch.result("memory")), savedDefinitions(batch.result("saved")));
+    }
+
+    /** Where mcvirt keeps a copy of each replicated vm's definition, in the state directory: {@code NAME.xml}. */
+    public static final String DEFINITIONS = "domains";
+
+    /** MemAvailable of /proc/meminfo in bytes, or null when it could not be read. */
+    static Long availableMemory(CommandResult result) {
+        String text = result.stdout().strip();
+        if (!result.succeeded() || !text.matches("\\d+")) {
+            return null;
+        }
+        return Long.parseLong(text) * 1024;
+    }
+
+    /** sha256sum's lines ({@code HASH  NAME.xml}) as domain name to hash. */
+    static Map<String, String> savedDefinitions(CommandResult result) {
+        Map<String, String> saved = new java.util.TreeMap<>();
+        for (String line : result.stdout().split("\n")) {
+            String[] parts = line.strip().split("\\s+\\*?", 2);
+            if (parts.length == 2 && parts[0].matches("[0-9a-f]{64}") && parts[1].endsWith(".xml")) {
+                saved.put(parts[1].substring(0, parts[1].length() - ".xml".length()), parts[0]);
+            }
+        }
+        return saved;
     }
 
     /** Splits the script's output into its sections. */

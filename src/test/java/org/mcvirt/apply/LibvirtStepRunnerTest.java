@@ -107,6 +107,63 @@ class LibvirtStepRunnerTest {
             return true;
         }
 
+        final java.util.Map<String, String> saved = new java.util.TreeMap<>(Map.of("N", "<domain><name>N</name></domain>"));
+        boolean defined = true;
+        String uuid = "u-1";
+        boolean migrationFails;
+
+        @Override
+        public void saveDefinition(String stateDirectory, String domain, String xml) {
+            calls.add("saveDefinition " + stateDirectory + " " + domain);
+            saved.put(domain, xml);
+        }
+
+        @Override
+        public java.util.Optional<String> readDefinition(String stateDirectory, String domain) {
+            calls.add("readDefinition " + stateDirectory + " " + domain);
+            return java.util.Optional.ofNullable(saved.get(domain));
+        }
+
+        @Override
+        public void forgetDefinition(String stateDirectory, String domain) {
+            calls.add("forgetDefinition " + stateDirectory + " " + domain);
+        }
+
+        @Override
+        public void allowTwoPrimaries(String resource, boolean allow) {
+            calls.add("allowTwoPrimaries " + resource + " " + allow);
+        }
+
+        @Override
+        public String completedMigrationDowntime(String domain) {
+            return "12 ms";
+        }
+
+        @Override
+        public java.util.Optional<String> definition(String name) {
+            return defined ? java.util.Optional.of("<domain><name>" + name + "</name></domain>")
+                    : java.util.Optional.empty();
+        }
+
+        @Override
+        public java.util.Optional<String> domainUuid(String name) {
+            return defined ? java.util.Optional.of(uuid) : java.util.Optional.empty();
+        }
+
+        @Override
+        public boolean domainActive(String name) {
+            return true;
+        }
+
+        @Override
+        public void migrateLive(String name, NodePrimitives target, String migrationUri,
+                                java.util.function.Consumer<String> progress) throws org.mcvirt.node.NodeException {
+            calls.add("migrateLive " + name + " " + migrationUri);
+            if (migrationFails) {
+                throw new org.mcvirt.node.NodeException("node1", "Network not found", null);
+            }
+        }
+
         @Override
         public void forgetVerify(String stateDirectory, String resource) {
             calls.add("forgetVerify " + stateDirectory + " " + resource);
@@ -207,14 +264,19 @@ class LibvirtStepRunnerTest {
             Map.entry(StepKind.CREATE_NETWORK, "createNetwork N X"),
             Map.entry(StepKind.START_NETWORK, "startNetwork N"),
             Map.entry(StepKind.DELETE_NETWORK, "deleteNetwork N"),
-            Map.entry(StepKind.DEFINE_DOMAIN, "defineDomain X"),
+            Map.entry(StepKind.DEFINE_DOMAIN, "defineDomain X, saveDefinition /s N"),
+            Map.entry(StepKind.MIGRATE_LIVE, "allowTwoPrimaries R true, promote 7 R, migrateLive N tcp://x, demote 7 R,"
+                    + " allowTwoPrimaries R false, saveDefinition /s N"),
+            Map.entry(StepKind.UNDEFINE_MIGRATED, "undefineDomain N"),
+            Map.entry(StepKind.REGISTER_DOMAIN, "readDefinition /s N, defineDomain <domain><name>N</name></domain>,"
+                    + " saveDefinition /s N"),
             Map.entry(StepKind.SET_MEMORY_LIVE, "setLiveMemory N 65536"),
             Map.entry(StepKind.ATTACH_DEVICE_LIVE, "attachDeviceLive N X"),
             Map.entry(StepKind.DETACH_DEVICE_LIVE, "detachDeviceLive N X"),
             Map.entry(StepKind.SET_AUTOSTART, "setDomainAutostart N true"),
             Map.entry(StepKind.START_DOMAIN, "startDomain N"),
             Map.entry(StepKind.SHUTDOWN_DOMAIN, "shutdownDomain N 30"),
-            Map.entry(StepKind.UNDEFINE_DOMAIN, "undefineDomain N"),
+            Map.entry(StepKind.UNDEFINE_DOMAIN, "undefineDomain N, forgetDefinition /s N"),
             Map.entry(StepKind.DELETE_VOLUME, "deleteVolume P N"),
             Map.entry(StepKind.GROW_VOLUME, "growVolume P N D /d 1024"),
             Map.entry(StepKind.GROW_LV, "growLogicalVolume VG N 1024 T"),
@@ -227,7 +289,46 @@ class LibvirtStepRunnerTest {
                         Map.entry("bytes", "1024"), Map.entry("tag", "T"), Map.entry("resource", "R"),
                         Map.entry("minor", "7"), Map.entry("configDirectory", "/c"), Map.entry("stateDirectory", "/s"),
                         Map.entry("text", "text"), Map.entry("domain", "D"), Map.entry("path", "/d"),
-                        Map.entry("device", "/dev/drbd7"), Map.entry("minimumBytes", "1024")), List.of());
+                        Map.entry("device", "/dev/drbd7"), Map.entry("minimumBytes", "1024"),
+                        Map.entry("copy.n1", "/s"), Map.entry("forget.n1", "/s"), Map.entry("resource.R", "7"),
+                        Map.entry("migrationUri", "tcp://x"), Map.entry("target", "n1"), Map.entry("uuid", "u-1"),
+                        Map.entry("copyNode", "n1"), Map.entry("copyDirectory", "/s"),
+                        Map.entry("sha256", "4af7d92f5ff933df331468936b77c46bc9ad8d51f507bfbf96d6e82fc55ea61b")), List.of());
+    }
+
+    @Test
+    void aFailedLiveMigrationIsRolledBackToTheSource() {
+        RecordingNode source = new RecordingNode();
+        RecordingNode target = new RecordingNode();
+        source.migrationFails = true;
+        Step step = new Step(1, StepKind.MIGRATE_LIVE, "n1", "domain:n1/N", List.of(), "vm.N", "migrate",
+                Map.of("name", "N", "target", "n2", "resource.R", "7", "migrationUri", "tcp://n2"), List.of(),
+                List.of("n2"));
+        LibvirtStepRunner runner = new LibvirtStepRunner(Map.of("n1", source, "n2", target),
+                n -> n.equals("n1") ? source : target, 30, java.time.Duration.ofSeconds(1), new ProgressRecorder());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> runner.run(step))
+                .hasMessageContaining("the live migration of N to n2 failed: node node1: Network not found")
+                .hasMessageContaining("rolled back: the vm runs on n1, and R is primary there only");
+        assertThat(source.calls).containsExactly("allowTwoPrimaries R true", "migrateLive N tcp://n2",
+                "allowTwoPrimaries R false");
+        assertThat(target.calls).containsExactly("promote 7 R", "demote 7 R");
+    }
+
+    @Test
+    void aMigratedSourceIsUndefinedOnlyWhenTheTargetHasTheSameDomain() {
+        RecordingNode source = new RecordingNode();
+        RecordingNode target = new RecordingNode();
+        target.uuid = "other";
+        Step step = new Step(1, StepKind.UNDEFINE_MIGRATED, "n1", "domain:n1/N", List.of(), "vm.N", "undefine",
+                Map.of("name", "N", "target", "n2", "uuid", "u-1"), List.of(), List.of("n2"));
+        LibvirtStepRunner runner = new LibvirtStepRunner(Map.of("n1", source, "n2", target),
+                n -> n.equals("n1") ? source : target, 30, java.time.Duration.ofSeconds(1), new ProgressRecorder());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> runner.run(step))
+                .hasMessageContaining("node n2 does not have it defined with UUID u-1 (it has other)");
+        target.defined = false;
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> runner.run(step))
+                .hasMessageContaining("so it would be defined on no node");
+        assertThat(source.calls).isEmpty();
     }
 
     @Test

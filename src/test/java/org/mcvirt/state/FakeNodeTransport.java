@@ -41,7 +41,7 @@ final class FakeNodeTransport implements NodeTransport {
     @Override
     public CommandResult run(List<String> command) {
         commands.add(command);
-        if (command.size() != 7 || !command.get(2).equals(StorageReader.SCRIPT)) {
+        if (command.size() != 8 || !command.get(2).equals(StorageReader.SCRIPT)) {
             throw new AssertionError("not StorageReader's script: " + command);
         }
         String boundary = command.get(4);
@@ -58,6 +58,10 @@ final class FakeNodeTransport implements NodeTransport {
         sections.add("sizes");
         if (answers.containsKey("journal")) {
             sections.add("journal");
+        }
+        sections.add("memory");
+        if (answers.containsKey("saved")) {
+            sections.add("saved");
         }
         for (String section : sections) {
             CommandResult result = answers.getOrDefault(section, new CommandResult(127, "", "sh: 1: " + section

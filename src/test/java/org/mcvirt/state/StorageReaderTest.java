@@ -217,6 +217,31 @@ class StorageReaderTest {
             assertThat(e.event()).isEqualTo("apply-started");
             assertThat(e.steps()).isEqualTo(2);
         });
-        assertThat(node.commands.get(0)).endsWith("/var/lib/mcvirt/verify", "/var/lib/mcvirt/journal.jsonl");
+        assertThat(node.commands.get(0)).endsWith("/var/lib/mcvirt/verify", "/var/lib/mcvirt/journal.jsonl",
+                "/var/lib/mcvirt/domains");
+    }
+
+    @Test
+    void availableMemoryAndSavedDefinitionsAreReadInTheSameCommand() throws Exception {
+        FakeNodeTransport node = new FakeNodeTransport()
+                .answer("memory", "2048\n")
+                .answer("saved", "a".repeat(64) + "  web1.xml\n" + "b".repeat(64) + "  db.xml\nnot a line\n");
+        StorageReader.Result result = StorageReader.read(node, "/var/lib/mcvirt", null);
+        assertThat(result.availableMemoryBytes()).isEqualTo(2048L * 1024);
+        assertThat(result.savedDefinitions()).containsExactly(java.util.Map.entry("db", "b".repeat(64)),
+                java.util.Map.entry("web1", "a".repeat(64)));
+        assertThat(node.commands.get(0).get(7)).isEqualTo("/var/lib/mcvirt/domains");
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void theMemoryAndSavedDefinitionsSectionsOfTheScriptRunInAShell(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path domains = java.nio.file.Files.createDirectories(dir.resolve("domains"));
+        java.nio.file.Files.writeString(domains.resolve("web1.xml"), "<domain/>");
+        StorageReader.Result result = StorageReader.read(new org.mcvirt.node.ssh.LocalTransport("local",
+                java.time.Duration.ofSeconds(30)), dir.toString(), null);
+        assertThat(result.availableMemoryBytes()).isPositive();
+        assertThat(result.savedDefinitions()).containsOnlyKeys("web1");
     }
 }
