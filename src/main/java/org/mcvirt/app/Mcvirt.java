@@ -265,6 +265,27 @@ public final class Mcvirt {
      */
     public ApplyResult apply(Optional<Plan> saved, boolean manifestsGiven, ApplyOptions options, ApplyListener listener,
                              Interaction interaction) throws McvirtException {
+        return apply(saved, manifestsGiven, options, listener, interaction, Scope.ALL);
+    }
+
+    /**
+     * What an imperative command (migrate, register) plans instead of the manifests as they are: the desired state
+     * with its one change, the vms it plans, and a check of the observed state under the lock before planning.
+     */
+    public record Scope(java.util.function.UnaryOperator<DesiredState> desired, Planner.Options options,
+                        Precheck precheck) {
+        static final Scope ALL = new Scope(d -> d, Planner.Options.all(), (d, o) -> {
+        });
+    }
+
+    /** Refuses, before anything is planned, what an imperative command cannot do in the state observed. */
+    @FunctionalInterface
+    public interface Precheck {
+        void check(DesiredState desired, ObservedState observed) throws McvirtException;
+    }
+
+    private ApplyResult apply(Optional<Plan> saved, boolean manifestsGiven, ApplyOptions options, ApplyListener listener,
+                              Interaction interaction, Scope scope) throws McvirtException {
         DesiredState desired = null;
         String clusterName;
         List<org.mcvirt.model.NodeSpec> nodes;
@@ -295,7 +316,7 @@ public final class Mcvirt {
         try (Cluster cluster = Cluster.connect(clusterName, nodes, nodeTimeout);
              ClusterLock lock = ClusterLock.acquire(cluster, options.command())) {
             try {
-                return applyLocked(cluster, lock, desired, saved, options, listener, interaction);
+                return applyLocked(cluster, lock, desired, saved, options, listener, interaction, scope);
             } catch (McvirtException e) {
                 lock.close();
                 if (lock.leftOn().isEmpty()) {
@@ -309,9 +330,12 @@ public final class Mcvirt {
     }
 
     private ApplyResult applyLocked(Cluster cluster, ClusterLock lock, DesiredState desired, Optional<Plan> saved,
-                                    ApplyOptions options, ApplyListener listener, Interaction interaction)
+                                    ApplyOptions options, ApplyListener listener, Interaction interaction, Scope scope)
             throws McvirtException {
         ObservedState observed = cluster.read();
+        if (desired != null) {
+            scope.precheck().check(desired, observed);
+        }
         Plan plan;
         if (saved.isPresent()) {
             plan = saved.get();
@@ -321,7 +345,8 @@ public final class Mcvirt {
                         + shortFingerprint(observed.fingerprint()) + "); run 'mcvirt plan' again");
             }
         } else {
-            plan = withInterruptedApply(plan(desired, observed, Planner.Options.all()), cluster, observed);
+            plan = withInterruptedApply(plan(scope.desired().apply(desired), observed, scope.options()), cluster,
+                    observed);
         }
         interaction.show(plan);
         if (!plan.problems().isEmpty()) {
@@ -361,7 +386,7 @@ public final class Mcvirt {
         Executor.Limits limits = new Executor.Limits(
                 step -> switch (step.kind()) {
                     case SHUTDOWN_DOMAIN -> options.stepTimeout().plusSeconds(options.shutdownTimeoutSeconds());
-                    case DRBD_INITIAL_SYNC -> options.stepTimeout().plus(options.syncTimeout());
+                    case DRBD_INITIAL_SYNC, MIGRATE_LIVE -> options.stepTimeout().plus(options.syncTimeout());
                     default -> options.stepTimeout();
                 },
                 node -> cluster.nodes().containsKey(node) ? cluster.nodes().get(node).activity() : null,
@@ -375,6 +400,185 @@ public final class Mcvirt {
                 failed == 0 ? "done" : failed + " of " + outcomes.size() + " steps not done");
         lock.close();
         return new ApplyResult(plan, outcomes, Map.copyOf(stalled), lock.leftOn());
+    }
+
+    /** What 'mcvirt migrate' was asked. */
+    public record MigrateRequest(String vm, String node, boolean live, boolean waitForShutdown,
+                                 java.time.Duration waitLimit, boolean startAfter) {
+    }
+
+    /** Where a vm is defined now (the first node of its cluster that has it, managed), read from observed. */
+    private static Optional<org.mcvirt.state.NodeObservation> home(ObservedState observed, String cluster, String vm) {
+        return observed.nodes().stream().filter(n -> n.domain(vm).filter(d -> d.managed()
+                && d.metadata().cluster().equals(cluster)).isPresent()).findFirst();
+    }
+
+    private static org.mcvirt.model.VmSpec vmOf(DesiredState desired, String vm) throws McvirtException {
+        return desired.vm(vm).orElseThrow(() -> new McvirtException(McvirtException.Category.REFUSED, "vm " + vm
+                + " is not in the manifests; mcvirt moves only vms it manages"));
+    }
+
+    /**
+     * The old MCVirt's migrate: moves a vm to the other node of its DRBD pair under the cluster lock, planned and
+     * applied like any change (the plan's checks and steps), with only that vm in the plan. The manifests are not
+     * changed (see {@link #manifestNodeField}).
+     */
+    public ApplyResult migrate(MigrateRequest request, ApplyOptions options, ApplyListener listener,
+                               Interaction interaction, java.util.function.Consumer<String> progress)
+            throws McvirtException {
+        DesiredState desired = validate();
+        org.mcvirt.model.VmSpec vm = vmOf(desired, request.vm());
+        if (desired.node(request.node()).isEmpty()) {
+            throw new McvirtException(McvirtException.Category.REFUSED, "node " + request.node() + " is not in the"
+                    + " manifests");
+        }
+        if (!vm.pair().contains(request.node())) {
+            throw new McvirtException(McvirtException.Category.REFUSED, "vm " + vm.name() + " can move only between"
+                    + " the nodes of its replicated disks" + (vm.pair().isEmpty() ? " (it has none)" : " ("
+                    + String.join(", ", vm.pair()) + ")") + "; nothing was changed");
+        }
+        if (request.waitForShutdown()) {
+            waitForShutdown(desired, vm.name(), request.waitLimit(), progress);
+        }
+        String cluster = desired.cluster().name();
+        Precheck precheck = (d, observed) -> {
+            Optional<org.mcvirt.state.NodeObservation> home = home(observed, cluster, vm.name());
+            if (home.isEmpty()) {
+                throw new McvirtException(McvirtException.Category.REFUSED, "vm " + vm.name() + " is defined on no"
+                        + " node; 'mcvirt register " + vm.name() + "' puts it back; nothing was changed");
+            }
+            boolean running = home.get().domain(vm.name()).orElseThrow().active();
+            if (running && !request.live() && !home.get().node().equals(request.node())) {
+                throw new McvirtException(McvirtException.Category.REFUSED, "vm " + vm.name() + " is running on "
+                        + home.get().node() + ": shut it down first, give --wait-for-shutdown to wait until the guest"
+                        + " powers itself off, or --live; nothing was changed");
+            }
+            if (!running && request.live()) {
+                throw new McvirtException(McvirtException.Category.REFUSED, "vm " + vm.name() + " is not running, so"
+                        + " it cannot migrate live; leave out --live; nothing was changed");
+            }
+        };
+        org.mcvirt.model.VmSpec.PowerState state = request.live() || request.startAfter()
+                ? org.mcvirt.model.VmSpec.PowerState.RUNNING : org.mcvirt.model.VmSpec.PowerState.STOPPED;
+        Scope scope = new Scope(d -> d.withVm(vm.withPlacement(request.node(), state)),
+                new Planner.Options(java.util.Set.of(vm.name()), request.live()), precheck);
+        return apply(Optional.empty(), true, options, listener, interaction, scope);
+    }
+
+    /**
+     * Waits (outside the lock: nothing changes while it waits) until the guest powers itself off, reporting every 10
+     * seconds, for at most limit.
+     */
+    private void waitForShutdown(DesiredState desired, String vm, java.time.Duration limit,
+                                 java.util.function.Consumer<String> progress) throws McvirtException {
+        try (Cluster cluster = connect(desired)) {
+            Optional<org.mcvirt.state.NodeObservation> home = home(cluster.read(), desired.cluster().name(), vm);
+            if (home.isEmpty()) {
+                return; // the precheck says why
+            }
+            String node = home.get().node();
+            long start = System.nanoTime();
+            long nextReport = start + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (true) {
+                boolean active;
+                try {
+                    org.mcvirt.node.LibvirtNode libvirt = cluster.nodes().get(node);
+                    active = org.mcvirt.node.Deadline.run(node, "read the state of " + vm, nodeTimeout,
+                            libvirt::activity, () -> libvirt.domainActive(vm));
+                } catch (org.mcvirt.node.NodeException e) {
+                    throw new McvirtException(McvirtException.Category.NODE, e.getMessage(), e);
+                }
+                if (!active) {
+                    return;
+                }
+                long waited = System.nanoTime() - start;
+                if (waited >= limit.toNanos()) {
+                    throw new McvirtException(McvirtException.Category.REFUSED, "vm " + vm + " still runs on " + node
+                            + " after waiting " + limit.toSeconds() + "s for the guest to power off; nothing was"
+                            + " changed");
+                }
+                if (System.nanoTime() >= nextReport) {
+                    progress.accept("waiting for " + vm + " on " + node + " to power off: "
+                            + java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(waited) + "s of " + limit.toSeconds()
+                            + "s");
+                    nextReport += java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+                }
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new McvirtException(McvirtException.Category.REFUSED, "interrupted while waiting", e);
+                }
+            }
+        }
+    }
+
+    /**
+     * Where the manifests say which node the vm is on: for the one-line change migrate prints, or makes with
+     * --update-manifest.
+     */
+    public Optional<org.mcvirt.manifest.ManifestEditor.ScalarAt> manifestNodeField(String vm) throws McvirtException {
+        try {
+            return org.mcvirt.manifest.ManifestEditor.findVmField(manifests, vm, "node");
+        } catch (IOException e) {
+            throw new McvirtException(McvirtException.Category.MANIFEST, "cannot read the manifests: " + e.getMessage(),
+                    e);
+        }
+    }
+
+    /** Changes the vm's node in its manifest in place, keeping comments and everything else. */
+    public void updateManifestNode(org.mcvirt.manifest.ManifestEditor.ScalarAt at, String node) throws McvirtException {
+        try {
+            org.mcvirt.manifest.ManifestEditor.replaceScalar(at, node);
+        } catch (IOException e) {
+            throw new McvirtException(McvirtException.Category.MANIFEST, "cannot update the manifest: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The old MCVirt's register: puts back a vm that is defined on no node, from mcvirt's saved copy of its definition,
+     * on node (default: where the manifests put it). Refused while its disks are primary on another node.
+     */
+    public ApplyResult register(String vmName, Optional<String> node, ApplyOptions options, ApplyListener listener,
+                                Interaction interaction) throws McvirtException {
+        DesiredState desired = validate();
+        org.mcvirt.model.VmSpec vm = vmOf(desired, vmName);
+        String target = node.orElse(vm.node());
+        if (!vm.pair().contains(target)) {
+            throw new McvirtException(McvirtException.Category.REFUSED, "vm " + vmName + " can be registered only on"
+                    + " a node of its replicated disks" + (vm.pair().isEmpty() ? " (it has none: register works from"
+                    + " the copy mcvirt keeps of a replicated vm's definition)" : " (" + String.join(", ", vm.pair())
+                    + ")") + "; nothing was changed");
+        }
+        String cluster = desired.cluster().name();
+        Precheck precheck = (d, observed) -> {
+            Optional<org.mcvirt.state.NodeObservation> home = home(observed, cluster, vmName);
+            if (home.isPresent()) {
+                throw new McvirtException(McvirtException.Category.REFUSED, "vm " + vmName + " is defined on "
+                        + home.get().node() + "; there is nothing to register (to move it: 'mcvirt migrate --node "
+                        + target + " " + vmName + "')");
+            }
+            for (String other : vm.pair()) {
+                if (other.equals(target)) {
+                    continue;
+                }
+                List<String> primary = vm.disks().stream().filter(org.mcvirt.model.VmSpec.DiskSpec::replicated)
+                        .map(disk -> "mcvirt_" + vmName + "_" + disk.name())
+                        .filter(res -> observed.node(other).map(o -> o.drbd().resource(res)).filter(l -> !l.isEmpty())
+                                .map(l -> "Primary".equals(l.get(0).role())).orElse(false)).toList();
+                if (!primary.isEmpty()) {
+                    throw new McvirtException(McvirtException.Category.REFUSED, "vm " + vmName + "'s disks are"
+                            + " primary on " + other + " (" + String.join(", ", primary) + "), so it is not registered"
+                            + " on " + target + ": something on " + other + " may be using them. Register it there"
+                            + " ('mcvirt register " + vmName + " --node " + other + "'), or make them secondary there"
+                            + " first ('drbdadm secondary RESOURCE'); nothing was changed");
+                }
+            }
+        };
+        Scope scope = new Scope(d -> d.withVm(vm.withPlacement(target, vm.state())),
+                new Planner.Options(java.util.Set.of(vmName)), precheck);
+        return apply(Optional.empty(), true, options, listener, interaction, scope);
     }
 
     /**

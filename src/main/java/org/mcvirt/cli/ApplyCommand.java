@@ -60,8 +60,37 @@ final class ApplyCommand implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE}).")
     long syncTimeout;
 
+    /** An apply with the defaults, for an imperative command (migrate, register) that runs through it. */
+    static ApplyCommand forImperative(McvirtCommand parent, picocli.CommandLine.Model.CommandSpec spec,
+                                      boolean autoApprove, long shutdownTimeout, long stepTimeout) {
+        ApplyCommand apply = new ApplyCommand();
+        apply.parent = parent;
+        apply.spec = spec;
+        apply.autoApprove = autoApprove;
+        apply.parallelism = 4;
+        apply.shutdownTimeout = shutdownTimeout;
+        apply.stepTimeout = stepTimeout;
+        apply.syncTimeout = 3600;
+        return apply;
+    }
+
+    /** One way to run an apply: the whole manifest (apply), or one imperative change (migrate, register). */
+    @FunctionalInterface
+    interface Run {
+        Mcvirt.ApplyResult run(Mcvirt.ApplyOptions options, ApplyListener listener, Mcvirt.Interaction interaction)
+                throws McvirtException;
+    }
+
     @Override
     public Integer call() throws Exception {
+        Mcvirt mcvirt = parent.mcvirt();
+        Optional<Plan> saved = planFile == null ? Optional.empty() : Optional.of(Mcvirt.readPlanFile(planFile));
+        return execute((options, listener, interaction) -> mcvirt.apply(saved, parent.manifestsGiven(), options,
+                listener, interaction));
+    }
+
+    /** Checks the options, runs the apply with progress, and reports its outcome. */
+    Integer execute(Run run) throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (parallelism < 1) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--parallelism must be at least 1");
@@ -70,10 +99,8 @@ final class ApplyCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--step-timeout must be at least 1 and --shutdown-timeout at least 0");
         }
-        Mcvirt mcvirt = parent.mcvirt();
-        Optional<Plan> saved = planFile == null ? Optional.empty() : Optional.of(Mcvirt.readPlanFile(planFile));
         ProgressPrinter progress = new ProgressPrinter(out);
-        Mcvirt.ApplyResult result = mcvirt.apply(saved, parent.manifestsGiven(), new Mcvirt.ApplyOptions(allowDestroy,
+        Mcvirt.ApplyResult result = run.run(new Mcvirt.ApplyOptions(allowDestroy,
                 parallelism, shutdownTimeout, java.time.Duration.ofSeconds(stepTimeout), java.time.Duration.ofSeconds(syncTimeout),
                 parent.commandLine(spec)),
                 progress, new Mcvirt.Interaction() {

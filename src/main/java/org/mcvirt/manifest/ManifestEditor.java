@@ -90,6 +90,55 @@ public final class ManifestEditor {
         return Optional.empty();
     }
 
+    /** A plain scalar value in a manifest: its file, 1-based line and column, and its text. */
+    public record ScalarAt(Path file, int line, int column, String text) {
+        /** FILE:LINE:COLUMN, as errors name places. */
+        public String where() {
+            return file + ":" + line + ":" + column;
+        }
+    }
+
+    /** Where a vm's field (for example its node) is written, in the files and directories given. */
+    public static Optional<ScalarAt> findVmField(List<Path> paths, String vm, String field) throws IOException {
+        for (Path file : files(paths)) {
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            Optional<YamlTree.Node> root = YamlReader.read(file.toString(), text, new ArrayList<>());
+            if (root.isEmpty() || !(root.get() instanceof YamlTree.MapNode map)) {
+                continue;
+            }
+            Optional<YamlTree.Entry> vms = map.entry("vms");
+            if (vms.isEmpty() || !(vms.get().value() instanceof YamlTree.ListNode list)) {
+                continue;
+            }
+            for (YamlTree.Node item : list.items()) {
+                if (item instanceof YamlTree.MapNode entry && entry.entry("name")
+                        .map(e -> e.value() instanceof YamlTree.ScalarNode n && vm.equals(n.text())).orElse(false)) {
+                    Optional<YamlTree.Entry> value = entry.entry(field);
+                    if (value.isPresent() && value.get().value() instanceof YamlTree.ScalarNode scalar) {
+                        return Optional.of(new ScalarAt(file, scalar.location().line(), scalar.location().column(),
+                                scalar.text()));
+                    }
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Replaces a plain scalar in place, keeping every other byte of the file (comments, quoting elsewhere, order).
+     * Refuses when the file no longer has that text there.
+     */
+    public static void replaceScalar(ScalarAt at, String value) throws IOException {
+        List<String> lines = new ArrayList<>(List.of(Files.readString(at.file(), StandardCharsets.UTF_8).split("\n", -1)));
+        String line = at.line() - 1 < lines.size() ? lines.get(at.line() - 1) : "";
+        int start = at.column() - 1;
+        if (start < 0 || !line.startsWith(at.text(), start)) {
+            throw new IOException(at.where() + ": the manifest changed: '" + at.text() + "' is no longer there");
+        }
+        lines.set(at.line() - 1, line.substring(0, start) + value + line.substring(start + at.text().length()));
+        write(at.file(), String.join("\n", lines));
+    }
+
     private static int indentation(String line) {
         return line.length() - line.stripLeading().length();
     }

@@ -25,4 +25,10 @@ public record DesiredState(ClusterSpec cluster, List<NodeSpec> nodes, List<Netwo
     public Optional<VmSpec> vm(String name) {
         return ByName.find(vms, VmSpec::name, name);
     }
+
+    /** This state with vm in place of the vm of the same name. */
+    public DesiredState withVm(VmSpec vm) {
+        return new DesiredState(cluster, nodes, networks, vms.stream().map(v -> v.name().equals(vm.name()) ? vm : v)
+                .toList());
+    }
 }

@@ -36,6 +36,12 @@ public record VmSpec(String name, String node, int cpus, long memoryBytes, Power
                 migration);
     }
 
+    /** The same vm on another node of its pair, in the given power state (an imperative migrate or register). */
+    public VmSpec withPlacement(String newNode, PowerState newState) {
+        return new VmSpec(name, newNode, cpus, memoryBytes, newState, autostart, protect, disks, nics, owners, users, pair,
+                migration);
+    }
+
     public boolean replicated() {
         return disks.stream().anyMatch(DiskSpec::replicated);
     }

@@ -35,10 +35,17 @@ public final class Planner {
         this.differs = List.of(new PoolDiffer(renderer), new NetworkDiffer(renderer), new VmDiffer(renderer));
     }
 
-    /** Options that narrow a plan. */
-    public record Options(Set<String> targetVms) {
+    /**
+     * Options that narrow a plan. live: a running vm that moves to another node migrates live even when its manifest
+     * says {@code migration: offline} (plan and apply --live, migrate --live).
+     */
+    public record Options(Set<String> targetVms, boolean live) {
         public Options {
             targetVms = Set.copyOf(targetVms);
+        }
+
+        public Options(Set<String> targetVms) {
+            this(targetVms, false);
         }
 
         public static Options all() {

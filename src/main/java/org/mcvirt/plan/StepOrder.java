@@ -96,7 +96,31 @@ final class StepOrder {
             new Rule(UNDEFINE_DOMAIN, DELETE_DRBD, Relation.AFTER_USES_BEFORE, "undefine before the replicas go"),
             new Rule(DEFINE_DOMAIN, DELETE_DRBD, Relation.AFTER_USES_BEFORE, "drop the disk from the definition first"),
             new Rule(DETACH_DEVICE_LIVE, DELETE_DRBD, Relation.BEFORE_USES_AFTER, "unplug before the replicas go"),
-            new Rule(DELETE_DRBD, DELETE_LV, Relation.AFTER_USES_BEFORE, "the resource down before its backing disk"));
+            new Rule(DELETE_DRBD, DELETE_LV, Relation.AFTER_USES_BEFORE, "the resource down before its backing disk"),
+            // migration: the source stops and steps down before the target takes over; the target has the vm
+            // before the source lets it go; it starts on the target only once the source no longer has it
+            new Rule(SHUTDOWN_DOMAIN, StepKind.DRBD_DEMOTE, Relation.AFTER_USES_BEFORE, "stop the vm before demoting"),
+            new Rule(StepKind.DRBD_DEMOTE, DRBD_PROMOTE, Relation.AFTER_USES_BEFORE,
+                    "the old primary steps down before the new one takes over"),
+            new Rule(DEFINE_DOMAIN, StepKind.UNDEFINE_MIGRATED, Relation.AFTER_USES_BEFORE,
+                    "the target has the vm before the source lets it go"),
+            new Rule(SHUTDOWN_DOMAIN, StepKind.UNDEFINE_MIGRATED, Relation.SAME_SUBJECT, "stop before undefine"),
+            new Rule(StepKind.DRBD_DEMOTE, StepKind.UNDEFINE_MIGRATED, Relation.BEFORE_USES_AFTER,
+                    "demote the source before it lets the vm go"),
+            new Rule(StepKind.UNDEFINE_MIGRATED, START_DOMAIN, Relation.BEFORE_USES_AFTER,
+                    "start on the target only once the source no longer has the vm"),
+            new Rule(StepKind.UNDEFINE_MIGRATED, SET_AUTOSTART, Relation.BEFORE_USES_AFTER,
+                    "autostart on the target once the source no longer has the vm"),
+            new Rule(CREATE_NETWORK, StepKind.MIGRATE_LIVE, Relation.AFTER_USES_BEFORE, "network before migration"),
+            new Rule(START_NETWORK, StepKind.MIGRATE_LIVE, Relation.AFTER_USES_BEFORE, "active network before migration"),
+            new Rule(StepKind.MIGRATE_LIVE, SET_AUTOSTART, Relation.AFTER_USES_BEFORE,
+                    "autostart on the target after the migration"),
+            new Rule(StepKind.DRBD_DEMOTE, StepKind.REGISTER_DOMAIN, Relation.AFTER_USES_BEFORE,
+                    "the peer steps down before the vm is registered"),
+            new Rule(DRBD_PROMOTE, StepKind.REGISTER_DOMAIN, Relation.AFTER_USES_BEFORE,
+                    "primary before the vm is registered"),
+            new Rule(StepKind.REGISTER_DOMAIN, START_DOMAIN, Relation.SAME_SUBJECT, "register before start"),
+            new Rule(StepKind.REGISTER_DOMAIN, SET_AUTOSTART, Relation.SAME_SUBJECT, "register before autostart"));
 
     private StepOrder() {
     }

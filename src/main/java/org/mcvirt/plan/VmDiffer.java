@@ -43,13 +43,14 @@ final class VmDiffer implements ResourceDiffer {
         Replicas replicas = new Replicas(desired, observed, allocation, renderer);
         Map<String, org.mcvirt.state.DiskHealth.Finding> marks = org.mcvirt.state.DiskHealth.marks(observed,
                 desired.cluster().name());
+        Migrations migrations = new Migrations(desired, observed, options);
         for (ReadNode node : ResourceDiffer.readNodes(desired, observed)) {
             // each vm is planned on its own (rendering its XML is most of the work), on all cores; the parts are
             // joined in manifest order, so the result is the same as one after the other
             desired.vms().stream().filter(vm -> vm.node().equals(node.name()) && options.includes(vm.name()))
                     .toList().parallelStream().map(vm -> {
                         Diff.Builder part = new Diff.Builder();
-                        vm(desired, node.spec(), vm, node.observation(), observed, replicas, marks, part);
+                        vm(desired, node.spec(), vm, node.observation(), observed, replicas, marks, migrations, part);
                         return part.build();
                     }).toList().forEach(diff::add);
             for (ObservedDomain domain : node.observation().domains()) {
@@ -70,7 +71,8 @@ final class VmDiffer implements ResourceDiffer {
     }
 
     private void vm(DesiredState desired, NodeSpec node, VmSpec vm, NodeObservation obs, ObservedState observed,
-                    Replicas replicas, Map<String, org.mcvirt.state.DiskHealth.Finding> marks, Diff.Builder diff) {
+                    Replicas replicas, Map<String, org.mcvirt.state.DiskHealth.Finding> marks, Migrations migrations,
+                    Diff.Builder diff) {
         Optional<ObservedDomain> seen = obs.domain(vm.name());
         if (vm.replicated() && !replicas.pairReadable(vm, diff)) {
             return;
@@ -86,16 +88,29 @@ final class VmDiffer implements ResourceDiffer {
                     + seen.get().metadata().cluster() + ", not " + desired.cluster().name());
             return;
         }
+        List<NodeObservation> elsewhere = observed.nodes().stream().filter(o -> !o.node().equals(node.name())
+                && o.domain(vm.name()).filter(d -> d.managed()
+                && d.metadata().cluster().equals(desired.cluster().name())).isPresent()).toList();
         if (seen.isEmpty()) {
-            for (NodeObservation other : observed.nodes()) {
-                if (!other.node().equals(node.name()) && other.domain(vm.name()).filter(ObservedDomain::managed).isPresent()) {
-                    diff.problem("vm " + vm.name() + " is on node " + other.node() + " but the manifest puts it on "
-                            + node.name() + "; migration is not implemented in this version of mcvirt");
-                    return;
-                }
+            if (elsewhere.size() > 1) {
+                diff.problem("vm " + vm.name() + " is defined on " + elsewhere.stream().map(NodeObservation::node)
+                        .toList() + " and the manifest puts it on " + node.name() + "; undefine the stale copies by"
+                        + " hand first");
+                return;
+            }
+            if (elsewhere.size() == 1) {
+                NodeObservation source = elsewhere.get(0);
+                migrations.migrate(vm, node, obs, source, source.domain(vm.name()).orElseThrow(), diff);
+                return;
+            }
+            if (migrations.register(vm, node, diff)) {
+                return;
             }
             creation(desired, node, vm, obs, replicas, diff);
             return;
+        }
+        for (NodeObservation other : elsewhere) {
+            migrations.leftover(vm, node.name(), seen.get(), other, other.domain(vm.name()).orElseThrow(), diff);
         }
         update(desired, node, vm, seen.get(), obs, marks.get(vm.name()), replicas, diff);
     }
@@ -124,8 +139,8 @@ final class VmDiffer implements ResourceDiffer {
         attributes.add(new AttributeChange("state", null, vm.state().name().toLowerCase(java.util.Locale.ROOT), Effect.LIVE));
         diff.change(new ResourceChange(address, "vm", vm.name(), node.name(), Action.CREATE, attributes,
                 "vm does not exist"));
-        diff.step(StepKind.DEFINE_DOMAIN, node.name(), subject, uses, address, "define domain " + vm.name(),
-                Map.of("name", vm.name(), "xml", renderer.domain(view)));
+        diff.step(StepKind.DEFINE_DOMAIN, node.name(), vm.pair(), subject, uses, address, "define domain " + vm.name(),
+                defineArguments(desired, vm, renderer.domain(view)));
         if (vm.autostart()) {
             diff.step(StepKind.SET_AUTOSTART, node.name(), subject, List.of(), address,
                     "enable autostart of domain " + vm.name(), Map.of("name", vm.name(), "autostart", "true"));
@@ -323,9 +338,9 @@ final class VmDiffer implements ResourceDiffer {
             redefine = true;
         }
         if (redefine) {
-            diff.step(StepKind.DEFINE_DOMAIN, node.name(), subject, defineUses, address,
+            diff.step(StepKind.DEFINE_DOMAIN, node.name(), vm.pair(), subject, defineUses, address,
                     "update definition of domain " + vm.name(),
-                    Map.of("name", vm.name(), "xml", DomainEditor.edit(domain.definition(), view, renderer)));
+                    defineArguments(desired, vm, DomainEditor.edit(domain.definition(), view, renderer)));
         }
         if (domain.autostart() != vm.autostart()) {
             attributes.add(new AttributeChange("autostart", Boolean.toString(domain.autostart()),
@@ -358,6 +373,15 @@ final class VmDiffer implements ResourceDiffer {
         }
     }
 
+    /** A define's arguments: a replicated vm's definition is also kept on both nodes of its pair, for register. */
+    private static Map<String, String> defineArguments(DesiredState desired, VmSpec vm, String xml) {
+        Map<String, String> arguments = new java.util.TreeMap<>(Map.of("name", vm.name(), "xml", xml));
+        if (vm.replicated()) {
+            arguments.putAll(Migrations.copies(desired, vm.pair()));
+        }
+        return arguments;
+    }
+
     private static String busOf(ObservedDomain domain, String target) {
         return domain.disks().stream().filter(d -> target.equals(d.target())).map(ObservedDomain.ObservedDisk::bus)
                 .findFirst().orElse("virtio");
@@ -385,8 +409,16 @@ final class VmDiffer implements ResourceDiffer {
             diff.step(StepKind.SHUTDOWN_DOMAIN, node.name(), subject, networks, address,
                     "shut down domain " + domain.name(), Map.of("name", domain.name()));
         }
-        diff.step(StepKind.UNDEFINE_DOMAIN, node.name(), subject, networks, address, "undefine domain " + domain.name(),
-                Map.of("name", domain.name()));
+        Map<String, String> undefine = new java.util.TreeMap<>(Map.of("name", domain.name()));
+        List<String> pair = domain.metadata().pair();
+        if (domain.metadata().disks().stream().anyMatch(VmMetadata.Disk::replicated)) {
+            // the saved copies of its definition go with it (see Migrations.copies)
+            pair.forEach(n -> undefine.put("forget." + n, desired.node(n).map(NodeSpec::stateDirectory)
+                    .orElse("/var/lib/mcvirt")));
+        }
+        diff.step(StepKind.UNDEFINE_DOMAIN, node.name(), undefine.keySet().stream().filter(k -> k.startsWith("forget."))
+                .map(k -> k.substring("forget.".length())).toList(), subject, networks, address,
+                "undefine domain " + domain.name(), undefine);
         for (VmMetadata.Disk disk : domain.metadata().disks()) {
             attributes.add(new AttributeChange("disk." + disk.name(), disk.source(), null, Effect.DATA_LOSS));
             if (disk.replicated()) {

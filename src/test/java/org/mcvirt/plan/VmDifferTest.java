@@ -134,7 +134,7 @@ class VmDifferTest {
     }
 
     @Test
-    void aVmOnAnotherNodeIsAMigrationProblem() {
+    void aVmWithoutReplicatedDisksOnAnotherNodeCannotMove() {
         DesiredState desired = new DesiredState(DifferFixture.CLUSTER,
                 List.of(DifferFixture.NODE, DifferFixture.node("m", DifferFixture.IMAGES)), List.of(),
                 List.of(vm("web", 64, VmSpec.PowerState.STOPPED, false, List.of(), List.of())));
@@ -144,8 +144,8 @@ class VmDifferTest {
                         List.of(), List.of())));
         Diff diff = DIFFER.diff(desired, observed, Planner.Options.all());
         assertThat(diff.drafts()).isEmpty();
-        assertThat(diff.problems()).containsExactly("vm web is on node m but the manifest puts it on n; migration is"
-                + " not implemented in this version of mcvirt");
+        assertThat(diff.problems()).containsExactly("vm web is on node m and the manifest puts it on n; it cannot move:"
+                + " only a vm whose disks are all replicated between the two nodes can move (it has no disk)");
     }
 
     @Test

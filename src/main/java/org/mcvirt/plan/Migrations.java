@@ -1,0 +1,326 @@
+package org.mcvirt.plan;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.mcvirt.model.DesiredState;
+import org.mcvirt.model.Names;
+import org.mcvirt.model.NodeSpec;
+import org.mcvirt.model.Sizes;
+import org.mcvirt.model.VmMetadata;
+import org.mcvirt.model.VmSpec;
+import org.mcvirt.state.DiskHealth;
+import org.mcvirt.state.NodeObservation;
+import org.mcvirt.state.ObservedDomain;
+import org.mcvirt.state.ObservedDrbd;
+import org.mcvirt.state.ObservedState;
+
+/**
+ * A vm that is not where the manifest puts it: moved between the two nodes of its DRBD pair (offline or live),
+ * a migration that stopped part-way completed, or a vm defined on no node registered again from mcvirt's saved copy
+ * of its definition.
+ *
+ * <p>Offline: shut down on the source, demote there, promote on the target, define there (the source's definition,
+ * unchanged), undefine on the source once the target has it, then start when the manifest says running. At no moment
+ * is the vm defined on no node, or defined on both while its disks are primary on both. Every step is planned from
+ * what is observed, so a migration killed at any step boundary is completed by the next plan.
+ *
+ * <p>Live: one step on both nodes ({@link StepKind#MIGRATE_LIVE}), with dual-primary on only while it runs.
+ */
+final class Migrations {
+    /** Test-only: skips the target's network check, so a live migration the target refuses can be tried. */
+    static final String SKIP_NETWORK_CHECK = "MCVIRT_TEST_SKIP_MIGRATION_NETWORK_CHECK";
+
+    private final DesiredState desired;
+    private final ObservedState observed;
+    private final Planner.Options options;
+    private final boolean skipNetworkCheck;
+
+    Migrations(DesiredState desired, ObservedState observed, Planner.Options options) {
+        this.desired = desired;
+        this.observed = observed;
+        this.options = options;
+        this.skipNetworkCheck = "1".equals(System.getenv(SKIP_NETWORK_CHECK));
+    }
+
+    private String network(String manifestName) {
+        return Names.networkName(desired.cluster().name(), manifestName);
+    }
+
+    private static String stateDirectory(DesiredState desired, String node) {
+        return desired.node(node).map(NodeSpec::stateDirectory).orElse("/var/lib/mcvirt");
+    }
+
+    /** The arguments that keep a copy of a definition on each node of the pair. */
+    static Map<String, String> copies(DesiredState desired, List<String> pair) {
+        Map<String, String> copies = new TreeMap<>();
+        pair.forEach(n -> copies.put("copy." + n, stateDirectory(desired, n)));
+        return copies;
+    }
+
+    /** The role of one side of a resource, or null when it is not up there. */
+    private String role(String node, String resource) {
+        return observed.node(node).map(NodeObservation::drbd).map(d -> d.resource(resource))
+                .filter(l -> !l.isEmpty()).map(l -> l.get(0).role()).orElse(null);
+    }
+
+    /**
+     * Plans moving vm from source (where its domain is) to target (where the manifest puts it); refuses with a problem
+     * when a precondition fails.
+     */
+    void migrate(VmSpec vm, NodeSpec target, NodeObservation targetObs, NodeObservation sourceObs,
+                 ObservedDomain domain, Diff.Builder diff) {
+        String source = sourceObs.node();
+        String name = vm.name();
+        String move = "vm " + name + " is on node " + source + " and the manifest puts it on " + target.name();
+        VmMetadata meta = domain.metadata();
+        List<VmMetadata.Disk> disks = meta.disks();
+        List<String> refused = new ArrayList<>();
+        if (disks.isEmpty() || disks.stream().anyMatch(d -> !d.replicated())) {
+            refused.add("only a vm whose disks are all replicated between the two nodes can move"
+                    + disks.stream().filter(d -> !d.replicated()).map(d -> " (disk " + d.name() + " is "
+                    + d.source() + " on " + source + " only)").findFirst().orElse(disks.isEmpty() ? " (it has no disk)"
+                    : ""));
+        } else {
+            List<String> pair = meta.pair().isEmpty() ? vm.pair() : meta.pair();
+            if (!pair.contains(target.name()) || !pair.contains(source)) {
+                refused.add("its disks are replicated between " + String.join(" and ", pair) + ", so it can move only"
+                        + " between those nodes");
+            }
+        }
+        List<String> recorded = disks.stream().map(VmMetadata.Disk::name).sorted().toList();
+        List<String> wanted = vm.disks().stream().map(VmSpec.DiskSpec::name).sorted().toList();
+        if (!recorded.equals(wanted)) {
+            refused.add("its disks change too (" + recorded + " -> " + wanted + "): change them in a plan of their"
+                    + " own, before or after the move");
+        }
+        for (DiskHealth.Finding finding : DiskHealth.of(observed, desired.cluster().name(), name)) {
+            refused.add(finding.kind() == DiskHealth.Kind.VERIFY_MARK || finding.kind() == DiskHealth.Kind.VERIFY_FAILED
+                    ? "its last verify did not pass: " + finding.text() : "its disks are not UpToDate and Connected on"
+                    + " both nodes: " + finding.text());
+        }
+        boolean live = domain.active() && vm.state() == VmSpec.PowerState.RUNNING
+                && (vm.migration() == VmSpec.Migration.LIVE || options.live());
+        boolean runsThere = vm.state() == VmSpec.PowerState.RUNNING;
+        if (!skipNetworkCheck) {
+            for (VmSpec.NicSpec nic : vm.nics()) {
+                String net = network(nic.network());
+                boolean present = targetObs.network(net).filter(n -> n.active()).isPresent();
+                boolean planned = options.includesInfrastructure()
+                        && desired.networks().stream().anyMatch(n -> n.name().equals(nic.network()));
+                if (!present && !planned) {
+                    refused.add("node " + target.name() + " has no active network " + net + " for its nic " + nic.mac());
+                }
+            }
+        }
+        if (runsThere && targetObs.freeMemoryBytes() != null && targetObs.freeMemoryBytes() < vm.memoryBytes()) {
+            refused.add("node " + target.name() + " has " + Sizes.format(targetObs.freeMemoryBytes())
+                    + " of memory available and the vm needs " + Sizes.format(vm.memoryBytes()));
+        }
+        if (!refused.isEmpty()) {
+            refused.forEach(r -> diff.problem(move + "; it cannot move: " + r));
+            return;
+        }
+        String address = "vm." + name;
+        String from = Subjects.domain(source, name);
+        String to = Subjects.domain(target.name(), name);
+        List<String> networks = vm.nics().stream().map(n -> Subjects.network(target.name(), network(n.network())))
+                .distinct().toList();
+        List<AttributeChange> attributes = new ArrayList<>();
+        attributes.add(new AttributeChange("node", source, target.name(), Effect.LIVE));
+        attributes.add(new AttributeChange("mode", null, live ? "live" : "offline", Effect.LIVE));
+        if (domain.active() != runsThere) {
+            attributes.add(new AttributeChange("state", domain.runState(), runsThere ? "running" : "stopped",
+                    Effect.LIVE));
+        }
+        String how;
+        if (live) {
+            Map<String, String> arguments = new TreeMap<>(Map.of("name", name, "target", target.name(),
+                    "migrationUri", "tcp://" + migrationAddress(target)));
+            disks.forEach(d -> arguments.put("resource." + d.resource(), Integer.toString(d.minor())));
+            arguments.putAll(copies(desired, List.of(source, target.name())));
+            List<String> uses = new ArrayList<>(networks);
+            diff.step(StepKind.MIGRATE_LIVE, source, List.of(target.name()), from, uses, address,
+                    "migrate domain " + name + " live from " + source + " to " + target.name() + " (dual-primary on "
+                            + String.join(", ", arguments.keySet().stream().filter(k -> k.startsWith("resource."))
+                            .map(k -> k.substring("resource.".length())).toList()) + " only while it runs)", arguments);
+            how = "live: it keeps running; its disks are primary on both nodes only during the migration";
+        } else {
+            offline(vm, target.name(), source, domain, disks, address, from, to, networks, diff);
+            how = "offline: " + (domain.active() ? "shut down on " + source + " (powered off after apply's"
+                    + " --shutdown-timeout), " : "") + "moved, " + (runsThere ? "then started on " + target.name()
+                    : "left stopped");
+        }
+        if (vm.autostart()) {
+            diff.step(StepKind.SET_AUTOSTART, target.name(), to, List.of(from), address,
+                    "enable autostart of domain " + name + " on " + target.name(),
+                    Map.of("name", name, "autostart", "true"));
+        }
+        diff.change(new ResourceChange(address, "vm", name, target.name(), Action.MIGRATE, attributes,
+                "the manifest moves it from " + source + " to " + target.name() + " (" + how + "); any other change"
+                        + " to it is planned once it is there"));
+    }
+
+    private static String migrationAddress(NodeSpec target) {
+        return target.clusterIp() != null ? target.clusterIp() : target.drbdIp() != null ? target.drbdIp()
+                : target.address();
+    }
+
+    private void offline(VmSpec vm, String target, String source, ObservedDomain domain, List<VmMetadata.Disk> disks,
+                         String address, String from, String to, List<String> networks, Diff.Builder diff) {
+        String name = vm.name();
+        if (domain.active()) {
+            diff.step(StepKind.SHUTDOWN_DOMAIN, source, from, List.of(), address, "shut down domain " + name
+                    + " on " + source + " to move it to " + target, Map.of("name", name));
+        }
+        List<String> targetSides = new ArrayList<>();
+        for (VmMetadata.Disk disk : disks) {
+            String resource = disk.resource();
+            String minor = Integer.toString(disk.minor());
+            String sourceSide = Subjects.drbd(source, resource);
+            String targetSide = Subjects.drbd(target, resource);
+            targetSides.add(targetSide);
+            if (!"Secondary".equals(role(source, resource))) {
+                diff.step(StepKind.DRBD_DEMOTE, source, sourceSide, List.of(from), address, "make " + resource
+                        + " secondary on " + source, Map.of("resource", resource, "minor", minor));
+            }
+            if (!"Primary".equals(role(target, resource))) {
+                diff.step(StepKind.DRBD_PROMOTE, target, targetSide, List.of(sourceSide), address, "make " + resource
+                        + " primary on " + target, Map.of("resource", resource, "minor", minor));
+            }
+        }
+        Map<String, String> define = new TreeMap<>(Map.of("name", name, "xml", domain.definition()));
+        define.putAll(copies(desired, List.of(source, target)));
+        diff.step(StepKind.DEFINE_DOMAIN, target, List.of(source), to, targetSides, address, "define domain " + name
+                + " on " + target + " (its definition from " + source + ")", define);
+        undefineSource(name, source, target, domain, address, diff);
+        if (vm.state() == VmSpec.PowerState.RUNNING) {
+            List<String> uses = new ArrayList<>(networks);
+            uses.addAll(targetSides);
+            diff.step(StepKind.START_DOMAIN, target, to, uses, address, "start domain " + name + " on " + target,
+                    Map.of("name", name));
+        }
+    }
+
+    private static void undefineSource(String name, String source, String target, ObservedDomain domain,
+                                       String address, Diff.Builder diff) {
+        diff.step(StepKind.UNDEFINE_MIGRATED, source, List.of(target), Subjects.domain(source, name),
+                List.of(Subjects.domain(target, name)), address, "undefine domain " + name + " on " + source
+                        + " (checked first: " + target + " has it, UUID " + domain.uuid() + ")",
+                Map.of("name", name, "target", target, "uuid", domain.uuid()));
+    }
+
+    /**
+     * The vm is defined where the manifest puts it and also, managed, on other: what a migration that stopped between
+     * defining on the target and undefining on the source leaves. Completes it, or refuses when the copy on other
+     * runs.
+     */
+    void leftover(VmSpec vm, String node, ObservedDomain here, NodeObservation other, ObservedDomain there,
+                  Diff.Builder diff) {
+        String name = vm.name();
+        if (there.active()) {
+            diff.problem("vm " + name + " is defined on both " + node + " and " + other.node() + ", and runs on "
+                    + other.node() + (here.active() ? " and on " + node + " (both may be writing its disks: check"
+                    + " them now)" : "") + "; shut it down on " + other.node() + " ('virsh shutdown " + name
+                    + "'), then plan again: mcvirt completes the move to " + node);
+            return;
+        }
+        if (!there.uuid().equalsIgnoreCase(here.uuid())) {
+            diff.problem("vm " + name + " is defined on both " + node + " and " + other.node() + " with different"
+                    + " UUIDs (" + here.uuid() + ", " + there.uuid() + "); mcvirt does not choose: undefine the wrong"
+                    + " one by hand");
+            return;
+        }
+        String address = "vm." + name;
+        for (VmMetadata.Disk disk : there.metadata().disks()) {
+            if (disk.replicated() && "Primary".equals(role(other.node(), disk.resource()))) {
+                diff.step(StepKind.DRBD_DEMOTE, other.node(), Subjects.drbd(other.node(), disk.resource()),
+                        List.of(Subjects.domain(other.node(), name)), address, "make " + disk.resource()
+                                + " secondary on " + other.node(), Map.of("resource", disk.resource(), "minor",
+                                Integer.toString(disk.minor())));
+            }
+        }
+        undefineSource(name, other.node(), node, there, address, diff);
+        diff.change(new ResourceChange(address, "vm", name, node, Action.MIGRATE, List.of(new AttributeChange("node",
+                other.node() + " and " + node, node, Effect.LIVE)), "a move from " + other.node() + " stopped"
+                + " part-way: it is defined on both nodes; the copy on " + other.node() + " is undefined"));
+    }
+
+    /**
+     * The vm is defined on no node. With a saved copy of its definition on a node of its pair, plans registering it
+     * on its node (the disks made primary there first); returns false when there is nothing to register from.
+     */
+    boolean register(VmSpec vm, NodeSpec node, Diff.Builder diff) {
+        if (!vm.replicated()) {
+            return false;
+        }
+        Optional<NodeObservation> copyNode = vm.pair().stream().sorted((a, b) -> a.equals(node.name()) ? -1
+                        : b.equals(node.name()) ? 1 : a.compareTo(b))
+                .map(observed::node).flatMap(Optional::stream)
+                .filter(o -> o.reachable() && o.savedDefinitions().containsKey(vm.name())).findFirst();
+        if (copyNode.isEmpty()) {
+            return false;
+        }
+        String name = vm.name();
+        String address = "vm." + name;
+        String to = Subjects.domain(node.name(), name);
+        List<String> sides = new ArrayList<>();
+        List<String> primaryElsewhere = new ArrayList<>();
+        Optional<String> peer = vm.peer();
+        for (VmSpec.DiskSpec disk : vm.disks()) {
+            if (!disk.replicated()) {
+                continue;
+            }
+            String resource = DrbdAllocation.resourceName(vm.name(), disk.name());
+            Optional<ObservedDrbd.Resource> side = observed.node(node.name()).map(NodeObservation::drbd)
+                    .map(d -> d.resource(resource)).filter(l -> !l.isEmpty()).map(l -> l.get(0));
+            if (side.isEmpty()) {
+                return false; // not up here: nothing to register onto (a creation, or a problem the differ reports)
+            }
+            String minor = Integer.toString(side.get().minor());
+            String targetSide = Subjects.drbd(node.name(), resource);
+            sides.add(targetSide);
+            List<String> uses = new ArrayList<>();
+            if (peer.isPresent() && "Primary".equals(role(peer.get(), resource))) {
+                primaryElsewhere.add(resource);
+                String peerSide = Subjects.drbd(peer.get(), resource);
+                uses.add(peerSide);
+                diff.step(StepKind.DRBD_DEMOTE, peer.get(), peerSide, List.of(), address, "make " + resource
+                        + " secondary on " + peer.get(), Map.of("resource", resource, "minor", minor));
+            }
+            if (!"Primary".equals(side.get().role())) {
+                diff.step(StepKind.DRBD_PROMOTE, node.name(), targetSide, uses, address, "make " + resource
+                        + " primary on " + node.name(), Map.of("resource", resource, "minor", minor));
+            }
+        }
+        NodeObservation from = copyNode.get();
+        Map<String, String> arguments = new TreeMap<>(Map.of("name", name, "copyNode", from.node(), "copyDirectory",
+                stateDirectory(desired, from.node()), "sha256", from.savedDefinitions().get(name)));
+        arguments.putAll(copies(desired, vm.pair()));
+        diff.step(StepKind.REGISTER_DOMAIN, node.name(), vm.pair(), to, sides, address, "define domain " + name
+                + " on " + node.name() + " from mcvirt's saved copy of its definition (on " + from.node() + ")",
+                arguments);
+        if (vm.autostart()) {
+            diff.step(StepKind.SET_AUTOSTART, node.name(), to, List.of(), address, "enable autostart of domain "
+                    + name, Map.of("name", name, "autostart", "true"));
+        }
+        if (vm.state() == VmSpec.PowerState.RUNNING) {
+            List<String> uses = new ArrayList<>(vm.nics().stream().map(n -> Subjects.network(node.name(),
+                    network(n.network()))).toList());
+            uses.addAll(sides);
+            diff.step(StepKind.START_DOMAIN, node.name(), to, uses, address, "start domain " + name,
+                    Map.of("name", name));
+        }
+        List<AttributeChange> attributes = new ArrayList<>();
+        attributes.add(new AttributeChange("defined", "nowhere", node.name(), Effect.LIVE));
+        attributes.add(new AttributeChange("state", null, vm.state().name().toLowerCase(Locale.ROOT), Effect.LIVE));
+        diff.change(new ResourceChange(address, "vm", name, node.name(), Action.CREATE, attributes,
+                "vm " + name + " is defined on no node" + (primaryElsewhere.isEmpty() ? "" : "; its disks are primary"
+                        + " on " + peer.orElse("?")) + ": registered again from mcvirt's saved copy of its definition"
+                        + " (its disks are kept)"));
+        return true;
+    }
+}
