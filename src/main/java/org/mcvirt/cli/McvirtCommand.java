@@ -14,9 +14,11 @@ import picocli.CommandLine.Option;
         description = {"Declarative desired-state manager for small KVM clusters.",
             "", "Keep manifests of nodes, networks and VMs in git; 'plan' shows what would change, 'apply' makes it so."},
         subcommands = {ValidateCommand.class, PlanCommand.class, ApplyCommand.class, InfoCommand.class, ListCommand.class, ObserveCommand.class, LockCommand.class, ClusterCommand.class, VerifyCommand.class, ResyncCommand.class, MigrateCommand.class, RegisterCommand.class, ShowCommand.class, GraphCommand.class,
+            DriftCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Examples:", "  mcvirt -f cluster.yaml plan", "  mcvirt -f nodes.yaml -f vms/ apply", "",
-            "Exit codes: 0 ok/no changes, 1 error, 2 changes present (plan --detailed-exitcode), 64 usage.",
+            "Exit codes: 0 ok/no changes, 1 error, 2 changes present (plan --detailed-exitcode) or drift (drift),"
+                + " 64 usage.",
             "Environment: MCVIRT_MANIFEST (default manifest paths, ':'-separated), NO_COLOR."})
 final class McvirtCommand {
     final Terminal terminal;
@@ -53,10 +55,18 @@ final class McvirtCommand {
     }
 
     Mcvirt mcvirt() {
+        return new Mcvirt(manifests(), Optional.ofNullable(templates), nodeTimeout());
+    }
+
+    org.mcvirt.app.Drift drift() {
+        return new org.mcvirt.app.Drift(manifests(), Optional.ofNullable(templates), nodeTimeout());
+    }
+
+    private java.time.Duration nodeTimeout() {
         if (nodeTimeoutSeconds < 1) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--node-timeout must be at least 1 second");
         }
-        return new Mcvirt(manifests(), Optional.ofNullable(templates), java.time.Duration.ofSeconds(nodeTimeoutSeconds));
+        return java.time.Duration.ofSeconds(nodeTimeoutSeconds);
     }
 
     /** Whether manifests were named (-f or $MCVIRT_MANIFEST) rather than defaulted to ./cluster.yaml. */

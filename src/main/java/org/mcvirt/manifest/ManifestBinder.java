@@ -78,7 +78,8 @@ final class ManifestBinder {
 
     private Optional<DrbdSpec> drbd(YamlTree.Node node) {
         return Fields.of(node, "cluster.drbd",
-                Set.of("enabled", "protocol", "syncRate", "verifyAlg", "ports", "minors", "secret"), problems)
+                Set.of("enabled", "protocol", "syncRate", "verifyAlg", "verifyMaxAge", "ports", "minors", "secret"),
+                problems)
                 .flatMap(f -> {
                     boolean enabled = f.bool("enabled", true);
                     String protocol = f.string("protocol").orElse("C");
@@ -93,6 +94,8 @@ final class ManifestBinder {
                     if (!verifyAlg.matches("[a-z0-9-]+")) {
                         f.error("verifyAlg", "'verifyAlg' must be a kernel hash name such as sha256");
                     }
+                    java.time.Duration verifyMaxAge = f.string("verifyMaxAge").flatMap(text -> age(f, "verifyMaxAge",
+                            text)).orElse(null);
                     Optional<IntRange> ports = range(f, "ports", "7789-7999", 1, 65535);
                     Optional<IntRange> minors = range(f, "minors", "1-999", 0, 1048575);
                     DrbdSpec.SecretRef secret = f.node("secret").flatMap(this::secret).orElse(null);
@@ -100,8 +103,24 @@ final class ManifestBinder {
                         return Optional.empty();
                     }
                     return Optional.of(new DrbdSpec(enabled, protocol, syncRate, verifyAlg, ports.get(),
-                            minors.get(), secret));
+                            minors.get(), secret, verifyMaxAge));
                 });
+    }
+
+    /** An age such as 7d, 12h or 30m (days, hours, minutes), more than zero. */
+    private static Optional<java.time.Duration> age(Fields f, String key, String text) {
+        var matcher = java.util.regex.Pattern.compile("(\\d{1,6})([dhm])").matcher(text.strip());
+        if (!matcher.matches() || Long.parseLong(matcher.group(1)) == 0) {
+            f.error(key, "'" + key + "' must be a duration such as 7d, 12h or 30m (more than zero), found '" + text
+                    + "'");
+            return Optional.empty();
+        }
+        long amount = Long.parseLong(matcher.group(1));
+        return Optional.of(switch (matcher.group(2)) {
+            case "d" -> java.time.Duration.ofDays(amount);
+            case "h" -> java.time.Duration.ofHours(amount);
+            default -> java.time.Duration.ofMinutes(amount);
+        });
     }
 
     private Optional<DrbdSpec.SecretRef> secret(YamlTree.Node node) {
