@@ -274,8 +274,15 @@ public final class Mcvirt {
      */
     public record Scope(java.util.function.UnaryOperator<DesiredState> desired, Planner.Options options,
                         Precheck precheck) {
-        static final Scope ALL = new Scope(d -> d, Planner.Options.all(), (d, o) -> {
+        /** The manifests as they are. */
+        public static final Scope ALL = new Scope(d -> d, Planner.Options.all(), (d, o) -> {
         });
+
+        /** The manifests as they are, a running vm whose node changes migrated live. */
+        public static Scope live() {
+            return new Scope(d -> d, new Planner.Options(java.util.Set.of(), true), (d, o) -> {
+            });
+        }
     }
 
     /** Refuses, before anything is planned, what an imperative command cannot do in the state observed. */
@@ -284,8 +291,9 @@ public final class Mcvirt {
         void check(DesiredState desired, ObservedState observed) throws McvirtException;
     }
 
-    private ApplyResult apply(Optional<Plan> saved, boolean manifestsGiven, ApplyOptions options, ApplyListener listener,
-                              Interaction interaction, Scope scope) throws McvirtException {
+    /** apply with the manifests changed or narrowed as scope says (a saved plan is run as it is). */
+    public ApplyResult apply(Optional<Plan> saved, boolean manifestsGiven, ApplyOptions options, ApplyListener listener,
+                             Interaction interaction, Scope scope) throws McvirtException {
         DesiredState desired = null;
         String clusterName;
         List<org.mcvirt.model.NodeSpec> nodes;

@@ -81,12 +81,17 @@ final class ApplyCommand implements Callable<Integer> {
                 throws McvirtException;
     }
 
+    @Option(names = "--live", description = "A running vm whose node changes migrates live, even when its manifest"
+            + " says migration: offline (a saved plan keeps the mode it was made with).")
+    boolean live;
+
     @Override
     public Integer call() throws Exception {
         Mcvirt mcvirt = parent.mcvirt();
         Optional<Plan> saved = planFile == null ? Optional.empty() : Optional.of(Mcvirt.readPlanFile(planFile));
+        Mcvirt.Scope scope = live ? Mcvirt.Scope.live() : Mcvirt.Scope.ALL;
         return execute((options, listener, interaction) -> mcvirt.apply(saved, parent.manifestsGiven(), options,
-                listener, interaction));
+                listener, interaction, scope));
     }
 
     /** Checks the options, runs the apply with progress, and reports its outcome. */

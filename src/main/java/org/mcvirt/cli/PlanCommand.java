@@ -58,9 +58,13 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--target", paramLabel = "VM", description = "Plan only this vm (repeatable).")
     List<String> targets = new ArrayList<>();
 
+    @Option(names = "--live", description = "A running vm whose node changes migrates live, even when its manifest"
+            + " says migration: offline.")
+    boolean live;
+
     @Override
     public Integer call() throws Exception {
-        Plan plan = parent.mcvirt().plan(new Planner.Options(Set.copyOf(targets)));
+        Plan plan = parent.mcvirt().plan(new Planner.Options(Set.copyOf(targets), live));
         var stdout = spec.commandLine().getOut();
         Format chosen = json ? Format.json : format;
         stdout.print(print(plan, chosen, parent.colour()));
