@@ -160,7 +160,7 @@ final class Migrations {
                     Map.of("name", name, "autostart", "true"));
         }
         diff.change(new ResourceChange(address, "vm", name, target.name(), Action.MIGRATE, attributes,
-                "the manifest moves it from " + source + " to " + target.name() + " (" + how + "); any other change"
+                "the manifest moves it from " + source + " to " + target.name() + "; " + how + "; any other change"
                         + " to it is planned once it is there"));
     }
 

@@ -144,4 +144,33 @@ class ExecutorTest {
                 StepOutcome.Status.SKIPPED, StepOutcome.Status.DONE);
         assertThat(stalled).containsOnlyKeys("a");
     }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(30)
+    void aStepOnTwoNodesWaitsForBothAndNeitherRunsAnotherStepMeanwhile() {
+        // step 1 on a and step 3 on b are independent; step 2 (a migration) touches a and b
+        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+        Step migrate = new Step(2, StepKind.MIGRATE_LIVE, "a", "domain:a/vm2", List.of(), "vm.vm2", "migrate vm2",
+                Map.of("name", "vm2"), List.of(), List.of("b"));
+        List<StepOutcome> outcomes = new Executor(s -> {
+            int now = running.incrementAndGet();
+            most.accumulateAndGet(now, Math::max);
+            events.add("start " + s.id());
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            events.add("end " + s.id());
+            running.decrementAndGet();
+            return "";
+        }, 4, new Recorder()).execute(plan(step(1, "a", List.of()), migrate, step(3, "b", List.of())));
+        assertThat(outcomes).extracting(StepOutcome::status).containsOnly(StepOutcome.Status.DONE);
+        int start2 = events.indexOf("start 2");
+        int end2 = events.indexOf("end 2");
+        assertThat(events.subList(start2 + 1, end2)).as("nothing else runs during the two-node step").isEmpty();
+        assertThat(migrate.nodes()).containsExactly("a", "b");
+    }
 }
