@@ -136,7 +136,12 @@ public final class LibvirtStepRunner implements StepRunner {
                 yield started ? "in sync" : "its data was already the good copy; in sync";
             }
             case DRBD_PROMOTE -> done(() -> node.promote(Integer.parseInt(step.argument("minor")), resource));
-            case DRBD_DEMOTE -> done(() -> node.demote(Integer.parseInt(step.argument("minor")), resource));
+            case DRBD_DEMOTE -> done(() -> {
+                node.demote(Integer.parseInt(step.argument("minor")), resource);
+                if (step.arguments().containsKey("forbidTwoPrimaries")) {
+                    node.allowTwoPrimaries(resource, false);
+                }
+            });
             case DELETE_DRBD -> done(() -> {
                 node.down(resource);
                 node.wipeMetadata(resource);

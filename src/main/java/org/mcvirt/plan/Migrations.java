@@ -250,6 +250,43 @@ final class Migrations {
     }
 
     /**
+     * The vm is defined on its node only, but a disk is primary on the peer too, or still allows two primaries: what
+     * a live migration killed before its last step leaves. The peer is demoted and two primaries forbidden again.
+     */
+    void singlePrimary(VmSpec vm, String node, ObservedDomain domain, Diff.Builder diff) {
+        Optional<String> peer = vm.peer();
+        if (peer.isEmpty() || domain.metadata() == null) {
+            return;
+        }
+        String address = "vm." + vm.name();
+        List<AttributeChange> attributes = new ArrayList<>();
+        for (VmMetadata.Disk disk : domain.metadata().disks()) {
+            if (!disk.replicated()) {
+                continue;
+            }
+            String resource = disk.resource();
+            boolean peerPrimary = "Primary".equals(role(peer.get(), resource));
+            boolean twoAllowed = List.of(node, peer.get()).stream().map(observed::node).flatMap(Optional::stream)
+                    .map(o -> o.drbd().resource(resource)).filter(l -> !l.isEmpty())
+                    .anyMatch(l -> "yes".equals(l.get(0).netOptions().get("allow-two-primaries")));
+            if (!peerPrimary && !twoAllowed) {
+                continue;
+            }
+            attributes.add(new AttributeChange("disk." + disk.name() + ".primary", peerPrimary ? node + " and "
+                    + peer.get() : node + " (two primaries allowed)", node, Effect.LIVE));
+            diff.step(StepKind.DRBD_DEMOTE, peer.get(), Subjects.drbd(peer.get(), resource), List.of(), address,
+                    "make " + resource + " secondary on " + peer.get() + " and forbid two primaries",
+                    Map.of("resource", resource, "minor", Integer.toString(disk.minor()), "forbidTwoPrimaries",
+                            "true"));
+        }
+        if (!attributes.isEmpty()) {
+            diff.change(new ResourceChange(address + ".disks", "vm", vm.name(), node, Action.UPDATE, attributes,
+                    "its disks are primary on " + peer.get() + " too, or allow two primaries: a live migration"
+                            + " stopped part-way; " + peer.get() + " is made secondary"));
+        }
+    }
+
+    /**
      * The vm is defined on no node. With a saved copy of its definition on a node of its pair, plans registering it
      * on its node (the disks made primary there first); returns false when there is nothing to register from.
      */

@@ -112,6 +112,9 @@ final class VmDiffer implements ResourceDiffer {
         for (NodeObservation other : elsewhere) {
             migrations.leftover(vm, node.name(), seen.get(), other, other.domain(vm.name()).orElseThrow(), diff);
         }
+        if (elsewhere.isEmpty()) {
+            migrations.singlePrimary(vm, node.name(), seen.get(), diff);
+        }
         update(desired, node, vm, seen.get(), obs, marks.get(vm.name()), replicas, diff);
     }
 
