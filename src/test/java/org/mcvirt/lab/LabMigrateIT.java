@@ -168,11 +168,26 @@ class LabMigrateIT {
         assertThat(running.exitCode()).as(running.toString()).isNotZero();
         assertThat(running.err()).contains("vm " + VM + " is running on node2: shut it down first, give"
                 + " --wait-for-shutdown");
-        virsh("node2", "destroy", VM);
-        Cli.Result back = mcvirt("migrate", "--node", "node1", "--start-after-migration", "--update-manifest", "--yes",
-                VM);
-        assertThat(back.exitCode()).as(back.toString()).isZero();
-        assertThat(back.out()).contains("Updated " + manifest + ":", "node: node1 (was node2)");
+        // --wait-for-shutdown waits, with progress, until the guest is off (here: powered off by hand after 12 s)
+        Path log = dir.resolve("wait.log");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-cp", System.getProperty("java.class.path"), "org.mcvirt.cli.Main", "-f", nodes.toString(),
+                "-f", manifest.toString(), "migrate", "--node", "node1", "--wait-for-shutdown", "--start-after-migration",
+                "--update-manifest", "--yes", VM));
+        Process waiting = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            Thread.sleep(12_000);
+            assertThat(waiting.isAlive()).as("migrate waits while the vm runs: %s", Files.readString(log)).isTrue();
+            assertThat(definedOn()).containsExactly("node2");
+            virsh("node2", "destroy", VM);
+            assertThat(waiting.waitFor(5, TimeUnit.MINUTES)).as("migrate ends once the vm is off").isTrue();
+        } finally {
+            waiting.destroyForcibly();
+        }
+        String back = Files.readString(log);
+        assertThat(waiting.exitValue()).as(back).isZero();
+        assertThat(back).contains("waiting for " + VM + " on node2 to power off: ", "Updated " + manifest + ":",
+                "node: node1 (was node2)");
         assertThat(Files.readString(manifest)).contains("# the node below is what migrate --update-manifest changes;"
                 + " this comment stays\n    node: node1\n");
         isOn("node1", "running");
