@@ -12,8 +12,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.mcvirt.manifest.ManifestException;
-import org.mcvirt.manifest.ManifestLoader;
 import org.mcvirt.model.DesiredState;
 import org.mcvirt.model.Names;
 import org.mcvirt.model.NetworkSpec;
@@ -27,7 +25,6 @@ import org.mcvirt.plan.Effect;
 import org.mcvirt.plan.Plan;
 import org.mcvirt.plan.Planner;
 import org.mcvirt.plan.ResourceChange;
-import org.mcvirt.render.Renderer;
 import org.mcvirt.state.Availability;
 import org.mcvirt.state.DiskHealth;
 import org.mcvirt.state.Journal;
@@ -64,31 +61,13 @@ public final class Drift {
     /** Reads the cluster, plans and assesses every object. Never changes anything. */
     public DriftReport check() throws McvirtException {
         Instant started = Instant.now();
-        Preconnect preconnect = new Preconnect(nodeTimeout);
-        try {
-            DesiredState desired;
-            try {
-                desired = ManifestLoader.load(manifests, preconnect::offer);
-            } catch (ManifestException e) {
-                throw new McvirtException(McvirtException.Category.MANIFEST, e.getMessage(), e);
-            }
-            try (Cluster cluster = Cluster.connect(desired.cluster().name(), desired.nodes(), nodeTimeout,
-                    preconnect)) {
-                ObservedState observed = cluster.read();
-                Plan plan;
-                try {
-                    plan = new Planner(new Renderer(templates)).plan(desired, observed, Planner.Options.all());
-                } catch (Renderer.RenderException e) {
-                    throw new McvirtException(McvirtException.Category.TEMPLATE, e.getMessage(), e);
-                }
-                List<ClusterLock.NodeLock> locks = ClusterLock.status(cluster);
-                Optional<Journal.Interrupted> interrupted = Mcvirt.interruptedApply(cluster, observed);
-                return assess(new Inputs(desired, observed, plan, locks, interrupted, started),
-                        ClusterLock.localHost(), Duration.between(started, Instant.now()));
-            }
-        } finally {
-            preconnect.discard();
-        }
+        return new Mcvirt(manifests, templates, nodeTimeout).readAndPlan(Planner.Options.all(),
+                (desired, observed, plan, cluster) -> {
+                    List<ClusterLock.NodeLock> locks = ClusterLock.status(cluster);
+                    Optional<Journal.Interrupted> interrupted = Mcvirt.interruptedApply(cluster, observed);
+                    return assess(new Inputs(desired, observed, plan, locks, interrupted, started),
+                            ClusterLock.localHost(), Duration.between(started, Instant.now()));
+                });
     }
 
     /** Everything one assessment looks at, read at {@code at}. */

@@ -71,10 +71,22 @@ public final class Mcvirt {
 
     /** Reads the cluster and plans. Never changes anything. */
     public Plan plan(Planner.Options options) throws McvirtException {
+        return readAndPlan(options, (desired, observed, plan, cluster) -> withInterruptedApply(plan, cluster,
+                observed));
+    }
+
+    /** What a read-only command does with the manifests, the cluster as read, its plan, and the cluster itself. */
+    @FunctionalInterface
+    interface PlanUse<T> {
+        T use(DesiredState desired, ObservedState observed, Plan plan, Cluster cluster) throws McvirtException;
+    }
+
+    /** Reads the manifests and the cluster, plans, and hands all of it to use. Never changes anything. */
+    <T> T readAndPlan(Planner.Options options, PlanUse<T> use) throws McvirtException {
         DesiredState[] desired = new DesiredState[1];
         try (Cluster cluster = validateAndConnect(desired)) {
             ObservedState observed = cluster.read();
-            return withInterruptedApply(plan(desired[0], observed, options), cluster, observed);
+            return use.use(desired[0], observed, plan(desired[0], observed, options), cluster);
         }
     }
 
