@@ -168,4 +168,39 @@ final class Lab {
             }
         }
     }
+
+    /** A DRBD shared-secret file in dir, unique to the test: "PREFIX-" and 16 random hex digits. */
+    static java.nio.file.Path secretFile(java.nio.file.Path dir, String prefix) throws IOException {
+        java.nio.file.Path secret = dir.resolve("drbd.secret");
+        java.nio.file.Files.writeString(secret, prefix + "-" + java.util.UUID.randomUUID().toString().replace("-", "")
+                .substring(0, 16) + "\n");
+        return secret;
+    }
+
+    /** The head of a DRBD test cluster's manifest: its name, DRBD on minors 300-399 and ports 7800-7849. */
+    static String drbdCluster(String cluster, java.nio.file.Path secret) {
+        return "apiVersion: mcvirt/v1\ncluster:\n  name: " + cluster + "\n  drbd: {enabled: true, minors: 300-399,"
+                + " ports: 7800-7849, secret: {file: " + secret + "}}\n";
+    }
+
+    /**
+     * mcvirt in a process of its own, with extra environment (the test-only switches) and the manifests given; its
+     * exit status and output. One that has not ended after limit is killed and fails the test.
+     */
+    static Output mcvirtProcess(java.nio.file.Path dir, java.util.Map<String, String> environment,
+                                java.time.Duration limit, String... args) throws IOException, InterruptedException {
+        java.nio.file.Path log = dir.resolve("mcvirt-" + java.util.UUID.randomUUID() + ".log");
+        List<String> command = new ArrayList<>(List.of(java.nio.file.Path.of(System.getProperty("java.home"), "bin",
+                "java").toString(), "-cp", System.getProperty("java.class.path"), "org.mcvirt.cli.Main"));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        Process started = builder.start();
+        if (!started.waitFor(limit.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
+            started.destroyForcibly();
+            throw new AssertionError("mcvirt " + String.join(" ", args) + " did not end within " + limit + ": "
+                    + java.nio.file.Files.readString(log));
+        }
+        return new Output(started.exitValue(), java.nio.file.Files.readString(log));
+    }
 }

@@ -41,14 +41,8 @@ class LabDrbdKillIT {
         Lab.assertUp();
         dir = Files.createTempDirectory("mcvirt-lab-drbd-kill");
         nodes = Lab.drbdNodesFor(dir, CLUSTER, STATE);
-        Path secret = dir.resolve("drbd.secret");
-        Files.writeString(secret, "Kill-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16) + "\n");
         manifest = dir.resolve("cluster.yaml");
-        Files.writeString(manifest, """
-                apiVersion: mcvirt/v1
-                cluster:
-                  name: %s
-                  drbd: {enabled: true, minors: 300-399, ports: 7800-7849, secret: {file: %s}}
+        Files.writeString(manifest, Lab.drbdCluster(CLUSTER, Lab.secretFile(dir, "Kill")) + """
                 networks: []
                 vms:
                   - name: %s
@@ -56,7 +50,7 @@ class LabDrbdKillIT {
                     memory: 64MiB
                     state: stopped
                     disks: [{name: root, size: 16MiB, storage: vg0, replicated: true}]
-                """.formatted(CLUSTER, secret, VM));
+                """.formatted(VM));
     }
 
     @AfterAll
@@ -75,18 +69,10 @@ class LabDrbdKillIT {
 
     /** apply in a process of its own, ended like kill -9 after `after` steps; returns its exit status and output. */
     private static String[] applyKilledAfter(int after) throws Exception {
-        Path log = dir.resolve("apply-" + after + ".log");
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), "org.mcvirt.cli.Main", "-f", nodes.toString(), "-f",
-                manifest.toString(), "apply", "--auto-approve", "--parallelism", "1");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().put("MCVIRT_TEST_KILL", "after-steps=" + after);
-        Process process = builder.start();
-        if (!process.waitFor(5, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-            throw new AssertionError("apply killed after " + after + " steps did not end: " + Files.readString(log));
-        }
-        return new String[] {Integer.toString(process.exitValue()), Files.readString(log)};
+        Lab.Output killed = Lab.mcvirtProcess(dir, java.util.Map.of("MCVIRT_TEST_KILL", "after-steps=" + after),
+                java.time.Duration.ofMinutes(5), "-f", nodes.toString(), "-f", manifest.toString(), "apply",
+                "--auto-approve", "--parallelism", "1");
+        return new String[] {Integer.toString(killed.status()), killed.text()};
     }
 
     private static int count(String node, String command) {

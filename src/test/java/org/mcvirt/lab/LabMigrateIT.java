@@ -47,14 +47,8 @@ class LabMigrateIT {
         Lab.assertUp();
         dir = Files.createTempDirectory("mcvirt-lab-migrate");
         nodes = Lab.drbdNodesFor(dir, CLUSTER, STATE);
-        Path secret = dir.resolve("drbd.secret");
-        Files.writeString(secret, "Mig-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16) + "\n");
         manifest = dir.resolve("cluster.yaml");
-        Files.writeString(manifest, """
-                apiVersion: mcvirt/v1
-                cluster:
-                  name: %s
-                  drbd: {enabled: true, minors: 300-399, ports: 7800-7849, secret: {file: %s}}
+        Files.writeString(manifest, Lab.drbdCluster(CLUSTER, Lab.secretFile(dir, "Mig")) + """
                 networks:
                   - {name: mgnet, nat: true, cidr: 192.168.154.0/24}
                 vms:
@@ -65,7 +59,7 @@ class LabMigrateIT {
                     state: running
                     disks: [{name: root, size: 16MiB, storage: vg0, replicated: true}]
                     nics: [{network: mgnet}]
-                """.formatted(CLUSTER, secret, VM));
+                """.formatted(VM));
         Cli.Result created = mcvirt("apply", "--auto-approve");
         assertThat(created.exitCode()).as(created.toString()).isZero();
         device = "/dev/drbd" + Lab.ssh("node1", "drbdadm", "sh-minor", RESOURCE).strip();
@@ -91,19 +85,9 @@ class LabMigrateIT {
 
     /** mcvirt in a process of its own (for the test-only environment switches); its exit status and output. */
     private static Lab.Output process(Map<String, String> environment, String... args) throws Exception {
-        Path log = dir.resolve("run-" + UUID.randomUUID() + ".log");
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-cp", System.getProperty("java.class.path"), "org.mcvirt.cli.Main", "-f", nodes.toString(),
-                "-f", manifest.toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().putAll(environment);
-        Process started = builder.start();
-        if (!started.waitFor(8, TimeUnit.MINUTES)) {
-            started.destroyForcibly();
-            throw new AssertionError("mcvirt " + String.join(" ", args) + " did not end: " + Files.readString(log));
-        }
-        return new Lab.Output(started.exitValue(), Files.readString(log));
+        List<String> all = new ArrayList<>(List.of("-f", nodes.toString(), "-f", manifest.toString()));
+        all.addAll(List.of(args));
+        return Lab.mcvirtProcess(dir, environment, java.time.Duration.ofMinutes(8), all.toArray(String[]::new));
     }
 
     private static void setManifestNode(String node) throws Exception {
