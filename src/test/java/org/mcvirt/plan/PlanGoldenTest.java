@@ -18,7 +18,8 @@ import org.mcvirt.state.ObservedState;
 import org.mcvirt.testing.XmlValidator;
 
 /**
- * Golden folders: testdata/plan/CASE/{manifest.yaml, observed.json} in, {plan.txt, plan.json} out. The observed
+ * Golden folders: testdata/plan/CASE/{manifest.yaml, observed.json} in, {plan.txt, plan.json, plan.md (the merge
+ * request form), graph.dot (the step graph)} out. The observed
  * states were read from a real libvirtd with 'mcvirt observe' and then varied by hand. After a deliberate change
  * of the output, regenerate with -Dgolden.update=true and review the diff.
  */
@@ -49,6 +50,8 @@ class PlanGoldenTest {
         Plan plan = plan(folder);
         check(folder.resolve("plan.txt"), PlanText.render(plan, false));
         check(folder.resolve("plan.json"), PlanCodec.toJson(plan));
+        check(folder.resolve("plan.md"), PlanMarkdown.render(plan));
+        check(folder.resolve("graph.dot"), PlanGraph.dot(plan));
         // the JSON form reads back to the same plan (what apply PLANFILE relies on)
         assertThat(PlanCodec.fromJson(PlanCodec.toJson(plan))).isEqualTo(plan);
         // every XML a step carries passes libvirt's schema check
