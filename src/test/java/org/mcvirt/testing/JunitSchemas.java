@@ -83,4 +83,17 @@ public final class JunitSchemas {
                 .isEqualTo(failed);
         return failed;
     }
+
+    /** Each test case that has a failure, as CLASSNAME/NAME, in document order. */
+    public static List<String> failedTestCases(Document document) {
+        List<String> failed = new java.util.ArrayList<>();
+        var cases = document.getElementsByTagName("testcase");
+        for (int i = 0; i < cases.getLength(); i++) {
+            Element testCase = (Element) cases.item(i);
+            if (testCase.getElementsByTagName("failure").getLength() > 0) {
+                failed.add(testCase.getAttribute("classname") + "/" + testCase.getAttribute("name"));
+            }
+        }
+        return failed;
+    }
 }
