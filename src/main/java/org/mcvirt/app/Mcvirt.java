@@ -285,7 +285,13 @@ public final class Mcvirt {
      * with its one change, the vms it plans, and a check of the observed state under the lock before planning.
      */
     public record Scope(java.util.function.UnaryOperator<DesiredState> desired, Planner.Options options,
-                        Precheck precheck) {
+                        Precheck precheck, Postcheck postcheck) {
+        public Scope(java.util.function.UnaryOperator<DesiredState> desired, Planner.Options options,
+                     Precheck precheck) {
+            this(desired, options, precheck, plan -> {
+            });
+        }
+
         /** The manifests as they are. */
         public static final Scope ALL = new Scope(d -> d, Planner.Options.all(), (d, o) -> {
         });
@@ -301,6 +307,12 @@ public final class Mcvirt {
     @FunctionalInterface
     public interface Precheck {
         void check(DesiredState desired, ObservedState observed) throws McvirtException;
+    }
+
+    /** Refuses a plan (made under the lock, already shown) that is not what the imperative command is for. */
+    @FunctionalInterface
+    public interface Postcheck {
+        void check(Plan plan) throws McvirtException;
     }
 
     /** apply with the manifests changed or narrowed as scope says (a saved plan is run as it is). */
@@ -372,6 +384,9 @@ public final class Mcvirt {
         if (!plan.problems().isEmpty()) {
             throw new McvirtException(McvirtException.Category.REFUSED, "the plan has problems; nothing was changed:\n  "
                     + String.join("\n  ", plan.problems()));
+        }
+        if (saved.isEmpty()) {
+            scope.postcheck().check(plan);
         }
         Map<String, String> stateDirectories = new java.util.HashMap<>();
         cluster.nodeNames().forEach(n -> stateDirectories.put(n, cluster.spec(n).stateDirectory()));
@@ -599,6 +614,130 @@ public final class Mcvirt {
         Scope scope = new Scope(d -> d.withVm(vm.withPlacement(target, vm.state())),
                 new Planner.Options(java.util.Set.of(vmName)), precheck);
         return apply(Optional.empty(), true, options, listener, interaction, scope);
+    }
+
+    /**
+     * One vm import wrote, the node it was found on, whether it already carries mcvirt's mark, and what its manifest
+     * could not express.
+     */
+    public record ImportedFile(String vm, String node, Path file, boolean managed, int disks, int nics,
+                               List<String> notes) {
+        public ImportedFile {
+            notes = List.copyOf(notes);
+        }
+    }
+
+    /**
+     * What import did: the files, a line for each domain left out, the manifests with the written files (what a plan
+     * reads next), the vms checked and the unmanaged ones among them (to adopt), and what a plan for those vms shows
+     * besides adopting them (empty: the manifests describe the domains as they are).
+     */
+    public record ImportResult(List<ImportedFile> files, List<String> skipped, List<Path> manifests,
+                               List<String> checked, List<String> toAdopt, List<String> beyondAdoption) {
+        public ImportResult {
+            files = List.copyOf(files);
+            skipped = List.copyOf(skipped);
+            manifests = List.copyOf(manifests);
+            checked = List.copyOf(checked);
+            toAdopt = List.copyOf(toAdopt);
+            beyondAdoption = List.copyOf(beyondAdoption);
+        }
+    }
+
+    /**
+     * mcvirt import: reads the cluster, writes one manifest per vm into directory (a file import did not write is never
+     * overwritten), then plans those vms with the manifests and the written files, as if they were adopted, to check
+     * that nothing but adopting them would change. Changes nothing on the nodes and takes no lock.
+     */
+    public ImportResult importVms(Path directory, List<String> vms) throws McvirtException {
+        DesiredState desired = validate();
+        ObservedState observed;
+        try (Cluster cluster = connect(desired)) {
+            observed = cluster.read();
+        }
+        Importer.Selection selection = Importer.select(desired, observed, vms);
+        List<ImportedFile> files = new ArrayList<>();
+        List<String> skipped = new ArrayList<>(selection.skipped());
+        List<Path> all = new ArrayList<>(manifests);
+        List<String> checked = new ArrayList<>(selection.inManifests());
+        List<String> toAdopt = new ArrayList<>(selection.inManifests());
+        try {
+            if (!selection.vms().isEmpty()) {
+                Files.createDirectories(directory);
+            }
+            for (Importer.ImportedVm vm : selection.vms()) {
+                Path file = directory.resolve(vm.vm().name() + ".yaml");
+                if (Files.exists(file) && !Files.readString(file).startsWith(
+                        org.mcvirt.manifest.ManifestWriter.HEADER)) {
+                    skipped.add(vm.vm().name() + ": " + file + " exists and was not written by mcvirt import; it was"
+                            + " left as it is");
+                    continue;
+                }
+                Files.writeString(file, org.mcvirt.manifest.ManifestWriter.vm(vm.vm(), "domain " + vm.vm().name()
+                        + " on node " + vm.vm().node(), vm.notes()));
+                files.add(new ImportedFile(vm.vm().name(), vm.vm().node(), file, vm.managed(), vm.vm().disks().size(),
+                        vm.vm().nics().size(), vm.notes()));
+                checked.add(vm.vm().name());
+                if (!vm.managed()) {
+                    toAdopt.add(vm.vm().name());
+                }
+                if (!covered(manifests, file)) {
+                    all.add(file);
+                }
+            }
+        } catch (IOException e) {
+            throw new McvirtException(McvirtException.Category.REFUSED, "cannot write to " + directory + ": "
+                    + e.getMessage(), e);
+        }
+        List<String> beyond = List.of();
+        if (!checked.isEmpty()) {
+            DesiredState after;
+            try {
+                after = ManifestLoader.load(all);
+            } catch (ManifestException e) {
+                throw new McvirtException(McvirtException.Category.MANIFEST, "the manifests with the files import"
+                        + " wrote do not load:\n" + e.getMessage(), e);
+            }
+            beyond = Importer.beyondAdoption(plan(after, observed, new Planner.Options(java.util.Set.copyOf(checked),
+                    false, java.util.Set.copyOf(toAdopt))));
+        }
+        return new ImportResult(files, skipped, all, checked.stream().sorted().toList(),
+                toAdopt.stream().sorted().toList(), beyond);
+    }
+
+    /** Whether the loader reads file through paths: given itself, or in a directory given (its *.yaml files). */
+    private static boolean covered(List<Path> paths, Path file) {
+        Path absolute = file.toAbsolutePath().normalize();
+        return paths.stream().map(p -> p.toAbsolutePath().normalize())
+                .anyMatch(p -> p.equals(absolute) || p.equals(absolute.getParent()) && Files.isDirectory(p));
+    }
+
+    /**
+     * mcvirt import --adopt: under the cluster lock, reads the cluster again and plans the imported vms with the
+     * manifests import read and wrote, their unmanaged domains as if they carried mcvirt's mark; refuses unless that
+     * plan has nothing but adopting them (no problem, no other change), then adds the mark to each (a define of its
+     * definition as it is, with the mark). Refused before anything is locked when import's own check found more.
+     */
+    public ApplyResult adopt(ImportResult imported, ApplyOptions options, ApplyListener listener,
+                             Interaction interaction) throws McvirtException {
+        if (!imported.beyondAdoption().isEmpty()) {
+            throw new McvirtException(McvirtException.Category.REFUSED, "not adopted: a plan for "
+                    + String.join(", ", imported.checked()) + " shows more than adopting them; nothing was changed:\n  "
+                    + String.join("\n  ", imported.beyondAdoption()));
+        }
+        Planner.Options planOptions = new Planner.Options(java.util.Set.copyOf(imported.checked()), false,
+                java.util.Set.copyOf(imported.toAdopt()));
+        Scope scope = new Scope(d -> d, planOptions, (d, o) -> {
+        }, plan -> {
+            List<String> beyond = Importer.beyondAdoption(plan);
+            if (!beyond.isEmpty()) {
+                throw new McvirtException(McvirtException.Category.REFUSED, "not adopted: the cluster changed since"
+                        + " import read it, and a plan for " + String.join(", ", imported.checked()) + " now shows more"
+                        + " than adopting them; nothing was changed:\n  " + String.join("\n  ", beyond));
+            }
+        });
+        return new Mcvirt(imported.manifests(), templates, nodeTimeout).apply(Optional.empty(), true, options, listener,
+                interaction, scope);
     }
 
     /**

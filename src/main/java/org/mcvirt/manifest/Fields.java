@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * that finds a problem returns empty so binding can go on and report everything at once.
  */
 final class Fields {
-    static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+    static final Pattern NAME = org.mcvirt.model.Names.NAME;
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(KiB|MiB|GiB|TiB)");
 
     private final YamlTree.MapNode map;

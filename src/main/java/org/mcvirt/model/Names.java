@@ -13,7 +13,14 @@ public final class Names {
     /** The XML namespace of mcvirt's domain metadata element. */
     public static final String METADATA_NAMESPACE = "https://mcvirt.org/xmlns/domain/1";
 
+    /** A manifest name (cluster, node, network, vm, disk, storage): 1-63 lowercase letters, digits and '-'. */
+    public static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+
     private Names() {
+    }
+
+    public static boolean validName(String name) {
+        return name != null && NAME.matcher(name).matches();
     }
 
     public static String networkName(String cluster, String network) {

@@ -77,6 +77,19 @@ final class DomainEditor {
                 Xml.append(devices, renderer.disk(disk));
             }
         }
+        replaceMark(root, desired.metadata(), renderer);
+        return Xml.serialize(document);
+    }
+
+    /** The definition as it is with mcvirt's mark (adopting a domain): nothing else changes. */
+    static String mark(String currentXml, Views.MetadataView mark, Renderer renderer) {
+        Document document = Xml.parse(currentXml);
+        replaceMark(document.getDocumentElement(), mark, renderer);
+        return Xml.serialize(document);
+    }
+
+    private static void replaceMark(Element root, Views.MetadataView mark, Renderer renderer) {
+        Document document = root.getOwnerDocument();
         Element metadata = Xml.child(root, "metadata").orElseGet(() -> (Element) root.insertBefore(
                 document.createElement("metadata"), root.getFirstChild()));
         for (Element old : Xml.children(metadata, "vm")) {
@@ -84,8 +97,7 @@ final class DomainEditor {
                 metadata.removeChild(old);
             }
         }
-        Xml.append(metadata, renderer.metadata(desired.metadata()));
-        return Xml.serialize(document);
+        Xml.append(metadata, renderer.metadata(mark));
     }
 
     /** A disk's source: its file, or its device for a block disk; empty when it has neither (an empty cdrom). */

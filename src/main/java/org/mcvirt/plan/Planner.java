@@ -37,15 +37,26 @@ public final class Planner {
 
     /**
      * Options that narrow a plan. live: a running vm that moves to another node migrates live even when its manifest
-     * says {@code migration: offline} (plan and apply --live, migrate --live).
+     * says {@code migration: offline} (plan and apply --live, migrate --live). adoptVms: vms whose existing unmanaged
+     * domain (on the vm's node, named like the vm) is planned as if it carried mcvirt's mark, plus one change that adds
+     * the mark ({@code mcvirt import --adopt}; see {@link Adoption}).
      */
-    public record Options(Set<String> targetVms, boolean live) {
+    public record Options(Set<String> targetVms, boolean live, Set<String> adoptVms) {
         public Options {
             targetVms = Set.copyOf(targetVms);
+            adoptVms = adoptVms == null ? Set.of() : Set.copyOf(adoptVms);
+        }
+
+        public Options(Set<String> targetVms, boolean live) {
+            this(targetVms, live, Set.of());
         }
 
         public Options(Set<String> targetVms) {
             this(targetVms, false);
+        }
+
+        boolean adopts(String vm) {
+            return adoptVms.contains(vm);
         }
 
         public static Options all() {
@@ -66,6 +77,12 @@ public final class Planner {
         java.util.concurrent.CompletableFuture<String> fingerprint =
                 java.util.concurrent.CompletableFuture.supplyAsync(observed::fingerprint);
         List<String> macProblems = new ArrayList<>();
+        if (!options.adoptVms().isEmpty()) {
+            // the fingerprint (above) is of what the nodes have; the rest plans with the domains to adopt marked
+            Adoption.Marked marked = Adoption.mark(manifest, observed, options);
+            macProblems.addAll(marked.problems());
+            observed = marked.observed();
+        }
         DesiredState desired = withLiveMacs(manifest, observed, macProblems);
         java.util.concurrent.CompletableFuture<String> digest =
                 java.util.concurrent.CompletableFuture.supplyAsync(() -> manifestDigest(desired));

@@ -50,7 +50,7 @@ final class VmDiffer implements ResourceDiffer {
             desired.vms().stream().filter(vm -> vm.node().equals(node.name()) && options.includes(vm.name()))
                     .toList().parallelStream().map(vm -> {
                         Diff.Builder part = new Diff.Builder();
-                        vm(desired, node.spec(), vm, node.observation(), observed, replicas, marks, migrations, part);
+                        vm(desired, node.spec(), vm, node.observation(), observed, replicas, marks, migrations, options, part);
                         return part.build();
                     }).toList().forEach(diff::add);
             for (ObservedDomain domain : node.observation().domains()) {
@@ -72,7 +72,7 @@ final class VmDiffer implements ResourceDiffer {
 
     private void vm(DesiredState desired, NodeSpec node, VmSpec vm, NodeObservation obs, ObservedState observed,
                     Replicas replicas, Map<String, org.mcvirt.state.DiskHealth.Finding> marks, Migrations migrations,
-                    Diff.Builder diff) {
+                    Planner.Options options, Diff.Builder diff) {
         Optional<ObservedDomain> seen = obs.domain(vm.name());
         if (vm.replicated() && !replicas.pairReadable(vm, diff)) {
             return;
@@ -80,7 +80,8 @@ final class VmDiffer implements ResourceDiffer {
         if (seen.isPresent() && !seen.get().managed()) {
             diff.problem("domain " + vm.name() + " on node " + node.name() + " exists but is not managed by mcvirt"
                     + " (it has no mcvirt metadata) and mcvirt never touches it; rename the vm in the manifest, or"
-                    + " rename the existing domain");
+                    + " rename the existing domain, or adopt it ('mcvirt import --adopt " + vm.name() + "' checks that"
+                    + " the manifest describes it as it is, then adds mcvirt's mark)");
             return;
         }
         if (seen.isPresent() && !seen.get().metadata().cluster().equals(desired.cluster().name())) {
@@ -115,7 +116,10 @@ final class VmDiffer implements ResourceDiffer {
         if (elsewhere.isEmpty()) {
             migrations.singlePrimary(vm, node.name(), seen.get(), diff);
         }
-        update(desired, node, vm, seen.get(), obs, marks.get(vm.name()), replicas, diff);
+        // a domain being adopted carries a mark only in the state planned on (Adoption), not in its definition
+        boolean adopting = options.adopts(vm.name())
+                && org.mcvirt.state.StateReader.metadata(org.mcvirt.render.Xml.parse(seen.get().definition())).isEmpty();
+        update(desired, node, vm, seen.get(), obs, marks.get(vm.name()), replicas, adopting, diff);
     }
 
     private void creation(DesiredState desired, NodeSpec node, VmSpec vm, NodeObservation obs, Replicas replicas,
@@ -183,7 +187,8 @@ final class VmDiffer implements ResourceDiffer {
     }
 
     private void update(DesiredState desired, NodeSpec node, VmSpec vm, ObservedDomain domain, NodeObservation obs,
-                        org.mcvirt.state.DiskHealth.Finding mark, Replicas replicas, Diff.Builder diff) {
+                        org.mcvirt.state.DiskHealth.Finding mark, Replicas replicas, boolean adopting,
+                        Diff.Builder diff) {
         String address = "vm." + vm.name();
         String subject = Subjects.domain(node.name(), vm.name());
         boolean running = domain.active();
@@ -340,10 +345,18 @@ final class VmDiffer implements ResourceDiffer {
                     Boolean.toString(vm.protect()), Effect.LIVE));
             redefine = true;
         }
+        if (adopting) {
+            attributes.add(new AttributeChange("managed", "false", "true", Effect.LIVE));
+        }
         if (redefine) {
             diff.step(StepKind.DEFINE_DOMAIN, node.name(), vm.pair(), subject, defineUses, address,
                     "update definition of domain " + vm.name(),
                     defineArguments(desired, vm, DomainEditor.edit(domain.definition(), view, renderer)));
+        } else if (adopting) {
+            // the definition as it is, with the mark: nothing else of the domain changes
+            diff.step(StepKind.DEFINE_DOMAIN, node.name(), vm.pair(), subject, List.of(), address,
+                    "adopt domain " + vm.name() + " (add mcvirt's mark to its definition)",
+                    defineArguments(desired, vm, DomainEditor.mark(domain.definition(), view.metadata(), renderer)));
         }
         if (domain.autostart() != vm.autostart()) {
             attributes.add(new AttributeChange("autostart", Boolean.toString(domain.autostart()),
@@ -372,7 +385,8 @@ final class VmDiffer implements ResourceDiffer {
         if (!attributes.isEmpty()) {
             attributes.sort(Comparator.comparing(AttributeChange::name));
             diff.change(new ResourceChange(address, "vm", vm.name(), node.name(), Action.UPDATE, attributes,
-                    "the vm differs from the manifest"));
+                    adopting && attributes.size() == 1 ? "the domain is adopted: it matches the manifest"
+                            : "the vm differs from the manifest"));
         }
     }
 

@@ -44,7 +44,8 @@ public final class StateReader {
                 networks, pools, warnings);
     }
 
-    static ObservedDomain domain(LibvirtNode.DomainRecord record) {
+    /** One domain as libvirt gave it, parsed (pure: also for tests that build observed states by hand). */
+    public static ObservedDomain domain(LibvirtNode.DomainRecord record) {
         Element root = Xml.parse(record.inactiveXml()).getDocumentElement();
         int vcpus = Xml.childText(root, "vcpu").map(Integer::parseInt).orElse(1);
         long memoryKib = Xml.child(root, "memory").map(StateReader::kib).orElse(0L);
