@@ -473,11 +473,18 @@ public final class Mcvirt {
                     + String.join(", ", vm.pair()) + ")") + "; nothing was changed");
         }
         if (request.waitForShutdown()) {
-            waitForShutdown(desired, vm.name(), request.waitLimit(), progress);
+            waitForShutdown(desired, vm.name(), request.node(), request.waitLimit(), progress);
         }
         String cluster = desired.cluster().name();
+        // where the vm is when the lock is held: a vm already on the node stays as it is (nothing planned)
+        java.util.concurrent.atomic.AtomicReference<Boolean> alreadyThere = new java.util.concurrent.atomic.AtomicReference<>();
         Precheck precheck = (d, observed) -> {
             Optional<org.mcvirt.state.NodeObservation> home = home(observed, cluster, vm.name());
+            if (home.isPresent() && home.get().node().equals(request.node())) {
+                alreadyThere.set(home.get().domain(vm.name()).orElseThrow().active());
+                progress.accept("vm " + vm.name() + " is already on " + request.node() + "; nothing to move");
+                return;
+            }
             if (home.isEmpty()) {
                 throw new McvirtException(McvirtException.Category.REFUSED, "vm " + vm.name() + " is defined on no"
                         + " node; 'mcvirt register " + vm.name() + "' puts it back; nothing was changed");
@@ -495,7 +502,9 @@ public final class Mcvirt {
         };
         org.mcvirt.model.VmSpec.PowerState state = request.live() || request.startAfter()
                 ? org.mcvirt.model.VmSpec.PowerState.RUNNING : org.mcvirt.model.VmSpec.PowerState.STOPPED;
-        Scope scope = new Scope(d -> d.withVm(vm.withPlacement(request.node(), state)),
+        Scope scope = new Scope(d -> d.withVm(vm.withPlacement(request.node(), alreadyThere.get() == null ? state
+                : alreadyThere.get() ? org.mcvirt.model.VmSpec.PowerState.RUNNING
+                : org.mcvirt.model.VmSpec.PowerState.STOPPED)),
                 new Planner.Options(java.util.Set.of(vm.name()), request.live()), precheck);
         return apply(Optional.empty(), true, options, listener, interaction, scope);
     }
@@ -504,12 +513,12 @@ public final class Mcvirt {
      * Waits (outside the lock: nothing changes while it waits) until the guest powers itself off, reporting every 10
      * seconds, for at most limit.
      */
-    private void waitForShutdown(DesiredState desired, String vm, java.time.Duration limit,
+    private void waitForShutdown(DesiredState desired, String vm, String target, java.time.Duration limit,
                                  java.util.function.Consumer<String> progress) throws McvirtException {
         try (Cluster cluster = connect(desired)) {
             Optional<org.mcvirt.state.NodeObservation> home = home(cluster.read(), desired.cluster().name(), vm);
-            if (home.isEmpty()) {
-                return; // the precheck says why
+            if (home.isEmpty() || home.get().node().equals(target)) {
+                return; // the precheck says why, or that there is nothing to move
             }
             String node = home.get().node();
             long start = System.nanoTime();

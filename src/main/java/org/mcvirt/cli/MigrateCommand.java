@@ -59,7 +59,8 @@ final class MigrateCommand implements Callable<Integer> {
     long shutdownTimeout;
 
     @Option(names = "--step-timeout", paramLabel = "SECONDS", defaultValue = "600",
-            description = "How long one step may take, a live migration included (default: ${DEFAULT-VALUE}).")
+            description = "How long one step may take (a live migration: this plus an hour, with its progress shown)"
+                    + " (default: ${DEFAULT-VALUE}).")
     long stepTimeout;
 
     @Override
@@ -74,17 +75,39 @@ final class MigrateCommand implements Callable<Integer> {
         ApplyCommand apply = ApplyCommand.forImperative(parent, spec, yes, shutdownTimeout, stepTimeout);
         Mcvirt.MigrateRequest request = new Mcvirt.MigrateRequest(vm, node, live, waitForShutdown,
                 java.time.Duration.ofSeconds(waitTimeout), startAfter);
-        int code = apply.execute((options, listener, interaction) -> mcvirt.migrate(request, options, listener,
-                interaction, message -> {
-                    out.println(message);
-                    out.flush();
-                }));
+        int code;
+        try {
+            code = apply.execute((options, listener, interaction) -> mcvirt.migrate(request, options, listener,
+                    interaction, message -> {
+                        out.println(message);
+                        out.flush();
+                    }));
+        } catch (org.mcvirt.app.McvirtException e) {
+            if (e.category() == org.mcvirt.app.McvirtException.Category.APPLY_FAILED) {
+                // some steps ran: the vm may be on either node now; the manifest is left as it is
+                java.util.Optional<ManifestEditor.ScalarAt> field = mcvirt.manifestNodeField(vm);
+                out.printf("The move stopped part-way: 'mcvirt info %s' shows where the vm is now. If it is on %s,"
+                        + " change %s to 'node: %s'; otherwise 'mcvirt plan' shows what completes or undoes the"
+                        + " move.%n", vm, node, field.map(ManifestEditor.ScalarAt::where).orElse("its manifest"), node);
+            }
+            throw e;
+        }
+        manifestHint(out, mcvirt, vm, node, updateManifest);
+        return code;
+    }
+
+    /**
+     * After a vm was put on node by hand (migrate, register --node): the manifest line that still names another node,
+     * printed, or changed in place when update is set.
+     */
+    static void manifestHint(PrintWriter out, Mcvirt mcvirt, String vm, String node, boolean update)
+            throws org.mcvirt.app.McvirtException {
         java.util.Optional<ManifestEditor.ScalarAt> field = mcvirt.manifestNodeField(vm);
         if (field.isEmpty()) {
             out.printf("The manifests do not name vm %s's node in a plain 'node:' line; set it to %s by hand.%n", vm,
                     node);
         } else if (!field.get().text().equals(node)) {
-            if (updateManifest) {
+            if (update) {
                 mcvirt.updateManifestNode(field.get(), node);
                 out.printf("Updated %s: node: %s (was %s).%n", field.get().where(), node, field.get().text());
             } else {
@@ -93,6 +116,5 @@ final class MigrateCommand implements Callable<Integer> {
                         field.get().where(), node);
             }
         }
-        return code;
     }
 }

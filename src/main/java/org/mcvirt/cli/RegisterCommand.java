@@ -37,7 +37,11 @@ final class RegisterCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Mcvirt mcvirt = parent.mcvirt();
         ApplyCommand apply = ApplyCommand.forImperative(parent, spec, yes, 60, 120);
-        return apply.execute((options, listener, interaction) -> mcvirt.register(vm, Optional.ofNullable(node),
+        int code = apply.execute((options, listener, interaction) -> mcvirt.register(vm, Optional.ofNullable(node),
                 options, listener, interaction));
+        if (node != null) {
+            MigrateCommand.manifestHint(spec.commandLine().getOut(), mcvirt, vm, node, false);
+        }
+        return code;
     }
 }

@@ -132,6 +132,10 @@ public final class ManifestEditor {
         List<String> lines = new ArrayList<>(List.of(Files.readString(at.file(), StandardCharsets.UTF_8).split("\n", -1)));
         String line = at.line() - 1 < lines.size() ? lines.get(at.line() - 1) : "";
         int start = at.column() - 1;
+        if (start >= 0 && start < line.length() && (line.charAt(start) == '"' || line.charAt(start) == '\'')
+                && line.startsWith(line.charAt(start) + at.text() + line.charAt(start), start)) {
+            start++; // a quoted value: the text inside the quotes is replaced, the quotes are kept
+        }
         if (start < 0 || !line.startsWith(at.text(), start)) {
             throw new IOException(at.where() + ": the manifest changed: '" + at.text() + "' is no longer there");
         }

@@ -91,6 +91,10 @@ final class Migrations {
                         + " between those nodes");
             }
         }
+        if (domain.definition() != null && (domain.definition().contains("<nvram")
+                || domain.definition().contains("<loader") && domain.definition().contains("type='pflash'"))) {
+            refused.add("it keeps UEFI variables (nvram) on " + source + ", which mcvirt does not copy");
+        }
         List<String> recorded = disks.stream().map(VmMetadata.Disk::name).sorted().toList();
         List<String> wanted = vm.disks().stream().map(VmSpec.DiskSpec::name).sorted().toList();
         if (!recorded.equals(wanted)) {
@@ -177,24 +181,38 @@ final class Migrations {
                     + " on " + source + " to move it to " + target, Map.of("name", name));
         }
         List<String> targetSides = new ArrayList<>();
+        // the target defines the vm only once the source has stopped it and stepped down
+        List<String> defineUses = new ArrayList<>(List.of(from));
         for (VmMetadata.Disk disk : disks) {
             String resource = disk.resource();
             String minor = Integer.toString(disk.minor());
             String sourceSide = Subjects.drbd(source, resource);
             String targetSide = Subjects.drbd(target, resource);
             targetSides.add(targetSide);
-            if (!"Secondary".equals(role(source, resource))) {
+            defineUses.add(sourceSide);
+            String sourceRole = role(source, resource);
+            boolean targetPrimary = "Primary".equals(role(target, resource));
+            if (targetPrimary && (domain.active() || "Primary".equals(sourceRole))) {
+                // primary on both (a live migration stopped part-way): the target steps down first, and takes over
+                // again only once the source has stopped and stepped down
+                diff.step(StepKind.DRBD_DEMOTE, target, targetSide, List.of(), address, "make " + resource
+                        + " secondary on " + target + " and forbid two primaries (it is primary on both nodes)",
+                        Map.of("resource", resource, "minor", minor, "forbidTwoPrimaries", "true"));
+                targetPrimary = false;
+            }
+            if (!"Secondary".equals(sourceRole)) {
                 diff.step(StepKind.DRBD_DEMOTE, source, sourceSide, List.of(from), address, "make " + resource
                         + " secondary on " + source, Map.of("resource", resource, "minor", minor));
             }
-            if (!"Primary".equals(role(target, resource))) {
+            if (!targetPrimary) {
                 diff.step(StepKind.DRBD_PROMOTE, target, targetSide, List.of(sourceSide), address, "make " + resource
                         + " primary on " + target, Map.of("resource", resource, "minor", minor));
             }
         }
+        defineUses.addAll(targetSides);
         Map<String, String> define = new TreeMap<>(Map.of("name", name, "xml", domain.definition()));
         define.putAll(copies(desired, List.of(source, target)));
-        diff.step(StepKind.DEFINE_DOMAIN, target, List.of(source), to, targetSides, address, "define domain " + name
+        diff.step(StepKind.DEFINE_DOMAIN, target, List.of(source), to, defineUses, address, "define domain " + name
                 + " on " + target + " (its definition from " + source + ")", define);
         undefineSource(name, source, target, domain, address, diff);
         if (vm.state() == VmSpec.PowerState.RUNNING) {
@@ -245,8 +263,38 @@ final class Migrations {
         }
         undefineSource(name, other.node(), node, there, address, diff);
         diff.change(new ResourceChange(address, "vm", name, node, Action.MIGRATE, List.of(new AttributeChange("node",
-                other.node() + " and " + node, node, Effect.LIVE)), "a move from " + other.node() + " stopped"
-                + " part-way: it is defined on both nodes; the copy on " + other.node() + " is undefined"));
+                other.node() + " and " + node, node, Effect.LIVE)), "it is defined on both nodes (a move between them"
+                + " stopped part-way); the manifest puts it on " + node + ", so the copy on " + other.node()
+                + " is undefined"));
+    }
+
+    /**
+     * The vm is defined on its node, but a replicated disk is Secondary there: what a migration stopped part-way and
+     * rolled back by the manifest leaves (or a demote by hand). The disk is made primary here again, once the peer has
+     * stepped down (a start uses the disk, so it waits for this).
+     */
+    void primaryHere(VmSpec vm, String node, ObservedDomain domain, Diff.Builder diff) {
+        if (domain.metadata() == null) {
+            return;
+        }
+        Optional<String> peer = vm.peer();
+        List<AttributeChange> attributes = new ArrayList<>();
+        for (VmMetadata.Disk disk : domain.metadata().disks()) {
+            if (!disk.replicated() || !"Secondary".equals(role(node, disk.resource()))) {
+                continue;
+            }
+            List<String> uses = peer.map(p -> List.of(Subjects.drbd(p, disk.resource()))).orElse(List.of());
+            attributes.add(new AttributeChange("disk." + disk.name() + ".primary", peer.filter(p -> "Primary".equals(
+                    role(p, disk.resource()))).orElse("none"), node, Effect.LIVE));
+            diff.step(StepKind.DRBD_PROMOTE, node, Subjects.drbd(node, disk.resource()), uses, "vm." + vm.name(),
+                    "make " + disk.resource() + " primary on " + node + " (the vm's node)",
+                    Map.of("resource", disk.resource(), "minor", Integer.toString(disk.minor())));
+        }
+        if (!attributes.isEmpty()) {
+            diff.change(new ResourceChange("vm." + vm.name() + ".primary", "vm", vm.name(), node, Action.UPDATE,
+                    attributes, "its disks are not primary on its node " + node + " (a move stopped part-way and"
+                            + " undone, or a demote by hand): they are made primary there again"));
+        }
     }
 
     /**
@@ -307,6 +355,7 @@ final class Migrations {
         List<String> sides = new ArrayList<>();
         List<String> primaryElsewhere = new ArrayList<>();
         Optional<String> peer = vm.peer();
+        Diff.Builder steps = new Diff.Builder(); // added to diff only once every disk is ready
         for (VmSpec.DiskSpec disk : vm.disks()) {
             if (!disk.replicated()) {
                 continue;
@@ -325,11 +374,12 @@ final class Migrations {
                 primaryElsewhere.add(resource);
                 String peerSide = Subjects.drbd(peer.get(), resource);
                 uses.add(peerSide);
-                diff.step(StepKind.DRBD_DEMOTE, peer.get(), peerSide, List.of(), address, "make " + resource
+                sides.add(peerSide);
+                steps.step(StepKind.DRBD_DEMOTE, peer.get(), peerSide, List.of(), address, "make " + resource
                         + " secondary on " + peer.get(), Map.of("resource", resource, "minor", minor));
             }
             if (!"Primary".equals(side.get().role())) {
-                diff.step(StepKind.DRBD_PROMOTE, node.name(), targetSide, uses, address, "make " + resource
+                steps.step(StepKind.DRBD_PROMOTE, node.name(), targetSide, uses, address, "make " + resource
                         + " primary on " + node.name(), Map.of("resource", resource, "minor", minor));
             }
         }
@@ -337,20 +387,21 @@ final class Migrations {
         Map<String, String> arguments = new TreeMap<>(Map.of("name", name, "copyNode", from.node(), "copyDirectory",
                 stateDirectory(desired, from.node()), "sha256", from.savedDefinitions().get(name)));
         arguments.putAll(copies(desired, vm.pair()));
-        diff.step(StepKind.REGISTER_DOMAIN, node.name(), vm.pair(), to, sides, address, "define domain " + name
+        steps.step(StepKind.REGISTER_DOMAIN, node.name(), vm.pair(), to, sides, address, "define domain " + name
                 + " on " + node.name() + " from mcvirt's saved copy of its definition (on " + from.node() + ")",
                 arguments);
         if (vm.autostart()) {
-            diff.step(StepKind.SET_AUTOSTART, node.name(), to, List.of(), address, "enable autostart of domain "
+            steps.step(StepKind.SET_AUTOSTART, node.name(), to, List.of(), address, "enable autostart of domain "
                     + name, Map.of("name", name, "autostart", "true"));
         }
         if (vm.state() == VmSpec.PowerState.RUNNING) {
             List<String> uses = new ArrayList<>(vm.nics().stream().map(n -> Subjects.network(node.name(),
                     network(n.network()))).toList());
             uses.addAll(sides);
-            diff.step(StepKind.START_DOMAIN, node.name(), to, uses, address, "start domain " + name,
+            steps.step(StepKind.START_DOMAIN, node.name(), to, uses, address, "start domain " + name,
                     Map.of("name", name));
         }
+        diff.add(steps.build());
         List<AttributeChange> attributes = new ArrayList<>();
         attributes.add(new AttributeChange("defined", "nowhere", node.name(), Effect.LIVE));
         attributes.add(new AttributeChange("state", null, vm.state().name().toLowerCase(Locale.ROOT), Effect.LIVE));

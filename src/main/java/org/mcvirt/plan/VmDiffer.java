@@ -116,6 +116,7 @@ final class VmDiffer implements ResourceDiffer {
         if (elsewhere.isEmpty()) {
             migrations.singlePrimary(vm, node.name(), seen.get(), diff);
         }
+        migrations.primaryHere(vm, node.name(), seen.get(), diff);
         // a domain being adopted carries a mark only in the state planned on (Adoption), not in its definition
         boolean adopting = options.adopts(vm.name())
                 && org.mcvirt.state.StateReader.metadata(org.mcvirt.render.Xml.parse(seen.get().definition())).isEmpty();
@@ -373,8 +374,11 @@ final class VmDiffer implements ResourceDiffer {
                     diff.problem("vm " + vm.name() + " cannot be started: " + mark.text().substring(("vm "
                             + vm.name() + " ").length()));
                 }
-                List<String> uses = vm.nics().stream()
-                        .map(n -> Subjects.network(node.name(), network(desired, n.network()))).toList();
+                List<String> uses = new ArrayList<>(vm.nics().stream()
+                        .map(n -> Subjects.network(node.name(), network(desired, n.network()))).toList());
+                // a replicated disk made primary here first (a migration rolled back: see Migrations.primaryHere)
+                domain.metadata().disks().stream().filter(VmMetadata.Disk::replicated)
+                        .forEach(d -> uses.add(Subjects.drbd(node.name(), d.resource())));
                 diff.step(StepKind.START_DOMAIN, node.name(), subject, uses, address, "start domain " + vm.name(),
                         Map.of("name", vm.name()));
             } else {

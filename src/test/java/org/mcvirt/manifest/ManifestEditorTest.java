@@ -48,4 +48,30 @@ class ManifestEditorTest {
                 """);
         assertThat(ManifestEditor.findNode(List.of(file), "zz")).isEmpty();
     }
+
+    @Test
+    void aVmsNodeIsChangedInPlacePlainQuotedOrInAFlowMappingAndNothingElse(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("vms.yaml");
+        String text = """
+                apiVersion: mcvirt/v1
+                vms:
+                  - name: web1
+                    # moved by hand in 2025
+                    node: node1   # a comment after
+                  - name: db1
+                    node: "node1"
+                  - {name: app1, node: 'node1', memory: 64MiB}
+                """;
+        Files.writeString(file, text);
+        for (String vm : List.of("web1", "db1", "app1")) {
+            ManifestEditor.ScalarAt at = ManifestEditor.findVmField(List.of(dir), vm, "node").orElseThrow();
+            assertThat(at.text()).isEqualTo("node1");
+            ManifestEditor.replaceScalar(at, "node2");
+        }
+        assertThat(Files.readString(file)).isEqualTo(text.replace("node: node1", "node: node2")
+                .replace("node: \"node1\"", "node: \"node2\"").replace("node: 'node1'", "node: 'node2'"));
+        ManifestEditor.ScalarAt stale = new ManifestEditor.ScalarAt(file, 5, 11, "node1");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ManifestEditor.replaceScalar(stale, "node3"))
+                .hasMessageContaining(":5:11: the manifest changed: 'node1' is no longer there");
+    }
 }
