@@ -395,17 +395,7 @@ public final class Importer {
     }
 
     private static long kib(Element memory) {
-        long value = Long.parseLong(memory.getTextContent().strip());
-        String unit = memory.getAttribute("unit");
-        return switch (unit.isEmpty() ? "KiB" : unit) {
-            case "b", "bytes" -> value / 1024;
-            case "KB" -> value * 1000 / 1024;
-            case "MiB", "M" -> value * 1024;
-            case "MB" -> value * 1_000_000 / 1024;
-            case "GiB", "G" -> value * 1024 * 1024;
-            case "GB" -> value * 1_000_000_000 / 1024;
-            default -> value;
-        };
+        return org.mcvirt.state.StateReader.kib(memory);
     }
 
     /**

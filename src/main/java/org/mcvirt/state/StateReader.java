@@ -151,7 +151,7 @@ public final class StateReader {
     }
 
     /** A libvirt memory element in KiB, whatever its unit attribute says. */
-    static long kib(Element memory) {
+    public static long kib(Element memory) {
         long value = Long.parseLong(memory.getTextContent().strip());
         String unit = memory.getAttribute("unit");
         return switch (unit.isEmpty() ? "KiB" : unit) {
