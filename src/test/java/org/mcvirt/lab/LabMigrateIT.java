@@ -152,7 +152,8 @@ class LabMigrateIT {
         assertThat(running.exitCode()).as(running.toString()).isNotZero();
         assertThat(running.err()).contains("vm " + VM + " is running on node2: shut it down first, give"
                 + " --wait-for-shutdown");
-        // --wait-for-shutdown waits, with progress, until the guest is off (here: powered off by hand after 12 s)
+        // --wait-for-shutdown waits, with progress every 10 s, until the guest is off (here: powered off by hand once
+        // the first progress line is out)
         Path log = dir.resolve("wait.log");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-cp", System.getProperty("java.class.path"), "org.mcvirt.cli.Main", "-f", nodes.toString(),
@@ -160,8 +161,12 @@ class LabMigrateIT {
                 "--update-manifest", "--yes", VM));
         Process waiting = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
-            Thread.sleep(12_000);
+            for (int i = 0; i < 120 && waiting.isAlive()
+                    && !Files.readString(log).contains("waiting for " + VM + " on node2 to power off: "); i++) {
+                Thread.sleep(500);
+            }
             assertThat(waiting.isAlive()).as("migrate waits while the vm runs: %s", Files.readString(log)).isTrue();
+            assertThat(Files.readString(log)).contains("waiting for " + VM + " on node2 to power off: ");
             assertThat(definedOn()).containsExactly("node2");
             virsh("node2", "destroy", VM);
             assertThat(waiting.waitFor(5, TimeUnit.MINUTES)).as("migrate ends once the vm is off").isTrue();
