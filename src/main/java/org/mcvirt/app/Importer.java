@@ -286,7 +286,7 @@ public final class Importer {
                     + observation.drbd().availability().toString().toLowerCase(Locale.ROOT) + ")";
         }
         String name = resource.get().name();
-        String prefix = "mcvirt_" + vm + "_";
+        String prefix = Names.drbdResource(vm, "");
         String diskName = name != null && name.startsWith(prefix) ? name.substring(prefix.length()) : "";
         if (!Names.validName(diskName)) {
             return "DRBD resource " + name + ": mcvirt names a replicated disk's resource and LVs mcvirt_VM_DISK (here "

@@ -608,7 +608,7 @@ public final class Mcvirt {
                     continue;
                 }
                 List<String> primary = vm.disks().stream().filter(org.mcvirt.model.VmSpec.DiskSpec::replicated)
-                        .map(disk -> "mcvirt_" + vmName + "_" + disk.name())
+                        .map(disk -> org.mcvirt.model.Names.drbdResource(vmName, disk.name()))
                         .filter(res -> observed.node(other).map(o -> o.drbd().resource(res)).filter(l -> !l.isEmpty())
                                 .map(l -> "Primary".equals(l.get(0).role())).orElse(false)).toList();
                 if (!primary.isEmpty()) {

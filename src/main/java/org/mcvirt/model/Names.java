@@ -54,6 +54,14 @@ public final class Names {
     }
 
     /** The file name of a file-backed disk volume. */
+    /**
+     * The DRBD resource of a replicated disk, also the name of its LVs: unique on a node ('_' cannot occur in manifest
+     * names, so vm a-b disk c and vm a disk b-c differ), a valid DRBD and LVM name.
+     */
+    public static String drbdResource(String vmName, String diskName) {
+        return "mcvirt_" + vmName + "_" + diskName;
+    }
+
     public static String volumeName(String vmName, String diskName) {
         return vmName + "-" + diskName + ".qcow2";
     }

@@ -41,7 +41,7 @@ record DrbdAllocation(Map<String, Map<String, Views.DrbdDiskView>> byVm, List<St
      * manifest names, so vm a-b disk c and vm a disk b-c differ), a valid DRBD and LVM name.
      */
     static String resourceName(String vm, String disk) {
-        return "mcvirt_" + vm + "_" + disk;
+        return org.mcvirt.model.Names.drbdResource(vm, disk);
     }
 
     /**

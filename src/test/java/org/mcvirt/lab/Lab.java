@@ -203,4 +203,11 @@ final class Lab {
         }
         return new Output(started.exitValue(), java.nio.file.Files.readString(log));
     }
+
+    /** mcvirt in this JVM with a test cluster's nodes file and manifest, then args. */
+    static org.mcvirt.testing.Cli.Result mcvirt(java.nio.file.Path nodes, java.nio.file.Path manifest, String... args) {
+        List<String> all = new ArrayList<>(List.of("-f", nodes.toString(), "-f", manifest.toString()));
+        all.addAll(List.of(args));
+        return org.mcvirt.testing.Cli.run(all.toArray(String[]::new));
+    }
 }

@@ -62,9 +62,7 @@ class LabDrbdKillIT {
     }
 
     private static Cli.Result mcvirt(String... args) {
-        List<String> all = new ArrayList<>(List.of("-f", nodes.toString(), "-f", manifest.toString()));
-        all.addAll(List.of(args));
-        return Cli.run(all.toArray(String[]::new));
+        return Lab.mcvirt(nodes, manifest, args);
     }
 
     /** apply in a process of its own, ended like kill -9 after `after` steps; returns its exit status and output. */

@@ -78,9 +78,7 @@ class LabMigrateIT {
     }
 
     private static Cli.Result mcvirt(String... args) {
-        List<String> all = new ArrayList<>(List.of("-f", nodes.toString(), "-f", manifest.toString()));
-        all.addAll(List.of(args));
-        return Cli.run(all.toArray(String[]::new));
+        return Lab.mcvirt(nodes, manifest, args);
     }
 
     /** mcvirt in a process of its own (for the test-only environment switches); its exit status and output. */

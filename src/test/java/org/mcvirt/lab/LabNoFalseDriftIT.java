@@ -78,9 +78,7 @@ class LabNoFalseDriftIT {
     }
 
     private static Cli.Result mcvirt(String... args) {
-        List<String> all = new ArrayList<>(List.of("-f", nodes.toString(), "-f", manifest.toString()));
-        all.addAll(List.of(args));
-        return Cli.run(all.toArray(String[]::new));
+        return Lab.mcvirt(nodes, manifest, args);
     }
 
     private static String virsh(String... args) {
