@@ -13,6 +13,7 @@ import org.mcvirt.node.LibvirtNode;
 import org.mcvirt.node.NodeException;
 import org.mcvirt.node.ssh.CommandResult;
 import org.mcvirt.node.ssh.NodeEnrolment;
+import org.mcvirt.node.ssh.NodeScript;
 import org.mcvirt.node.ssh.SshException;
 import org.mcvirt.node.ssh.SshTarget;
 import org.mcvirt.node.ssh.SshTransport;
@@ -95,8 +96,7 @@ final class AddNode {
         try (SshTransport transport = SshTransport.open(target)) {
             List<String> missing = new ArrayList<>();
             for (String tool : TOOLS) {
-                CommandResult found = transport.run(List.of("sh", "-c", "PATH=\"$PATH:/usr/sbin:/sbin\" command -v \"$1\"",
-                        "mcvirt-check", tool));
+                CommandResult found = transport.run(NodeScript.HAS_TOOL.command(tool));
                 if (!found.succeeded()) {
                     missing.add(tool);
                 }

@@ -11,7 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.mcvirt.node.StateDirectory;
 import org.mcvirt.node.ssh.CommandResult;
+import org.mcvirt.node.ssh.NodeScript;
 import org.mcvirt.node.ssh.NodeTransport;
 import org.mcvirt.node.ssh.SshException;
 
@@ -22,7 +24,6 @@ import org.mcvirt.node.ssh.SshException;
  * take it.
  */
 public final class ClusterLock implements AutoCloseable {
-    static final String FILE = "lock.json";
     /** A lock held longer than this by a holder mcvirt cannot check (another host) is called possibly stale. */
     static final Duration LEASE = Duration.ofHours(1);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -76,9 +77,8 @@ public final class ClusterLock implements AutoCloseable {
             String directory = cluster.spec(node).stateDirectory();
             try {
                 NodeTransport transport = cluster.transport(node);
-                CommandResult created = transport.run(List.of("sh", "-c",
-                        "mkdir -p -- \"$1\" && set -C && printf '%s\\n' \"$2\" > \"$1/" + FILE + "\"",
-                        "mcvirt-lock", directory, json));
+                CommandResult created = transport.run(NodeScript.LOCK_TAKE.command(directory, json,
+                        new StateDirectory(directory).lockFile()));
                 if (created.succeeded()) {
                     held.add(node);
                     continue;
@@ -91,7 +91,7 @@ public final class ClusterLock implements AutoCloseable {
                             + ". Nothing was changed. See 'mcvirt lock status'.");
                 }
                 throw new McvirtException(McvirtException.Category.NODE, "node " + node + ": cannot create the lock "
-                        + directory + "/" + FILE + ": " + created.stderr().strip());
+                        + new StateDirectory(directory).lockFile() + ": " + created.stderr().strip());
             } catch (SshException e) {
                 lock.close();
                 throw new McvirtException(McvirtException.Category.NODE, "cannot take the cluster lock: "
@@ -134,9 +134,8 @@ public final class ClusterLock implements AutoCloseable {
         for (int i = held.size() - 1; i >= 0; i--) {
             String node = held.get(i);
             try {
-                CommandResult removed = cluster.transport(node).run(List.of("sh", "-c",
-                        "grep -qF -- \"$2\" \"$1\" 2>/dev/null && rm -f -- \"$1\"; exit 0", "mcvirt-unlock",
-                        cluster.spec(node).stateDirectory() + "/" + FILE, holder.token()));
+                CommandResult removed = cluster.transport(node).run(NodeScript.LOCK_RELEASE.command(
+                        new StateDirectory(cluster.spec(node).stateDirectory()).lockFile(), holder.token()));
                 if (!removed.succeeded()) {
                     leftOn.add(node);
                 }
@@ -172,9 +171,8 @@ public final class ClusterLock implements AutoCloseable {
         List<String> broken = new ArrayList<>();
         for (String node : cluster.nodeNames()) {
             try {
-                CommandResult removed = cluster.transport(node).run(List.of("sh", "-c",
-                        "test -e \"$1\" || exit 3; rm -f -- \"$1\"", "mcvirt-lock-break",
-                        cluster.spec(node).stateDirectory() + "/" + FILE));
+                CommandResult removed = cluster.transport(node).run(NodeScript.LOCK_BREAK.command(
+                        new StateDirectory(cluster.spec(node).stateDirectory()).lockFile()));
                 if (removed.succeeded()) {
                     broken.add(node);
                 } else if (removed.exitStatus() != 3) {
@@ -217,7 +215,7 @@ public final class ClusterLock implements AutoCloseable {
 
     private static Optional<Holder> read(NodeTransport transport, String directory)
             throws SshException, McvirtException {
-        Optional<byte[]> content = transport.readFile(directory + "/" + FILE);
+        Optional<byte[]> content = transport.readFile(new StateDirectory(directory).lockFile());
         if (content.isEmpty()) {
             return Optional.empty();
         }
@@ -226,7 +224,8 @@ public final class ClusterLock implements AutoCloseable {
             return Optional.of(JSON.readValue(text, Holder.class));
         } catch (JsonProcessingException e) {
             throw new McvirtException(McvirtException.Category.NODE, "node " + transport.nodeName() + ": the lock file "
-                    + directory + "/" + FILE + " is damaged (" + e.getOriginalMessage() + "); remove it with"
+                    + new StateDirectory(directory).lockFile() + " is damaged (" + e.getOriginalMessage()
+                    + "); remove it with"
                     + " 'mcvirt lock break'");
         }
     }

@@ -260,7 +260,7 @@ public final class Mcvirt {
     private static org.mcvirt.node.StoragePrimitives storage(Cluster cluster, String node)
             throws org.mcvirt.node.NodeException {
         try {
-            return new org.mcvirt.node.DrbdNode(node, cluster.transport(node));
+            return org.mcvirt.node.StoragePrimitives.over(node, cluster.transport(node));
         } catch (org.mcvirt.node.ssh.SshException e) {
             throw org.mcvirt.node.NodeException.unresponsive(node, "cannot reach it for LVM and DRBD: " + e.getMessage(),
                     e);

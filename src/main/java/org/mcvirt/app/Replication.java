@@ -16,6 +16,7 @@ import org.mcvirt.model.DesiredState;
 import org.mcvirt.model.VmMetadata;
 import org.mcvirt.node.DrbdNode;
 import org.mcvirt.node.NodeException;
+import org.mcvirt.node.StateDirectory;
 import org.mcvirt.node.ssh.SshException;
 import org.mcvirt.state.NodeObservation;
 import org.mcvirt.state.ObservedDomain;
@@ -193,12 +194,13 @@ public final class Replication {
             try {
                 var transport = cluster.transport(node);
                 if (record.result() == VerifyRecord.Result.FAILED && marked(transport.readFile(
-                        VerifyRecord.path(directory, disk.resource())))) {
+                        new StateDirectory(directory).verifyRecord(disk.resource())))) {
                     markStands[0] = true; // a verify that did not finish says nothing new: the earlier result stands
                     continue;
                 }
-                transport.runChecked(List.of("mkdir", "-p", directory + "/" + VerifyRecord.DIRECTORY));
-                transport.writeFileAtomically(VerifyRecord.path(directory, disk.resource()), content, "0644");
+                transport.runChecked(List.of("mkdir", "-p", new StateDirectory(directory).verifyDirectory()));
+                transport.writeFileAtomically(new StateDirectory(directory).verifyRecord(disk.resource()), content,
+                        "0644");
             } catch (SshException e) {
                 failed.add(node);
             }

@@ -4,10 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.mcvirt.node.NodeException;
+import org.mcvirt.node.StateDirectory;
 import org.mcvirt.node.ssh.CommandResult;
+import org.mcvirt.node.ssh.NodeScript;
 import org.mcvirt.node.ssh.NodeTransport;
 import org.mcvirt.node.ssh.SshException;
 import org.mcvirt.plan.Step;
@@ -18,7 +19,6 @@ import org.mcvirt.plan.Step;
  * written does not run.
  */
 public final class JournalingStepRunner implements StepRunner {
-    static final String FILE = org.mcvirt.state.Journal.FILE;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Opens (or reuses) the command transport of a node. */
@@ -123,19 +123,14 @@ public final class JournalingStepRunner implements StepRunner {
 
     private void write(String node, Map<String, Object> entry) throws NodeException {
         try {
-            CommandResult result = transports.transport(node).run(List.of("sh", "-c",
-                    "mkdir -p -- \"$1\" && printf '%s\\n' \"$2\" >> \"$1/" + FILE + "\"", "mcvirt-journal",
-                    stateDirectories.get(node), JSON.writeValueAsString(entry)));
+            String directory = stateDirectories.get(node);
+            CommandResult result = transports.transport(node).run(NodeScript.JOURNAL_APPEND.command(directory,
+                    JSON.writeValueAsString(entry), new StateDirectory(directory).journalFile()));
             if (!result.succeeded()) {
                 throw new NodeException(node, "cannot write the apply journal: " + result.stderr().strip(), null);
             }
         } catch (SshException e) {
-            if (e.category() == SshException.Category.TIMEOUT || e.category() == SshException.Category.UNREACHABLE
-                    || e.category() == SshException.Category.IO) {
-                throw NodeException.unresponsive(node, "stopped answering: cannot write the apply journal: "
-                        + e.getMessage(), e);
-            }
-            throw new NodeException(node, "cannot write the apply journal: " + e.getMessage(), e);
+            throw NodeException.transportFailure(node, "write the apply journal", e);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -79,7 +79,8 @@ public final class LibvirtStepRunner implements StepRunner {
             }
             case REGISTER_DOMAIN -> {
                 String from = step.argument("copyNode");
-                String copy = storage.of(from).readDefinition(step.argument("copyDirectory"), step.argument("name"))
+                String copy = storage.of(from).definitions()
+                        .readDefinition(step.argument("copyDirectory"), step.argument("name"))
                         .orElseThrow(() -> new NodeException(from, "the saved definition of domain "
                                 + step.argument("name") + " is gone", null));
                 if (!sha256(copy).equals(step.argument("sha256"))) {
@@ -102,7 +103,8 @@ public final class LibvirtStepRunner implements StepRunner {
             case UNDEFINE_DOMAIN -> {
                 node.undefineDomain(step.argument("name"));
                 for (Map.Entry<String, String> forget : prefixed(step, "forget.").entrySet()) {
-                    storage.of(forget.getKey()).forgetDefinition(forget.getValue(), step.argument("name"));
+                    storage.of(forget.getKey()).definitions()
+                            .forgetDefinition(forget.getValue(), step.argument("name"));
                 }
                 yield "";
             }
@@ -110,7 +112,7 @@ public final class LibvirtStepRunner implements StepRunner {
             case GROW_VOLUME -> node.growVolume(step.argument("pool"), step.argument("name"), step.argument("domain"),
                     step.argument("path"), Long.parseLong(step.argument("bytes")));
             case GROW_DRBD -> {
-                long bytes = storage.of(step.node()).resize(Integer.parseInt(step.argument("minor")),
+                long bytes = storage.of(step.node()).drbd().resize(Integer.parseInt(step.argument("minor")),
                         step.argument("resource"), Long.parseLong(step.argument("minimumBytes")));
                 yield node.blockResizeIfRunning(step.argument("domain"), step.argument("device"), bytes)
                         ? "grown to " + bytes + " bytes; the running vm sees it" : "grown to " + bytes + " bytes";
@@ -123,37 +125,37 @@ public final class LibvirtStepRunner implements StepRunner {
     private String runStorage(Step step, StoragePrimitives node) throws NodeException {
         String resource = step.arguments().get("resource");
         return switch (step.kind()) {
-            case CREATE_LV -> node.createLogicalVolume(step.argument("volumeGroup"), step.argument("name"),
+            case CREATE_LV -> node.lvm().createLogicalVolume(step.argument("volumeGroup"), step.argument("name"),
                     Long.parseLong(step.argument("bytes")), step.argument("tag")) ? "" : "it was already there";
-            case WRITE_DRBD_CONFIG -> done(() -> node.writeResourceFile(step.argument("configDirectory"),
+            case WRITE_DRBD_CONFIG -> done(() -> node.drbd().writeResourceFile(step.argument("configDirectory"),
                     step.argument("stateDirectory"), resource, withSecret(step)));
-            case CREATE_DRBD_METADATA -> node.createMetadata(resource) ? "" : "its metadata was already there";
-            case DRBD_UP -> done(() -> node.up(resource));
+            case CREATE_DRBD_METADATA -> node.drbd().createMetadata(resource) ? "" : "its metadata was already there";
+            case DRBD_UP -> done(() -> node.drbd().up(resource));
             case DRBD_INITIAL_SYNC -> {
                 int minor = Integer.parseInt(step.argument("minor"));
-                boolean started = node.startInitialSync(minor, resource);
-                node.awaitInSync(minor, resource, syncTimeout, message -> progress.progress(step, message));
+                boolean started = node.drbd().startInitialSync(minor, resource);
+                node.drbd().awaitInSync(minor, resource, syncTimeout, message -> progress.progress(step, message));
                 yield started ? "in sync" : "its data was already the good copy; in sync";
             }
-            case DRBD_PROMOTE -> done(() -> node.promote(Integer.parseInt(step.argument("minor")), resource));
+            case DRBD_PROMOTE -> done(() -> node.drbd().promote(Integer.parseInt(step.argument("minor")), resource));
             case DRBD_DEMOTE -> done(() -> {
-                node.demote(Integer.parseInt(step.argument("minor")), resource);
+                node.drbd().demote(Integer.parseInt(step.argument("minor")), resource);
                 if (step.arguments().containsKey("forbidTwoPrimaries")) {
-                    node.allowTwoPrimaries(resource, false);
+                    node.drbd().allowTwoPrimaries(resource, false);
                 }
             });
             case DELETE_DRBD -> done(() -> {
-                node.down(resource);
-                node.wipeMetadata(resource);
-                node.removeResourceFile(step.argument("configDirectory"), resource);
+                node.drbd().down(resource);
+                node.drbd().wipeMetadata(resource);
+                node.drbd().removeResourceFile(step.argument("configDirectory"), resource);
                 String state = step.arguments().get("stateDirectory");
                 if (state != null) { // plans saved before it was an argument
-                    node.forgetVerify(state, resource);
+                    node.drbd().forgetVerify(state, resource);
                 }
             });
-            case GROW_LV -> node.growLogicalVolume(step.argument("volumeGroup"), step.argument("name"),
+            case GROW_LV -> node.lvm().growLogicalVolume(step.argument("volumeGroup"), step.argument("name"),
                     Long.parseLong(step.argument("bytes")), step.argument("tag")) ? "" : "it was already that large";
-            case DELETE_LV -> node.removeLogicalVolume(step.argument("volumeGroup"), step.argument("name"),
+            case DELETE_LV -> node.lvm().removeLogicalVolume(step.argument("volumeGroup"), step.argument("name"),
                     step.argument("tag")) ? "" : "it was already gone";
             case CREATE_POOL, START_POOL, CREATE_VOLUME, CREATE_NETWORK, START_NETWORK, DELETE_NETWORK, DEFINE_DOMAIN,
                  SET_MEMORY_LIVE, ATTACH_DEVICE_LIVE, DETACH_DEVICE_LIVE, SET_AUTOSTART, START_DOMAIN, SHUTDOWN_DOMAIN,
@@ -187,7 +189,7 @@ public final class LibvirtStepRunner implements StepRunner {
         String xml = node.definition(name).orElseThrow(() -> new NodeException(step.node(), "domain " + name
                 + " is not defined after its define", null));
         for (Map.Entry<String, String> copy : copies.entrySet()) {
-            storage.of(copy.getKey()).saveDefinition(copy.getValue(), name, xml);
+            storage.of(copy.getKey()).definitions().saveDefinition(copy.getValue(), name, xml);
         }
         return "";
     }
@@ -214,8 +216,8 @@ public final class LibvirtStepRunner implements StepRunner {
         Map<String, String> resources = prefixed(step, "resource."); // resource -> minor
         try {
             for (Map.Entry<String, String> r : resources.entrySet()) {
-                here.allowTwoPrimaries(r.getKey(), true);
-                there.promote(Integer.parseInt(r.getValue()), r.getKey());
+                here.drbd().allowTwoPrimaries(r.getKey(), true);
+                there.drbd().promote(Integer.parseInt(r.getValue()), r.getKey());
             }
             source.migrateLive(name, libvirt(target), step.argument("migrationUri"),
                     message -> progress.progress(step, message));
@@ -225,8 +227,8 @@ public final class LibvirtStepRunner implements StepRunner {
                     + e.getMessage() + "; " + rollback, e);
         }
         for (Map.Entry<String, String> r : resources.entrySet()) {
-            here.demote(Integer.parseInt(r.getValue()), r.getKey());
-            here.allowTwoPrimaries(r.getKey(), false);
+            here.drbd().demote(Integer.parseInt(r.getValue()), r.getKey());
+            here.drbd().allowTwoPrimaries(r.getKey(), false);
         }
         // the vm runs on the target now: what follows is reported, never a failure of the migration
         String note = "";
@@ -238,7 +240,7 @@ public final class LibvirtStepRunner implements StepRunner {
         }
         String downtime;
         try {
-            downtime = there.completedMigrationDowntime(name);
+            downtime = there.jobs().completedMigrationDowntime(name);
         } catch (NodeException e) {
             downtime = null;
         }
@@ -258,8 +260,8 @@ public final class LibvirtStepRunner implements StepRunner {
         }
         for (Map.Entry<String, String> r : resources.entrySet()) {
             try {
-                there.demote(Integer.parseInt(r.getValue()), r.getKey());
-                here.allowTwoPrimaries(r.getKey(), false);
+                there.drbd().demote(Integer.parseInt(r.getValue()), r.getKey());
+                here.drbd().allowTwoPrimaries(r.getKey(), false);
             } catch (NodeException | RuntimeException e) {
                 left.add(r.getKey() + " may still be primary on both nodes: " + e.getMessage());
             }

@@ -20,8 +20,6 @@ import java.util.TreeMap;
  */
 public final class Journal {
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** The journal file in a node's state directory (written by apply's JournalingStepRunner). */
-    public static final String FILE = "journal.jsonl";
     /** How much of its end is read with the node's state: the last apply's lines, even for large plans. */
     public static final int TAIL_BYTES = 262144;
 

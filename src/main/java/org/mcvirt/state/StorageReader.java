@@ -12,7 +12,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.mcvirt.node.Deadline;
+import org.mcvirt.node.ProcDrbdParser;
+import org.mcvirt.node.StateDirectory;
 import org.mcvirt.node.ssh.CommandResult;
+import org.mcvirt.node.ssh.NodeScript;
 import org.mcvirt.node.ssh.NodeTransport;
 import org.mcvirt.node.ssh.SshException;
 
@@ -28,47 +31,15 @@ import org.mcvirt.node.ssh.SshException;
  *
  * <p>DRBD: the kernel version comes from /proc/drbd. On 8.x the resources' states come from /proc/drbd and their
  * names and configuration from {@code drbdsetup show} (joined by minor); on 9.x from {@code drbdsetup status
- * --json}. The verify records are {@code STATE/verify/*.json}.
+ * --json}. The verify records are {@code STATE/verify/*.json} ({@link StateDirectory}).
  */
 public final class StorageReader {
-    /** Arguments: the boundary, the verify record directory, the journal file, the saved definitions directory. */
-    static final String SCRIPT = """
-            b=$1; v=$2; j=$3; d=$4
-            PATH="$PATH:/usr/sbin:/sbin"; export PATH
-            LVM_SUPPRESS_FD_WARNINGS=1; export LVM_SUPPRESS_FD_WARNINGS
-            e=$(mktemp) || exit 1
-            trap 'rm -f "$e"' EXIT
-            run() {
-              n=$1; shift
-              printf '%s out %s\\n' "$b" "$n"
-              "$@" 2>"$e" </dev/null
-              s=$?
-              printf '\\n%s err %s\\n' "$b" "$n"
-              cat "$e"
-              printf '\\n%s status %s %s\\n' "$b" "$n" "$s"
-            }
-            run lvs lvs --reportformat json --units b --nosuffix -o LV_FIELDS
-            run vgs vgs --reportformat json --units b --nosuffix -o VG_FIELDS
-            run drbdadm drbdadm --version
-            run proc cat /proc/drbd
-            case $(head -n 1 /proc/drbd 2>/dev/null) in
-              'version: 8.'*) run show drbdsetup show ;;
-              'version: '*) run status drbdsetup status --json ;;
-            esac
-            run sizes sh -c 'for f in /sys/block/drbd*/size; do [ -f "$f" ] && echo "$f $(cat "$f")"; done; exit 0'
-            [ -f "$j" ] && run journal tail -c JOURNAL_TAIL "$j"
-            run memory sh -c 'awk "/^MemAvailable:/ {print \\$2}" /proc/meminfo'
-            [ -d "$d" ] && run saved sh -c 'cd "$1" && for f in *.xml; do [ -f "$f" ] && sha256sum -- "$f"; done; exit 0' \
-                mcvirt-saved "$d"
-            for f in "$v"/*.json; do
-              [ -f "$f" ] || continue
-              printf '%s file %s\\n' "$b" "$f"
-              cat "$f" 2>&1
-              printf '\\n%s end %s\\n' "$b" "$f"
-            done
-            exit 0
-            """.replace("LV_FIELDS", LvmParser.LV_FIELDS).replace("VG_FIELDS", LvmParser.VG_FIELDS)
-            .replace("JOURNAL_TAIL", Integer.toString(Journal.TAIL_BYTES));
+    /**
+     * {@link NodeScript#STORAGE_READ} with its placeholders filled. Arguments: the boundary, the verify record
+     * directory, the journal file, the saved definitions directory.
+     */
+    static final String SCRIPT = NodeScript.STORAGE_READ.text().replace("LV_FIELDS", LvmParser.LV_FIELDS)
+            .replace("VG_FIELDS", LvmParser.VG_FIELDS).replace("JOURNAL_TAIL", Integer.toString(Journal.TAIL_BYTES));
     private static final String WHAT = "the LVM and DRBD read (lvs, vgs, drbdadm --version, /proc/drbd, drbdsetup,"
             + " verify records)";
     private static final int NOT_FOUND = 127;
@@ -123,15 +94,15 @@ public final class StorageReader {
      */
     public static Result read(NodeTransport transport, String stateDirectory, Progress progress) throws SshException {
         String boundary = "--mcvirt-" + UUID.randomUUID();
-        String verifyDirectory = stateDirectory == null ? "/nonexistent"
-                : stateDirectory + "/" + VerifyRecord.DIRECTORY;
+        StateDirectory state = stateDirectory == null ? null : new StateDirectory(stateDirectory);
         Progress tracker = progress == null ? new Progress() : progress;
         CommandResult ran;
         tracker.start(WHAT);
         try {
-            ran = transport.run(List.of("sh", "-c", SCRIPT, "mcvirt-read", boundary, verifyDirectory,
-                    stateDirectory == null ? "/nonexistent" : stateDirectory + "/" + Journal.FILE,
-                    stateDirectory == null ? "/nonexistent" : stateDirectory + "/" + DEFINITIONS));
+            ran = transport.run(NodeScript.STORAGE_READ.commandOf(SCRIPT, boundary,
+                    state == null ? "/nonexistent" : state.verifyDirectory(),
+                    state == null ? "/nonexistent" : state.journalFile(),
+                    state == null ? "/nonexistent" : state.definitionsDirectory()));
         } finally {
             tracker.done();
         }
@@ -144,9 +115,6 @@ public final class StorageReader {
         return new Result(lvm(batch), drbd(batch), Journal.parse(batch.result("journal").stdout()),
                 availableMemory(batch.result("memory")), savedDefinitions(batch.result("saved")));
     }
-
-    /** Where mcvirt keeps a copy of each replicated vm's definition, in the state directory: {@code NAME.xml}. */
-    public static final String DEFINITIONS = "domains";
 
     /** MemAvailable of /proc/meminfo in bytes, or null when it could not be read. */
     static Long availableMemory(CommandResult result) {
@@ -356,14 +324,21 @@ public final class StorageReader {
                     config == null ? null : config.volume().disk(), config == null ? null : config.volume().metaDisk(),
                     config == null ? null : config.local(), config == null ? null : config.peer(), protocol,
                     config == null ? Map.of() : config.resource().netOptions(), minor.connectionState(), minor.role(),
-                    minor.peerRole(), minor.diskState(), minor.peerDiskState(), minor.outOfSyncKiB(), minor.sync(),
-                    minor.counters()));
+                    minor.peerRole(), minor.diskState(), minor.peerDiskState(), minor.outOfSyncKiB(),
+                    sync(minor.sync()), minor.counters()));
         }
         byMinor.forEach((number, config) -> resources.add(new ObservedDrbd.Resource(config.resource().name(),
                 config.volume().number(), number, config.volume().disk(), config.volume().metaDisk(), config.local(),
                 config.peer(), config.resource().netOptions().get("protocol"), config.resource().netOptions(), null,
                 null, null, null, null, 0, null, Map.of())));
         return resources;
+    }
+
+    /** /proc/drbd's progress as observed; the percent is 0 until DRBD prints it. */
+    private static ObservedDrbd.Sync sync(ProcDrbdParser.Sync sync) {
+        return sync == null ? null : new ObservedDrbd.Sync(sync.kind(),
+                sync.percent() == null ? 0 : Double.parseDouble(sync.percent()), sync.remainingKiB(), sync.totalKiB(),
+                sync.finish(), sync.speedKiBPerSecond());
     }
 
     private static List<VerifyRecord> verifications(Batch batch, List<String> errors) {

@@ -21,9 +21,6 @@ public record VerifyRecord(String resource, String startedAt, String finishedAt,
         this(resource, startedAt, finishedAt, result, outOfSyncKiB, null, null);
     }
 
-    /** The directory under the state directory that holds the records. */
-    public static final String DIRECTORY = "verify";
-
     public VerifyRecord {
         Objects.requireNonNull(resource, "resource");
         Objects.requireNonNull(result, "result");
@@ -35,11 +32,6 @@ public record VerifyRecord(String resource, String startedAt, String finishedAt,
     @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean marks() {
         return result == Result.OUT_OF_SYNC;
-    }
-
-    /** Where a resource's record lives on a node. */
-    public static String path(String stateDirectory, String resource) {
-        return stateDirectory + "/" + DIRECTORY + "/" + resource + ".json";
     }
 
     private static void instant(String field, String value) {

@@ -7,16 +7,27 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.mcvirt.node.DefinitionPrimitives;
+import org.mcvirt.node.DomainJobPrimitives;
+import org.mcvirt.node.DrbdPrimitives;
+import org.mcvirt.node.LvmPrimitives;
 import org.mcvirt.node.NodePrimitives;
+import org.mcvirt.node.StoragePrimitives;
 import org.mcvirt.plan.Step;
 import org.mcvirt.plan.StepKind;
 
 /** Every step kind reaches its node primitive with the step's arguments; none is silently a no-op. */
 class LibvirtStepRunnerTest {
     /** Records each primitive called, with its arguments. */
-    private static final class RecordingNode implements NodePrimitives, org.mcvirt.node.StoragePrimitives {
+    private static final class RecordingNode implements NodePrimitives, LvmPrimitives, DrbdPrimitives,
+            DefinitionPrimitives, DomainJobPrimitives {
         final List<String> calls = new ArrayList<>();
         boolean guestIgnoresShutdown;
+
+        /** This node's LVM, DRBD, saved definitions and job record: all recorded here. */
+        StoragePrimitives storage() {
+            return new StoragePrimitives(this, this, this, this);
+        }
 
         @Override
         public boolean createLogicalVolume(String volumeGroup, String name, long bytes, String tag) {
@@ -305,7 +316,7 @@ class LibvirtStepRunnerTest {
                 Map.of("name", "N", "target", "n2", "resource.R", "7", "migrationUri", "tcp://n2"), List.of(),
                 List.of("n2"));
         LibvirtStepRunner runner = new LibvirtStepRunner(Map.of("n1", source, "n2", target),
-                n -> n.equals("n1") ? source : target, 30, java.time.Duration.ofSeconds(1), new ProgressRecorder());
+                n -> (n.equals("n1") ? source : target).storage(), 30, java.time.Duration.ofSeconds(1), new ProgressRecorder());
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> runner.run(step))
                 .hasMessageContaining("the live migration of N to n2 failed: node node1: Network not found")
                 .hasMessageContaining("rolled back: the vm runs on n1, and R is primary there only");
@@ -322,7 +333,7 @@ class LibvirtStepRunnerTest {
         Step step = new Step(1, StepKind.UNDEFINE_MIGRATED, "n1", "domain:n1/N", List.of(), "vm.N", "undefine",
                 Map.of("name", "N", "target", "n2", "uuid", "u-1"), List.of(), List.of("n2"));
         LibvirtStepRunner runner = new LibvirtStepRunner(Map.of("n1", source, "n2", target),
-                n -> n.equals("n1") ? source : target, 30, java.time.Duration.ofSeconds(1), new ProgressRecorder());
+                n -> (n.equals("n1") ? source : target).storage(), 30, java.time.Duration.ofSeconds(1), new ProgressRecorder());
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> runner.run(step))
                 .hasMessageContaining("node n2 does not have it defined with UUID u-1 (it has other)");
         target.defined = false;
@@ -335,7 +346,7 @@ class LibvirtStepRunnerTest {
     void everyStepKindRunsItsPrimitive() throws Exception {
         for (StepKind kind : StepKind.values()) {
             RecordingNode node = new RecordingNode();
-            new LibvirtStepRunner(Map.of("n1", node), n -> node, 30, java.time.Duration.ofSeconds(600),
+            new LibvirtStepRunner(Map.of("n1", node), n -> node.storage(), 30, java.time.Duration.ofSeconds(600),
                     new ProgressRecorder()).run(step(kind));
             assertThat(String.join(", ", node.calls)).as("the primitives %s ran", kind).isEqualTo(EXPECTED.get(kind));
         }
@@ -388,13 +399,13 @@ class LibvirtStepRunnerTest {
                 Map.of("resource", "R", "configDirectory", "/c", "stateDirectory", "/s", "secretFile", secret.toString(),
                         "text", "shared-secret \"" + org.mcvirt.render.Views.SECRET_PLACEHOLDER + "\";"), List.of());
         RecordingNode node = new RecordingNode();
-        new LibvirtStepRunner(Map.of("n1", node), n -> node, 30, java.time.Duration.ofSeconds(1), new ProgressRecorder())
+        new LibvirtStepRunner(Map.of("n1", node), n -> node.storage(), 30, java.time.Duration.ofSeconds(1), new ProgressRecorder())
                 .run(write);
         assertThat(node.calls).containsExactly("writeResourceFile /c /s R shared-secret \"Unique-Secret-4711\";");
         assertThat(write.toString()).doesNotContain("Unique-Secret-4711");
 
         java.nio.file.Files.delete(secret);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new LibvirtStepRunner(Map.of("n1", node), n -> node, 30,
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new LibvirtStepRunner(Map.of("n1", node), n -> node.storage(), 30,
                 java.time.Duration.ofSeconds(1), new ProgressRecorder()).run(write))
                 .hasMessageContaining("node n1: cannot write the resource file of R: the DRBD secret: cannot read the file "
                         + secret);

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.mcvirt.node.StateDirectory;
 
 /** StorageReader over a transport that answers with outputs captured on the lab (testdata/drbd, testdata/lvm). */
 class StorageReaderTest {
@@ -40,6 +41,7 @@ class StorageReaderTest {
         assertThat(command.subList(3, 6)).element(0).isEqualTo("mcvirt-read");
         assertThat(command.get(4)).startsWith("--mcvirt-");
         assertThat(command.get(5)).isEqualTo("/var/lib/mcvirt/verify");
+        assertThat(command.subList(6, 8)).containsExactly("/var/lib/mcvirt/journal.jsonl", "/var/lib/mcvirt/domains");
     }
 
     /** The script itself, run by the real sh on this machine (whatever it has of LVM and DRBD). */
@@ -196,7 +198,7 @@ class StorageReaderTest {
                 .contains("startedAt is not an ISO-8601 instant: yesterday");
         assertThat(drbd.errors().get(1)).startsWith("verify record /srv/mcvirt/verify/r2.json is not valid: ");
         assertThat(drbd.availability()).isEqualTo(Availability.FAILED);
-        assertThat(VerifyRecord.path("/srv/mcvirt", "r0")).isEqualTo("/srv/mcvirt/verify/r0.json");
+        assertThat(new StateDirectory("/srv/mcvirt").verifyRecord("r0")).isEqualTo("/srv/mcvirt/verify/r0.json");
         ObjectMapper json = new ObjectMapper();
         assertThat(json.writeValueAsString(drbd.verifications().get(0))).isEqualTo("{\"resource\":\"r0\",\"startedAt\":"
                 + "\"2026-11-27T02:55:03Z\",\"finishedAt\":\"2026-11-27T02:55:07Z\",\"result\":\"out-of-sync\","

@@ -17,7 +17,6 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.List;
 
 /**
  * Enrols a new node: reads the host key it offers (without trusting it), and, once the operator accepted that
@@ -94,14 +93,12 @@ public final class NodeEnrolment {
             throw new SshException(category, node, endpoint, "password login as " + user + " failed: " + message, e);
         }
         try {
-            String script = "umask 077; mkdir -p \"$HOME/.ssh\" && touch \"$HOME/.ssh/authorized_keys\" && "
-                    + "{ grep -qxF -- \"$1\" \"$HOME/.ssh/authorized_keys\" || printf '%s\\n' \"$1\" >> \"$HOME/.ssh/authorized_keys\"; }";
             ChannelExec channel = (ChannelExec) session.openChannel("exec");
             if (channel == null) { // JSch's way of saying the session dropped while the channel opened
                 throw new SshException(SshException.Category.IO, node, endpoint, "the session went down before the"
                         + " public key could be installed", null);
             }
-            channel.setCommand(ShellQuoting.commandLine(List.of("sh", "-c", script, "mcvirt-enrol", publicKey.strip())));
+            channel.setCommand(ShellQuoting.commandLine(NodeScript.ENROL_KEY.command(publicKey.strip())));
             ByteArrayOutputStream errors = new ByteArrayOutputStream();
             channel.setErrStream(errors);
             InputStream output = channel.getInputStream();

@@ -50,27 +50,7 @@ public final class SshTransport implements NodeTransport {
     private static final int KEEPALIVE_INTERVAL_MILLISECONDS = 15_000;
     private static final int KEEPALIVE_MISSES_BEFORE_DISCONNECT = 4;
     private static final long LONGEST_POLL_PAUSE_MILLISECONDS = 50;
-    private static final int FILE_MISSING_STATUS = 100;
     static final int REMOTE_GRACE_SECONDS = 2;
-
-    /** $1 target path, $2 octal mode; content on standard input. */
-    private static final String WRITE_SCRIPT = String.join("\n",
-            "set -e",
-            "umask 077",
-            "temporary=$(mktemp -- \"$1.tmp.XXXXXX\")",
-            "trap 'rm -f -- \"$temporary\"' EXIT",
-            "trap 'exit 143' HUP INT TERM", // so that the EXIT trap also cleans up after the timeout wrapper's TERM
-            "cat > \"$temporary\"",
-            "chmod -- \"$2\" \"$temporary\"",
-            "mv -f -- \"$temporary\" \"$1\"",
-            "trap - EXIT");
-
-    /**
-     * $1 path; exits with FILE_MISSING_STATUS when there is no such file (or, for a non-root user, when a directory
-     * on the way cannot be searched: {@code test -e} cannot tell these apart).
-     */
-    private static final String READ_SCRIPT =
-            "if [ -e \"$1\" ] || [ -L \"$1\" ]; then exec cat -- \"$1\"; fi; exit " + FILE_MISSING_STATUS;
 
     private final SshTarget target;
     private final Semaphore channelPermits = new Semaphore(MAXIMUM_CONCURRENT_CHANNELS, true);
@@ -118,7 +98,7 @@ public final class SshTransport implements NodeTransport {
         FileModes.requireOctal(mode);
         Objects.requireNonNull(content, "content");
         Execution execution = execute("writing " + path,
-                List.of("sh", "-c", WRITE_SCRIPT, "mcvirt-write", path, mode), content);
+                NodeScript.FILE_WRITE.command(path, mode), content);
         if (execution.exitStatus() != 0) {
             throw failure(Category.COMMAND_FAILED, execution.toResult().failureDetail("writing " + path), null);
         }
@@ -128,8 +108,8 @@ public final class SshTransport implements NodeTransport {
     public Optional<byte[]> readFile(String path) throws SshException {
         FileModes.requireAbsolute(path);
         Execution execution = execute("reading " + path,
-                List.of("sh", "-c", READ_SCRIPT, "mcvirt-read", path), new byte[0]);
-        if (execution.exitStatus() == FILE_MISSING_STATUS) {
+                NodeScript.FILE_READ.command(path), new byte[0]);
+        if (execution.exitStatus() == NodeScript.FILE_MISSING_STATUS) {
             return Optional.empty();
         }
         if (execution.exitStatus() != 0) {

@@ -1,4 +1,4 @@
-package org.mcvirt.state;
+package org.mcvirt.node;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
  * ({@code 100: cs:Connected ro:Primary/Secondary ds:UpToDate/UpToDate C r-----}), a counter line
  * ({@code ns:0 nr:0 dw:0 dr:0 al:8 bm:0 lo:0 pe:0 ua:0 ap:0 ep:1 wo:f oos:0}) and, during a resync or verify, a
  * progress line ({@code sync'ed: 43.8% (37848/65496)K} or {@code verified: 37.5% (40980/65496)K}) and a finish line
- * ({@code finish: 0:00:01 speed: 27,648 (27,648) K/sec}). Lines it does not know are skipped.
+ * ({@code finish: 0:00:01 speed: 27,648 (27,648) K/sec}). Lines it does not know are skipped. The one reader of
+ * that format: state.StorageReader observes with it, {@link DrbdNode} waits and checks with it.
  */
 public final class ProcDrbdParser {
     private static final Pattern VERSION = Pattern.compile("^version:\\s*(\\S+)(?:\\s*\\((.*)\\))?");
@@ -40,7 +41,16 @@ public final class ProcDrbdParser {
      */
     public record Minor(int minor, String connectionState, String role, String peerRole, String diskState,
                         String peerDiskState, String protocol, String flags, Map<String, Long> counters,
-                        long outOfSyncKiB, ObservedDrbd.Sync sync) {
+                        long outOfSyncKiB, Sync sync) {
+    }
+
+    /**
+     * A resync or online verify in progress: kind is "resync" or "verify"; percent as /proc/drbd prints it
+     * ({@code 43.8}), null until its progress line appears; remaining and total in KiB; finish as DRBD prints it
+     * ({@code 0:00:03}); speed in KiB/s.
+     */
+    public record Sync(String kind, String percent, Long remainingKiB, Long totalKiB, String finish,
+                       Long speedKiBPerSecond) {
     }
 
     public static ProcDrbd parse(String text) {
@@ -75,7 +85,7 @@ public final class ProcDrbdParser {
                     default -> 1L;
                 };
                 current.kind = matcher.group(1).equals("verified") ? "verify" : "resync";
-                current.percent = Double.parseDouble(matcher.group(2));
+                current.percent = matcher.group(2);
                 current.remaining = Long.parseLong(matcher.group(3)) * factor;
                 current.total = Long.parseLong(matcher.group(4)) * factor;
                 continue;
@@ -112,7 +122,7 @@ public final class ProcDrbdParser {
         private final String flags;
         private final Map<String, Long> counters = new LinkedHashMap<>();
         private String kind;
-        private double percent;
+        private String percent;
         private Long remaining;
         private Long total;
         private String finish;
@@ -137,8 +147,7 @@ public final class ProcDrbdParser {
                 // a resync or verify that has not printed its progress yet
                 syncKind = connectionState.startsWith("Verify") ? "verify" : "resync";
             }
-            ObservedDrbd.Sync sync = syncKind == null ? null
-                    : new ObservedDrbd.Sync(syncKind, percent, remaining, total, finish, speed);
+            Sync sync = syncKind == null ? null : new Sync(syncKind, percent, remaining, total, finish, speed);
             long outOfSync = counters.getOrDefault("oos", 0L);
             return new Minor(minor, connectionState, role, peerRole, diskState, peerDiskState, protocol, flags,
                     counters, outOfSync, sync);

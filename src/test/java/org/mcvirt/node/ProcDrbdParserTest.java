@@ -1,4 +1,4 @@
-package org.mcvirt.state;
+package org.mcvirt.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -52,25 +52,25 @@ class ProcDrbdParserTest {
         assertThat(syncing.diskState()).isEqualTo("UpToDate");
         assertThat(syncing.peerDiskState()).isEqualTo("Inconsistent");
         assertThat(syncing.outOfSyncKiB()).isEqualTo(60504);
-        assertThat(syncing.sync()).isEqualTo(new ObservedDrbd.Sync("resync", 12.5, 60504L, 65496L, "0:00:58", 996L));
+        assertThat(syncing.sync()).isEqualTo(new ProcDrbdParser.Sync("resync", "12.5", 60504L, 65496L, "0:00:58", 996L));
         assertThat(minor(source, 160).sync()).isNull();
         assertThat(minor(source, 300).connectionState()).isEqualTo("Connected");
 
         ProcDrbdParser.Minor target = minor(parse("proc-drbd-synctarget.txt"), 161);
         assertThat(target.connectionState()).isEqualTo("SyncTarget");
         assertThat(List.of(target.diskState(), target.peerDiskState())).containsExactly("Inconsistent", "UpToDate");
-        assertThat(target.sync()).isEqualTo(new ObservedDrbd.Sync("resync", 12.5, 59568L, 65496L, "0:00:59", 988L));
+        assertThat(target.sync()).isEqualTo(new ProcDrbdParser.Sync("resync", "12.5", 59568L, 65496L, "0:00:59", 988L));
     }
 
     @Test
     void aVerifyInProgressOnBothSides() throws Exception {
         ProcDrbdParser.Minor verifying = minor(parse("proc-drbd-verify.txt"), 161);
         assertThat(verifying.connectionState()).isEqualTo("VerifyS");
-        assertThat(verifying.sync()).isEqualTo(new ObservedDrbd.Sync("verify", 12.5, 60696L, 65496L, "0:00:46", 1200L));
+        assertThat(verifying.sync()).isEqualTo(new ProcDrbdParser.Sync("verify", "12.5", 60696L, 65496L, "0:00:46", 1200L));
         assertThat(minor(parse("proc-drbd-verify.txt"), 160).sync()).isNull();
         ProcDrbdParser.Minor target = minor(parse("proc-drbd-verify-peer.txt"), 161);
         assertThat(target.connectionState()).isEqualTo("VerifyT");
-        assertThat(target.sync()).isEqualTo(new ObservedDrbd.Sync("verify", 12.5, 59596L, 65496L, "0:00:59", 980L));
+        assertThat(target.sync()).isEqualTo(new ProcDrbdParser.Sync("verify", "12.5", 59596L, 65496L, "0:00:59", 980L));
     }
 
     @Test
@@ -109,5 +109,45 @@ class ProcDrbdParserTest {
         assertThat(unconfigured.connectionState()).isEqualTo("Unconfigured");
         assertThat(unconfigured.role()).isNull();
         assertThat(unconfigured.diskState()).isNull();
+    }
+
+    /** The lab's 8.4.11 during an initial sync (../shared/reference/drbd84-lab-notes.md, sections 2 and 4). */
+    @Test
+    void eachConfiguredMinorAsDrbdNodeSeesIt() {
+        String text = """
+                version: 8.4.11 (api:1/proto:86-101)
+                srcversion: 2FB4E6ECB6B4C0EF8D21A1E
+                100: cs:SyncSource ro:Primary/Secondary ds:UpToDate/Inconsistent C r-----
+                    ns:31744 nr:0 dw:0 dr:31744 al:8 bm:0 lo:0 pe:4 ua:0 ap:0 ep:1 wo:f oos:37848
+                \t[=======>............] sync'ed: 43.8% (37848/65496)K
+                \tfinish: 0:00:01 speed: 27,648 (27,648) K/sec
+
+                102: cs:Connected ro:Secondary/Secondary ds:UpToDate/UpToDate C r-----
+                    ns:0 nr:0 dw:0 dr:0 al:0 bm:0 lo:0 pe:0 ua:0 ap:0 ep:1 wo:f oos:64
+                103: cs:WFConnection ro:Secondary/Unknown ds:Inconsistent/DUnknown C r----s
+                    ns:0 nr:0 dw:0 dr:0 al:8 bm:0 lo:0 pe:0 ua:0 ap:0 ep:1 wo:f oos:65496
+                """;
+        List<DrbdNode.DeviceState> states = ProcDrbdParser.parse(text).minors().stream().map(DrbdNode.DeviceState::of)
+                .toList();
+        assertThat(states).containsExactly(
+                new DrbdNode.DeviceState(100, "SyncSource", "Primary", "Secondary", "UpToDate", "Inconsistent", 37848,
+                        "43.8"),
+                new DrbdNode.DeviceState(102, "Connected", "Secondary", "Secondary", "UpToDate", "UpToDate", 64, null),
+                new DrbdNode.DeviceState(103, "WFConnection", "Secondary", "Unknown", "Inconsistent", "DUnknown", 65496,
+                        null));
+        assertThat(states.get(1).upToDateOnBoth()).isTrue();
+        assertThat(states.get(0).upToDateOnBoth()).isFalse();
+        assertThat(ProcDrbdParser.parse("version: 8.4.11 (api:1/proto:86-101)\nsrcversion: X\n").minors()).isEmpty();
+    }
+
+    @Test
+    void aSyncWhoseProgressLineHasNotAppearedHasNoPercentYet() {
+        ProcDrbdParser.Minor starting = ProcDrbdParser.parse("""
+                version: 8.4.11 (api:1/proto:86-101)
+                100: cs:SyncSource ro:Primary/Secondary ds:UpToDate/Inconsistent C r-----
+                    ns:0 nr:0 dw:0 dr:0 al:8 bm:0 lo:0 pe:4 ua:0 ap:0 ep:1 wo:f oos:65496
+                """).minors().get(0);
+        assertThat(starting.sync()).isEqualTo(new ProcDrbdParser.Sync("resync", null, null, null, null, null));
+        assertThat(DrbdNode.DeviceState.of(starting).progress()).isNull();
     }
 }

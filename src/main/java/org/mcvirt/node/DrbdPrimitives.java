@@ -1,0 +1,46 @@
+package org.mcvirt.node;
+
+import java.time.Duration;
+import java.util.function.Consumer;
+
+/**
+ * The DRBD operations apply runs for replicated disks, each idempotent ({@link DrbdNode} on a real node). An
+ * interface so the step runner can be tested with a recording fake.
+ */
+public interface DrbdPrimitives {
+    /**
+     * drbdadm resize to the grown backing disks; returns the new size of the device in bytes, checked to be at least
+     * minimumBytes (a resource already that large is left as it is).
+     */
+    long resize(int minor, String resource, long minimumBytes) throws NodeException;
+
+    void writeResourceFile(String configDirectory, String stateDirectory, String resource, String text)
+            throws NodeException;
+
+    void removeResourceFile(String configDirectory, String resource) throws NodeException;
+
+    boolean createMetadata(String resource) throws NodeException;
+
+    void up(String resource) throws NodeException;
+
+    boolean startInitialSync(int minor, String resource) throws NodeException;
+
+    void awaitInSync(int minor, String resource, Duration limit, Consumer<String> progress) throws NodeException;
+
+    void promote(int minor, String resource) throws NodeException;
+
+    void demote(int minor, String resource) throws NodeException;
+
+    void down(String resource) throws NodeException;
+
+    void wipeMetadata(String resource) throws NodeException;
+
+    /** Removes mcvirt's verify record of a deleted resource, so a later resource of that name starts unmarked. */
+    void forgetVerify(String stateDirectory, String resource) throws NodeException;
+
+    /**
+     * Allows or forbids both nodes being Primary (DRBD 8.4: net-options on one node reach the peer). Forbidding
+     * fails while both are Primary.
+     */
+    void allowTwoPrimaries(String resource, boolean allow) throws NodeException;
+}

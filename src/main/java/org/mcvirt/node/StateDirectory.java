@@ -1,0 +1,50 @@
+package org.mcvirt.node;
+
+import java.util.Objects;
+
+/**
+ * The layout of a node's state directory ({@code paths.state}, default /var/lib/mcvirt), the one place its names are
+ * spelt: {@code lock.json} (the cluster lock), {@code journal.jsonl} (the apply journal), {@code verify/RES.json}
+ * (online verify records), {@code domains/VM.xml} (saved definitions) and {@code drbd-check/RES.res} (scratch copies
+ * of resource files being checked).
+ */
+public record StateDirectory(String root) {
+    public StateDirectory {
+        Objects.requireNonNull(root, "root");
+    }
+
+    public String lockFile() {
+        return root + "/lock.json";
+    }
+
+    public String journalFile() {
+        return root + "/journal.jsonl";
+    }
+
+    public String verifyDirectory() {
+        return root + "/verify";
+    }
+
+    /** Where a resource's verify record lives. */
+    public String verifyRecord(String resource) {
+        return verifyDirectory() + "/" + resource + ".json";
+    }
+
+    public String definitionsDirectory() {
+        return root + "/domains";
+    }
+
+    /** Where the saved copy of a domain's definition lives. */
+    public String definition(String domain) {
+        return definitionsDirectory() + "/" + domain + ".xml";
+    }
+
+    public String drbdCheckDirectory() {
+        return root + "/drbd-check";
+    }
+
+    /** The scratch copy of a resource file that drbd-utils must parse before the file is put in place. */
+    public String drbdCheckFile(String resource) {
+        return drbdCheckDirectory() + "/" + resource + ".res";
+    }
+}

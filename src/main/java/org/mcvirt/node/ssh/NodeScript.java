@@ -1,0 +1,98 @@
+package org.mcvirt.node.ssh;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Every shell script mcvirt runs on a node, each a resource {@code node-scripts/NAME.sh} (checked with shellcheck by
+ * the tests). A script is run as {@code sh -c TEXT $0 ARGS...}: what varies reaches it only as positional
+ * parameters, which the transport quotes ({@link ShellQuoting}), never spliced into its text. Scripts that call
+ * system tools get {@code /usr/sbin} and {@code /sbin} on the PATH first (a non-login shell may lack them): that fix
+ * is written here once.
+ */
+public enum NodeScript {
+    /** $@: a tool and its arguments, run with standard input from /dev/null. */
+    TOOL("tool", "mcvirt-drbd", true),
+    /** $1: a program; succeeds when it can be found. */
+    HAS_TOOL("has-tool", "mcvirt-check", true),
+    /** $1 volume group, $2 new logical volume: zeroes its first MiB and its tail. */
+    CLEAR_LV_ENDS("clear-lv-ends", "mcvirt-clear", false),
+    /** $1 DRBD minor: how many online verifies of it the kernel logged as done, or -1. */
+    VERIFIES_DONE("verifies-done", "mcvirt-verifies", false),
+    /** $1 state directory, $2 holder JSON, $3 lock file: created only when there is none. */
+    LOCK_TAKE("lock-take", "mcvirt-lock", false),
+    /** $1 lock file, $2 token: removed only when it holds the token. */
+    LOCK_RELEASE("lock-release", "mcvirt-unlock", false),
+    /** $1 lock file: removed; exit status 3 when there is none. */
+    LOCK_BREAK("lock-break", "mcvirt-lock-break", false),
+    /** $1 state directory, $2 one JSON line, $3 journal file: the line appended. */
+    JOURNAL_APPEND("journal-append", "mcvirt-journal", false),
+    /**
+     * $1 boundary, $2 verify record directory, $3 journal file, $4 saved definitions directory: LVM, DRBD and
+     * mcvirt's records in one command (state.StorageReader fills in its LV_FIELDS, VG_FIELDS and JOURNAL_TAIL).
+     */
+    STORAGE_READ("storage-read", "mcvirt-read", true),
+    /** $1 path, $2 octal mode, the content on standard input: written atomically. */
+    FILE_WRITE("file-write", "mcvirt-write", false),
+    /** $1 path: its content, or exit status {@link #FILE_MISSING_STATUS} when there is no such file. */
+    FILE_READ("file-read", "mcvirt-read", false),
+    /** $1 public key: added to the login user's authorized_keys unless it is there. */
+    ENROL_KEY("enrol-key", "mcvirt-enrol", false);
+
+    /** The exit status of {@link #FILE_READ} for a missing file (the number in its text). */
+    public static final int FILE_MISSING_STATUS = 100;
+    /** The one PATH fix: sbin is not on a non-login PATH on every node. */
+    static final String SBIN_PATH = "PATH=\"$PATH:/usr/sbin:/sbin\"; export PATH\n";
+
+    private final String resource;
+    private final String scriptName;
+    private final String text;
+
+    NodeScript(String file, String name, boolean sbin) {
+        this.resource = "/node-scripts/" + file + ".sh";
+        this.scriptName = name;
+        this.text = (sbin ? SBIN_PATH : "") + load(resource);
+    }
+
+    /** The resource the script is read from, e.g. {@code /node-scripts/tool.sh}. */
+    public String resource() {
+        return resource;
+    }
+
+    /** Its $0, which the shell names in its own error messages. */
+    public String scriptName() {
+        return scriptName;
+    }
+
+    /** The text as it runs (with the PATH fix when it has one). */
+    public String text() {
+        return text;
+    }
+
+    /** {@code sh -c TEXT NAME ARGS...}. */
+    public List<String> command(String... arguments) {
+        return commandOf(text, arguments);
+    }
+
+    /** {@code sh -c TEXT NAME ARGS...} for this script's text with placeholders filled in by the caller. */
+    public List<String> commandOf(String filledText, String... arguments) {
+        List<String> command = new ArrayList<>(List.of("sh", "-c", filledText, scriptName));
+        command.addAll(List.of(arguments));
+        return command;
+    }
+
+    private static String load(String resource) {
+        try (InputStream in = NodeScript.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("node script " + resource + " is missing from the build");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read node script " + resource, e);
+        }
+    }
+}
