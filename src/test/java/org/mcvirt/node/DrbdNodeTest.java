@@ -4,59 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import org.mcvirt.node.ssh.CommandResult;
-import org.mcvirt.node.ssh.NodeTransport;
 
 /** DrbdNode over a transport that answers as the lab's DRBD 8.4.11 did; /proc/drbd itself is ProcDrbdParserTest's. */
 class DrbdNodeTest {
-    /** Answers commands in order, recording them: each answer is matched to the next command run. */
-    private static final class Scripted implements NodeTransport {
-        final Deque<CommandResult> answers = new ArrayDeque<>();
-        final List<String> commands = new ArrayList<>();
-
-        Scripted answer(int status, String out, String err) {
-            answers.add(new CommandResult(status, out, err));
-            return this;
-        }
-
-        @Override
-        public String nodeName() {
-            return "node2";
-        }
-
-        @Override
-        public CommandResult run(List<String> command) {
-            List<String> argv = command.size() > 4 && command.get(0).equals("sh") ? command.subList(4, command.size())
-                    : command;
-            commands.add(String.join(" ", argv));
-            return answers.isEmpty() ? new CommandResult(0, "", "") : answers.poll();
-        }
-
-        @Override
-        public String endpoint() {
-            return "test";
-        }
-
-        @Override
-        public void writeFileAtomically(String path, byte[] content, String mode) {
-        }
-
-        @Override
-        public Optional<byte[]> readFile(String path) {
-            return Optional.empty();
-        }
-
-        @Override
-        public void close() {
-        }
-    }
-
     private static final String STATUS = """
             r0 role:Primary suspended:no
                 write-ordering:flush
@@ -68,9 +21,9 @@ class DrbdNodeTest {
 
     @Test
     void createMetadataOnAResourceThatIsAlreadyUpCountsAsDoneAndDataIsNeverOverwritten() throws Exception {
-        Scripted up = new Scripted().answer(20, "", "Device '300' is configured!\n");
+        ScriptedTransport up = new ScriptedTransport().answer(20, "", "Device '300' is configured!\n");
         assertThat(new DrbdNode("node2", up).createMetadata("r0")).isFalse();
-        Scripted data = new Scripted().answer(40, "", "Found ext3 filesystem\n... Found some data\n");
+        ScriptedTransport data = new ScriptedTransport().answer(40, "", "Found ext3 filesystem\n... Found some data\n");
         assertThatThrownBy(() -> new DrbdNode("node2", data).createMetadata("r0")).isInstanceOf(NodeException.class)
                 .hasMessageContaining("already holds data; mcvirt never overwrites it");
         assertThat(data.commands).containsExactly("drbdadm create-md r0");
@@ -78,17 +31,17 @@ class DrbdNodeTest {
 
     @Test
     void resizeIsCheckedBecauseDrbdadmDoesNothingWhileThePeerIsSmaller() throws Exception {
-        Scripted grown = new Scripted().answer(0, STATUS.formatted(32732), "").answer(0, "", "")
+        ScriptedTransport grown = new ScriptedTransport().answer(0, STATUS.formatted(32732), "").answer(0, "", "")
                 .answer(0, STATUS.formatted(65496), "");
         assertThat(new DrbdNode("node2", grown).resize(300, "r0", 60L << 20)).isEqualTo(65496L * 1024);
         assertThat(grown.commands).containsExactly("drbdsetup status r0 --verbose --statistics", "drbdadm resize r0",
                 "drbdsetup status r0 --verbose --statistics");
-        Scripted peerSmall = new Scripted().answer(0, STATUS.formatted(32732), "").answer(0, "", "")
+        ScriptedTransport peerSmall = new ScriptedTransport().answer(0, STATUS.formatted(32732), "").answer(0, "", "")
                 .answer(0, STATUS.formatted(32732), "");
         assertThatThrownBy(() -> new DrbdNode("node2", peerSmall).resize(300, "r0", 60L << 20))
                 .isInstanceOf(NodeException.class).hasMessageContaining("is 33517568 bytes after 'drbdadm resize'")
                 .hasMessageContaining("the peer's logical volume is smaller");
-        Scripted already = new Scripted().answer(0, STATUS.formatted(65496), "");
+        ScriptedTransport already = new ScriptedTransport().answer(0, STATUS.formatted(65496), "");
         assertThat(new DrbdNode("node2", already).resize(300, "r0", 60L << 20)).isEqualTo(65496L * 1024);
         assertThat(already.commands).as("a resource already grown is left alone")
                 .containsExactly("drbdsetup status r0 --verbose --statistics");
@@ -102,16 +55,16 @@ class DrbdNodeTest {
 
     @Test
     void verifyStartsOnlyOnAConnectedResourceAndWaitsForARunningOne() throws Exception {
-        Scripted connected = new Scripted().answer(0, PROC.formatted("Connected", "Primary/Secondary", 0), "");
+        ScriptedTransport connected = new ScriptedTransport().answer(0, PROC.formatted("Connected", "Primary/Secondary", 0), "");
         assertThat(new DrbdNode("node2", connected).startVerify(300, "r0")).isTrue();
         assertThat(connected.commands).containsExactly("cat /proc/drbd", "drbdadm verify r0");
-        Scripted running = new Scripted().answer(0, PROC.formatted("VerifyS", "Primary/Secondary", 0), "");
+        ScriptedTransport running = new ScriptedTransport().answer(0, PROC.formatted("VerifyS", "Primary/Secondary", 0), "");
         assertThat(new DrbdNode("node2", running).startVerify(300, "r0")).isFalse();
-        Scripted alone = new Scripted().answer(0, PROC.formatted("StandAlone", "Primary/Unknown", 0), "");
+        ScriptedTransport alone = new ScriptedTransport().answer(0, PROC.formatted("StandAlone", "Primary/Unknown", 0), "");
         assertThatThrownBy(() -> new DrbdNode("node2", alone).startVerify(300, "r0"))
                 .hasMessageContaining("it is StandAlone UpToDate/UpToDate here; an online verify needs both nodes"
                         + " connected");
-        Scripted ends = new Scripted().answer(0, PROC.formatted("VerifyS", "Primary/Secondary", 0), "")
+        ScriptedTransport ends = new ScriptedTransport().answer(0, PROC.formatted("VerifyS", "Primary/Secondary", 0), "")
                 .answer(0, PROC.formatted("Connected", "Primary/Secondary", 64), "");
         List<String> progress = new ArrayList<>();
         assertThat(new DrbdNode("node2", ends).awaitVerify(300, "r0", java.time.Duration.ofSeconds(30), progress::add)
@@ -120,11 +73,11 @@ class DrbdNodeTest {
 
     @Test
     void aResyncNeverOverwritesAPrimaryPeerOrStartsFromACopyThatIsNotUpToDate() throws Exception {
-        Scripted primaryPeer = new Scripted().answer(0, PROC.formatted("Connected", "Secondary/Primary", 0), "");
+        ScriptedTransport primaryPeer = new ScriptedTransport().answer(0, PROC.formatted("Connected", "Secondary/Primary", 0), "");
         assertThatThrownBy(() -> new DrbdNode("node2", primaryPeer).startResyncToPeer(300, "r0"))
                 .hasMessageContaining("the peer is Primary");
         assertThat(primaryPeer.commands).containsExactly("cat /proc/drbd");
-        Scripted fine = new Scripted().answer(0, PROC.formatted("Connected", "Primary/Secondary", 64), "");
+        ScriptedTransport fine = new ScriptedTransport().answer(0, PROC.formatted("Connected", "Primary/Secondary", 64), "");
         new DrbdNode("node2", fine).startResyncToPeer(300, "r0");
         assertThat(fine.commands).containsExactly("cat /proc/drbd", "drbdadm invalidate-remote r0");
     }
