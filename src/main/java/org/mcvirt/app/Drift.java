@@ -1,6 +1,5 @@
 package org.mcvirt.app;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -47,24 +46,19 @@ import org.mcvirt.state.VerifyRecord;
  * while that is set). A plan problem that names none of these objects makes a cluster entry drift.
  */
 public final class Drift {
-    private final List<Path> manifests;
-    private final Optional<Path> templates;
-    private final Duration nodeTimeout;
+    private final ClusterAccess access;
 
-    /** @param nodeTimeout how long any one node may take to connect, to be read, or to answer one command */
-    public Drift(List<Path> manifests, Optional<Path> templates, Duration nodeTimeout) {
-        this.manifests = List.copyOf(manifests);
-        this.templates = templates;
-        this.nodeTimeout = nodeTimeout;
+    public Drift(ClusterAccess access) {
+        this.access = access;
     }
 
     /** Reads the cluster, plans and assesses every object. Never changes anything. */
     public DriftReport check() throws McvirtException {
         Instant started = Instant.now();
-        return new Mcvirt(manifests, templates, nodeTimeout).readAndPlan(Planner.Options.all(),
+        return access.readAndPlan(Planner.Options.all(),
                 (desired, observed, plan, cluster) -> {
                     List<ClusterLock.NodeLock> locks = ClusterLock.status(cluster);
-                    Optional<Journal.Interrupted> interrupted = Mcvirt.interruptedApply(cluster, observed);
+                    Optional<Journal.Interrupted> interrupted = ClusterAccess.interruptedApply(cluster, observed);
                     return assess(new Inputs(desired, observed, plan, locks, interrupted, started),
                             ClusterLock.localHost(), Duration.between(started, Instant.now()));
                 });
