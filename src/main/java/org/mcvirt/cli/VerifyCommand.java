@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.mcvirt.app.McvirtException;
 import org.mcvirt.app.Replication;
 import org.mcvirt.app.Verification;
 import picocli.CommandLine.ArgGroup;
