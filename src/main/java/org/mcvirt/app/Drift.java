@@ -6,12 +6,17 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.BiFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.mcvirt.model.DesiredState;
+import org.mcvirt.model.DrbdSpec;
 import org.mcvirt.model.Names;
 import org.mcvirt.model.NetworkSpec;
 import org.mcvirt.model.NodeSpec;
@@ -76,7 +81,7 @@ public final class Drift {
     public static DriftReport assess(Inputs in, String controller, Duration took) {
         String cluster = in.desired().cluster().name();
         Map<String, Findings> objects = new LinkedHashMap<>();
-        java.util.function.BiFunction<DriftReport.Kind, String, Findings> object = (kind, name) ->
+        BiFunction<DriftReport.Kind, String, Findings> object = (kind, name) ->
                 objects.computeIfAbsent(kind.name() + "\n" + name, k -> new Findings(kind, name));
         List<String> unread = in.observed().nodes().stream().filter(n -> !n.reachable()).map(NodeObservation::node)
                 .toList();
@@ -128,7 +133,7 @@ public final class Drift {
         return new DriftReport(cluster, in.at().toString(), controller, took.toMillis(), items);
     }
 
-    private static void locks(Inputs in, java.util.function.BiFunction<DriftReport.Kind, String, Findings> object,
+    private static void locks(Inputs in, BiFunction<DriftReport.Kind, String, Findings> object,
                               List<String> unread) {
         for (ClusterLock.NodeLock lock : in.locks()) {
             Findings node = object.apply(DriftReport.Kind.NODE, lock.node());
@@ -149,7 +154,7 @@ public final class Drift {
 
     /** The last apply stopped part-way: every node it wrote journal lines on drifts. */
     private static void interruptedApply(Inputs in,
-                                         java.util.function.BiFunction<DriftReport.Kind, String, Findings> object) {
+                                         BiFunction<DriftReport.Kind, String, Findings> object) {
         if (in.interrupted().isEmpty()) {
             return;
         }
@@ -163,7 +168,7 @@ public final class Drift {
     }
 
     /** One entry per replicated disk: those the manifest asks for and those mcvirt's marks show on the nodes. */
-    private static void disks(Inputs in, java.util.function.BiFunction<DriftReport.Kind, String, Findings> object) {
+    private static void disks(Inputs in, BiFunction<DriftReport.Kind, String, Findings> object) {
         String cluster = in.desired().cluster().name();
         // what the nodes have: vm -> disk -> (its mark, the pair)
         Map<String, Map<String, VmMetadata.Disk>> marked = new TreeMap<>();
@@ -188,9 +193,9 @@ public final class Drift {
         DiskHealth.of(in.observed(), cluster).forEach(f -> health.computeIfAbsent(f.vm() + "/" + f.disk(),
                 k -> new ArrayList<>()).add(f));
         Optional<Duration> maxAge = in.desired().cluster().drbdIfEnabled()
-                .map(org.mcvirt.model.DrbdSpec::verifyMaxAge);
+                .map(DrbdSpec::verifyMaxAge);
 
-        java.util.Set<String> all = new java.util.TreeSet<>();
+        Set<String> all = new TreeSet<>();
         wanted.forEach((vm, disks) -> disks.forEach(d -> all.add(vm + "/" + d)));
         marked.forEach((vm, disks) -> disks.keySet().forEach(d -> all.add(vm + "/" + d)));
         for (String key : all) {
@@ -220,7 +225,7 @@ public final class Drift {
                 if (seen.isPresent() && seen.get().drbd().availability() != Availability.PRESENT) {
                     ObservedDrbd drbd = seen.get().drbd();
                     findings.add("drbd-not-read", "DRBD on node " + node + " cannot be read ("
-                            + drbd.availability().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
+                            + drbd.availability().name().toLowerCase(Locale.ROOT).replace('_', '-')
                             + (drbd.errors().isEmpty() ? "" : ": " + String.join("; ", drbd.errors())) + ")");
                 }
             }
