@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import org.mcvirt.manifest.ManifestEditor;
 import org.mcvirt.model.DesiredState;
+import org.mcvirt.node.Deadline;
 import org.mcvirt.node.LibvirtNode;
 import org.mcvirt.node.NodeException;
 import org.mcvirt.node.ssh.CommandResult;
@@ -28,15 +29,15 @@ final class AddNode {
 
     private final List<Path> manifests;
     private final DesiredState desired;
-    private final Mcvirt.NodeEnrolmentRequest request;
+    private final NodeEnrolmentRequest request;
 
-    AddNode(List<Path> manifests, DesiredState desired, Mcvirt.NodeEnrolmentRequest request) {
+    AddNode(List<Path> manifests, DesiredState desired, NodeEnrolmentRequest request) {
         this.manifests = manifests;
         this.desired = desired;
         this.request = request;
     }
 
-    String run(Mcvirt.HostKeyConfirmation confirmation, Mcvirt.PasswordSource passwords) throws McvirtException {
+    String run(HostKeyConfirmation confirmation, PasswordSource passwords) throws McvirtException {
         String node = request.node();
         if (!node.matches("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")) {
             throw refused("'" + node + "' is not a valid node name: use 1-63 lowercase letters, digits and '-'");
@@ -109,13 +110,13 @@ final class AddNode {
         String uri = "qemu+libssh://" + request.user() + "@" + request.address() + ":" + request.port()
                 + "/system?sshauth=privkey&keyfile=" + request.identityFile() + "&known_hosts=" + request.knownHosts()
                 + "&known_hosts_verify=normal";
-        java.time.Duration timeout = Cluster.DEFAULT_NODE_TIMEOUT;
+        Duration timeout = Cluster.DEFAULT_NODE_TIMEOUT;
         LibvirtNode libvirt = null;
         try {
-            libvirt = org.mcvirt.node.Deadline.run(node, "connect to libvirt", timeout, () -> null,
+            libvirt = Deadline.run(node, "connect to libvirt", timeout, () -> null,
                     () -> LibvirtNode.open(node, uri, timeout));
             LibvirtNode opened = libvirt;
-            NodeObservation observed = org.mcvirt.node.Deadline.run(node, "reading the node", timeout, opened::activity,
+            NodeObservation observed = Deadline.run(node, "reading the node", timeout, opened::activity,
                     () -> StateReader.read(opened));
             List<String> collisions = observed.domains().stream().map(ObservedDomain::name)
                     .filter(name -> desired.vm(name).isPresent()).toList();

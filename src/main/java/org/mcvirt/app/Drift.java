@@ -1,18 +1,22 @@
 package org.mcvirt.app;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.BiFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.mcvirt.model.DesiredState;
+import org.mcvirt.model.DrbdSpec;
 import org.mcvirt.model.Names;
 import org.mcvirt.model.NetworkSpec;
 import org.mcvirt.model.NodeSpec;
@@ -47,24 +51,19 @@ import org.mcvirt.state.VerifyRecord;
  * while that is set). A plan problem that names none of these objects makes a cluster entry drift.
  */
 public final class Drift {
-    private final List<Path> manifests;
-    private final Optional<Path> templates;
-    private final Duration nodeTimeout;
+    private final ClusterAccess access;
 
-    /** @param nodeTimeout how long any one node may take to connect, to be read, or to answer one command */
-    public Drift(List<Path> manifests, Optional<Path> templates, Duration nodeTimeout) {
-        this.manifests = List.copyOf(manifests);
-        this.templates = templates;
-        this.nodeTimeout = nodeTimeout;
+    public Drift(ClusterAccess access) {
+        this.access = access;
     }
 
     /** Reads the cluster, plans and assesses every object. Never changes anything. */
     public DriftReport check() throws McvirtException {
         Instant started = Instant.now();
-        return new Mcvirt(manifests, templates, nodeTimeout).readAndPlan(Planner.Options.all(),
+        return access.readAndPlan(Planner.Options.all(),
                 (desired, observed, plan, cluster) -> {
                     List<ClusterLock.NodeLock> locks = ClusterLock.status(cluster);
-                    Optional<Journal.Interrupted> interrupted = Mcvirt.interruptedApply(cluster, observed);
+                    Optional<Journal.Interrupted> interrupted = ClusterAccess.interruptedApply(cluster, observed);
                     return assess(new Inputs(desired, observed, plan, locks, interrupted, started),
                             ClusterLock.localHost(), Duration.between(started, Instant.now()));
                 });
@@ -82,7 +81,7 @@ public final class Drift {
     public static DriftReport assess(Inputs in, String controller, Duration took) {
         String cluster = in.desired().cluster().name();
         Map<String, Findings> objects = new LinkedHashMap<>();
-        java.util.function.BiFunction<DriftReport.Kind, String, Findings> object = (kind, name) ->
+        BiFunction<DriftReport.Kind, String, Findings> object = (kind, name) ->
                 objects.computeIfAbsent(kind.name() + "\n" + name, k -> new Findings(kind, name));
         List<String> unread = in.observed().nodes().stream().filter(n -> !n.reachable()).map(NodeObservation::node)
                 .toList();
@@ -134,7 +133,7 @@ public final class Drift {
         return new DriftReport(cluster, in.at().toString(), controller, took.toMillis(), items);
     }
 
-    private static void locks(Inputs in, java.util.function.BiFunction<DriftReport.Kind, String, Findings> object,
+    private static void locks(Inputs in, BiFunction<DriftReport.Kind, String, Findings> object,
                               List<String> unread) {
         for (ClusterLock.NodeLock lock : in.locks()) {
             Findings node = object.apply(DriftReport.Kind.NODE, lock.node());
@@ -155,7 +154,7 @@ public final class Drift {
 
     /** The last apply stopped part-way: every node it wrote journal lines on drifts. */
     private static void interruptedApply(Inputs in,
-                                         java.util.function.BiFunction<DriftReport.Kind, String, Findings> object) {
+                                         BiFunction<DriftReport.Kind, String, Findings> object) {
         if (in.interrupted().isEmpty()) {
             return;
         }
@@ -169,7 +168,7 @@ public final class Drift {
     }
 
     /** One entry per replicated disk: those the manifest asks for and those mcvirt's marks show on the nodes. */
-    private static void disks(Inputs in, java.util.function.BiFunction<DriftReport.Kind, String, Findings> object) {
+    private static void disks(Inputs in, BiFunction<DriftReport.Kind, String, Findings> object) {
         String cluster = in.desired().cluster().name();
         // what the nodes have: vm -> disk -> (its mark, the pair)
         Map<String, Map<String, VmMetadata.Disk>> marked = new TreeMap<>();
@@ -194,9 +193,9 @@ public final class Drift {
         DiskHealth.of(in.observed(), cluster).forEach(f -> health.computeIfAbsent(f.vm() + "/" + f.disk(),
                 k -> new ArrayList<>()).add(f));
         Optional<Duration> maxAge = in.desired().cluster().drbdIfEnabled()
-                .map(org.mcvirt.model.DrbdSpec::verifyMaxAge);
+                .map(DrbdSpec::verifyMaxAge);
 
-        java.util.Set<String> all = new java.util.TreeSet<>();
+        Set<String> all = new TreeSet<>();
         wanted.forEach((vm, disks) -> disks.forEach(d -> all.add(vm + "/" + d)));
         marked.forEach((vm, disks) -> disks.keySet().forEach(d -> all.add(vm + "/" + d)));
         for (String key : all) {
@@ -226,7 +225,7 @@ public final class Drift {
                 if (seen.isPresent() && seen.get().drbd().availability() != Availability.PRESENT) {
                     ObservedDrbd drbd = seen.get().drbd();
                     findings.add("drbd-not-read", "DRBD on node " + node + " cannot be read ("
-                            + drbd.availability().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
+                            + drbd.availability().name().toLowerCase(Locale.ROOT).replace('_', '-')
                             + (drbd.errors().isEmpty() ? "" : ": " + String.join("; ", drbd.errors())) + ")");
                 }
             }

@@ -2,6 +2,7 @@ package org.mcvirt.app;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -10,9 +11,11 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.mcvirt.model.DesiredState;
 import org.mcvirt.model.Names;
 import org.mcvirt.model.NodeSpec;
+import org.mcvirt.model.Sizes;
 import org.mcvirt.model.StorageSpec;
 import org.mcvirt.model.VmSpec;
 import org.mcvirt.plan.AttributeChange;
@@ -25,6 +28,7 @@ import org.mcvirt.state.ObservedDrbd;
 import org.mcvirt.state.ObservedLvm;
 import org.mcvirt.state.ObservedPool;
 import org.mcvirt.state.ObservedState;
+import org.mcvirt.state.StateReader;
 import org.w3c.dom.Element;
 
 /**
@@ -135,7 +139,7 @@ public final class Importer {
                     + " first)";
         }
         if (domain.memoryKib() * 1024 < MINIMUM_MEMORY) {
-            return "its memory (" + org.mcvirt.model.Sizes.formatKib(domain.memoryKib()) + ") is below the manifest's"
+            return "its memory (" + Sizes.formatKib(domain.memoryKib()) + ") is below the manifest's"
                     + " minimum of 16MiB";
         }
         if (domain.vcpus() < 1 || domain.vcpus() > 256) {
@@ -159,9 +163,9 @@ public final class Importer {
                         + " vcpus (vcpu current); the manifest says cpus: " + domain.vcpus() + ", which mcvirt sets as"
                         + " both when it next changes the domain's definition"));
         Xml.child(root, "currentMemory").map(m -> kib(m)).filter(current -> current != domain.memoryKib())
-                .ifPresent(current -> notes.add("the domain's current memory is " + org.mcvirt.model.Sizes
-                        .formatKib(current) + " of its " + org.mcvirt.model.Sizes.formatKib(domain.memoryKib())
-                        + "; the manifest says memory: " + org.mcvirt.model.Sizes.formatKib(domain.memoryKib())
+                .ifPresent(current -> notes.add("the domain's current memory is " + Sizes
+                        .formatKib(current) + " of its " + Sizes.formatKib(domain.memoryKib())
+                        + "; the manifest says memory: " + Sizes.formatKib(domain.memoryKib())
                         + ", which mcvirt sets as both when it next changes the domain's definition"));
         if ("paused".equals(domain.runState())) {
             notes.add("the domain is paused; the manifest says state: running (mcvirt neither pauses nor resumes)");
@@ -207,7 +211,7 @@ public final class Importer {
             }
         }
         List<String> pair = kept.stream().anyMatch(VmSpec.DiskSpec::replicated)
-                ? java.util.stream.Stream.of(node.name(), peers.get(0)).sorted().toList() : List.of();
+                ? Stream.of(node.name(), peers.get(0)).sorted().toList() : List.of();
         boolean managed = domain.managed();
         VmSpec spec = new VmSpec(vm, node.name(), domain.vcpus(), domain.memoryKib() * 1024,
                 domain.active() ? VmSpec.PowerState.RUNNING : VmSpec.PowerState.STOPPED, domain.autostart(),
@@ -349,7 +353,7 @@ public final class Importer {
     private static List<VmSpec.DiskSpec> targets(List<Candidate> candidates, List<String> notes) {
         List<VmSpec.DiskSpec> disks = new ArrayList<>();
         Map<String, Integer> next = new TreeMap<>();
-        Set<String> names = new java.util.HashSet<>();
+        Set<String> names = new HashSet<>();
         for (Candidate candidate : candidates.stream().sorted(Comparator.comparing(c -> c.disk().target())).toList()) {
             VmSpec.DiskBus bus = candidate.spec().bus();
             String group = bus.targetDevice(0);
@@ -395,7 +399,7 @@ public final class Importer {
     }
 
     private static long kib(Element memory) {
-        return org.mcvirt.state.StateReader.kib(memory);
+        return StateReader.kib(memory);
     }
 
     /**

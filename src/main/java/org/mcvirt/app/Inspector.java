@@ -1,13 +1,18 @@
 package org.mcvirt.app;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.mcvirt.model.DesiredState;
 import org.mcvirt.model.Names;
 import org.mcvirt.model.Sizes;
 import org.mcvirt.model.VmMetadata;
 import org.mcvirt.state.Availability;
+import org.mcvirt.state.DiskHealth;
 import org.mcvirt.state.NodeObservation;
 import org.mcvirt.state.ObservedDrbd;
 import org.mcvirt.state.ObservedDomain;
@@ -23,7 +28,7 @@ final class Inspector {
     static List<NodeInfo> nodes(DesiredState desired, Cluster cluster, ObservedState observed) {
         List<NodeInfo> result = new ArrayList<>();
         List<ClusterLock.NodeLock> locks = ClusterLock.status(cluster);
-        var interrupted = Mcvirt.interruptedApply(cluster, observed);
+        var interrupted = ClusterAccess.interruptedApply(cluster, observed);
         for (String name : cluster.nodeNames()) {
             var spec = cluster.spec(name);
             String address = spec.local() ? "local" : spec.address() + ":" + spec.ssh().port();
@@ -65,7 +70,7 @@ final class Inspector {
                         null, null, null, null, verify));
             }
         }
-        resources.sort(java.util.Comparator.comparing((NodeInfo.DrbdResource r) -> r.name() == null ? "" : r.name())
+        resources.sort(Comparator.comparing((NodeInfo.DrbdResource r) -> r.name() == null ? "" : r.name())
                 .thenComparing(r -> r.volume() == null ? -1 : r.volume())
                 .thenComparing(r -> r.minor() == null ? -1 : r.minor()));
         return resources;
@@ -77,18 +82,18 @@ final class Inspector {
                 r.sync(), r.name() == null ? null : drbd.verification(r.name()).orElse(null));
     }
 
-    private static final java.util.regex.Pattern DRBD_MINOR = java.util.regex.Pattern.compile("/dev/drbd(\\d+)");
-    private static final java.util.regex.Pattern DRBD_BY_RES =
-            java.util.regex.Pattern.compile("/dev/drbd/by-res/([^/]+)(?:/(\\d+))?");
+    private static final Pattern DRBD_MINOR = Pattern.compile("/dev/drbd(\\d+)");
+    private static final Pattern DRBD_BY_RES =
+            Pattern.compile("/dev/drbd/by-res/([^/]+)(?:/(\\d+))?");
 
     /** The DRBD resource behind a disk source (/dev/drbdN or /dev/drbd/by-res/NAME[/VOLUME]) on this node. */
     private static NodeInfo.DrbdResource drbdOf(ObservedDrbd drbd, String source) {
         if (source == null) {
             return null;
         }
-        java.util.regex.Matcher minor = DRBD_MINOR.matcher(source);
-        java.util.regex.Matcher byName = DRBD_BY_RES.matcher(source);
-        java.util.function.Predicate<ObservedDrbd.Resource> match;
+        Matcher minor = DRBD_MINOR.matcher(source);
+        Matcher byName = DRBD_BY_RES.matcher(source);
+        Predicate<ObservedDrbd.Resource> match;
         if (minor.matches()) {
             int number = Integer.parseInt(minor.group(1));
             match = r -> r.minor() == number;
@@ -131,7 +136,7 @@ final class Inspector {
             return Optional.of(new VmInfo(domain.name(), node.node(), domain.managed(), desired.vm(vm).isPresent(),
                     domain.runState(), domain.vcpus(), Sizes.formatKib(domain.memoryKib()), domain.autostart(), disks,
                     nics, domain.vncPort(), pending, domain.metadata() == null ? List.of()
-                    : org.mcvirt.state.DiskHealth.of(observed, domain.metadata().cluster(), domain.name()).stream()
+                    : DiskHealth.of(observed, domain.metadata().cluster(), domain.name()).stream()
                             .map(f -> f.text().substring(("vm " + domain.name() + " ").length())).toList()));
         }
         return Optional.empty();

@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.mcvirt.model.NodeSpec;
 import org.mcvirt.node.LibvirtNode;
 import org.mcvirt.node.NodeException;
@@ -56,7 +58,7 @@ final class Preconnect {
         }
         try {
             return connection.get(wait.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             connection.thenAccept(Preconnect::close); // whenever it ends, nobody uses it
             return null;
         } catch (InterruptedException e) {

@@ -2,6 +2,7 @@ package org.mcvirt.app;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,6 +44,20 @@ public final class Replication {
     /** What verify found for one disk: the record kept on the pair, and the nodes it could not be written to. */
     public record VerifyOutcome(ReplicatedDisk disk, VerifyRecord record, List<String> notRecordedOn,
                                 boolean markStands) {
+        /** Whether the disk was found in sync. */
+        public boolean clean() {
+            return record.result() == VerifyRecord.Result.CLEAN;
+        }
+
+        /** Whether the verify could not tell (it failed, or was aborted). */
+        public boolean failed() {
+            return record.result() == VerifyRecord.Result.FAILED;
+        }
+
+        /** Whether blocks were found out of sync: the vm is marked. */
+        public boolean marks() {
+            return record.marks();
+        }
     }
 
     /**
@@ -215,7 +230,7 @@ public final class Replication {
         }
         try {
             return JSON.readValue(content.get(), VerifyRecord.class).marks();
-        } catch (java.io.IOException | IllegalArgumentException e) {
+        } catch (IOException | IllegalArgumentException e) {
             return false;
         }
     }

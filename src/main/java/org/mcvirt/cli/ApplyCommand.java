@@ -2,21 +2,23 @@ package org.mcvirt.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.List;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import org.mcvirt.app.ApplyOptions;
+import org.mcvirt.app.ApplyProgress;
+import org.mcvirt.app.ApplyProgress.StepLine;
+import org.mcvirt.app.ApplyResult;
+import org.mcvirt.app.Interaction;
 import org.mcvirt.app.McvirtException;
-import org.mcvirt.apply.ApplyListener;
-import org.mcvirt.apply.StepOutcome;
-import org.mcvirt.app.Mcvirt;
-import org.mcvirt.plan.AttributeChange;
-import org.mcvirt.plan.Effect;
-import org.mcvirt.plan.Plan;
-import org.mcvirt.plan.PlanText;
-import org.mcvirt.plan.ResourceChange;
-import org.mcvirt.plan.Step;
+import org.mcvirt.app.PlanApply;
+import org.mcvirt.app.PlanView;
+import org.mcvirt.app.Scope;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -30,7 +32,7 @@ final class ApplyCommand implements Callable<Integer> {
     McvirtCommand parent;
 
     @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    CommandSpec spec;
 
     @Parameters(arity = "0..1", paramLabel = "PLANFILE", description = "A plan saved with 'mcvirt plan --out'.")
     Path planFile;
@@ -61,7 +63,7 @@ final class ApplyCommand implements Callable<Integer> {
     long syncTimeout;
 
     /** An apply with the defaults, for an imperative command (migrate, register) that runs through it. */
-    static ApplyCommand forImperative(McvirtCommand parent, picocli.CommandLine.Model.CommandSpec spec,
+    static ApplyCommand forImperative(McvirtCommand parent, CommandSpec spec,
                                       boolean autoApprove, long shutdownTimeout, long stepTimeout) {
         ApplyCommand apply = new ApplyCommand();
         apply.parent = parent;
@@ -77,8 +79,7 @@ final class ApplyCommand implements Callable<Integer> {
     /** One way to run an apply: the whole manifest (apply), or one imperative change (migrate, register). */
     @FunctionalInterface
     interface Run {
-        Mcvirt.ApplyResult run(Mcvirt.ApplyOptions options, ApplyListener listener, Mcvirt.Interaction interaction)
-                throws McvirtException;
+        ApplyResult run(ApplyOptions options, ApplyProgress listener, Interaction interaction) throws McvirtException;
     }
 
     @Option(names = "--live", description = "A running vm whose node changes migrates live, even when its manifest"
@@ -87,10 +88,10 @@ final class ApplyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Mcvirt mcvirt = parent.mcvirt();
-        Optional<Plan> saved = planFile == null ? Optional.empty() : Optional.of(Mcvirt.readPlanFile(planFile));
-        Mcvirt.Scope scope = live ? Mcvirt.Scope.live() : Mcvirt.Scope.ALL;
-        return execute((options, listener, interaction) -> mcvirt.apply(saved, parent.manifestsGiven(), options,
+        PlanApply planApply = new PlanApply(parent.access());
+        Optional<PlanView> saved = planFile == null ? Optional.empty() : Optional.of(PlanView.read(planFile));
+        Scope scope = live ? Scope.live() : Scope.ALL;
+        return execute((options, listener, interaction) -> planApply.apply(saved, parent.manifestsGiven(), options,
                 listener, interaction, scope));
     }
 
@@ -98,49 +99,43 @@ final class ApplyCommand implements Callable<Integer> {
     Integer execute(Run run) throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (parallelism < 1) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--parallelism must be at least 1");
+            throw new ParameterException(spec.commandLine(), "--parallelism must be at least 1");
         }
         if (stepTimeout < 1 || shutdownTimeout < 0) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            throw new ParameterException(spec.commandLine(),
                     "--step-timeout must be at least 1 and --shutdown-timeout at least 0");
         }
         ProgressPrinter progress = new ProgressPrinter(out);
-        Mcvirt.ApplyResult result = run.run(new Mcvirt.ApplyOptions(allowDestroy,
-                parallelism, shutdownTimeout, java.time.Duration.ofSeconds(stepTimeout), java.time.Duration.ofSeconds(syncTimeout),
+        ApplyResult result = run.run(new ApplyOptions(allowDestroy,
+                parallelism, shutdownTimeout, Duration.ofSeconds(stepTimeout), Duration.ofSeconds(syncTimeout),
                 parent.commandLine(spec)),
-                progress, new Mcvirt.Interaction() {
+                progress, new Interaction() {
                     @Override
-                    public void show(Plan plan) {
-                        progress.total = plan.steps().size();
-                        out.print(PlanText.render(plan, parent.colour()));
+                    public void show(PlanView plan) {
+                        progress.total = plan.stepCount();
+                        out.print(plan.text(parent.colour()));
                         out.flush();
                     }
 
                     @Override
-                    public boolean approve(Plan plan) throws McvirtException {
+                    public boolean approve(PlanView plan) throws McvirtException {
                         return ApplyCommand.this.approve();
                     }
                 });
-        List<StepOutcome> outcomes = result.outcomes();
-        if (outcomes.isEmpty()) {
+        if (!result.ran()) {
             return ExitCodes.OK;
         }
-        Plan plan = result.plan();
-        long done = outcomes.stream().filter(o -> o.status() == StepOutcome.Status.DONE).count();
-        long failed = outcomes.stream().filter(o -> o.status() == StepOutcome.Status.FAILED).count();
-        long skipped = outcomes.stream().filter(o -> o.status() == StepOutcome.Status.SKIPPED).count();
+        long done = result.done();
+        long failed = result.failed();
+        long skipped = result.skipped();
         out.printf("%nApply %s: %d done, %d failed, %d skipped.%n", failed + skipped == 0 ? "complete" : "incomplete",
                 done, failed, skipped);
-        for (ResourceChange change : plan.changes()) {
-            List<String> pending = change.attributes().stream().filter(a -> a.effect() == Effect.RESTART)
-                    .map(AttributeChange::name).toList();
-            if (!pending.isEmpty()) {
-                out.printf("Pending restart: %s (%s) takes effect when the vm is next started.%n", change.address(),
-                        String.join(", ", pending));
-            }
+        for (ApplyResult.PendingRestart pending : result.pendingRestarts()) {
+            out.printf("Pending restart: %s (%s) takes effect when the vm is next started.%n", pending.address(),
+                    String.join(", ", pending.attributes()));
         }
         result.stalled().forEach((node, why) -> out.printf("Node %s stopped answering; no further step ran there (%s).%n",
-                node, why.replaceFirst("^node " + java.util.regex.Pattern.quote(node) + ": ", "")));
+                node, why.replaceFirst("^node " + Pattern.quote(node) + ": ", "")));
         if (!result.lockLeftOn().isEmpty()) {
             out.printf("The cluster lock is left on %s: once the node answers again, check 'mcvirt lock status' and run"
                     + " 'mcvirt lock break'.%n", String.join(", ", result.lockLeftOn()));
@@ -165,7 +160,7 @@ final class ApplyCommand implements Callable<Integer> {
     }
 
     /** One line per step as it starts and ends. Synchronized: steps on different nodes finish concurrently. */
-    private static final class ProgressPrinter implements ApplyListener {
+    private static final class ProgressPrinter implements ApplyProgress {
         private final PrintWriter out;
         private volatile int total;
 
@@ -174,33 +169,33 @@ final class ApplyCommand implements Callable<Integer> {
         }
 
         @Override
-        public synchronized void started(Step step) {
+        public synchronized void started(StepLine step) {
             out.printf("[%d/%d] %s: %s ...%n", step.id(), total, step.node(), step.description());
             out.flush();
         }
 
         @Override
-        public synchronized void finished(Step step, long millis, String note) {
+        public synchronized void finished(StepLine step, long millis, String note) {
             out.printf("[%d/%d] %s: %s: done (%.1fs)%s%n", step.id(), total, step.node(), step.description(),
                     millis / 1000.0, note.isEmpty() ? "" : "; " + note);
             out.flush();
         }
 
         @Override
-        public synchronized void failed(Step step, long millis, String error) {
+        public synchronized void failed(StepLine step, long millis, String error) {
             out.printf("[%d/%d] %s: %s: FAILED (%.1fs): %s%n", step.id(), total, step.node(), step.description(),
                     millis / 1000.0, error);
             out.flush();
         }
 
         @Override
-        public synchronized void progress(Step step, String message) {
+        public synchronized void progress(StepLine step, String message) {
             out.printf("[%d/%d] %s: %s: %s%n", step.id(), total, step.node(), step.description(), message);
             out.flush();
         }
 
         @Override
-        public synchronized void skipped(Step step, String why) {
+        public synchronized void skipped(StepLine step, String why) {
             out.printf("[%d/%d] %s: %s: %s%n", step.id(), total, step.node(), step.description(), why);
             out.flush();
         }

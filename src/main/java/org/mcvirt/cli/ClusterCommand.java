@@ -1,8 +1,14 @@
 package org.mcvirt.cli;
 
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.mcvirt.app.McvirtException;
+import org.mcvirt.app.NodeEnrolmentRequest;
+import org.mcvirt.app.Nodes;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -24,7 +30,7 @@ final class ClusterCommand {
         ClusterCommand cluster;
 
         @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
+        CommandSpec spec;
 
         @Option(names = "--node", required = true, paramLabel = "NODE", description = "Name of the new node.")
         String node;
@@ -40,11 +46,11 @@ final class ClusterCommand {
 
         @Option(names = "--identity-file", paramLabel = "FILE",
                 description = "mcvirt's private key; FILE.pub is installed. Default: ~/.ssh/id_ed25519.")
-        java.nio.file.Path identityFile;
+        Path identityFile;
 
         @Option(names = "--known-hosts", paramLabel = "FILE", description = "Where to record the host key."
                 + " Default: ~/.ssh/known_hosts.")
-        java.nio.file.Path knownHosts;
+        Path knownHosts;
 
         @Option(names = "--password-stdin", description = "Read the password from the first line of standard input.")
         boolean passwordStdin;
@@ -57,17 +63,17 @@ final class ClusterCommand {
         public Integer call() throws Exception {
             McvirtCommand root = cluster.parent;
             if (port < 1 || port > 65535) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--ssh-port must be 1-65535");
+                throw new ParameterException(spec.commandLine(), "--ssh-port must be 1-65535");
             }
             var out = spec.commandLine().getOut();
-            java.nio.file.Path home = java.nio.file.Path.of(System.getProperty("user.home"));
-            var request = new org.mcvirt.app.Mcvirt.NodeEnrolmentRequest(node, address, user, port,
+            Path home = Path.of(System.getProperty("user.home"));
+            var request = new NodeEnrolmentRequest(node, address, user, port,
                     (identityFile != null ? identityFile : home.resolve(".ssh/id_ed25519")).toAbsolutePath(),
                     (knownHosts != null ? knownHosts : home.resolve(".ssh/known_hosts")).toAbsolutePath(), fingerprint);
-            String result = root.mcvirt().addNode(request, (name, endpoint, type, fingerprint) -> {
+            String result = new Nodes(root.access()).addNode(request, (name, endpoint, type, fingerprint) -> {
                 out.printf("The host key of %s (%s) is %s %s.%n", name, endpoint, type, fingerprint);
                 if (!root.terminal.interactive()) {
-                    throw new org.mcvirt.app.McvirtException(org.mcvirt.app.McvirtException.Category.REFUSED,
+                    throw new McvirtException(McvirtException.Category.REFUSED,
                             "no terminal to confirm the host key " + fingerprint + "; check it on the node and pass"
                                     + " --host-key-fingerprint " + fingerprint + "; nothing was changed");
                 }
@@ -75,15 +81,15 @@ final class ClusterCommand {
             }, (name, endpoint, login) -> {
                 if (passwordStdin) {
                     return root.terminal.readStandardInputLine().map(String::toCharArray).orElseThrow(
-                            () -> new org.mcvirt.app.McvirtException(org.mcvirt.app.McvirtException.Category.REFUSED,
+                            () -> new McvirtException(McvirtException.Category.REFUSED,
                                     "--password-stdin given but standard input is empty"));
                 }
                 if (!root.terminal.interactive()) {
-                    throw new org.mcvirt.app.McvirtException(org.mcvirt.app.McvirtException.Category.REFUSED,
+                    throw new McvirtException(McvirtException.Category.REFUSED,
                             "no terminal to ask for the password; use --password-stdin");
                 }
                 return root.terminal.readSecret("Password for " + login + "@" + endpoint + ": ", out).orElseThrow(
-                        () -> new org.mcvirt.app.McvirtException(org.mcvirt.app.McvirtException.Category.REFUSED,
+                        () -> new McvirtException(McvirtException.Category.REFUSED,
                                 "no password given"));
             });
             out.println(result);
@@ -99,7 +105,7 @@ final class ClusterCommand {
         ClusterCommand cluster;
 
         @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
+        CommandSpec spec;
 
         @Option(names = "--node", required = true, paramLabel = "NODE", description = "The node to remove.")
         String node;
@@ -110,7 +116,7 @@ final class ClusterCommand {
         @Override
         public Integer call() throws Exception {
             McvirtCommand root = cluster.parent;
-            spec.commandLine().getOut().println(root.mcvirt().removeNode(node, force, root.commandLine(spec)));
+            spec.commandLine().getOut().println(new Nodes(root.access()).removeNode(node, force, root.commandLine(spec)));
             return ExitCodes.OK;
         }
     }

@@ -9,6 +9,7 @@ import org.mcvirt.app.DriftJunit;
 import org.mcvirt.app.DriftMarkdown;
 import org.mcvirt.app.DriftReport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -30,7 +31,7 @@ final class DriftCommand implements Callable<Integer> {
     McvirtCommand parent;
 
     @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    CommandSpec spec;
 
     @Option(names = "--junit", paramLabel = "FILE", description = "Also write the result as JUnit XML (GitLab,"
             + " Jenkins and GitHub render it): one test case per object, classname mcvirt.CLUSTER.KIND.")

@@ -1,15 +1,15 @@
 package org.mcvirt.cli;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import org.mcvirt.app.Mcvirt;
-import org.mcvirt.plan.Plan;
-import org.mcvirt.plan.PlanGraph;
-import org.mcvirt.plan.Planner;
+import org.mcvirt.app.PlanApply;
+import org.mcvirt.app.PlanView;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -28,7 +28,7 @@ final class GraphCommand implements Callable<Integer> {
     McvirtCommand parent;
 
     @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    CommandSpec spec;
 
     @Parameters(arity = "0..1", paramLabel = "PLANFILE", description = "A plan saved with 'mcvirt plan --out'.")
     Path planFile;
@@ -40,9 +40,9 @@ final class GraphCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Plan plan = planFile != null ? Mcvirt.readPlanFile(planFile)
-                : parent.mcvirt().plan(new Planner.Options(Set.of()));
-        String dot = PlanGraph.dot(plan);
+        PlanView plan = planFile != null ? PlanView.read(planFile)
+                : new PlanApply(parent.access()).plan(Set.of(), false);
+        String dot = plan.dot();
         var out = spec.commandLine().getOut();
         if (format == Format.svg) {
             String svg = svg(dot);
@@ -69,7 +69,7 @@ final class GraphCommand implements Callable<Integer> {
                 return null;
             }
             return process.exitValue() == 0 ? new String(svg, StandardCharsets.UTF_8) : null;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

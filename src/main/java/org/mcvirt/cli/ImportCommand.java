@@ -5,8 +5,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.mcvirt.app.Mcvirt;
+import org.mcvirt.app.ImportResult;
+import org.mcvirt.app.ImportedFile;
+import org.mcvirt.app.Imports;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -34,7 +37,7 @@ final class ImportCommand implements Callable<Integer> {
     McvirtCommand parent;
 
     @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    CommandSpec spec;
 
     @Option(names = {"-o", "--output"}, paramLabel = "DIR", defaultValue = "vms",
             description = "Where to write the files (default: ${DEFAULT-VALUE}). A file there that import did not"
@@ -54,10 +57,10 @@ final class ImportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Mcvirt mcvirt = parent.mcvirt();
+        Imports imports = new Imports(parent.access());
         PrintWriter out = spec.commandLine().getOut();
-        Mcvirt.ImportResult result = mcvirt.importVms(directory, vms);
-        for (Mcvirt.ImportedFile file : result.files()) {
+        ImportResult result = imports.importVms(directory, vms);
+        for (ImportedFile file : result.files()) {
             out.printf("Wrote %s: vm %s on node %s (%d disk%s, %d nic%s%s)%n", file.file(), file.vm(), file.node(),
                     file.disks(), file.disks() == 1 ? "" : "s", file.nics(), file.nics() == 1 ? "" : "s",
                     file.managed() ? ", already managed by mcvirt" : "");
@@ -96,7 +99,7 @@ final class ImportCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         ApplyCommand apply = ApplyCommand.forImperative(parent, spec, yes, 60, 120);
-        return apply.execute((options, listener, interaction) -> mcvirt.adopt(result, options, listener,
+        return apply.execute((options, listener, interaction) -> imports.adopt(result, options, listener,
                 interaction));
     }
 }

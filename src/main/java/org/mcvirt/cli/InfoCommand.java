@@ -1,11 +1,15 @@
 package org.mcvirt.cli;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.mcvirt.app.ClusterViews;
 import org.mcvirt.app.NodeInfo;
 import org.mcvirt.app.VmInfo;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -22,7 +26,7 @@ final class InfoCommand implements Callable<Integer> {
     McvirtCommand parent;
 
     @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    CommandSpec spec;
 
     @Parameters(arity = "0..1", paramLabel = "VM", description = "A vm (or any domain) name.")
     String vm;
@@ -34,7 +38,7 @@ final class InfoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (vm != null) {
-            VmInfo info = parent.mcvirt().info(vm);
+            VmInfo info = new ClusterViews(parent.access()).info(vm);
             if (json) {
                 out.println(JsonOutput.write(info));
                 return ExitCodes.OK;
@@ -62,7 +66,7 @@ final class InfoCommand implements Callable<Integer> {
             }
             return ExitCodes.OK;
         }
-        List<NodeInfo> nodes = parent.mcvirt().info();
+        List<NodeInfo> nodes = new ClusterViews(parent.access()).info();
         if (json) {
             out.println(JsonOutput.write(nodes));
         } else {
@@ -101,7 +105,7 @@ final class InfoCommand implements Callable<Integer> {
      * 0 KiB out of sync", then the sync progress while one runs, then the last verify.
      */
     static void printDrbd(PrintWriter out, String indent, NodeInfo.DrbdResource r) {
-        List<String> where = new java.util.ArrayList<>();
+        List<String> where = new ArrayList<>();
         if (r.minor() != null) {
             where.add("minor " + r.minor());
         }
@@ -124,7 +128,7 @@ final class InfoCommand implements Callable<Integer> {
         if (r.sync() != null) {
             var sync = r.sync();
             out.printf("%s  %s %s%% done%s%s%n", indent, sync.kind(),
-                    String.format(java.util.Locale.ROOT, "%.1f", sync.percentDone()),
+                    String.format(Locale.ROOT, "%.1f", sync.percentDone()),
                     sync.remainingKiB() == null ? "" : " (" + sync.remainingKiB() + " KiB left)",
                     sync.finish() == null ? "" : ", finish in " + sync.finish());
         }

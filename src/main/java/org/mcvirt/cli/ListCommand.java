@@ -1,12 +1,15 @@
 package org.mcvirt.cli;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import org.mcvirt.state.DiskHealth;
-import org.mcvirt.state.NodeObservation;
-import org.mcvirt.state.ObservedDomain;
-import org.mcvirt.state.ObservedState;
+import org.mcvirt.app.ClusterViews;
+import org.mcvirt.app.DomainRow;
+import org.mcvirt.app.NodeDomains;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -22,73 +25,37 @@ final class ListCommand implements Callable<Integer> {
     McvirtCommand parent;
 
     @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    CommandSpec spec;
 
-    @picocli.CommandLine.Option(names = "--json", description = "Print JSON: one object per domain, and the"
+    @Option(names = "--json", description = "Print JSON: one object per domain, and the"
             + " unreachable nodes.")
     boolean json;
 
-    /** One row of the list, as --json prints it. */
-    record Row(String name, String node, String state, int cpus, String memory, boolean managed, String disks) {
-    }
-
-    /**
-     * The health of a domain's replicated disks: "-" without any, "ok", "syncing", or the kinds of finding
-     * ({@link DiskHealth.Kind#label()}), a verify mark first as "MARKED".
-     */
-    static String disks(ObservedDomain domain, java.util.function.Function<String, java.util.Map<String,
-            List<DiskHealth.Finding>>> byCluster) {
-        if (domain.metadata() == null || domain.metadata().disks().stream().noneMatch(d -> d.resource() != null)) {
-            return "-";
-        }
-        List<DiskHealth.Finding> findings = byCluster.apply(domain.metadata().cluster())
-                .getOrDefault(domain.name(), List.of());
-        if (findings.isEmpty()) {
-            return "ok";
-        }
-        if (findings.stream().allMatch(DiskHealth.Finding::expected)) {
-            return "syncing";
-        }
-        List<String> kinds = new java.util.ArrayList<>();
-        if (findings.stream().anyMatch(f -> f.kind() == DiskHealth.Kind.VERIFY_MARK)) {
-            kinds.add("MARKED");
-        }
-        findings.stream().filter(f -> !f.expected() && f.kind() != DiskHealth.Kind.VERIFY_MARK)
-                .map(f -> f.kind().label()).distinct().forEach(kinds::add);
-        return String.join(",", kinds);
-    }
-
     @Override
     public Integer call() throws Exception {
-        ObservedState observed = parent.mcvirt().observe();
-        java.util.Map<String, java.util.Map<String, List<DiskHealth.Finding>>> health = new java.util.HashMap<>();
-        java.util.function.Function<String, java.util.Map<String, List<DiskHealth.Finding>>> byCluster =
-                cluster -> health.computeIfAbsent(cluster, c -> DiskHealth.byVm(observed, c));
+        List<NodeDomains> nodes = new ClusterViews(parent.access()).list();
         var out = spec.commandLine().getOut();
-        boolean reachable = observed.nodes().stream().allMatch(NodeObservation::reachable);
+        boolean reachable = nodes.stream().allMatch(NodeDomains::reachable);
         if (json) {
-            java.util.Map<String, Object> document = new java.util.LinkedHashMap<>();
-            document.put("domains", observed.nodes().stream().flatMap(n -> n.domains().stream().map(d -> new Row(d.name(),
-                    n.node(), d.runState(), d.vcpus(), org.mcvirt.model.Sizes.formatKib(d.memoryKib()), d.managed(),
-                    disks(d, byCluster))))
-                    .toList());
-            document.put("unreachable", observed.nodes().stream().filter(n -> !n.reachable())
-                    .map(n -> java.util.Map.of("node", n.node(), "error", n.error())).toList());
+            Map<String, Object> document = new LinkedHashMap<>();
+            document.put("domains", nodes.stream().flatMap(n -> n.domains().stream()).toList());
+            document.put("unreachable", nodes.stream().filter(n -> !n.reachable())
+                    .map(n -> Map.of("node", n.node(), "error", n.error())).toList());
             out.println(JsonOutput.write(document));
             return reachable ? ExitCodes.OK : ExitCodes.ERROR;
         }
         out.printf("%-20s %-12s %-14s %-5s %-8s %-8s %s%n", "NAME", "NODE", "STATE", "CPUS", "MEMORY", "DISKS",
                 "MANAGED");
         boolean allRead = true;
-        for (NodeObservation node : observed.nodes()) {
+        for (NodeDomains node : nodes) {
             if (!node.reachable()) {
                 out.printf("%-20s %-12s %s%n", "-", node.node(), "UNREACHABLE: " + node.error());
                 allRead = false;
                 continue;
             }
-            for (ObservedDomain domain : node.domains()) {
-                out.printf("%-20s %-12s %-14s %-5d %-8s %-8s %s%n", domain.name(), node.node(), domain.runState(),
-                        domain.vcpus(), org.mcvirt.model.Sizes.formatKib(domain.memoryKib()), disks(domain, byCluster),
+            for (DomainRow domain : node.domains()) {
+                out.printf("%-20s %-12s %-14s %-5d %-8s %-8s %s%n", domain.name(), domain.node(), domain.state(),
+                        domain.cpus(), domain.memory(), domain.disks(),
                         domain.managed() ? "yes" : "no (never changed)");
             }
         }

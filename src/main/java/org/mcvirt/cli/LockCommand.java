@@ -3,8 +3,10 @@ package org.mcvirt.cli;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.mcvirt.app.ClusterLock;
+import org.mcvirt.app.Locks;
 import org.mcvirt.app.McvirtException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -25,13 +27,13 @@ final class LockCommand {
         LockCommand lock;
 
         @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
+        CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
             var out = spec.commandLine().getOut();
             boolean allRead = true;
-            for (ClusterLock.NodeLock node : lock.parent.mcvirt().lockStatus()) {
+            for (ClusterLock.NodeLock node : new Locks(lock.parent.access()).status()) {
                 if (node.error() != null) {
                     out.printf("%s: unknown (%s)%n", node.node(), node.error());
                     allRead = false;
@@ -53,7 +55,7 @@ final class LockCommand {
         LockCommand lock;
 
         @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
+        CommandSpec spec;
 
         @Option(names = "--force", description = "Do not ask, and break even a lock whose holder looks alive.")
         boolean force;
@@ -63,7 +65,7 @@ final class LockCommand {
             var out = spec.commandLine().getOut();
             McvirtCommand root = lock.parent;
             if (!force) {
-                for (ClusterLock.NodeLock node : root.mcvirt().lockStatus()) {
+                for (ClusterLock.NodeLock node : new Locks(root.access()).status()) {
                     out.printf("%s: %s%n", node.node(), node.holder() == null ? (node.error() == null ? "free"
                             : "unknown (" + node.error() + ")")
                             : "locked by " + ClusterLock.describe(node.holder()) + "; " + node.state());
@@ -76,7 +78,7 @@ final class LockCommand {
                     throw new McvirtException(McvirtException.Category.REFUSED, "the lock was left as it is");
                 }
             }
-            List<String> broken = root.mcvirt().breakLock(force);
+            List<String> broken = new Locks(root.access()).breakLock(force);
             out.println(broken.isEmpty() ? "No node had a lock." : "Broke the lock on: " + String.join(", ", broken));
             return ExitCodes.OK;
         }

@@ -1,13 +1,16 @@
 package org.mcvirt.cli;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import org.mcvirt.app.Mcvirt;
+import org.mcvirt.app.ClusterAccess;
+import org.mcvirt.app.Drift;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 @Command(name = "mcvirt", mixinStandardHelpOptions = true, version = "mcvirt 0.1.0",
@@ -54,19 +57,20 @@ final class McvirtCommand {
         return List.of(Path.of("cluster.yaml"));
     }
 
-    Mcvirt mcvirt() {
-        return new Mcvirt(manifests(), Optional.ofNullable(templates), nodeTimeout());
+    /** The manifests, templates and node timeout of this run, which every use case in app shares. */
+    ClusterAccess access() {
+        return new ClusterAccess(manifests(), Optional.ofNullable(templates), nodeTimeout());
     }
 
-    org.mcvirt.app.Drift drift() {
-        return new org.mcvirt.app.Drift(manifests(), Optional.ofNullable(templates), nodeTimeout());
+    Drift drift() {
+        return new Drift(access());
     }
 
-    private java.time.Duration nodeTimeout() {
+    private Duration nodeTimeout() {
         if (nodeTimeoutSeconds < 1) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--node-timeout must be at least 1 second");
         }
-        return java.time.Duration.ofSeconds(nodeTimeoutSeconds);
+        return Duration.ofSeconds(nodeTimeoutSeconds);
     }
 
     /** Whether manifests were named (-f or $MCVIRT_MANIFEST) rather than defaulted to ./cluster.yaml. */
@@ -76,7 +80,7 @@ final class McvirtCommand {
     }
 
     /** The command as typed, for the lock record: "mcvirt apply --auto-approve". */
-    String commandLine(picocli.CommandLine.Model.CommandSpec spec) {
+    String commandLine(CommandSpec spec) {
         return "mcvirt " + String.join(" ", spec.root().commandLine().getParseResult().originalArgs());
     }
 

@@ -1,11 +1,17 @@
 package org.mcvirt.cli;
 
 import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.mcvirt.app.Mcvirt;
+import org.mcvirt.app.McvirtException;
+import org.mcvirt.app.MigrateRequest;
+import org.mcvirt.app.Moves;
 import org.mcvirt.manifest.ManifestEditor;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -26,7 +32,7 @@ final class MigrateCommand implements Callable<Integer> {
     McvirtCommand parent;
 
     @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    CommandSpec spec;
 
     @Parameters(paramLabel = "VM", description = "The vm to move.")
     String vm;
@@ -66,33 +72,33 @@ final class MigrateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (live && (waitForShutdown || startAfter)) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            throw new ParameterException(spec.commandLine(),
                     "--live keeps the vm running: it cannot be combined with --wait-for-shutdown or"
                             + " --start-after-migration");
         }
         PrintWriter out = spec.commandLine().getOut();
-        Mcvirt mcvirt = parent.mcvirt();
+        Moves moves = new Moves(parent.access());
         ApplyCommand apply = ApplyCommand.forImperative(parent, spec, yes, shutdownTimeout, stepTimeout);
-        Mcvirt.MigrateRequest request = new Mcvirt.MigrateRequest(vm, node, live, waitForShutdown,
-                java.time.Duration.ofSeconds(waitTimeout), startAfter);
+        MigrateRequest request = new MigrateRequest(vm, node, live, waitForShutdown,
+                Duration.ofSeconds(waitTimeout), startAfter);
         int code;
         try {
-            code = apply.execute((options, listener, interaction) -> mcvirt.migrate(request, options, listener,
+            code = apply.execute((options, listener, interaction) -> moves.migrate(request, options, listener,
                     interaction, message -> {
                         out.println(message);
                         out.flush();
                     }));
-        } catch (org.mcvirt.app.McvirtException e) {
-            if (e.category() == org.mcvirt.app.McvirtException.Category.APPLY_FAILED) {
+        } catch (McvirtException e) {
+            if (e.category() == McvirtException.Category.APPLY_FAILED) {
                 // some steps ran: the vm may be on either node now; the manifest is left as it is
-                java.util.Optional<ManifestEditor.ScalarAt> field = mcvirt.manifestNodeField(vm);
+                Optional<ManifestEditor.ScalarAt> field = moves.manifestNodeField(vm);
                 out.printf("The move stopped part-way: 'mcvirt info %s' shows where the vm is now. If it is on %s,"
                         + " change %s to 'node: %s'; otherwise 'mcvirt plan' shows what completes or undoes the"
                         + " move.%n", vm, node, field.map(ManifestEditor.ScalarAt::where).orElse("its manifest"), node);
             }
             throw e;
         }
-        manifestHint(out, mcvirt, vm, node, updateManifest);
+        manifestHint(out, moves, vm, node, updateManifest);
         return code;
     }
 
@@ -100,15 +106,15 @@ final class MigrateCommand implements Callable<Integer> {
      * After a vm was put on node by hand (migrate, register --node): the manifest line that still names another node,
      * printed, or changed in place when update is set.
      */
-    static void manifestHint(PrintWriter out, Mcvirt mcvirt, String vm, String node, boolean update)
-            throws org.mcvirt.app.McvirtException {
-        java.util.Optional<ManifestEditor.ScalarAt> field = mcvirt.manifestNodeField(vm);
+    static void manifestHint(PrintWriter out, Moves moves, String vm, String node, boolean update)
+            throws McvirtException {
+        Optional<ManifestEditor.ScalarAt> field = moves.manifestNodeField(vm);
         if (field.isEmpty()) {
             out.printf("The manifests do not name vm %s's node in a plain 'node:' line; set it to %s by hand.%n", vm,
                     node);
         } else if (!field.get().text().equals(node)) {
             if (update) {
-                mcvirt.updateManifestNode(field.get(), node);
+                moves.updateManifestNode(field.get(), node);
                 out.printf("Updated %s: node: %s (was %s).%n", field.get().where(), node, field.get().text());
             } else {
                 out.printf("The manifest still puts %s on %s: change %s to 'node: %s' (or run with"

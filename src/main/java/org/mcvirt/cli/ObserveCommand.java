@@ -1,8 +1,10 @@
 package org.mcvirt.cli;
 
 import java.util.concurrent.Callable;
-import org.mcvirt.state.ObservedState;
+import org.mcvirt.app.ClusterViews;
+import org.mcvirt.app.Observation;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -14,12 +16,12 @@ final class ObserveCommand implements Callable<Integer> {
     McvirtCommand parent;
 
     @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        ObservedState observed = parent.mcvirt().observe();
-        spec.commandLine().getOut().println(JsonOutput.write(observed));
-        return observed.nodes().stream().allMatch(n -> n.reachable()) ? ExitCodes.OK : ExitCodes.ERROR;
+        Observation observed = new ClusterViews(parent.access()).observe();
+        spec.commandLine().getOut().println(JsonOutput.write(observed.state()));
+        return observed.allRead() ? ExitCodes.OK : ExitCodes.ERROR;
     }
 }

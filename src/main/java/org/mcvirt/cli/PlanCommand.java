@@ -6,11 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import org.mcvirt.plan.Plan;
-import org.mcvirt.plan.PlanCodec;
-import org.mcvirt.plan.PlanText;
-import org.mcvirt.plan.Planner;
+import org.mcvirt.app.PlanApply;
+import org.mcvirt.app.PlanView;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -27,7 +26,7 @@ final class PlanCommand implements Callable<Integer> {
     McvirtCommand parent;
 
     @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    CommandSpec spec;
 
     @Option(names = "--json", description = "Print the plan as versioned JSON (docs/plan-format.md); same as --format json.")
     boolean json;
@@ -41,11 +40,11 @@ final class PlanCommand implements Callable<Integer> {
     enum Format { text, json, markdown }
 
     /** The plan in the format asked for. */
-    static String print(Plan plan, Format format, boolean colour) {
+    static String print(PlanView plan, Format format, boolean colour) {
         return switch (format) {
-            case text -> PlanText.render(plan, colour);
-            case json -> PlanCodec.toJson(plan);
-            case markdown -> org.mcvirt.plan.PlanMarkdown.render(plan);
+            case text -> plan.text(colour);
+            case json -> plan.json();
+            case markdown -> plan.markdown();
         };
     }
 
@@ -64,7 +63,7 @@ final class PlanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Plan plan = parent.mcvirt().plan(new Planner.Options(Set.copyOf(targets), live));
+        PlanView plan = new PlanApply(parent.access()).plan(Set.copyOf(targets), live);
         var stdout = spec.commandLine().getOut();
         Format chosen = json ? Format.json : format;
         stdout.print(print(plan, chosen, parent.colour()));
@@ -74,7 +73,7 @@ final class PlanCommand implements Callable<Integer> {
             return ExitCodes.ERROR;
         }
         if (out != null) {
-            Files.writeString(out, PlanCodec.toJson(plan));
+            Files.writeString(out, plan.json());
             if (chosen == Format.text) {
                 stdout.println("Saved the plan to " + out + "; apply it exactly with: mcvirt apply " + out);
             }

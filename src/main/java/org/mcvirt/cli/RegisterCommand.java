@@ -2,8 +2,9 @@ package org.mcvirt.cli;
 
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.mcvirt.app.Mcvirt;
+import org.mcvirt.app.Moves;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Parameters;
@@ -21,7 +22,7 @@ final class RegisterCommand implements Callable<Integer> {
     McvirtCommand parent;
 
     @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    CommandSpec spec;
 
     @Parameters(paramLabel = "VM", description = "The vm to register.")
     String vm;
@@ -35,12 +36,12 @@ final class RegisterCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Mcvirt mcvirt = parent.mcvirt();
+        Moves moves = new Moves(parent.access());
         ApplyCommand apply = ApplyCommand.forImperative(parent, spec, yes, 60, 120);
-        int code = apply.execute((options, listener, interaction) -> mcvirt.register(vm, Optional.ofNullable(node),
+        int code = apply.execute((options, listener, interaction) -> moves.register(vm, Optional.ofNullable(node),
                 options, listener, interaction));
         if (node != null) {
-            MigrateCommand.manifestHint(spec.commandLine().getOut(), mcvirt, vm, node, false);
+            MigrateCommand.manifestHint(spec.commandLine().getOut(), moves, vm, node, false);
         }
         return code;
     }

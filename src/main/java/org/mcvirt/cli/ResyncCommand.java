@@ -3,7 +3,9 @@ package org.mcvirt.cli;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.mcvirt.app.McvirtException;
+import org.mcvirt.app.Verification;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -23,7 +25,7 @@ final class ResyncCommand implements Callable<Integer> {
     McvirtCommand parent;
 
     @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    CommandSpec spec;
 
     @Parameters(paramLabel = "VM", description = "The vm whose replicated disks are resynced.")
     String vm;
@@ -46,7 +48,7 @@ final class ResyncCommand implements Callable<Integer> {
             throw new McvirtException(McvirtException.Category.REFUSED, "resync overwrites one node's copy: without a"
                     + " terminal to ask, --yes is required; nothing was changed");
         }
-        var disks = parent.mcvirt().resync(vm, sourceNode, Duration.ofSeconds(timeout), parent.commandLine(spec),
+        var disks = new Verification(parent.access()).resync(vm, sourceNode, Duration.ofSeconds(timeout), parent.commandLine(spec),
                 question -> {
                     if (yes) {
                         out.println(question.replace(" Go on?", ""));

@@ -2,9 +2,9 @@ package org.mcvirt.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.mcvirt.app.Mcvirt;
-import org.mcvirt.plan.Plan;
+import org.mcvirt.app.PlanView;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -21,7 +21,7 @@ final class ShowCommand implements Callable<Integer> {
     McvirtCommand parent;
 
     @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    CommandSpec spec;
 
     @Parameters(paramLabel = "PLANFILE", description = "A plan saved with 'mcvirt plan --out'.")
     Path planFile;
@@ -35,7 +35,7 @@ final class ShowCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Plan plan = Mcvirt.readPlanFile(planFile);
+        PlanView plan = PlanView.read(planFile);
         spec.commandLine().getOut().print(PlanCommand.print(plan, json ? PlanCommand.Format.json : format,
                 parent.colour()));
         return ExitCodes.OK;

@@ -1,7 +1,11 @@
 package org.mcvirt.cli;
 
 import java.io.BufferedReader;
+import java.io.Console;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /** The interactive side of a run: whether a person can be asked, and whether colour is wanted. */
@@ -35,7 +39,7 @@ public final class Terminal {
     Optional<String> readStandardInputLine() {
         try {
             BufferedReader reader = standardInput != null ? standardInput
-                    : new BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
+                    : new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             return Optional.ofNullable(reader.readLine());
         } catch (IOException e) {
             return Optional.empty();
@@ -43,8 +47,8 @@ public final class Terminal {
     }
 
     /** A secret typed at the terminal, without echo when the process has a console. */
-    Optional<char[]> readSecret(String prompt, java.io.PrintWriter out) {
-        java.io.Console console = System.console();
+    Optional<char[]> readSecret(String prompt, PrintWriter out) {
+        Console console = System.console();
         if (console != null && input != null) {
             return Optional.ofNullable(console.readPassword("%s", prompt));
         }
@@ -54,7 +58,7 @@ public final class Terminal {
     }
 
     /** Asks a question that only the answer "yes" accepts. */
-    boolean confirm(java.io.PrintWriter out, String question) {
+    boolean confirm(PrintWriter out, String question) {
         out.print(question + " Only 'yes' will be accepted: ");
         out.flush();
         return readLine().map(String::strip).filter("yes"::equals).isPresent();

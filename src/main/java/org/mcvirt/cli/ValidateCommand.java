@@ -1,8 +1,10 @@
 package org.mcvirt.cli;
 
 import java.util.concurrent.Callable;
+import org.mcvirt.app.ClusterViews;
 import org.mcvirt.model.DesiredState;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -14,11 +16,11 @@ final class ValidateCommand implements Callable<Integer> {
     McvirtCommand parent;
 
     @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        DesiredState state = parent.mcvirt().validate();
+        DesiredState state = new ClusterViews(parent.access()).validate();
         spec.commandLine().getOut().printf("The manifests are valid: cluster %s, %d nodes, %d networks, %d vms.%n",
                 state.cluster().name(), state.nodes().size(), state.networks().size(), state.vms().size());
         return ExitCodes.OK;

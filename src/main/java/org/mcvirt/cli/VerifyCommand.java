@@ -6,11 +6,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.mcvirt.app.McvirtException;
 import org.mcvirt.app.Replication;
-import org.mcvirt.state.VerifyRecord;
+import org.mcvirt.app.Verification;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -32,7 +32,7 @@ final class VerifyCommand implements Callable<Integer> {
     McvirtCommand parent;
 
     @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    CommandSpec spec;
 
     static final class Which {
         @Option(names = "--all", required = true, description = "Every vm of the cluster with a replicated disk.")
@@ -58,12 +58,12 @@ final class VerifyCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
         List<String> vms = which.all ? List.of() : which.vms;
-        List<Replication.VerifyOutcome> outcomes = parent.mcvirt().verify(vms, Duration.ofSeconds(timeout),
+        List<Replication.VerifyOutcome> outcomes = new Verification(parent.access()).verify(vms, Duration.ofSeconds(timeout),
                 parent.commandLine(spec), line -> {
                     (json ? err : out).println(line);
                     (json ? err : out).flush();
                 });
-        boolean clean = outcomes.stream().allMatch(o -> o.record().result() == VerifyRecord.Result.CLEAN);
+        boolean clean = outcomes.stream().allMatch(Replication.VerifyOutcome::clean);
         if (json) {
             List<Map<String, Object>> rows = new ArrayList<>();
             for (Replication.VerifyOutcome o : outcomes) {
@@ -81,7 +81,7 @@ final class VerifyCommand implements Callable<Integer> {
             return clean ? ExitCodes.OK : ExitCodes.ERROR;
         }
         for (Replication.VerifyOutcome o : outcomes) {
-            VerifyRecord r = o.record();
+            var r = o.record();
             String what = o.disk().vm() + " disk " + o.disk().disk() + " (" + o.disk().resource() + "): ";
             switch (r.result()) {
                 case CLEAN -> out.println(what + "clean");
@@ -96,11 +96,11 @@ final class VerifyCommand implements Callable<Integer> {
                 out.println(what + "the result could not be recorded on " + String.join(", ", o.notRecordedOn()));
             }
         }
-        long marked = outcomes.stream().filter(o -> o.record().marks()).map(o -> o.disk().vm()).distinct().count();
+        long marked = outcomes.stream().filter(Replication.VerifyOutcome::marks).map(o -> o.disk().vm()).distinct().count();
         out.println("Verified " + outcomes.size() + " disk" + (outcomes.size() == 1 ? "" : "s") + ": "
-                + outcomes.stream().filter(o -> o.record().result() == VerifyRecord.Result.CLEAN).count() + " clean, "
-                + outcomes.stream().filter(o -> o.record().marks()).count() + " out of sync, "
-                + outcomes.stream().filter(o -> o.record().result() == VerifyRecord.Result.FAILED).count()
+                + outcomes.stream().filter(Replication.VerifyOutcome::clean).count() + " clean, "
+                + outcomes.stream().filter(Replication.VerifyOutcome::marks).count() + " out of sync, "
+                + outcomes.stream().filter(Replication.VerifyOutcome::failed).count()
                 + " failed" + (marked > 0 ? "; " + marked + " vm" + (marked == 1 ? "" : "s") + " marked" : "") + ".");
         return clean ? ExitCodes.OK : ExitCodes.ERROR;
     }

@@ -52,4 +52,29 @@ public enum StepKind {
                  GROW_VOLUME, GROW_LV, GROW_DRBD, MIGRATE_LIVE, UNDEFINE_MIGRATED, REGISTER_DOMAIN -> false;
         };
     }
+
+    /** How long a step of this kind may take, as a category; apply turns it into a duration from its options. */
+    public enum Timeout {
+        /** The step timeout. */
+        PLAIN,
+        /** The step timeout plus the shutdown timeout (the guest is asked first, then powered off). */
+        SHUTDOWN,
+        /** The step timeout plus the sync timeout: an initial DRBD sync waits by design, with progress. */
+        SYNC,
+        /** The step timeout plus the sync timeout: a live migration copies the guest's memory, with progress. */
+        MIGRATION
+    }
+
+    /** The timeout category of this kind. Every kind says which it is, so a new long-running kind cannot miss one. */
+    public Timeout timeout() {
+        return switch (this) {
+            case SHUTDOWN_DOMAIN -> Timeout.SHUTDOWN;
+            case DRBD_INITIAL_SYNC -> Timeout.SYNC;
+            case MIGRATE_LIVE -> Timeout.MIGRATION;
+            case CREATE_POOL, START_POOL, CREATE_VOLUME, CREATE_NETWORK, START_NETWORK, DELETE_NETWORK, DEFINE_DOMAIN,
+                 SET_MEMORY_LIVE, ATTACH_DEVICE_LIVE, DETACH_DEVICE_LIVE, SET_AUTOSTART, START_DOMAIN, UNDEFINE_DOMAIN,
+                 DELETE_VOLUME, CREATE_LV, WRITE_DRBD_CONFIG, CREATE_DRBD_METADATA, DRBD_UP, DRBD_PROMOTE, DRBD_DEMOTE,
+                 DELETE_DRBD, DELETE_LV, GROW_VOLUME, GROW_LV, GROW_DRBD, UNDEFINE_MIGRATED, REGISTER_DOMAIN -> Timeout.PLAIN;
+        };
+    }
 }

@@ -1,0 +1,148 @@
+package org.mcvirt.app;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.mcvirt.manifest.ManifestException;
+import org.mcvirt.manifest.ManifestLoader;
+import org.mcvirt.model.DesiredState;
+import org.mcvirt.plan.Plan;
+import org.mcvirt.plan.Planner;
+import org.mcvirt.render.Renderer;
+import org.mcvirt.state.Journal;
+import org.mcvirt.state.NodeObservation;
+import org.mcvirt.state.ObservedState;
+
+/**
+ * The value every use case shares: the manifests, the template overrides and the node timeout of one run. It
+ * validates the manifests, connects to their nodes, reads the cluster and plans; the use cases (the classes around it)
+ * decide what to do with what it read.
+ */
+public final class ClusterAccess {
+    private final List<Path> manifests;
+    private final Optional<Path> templates;
+    private final Duration nodeTimeout;
+
+    public ClusterAccess(List<Path> manifests, Optional<Path> templates) {
+        this(manifests, templates, Cluster.DEFAULT_NODE_TIMEOUT);
+    }
+
+    /** @param nodeTimeout how long any one node may take to connect, to be read, or to answer one command */
+    public ClusterAccess(List<Path> manifests, Optional<Path> templates, Duration nodeTimeout) {
+        this.manifests = List.copyOf(manifests);
+        this.templates = templates;
+        this.nodeTimeout = nodeTimeout;
+    }
+
+    /** The same templates and node timeout with other manifests (import's, with the files it wrote). */
+    ClusterAccess withManifests(List<Path> others) {
+        return new ClusterAccess(others, templates, nodeTimeout);
+    }
+
+    List<Path> manifests() {
+        return manifests;
+    }
+
+    Duration nodeTimeout() {
+        return nodeTimeout;
+    }
+
+    /** Reads and checks the manifests. Contacts no node. */
+    DesiredState validate() throws McvirtException {
+        try {
+            return ManifestLoader.load(manifests);
+        } catch (ManifestException e) {
+            throw new McvirtException(McvirtException.Category.MANIFEST, e.getMessage(), e);
+        }
+    }
+
+    /** Connects to the nodes of desired (an unreachable node is recorded, not fatal). */
+    Cluster connect(DesiredState desired) {
+        return Cluster.connect(desired.cluster().name(), desired.nodes(), nodeTimeout);
+    }
+
+    /** The manifests as read and the cluster connected to their nodes. */
+    record Connected(DesiredState desired, Cluster cluster) {
+    }
+
+    /**
+     * Reads the manifests and connects to their nodes, starting each libvirt connection as soon as its node is read
+     * (while the rest of the manifests is read and checked).
+     */
+    Connected validateAndConnect() throws McvirtException {
+        Preconnect preconnect = new Preconnect(nodeTimeout);
+        try {
+            DesiredState desired;
+            try {
+                desired = ManifestLoader.load(manifests, preconnect::offer);
+            } catch (ManifestException e) {
+                throw new McvirtException(McvirtException.Category.MANIFEST, e.getMessage(), e);
+            }
+            return new Connected(desired, Cluster.connect(desired.cluster().name(), desired.nodes(), nodeTimeout,
+                    preconnect));
+        } finally {
+            preconnect.discard();
+        }
+    }
+
+    /** What a read-only command does with the manifests, the cluster as read, its plan, and the cluster itself. */
+    @FunctionalInterface
+    interface PlanUse<T> {
+        T use(DesiredState desired, ObservedState observed, Plan plan, Cluster cluster) throws McvirtException;
+    }
+
+    /** Reads the manifests and the cluster, plans, and hands all of it to use. Never changes anything. */
+    <T> T readAndPlan(Planner.Options options, PlanUse<T> use) throws McvirtException {
+        Connected connected = validateAndConnect();
+        try (Cluster cluster = connected.cluster()) {
+            ObservedState observed = cluster.read();
+            return use.use(connected.desired(), observed, plan(connected.desired(), observed, options), cluster);
+        }
+    }
+
+    /** Plans with the templates; a broken one (most likely an override from --templates) is a TEMPLATE error. */
+    Plan plan(DesiredState desired, ObservedState observed, Planner.Options options) throws McvirtException {
+        try {
+            return new Planner(new Renderer(templates)).plan(desired, observed, options);
+        } catch (Renderer.RenderException e) {
+            throw new McvirtException(McvirtException.Category.TEMPLATE, e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The last apply, if it stopped part-way (killed, crashed, or its controller lost) and is not running now, from
+     * the journal tails read with the nodes' state.
+     */
+    static Optional<Journal.Interrupted> interruptedApply(Cluster cluster, ObservedState observed) {
+        Map<String, List<Journal.Entry>> journals = new TreeMap<>();
+        observed.nodes().stream().filter(NodeObservation::reachable)
+                .forEach(n -> journals.put(n.node(), n.journal()));
+        if (Journal.lastInterrupted(journals, null).isEmpty()) {
+            return Optional.empty();
+        }
+        // an apply that holds the lock right now is running, not interrupted (the lock is read only in this case)
+        String active = ClusterLock.status(cluster).stream()
+                .filter(l -> l.holder() != null && ClusterLock.isActive(l.holder())).map(l -> l.holder().token())
+                .findFirst().orElse(null);
+        return Journal.lastInterrupted(journals, active);
+    }
+
+    /** The plan with a warning about an apply that stopped part-way, when it has changes that may complete it. */
+    static Plan withInterruptedApply(Plan plan, Cluster cluster, ObservedState observed) {
+        if (!plan.hasChanges()) {
+            return plan; // whatever an interrupted apply left undone is done: nothing to complete
+        }
+        Optional<Journal.Interrupted> interrupted = interruptedApply(cluster, observed);
+        if (interrupted.isEmpty()) {
+            return plan;
+        }
+        List<String> warnings = new ArrayList<>(plan.warnings());
+        warnings.add(interrupted.get().describe());
+        return new Plan(plan.formatVersion(), plan.cluster(), plan.fingerprint(), plan.manifestDigest(), plan.nodes(),
+                plan.changes(), plan.steps(), plan.problems(), warnings, plan.summary());
+    }
+}

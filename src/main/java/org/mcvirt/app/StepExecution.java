@@ -1,0 +1,127 @@
+package org.mcvirt.app;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import org.mcvirt.apply.ApplyListener;
+import org.mcvirt.apply.Executor;
+import org.mcvirt.apply.JournalingStepRunner;
+import org.mcvirt.apply.LibvirtStepRunner;
+import org.mcvirt.apply.StepOutcome;
+import org.mcvirt.node.NodeException;
+import org.mcvirt.node.StoragePrimitives;
+import org.mcvirt.node.ssh.SshException;
+import org.mcvirt.plan.Plan;
+import org.mcvirt.plan.Step;
+import org.mcvirt.plan.StepKind;
+
+/**
+ * The one place apply's steps are run: the executor over the journaling runner over the libvirt runner, each step's
+ * time limit from its kind, and the nodes that stop answering. Runs under the cluster lock its token comes from.
+ */
+final class StepExecution {
+    private final Cluster cluster;
+    private final String lockToken;
+    private final Map<String, String> stateDirectories = new HashMap<>();
+
+    StepExecution(Cluster cluster, ClusterLock lock) {
+        this.cluster = cluster;
+        this.lockToken = lock.holder().token();
+        cluster.nodeNames().forEach(n -> stateDirectories.put(n, cluster.spec(n).stateDirectory()));
+    }
+
+    /** The steps run, and the nodes that stopped answering meanwhile (with why). */
+    record Run(List<StepOutcome> outcomes, Map<String, String> stalled) {
+    }
+
+    /** Runs the plan's steps, with an apply-started and an apply-finished journal line on every node they touch. */
+    Run run(Plan plan, ApplyOptions options, ApplyProgress progress) {
+        ApplyListener listener = listener(progress);
+        JournalingStepRunner runner = new JournalingStepRunner(
+                new LibvirtStepRunner(cluster.nodes(), this::storage, options.shutdownTimeoutSeconds(),
+                        options.syncTimeout(), listener), cluster::transport, stateDirectories, lockToken);
+        List<String> touched = plan.steps().stream().flatMap(s -> s.nodes().stream()).distinct().sorted()
+                .toList();
+        runner.applyStarted(touched, plan.steps().size(), options.command());
+        Map<String, String> stalled = new ConcurrentSkipListMap<>();
+        Executor.Limits limits = new Executor.Limits(
+                step -> timeout(step.kind(), options),
+                node -> cluster.nodes().containsKey(node) ? cluster.nodes().get(node).activity() : null,
+                (node, why) -> {
+                    stalled.put(node, why);
+                    cluster.markStalled(node, why);
+                });
+        List<StepOutcome> outcomes = new Executor(runner, options.parallelism(), listener, limits).execute(plan);
+        long failed = outcomes.stream().filter(o -> o.status() != StepOutcome.Status.DONE).count();
+        runner.applyFinished(touched.stream().filter(n -> cluster.stalled(n) == null).toList(),
+                failed == 0 ? "done" : failed + " of " + outcomes.size() + " steps not done");
+        return new Run(outcomes, Map.copyOf(stalled));
+    }
+
+    /**
+     * An apply with nothing to do also ended: journal lines on every answering node settle a journal that showed an
+     * apply stopped part-way.
+     */
+    void settle(String command) {
+        List<String> answering = cluster.nodes().keySet().stream().filter(n -> cluster.stalled(n) == null)
+                .sorted().toList();
+        JournalingStepRunner journal = new JournalingStepRunner(step -> "", cluster::transport, stateDirectories,
+                lockToken);
+        journal.applyStarted(answering, 0, command);
+        journal.applyFinished(answering, "no changes");
+    }
+
+    /** How long one step of kind may take, from its kind's category and the options. */
+    static Duration timeout(StepKind kind, ApplyOptions options) {
+        return switch (kind.timeout()) {
+            case PLAIN -> options.stepTimeout();
+            case SHUTDOWN -> options.stepTimeout().plusSeconds(options.shutdownTimeoutSeconds());
+            case SYNC, MIGRATION -> options.stepTimeout().plus(options.syncTimeout());
+        };
+    }
+
+    /** The LVM/DRBD operations of a node, over its command transport. */
+    private StoragePrimitives storage(String node) throws NodeException {
+        try {
+            return StoragePrimitives.over(node, cluster.transport(node));
+        } catch (SshException e) {
+            throw NodeException.unresponsive(node, "cannot reach it for LVM and DRBD: " + e.getMessage(), e);
+        }
+    }
+
+    /** The executor's listener, telling progress about each step by its number, node and description. */
+    private static ApplyListener listener(ApplyProgress progress) {
+        return new ApplyListener() {
+            @Override
+            public void started(Step step) {
+                progress.started(line(step));
+            }
+
+            @Override
+            public void finished(Step step, long millis, String note) {
+                progress.finished(line(step), millis, note);
+            }
+
+            @Override
+            public void failed(Step step, long millis, String error) {
+                progress.failed(line(step), millis, error);
+            }
+
+            @Override
+            public void skipped(Step step, String why) {
+                progress.skipped(line(step), why);
+            }
+
+            @Override
+            public void progress(Step step, String message) {
+                progress.progress(line(step), message);
+            }
+        };
+    }
+
+    private static ApplyProgress.StepLine line(Step step) {
+        return new ApplyProgress.StepLine(step.id(), step.node(), step.description());
+    }
+}

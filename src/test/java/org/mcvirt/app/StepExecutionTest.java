@@ -1,0 +1,30 @@
+package org.mcvirt.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.mcvirt.plan.StepKind;
+
+/** Each step kind's time limit: the step timeout, plus the shutdown or sync timeout for the kinds that wait. */
+class StepExecutionTest {
+    private static final ApplyOptions OPTIONS = new ApplyOptions(false, 4, 60, Duration.ofSeconds(120),
+            Duration.ofSeconds(3600), "mcvirt apply");
+
+    @Test
+    void aShutdownWaitsForTheGuestAndASyncOrLiveMigrationForItsCopy() {
+        assertEquals(Duration.ofSeconds(180), StepExecution.timeout(StepKind.SHUTDOWN_DOMAIN, OPTIONS));
+        assertEquals(Duration.ofSeconds(3720), StepExecution.timeout(StepKind.DRBD_INITIAL_SYNC, OPTIONS));
+        assertEquals(Duration.ofSeconds(3720), StepExecution.timeout(StepKind.MIGRATE_LIVE, OPTIONS));
+    }
+
+    @Test
+    void everyOtherKindHasTheStepTimeout() {
+        Set<StepKind> waiting = EnumSet.of(StepKind.SHUTDOWN_DOMAIN, StepKind.DRBD_INITIAL_SYNC, StepKind.MIGRATE_LIVE);
+        for (StepKind kind : EnumSet.complementOf(EnumSet.copyOf(waiting))) {
+            assertEquals(Duration.ofSeconds(120), StepExecution.timeout(kind, OPTIONS), kind.name());
+        }
+    }
+}
