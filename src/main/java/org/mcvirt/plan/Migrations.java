@@ -31,9 +31,6 @@ import org.mcvirt.state.ObservedState;
  * <p>Live: one step on both nodes ({@link StepKind#MIGRATE_LIVE}), with dual-primary on only while it runs.
  */
 final class Migrations {
-    /** Test-only: skips the target's network check, so a live migration the target refuses can be tried. */
-    static final String SKIP_NETWORK_CHECK = "MCVIRT_TEST_SKIP_MIGRATION_NETWORK_CHECK";
-
     private final DesiredState desired;
     private final ObservedState observed;
     private final Planner.Options options;
@@ -43,7 +40,7 @@ final class Migrations {
         this.desired = desired;
         this.observed = observed;
         this.options = options;
-        this.skipNetworkCheck = "1".equals(System.getenv(SKIP_NETWORK_CHECK));
+        this.skipNetworkCheck = options.skipMigrationNetworkCheck();
     }
 
     private String network(String manifestName) {
@@ -334,39 +331,49 @@ final class Migrations {
         }
     }
 
-    /**
-     * The vm is defined on no node. With a saved copy of its definition on a node of its pair, plans registering it
-     * on its node (the disks made primary there first); returns false when there is nothing to register from.
-     */
-    boolean register(VmSpec vm, NodeSpec node, Diff.Builder diff) {
-        if (!vm.replicated()) {
-            return false;
-        }
-        Optional<NodeObservation> copyNode = vm.pair().stream().sorted((a, b) -> a.equals(node.name()) ? -1
-                        : b.equals(node.name()) ? 1 : a.compareTo(b))
+    /** The node of the vm's pair with a saved copy of its definition: its own first, then the others by name. */
+    private static Optional<NodeObservation> copyNode(VmSpec vm, String node, ObservedState observed) {
+        return vm.pair().stream().sorted((a, b) -> a.equals(node) ? -1 : b.equals(node) ? 1 : a.compareTo(b))
                 .map(observed::node).flatMap(Optional::stream)
                 .filter(o -> o.reachable() && o.savedDefinitions().containsKey(vm.name())).findFirst();
-        if (copyNode.isEmpty()) {
-            return false;
-        }
+    }
+
+    /** The side of a replicated disk's resource on a node, if it is up there. */
+    private static Optional<ObservedDrbd.Resource> side(ObservedState observed, String node, String resource) {
+        return observed.node(node).map(NodeObservation::drbd).map(d -> d.resource(resource))
+                .filter(l -> !l.isEmpty()).map(l -> l.get(0));
+    }
+
+    /**
+     * Whether a vm defined on no node can be registered on its node again: it has replicated disks, a node of its
+     * pair has a saved copy of its definition, and every replicated disk is up on its node (otherwise it is a
+     * creation, or a problem the differs report).
+     */
+    static boolean registrable(VmSpec vm, String node, ObservedState observed) {
+        return vm.replicated() && copyNode(vm, node, observed).isPresent() && vm.disks().stream()
+                .filter(VmSpec.DiskSpec::replicated)
+                .allMatch(d -> side(observed, node, DrbdAllocation.resourceName(vm.name(), d.name())).isPresent());
+    }
+
+    /**
+     * The vm is defined on no node and {@link #registrable}: plans registering it on its node from the saved copy of
+     * its definition, its disks made primary there first.
+     */
+    void register(VmSpec vm, NodeSpec node, Diff.Builder diff) {
+        NodeObservation from = copyNode(vm, node.name(), observed).orElseThrow();
         String name = vm.name();
         String address = "vm." + name;
         String to = Subjects.domain(node.name(), name);
         List<String> sides = new ArrayList<>();
         List<String> primaryElsewhere = new ArrayList<>();
         Optional<String> peer = vm.peer();
-        Diff.Builder steps = new Diff.Builder(); // added to diff only once every disk is ready
         for (VmSpec.DiskSpec disk : vm.disks()) {
             if (!disk.replicated()) {
                 continue;
             }
             String resource = DrbdAllocation.resourceName(vm.name(), disk.name());
-            Optional<ObservedDrbd.Resource> side = observed.node(node.name()).map(NodeObservation::drbd)
-                    .map(d -> d.resource(resource)).filter(l -> !l.isEmpty()).map(l -> l.get(0));
-            if (side.isEmpty()) {
-                return false; // not up here: nothing to register onto (a creation, or a problem the differ reports)
-            }
-            String minor = Integer.toString(side.get().minor());
+            ObservedDrbd.Resource side = side(observed, node.name(), resource).orElseThrow();
+            String minor = Integer.toString(side.minor());
             String targetSide = Subjects.drbd(node.name(), resource);
             sides.add(targetSide);
             List<String> uses = new ArrayList<>();
@@ -375,33 +382,31 @@ final class Migrations {
                 String peerSide = Subjects.drbd(peer.get(), resource);
                 uses.add(peerSide);
                 sides.add(peerSide);
-                steps.step(StepKind.DRBD_DEMOTE, peer.get(), peerSide, List.of(), address, "make " + resource
+                diff.step(StepKind.DRBD_DEMOTE, peer.get(), peerSide, List.of(), address, "make " + resource
                         + " secondary on " + peer.get(), Map.of("resource", resource, "minor", minor));
             }
-            if (!"Primary".equals(side.get().role())) {
-                steps.step(StepKind.DRBD_PROMOTE, node.name(), targetSide, uses, address, "make " + resource
+            if (!"Primary".equals(side.role())) {
+                diff.step(StepKind.DRBD_PROMOTE, node.name(), targetSide, uses, address, "make " + resource
                         + " primary on " + node.name(), Map.of("resource", resource, "minor", minor));
             }
         }
-        NodeObservation from = copyNode.get();
         Map<String, String> arguments = new TreeMap<>(Map.of("name", name, "copyNode", from.node(), "copyDirectory",
                 stateDirectory(desired, from.node()), "sha256", from.savedDefinitions().get(name)));
         arguments.putAll(copies(desired, vm.pair()));
-        steps.step(StepKind.REGISTER_DOMAIN, node.name(), vm.pair(), to, sides, address, "define domain " + name
+        diff.step(StepKind.REGISTER_DOMAIN, node.name(), vm.pair(), to, sides, address, "define domain " + name
                 + " on " + node.name() + " from mcvirt's saved copy of its definition (on " + from.node() + ")",
                 arguments);
         if (vm.autostart()) {
-            steps.step(StepKind.SET_AUTOSTART, node.name(), to, List.of(), address, "enable autostart of domain "
+            diff.step(StepKind.SET_AUTOSTART, node.name(), to, List.of(), address, "enable autostart of domain "
                     + name, Map.of("name", name, "autostart", "true"));
         }
         if (vm.state() == VmSpec.PowerState.RUNNING) {
             List<String> uses = new ArrayList<>(vm.nics().stream().map(n -> Subjects.network(node.name(),
                     network(n.network()))).toList());
             uses.addAll(sides);
-            steps.step(StepKind.START_DOMAIN, node.name(), to, uses, address, "start domain " + name,
+            diff.step(StepKind.START_DOMAIN, node.name(), to, uses, address, "start domain " + name,
                     Map.of("name", name));
         }
-        diff.add(steps.build());
         List<AttributeChange> attributes = new ArrayList<>();
         attributes.add(new AttributeChange("defined", "nowhere", node.name(), Effect.LIVE));
         attributes.add(new AttributeChange("state", null, vm.state().name().toLowerCase(Locale.ROOT), Effect.LIVE));
@@ -409,6 +414,5 @@ final class Migrations {
                 "vm " + name + " is defined on no node" + (primaryElsewhere.isEmpty() ? "" : "; its disks are primary"
                         + " on " + peer.orElse("?")) + ": registered again from mcvirt's saved copy of its definition"
                         + " (its disks are kept)"));
-        return true;
     }
 }

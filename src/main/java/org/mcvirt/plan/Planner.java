@@ -22,7 +22,9 @@ import org.mcvirt.state.ObservedState;
  * The planner: desired x observed -> changes and steps. A pure function of its inputs (no node is contacted),
  * so it is tested with hand-built observed state. It resolves derived MACs against the nodes, reports the nodes
  * that could not be read, runs one {@link ResourceDiffer} per resource kind, and composes what they find: changes
- * sorted by address, problems sorted, steps ordered by {@link StepOrder}. Problems that make a safe plan impossible
+ * sorted by address, problems sorted, steps ordered by {@link StepOrder}. The differs: {@link PoolDiffer},
+ * {@link NetworkDiffer}, {@link ReplicatedDiskDiffer} (LVs and DRBD resources), {@link MigrationDiffer} (moves and
+ * registers) and {@link VmDiffer} (the vm's own attributes). Problems that make a safe plan impossible
  * are collected in {@link Plan#problems()} instead of being planned around.
  */
 public final class Planner {
@@ -31,20 +33,32 @@ public final class Planner {
     public Planner(Renderer renderer) {
         Objects.requireNonNull(renderer, "renderer");
         // One differ per resource kind, each independent of the others: StepOrder relates their steps by subject.
-        // The logical-volume and DRBD-resource differs go here, next to the pools they complement.
-        this.differs = List.of(new PoolDiffer(renderer), new NetworkDiffer(renderer), new VmDiffer(renderer));
+        // Changes of one address keep the order of this list (a move's before the vm's own update).
+        this.differs = List.of(new PoolDiffer(renderer), new NetworkDiffer(renderer), new ReplicatedDiskDiffer(renderer),
+                new MigrationDiffer(), new VmDiffer(renderer));
     }
 
     /**
      * Options that narrow a plan. live: a running vm that moves to another node migrates live even when its manifest
      * says {@code migration: offline} (plan and apply --live, migrate --live). adoptVms: vms whose existing unmanaged
      * domain (on the vm's node, named like the vm) is planned as if it carried mcvirt's mark, plus one change that adds
-     * the mark ({@code mcvirt import --adopt}; see {@link Adoption}).
+     * the mark ({@code mcvirt import --adopt}; see {@link Adoption}). skipMigrationNetworkCheck: for tests only, a move
+     * is planned even when the target has no active network for a nic of the vm, so a live migration the target
+     * refuses can be tried (false unless a caller sets it).
      */
-    public record Options(Set<String> targetVms, boolean live, Set<String> adoptVms) {
+    public record Options(Set<String> targetVms, boolean live, Set<String> adoptVms, boolean skipMigrationNetworkCheck) {
         public Options {
             targetVms = Set.copyOf(targetVms);
             adoptVms = adoptVms == null ? Set.of() : Set.copyOf(adoptVms);
+        }
+
+        public Options(Set<String> targetVms, boolean live, Set<String> adoptVms) {
+            this(targetVms, live, adoptVms, false);
+        }
+
+        /** These options with the test-only skip of a migration's network check on or off. */
+        public Options withSkipMigrationNetworkCheck(boolean skip) {
+            return new Options(targetVms, live, adoptVms, skip);
         }
 
         public Options(Set<String> targetVms, boolean live) {

@@ -15,7 +15,7 @@ import org.mcvirt.state.ObservedState;
 /**
  * Storage pools: each {@code file} storage of a node is a libvirt directory pool {@code mcvirt.CLUSTER.NAME}, created
  * when missing and started when stopped. A pool is never changed in place, and a directory that is already another
- * pool is a problem. {@code lvm} storage is not a libvirt pool and is left to the logical-volume differ.
+ * pool is a problem. {@code lvm} storage is not a libvirt pool: its LVs are the {@link ReplicatedDiskDiffer}'s.
  */
 final class PoolDiffer implements ResourceDiffer {
     private final Renderer renderer;

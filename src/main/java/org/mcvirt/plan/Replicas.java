@@ -21,7 +21,8 @@ import org.mcvirt.state.ObservedLvm;
 import org.mcvirt.state.Availability;
 
 /**
- * The steps of a replicated disk's two replicas, for the vm differ. Creating one: on both nodes of the vm's pair a
+ * The steps of a replicated disk's two replicas, for the {@link ReplicatedDiskDiffer}, and what the vm differ needs to
+ * know of them (the subject a domain uses, the size attribute, the sides a removed disk takes down). Creating one: on both nodes of the vm's pair a
  * tagged LV, the resource file (its secret a placeholder apply fills in), create-md and up; then, on the vm's node,
  * the initial sync from that node (its new, empty disk is declared the good copy; the peer's is new too). Deleting
  * one: the resource taken down with its metadata and file, then the LV, on both nodes.
@@ -48,26 +49,17 @@ final class Replicas {
         return "mcvirt." + cluster;
     }
 
-    /** False, with a problem, when a node of the vm's pair could not be read: nothing of it is planned. */
-    boolean pairReadable(VmSpec vm, Diff.Builder diff) {
-        for (String member : vm.pair()) {
-            Optional<NodeObservation> seen = observed.node(member);
-            if (seen.isEmpty() || !seen.get().reachable()) {
-                if (!member.equals(vm.node())) {
-                    diff.problem("vm " + vm.name() + " has replicated disks on node " + member + ", which could not be"
-                            + " read, so the vm cannot be planned");
-                }
-                return false;
-            }
-        }
-        return true;
+    /** The subject a domain uses for a replicated disk on the vm's node ("?" when no resource could be allocated). */
+    String subject(VmSpec vm, VmSpec.DiskSpec disk) {
+        Views.DrbdDiskView resource = allocation.of(vm.name()).get(disk.name());
+        return Subjects.drbd(vm.node(), resource == null ? "?" : resource.resource());
     }
 
     /** Plans a new replicated disk on both nodes of the pair; returns the subject the domain uses on its node. */
     String create(VmSpec vm, VmSpec.DiskSpec disk, String address, Diff.Builder diff) {
         Views.DrbdDiskView resource = allocation.of(vm.name()).get(disk.name());
         String node = vm.node();
-        String subject = Subjects.drbd(node, resource == null ? "?" : resource.resource());
+        String subject = subject(vm, disk);
         if (resource == null) {
             return subject; // the allocation reported why
         }
@@ -119,12 +111,38 @@ final class Replicas {
     }
 
     /**
-     * Compares a replicated disk's LVs with the manifest size: a larger size grows the LV on both nodes, then the
-     * resource (and the running vm's view of it, live); a smaller one is refused, since DRBD and the guest's file
-     * system would lose what lies past it. Returns the attribute change, or null when the size matches.
+     * What a replicated disk's size asks for, compared with its LVs and its device: nothing (sizes match, or its LVM
+     * was not read or a node of it is gone from the manifest: reported elsewhere), a shrink (refused: DRBD and the
+     * guest's file system would lose what lies past the new end) or a grow.
+     *
+     * @param members   the nodes of its pair, in name order
+     * @param smallest  the smallest of its LVs
+     * @param allocated the size LVM gives an LV of the manifest size (the largest over the pair)
+     * @param device    its DRBD device's size on the vm's node, if read
      */
-    AttributeChange resize(VmSpec vm, VmSpec.DiskSpec disk, VmMetadata.Disk existing, ObservedDomain domain,
-                           String address, Diff.Builder diff) {
+    record Resize(VmSpec vm, VmSpec.DiskSpec disk, VmMetadata.Disk existing, List<String> members, long smallest,
+                  long allocated, Long device) {
+        boolean shrinks() {
+            return smallest > allocated;
+        }
+
+        /** The LVs are already large enough (an earlier apply stopped before the resource was grown). */
+        boolean lvsLargeEnough() {
+            return smallest >= disk.sizeBytes();
+        }
+
+        /** The size attribute of the vm's change; empty for a shrink, which is a problem instead. */
+        Optional<AttributeChange> attribute() {
+            if (shrinks()) {
+                return Optional.empty();
+            }
+            return Optional.of(new AttributeChange("disk." + disk.name() + ".size", Sizes.format(lvsLargeEnough()
+                    ? device : smallest), Sizes.format(disk.sizeBytes()), Effect.LIVE));
+        }
+    }
+
+    /** The resize a kept replicated disk needs, if any. */
+    Optional<Resize> resizeOf(VmSpec vm, VmSpec.DiskSpec disk, VmMetadata.Disk existing, ObservedDomain domain) {
         List<String> members = domain.metadata().pair().isEmpty() ? List.of(vm.node())
                 : domain.metadata().pair().stream().sorted().toList();
         long smallest = Long.MAX_VALUE;
@@ -134,30 +152,44 @@ final class Replicas {
             Optional<StorageSpec> storage = spec.flatMap(n -> n.storage(disk.storage()));
             Optional<NodeObservation> seen = observed.node(member);
             if (storage.isEmpty() || seen.isEmpty() || seen.get().lvm().availability() != Availability.PRESENT) {
-                return null; // unread LVM or a node gone from the manifest: reported elsewhere, nothing to size
+                return Optional.empty(); // unread LVM or a node gone from the manifest: reported elsewhere
             }
             String volumeGroup = storage.get().volumeGroup();
             Optional<ObservedLvm.LogicalVolume> lv = seen.get().lvm().logicalVolume(volumeGroup, existing.resource());
             if (lv.isEmpty()) {
-                return null;
+                return Optional.empty();
             }
             smallest = Math.min(smallest, lv.get().sizeBytes());
             allocated = Math.max(allocated, seen.get().lvm().volumeGroup(volumeGroup)
                     .map(g -> g.allocated(disk.sizeBytes())).orElse(disk.sizeBytes()));
         }
-        if (smallest > allocated) {
-            diff.problem("vm " + vm.name() + " disk " + disk.name() + " is " + Sizes.format(smallest) + " but the"
-                    + " manifest says " + Sizes.format(disk.sizeBytes()) + ": shrinking a disk is refused (the guest's"
-                    + " data past the new end would be lost); set the size back to at least " + Sizes.format(smallest));
-            return null;
-        }
-        boolean lvsLargeEnough = smallest >= disk.sizeBytes();
         Long device = observed.node(vm.node()).map(n -> n.drbd().deviceBytes().get(existing.minor())).orElse(null);
-        if (lvsLargeEnough && (device == null || device >= smallest - metadataAllowance(smallest))) {
-            return null;
+        Resize resize = new Resize(vm, disk, existing, members, smallest, allocated, device);
+        if (!resize.shrinks() && resize.lvsLargeEnough()
+                && (device == null || device >= smallest - metadataAllowance(smallest))) {
+            return Optional.empty();
         }
+        return Optional.of(resize);
+    }
+
+    /**
+     * Plans a resize: a shrink is a problem; a grow grows the LV on both nodes (unless they already are), then the
+     * resource (and the running vm's view of it, live).
+     */
+    void resize(Resize resize, ObservedDomain domain, String address, Diff.Builder diff) {
+        VmSpec vm = resize.vm();
+        VmSpec.DiskSpec disk = resize.disk();
+        VmMetadata.Disk existing = resize.existing();
+        if (resize.shrinks()) {
+            diff.problem("vm " + vm.name() + " disk " + disk.name() + " is " + Sizes.format(resize.smallest())
+                    + " but the manifest says " + Sizes.format(disk.sizeBytes()) + ": shrinking a disk is refused (the"
+                    + " guest's data past the new end would be lost); set the size back to at least "
+                    + Sizes.format(resize.smallest()));
+            return;
+        }
+        boolean lvsLargeEnough = resize.lvsLargeEnough();
         List<String> grown = new ArrayList<>();
-        for (String member : lvsLargeEnough ? List.<String>of() : members) {
+        for (String member : lvsLargeEnough ? List.<String>of() : resize.members()) {
             String volumeGroup = desired.node(member).orElseThrow().storage(disk.storage()).orElseThrow().volumeGroup();
             String lv = Subjects.logicalVolume(member, volumeGroup, existing.resource());
             grown.add(lv);
@@ -167,16 +199,13 @@ final class Replicas {
                     tag(desired.cluster().name())));
         }
         boolean running = domain.active();
+        long base = lvsLargeEnough ? resize.smallest() : resize.allocated();
         diff.step(StepKind.GROW_DRBD, vm.node(), Subjects.drbd(vm.node(), existing.resource()), grown, address,
                 "grow DRBD resource " + existing.resource() + " (drbdadm resize; the new space is synced to the peer)"
                         + (running ? " and the running vm's disk " + existing.target() + " (live)" : ""),
                 Map.of("resource", existing.resource(), "minor", Integer.toString(existing.minor()), "domain",
                         vm.name(), "device", existing.source(), "minimumBytes", Long.toString(
-                                (lvsLargeEnough ? smallest : allocated) - metadataAllowance(lvsLargeEnough ? smallest
-                                        : allocated))));
-        // the LVs may already be grown (an earlier apply stopped before the resource was): then only the resource grows
-        return new AttributeChange("disk." + disk.name() + ".size", Sizes.format(lvsLargeEnough ? device : smallest),
-                Sizes.format(disk.sizeBytes()), Effect.LIVE);
+                                base - metadataAllowance(base))));
     }
 
     /**
@@ -188,30 +217,41 @@ final class Replicas {
         return backingBytes / 32768 + (1L << 20);
     }
 
-    /**
-     * Plans the deletion of a replicated disk's replicas on the nodes its mark names (the domain's node alone when the
-     * mark names none); returns the subjects of its DRBD sides.
-     */
-    List<String> delete(ObservedDomain domain, VmMetadata.Disk disk, NodeSpec node, String address, Diff.Builder diff) {
-        List<String> members = domain.metadata().pair().isEmpty() ? List.of(node.name())
+    /** The nodes a replicated disk's mark names (the domain's node alone when it names none), in name order. */
+    private static List<String> members(ObservedDomain domain, NodeSpec node) {
+        return domain.metadata().pair().isEmpty() ? List.of(node.name())
                 : domain.metadata().pair().stream().sorted().toList();
+    }
+
+    /** The lvm storage a removed replicated disk lives on at a member, if the manifest still has both. */
+    private Optional<StorageSpec> removableStorage(String member, VmMetadata.Disk disk) {
+        return desired.node(member).flatMap(spec -> spec.storage(disk.storage()))
+                .filter(storage -> storage.volumeGroup() != null);
+    }
+
+    /** The subjects of the DRBD sides of a replicated disk that {@link #delete} takes down. */
+    List<String> sides(ObservedDomain domain, VmMetadata.Disk disk, NodeSpec node) {
+        return members(domain, node).stream().filter(m -> removableStorage(m, disk).isPresent())
+                .map(m -> Subjects.drbd(m, disk.resource())).toList();
+    }
+
+    /** Plans the deletion of a replicated disk's replicas on the nodes its mark names. */
+    void delete(ObservedDomain domain, VmMetadata.Disk disk, NodeSpec node, String address, Diff.Builder diff) {
         String domainSubject = Subjects.domain(node.name(), domain.name());
-        List<String> sides = new ArrayList<>();
-        for (String member : members) {
+        for (String member : members(domain, node)) {
             Optional<NodeSpec> spec = desired.node(member);
             if (spec.isEmpty()) {
                 diff.problem("vm " + domain.name() + " disk " + disk.name() + " has a replica on node " + member
                         + ", which is not in the manifest; remove it there by hand");
                 continue;
             }
-            Optional<StorageSpec> storage = spec.get().storage(disk.storage());
-            if (storage.isEmpty() || storage.get().volumeGroup() == null) {
+            Optional<StorageSpec> storage = removableStorage(member, disk);
+            if (storage.isEmpty()) {
                 diff.problem("vm " + domain.name() + " disk " + disk.name() + " lives on lvm storage " + disk.storage()
                         + ", which node " + member + " no longer has in the manifest");
                 continue;
             }
             String side = Subjects.drbd(member, disk.resource());
-            sides.add(side);
             String volumeGroup = storage.get().volumeGroup();
             diff.step(StepKind.DELETE_DRBD, member, side, List.of(domainSubject), address, "take down and remove DRBD"
                     + " resource " + disk.resource() + " (destroys this replica)", Map.of("resource", disk.resource(),
@@ -220,7 +260,6 @@ final class Replicas {
                     List.of(side), address, "remove logical volume " + volumeGroup + "/" + disk.resource(),
                     Map.of("volumeGroup", volumeGroup, "name", disk.resource(), "tag", tag(desired.cluster().name())));
         }
-        return sides;
     }
 
     /**
