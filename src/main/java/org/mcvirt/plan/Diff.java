@@ -2,7 +2,6 @@ package org.mcvirt.plan;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * What one {@link ResourceDiffer} found: the changes it plans, the step drafts that carry them out, and the
@@ -44,15 +43,15 @@ record Diff(List<ResourceChange> changes, List<StepDraft> drafts, List<String> p
             changes.add(change);
         }
 
-        void step(StepKind kind, String node, String subject, List<String> uses, String change, String description,
-                  Map<String, String> arguments) {
-            drafts.add(new StepDraft(kind, node, subject, uses, change, description, arguments));
+        void step(String node, String subject, List<String> uses, String change, String description,
+                  StepPayload payload) {
+            drafts.add(new StepDraft(node, subject, uses, change, description, payload));
         }
 
         /** A step that also touches other nodes (the executor reserves them; each gets a journal line). */
-        void step(StepKind kind, String node, List<String> peers, String subject, List<String> uses, String change,
-                  String description, Map<String, String> arguments) {
-            drafts.add(new StepDraft(kind, node, subject, uses, change, description, arguments, peers));
+        void step(String node, List<String> peers, String subject, List<String> uses, String change,
+                  String description, StepPayload payload) {
+            drafts.add(new StepDraft(node, subject, uses, change, description, payload, peers));
         }
 
         void problem(String problem) {

@@ -51,10 +51,10 @@ final class Migrations {
         return desired.node(node).map(NodeSpec::stateDirectory).orElse("/var/lib/mcvirt");
     }
 
-    /** The arguments that keep a copy of a definition on each node of the pair. */
+    /** Where each node of the pair keeps a copy of a definition: node -> state directory, in node order. */
     static Map<String, String> copies(DesiredState desired, List<String> pair) {
         Map<String, String> copies = new TreeMap<>();
-        pair.forEach(n -> copies.put("copy." + n, stateDirectory(desired, n)));
+        pair.forEach(n -> copies.put(n, stateDirectory(desired, n)));
         return copies;
     }
 
@@ -139,15 +139,14 @@ final class Migrations {
         }
         String how;
         if (live) {
-            Map<String, String> arguments = new TreeMap<>(Map.of("name", name, "target", target.name(),
-                    "migrationUri", "tcp://" + migrationAddress(target)));
-            disks.forEach(d -> arguments.put("resource." + d.resource(), Integer.toString(d.minor())));
-            arguments.putAll(copies(desired, List.of(source, target.name())));
+            Map<String, Integer> resources = new TreeMap<>();
+            disks.forEach(d -> resources.put(d.resource(), d.minor()));
+            StepPayload.MigrateLive migration = new StepPayload.MigrateLive(name, target.name(),
+                    "tcp://" + migrationAddress(target), resources, copies(desired, List.of(source, target.name())));
             List<String> uses = new ArrayList<>(networks);
-            diff.step(StepKind.MIGRATE_LIVE, source, List.of(target.name()), from, uses, address,
+            diff.step(source, List.of(target.name()), from, uses, address,
                     "migrate domain " + name + " live from " + source + " to " + target.name() + " (dual-primary on "
-                            + String.join(", ", arguments.keySet().stream().filter(k -> k.startsWith("resource."))
-                            .map(k -> k.substring("resource.".length())).toList()) + " only while it runs)", arguments);
+                            + String.join(", ", migration.resources().keySet()) + " only while it runs)", migration);
             how = "live: it keeps running; its disks are primary on both nodes only during the migration";
         } else {
             offline(vm, target.name(), source, domain, disks, address, from, to, networks, diff);
@@ -156,9 +155,9 @@ final class Migrations {
                     : "left stopped");
         }
         if (vm.autostart()) {
-            diff.step(StepKind.SET_AUTOSTART, target.name(), to, List.of(from), address,
+            diff.step(target.name(), to, List.of(from), address,
                     "enable autostart of domain " + name + " on " + target.name(),
-                    Map.of("name", name, "autostart", "true"));
+                    new StepPayload.SetAutostart(name, true));
         }
         diff.change(new ResourceChange(address, "vm", name, target.name(), Action.MIGRATE, attributes,
                 "the manifest moves it from " + source + " to " + target.name() + "; " + how + "; any other change"
@@ -174,15 +173,15 @@ final class Migrations {
                          String address, String from, String to, List<String> networks, Diff.Builder diff) {
         String name = vm.name();
         if (domain.active()) {
-            diff.step(StepKind.SHUTDOWN_DOMAIN, source, from, List.of(), address, "shut down domain " + name
-                    + " on " + source + " to move it to " + target, Map.of("name", name));
+            diff.step(source, from, List.of(), address, "shut down domain " + name
+                    + " on " + source + " to move it to " + target, new StepPayload.ShutdownDomain(name));
         }
         List<String> targetSides = new ArrayList<>();
         // the target defines the vm only once the source has stopped it and stepped down
         List<String> defineUses = new ArrayList<>(List.of(from));
         for (VmMetadata.Disk disk : disks) {
             String resource = disk.resource();
-            String minor = Integer.toString(disk.minor());
+            int minor = disk.minor();
             String sourceSide = Subjects.drbd(source, resource);
             String targetSide = Subjects.drbd(target, resource);
             targetSides.add(targetSide);
@@ -192,40 +191,40 @@ final class Migrations {
             if (targetPrimary && (domain.active() || "Primary".equals(sourceRole))) {
                 // primary on both (a live migration stopped part-way): the target steps down first, and takes over
                 // again only once the source has stopped and stepped down
-                diff.step(StepKind.DRBD_DEMOTE, target, targetSide, List.of(), address, "make " + resource
+                diff.step(target, targetSide, List.of(), address, "make " + resource
                         + " secondary on " + target + " and forbid two primaries (it is primary on both nodes)",
-                        Map.of("resource", resource, "minor", minor, "forbidTwoPrimaries", "true"));
+                        new StepPayload.DrbdDemote(resource, minor, true));
                 targetPrimary = false;
             }
             if (!"Secondary".equals(sourceRole)) {
-                diff.step(StepKind.DRBD_DEMOTE, source, sourceSide, List.of(from), address, "make " + resource
-                        + " secondary on " + source, Map.of("resource", resource, "minor", minor));
+                diff.step(source, sourceSide, List.of(from), address, "make " + resource
+                        + " secondary on " + source, new StepPayload.DrbdDemote(resource, minor, false));
             }
             if (!targetPrimary) {
-                diff.step(StepKind.DRBD_PROMOTE, target, targetSide, List.of(sourceSide), address, "make " + resource
-                        + " primary on " + target, Map.of("resource", resource, "minor", minor));
+                diff.step(target, targetSide, List.of(sourceSide), address, "make " + resource
+                        + " primary on " + target, new StepPayload.DrbdPromote(resource, minor));
             }
         }
         defineUses.addAll(targetSides);
-        Map<String, String> define = new TreeMap<>(Map.of("name", name, "xml", domain.definition()));
-        define.putAll(copies(desired, List.of(source, target)));
-        diff.step(StepKind.DEFINE_DOMAIN, target, List.of(source), to, defineUses, address, "define domain " + name
+        StepPayload.DefineDomain define = new StepPayload.DefineDomain(name, domain.definition(),
+                copies(desired, List.of(source, target)));
+        diff.step(target, List.of(source), to, defineUses, address, "define domain " + name
                 + " on " + target + " (its definition from " + source + ")", define);
         undefineSource(name, source, target, domain, address, diff);
         if (vm.state() == VmSpec.PowerState.RUNNING) {
             List<String> uses = new ArrayList<>(networks);
             uses.addAll(targetSides);
-            diff.step(StepKind.START_DOMAIN, target, to, uses, address, "start domain " + name + " on " + target,
-                    Map.of("name", name));
+            diff.step(target, to, uses, address, "start domain " + name + " on " + target,
+                    new StepPayload.StartDomain(name));
         }
     }
 
     private static void undefineSource(String name, String source, String target, ObservedDomain domain,
                                        String address, Diff.Builder diff) {
-        diff.step(StepKind.UNDEFINE_MIGRATED, source, List.of(target), Subjects.domain(source, name),
+        diff.step(source, List.of(target), Subjects.domain(source, name),
                 List.of(Subjects.domain(target, name)), address, "undefine domain " + name + " on " + source
                         + " (checked first: " + target + " has it, UUID " + domain.uuid() + ")",
-                Map.of("name", name, "target", target, "uuid", domain.uuid()));
+                new StepPayload.UndefineMigrated(name, target, domain.uuid()));
     }
 
     /**
@@ -252,10 +251,10 @@ final class Migrations {
         String address = "vm." + name;
         for (VmMetadata.Disk disk : there.metadata().disks()) {
             if (disk.replicated() && "Primary".equals(role(other.node(), disk.resource()))) {
-                diff.step(StepKind.DRBD_DEMOTE, other.node(), Subjects.drbd(other.node(), disk.resource()),
+                diff.step(other.node(), Subjects.drbd(other.node(), disk.resource()),
                         List.of(Subjects.domain(other.node(), name)), address, "make " + disk.resource()
-                                + " secondary on " + other.node(), Map.of("resource", disk.resource(), "minor",
-                                Integer.toString(disk.minor())));
+                                + " secondary on " + other.node(), new StepPayload.DrbdDemote(disk.resource(),
+                                disk.minor(), false));
             }
         }
         undefineSource(name, other.node(), node, there, address, diff);
@@ -283,9 +282,9 @@ final class Migrations {
             List<String> uses = peer.map(p -> List.of(Subjects.drbd(p, disk.resource()))).orElse(List.of());
             attributes.add(new AttributeChange("disk." + disk.name() + ".primary", peer.filter(p -> "Primary".equals(
                     role(p, disk.resource()))).orElse("none"), node, Effect.LIVE));
-            diff.step(StepKind.DRBD_PROMOTE, node, Subjects.drbd(node, disk.resource()), uses, "vm." + vm.name(),
+            diff.step(node, Subjects.drbd(node, disk.resource()), uses, "vm." + vm.name(),
                     "make " + disk.resource() + " primary on " + node + " (the vm's node)",
-                    Map.of("resource", disk.resource(), "minor", Integer.toString(disk.minor())));
+                    new StepPayload.DrbdPromote(disk.resource(), disk.minor()));
         }
         if (!attributes.isEmpty()) {
             diff.change(new ResourceChange("vm." + vm.name() + ".primary", "vm", vm.name(), node, Action.UPDATE,
@@ -319,10 +318,9 @@ final class Migrations {
             }
             attributes.add(new AttributeChange("disk." + disk.name() + ".primary", peerPrimary ? node + " and "
                     + peer.get() : node + " (two primaries allowed)", node, Effect.LIVE));
-            diff.step(StepKind.DRBD_DEMOTE, peer.get(), Subjects.drbd(peer.get(), resource), List.of(), address,
+            diff.step(peer.get(), Subjects.drbd(peer.get(), resource), List.of(), address,
                     "make " + resource + " secondary on " + peer.get() + " and forbid two primaries",
-                    Map.of("resource", resource, "minor", Integer.toString(disk.minor()), "forbidTwoPrimaries",
-                            "true"));
+                    new StepPayload.DrbdDemote(resource, disk.minor(), true));
         }
         if (!attributes.isEmpty()) {
             diff.change(new ResourceChange(address + ".disks", "vm", vm.name(), node, Action.UPDATE, attributes,
@@ -373,7 +371,7 @@ final class Migrations {
             }
             String resource = DrbdAllocation.resourceName(vm.name(), disk.name());
             ObservedDrbd.Resource side = side(observed, node.name(), resource).orElseThrow();
-            String minor = Integer.toString(side.minor());
+            int minor = side.minor();
             String targetSide = Subjects.drbd(node.name(), resource);
             sides.add(targetSide);
             List<String> uses = new ArrayList<>();
@@ -382,30 +380,29 @@ final class Migrations {
                 String peerSide = Subjects.drbd(peer.get(), resource);
                 uses.add(peerSide);
                 sides.add(peerSide);
-                diff.step(StepKind.DRBD_DEMOTE, peer.get(), peerSide, List.of(), address, "make " + resource
-                        + " secondary on " + peer.get(), Map.of("resource", resource, "minor", minor));
+                diff.step(peer.get(), peerSide, List.of(), address, "make " + resource
+                        + " secondary on " + peer.get(), new StepPayload.DrbdDemote(resource, minor, false));
             }
             if (!"Primary".equals(side.role())) {
-                diff.step(StepKind.DRBD_PROMOTE, node.name(), targetSide, uses, address, "make " + resource
-                        + " primary on " + node.name(), Map.of("resource", resource, "minor", minor));
+                diff.step(node.name(), targetSide, uses, address, "make " + resource
+                        + " primary on " + node.name(), new StepPayload.DrbdPromote(resource, minor));
             }
         }
-        Map<String, String> arguments = new TreeMap<>(Map.of("name", name, "copyNode", from.node(), "copyDirectory",
-                stateDirectory(desired, from.node()), "sha256", from.savedDefinitions().get(name)));
-        arguments.putAll(copies(desired, vm.pair()));
-        diff.step(StepKind.REGISTER_DOMAIN, node.name(), vm.pair(), to, sides, address, "define domain " + name
+        StepPayload.RegisterDomain arguments = new StepPayload.RegisterDomain(name, from.node(),
+                stateDirectory(desired, from.node()), from.savedDefinitions().get(name), copies(desired, vm.pair()));
+        diff.step(node.name(), vm.pair(), to, sides, address, "define domain " + name
                 + " on " + node.name() + " from mcvirt's saved copy of its definition (on " + from.node() + ")",
                 arguments);
         if (vm.autostart()) {
-            diff.step(StepKind.SET_AUTOSTART, node.name(), to, List.of(), address, "enable autostart of domain "
-                    + name, Map.of("name", name, "autostart", "true"));
+            diff.step(node.name(), to, List.of(), address, "enable autostart of domain "
+                    + name, new StepPayload.SetAutostart(name, true));
         }
         if (vm.state() == VmSpec.PowerState.RUNNING) {
             List<String> uses = new ArrayList<>(vm.nics().stream().map(n -> Subjects.network(node.name(),
                     network(n.network()))).toList());
             uses.addAll(sides);
-            diff.step(StepKind.START_DOMAIN, node.name(), to, uses, address, "start domain " + name,
-                    Map.of("name", name));
+            diff.step(node.name(), to, uses, address, "start domain " + name,
+                    new StepPayload.StartDomain(name));
         }
         List<AttributeChange> attributes = new ArrayList<>();
         attributes.add(new AttributeChange("defined", "nowhere", node.name(), Effect.LIVE));

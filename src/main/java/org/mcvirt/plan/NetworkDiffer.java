@@ -70,8 +70,8 @@ final class NetworkDiffer implements ResourceDiffer {
         if (seen.isEmpty()) {
             diff.change(new ResourceChange(address, "network", network.name(), node.name(), Action.CREATE,
                     wanted.stream().filter(a -> a.after() != null).toList(), "network does not exist"));
-            diff.step(StepKind.CREATE_NETWORK, node.name(), subject, List.of(), address,
-                    "create network " + name, Map.of("name", name, "xml", renderer.network(view)));
+            diff.step(node.name(), subject, List.of(), address,
+                    "create network " + name, new StepPayload.CreateNetwork(name, renderer.network(view)));
             return;
         }
         ObservedNetwork current = seen.get();
@@ -92,15 +92,15 @@ final class NetworkDiffer implements ResourceDiffer {
                 diff.problem("network " + network.name() + " on node " + node.name() + " must be replaced but"
                         + " running vms use it: " + String.join(", ", users) + "; stop them first");
             }
-            diff.step(StepKind.DELETE_NETWORK, node.name(), subject, List.of(), address,
-                    "delete network " + name, Map.of("name", name));
-            diff.step(StepKind.CREATE_NETWORK, node.name(), subject, List.of(), address,
-                    "create network " + name, Map.of("name", name, "xml", renderer.network(view)));
+            diff.step(node.name(), subject, List.of(), address,
+                    "delete network " + name, new StepPayload.DeleteNetwork(name));
+            diff.step(node.name(), subject, List.of(), address,
+                    "create network " + name, new StepPayload.CreateNetwork(name, renderer.network(view)));
         } else if (!current.active()) {
             diff.change(new ResourceChange(address, "network", network.name(), node.name(), Action.UPDATE,
                     List.of(new AttributeChange("active", "false", "true", Effect.LIVE)), "network is stopped"));
-            diff.step(StepKind.START_NETWORK, node.name(), subject, List.of(), address,
-                    "start network " + name, Map.of("name", name));
+            diff.step(node.name(), subject, List.of(), address,
+                    "start network " + name, new StepPayload.StartNetwork(name));
         }
     }
 
@@ -118,8 +118,8 @@ final class NetworkDiffer implements ResourceDiffer {
                         .anyMatch(n -> current.name().equals(n.source()))).map(ObservedDomain::name).toList();
                 users.stream().filter(u -> desired.vm(u).isPresent()).forEach(u -> diff.problem("network " + name
                         + " on node " + node.name() + " is to be destroyed but vm " + u + " still uses it"));
-                diff.step(StepKind.DELETE_NETWORK, node.name(), Subjects.network(node.name(), current.name()), List.of(),
-                        address, "delete network " + current.name(), Map.of("name", current.name()));
+                diff.step(node.name(), Subjects.network(node.name(), current.name()), List.of(),
+                        address, "delete network " + current.name(), new StepPayload.DeleteNetwork(current.name()));
             }
         }
     }

@@ -12,7 +12,7 @@ import java.util.Objects;
 public record Plan(int formatVersion, String cluster, String fingerprint, String manifestDigest, List<PlanNode> nodes,
                    List<ResourceChange> changes, List<Step> steps, List<String> problems, List<String> warnings,
                    Summary summary) {
-    public static final int FORMAT_VERSION = 2;
+    public static final int FORMAT_VERSION = 3;
 
     @JsonCreator
     public Plan {

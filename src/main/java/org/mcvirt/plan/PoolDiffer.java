@@ -58,9 +58,9 @@ final class PoolDiffer implements ResourceDiffer {
             diff.change(new ResourceChange(address, "storage", storage.name(), node.name(), Action.CREATE,
                     List.of(new AttributeChange("path", null, storage.path(), Effect.LIVE)),
                     "storage pool " + name + " does not exist"));
-            diff.step(StepKind.CREATE_POOL, node.name(), subject, List.of(), address,
+            diff.step(node.name(), subject, List.of(), address,
                     "create storage pool " + name + " at " + storage.path(),
-                    Map.of("name", name, "xml", renderer.pool(Views.pool(desired.cluster(), storage))));
+                    new StepPayload.CreatePool(name, renderer.pool(Views.pool(desired.cluster(), storage))));
             return;
         }
         if (pool.get().error() != null) {
@@ -76,8 +76,8 @@ final class PoolDiffer implements ResourceDiffer {
         if (!pool.get().active()) {
             diff.change(new ResourceChange(address, "storage", storage.name(), node.name(), Action.UPDATE,
                     List.of(new AttributeChange("active", "false", "true", Effect.LIVE)), "storage pool is stopped"));
-            diff.step(StepKind.START_POOL, node.name(), subject, List.of(), address,
-                    "start storage pool " + name, Map.of("name", name));
+            diff.step(node.name(), subject, List.of(), address,
+                    "start storage pool " + name, new StepPayload.StartPool(name));
         }
     }
 }

@@ -85,28 +85,23 @@ final class Replicas {
             String volumeGroup = spec.storage(disk.storage()).orElseThrow().volumeGroup();
             String lv = Subjects.logicalVolume(member, volumeGroup, resource.resource());
             String side = Subjects.drbd(member, resource.resource());
-            diff.step(StepKind.CREATE_LV, member, lv, List.of(), address, "create logical volume " + volumeGroup + "/"
-                    + resource.resource() + " (" + Sizes.format(disk.sizeBytes()) + ")", Map.of("volumeGroup",
-                    volumeGroup, "name", resource.resource(), "bytes", Long.toString(disk.sizeBytes()), "tag",
-                    tag(desired.cluster().name())));
-            Map<String, String> file = new HashMap<>(Map.of("resource", resource.resource(), "text", text,
-                    "configDirectory", spec.drbdConfigDirectory(), "stateDirectory", spec.stateDirectory()));
-            if (drbd.secret().file() != null) {
-                file.put("secretFile", drbd.secret().file());
-            } else {
-                file.put("secretEnv", drbd.secret().environmentVariable());
-            }
-            diff.step(StepKind.WRITE_DRBD_CONFIG, member, side, List.of(lv), address, "write DRBD resource "
+            diff.step(member, lv, List.of(), address, "create logical volume " + volumeGroup + "/"
+                    + resource.resource() + " (" + Sizes.format(disk.sizeBytes()) + ")", new StepPayload.CreateLv(
+                    volumeGroup, resource.resource(), disk.sizeBytes(), tag(desired.cluster().name())));
+            StepPayload.WriteDrbdConfig file = new StepPayload.WriteDrbdConfig(resource.resource(), text,
+                    spec.drbdConfigDirectory(), spec.stateDirectory(), drbd.secret().file(),
+                    drbd.secret().file() != null ? null : drbd.secret().environmentVariable());
+            diff.step(member, side, List.of(lv), address, "write DRBD resource "
                     + resource.resource() + " (" + spec.drbdConfigDirectory() + "/" + resource.resource() + ".res)", file);
-            diff.step(StepKind.CREATE_DRBD_METADATA, member, side, List.of(), address, "create DRBD metadata of "
-                    + resource.resource(), Map.of("resource", resource.resource()));
-            diff.step(StepKind.DRBD_UP, member, side, List.of(), address, "bring up DRBD resource "
-                    + resource.resource() + " (" + resource.device() + ")", Map.of("resource", resource.resource()));
+            diff.step(member, side, List.of(), address, "create DRBD metadata of "
+                    + resource.resource(), new StepPayload.CreateDrbdMetadata(resource.resource()));
+            diff.step(member, side, List.of(), address, "bring up DRBD resource "
+                    + resource.resource() + " (" + resource.device() + ")", new StepPayload.DrbdUp(resource.resource()));
         }
-        diff.step(StepKind.DRBD_INITIAL_SYNC, node, subject, List.of(Subjects.drbd(peer, resource.resource())), address,
+        diff.step(node, subject, List.of(Subjects.drbd(peer, resource.resource())), address,
                 "initial sync of " + resource.resource() + " from " + node + " to " + peer + " (" + node
                         + "'s new disk is the good copy; " + peer + "'s new disk is overwritten)",
-                Map.of("resource", resource.resource(), "minor", Integer.toString(resource.minor())));
+                new StepPayload.DrbdInitialSync(resource.resource(), resource.minor()));
         return subject;
     }
 
@@ -193,19 +188,17 @@ final class Replicas {
             String volumeGroup = desired.node(member).orElseThrow().storage(disk.storage()).orElseThrow().volumeGroup();
             String lv = Subjects.logicalVolume(member, volumeGroup, existing.resource());
             grown.add(lv);
-            diff.step(StepKind.GROW_LV, member, lv, List.of(), address, "grow logical volume " + volumeGroup + "/"
-                    + existing.resource() + " to " + Sizes.format(disk.sizeBytes()), Map.of("volumeGroup", volumeGroup,
-                    "name", existing.resource(), "bytes", Long.toString(disk.sizeBytes()), "tag",
-                    tag(desired.cluster().name())));
+            diff.step(member, lv, List.of(), address, "grow logical volume " + volumeGroup + "/"
+                    + existing.resource() + " to " + Sizes.format(disk.sizeBytes()), new StepPayload.GrowLv(volumeGroup,
+                    existing.resource(), disk.sizeBytes(), tag(desired.cluster().name())));
         }
         boolean running = domain.active();
         long base = lvsLargeEnough ? resize.smallest() : resize.allocated();
-        diff.step(StepKind.GROW_DRBD, vm.node(), Subjects.drbd(vm.node(), existing.resource()), grown, address,
+        diff.step(vm.node(), Subjects.drbd(vm.node(), existing.resource()), grown, address,
                 "grow DRBD resource " + existing.resource() + " (drbdadm resize; the new space is synced to the peer)"
                         + (running ? " and the running vm's disk " + existing.target() + " (live)" : ""),
-                Map.of("resource", existing.resource(), "minor", Integer.toString(existing.minor()), "domain",
-                        vm.name(), "device", existing.source(), "minimumBytes", Long.toString(
-                                base - metadataAllowance(base))));
+                new StepPayload.GrowDrbd(existing.resource(), existing.minor(), vm.name(), existing.source(),
+                        base - metadataAllowance(base)));
     }
 
     /**
@@ -253,12 +246,12 @@ final class Replicas {
             }
             String side = Subjects.drbd(member, disk.resource());
             String volumeGroup = storage.get().volumeGroup();
-            diff.step(StepKind.DELETE_DRBD, member, side, List.of(domainSubject), address, "take down and remove DRBD"
-                    + " resource " + disk.resource() + " (destroys this replica)", Map.of("resource", disk.resource(),
-                    "configDirectory", spec.get().drbdConfigDirectory(), "stateDirectory", spec.get().stateDirectory()));
-            diff.step(StepKind.DELETE_LV, member, Subjects.logicalVolume(member, volumeGroup, disk.resource()),
+            diff.step(member, side, List.of(domainSubject), address, "take down and remove DRBD"
+                    + " resource " + disk.resource() + " (destroys this replica)", new StepPayload.DeleteDrbd(
+                    disk.resource(), spec.get().drbdConfigDirectory(), spec.get().stateDirectory()));
+            diff.step(member, Subjects.logicalVolume(member, volumeGroup, disk.resource()),
                     List.of(side), address, "remove logical volume " + volumeGroup + "/" + disk.resource(),
-                    Map.of("volumeGroup", volumeGroup, "name", disk.resource(), "tag", tag(desired.cluster().name())));
+                    new StepPayload.DeleteLv(volumeGroup, disk.resource(), tag(desired.cluster().name())));
         }
     }
 

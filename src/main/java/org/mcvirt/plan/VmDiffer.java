@@ -111,15 +111,15 @@ final class VmDiffer implements ResourceDiffer {
         attributes.add(new AttributeChange("state", null, vm.state().name().toLowerCase(Locale.ROOT), Effect.LIVE));
         diff.change(new ResourceChange(address, "vm", vm.name(), node.name(), Action.CREATE, attributes,
                 "vm does not exist"));
-        diff.step(StepKind.DEFINE_DOMAIN, node.name(), vm.pair(), subject, uses, address, "define domain " + vm.name(),
-                defineArguments(desired, vm, renderer.domain(view)));
+        diff.step(node.name(), vm.pair(), subject, uses, address, "define domain " + vm.name(),
+                define(desired, vm, renderer.domain(view)));
         if (vm.autostart()) {
-            diff.step(StepKind.SET_AUTOSTART, node.name(), subject, List.of(), address,
-                    "enable autostart of domain " + vm.name(), Map.of("name", vm.name(), "autostart", "true"));
+            diff.step(node.name(), subject, List.of(), address,
+                    "enable autostart of domain " + vm.name(), new StepPayload.SetAutostart(vm.name(), true));
         }
         if (vm.state() == VmSpec.PowerState.RUNNING) {
-            diff.step(StepKind.START_DOMAIN, node.name(), subject, uses, address, "start domain " + vm.name(),
-                    Map.of("name", vm.name()));
+            diff.step(node.name(), subject, uses, address, "start domain " + vm.name(),
+                    new StepPayload.StartDomain(vm.name()));
         }
     }
 
@@ -136,9 +136,9 @@ final class VmDiffer implements ResourceDiffer {
                     + " (remove or rename it by hand)");
             return subject;
         }
-        diff.step(StepKind.CREATE_VOLUME, node.name(), subject, List.of(Subjects.pool(node.name(), pool)),
+        diff.step(node.name(), subject, List.of(Subjects.pool(node.name(), pool)),
                 address, "create volume " + volume.name() + " (" + Sizes.format(disk.sizeBytes()) + ") in pool " + pool,
-                Map.of("pool", pool, "name", volume.name(), "xml", renderer.volume(volume)));
+                new StepPayload.CreateVolume(pool, volume.name(), renderer.volume(volume)));
         return subject;
     }
 
@@ -151,13 +151,10 @@ final class VmDiffer implements ResourceDiffer {
                 + view.drbd().port() + ")";
     }
 
-    /** A define's arguments: a replicated vm's definition is also kept on both nodes of its pair, for register. */
-    static Map<String, String> defineArguments(DesiredState desired, VmSpec vm, String xml) {
-        Map<String, String> arguments = new TreeMap<>(Map.of("name", vm.name(), "xml", xml));
-        if (vm.replicated()) {
-            arguments.putAll(Migrations.copies(desired, vm.pair()));
-        }
-        return arguments;
+    /** A define: a replicated vm's definition is also kept on both nodes of its pair, for register. */
+    static StepPayload.DefineDomain define(DesiredState desired, VmSpec vm, String xml) {
+        return new StepPayload.DefineDomain(vm.name(), xml, vm.replicated() ? Migrations.copies(desired, vm.pair())
+                : Map.of());
     }
 
     private static void deletion(DesiredState desired, NodeSpec node, ObservedDomain domain, Diff.Builder diff) {
@@ -175,18 +172,14 @@ final class VmDiffer implements ResourceDiffer {
         List<String> networks = domain.nics().stream().filter(n -> n.source() != null)
                 .map(n -> Subjects.network(node.name(), n.source())).distinct().toList();
         if (domain.active()) {
-            diff.step(StepKind.SHUTDOWN_DOMAIN, node.name(), subject, networks, address,
-                    "shut down domain " + domain.name(), Map.of("name", domain.name()));
+            diff.step(node.name(), subject, networks, address,
+                    "shut down domain " + domain.name(), new StepPayload.ShutdownDomain(domain.name()));
         }
-        Map<String, String> undefine = new TreeMap<>(Map.of("name", domain.name()));
-        List<String> pair = domain.metadata().pair();
-        if (domain.metadata().disks().stream().anyMatch(VmMetadata.Disk::replicated)) {
-            // the saved copies of its definition go with it (see Migrations.copies)
-            pair.forEach(n -> undefine.put("forget." + n, desired.node(n).map(NodeSpec::stateDirectory)
-                    .orElse("/var/lib/mcvirt")));
-        }
-        diff.step(StepKind.UNDEFINE_DOMAIN, node.name(), undefine.keySet().stream().filter(k -> k.startsWith("forget."))
-                .map(k -> k.substring("forget.".length())).toList(), subject, networks, address,
+        // the saved copies of its definition go with it (see Migrations.copies)
+        Map<String, String> forget = domain.metadata().disks().stream().anyMatch(VmMetadata.Disk::replicated)
+                ? Migrations.copies(desired, domain.metadata().pair()) : Map.of();
+        StepPayload.UndefineDomain undefine = new StepPayload.UndefineDomain(domain.name(), forget);
+        diff.step(node.name(), List.copyOf(undefine.forget().keySet()), subject, networks, address,
                 "undefine domain " + domain.name(), undefine);
         for (VmMetadata.Disk disk : domain.metadata().disks()) {
             attributes.add(new AttributeChange("disk." + disk.name(), disk.source(), null, Effect.DATA_LOSS));
@@ -195,9 +188,9 @@ final class VmDiffer implements ResourceDiffer {
             }
             String pool = pool(desired, disk.storage());
             String volumeName = disk.source().substring(disk.source().lastIndexOf('/') + 1);
-            diff.step(StepKind.DELETE_VOLUME, node.name(), Subjects.volume(node.name(), pool, volumeName),
+            diff.step(node.name(), Subjects.volume(node.name(), pool, volumeName),
                     List.of(subject), address, "delete volume " + volumeName + " in pool " + pool,
-                    Map.of("pool", pool, "name", volumeName));
+                    new StepPayload.DeleteVolume(pool, volumeName));
         }
         diff.change(new ResourceChange(address, "vm", domain.name(), node.name(), Action.DELETE, attributes,
                 "vm is not in the manifest"));

@@ -100,9 +100,9 @@ final class VmUpdate {
                 running && !liveShrink ? Effect.RESTART : Effect.LIVE));
         redefine = true;
         if (liveShrink) {
-            diff.step(StepKind.SET_MEMORY_LIVE, node.name(), subject, List.of(), address,
+            diff.step(node.name(), subject, List.of(), address,
                     "set memory of running domain " + vm.name() + " to " + Sizes.format(vm.memoryBytes()),
-                    Map.of("name", vm.name(), "kib", Long.toString(vm.memoryKib())));
+                    new StepPayload.SetMemoryLive(vm.name(), vm.memoryKib()));
         }
     }
 
@@ -139,9 +139,9 @@ final class VmUpdate {
         defineUses.add(volume);
         redefine = true;
         if (running) {
-            diff.step(StepKind.ATTACH_DEVICE_LIVE, node.name(), subject, List.of(volume), address,
+            diff.step(node.name(), subject, List.of(volume), address,
                     "hot-plug disk " + diskView.target() + " into running domain " + vm.name(),
-                    Map.of("name", vm.name(), "xml", renderer.disk(diskView)));
+                    new StepPayload.AttachDeviceLive(vm.name(), renderer.disk(diskView)));
         }
     }
 
@@ -159,11 +159,11 @@ final class VmUpdate {
         } else if (capacity < disk.sizeBytes()) {
             attributes.add(new AttributeChange("disk." + disk.name() + ".size", Sizes.format(capacity),
                     Sizes.format(disk.sizeBytes()), Effect.LIVE));
-            diff.step(StepKind.GROW_VOLUME, node.name(), Subjects.volume(node.name(), poolName, volumeName),
+            diff.step(node.name(), Subjects.volume(node.name(), poolName, volumeName),
                     List.of(), address, "grow volume " + volumeName + " to " + Sizes.format(disk.sizeBytes())
                             + (running ? " (live, in the running vm: block resize of " + existing.target() + ")"
-                            : ""), Map.of("pool", poolName, "name", volumeName, "bytes",
-                            Long.toString(disk.sizeBytes()), "domain", vm.name(), "path", existing.source()));
+                            : ""), new StepPayload.GrowVolume(poolName, volumeName, disk.sizeBytes(), vm.name(),
+                            existing.source()));
         }
     }
 
@@ -194,14 +194,14 @@ final class VmUpdate {
                 detach("disk " + existing.target(), List.of(volume), renderer.disk(new Views.DiskView(existing.name(),
                         existing.storage(), existing.target(), busOf(existing.target()), existing.source())));
             }
-            diff.step(StepKind.DELETE_VOLUME, node.name(), volume, List.of(subject), address,
-                    "delete volume " + volumeName + " in pool " + pool, Map.of("pool", pool, "name", volumeName));
+            diff.step(node.name(), volume, List.of(subject), address,
+                    "delete volume " + volumeName + " in pool " + pool, new StepPayload.DeleteVolume(pool, volumeName));
         }
     }
 
     private void detach(String what, List<String> released, String xml) {
-        diff.step(StepKind.DETACH_DEVICE_LIVE, node.name(), subject, released, address,
-                "unplug " + what + " from running domain " + vm.name(), Map.of("name", vm.name(), "xml", xml));
+        diff.step(node.name(), subject, released, address,
+                "unplug " + what + " from running domain " + vm.name(), new StepPayload.DetachDeviceLive(vm.name(), xml));
     }
 
     private String busOf(String target) {
@@ -223,9 +223,9 @@ final class VmUpdate {
             defineUses.add(network);
             redefine = true;
             if (running) {
-                diff.step(StepKind.ATTACH_DEVICE_LIVE, node.name(), subject, List.of(network), address,
+                diff.step(node.name(), subject, List.of(network), address,
                         "hot-plug nic " + nic.mac() + " into running domain " + vm.name(),
-                        Map.of("name", vm.name(), "xml", renderer.nic(nicView)));
+                        new StepPayload.AttachDeviceLive(vm.name(), renderer.nic(nicView)));
             }
         }
     }
@@ -259,12 +259,12 @@ final class VmUpdate {
     /** The edited definition; or, for an adopted domain that needs nothing else, its definition with the mark. */
     private void definition() {
         if (redefine) {
-            diff.step(StepKind.DEFINE_DOMAIN, node.name(), vm.pair(), subject, defineUses, address,
-                    "update definition of domain " + vm.name(), VmDiffer.defineArguments(desired, vm,
+            diff.step(node.name(), vm.pair(), subject, defineUses, address,
+                    "update definition of domain " + vm.name(), VmDiffer.define(desired, vm,
                             DomainEditor.edit(domain.definition(), view, renderer)));
         } else if (adopting) {
-            diff.step(StepKind.DEFINE_DOMAIN, node.name(), vm.pair(), subject, List.of(), address,
-                    "adopt domain " + vm.name() + " (add mcvirt's mark to its definition)", VmDiffer.defineArguments(
+            diff.step(node.name(), vm.pair(), subject, List.of(), address,
+                    "adopt domain " + vm.name() + " (add mcvirt's mark to its definition)", VmDiffer.define(
                             desired, vm, DomainEditor.mark(domain.definition(), view.metadata(), renderer)));
         }
     }
@@ -273,9 +273,9 @@ final class VmUpdate {
         if (domain.autostart() != vm.autostart()) {
             attributes.add(new AttributeChange("autostart", Boolean.toString(domain.autostart()),
                     Boolean.toString(vm.autostart()), Effect.LIVE));
-            diff.step(StepKind.SET_AUTOSTART, node.name(), subject, List.of(), address,
+            diff.step(node.name(), subject, List.of(), address,
                     (vm.autostart() ? "enable" : "disable") + " autostart of domain " + vm.name(),
-                    Map.of("name", vm.name(), "autostart", Boolean.toString(vm.autostart())));
+                    new StepPayload.SetAutostart(vm.name(), vm.autostart()));
         }
     }
 
@@ -287,8 +287,8 @@ final class VmUpdate {
         }
         attributes.add(new AttributeChange("state", domain.runState(), wantRunning ? "running" : "stopped", Effect.LIVE));
         if (!wantRunning) {
-            diff.step(StepKind.SHUTDOWN_DOMAIN, node.name(), subject, List.of(), address,
-                    "shut down domain " + vm.name(), Map.of("name", vm.name()));
+            diff.step(node.name(), subject, List.of(), address,
+                    "shut down domain " + vm.name(), new StepPayload.ShutdownDomain(vm.name()));
             return;
         }
         if (mark != null) {
@@ -300,7 +300,7 @@ final class VmUpdate {
         // a replicated disk made primary here first (a migration rolled back: see Migrations.primaryHere)
         domain.metadata().disks().stream().filter(VmMetadata.Disk::replicated)
                 .forEach(d -> uses.add(Subjects.drbd(node.name(), d.resource())));
-        diff.step(StepKind.START_DOMAIN, node.name(), subject, uses, address, "start domain " + vm.name(),
-                Map.of("name", vm.name()));
+        diff.step(node.name(), subject, uses, address, "start domain " + vm.name(),
+                new StepPayload.StartDomain(vm.name()));
     }
 }

@@ -45,7 +45,7 @@ class NetworkDifferTest {
         assertThat(diff.drafts()).singleElement().satisfies(d -> {
             assertThat(d.kind()).isEqualTo(StepKind.CREATE_NETWORK);
             assertThat(d.subject()).isEqualTo("network:n/mcvirt.c.nat");
-            assertThat(d.arguments().get("xml")).contains("mcvirt.c.nat", "10.9.0.1");
+            assertThat(((StepPayload.CreateNetwork) d.payload()).xml()).contains("mcvirt.c.nat", "10.9.0.1");
         });
     }
 

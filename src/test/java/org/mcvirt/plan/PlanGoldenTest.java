@@ -64,7 +64,7 @@ class PlanGoldenTest {
                 default -> null;
             };
             if (schema != null) {
-                XmlValidator.assertValid(step.argument("xml"), schema);
+                XmlValidator.assertValid(step.arguments().get("xml"), schema);
             }
         }
         // planning twice gives the same bytes

@@ -85,8 +85,8 @@ class ReplicatedDiskDifferTest {
         assertThat(stopped.problems()).isEmpty();
         assertThat(stopped.drafts()).extracting(d -> d.kind() + " " + d.node() + " uses " + d.uses())
                 .containsExactly("GROW_DRBD n uses []");
-        assertThat(stopped.drafts().get(0).arguments()).containsEntry("minimumBytes",
-                Long.toString((64L << 20) - (64L << 20) / 32768 - (1L << 20)));
+        assertThat(((StepPayload.GrowDrbd) stopped.drafts().get(0).payload()).minimumBytes())
+                .isEqualTo((64L << 20) - (64L << 20) / 32768 - (1L << 20));
         assertThat(DIFFER.diff(replicatedDesired(64, VmSpec.PowerState.STOPPED),
                 replicated(64, List.of(), Map.of(100, (64L << 20) - (40L << 10))), Planner.Options.all()))
                 .as("a resource the size of its LVs").isEqualTo(Diff.EMPTY);

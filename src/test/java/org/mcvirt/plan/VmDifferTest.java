@@ -57,7 +57,7 @@ class VmDifferTest {
         assertThat(diff.drafts().get(0).uses()).containsExactly("pool:n/mcvirt.c.images");
         assertThat(diff.drafts().get(1).uses())
                 .containsExactly("volume:n/mcvirt.c.images/web-root.qcow2", "network:n/mcvirt.c.lan");
-        assertThat(diff.drafts().get(1).arguments().get("xml")).contains("/img/web-root.qcow2", "52:54:00:00:00:01");
+        assertThat(((StepPayload.DefineDomain) diff.drafts().get(1).payload()).xml()).contains("/img/web-root.qcow2", "52:54:00:00:00:01");
     }
 
     @Test
@@ -83,7 +83,7 @@ class VmDifferTest {
         });
         assertThat(diff.drafts()).singleElement().satisfies(d -> {
             assertThat(d.kind()).isEqualTo(StepKind.DEFINE_DOMAIN);
-            assertThat(d.arguments().get("xml")).contains("131072", "/img/web-root.qcow2", "pc-i440fx-7.2");
+            assertThat(((StepPayload.DefineDomain) d.payload()).xml()).contains("131072", "/img/web-root.qcow2", "pc-i440fx-7.2");
         });
     }
 
@@ -98,7 +98,7 @@ class VmDifferTest {
         assertThat(diff.drafts()).extracting(StepDraft::kind)
                 .containsExactly(StepKind.DELETE_VOLUME, StepKind.DEFINE_DOMAIN);
         assertThat(diff.drafts().get(0).uses()).containsExactly("domain:n/web");
-        assertThat(diff.drafts().get(1).arguments().get("xml")).doesNotContain("web-old.qcow2");
+        assertThat(((StepPayload.DefineDomain) diff.drafts().get(1).payload()).xml()).doesNotContain("web-old.qcow2");
     }
 
     @Test
@@ -143,8 +143,8 @@ class VmDifferTest {
         assertThat(grow.changes()).singleElement().satisfies(c -> assertThat(c.attributes())
                 .contains(new AttributeChange("disk.root.size", "64MiB", "128MiB", Effect.LIVE)));
         assertThat(grow.drafts()).filteredOn(d -> d.kind() == StepKind.GROW_VOLUME).singleElement().satisfies(d -> {
-            assertThat(d.arguments()).containsEntry("bytes", Long.toString(128L << 20))
-                    .containsEntry("path", "/img/web-root.qcow2").containsEntry("domain", "web");
+            assertThat(d.payload()).isEqualTo(new StepPayload.GrowVolume("mcvirt.c.images", "web-root.qcow2",
+                    128L << 20, "web", "/img/web-root.qcow2"));
             assertThat(d.description()).contains("(live, in the running vm: block resize of vda)");
         });
 
