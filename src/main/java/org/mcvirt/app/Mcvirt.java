@@ -18,6 +18,7 @@ import org.mcvirt.manifest.ManifestLoader;
 import org.mcvirt.model.DesiredState;
 import org.mcvirt.plan.Plan;
 import org.mcvirt.plan.PlanCodec;
+import org.mcvirt.plan.PlanFinding;
 import org.mcvirt.plan.Planner;
 import org.mcvirt.render.Renderer;
 import org.mcvirt.state.ObservedState;
@@ -116,10 +117,8 @@ public final class Mcvirt {
         if (interrupted.isEmpty()) {
             return plan;
         }
-        List<String> warnings = new ArrayList<>(plan.warnings());
-        warnings.add(interrupted.get().describe());
-        return new Plan(plan.formatVersion(), plan.cluster(), plan.fingerprint(), plan.manifestDigest(), plan.nodes(),
-                plan.changes(), plan.steps(), plan.problems(), warnings, plan.summary());
+        return plan.withWarning(new PlanFinding(PlanFinding.Code.INTERRUPTED_APPLY,
+                PlanFinding.Subject.cluster(plan.cluster()), interrupted.get().describe()));
     }
 
     /** Plans with the templates; a broken one (most likely an override from --templates) is a TEMPLATE error. */
@@ -384,7 +383,7 @@ public final class Mcvirt {
         interaction.show(plan);
         if (!plan.problems().isEmpty()) {
             throw new McvirtException(McvirtException.Category.REFUSED, "the plan has problems; nothing was changed:\n  "
-                    + String.join("\n  ", plan.problems()));
+                    + String.join("\n  ", plan.problemMessages()));
         }
         if (saved.isEmpty()) {
             scope.postcheck().check(plan);

@@ -8,7 +8,7 @@ import java.util.List;
  * problems that make a safe plan impossible. Immutable; the {@link Planner} concatenates the diffs of all differs,
  * sorts changes and problems, and orders the drafts with {@link StepOrder}.
  */
-record Diff(List<ResourceChange> changes, List<StepDraft> drafts, List<String> problems) {
+record Diff(List<ResourceChange> changes, List<StepDraft> drafts, List<PlanFinding> problems) {
     static final Diff EMPTY = new Diff(List.of(), List.of(), List.of());
 
     Diff {
@@ -17,7 +17,7 @@ record Diff(List<ResourceChange> changes, List<StepDraft> drafts, List<String> p
         problems = List.copyOf(problems);
     }
 
-    static Diff problems(List<String> problems) {
+    static Diff problems(List<PlanFinding> problems) {
         return new Diff(List.of(), List.of(), problems);
     }
 
@@ -37,7 +37,7 @@ record Diff(List<ResourceChange> changes, List<StepDraft> drafts, List<String> p
     static final class Builder {
         private final List<ResourceChange> changes = new ArrayList<>();
         private final List<StepDraft> drafts = new ArrayList<>();
-        private final List<String> problems = new ArrayList<>();
+        private final List<PlanFinding> problems = new ArrayList<>();
 
         void change(ResourceChange change) {
             changes.add(change);
@@ -54,7 +54,11 @@ record Diff(List<ResourceChange> changes, List<StepDraft> drafts, List<String> p
             drafts.add(new StepDraft(node, subject, uses, change, description, payload, peers));
         }
 
-        void problem(String problem) {
+        void problem(PlanFinding.Code code, PlanFinding.Subject subject, String message) {
+            problems.add(new PlanFinding(code, subject, message));
+        }
+
+        void problem(PlanFinding problem) {
             problems.add(problem);
         }
 

@@ -25,7 +25,7 @@ import org.mcvirt.state.ObservedState;
  * resource is already up on a node of its pair (an apply was interrupted before it defined the domain) keeps that
  * resource's minor and port.
  */
-record DrbdAllocation(Map<String, Map<String, Views.DrbdDiskView>> byVm, List<String> problems) {
+record DrbdAllocation(Map<String, Map<String, Views.DrbdDiskView>> byVm, List<PlanFinding> problems) {
     DrbdAllocation {
         byVm = Map.copyOf(byVm);
         problems = List.copyOf(problems);
@@ -52,7 +52,7 @@ record DrbdAllocation(Map<String, Map<String, Views.DrbdDiskView>> byVm, List<St
                              Map<String, Set<Integer>> portsOnNodes) {
         Optional<DrbdSpec> drbd = desired.cluster().drbdIfEnabled();
         Map<String, Map<String, Views.DrbdDiskView>> result = new HashMap<>();
-        List<String> problems = new ArrayList<>();
+        List<PlanFinding> problems = new ArrayList<>();
         if (drbd.isEmpty()) {
             return new DrbdAllocation(result, problems);
         }
@@ -104,9 +104,10 @@ record DrbdAllocation(Map<String, Map<String, Views.DrbdDiskView>> byVm, List<St
                 Optional<Integer> minor = firstFree(drbd.get().minors().first(), drbd.get().minors().last(), minorsInUse);
                 Optional<Integer> port = firstFree(drbd.get().ports().first(), drbd.get().ports().last(), portsInUse);
                 if (minor.isEmpty() || port.isEmpty()) {
-                    problems.add("vm " + vm.name() + " disk " + disk.name() + ": no free DRBD "
+                    problems.add(new PlanFinding(PlanFinding.Code.DRBD_RANGE_FULL, PlanFinding.Subject.vm(vm.name(),
+                            vm.node()), "vm " + vm.name() + " disk " + disk.name() + ": no free DRBD "
                             + (minor.isEmpty() ? "minor in " + drbd.get().minors() : "port in " + drbd.get().ports())
-                            + " (cluster.drbd); widen the range");
+                            + " (cluster.drbd); widen the range"));
                     continue;
                 }
                 takenMinors.add(minor.get());

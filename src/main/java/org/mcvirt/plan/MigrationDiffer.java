@@ -22,7 +22,8 @@ final class MigrationDiffer implements ResourceDiffer {
             VmSpec vm = placement.vm();
             NodeSpec node = placement.node().spec();
             switch (placement.kind()) {
-                case STALE_COPIES -> diff.problem("vm " + vm.name() + " is defined on " + placement.elsewhere()
+                case STALE_COPIES -> diff.problem(PlanFinding.Code.DEFINED_TWICE, PlanFinding.Subject.vm(vm.name(),
+                        node.name()), "vm " + vm.name() + " is defined on " + placement.elsewhere()
                         .stream().map(NodeObservation::node).toList() + " and the manifest puts it on " + node.name()
                         + "; undefine the stale copies by hand first");
                 case MOVED -> {

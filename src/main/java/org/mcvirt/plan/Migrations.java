@@ -122,7 +122,8 @@ final class Migrations {
                     + " of memory available and the vm needs " + Sizes.format(vm.memoryBytes()));
         }
         if (!refused.isEmpty()) {
-            refused.forEach(r -> diff.problem(move + "; it cannot move: " + r));
+            refused.forEach(r -> diff.problem(PlanFinding.Code.MIGRATION_REFUSED, PlanFinding.Subject.vm(name,
+                    target.name()), move + "; it cannot move: " + r));
             return;
         }
         String address = "vm." + name;
@@ -159,7 +160,7 @@ final class Migrations {
                     "enable autostart of domain " + name + " on " + target.name(),
                     new StepPayload.SetAutostart(name, true));
         }
-        diff.change(new ResourceChange(address, "vm", name, target.name(), Action.MIGRATE, attributes,
+        diff.change(new ResourceChange(address, ChangeKind.VM, name, target.name(), Action.MIGRATE, attributes,
                 "the manifest moves it from " + source + " to " + target.name() + "; " + how + "; any other change"
                         + " to it is planned once it is there"));
     }
@@ -236,14 +237,16 @@ final class Migrations {
                   Diff.Builder diff) {
         String name = vm.name();
         if (there.active()) {
-            diff.problem("vm " + name + " is defined on both " + node + " and " + other.node() + ", and runs on "
+            diff.problem(PlanFinding.Code.DEFINED_TWICE, PlanFinding.Subject.vm(name, node), "vm " + name
+                    + " is defined on both " + node + " and " + other.node() + ", and runs on "
                     + other.node() + (here.active() ? " and on " + node + " (both may be writing its disks: check"
                     + " them now)" : "") + "; shut it down on " + other.node() + " ('virsh shutdown " + name
                     + "'), then plan again: mcvirt completes the move to " + node);
             return;
         }
         if (!there.uuid().equalsIgnoreCase(here.uuid())) {
-            diff.problem("vm " + name + " is defined on both " + node + " and " + other.node() + " with different"
+            diff.problem(PlanFinding.Code.DEFINED_TWICE, PlanFinding.Subject.vm(name, node), "vm " + name
+                    + " is defined on both " + node + " and " + other.node() + " with different"
                     + " UUIDs (" + here.uuid() + ", " + there.uuid() + "); mcvirt does not choose: undefine the wrong"
                     + " one by hand");
             return;
@@ -258,7 +261,7 @@ final class Migrations {
             }
         }
         undefineSource(name, other.node(), node, there, address, diff);
-        diff.change(new ResourceChange(address, "vm", name, node, Action.MIGRATE, List.of(new AttributeChange("node",
+        diff.change(new ResourceChange(address, ChangeKind.VM, name, node, Action.MIGRATE, List.of(new AttributeChange("node",
                 other.node() + " and " + node, node, Effect.LIVE)), "it is defined on both nodes (a move between them"
                 + " stopped part-way); the manifest puts it on " + node + ", so the copy on " + other.node()
                 + " is undefined"));
@@ -287,7 +290,7 @@ final class Migrations {
                     new StepPayload.DrbdPromote(disk.resource(), disk.minor()));
         }
         if (!attributes.isEmpty()) {
-            diff.change(new ResourceChange("vm." + vm.name() + ".primary", "vm", vm.name(), node, Action.UPDATE,
+            diff.change(new ResourceChange("vm." + vm.name() + ".primary", ChangeKind.VM, vm.name(), node, Action.UPDATE,
                     attributes, "its disks are not primary on its node " + node + " (a move stopped part-way and"
                             + " undone, or a demote by hand): they are made primary there again"));
         }
@@ -323,7 +326,7 @@ final class Migrations {
                     new StepPayload.DrbdDemote(resource, disk.minor(), true));
         }
         if (!attributes.isEmpty()) {
-            diff.change(new ResourceChange(address + ".disks", "vm", vm.name(), node, Action.UPDATE, attributes,
+            diff.change(new ResourceChange(address + ".disks", ChangeKind.VM, vm.name(), node, Action.UPDATE, attributes,
                     "its disks are primary on " + peer.get() + " too, or allow two primaries: a live migration"
                             + " stopped part-way; " + peer.get() + " is made secondary"));
         }
@@ -407,7 +410,7 @@ final class Migrations {
         List<AttributeChange> attributes = new ArrayList<>();
         attributes.add(new AttributeChange("defined", "nowhere", node.name(), Effect.LIVE));
         attributes.add(new AttributeChange("state", null, vm.state().name().toLowerCase(Locale.ROOT), Effect.LIVE));
-        diff.change(new ResourceChange(address, "vm", name, node.name(), Action.CREATE, attributes,
+        diff.change(new ResourceChange(address, ChangeKind.VM, name, node.name(), Action.CREATE, attributes,
                 "vm " + name + " is defined on no node" + (primaryElsewhere.isEmpty() ? "" : "; its disks are primary"
                         + " on " + peer.orElse("?")) + ": registered again from mcvirt's saved copy of its definition"
                         + " (its disks are kept)"));

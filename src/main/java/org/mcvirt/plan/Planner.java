@@ -14,6 +14,7 @@ import org.mcvirt.model.Macs;
 import org.mcvirt.model.NodeSpec;
 import org.mcvirt.model.VmSpec;
 import org.mcvirt.render.Renderer;
+import org.mcvirt.state.DiskHealth;
 import org.mcvirt.state.NodeObservation;
 import org.mcvirt.state.ObservedDomain;
 import org.mcvirt.state.ObservedState;
@@ -90,7 +91,7 @@ public final class Planner {
         // the two digests hash megabytes at scale and depend on nothing the diff computes: they run alongside it
         java.util.concurrent.CompletableFuture<String> fingerprint =
                 java.util.concurrent.CompletableFuture.supplyAsync(observed::fingerprint);
-        List<String> macProblems = new ArrayList<>();
+        List<PlanFinding> macProblems = new ArrayList<>();
         if (!options.adoptVms().isEmpty()) {
             // the fingerprint (above) is of what the nodes have; the rest plans with the domains to adopt marked
             Adoption.Marked marked = Adoption.mark(manifest, observed, options);
@@ -107,20 +108,22 @@ public final class Planner {
         List<ResourceChange> changes = diff.changes().stream()
                 .sorted(Comparator.comparing(ResourceChange::address)).toList();
         List<Step> steps = StepOrder.order(nodeByNode(diff.drafts(), desired));
-        List<String> warnings = new ArrayList<>(observed.nodes().stream().flatMap(n -> n.warnings().stream()).sorted()
-                .toList());
+        List<PlanFinding> warnings = new ArrayList<>(observed.nodes().stream().flatMap(n -> n.warnings().stream()
+                .map(w -> new PlanFinding(PlanFinding.Code.NODE_WARNING, PlanFinding.Subject.node(n.node()), w)))
+                .sorted(Comparator.comparing(PlanFinding::message)).toList());
         // DRBD hazards no manifest change fixes: shown with the command that does
-        org.mcvirt.state.DiskHealth.of(observed, desired.cluster().name()).stream()
-                .filter(f -> options.includes(f.vm())).map(org.mcvirt.state.DiskHealth.Finding::text)
+        DiskHealth.of(observed, desired.cluster().name()).stream().filter(f -> options.includes(f.vm()))
+                .map(f -> new PlanFinding(PlanFinding.Code.DISK_HEALTH, PlanFinding.Subject.vm(f.vm(), null), f.text()))
                 .forEach(warnings::add);
         return new Plan(Plan.FORMAT_VERSION, desired.cluster().name(), fingerprint.join(), digest.join(),
                 desired.nodes().stream().map(PlanNode::of).toList(), changes, steps,
-                diff.problems().stream().sorted().toList(), warnings, Plan.Summary.of(changes));
+                diff.problems().stream().sorted(Comparator.comparing(PlanFinding::message)).toList(), warnings,
+                Plan.Summary.of(changes));
     }
 
     /** A problem for each node of the manifest that could not be read: nothing is planned on it. */
     private static Diff unreadNodes(DesiredState desired, ObservedState observed) {
-        List<String> problems = new ArrayList<>();
+        List<PlanFinding> problems = new ArrayList<>();
         for (NodeSpec node : desired.nodes()) {
             Optional<NodeObservation> seen = observed.node(node.name());
             if (seen.isEmpty() || !seen.get().reachable()) {
@@ -128,8 +131,9 @@ public final class Planner {
                         .replaceFirst("^node " + java.util.regex.Pattern.quote(node.name()) + ": ", "");
                 List<String> vms = desired.vms().stream().filter(v -> v.node().equals(node.name()))
                         .map(VmSpec::name).toList();
-                problems.add("node " + node.name() + " could not be read, so its networks, storage"
-                        + (vms.isEmpty() ? "" : " and vms " + String.join(", ", vms)) + " cannot be planned: " + why);
+                problems.add(new PlanFinding(PlanFinding.Code.NODE_NOT_READ, PlanFinding.Subject.node(node.name()),
+                        "node " + node.name() + " could not be read, so its networks, storage"
+                        + (vms.isEmpty() ? "" : " and vms " + String.join(", ", vms)) + " cannot be planned: " + why));
             }
         }
         return Diff.problems(problems);
@@ -173,7 +177,8 @@ public final class Planner {
      * resolving a collision never changes a live vm and never duplicates a live MAC. MACs from the manifest are
      * taken as they are.
      */
-    private static DesiredState withLiveMacs(DesiredState desired, ObservedState observed, List<String> problems) {
+    private static DesiredState withLiveMacs(DesiredState desired, ObservedState observed,
+                                             List<PlanFinding> problems) {
         Set<String> taken = new HashSet<>();
         Map<String, Set<String>> live = new HashMap<>();
         for (NodeObservation node : observed.nodes()) {
@@ -190,9 +195,10 @@ public final class Planner {
             }
         }
         desired.vms().forEach(vm -> vm.nics().stream().filter(n -> !n.derived()).forEach(n -> taken.add(n.mac())));
-        List<VmSpec> vms = Macs.assign(desired.vms(), taken, live, (vm, i) -> problems.add("vm " + vm.name()
+        List<VmSpec> vms = Macs.assign(desired.vms(), taken, live, (vm, i) -> problems.add(new PlanFinding(
+                PlanFinding.Code.MAC_ADDRESSES_TAKEN, PlanFinding.Subject.vm(vm.name(), vm.node()), "vm " + vm.name()
                 + " nic " + i + ": every one of its " + Macs.CANDIDATES + " derived MAC addresses is in use on the"
-                + " nodes; give it a 'mac' in the manifest"));
+                + " nodes; give it a 'mac' in the manifest")));
         return new DesiredState(desired.cluster(), desired.nodes(), desired.networks(), vms);
     }
 }

@@ -49,13 +49,14 @@ final class PoolDiffer implements ResourceDiffer {
                 .filter(p -> storage.path().equals(p.path()) && !p.name().equals(name))
                 .findFirst();
         if (pool.isEmpty() && sharing.isPresent()) {
-            diff.problem("storage " + storage.name() + " on node " + node.name() + ": path " + storage.path()
+            diff.problem(PlanFinding.Code.STORAGE_PATH_TAKEN, PlanFinding.Subject.storage(storage.name(), node.name()),
+                    "storage " + storage.name() + " on node " + node.name() + ": path " + storage.path()
                     + " is already the storage pool " + sharing.get().name() + ", which is not this cluster's;"
                     + " libvirt allows one pool per directory (use another path)");
             return;
         }
         if (pool.isEmpty()) {
-            diff.change(new ResourceChange(address, "storage", storage.name(), node.name(), Action.CREATE,
+            diff.change(new ResourceChange(address, ChangeKind.STORAGE, storage.name(), node.name(), Action.CREATE,
                     List.of(new AttributeChange("path", null, storage.path(), Effect.LIVE)),
                     "storage pool " + name + " does not exist"));
             diff.step(node.name(), subject, List.of(), address,
@@ -64,17 +65,19 @@ final class PoolDiffer implements ResourceDiffer {
             return;
         }
         if (pool.get().error() != null) {
-            diff.problem("storage pool " + name + " on node " + node.name() + " cannot be read: " + pool.get().error());
+            diff.problem(PlanFinding.Code.POOL_MISMATCH, PlanFinding.Subject.storage(storage.name(), node.name()),
+                    "storage pool " + name + " on node " + node.name() + " cannot be read: " + pool.get().error());
             return;
         }
         if (!Objects.equals(pool.get().path(), storage.path()) || !"dir".equals(pool.get().type())) {
-            diff.problem("storage pool " + name + " on node " + node.name() + " is a "
+            diff.problem(PlanFinding.Code.POOL_MISMATCH, PlanFinding.Subject.storage(storage.name(), node.name()),
+                    "storage pool " + name + " on node " + node.name() + " is a "
                     + pool.get().type() + " pool at " + pool.get().path() + " but the manifest says a file pool at "
                     + storage.path() + "; pools are never changed in place (move the data, then remove the pool)");
             return;
         }
         if (!pool.get().active()) {
-            diff.change(new ResourceChange(address, "storage", storage.name(), node.name(), Action.UPDATE,
+            diff.change(new ResourceChange(address, ChangeKind.STORAGE, storage.name(), node.name(), Action.UPDATE,
                     List.of(new AttributeChange("active", "false", "true", Effect.LIVE)), "storage pool is stopped"));
             diff.step(node.name(), subject, List.of(), address,
                     "start storage pool " + name, new StepPayload.StartPool(name));

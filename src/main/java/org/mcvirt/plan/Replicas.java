@@ -176,7 +176,8 @@ final class Replicas {
         VmSpec.DiskSpec disk = resize.disk();
         VmMetadata.Disk existing = resize.existing();
         if (resize.shrinks()) {
-            diff.problem("vm " + vm.name() + " disk " + disk.name() + " is " + Sizes.format(resize.smallest())
+            diff.problem(PlanFinding.Code.DISK_SHRINK, PlanFinding.Subject.vm(vm.name(), vm.node()),
+                    "vm " + vm.name() + " disk " + disk.name() + " is " + Sizes.format(resize.smallest())
                     + " but the manifest says " + Sizes.format(disk.sizeBytes()) + ": shrinking a disk is refused (the"
                     + " guest's data past the new end would be lost); set the size back to at least "
                     + Sizes.format(resize.smallest()));
@@ -234,13 +235,15 @@ final class Replicas {
         for (String member : members(domain, node)) {
             Optional<NodeSpec> spec = desired.node(member);
             if (spec.isEmpty()) {
-                diff.problem("vm " + domain.name() + " disk " + disk.name() + " has a replica on node " + member
+                diff.problem(PlanFinding.Code.REPLICA_OUT_OF_REACH, PlanFinding.Subject.vm(domain.name(), node.name()),
+                        "vm " + domain.name() + " disk " + disk.name() + " has a replica on node " + member
                         + ", which is not in the manifest; remove it there by hand");
                 continue;
             }
             Optional<StorageSpec> storage = removableStorage(member, disk);
             if (storage.isEmpty()) {
-                diff.problem("vm " + domain.name() + " disk " + disk.name() + " lives on lvm storage " + disk.storage()
+                diff.problem(PlanFinding.Code.REPLICA_OUT_OF_REACH, PlanFinding.Subject.vm(domain.name(), node.name()),
+                        "vm " + domain.name() + " disk " + disk.name() + " lives on lvm storage " + disk.storage()
                         + ", which node " + member + " no longer has in the manifest");
                 continue;
             }
@@ -269,7 +272,7 @@ final class Replicas {
             String where = "vm " + vm.name() + " disk " + disk.name() + " on node " + member + ": ";
             int major = seen.drbd().kernelMajor();
             if (major != 8 && major != 9) {
-                diff.problem(where + "DRBD is not available (" + seen.drbd().availability() + "; kernel module "
+                diff.problem(PlanFinding.Code.REPLICA_NOT_POSSIBLE, PlanFinding.Subject.vm(vm.name(), vm.node()), where + "DRBD is not available (" + seen.drbd().availability() + "; kernel module "
                         + (seen.drbd().kernelVersion() == null ? "not loaded" : seen.drbd().kernelVersion()) + ")");
                 ok = false;
             } else {
@@ -278,30 +281,31 @@ final class Replicas {
             String volumeGroup = desired.node(member).orElseThrow().storage(disk.storage()).orElseThrow().volumeGroup();
             var lv = seen.lvm().logicalVolume(volumeGroup, resource);
             if (lv.isPresent() && !lv.get().tags().contains(tag(desired.cluster().name()))) {
-                diff.problem(where + "logical volume " + volumeGroup + "/" + resource + " exists and is not mcvirt's"
+                diff.problem(PlanFinding.Code.REPLICA_NOT_POSSIBLE, PlanFinding.Subject.vm(vm.name(), vm.node()), where + "logical volume " + volumeGroup + "/" + resource + " exists and is not mcvirt's"
                         + " (no tag " + tag(desired.cluster().name()) + "); mcvirt never uses or overwrites it");
                 ok = false;
             } else if (lv.isEmpty()) {
                 var group = seen.lvm().volumeGroup(volumeGroup);
                 if (group.isEmpty()) {
-                    diff.problem(where + "volume group " + volumeGroup + " does not exist");
+                    diff.problem(PlanFinding.Code.REPLICA_NOT_POSSIBLE, PlanFinding.Subject.vm(vm.name(), vm.node()), where + "volume group " + volumeGroup + " does not exist");
                     ok = false;
                 } else if (group.get().freeBytes() < disk.sizeBytes()) {
-                    diff.problem(where + "volume group " + volumeGroup + " has " + Sizes.format(group.get().freeBytes())
+                    diff.problem(PlanFinding.Code.REPLICA_NOT_POSSIBLE, PlanFinding.Subject.vm(vm.name(), vm.node()), where + "volume group " + volumeGroup + " has " + Sizes.format(group.get().freeBytes())
                             + " free, less than the " + Sizes.format(disk.sizeBytes()) + " the disk needs");
                     ok = false;
                 }
             }
             for (var up : seen.drbd().resource(resource)) {
                 if (up.backingDisk() != null && !up.backingDisk().equals("/dev/" + volumeGroup + "/" + resource)) {
-                    diff.problem(where + "DRBD resource " + resource + " is up on " + up.backingDisk()
+                    diff.problem(PlanFinding.Code.REPLICA_NOT_POSSIBLE, PlanFinding.Subject.vm(vm.name(), vm.node()), where + "DRBD resource " + resource + " is up on " + up.backingDisk()
                             + ", not on mcvirt's LV; take it down by hand");
                     ok = false;
                 }
             }
         }
         if (majors.size() > 1) {
-            diff.problem("vm " + vm.name() + " disk " + disk.name() + ": the nodes of its pair run different DRBD"
+            diff.problem(PlanFinding.Code.REPLICA_NOT_POSSIBLE, PlanFinding.Subject.vm(vm.name(), vm.node()), "vm " + vm.name() + " disk " + disk.name() + ": the nodes of its pair run"
+                    + " different DRBD"
                     + " versions (" + majors + "); a resource needs the same on both");
             ok = false;
         }

@@ -39,7 +39,8 @@ final class ReplicatedDiskDiffer implements ResourceDiffer {
             VmSpec vm = placement.vm();
             String address = "vm." + vm.name();
             switch (placement.kind()) {
-                case PAIR_UNREADABLE -> Placement.firstUnreadable(vm, observed).ifPresent(member -> diff.problem("vm "
+                case PAIR_UNREADABLE -> Placement.firstUnreadable(vm, observed).ifPresent(member -> diff.problem(
+                        PlanFinding.Code.PAIR_NOT_READ, PlanFinding.Subject.vm(vm.name(), vm.node()), "vm "
                         + vm.name() + " has replicated disks on node " + member + ", which could not be read, so the"
                         + " vm cannot be planned"));
                 case NEW -> vm.disks().stream().filter(VmSpec.DiskSpec::replicated)

@@ -89,12 +89,22 @@ public sealed interface StepPayload {
         }
     }
 
-    /** copies: the nodes that keep a copy of the definition once it is defined (node -> state directory). */
-    record DefineDomain(String name, String xml, Map<String, String> copies) implements StepPayload {
+    /**
+     * copies: the nodes that keep a copy of the definition once it is defined (node -> state directory).
+     * adoptionOnly: the definition as it is with mcvirt's mark added and nothing else ({@code import --adopt}); known
+     * only to the plan that made it (it is not part of the JSON form, so a saved plan reads back with false), and
+     * never used by apply.
+     */
+    record DefineDomain(String name, String xml, Map<String, String> copies, boolean adoptionOnly)
+            implements StepPayload {
         public DefineDomain {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(xml, "xml");
             copies = nodes(copies);
+        }
+
+        public DefineDomain(String name, String xml, Map<String, String> copies) {
+            this(name, xml, copies, false);
         }
 
         public DefineDomain(String name, String xml) {

@@ -67,11 +67,13 @@ final class VmDiffer implements ResourceDiffer {
         VmSpec vm = placement.vm();
         NodeSpec node = placement.node().spec();
         switch (placement.kind()) {
-            case UNMANAGED -> diff.problem("domain " + vm.name() + " on node " + node.name() + " exists but is not"
+            case UNMANAGED -> diff.problem(PlanFinding.Code.UNMANAGED_DOMAIN, PlanFinding.Subject.vm(vm.name(),
+                    node.name()), "domain " + vm.name() + " on node " + node.name() + " exists but is not"
                     + " managed by mcvirt (it has no mcvirt metadata) and mcvirt never touches it; rename the vm in the"
                     + " manifest, or rename the existing domain, or adopt it ('mcvirt import --adopt " + vm.name()
                     + "' checks that the manifest describes it as it is, then adds mcvirt's mark)");
-            case OTHER_CLUSTER -> diff.problem("domain " + vm.name() + " on node " + node.name() + " belongs to"
+            case OTHER_CLUSTER -> diff.problem(PlanFinding.Code.OTHER_CLUSTERS_DOMAIN, PlanFinding.Subject.vm(
+                    vm.name(), node.name()), "domain " + vm.name() + " on node " + node.name() + " belongs to"
                     + " cluster " + placement.present().metadata().cluster() + ", not " + desired.cluster().name());
             case NEW -> creation(desired, node, vm, placement.node().observation(), replicas, diff);
             case PRESENT -> {
@@ -109,7 +111,7 @@ final class VmDiffer implements ResourceDiffer {
         }
         attributes.add(new AttributeChange("autostart", null, Boolean.toString(vm.autostart()), Effect.LIVE));
         attributes.add(new AttributeChange("state", null, vm.state().name().toLowerCase(Locale.ROOT), Effect.LIVE));
-        diff.change(new ResourceChange(address, "vm", vm.name(), node.name(), Action.CREATE, attributes,
+        diff.change(new ResourceChange(address, ChangeKind.VM, vm.name(), node.name(), Action.CREATE, attributes,
                 "vm does not exist"));
         diff.step(node.name(), vm.pair(), subject, uses, address, "define domain " + vm.name(),
                 define(desired, vm, renderer.domain(view)));
@@ -131,7 +133,8 @@ final class VmDiffer implements ResourceDiffer {
         Views.VolumeView volume = Views.volume(vm, disk);
         String subject = Subjects.volume(node.name(), pool, volume.name());
         if (obs.pool(pool).flatMap(p -> p.volume(volume.name())).isPresent()) {
-            diff.problem("volume " + volume.name() + " already exists in pool " + pool + " on node "
+            diff.problem(PlanFinding.Code.VOLUME_EXISTS, PlanFinding.Subject.vm(vm.name(), node.name()),
+                    "volume " + volume.name() + " already exists in pool " + pool + " on node "
                     + node.name() + " and is not attached to vm " + vm.name() + "; mcvirt never overwrites a disk"
                     + " (remove or rename it by hand)");
             return subject;
@@ -153,14 +156,20 @@ final class VmDiffer implements ResourceDiffer {
 
     /** A define: a replicated vm's definition is also kept on both nodes of its pair, for register. */
     static StepPayload.DefineDomain define(DesiredState desired, VmSpec vm, String xml) {
+        return define(desired, vm, xml, false);
+    }
+
+    /** adoptionOnly: the definition as it is with the mark added, for {@code import --adopt}. */
+    static StepPayload.DefineDomain define(DesiredState desired, VmSpec vm, String xml, boolean adoptionOnly) {
         return new StepPayload.DefineDomain(vm.name(), xml, vm.replicated() ? Migrations.copies(desired, vm.pair())
-                : Map.of());
+                : Map.of(), adoptionOnly);
     }
 
     private static void deletion(DesiredState desired, NodeSpec node, ObservedDomain domain, Diff.Builder diff) {
         String address = "vm." + domain.name();
         if (domain.metadata().protect()) {
-            diff.problem("vm " + domain.name() + " on node " + node.name() + " is not in the manifest but is"
+            diff.problem(PlanFinding.Code.PROTECTED, PlanFinding.Subject.vm(domain.name(), node.name()),
+                    "vm " + domain.name() + " on node " + node.name() + " is not in the manifest but is"
                     + " protected; mcvirt never deletes a protected vm (put it back in the manifest, set protect: false"
                     + " and apply, then remove it)");
             return;
@@ -192,7 +201,7 @@ final class VmDiffer implements ResourceDiffer {
                     List.of(subject), address, "delete volume " + volumeName + " in pool " + pool,
                     new StepPayload.DeleteVolume(pool, volumeName));
         }
-        diff.change(new ResourceChange(address, "vm", domain.name(), node.name(), Action.DELETE, attributes,
+        diff.change(new ResourceChange(address, ChangeKind.VM, domain.name(), node.name(), Action.DELETE, attributes,
                 "vm is not in the manifest"));
     }
 }

@@ -76,10 +76,15 @@ final class VmUpdate {
         power(mark);
         if (!attributes.isEmpty()) {
             attributes.sort(Comparator.comparing(AttributeChange::name));
-            diff.change(new ResourceChange(address, "vm", vm.name(), node.name(), Action.UPDATE, attributes,
+            diff.change(new ResourceChange(address, ChangeKind.VM, vm.name(), node.name(), Action.UPDATE, attributes,
                     adopting && attributes.size() == 1 ? "the domain is adopted: it matches the manifest"
                             : "the vm differs from the manifest"));
         }
+    }
+
+    /** The subject of this vm's problems. */
+    private PlanFinding.Subject about() {
+        return PlanFinding.Subject.vm(vm.name(), node.name());
     }
 
     private void cpus() {
@@ -113,10 +118,10 @@ final class VmUpdate {
             VmMetadata.Disk existing = match.existing();
             switch (match.status()) {
                 case NEW -> newDisk(disk, match.view());
-                case MOVED -> diff.problem("vm " + vm.name() + " disk " + disk.name() + " is at " + existing.source()
+                case MOVED -> diff.problem(PlanFinding.Code.DISK_MOVED, about(), "vm " + vm.name() + " disk " + disk.name() + " is at " + existing.source()
                         + " as " + existing.target() + " but the manifest puts it at " + match.view().source() + " as "
                         + match.view().target() + "; moving or renumbering disks is not supported");
-                case CONVERTED -> diff.problem("vm " + vm.name() + " disk " + disk.name() + " is "
+                case CONVERTED -> diff.problem(PlanFinding.Code.DISK_CONVERTED, about(), "vm " + vm.name() + " disk " + disk.name() + " is "
                         + (existing.replicated() ? "" : "not ") + "replicated on the node but the manifest says it is"
                         + (disk.replicated() ? "" : " not") + "; converting a disk is not supported");
                 case KEPT -> {
@@ -152,7 +157,8 @@ final class VmUpdate {
         long capacity = observation.pool(poolName).flatMap(p -> p.volume(volumeName))
                 .map(ObservedPool.ObservedVolume::capacityBytes).orElse(disk.sizeBytes());
         if (capacity > disk.sizeBytes()) {
-            diff.problem("vm " + vm.name() + " disk " + disk.name() + " is " + Sizes.format(capacity)
+            diff.problem(PlanFinding.Code.DISK_SHRINK, about(), "vm " + vm.name() + " disk " + disk.name() + " is "
+                    + Sizes.format(capacity)
                     + " but the manifest says " + Sizes.format(disk.sizeBytes()) + ": shrinking a disk is refused"
                     + " (the guest's data past the new end would be lost); set the size back to at least "
                     + Sizes.format(capacity));
@@ -171,7 +177,7 @@ final class VmUpdate {
     private void removedDisks() {
         for (VmMetadata.Disk existing : VmDisks.removed(vm, domain)) {
             if (VmDisks.keepsRemovedDisks(vm, domain)) {
-                diff.problem("vm " + vm.name() + " is protected; removing its disk " + existing.name()
+                diff.problem(PlanFinding.Code.PROTECTED, about(), "vm " + vm.name() + " is protected; removing its disk " + existing.name()
                         + " would delete " + existing.source() + " (set protect: false and apply first)");
                 continue;
             }
@@ -265,7 +271,7 @@ final class VmUpdate {
         } else if (adopting) {
             diff.step(node.name(), vm.pair(), subject, List.of(), address,
                     "adopt domain " + vm.name() + " (add mcvirt's mark to its definition)", VmDiffer.define(
-                            desired, vm, DomainEditor.mark(domain.definition(), view.metadata(), renderer)));
+                            desired, vm, DomainEditor.mark(domain.definition(), view.metadata(), renderer), true));
         }
     }
 
@@ -292,7 +298,7 @@ final class VmUpdate {
             return;
         }
         if (mark != null) {
-            diff.problem("vm " + vm.name() + " cannot be started: " + mark.text().substring(("vm "
+            diff.problem(PlanFinding.Code.START_REFUSED, about(), "vm " + vm.name() + " cannot be started: " + mark.text().substring(("vm "
                     + vm.name() + " ").length()));
         }
         List<String> uses = new ArrayList<>(vm.nics().stream()

@@ -27,7 +27,7 @@ class MigrationDifferTest {
                         List.of(), List.of())));
         Diff diff = DIFFER.diff(desired, observed, Planner.Options.all());
         assertThat(diff.drafts()).isEmpty();
-        assertThat(diff.problems()).containsExactly("vm web is on node m and the manifest puts it on n; it cannot move:"
+        assertThat(diff.problems()).extracting(PlanFinding::message).containsExactly("vm web is on node m and the manifest puts it on n; it cannot move:"
                 + " only a vm whose disks are all replicated between the two nodes can move (it has no disk)");
         assertThat(new VmDiffer(RENDERER).diff(desired, observed, Planner.Options.all()))
                 .as("the vm differ leaves a vm on another node to the migration differ").isEqualTo(Diff.EMPTY);
@@ -47,8 +47,8 @@ class MigrationDifferTest {
         Planner.Options onlyWeb = new Planner.Options(java.util.Set.of("web"));
         assertThat(onlyWeb.skipMigrationNetworkCheck()).isFalse();
         assertThat(DIFFER.diff(desired, observed, onlyWeb).problems())
-                .anyMatch(p -> p.contains("node n has no active network mcvirt.c.lan for its nic 52:54:00:00:00:01"));
+                .anyMatch(p -> p.message().contains("node n has no active network mcvirt.c.lan for its nic 52:54:00:00:00:01"));
         assertThat(DIFFER.diff(desired, observed, onlyWeb.withSkipMigrationNetworkCheck(true)).problems())
-                .noneMatch(p -> p.contains("no active network"));
+                .noneMatch(p -> p.message().contains("no active network"));
     }
 }
