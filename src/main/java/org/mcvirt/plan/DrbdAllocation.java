@@ -9,11 +9,13 @@ import java.util.Optional;
 import java.util.Set;
 import org.mcvirt.model.DesiredState;
 import org.mcvirt.model.DrbdSpec;
+import org.mcvirt.model.Names;
 import org.mcvirt.model.VmMetadata;
 import org.mcvirt.model.VmSpec;
 import org.mcvirt.render.Views;
 import org.mcvirt.state.NodeObservation;
 import org.mcvirt.state.ObservedDomain;
+import org.mcvirt.state.ObservedDrbd;
 import org.mcvirt.state.ObservedState;
 
 /**
@@ -41,7 +43,7 @@ record DrbdAllocation(Map<String, Map<String, Views.DrbdDiskView>> byVm, List<Pl
      * manifest names, so vm a-b disk c and vm a disk b-c differ), a valid DRBD and LVM name.
      */
     static String resourceName(String vm, String disk) {
-        return org.mcvirt.model.Names.drbdResource(vm, disk);
+        return Names.drbdResource(vm, disk);
     }
 
     /**
@@ -166,7 +168,7 @@ record DrbdAllocation(Map<String, Map<String, Views.DrbdDiskView>> byVm, List<Pl
     }
 
     /** The port a resource listens on here, from its local address (host:port), if it has one. */
-    private static Optional<Integer> localPort(org.mcvirt.state.ObservedDrbd.Resource resource) {
+    private static Optional<Integer> localPort(ObservedDrbd.Resource resource) {
         String address = resource.localAddress();
         return address != null && address.matches(".*:\\d{1,5}")
                 ? Optional.of(Integer.parseInt(address.substring(address.lastIndexOf(':') + 1))) : Optional.empty();

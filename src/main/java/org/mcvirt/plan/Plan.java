@@ -1,6 +1,7 @@
 package org.mcvirt.plan;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -38,7 +39,7 @@ public record Plan(int formatVersion, String cluster, String fingerprint, String
 
     /** This plan with one more warning at the end. */
     public Plan withWarning(PlanFinding warning) {
-        List<PlanFinding> more = new java.util.ArrayList<>(warnings);
+        List<PlanFinding> more = new ArrayList<>(warnings);
         more.add(warning);
         return new Plan(formatVersion, cluster, fingerprint, manifestDigest, nodes, changes, steps, problems, more,
                 summary);

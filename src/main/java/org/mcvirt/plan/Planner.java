@@ -1,14 +1,23 @@
 package org.mcvirt.plan;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
 import org.mcvirt.model.DesiredState;
 import org.mcvirt.model.Macs;
 import org.mcvirt.model.NodeSpec;
@@ -89,8 +98,8 @@ public final class Planner {
 
     public Plan plan(DesiredState manifest, ObservedState observed, Options options) {
         // the two digests hash megabytes at scale and depend on nothing the diff computes: they run alongside it
-        java.util.concurrent.CompletableFuture<String> fingerprint =
-                java.util.concurrent.CompletableFuture.supplyAsync(observed::fingerprint);
+        CompletableFuture<String> fingerprint =
+                CompletableFuture.supplyAsync(observed::fingerprint);
         List<PlanFinding> macProblems = new ArrayList<>();
         if (!options.adoptVms().isEmpty()) {
             // the fingerprint (above) is of what the nodes have; the rest plans with the domains to adopt marked
@@ -99,8 +108,8 @@ public final class Planner {
             observed = marked.observed();
         }
         DesiredState desired = withLiveMacs(manifest, observed, macProblems);
-        java.util.concurrent.CompletableFuture<String> digest =
-                java.util.concurrent.CompletableFuture.supplyAsync(() -> manifestDigest(desired));
+        CompletableFuture<String> digest =
+                CompletableFuture.supplyAsync(() -> manifestDigest(desired));
         Diff diff = Diff.problems(macProblems).plus(unreadNodes(desired, observed));
         for (ResourceDiffer differ : differs) {
             diff = diff.plus(differ.diff(desired, observed, options));
@@ -128,7 +137,7 @@ public final class Planner {
             Optional<NodeObservation> seen = observed.node(node.name());
             if (seen.isEmpty() || !seen.get().reachable()) {
                 String why = seen.map(NodeObservation::error).orElse("not read")
-                        .replaceFirst("^node " + java.util.regex.Pattern.quote(node.name()) + ": ", "");
+                        .replaceFirst("^node " + Pattern.quote(node.name()) + ": ", "");
                 List<String> vms = desired.vms().stream().filter(v -> v.node().equals(node.name()))
                         .map(VmSpec::name).toList();
                 problems.add(new PlanFinding(PlanFinding.Code.NODE_NOT_READ, PlanFinding.Subject.node(node.name()),
@@ -154,9 +163,9 @@ public final class Planner {
                 .toList();
     }
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper CANONICAL = new com.fasterxml.jackson.databind.ObjectMapper()
-            .configure(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
-            .configure(com.fasterxml.jackson.databind.MapperFeature.SORT_PROPERTIES_ALPHABETICALLY, true);
+    private static final ObjectMapper CANONICAL = new ObjectMapper()
+            .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
+            .configure(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY, true);
 
     /**
      * SHA-256 of the desired state the plan was made from: apply with -f refuses a saved plan whose manifests have
@@ -164,9 +173,9 @@ public final class Planner {
      */
     public static String manifestDigest(DesiredState desired) {
         try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                     .digest(CANONICAL.writeValueAsBytes(desired)));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException | java.security.NoSuchAlgorithmException e) {
+        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

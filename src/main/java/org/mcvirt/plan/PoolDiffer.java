@@ -1,7 +1,6 @@
 package org.mcvirt.plan;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.mcvirt.model.DesiredState;

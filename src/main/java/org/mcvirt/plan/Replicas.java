@@ -1,10 +1,10 @@
 package org.mcvirt.plan;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import org.mcvirt.model.DesiredState;
 import org.mcvirt.model.DrbdSpec;
 import org.mcvirt.model.NodeSpec;
@@ -14,11 +14,11 @@ import org.mcvirt.model.VmMetadata;
 import org.mcvirt.model.VmSpec;
 import org.mcvirt.render.Renderer;
 import org.mcvirt.render.Views;
+import org.mcvirt.state.Availability;
 import org.mcvirt.state.NodeObservation;
 import org.mcvirt.state.ObservedDomain;
-import org.mcvirt.state.ObservedState;
 import org.mcvirt.state.ObservedLvm;
-import org.mcvirt.state.Availability;
+import org.mcvirt.state.ObservedState;
 
 /**
  * The steps of a replicated disk's two replicas, for the {@link ReplicatedDiskDiffer}, and what the vm differ needs to
@@ -266,7 +266,7 @@ final class Replicas {
      */
     private boolean ready(VmSpec vm, VmSpec.DiskSpec disk, String resource, List<String> members, Diff.Builder diff) {
         boolean ok = true;
-        java.util.Set<Integer> majors = new java.util.TreeSet<>();
+        Set<Integer> majors = new TreeSet<>();
         for (String member : members) {
             NodeObservation seen = observed.node(member).orElseThrow();
             String where = "vm " + vm.name() + " disk " + disk.name() + " on node " + member + ": ";

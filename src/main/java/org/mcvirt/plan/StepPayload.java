@@ -1,5 +1,6 @@
 package org.mcvirt.plan;
 
+import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -16,7 +17,7 @@ public sealed interface StepPayload {
 
     /** Where to keep a copy of a defined domain's definition: node -> state directory, in node order. */
     private static Map<String, String> nodes(Map<String, String> byNode) {
-        return byNode == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(byNode));
+        return byNode == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(byNode));
     }
 
     record CreatePool(String name, String xml) implements StepPayload {
@@ -379,7 +380,7 @@ public sealed interface StepPayload {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(target, "target");
             Objects.requireNonNull(migrationUri, "migrationUri");
-            resources = java.util.Collections.unmodifiableMap(new TreeMap<>(resources));
+            resources = Collections.unmodifiableMap(new TreeMap<>(resources));
             copies = nodes(copies);
         }
 

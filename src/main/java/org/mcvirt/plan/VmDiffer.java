@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import org.mcvirt.model.DesiredState;
 import org.mcvirt.model.Names;
 import org.mcvirt.model.NodeSpec;

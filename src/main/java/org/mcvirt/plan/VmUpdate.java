@@ -3,7 +3,6 @@ package org.mcvirt.plan;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.mcvirt.model.DesiredState;
 import org.mcvirt.model.Names;

@@ -10,7 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.mcvirt.node.NodeException;
 import org.mcvirt.plan.Plan;
 import org.mcvirt.plan.Step;
-import org.mcvirt.plan.StepKind;
 import org.mcvirt.plan.StepPayload;
 
 class ExecutorTest {

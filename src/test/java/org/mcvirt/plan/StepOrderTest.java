@@ -3,7 +3,6 @@ package org.mcvirt.plan;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class StepOrderTest {

@@ -1,7 +1,6 @@
 package org.mcvirt.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.mcvirt.plan.DifferFixture.CLUSTER;
 import static org.mcvirt.plan.DifferFixture.RENDERER;
 import static org.mcvirt.plan.DifferFixture.node;
 import static org.mcvirt.plan.DifferFixture.desired;
