@@ -118,6 +118,7 @@ public record PlanFinding(Code code, Subject subject, String message) {
         return new PlanFinding(Code.SAVED, Subject.cluster(null), message);
     }
 
+    /** The message, so a finding reads in text as it did when findings were strings. */
     @Override
     public String toString() {
         return message;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
@@ -26,6 +27,23 @@ class PayloadCodecTest {
         Map<String, String> arguments = PayloadCodec.toArguments(payload);
         assertThat(arguments).isNotEmpty().allSatisfy((key, value) -> assertThat(value).isNotNull());
         assertThat(PayloadCodec.fromArguments(kind, arguments)).isEqualTo(payload);
+    }
+
+    @Test
+    void thereIsOneRecordPerKind() {
+        assertThat(StepPayload.class.getPermittedSubclasses()).hasSize(StepKind.values().length)
+                .allSatisfy(type -> assertThat(type.isRecord()).as(type + " is a record").isTrue());
+        assertThat(Arrays.stream(StepKind.values()).map(k -> SamplePayloads.of(k).getClass()).distinct())
+                .as("each kind has a record of its own").hasSize(StepKind.values().length);
+    }
+
+    @Test
+    void anAdoptionOnlyDefineIsTheSameDefineOnTheWire() {
+        StepPayload.DefineDomain adopt = new StepPayload.DefineDomain("web", "<domain/>", Map.of("a", "/s"), true);
+        assertThat(PayloadCodec.toArguments(adopt)).isEqualTo(PayloadCodec.toArguments(
+                new StepPayload.DefineDomain("web", "<domain/>", Map.of("a", "/s"))));
+        assertThat(((StepPayload.DefineDomain) PayloadCodec.fromArguments(StepKind.DEFINE_DOMAIN,
+                PayloadCodec.toArguments(adopt))).adoptionOnly()).isFalse();
     }
 
     @Test
