@@ -2,7 +2,6 @@ package org.mcvirt.app;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -11,6 +10,7 @@ import org.mcvirt.manifest.ManifestException;
 import org.mcvirt.manifest.ManifestLoader;
 import org.mcvirt.model.DesiredState;
 import org.mcvirt.plan.Plan;
+import org.mcvirt.plan.PlanFinding;
 import org.mcvirt.plan.Planner;
 import org.mcvirt.render.Renderer;
 import org.mcvirt.state.Journal;
@@ -107,7 +107,8 @@ public final class ClusterAccess {
     /** Plans with the templates; a broken one (most likely an override from --templates) is a TEMPLATE error. */
     Plan plan(DesiredState desired, ObservedState observed, Planner.Options options) throws McvirtException {
         try {
-            return new Planner(new Renderer(templates)).plan(desired, observed, options);
+            return new Planner(new Renderer(templates)).plan(desired, observed, options.withSkipMigrationNetworkCheck(
+                    "1".equals(System.getenv("MCVIRT_TEST_SKIP_MIGRATION_NETWORK_CHECK"))));
         } catch (Renderer.RenderException e) {
             throw new McvirtException(McvirtException.Category.TEMPLATE, e.getMessage(), e);
         }
@@ -140,9 +141,7 @@ public final class ClusterAccess {
         if (interrupted.isEmpty()) {
             return plan;
         }
-        List<String> warnings = new ArrayList<>(plan.warnings());
-        warnings.add(interrupted.get().describe());
-        return new Plan(plan.formatVersion(), plan.cluster(), plan.fingerprint(), plan.manifestDigest(), plan.nodes(),
-                plan.changes(), plan.steps(), plan.problems(), warnings, plan.summary());
+        return plan.withWarning(new PlanFinding(PlanFinding.Code.INTERRUPTED_APPLY,
+                PlanFinding.Subject.cluster(plan.cluster()), interrupted.get().describe()));
     }
 }

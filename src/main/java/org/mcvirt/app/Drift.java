@@ -13,11 +13,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.BiFunction;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.mcvirt.model.DesiredState;
 import org.mcvirt.model.DrbdSpec;
-import org.mcvirt.model.Names;
 import org.mcvirt.model.NetworkSpec;
 import org.mcvirt.model.NodeSpec;
 import org.mcvirt.model.StorageSpec;
@@ -27,6 +24,7 @@ import org.mcvirt.plan.AttributeChange;
 import org.mcvirt.plan.Action;
 import org.mcvirt.plan.Effect;
 import org.mcvirt.plan.Plan;
+import org.mcvirt.plan.PlanFinding;
 import org.mcvirt.plan.Planner;
 import org.mcvirt.plan.ResourceChange;
 import org.mcvirt.state.Availability;
@@ -48,7 +46,8 @@ import org.mcvirt.state.VerifyRecord;
  * lives on cannot be read; a replicated disk on a DiskHealth finding (StandAlone or split-brain, disconnected,
  * degraded, out of sync, a verify mark or a failed verify), when DRBD cannot be read on a node of its pair, when it
  * does not exist, or when its last verify is older than {@code cluster.drbd.verifyMaxAge} (or it was never verified
- * while that is set). A plan problem that names none of these objects makes a cluster entry drift.
+ * while that is set). A plan problem is filed under the object its typed subject names; one about none of these
+ * objects makes a cluster entry drift.
  */
 public final class Drift {
     private final ClusterAccess access;
@@ -111,18 +110,16 @@ public final class Drift {
 
         for (ResourceChange change : in.plan().changes()) {
             DriftReport.Kind kind = switch (change.kind()) {
-                case "vm" -> DriftReport.Kind.VM;
-                case "network" -> DriftReport.Kind.NETWORK;
-                case "storage" -> DriftReport.Kind.POOL;
-                default -> DriftReport.Kind.CLUSTER;
+                case VM -> DriftReport.Kind.VM;
+                case NETWORK -> DriftReport.Kind.NETWORK;
+                case STORAGE -> DriftReport.Kind.POOL;
             };
-            String name = kind == DriftReport.Kind.POOL ? change.name() + "@" + change.node()
-                    : kind == DriftReport.Kind.CLUSTER ? cluster : change.name();
+            String name = kind == DriftReport.Kind.POOL ? change.name() + "@" + change.node() : change.name();
             object.apply(kind, name).add("change", changeMessage(change), changeLines(change));
         }
-        for (String problem : in.plan().problems()) {
+        for (PlanFinding problem : in.plan().problems()) {
             Subject subject = subjectOf(problem, cluster);
-            object.apply(subject.kind(), subject.name()).add("problem", problem);
+            object.apply(subject.kind(), subject.name()).add("problem", problem.message());
         }
 
         locks(in, object, unread);
@@ -340,37 +337,19 @@ public final class Drift {
     record Subject(DriftReport.Kind kind, String name) {
     }
 
-    private static final String NAME = "([a-z0-9][a-z0-9-]*)";
-    private static final Pattern NODE = Pattern.compile("^node " + NAME + " ");
-    private static final Pattern VM = Pattern.compile("^(?:vm|domain) " + NAME + "\\b");
-    private static final Pattern VOLUME = Pattern.compile("^volume \\S+ already exists in pool \\S+ on node \\S+ and is"
-            + " not attached to vm " + NAME + "\\b");
-    private static final Pattern NETWORK = Pattern.compile("^network " + NAME + " ");
-    private static final Pattern STORAGE = Pattern.compile("^storage " + NAME + " on node " + NAME + "\\b");
-    private static final Pattern POOL = Pattern.compile("^storage pool (\\S+) on node " + NAME + "\\b");
-
-    /** The object a problem names by its opening words (the differs' wording), else the cluster. */
-    static Subject subjectOf(String problem, String cluster) {
-        Matcher m;
-        if ((m = NODE.matcher(problem)).find()) {
-            return new Subject(DriftReport.Kind.NODE, m.group(1));
+    /** The object a problem is about, from its typed subject; a problem about no object is the cluster's. */
+    static Subject subjectOf(PlanFinding problem, String cluster) {
+        PlanFinding.Subject subject = problem.subject();
+        if (subject.name() == null) {
+            return new Subject(DriftReport.Kind.CLUSTER, cluster);
         }
-        if ((m = VM.matcher(problem)).find() || (m = VOLUME.matcher(problem)).find()) {
-            return new Subject(DriftReport.Kind.VM, m.group(1));
-        }
-        if ((m = NETWORK.matcher(problem)).find()) {
-            return new Subject(DriftReport.Kind.NETWORK, m.group(1));
-        }
-        if ((m = STORAGE.matcher(problem)).find()) {
-            return new Subject(DriftReport.Kind.POOL, m.group(1) + "@" + m.group(2));
-        }
-        if ((m = POOL.matcher(problem)).find()) {
-            Optional<String> storage = Names.manifestName(cluster, m.group(1));
-            if (storage.isPresent()) {
-                return new Subject(DriftReport.Kind.POOL, storage.get() + "@" + m.group(2));
-            }
-        }
-        return new Subject(DriftReport.Kind.CLUSTER, cluster);
+        return switch (subject.kind()) {
+            case CLUSTER -> new Subject(DriftReport.Kind.CLUSTER, cluster);
+            case NODE -> new Subject(DriftReport.Kind.NODE, subject.name());
+            case NETWORK -> new Subject(DriftReport.Kind.NETWORK, subject.name());
+            case STORAGE -> new Subject(DriftReport.Kind.POOL, subject.name() + "@" + subject.node());
+            case VM -> new Subject(DriftReport.Kind.VM, subject.name());
+        };
     }
 
     /** What was found about one object while the report is built. */

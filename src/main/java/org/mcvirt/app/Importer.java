@@ -19,8 +19,11 @@ import org.mcvirt.model.Sizes;
 import org.mcvirt.model.StorageSpec;
 import org.mcvirt.model.VmSpec;
 import org.mcvirt.plan.AttributeChange;
+import org.mcvirt.plan.ChangeKind;
 import org.mcvirt.plan.Plan;
 import org.mcvirt.plan.ResourceChange;
+import org.mcvirt.plan.StepKind;
+import org.mcvirt.plan.StepPayload;
 import org.mcvirt.render.Xml;
 import org.mcvirt.state.NodeObservation;
 import org.mcvirt.state.ObservedDomain;
@@ -407,11 +410,11 @@ public final class Importer {
      * attribute, and every problem. Empty when adopting changes nothing else.
      */
     public static List<String> beyondAdoption(Plan plan) {
-        List<String> findings = new ArrayList<>(plan.problems());
+        List<String> findings = new ArrayList<>(plan.problemMessages());
         for (ResourceChange change : plan.changes()) {
-            List<AttributeChange> other = change.attributes().stream().filter(a -> !"vm".equals(change.kind())
+            List<AttributeChange> other = change.attributes().stream().filter(a -> change.kind() != ChangeKind.VM
                     || !"managed".equals(a.name())).toList();
-            if (!"vm".equals(change.kind()) || change.action() != org.mcvirt.plan.Action.UPDATE) {
+            if (change.kind() != ChangeKind.VM || change.action() != org.mcvirt.plan.Action.UPDATE) {
                 findings.add(change.address() + ": " + change.action().verb() + (change.reason() == null ? ""
                         : " (" + change.reason() + ")"));
                 continue;
@@ -421,8 +424,8 @@ public final class Importer {
                         + attribute.after());
             }
         }
-        plan.steps().stream().filter(step -> step.kind() != org.mcvirt.plan.StepKind.DEFINE_DOMAIN
-                || !step.description().startsWith("adopt domain ")).forEach(step -> findings.add("step "
+        plan.steps().stream().filter(step -> step.kind() != StepKind.DEFINE_DOMAIN
+                || !step.payload(StepPayload.DefineDomain.class).adoptionOnly()).forEach(step -> findings.add("step "
                 + step.kind() + " on " + step.node() + ": " + step.description()));
         return findings.stream().distinct().toList();
     }

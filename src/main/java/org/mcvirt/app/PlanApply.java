@@ -101,7 +101,7 @@ public final class PlanApply {
         interaction.show(view);
         if (!plan.problems().isEmpty()) {
             throw new McvirtException(McvirtException.Category.REFUSED, "the plan has problems; nothing was changed:\n  "
-                    + String.join("\n  ", plan.problems()));
+                    + String.join("\n  ", plan.problemMessages()));
         }
         if (saved.isEmpty()) {
             scope.postcheck().check(plan);

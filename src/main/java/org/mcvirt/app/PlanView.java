@@ -65,7 +65,7 @@ public final class PlanView {
 
     /** What keeps the plan from being applied. */
     public List<String> problems() {
-        return plan.problems();
+        return plan.problemMessages();
     }
 
     public boolean hasChanges() {

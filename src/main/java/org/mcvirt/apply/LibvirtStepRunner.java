@@ -1,8 +1,14 @@
 package org.mcvirt.apply;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.mcvirt.model.DrbdSpec;
 import org.mcvirt.model.Secrets;
 import org.mcvirt.node.StoragePrimitives;
@@ -10,6 +16,36 @@ import org.mcvirt.render.Views;
 import org.mcvirt.node.NodeException;
 import org.mcvirt.node.NodePrimitives;
 import org.mcvirt.plan.Step;
+import org.mcvirt.plan.StepPayload.AttachDeviceLive;
+import org.mcvirt.plan.StepPayload.CreateDrbdMetadata;
+import org.mcvirt.plan.StepPayload.CreateLv;
+import org.mcvirt.plan.StepPayload.CreateNetwork;
+import org.mcvirt.plan.StepPayload.CreatePool;
+import org.mcvirt.plan.StepPayload.CreateVolume;
+import org.mcvirt.plan.StepPayload.DefineDomain;
+import org.mcvirt.plan.StepPayload.DeleteDrbd;
+import org.mcvirt.plan.StepPayload.DeleteLv;
+import org.mcvirt.plan.StepPayload.DeleteNetwork;
+import org.mcvirt.plan.StepPayload.DeleteVolume;
+import org.mcvirt.plan.StepPayload.DetachDeviceLive;
+import org.mcvirt.plan.StepPayload.DrbdDemote;
+import org.mcvirt.plan.StepPayload.DrbdInitialSync;
+import org.mcvirt.plan.StepPayload.DrbdPromote;
+import org.mcvirt.plan.StepPayload.DrbdUp;
+import org.mcvirt.plan.StepPayload.GrowDrbd;
+import org.mcvirt.plan.StepPayload.GrowLv;
+import org.mcvirt.plan.StepPayload.GrowVolume;
+import org.mcvirt.plan.StepPayload.MigrateLive;
+import org.mcvirt.plan.StepPayload.RegisterDomain;
+import org.mcvirt.plan.StepPayload.SetAutostart;
+import org.mcvirt.plan.StepPayload.SetMemoryLive;
+import org.mcvirt.plan.StepPayload.ShutdownDomain;
+import org.mcvirt.plan.StepPayload.StartDomain;
+import org.mcvirt.plan.StepPayload.StartNetwork;
+import org.mcvirt.plan.StepPayload.StartPool;
+import org.mcvirt.plan.StepPayload.UndefineDomain;
+import org.mcvirt.plan.StepPayload.UndefineMigrated;
+import org.mcvirt.plan.StepPayload.WriteDrbdConfig;
 
 /**
  * Maps each step kind to the libvirt primitive, or the LVM/DRBD operation, that performs it. No decisions: the plan
@@ -51,142 +87,169 @@ public final class LibvirtStepRunner implements StepRunner {
         if (node == null) {
             throw new IllegalStateException("no connection to node " + step.node());
         }
-        // a switch expression: a step kind without a case here does not compile
+        // a switch expression without a default: a step kind without a case here does not compile; each case takes
+        // its kind's payload record
         return switch (step.kind()) {
-            case CREATE_POOL -> done(() -> node.createPool(step.argument("name"), step.argument("xml")));
-            case START_POOL -> done(() -> node.startPool(step.argument("name")));
-            case CREATE_VOLUME -> done(() -> node.createVolume(step.argument("pool"), step.argument("name"),
-                    step.argument("xml")));
-            case CREATE_NETWORK -> done(() -> node.createNetwork(step.argument("name"), step.argument("xml")));
-            case START_NETWORK -> done(() -> node.startNetwork(step.argument("name")));
-            case DELETE_NETWORK -> done(() -> node.deleteNetwork(step.argument("name")));
-            case DEFINE_DOMAIN -> {
-                node.defineDomain(step.argument("xml"));
-                yield saveCopies(step, node);
+            case CREATE_POOL -> {
+                CreatePool p = step.payload(CreatePool.class);
+                yield done(() -> node.createPool(p.name(), p.xml()));
             }
-            case MIGRATE_LIVE -> migrateLive(step, node);
+            case START_POOL -> done(() -> node.startPool(step.payload(StartPool.class).name()));
+            case CREATE_VOLUME -> {
+                CreateVolume p = step.payload(CreateVolume.class);
+                yield done(() -> node.createVolume(p.pool(), p.name(), p.xml()));
+            }
+            case CREATE_NETWORK -> {
+                CreateNetwork p = step.payload(CreateNetwork.class);
+                yield done(() -> node.createNetwork(p.name(), p.xml()));
+            }
+            case START_NETWORK -> done(() -> node.startNetwork(step.payload(StartNetwork.class).name()));
+            case DELETE_NETWORK -> done(() -> node.deleteNetwork(step.payload(DeleteNetwork.class).name()));
+            case DEFINE_DOMAIN -> {
+                DefineDomain p = step.payload(DefineDomain.class);
+                node.defineDomain(p.xml());
+                yield saveCopies(step.node(), p.name(), p.copies(), node);
+            }
+            case MIGRATE_LIVE -> migrateLive(step, step.payload(MigrateLive.class), node);
             case UNDEFINE_MIGRATED -> {
-                String target = step.argument("target");
-                java.util.Optional<String> there = libvirt(target).domainUuid(step.argument("name"));
-                if (there.isEmpty() || !there.get().equalsIgnoreCase(step.argument("uuid"))) {
-                    throw new NodeException(step.node(), "domain " + step.argument("name") + " is not undefined here:"
-                            + " node " + target + " does not have it defined" + there.map(u -> " with UUID "
-                            + step.argument("uuid") + " (it has " + u + ")").orElse("") + ", so it would be defined"
-                            + " on no node", null);
+                UndefineMigrated p = step.payload(UndefineMigrated.class);
+                Optional<String> there = libvirt(p.target()).domainUuid(p.name());
+                if (there.isEmpty() || !there.get().equalsIgnoreCase(p.uuid())) {
+                    throw new NodeException(step.node(), "domain " + p.name() + " is not undefined here: node "
+                            + p.target() + " does not have it defined" + there.map(u -> " with UUID " + p.uuid()
+                            + " (it has " + u + ")").orElse("") + ", so it would be defined on no node", null);
                 }
-                node.undefineDomain(step.argument("name"));
+                node.undefineDomain(p.name());
                 yield "";
             }
             case REGISTER_DOMAIN -> {
-                String from = step.argument("copyNode");
-                String copy = storage.of(from).definitions()
-                        .readDefinition(step.argument("copyDirectory"), step.argument("name"))
-                        .orElseThrow(() -> new NodeException(from, "the saved definition of domain "
-                                + step.argument("name") + " is gone", null));
-                if (!sha256(copy).equals(step.argument("sha256"))) {
-                    throw new NodeException(from, "the saved definition of domain " + step.argument("name")
+                RegisterDomain p = step.payload(RegisterDomain.class);
+                String from = p.copyNode();
+                String copy = storage.of(from).definitions().readDefinition(p.copyDirectory(), p.name())
+                        .orElseThrow(() -> new NodeException(from, "the saved definition of domain " + p.name()
+                                + " is gone", null));
+                if (!sha256(copy).equals(p.sha256())) {
+                    throw new NodeException(from, "the saved definition of domain " + p.name()
                             + " changed since the plan was made; run 'mcvirt plan' again", null);
                 }
                 node.defineDomain(copy);
-                yield saveCopies(step, node);
+                yield saveCopies(step.node(), p.name(), p.copies(), node);
             }
-            case SET_MEMORY_LIVE -> done(() -> node.setLiveMemory(step.argument("name"),
-                    Long.parseLong(step.argument("kib"))));
-            case ATTACH_DEVICE_LIVE -> done(() -> node.attachDeviceLive(step.argument("name"), step.argument("xml")));
-            case DETACH_DEVICE_LIVE -> done(() -> node.detachDeviceLive(step.argument("name"), step.argument("xml")));
-            case SET_AUTOSTART -> done(() -> node.setDomainAutostart(step.argument("name"),
-                    Boolean.parseBoolean(step.argument("autostart"))));
-            case START_DOMAIN -> done(() -> node.startDomain(step.argument("name")));
-            case SHUTDOWN_DOMAIN -> node.shutdownDomain(step.argument("name"), shutdownTimeoutSeconds,
-                    message -> progress.progress(step, message))
+            case SET_MEMORY_LIVE -> {
+                SetMemoryLive p = step.payload(SetMemoryLive.class);
+                yield done(() -> node.setLiveMemory(p.name(), p.kib()));
+            }
+            case ATTACH_DEVICE_LIVE -> {
+                AttachDeviceLive p = step.payload(AttachDeviceLive.class);
+                yield done(() -> node.attachDeviceLive(p.name(), p.xml()));
+            }
+            case DETACH_DEVICE_LIVE -> {
+                DetachDeviceLive p = step.payload(DetachDeviceLive.class);
+                yield done(() -> node.detachDeviceLive(p.name(), p.xml()));
+            }
+            case SET_AUTOSTART -> {
+                SetAutostart p = step.payload(SetAutostart.class);
+                yield done(() -> node.setDomainAutostart(p.name(), p.autostart()));
+            }
+            case START_DOMAIN -> done(() -> node.startDomain(step.payload(StartDomain.class).name()));
+            case SHUTDOWN_DOMAIN -> node.shutdownDomain(step.payload(ShutdownDomain.class).name(),
+                    shutdownTimeoutSeconds, message -> progress.progress(step, message))
                     ? "the guest did not shut down within " + shutdownTimeoutSeconds + "s; powered off" : "";
             case UNDEFINE_DOMAIN -> {
-                node.undefineDomain(step.argument("name"));
-                for (Map.Entry<String, String> forget : prefixed(step, "forget.").entrySet()) {
-                    storage.of(forget.getKey()).definitions()
-                            .forgetDefinition(forget.getValue(), step.argument("name"));
+                UndefineDomain p = step.payload(UndefineDomain.class);
+                node.undefineDomain(p.name());
+                for (Map.Entry<String, String> forget : p.forget().entrySet()) {
+                    storage.of(forget.getKey()).definitions().forgetDefinition(forget.getValue(), p.name());
                 }
                 yield "";
             }
-            case DELETE_VOLUME -> done(() -> node.deleteVolume(step.argument("pool"), step.argument("name")));
-            case GROW_VOLUME -> node.growVolume(step.argument("pool"), step.argument("name"), step.argument("domain"),
-                    step.argument("path"), Long.parseLong(step.argument("bytes")));
+            case DELETE_VOLUME -> {
+                DeleteVolume p = step.payload(DeleteVolume.class);
+                yield done(() -> node.deleteVolume(p.pool(), p.name()));
+            }
+            case GROW_VOLUME -> {
+                GrowVolume p = step.payload(GrowVolume.class);
+                yield node.growVolume(p.pool(), p.name(), p.domain(), p.path(), p.bytes());
+            }
             case GROW_DRBD -> {
-                long bytes = storage.of(step.node()).drbd().resize(Integer.parseInt(step.argument("minor")),
-                        step.argument("resource"), Long.parseLong(step.argument("minimumBytes")));
-                yield node.blockResizeIfRunning(step.argument("domain"), step.argument("device"), bytes)
+                GrowDrbd p = step.payload(GrowDrbd.class);
+                long bytes = storage.of(step.node()).drbd().resize(p.minor(), p.resource(), p.minimumBytes());
+                yield node.blockResizeIfRunning(p.domain(), p.device(), bytes)
                         ? "grown to " + bytes + " bytes; the running vm sees it" : "grown to " + bytes + " bytes";
             }
-            case CREATE_LV, WRITE_DRBD_CONFIG, CREATE_DRBD_METADATA, DRBD_UP, DRBD_INITIAL_SYNC, DRBD_PROMOTE,
-                 DRBD_DEMOTE, DELETE_DRBD, DELETE_LV, GROW_LV -> runStorage(step, storage.of(step.node()));
-        };
-    }
-
-    private String runStorage(Step step, StoragePrimitives node) throws NodeException {
-        String resource = step.arguments().get("resource");
-        return switch (step.kind()) {
-            case CREATE_LV -> node.lvm().createLogicalVolume(step.argument("volumeGroup"), step.argument("name"),
-                    Long.parseLong(step.argument("bytes")), step.argument("tag")) ? "" : "it was already there";
-            case WRITE_DRBD_CONFIG -> done(() -> node.drbd().writeResourceFile(step.argument("configDirectory"),
-                    step.argument("stateDirectory"), resource, withSecret(step)));
-            case CREATE_DRBD_METADATA -> node.drbd().createMetadata(resource) ? "" : "its metadata was already there";
-            case DRBD_UP -> done(() -> node.drbd().up(resource));
+            case CREATE_LV -> {
+                CreateLv p = step.payload(CreateLv.class);
+                yield storage.of(step.node()).lvm().createLogicalVolume(p.volumeGroup(), p.name(), p.bytes(), p.tag())
+                        ? "" : "it was already there";
+            }
+            case WRITE_DRBD_CONFIG -> {
+                WriteDrbdConfig p = step.payload(WriteDrbdConfig.class);
+                StoragePrimitives here = storage.of(step.node());
+                yield done(() -> here.drbd().writeResourceFile(p.configDirectory(), p.stateDirectory(), p.resource(),
+                        withSecret(step.node(), p)));
+            }
+            case CREATE_DRBD_METADATA -> storage.of(step.node()).drbd().createMetadata(
+                    step.payload(CreateDrbdMetadata.class).resource()) ? "" : "its metadata was already there";
+            case DRBD_UP -> {
+                StoragePrimitives here = storage.of(step.node());
+                yield done(() -> here.drbd().up(step.payload(DrbdUp.class).resource()));
+            }
             case DRBD_INITIAL_SYNC -> {
-                int minor = Integer.parseInt(step.argument("minor"));
-                boolean started = node.drbd().startInitialSync(minor, resource);
-                node.drbd().awaitInSync(minor, resource, syncTimeout, message -> progress.progress(step, message));
+                DrbdInitialSync p = step.payload(DrbdInitialSync.class);
+                StoragePrimitives here = storage.of(step.node());
+                boolean started = here.drbd().startInitialSync(p.minor(), p.resource());
+                here.drbd().awaitInSync(p.minor(), p.resource(), syncTimeout,
+                        message -> progress.progress(step, message));
                 yield started ? "in sync" : "its data was already the good copy; in sync";
             }
-            case DRBD_PROMOTE -> done(() -> node.drbd().promote(Integer.parseInt(step.argument("minor")), resource));
-            case DRBD_DEMOTE -> done(() -> {
-                node.drbd().demote(Integer.parseInt(step.argument("minor")), resource);
-                if (step.arguments().containsKey("forbidTwoPrimaries")) {
-                    node.drbd().allowTwoPrimaries(resource, false);
-                }
-            });
-            case DELETE_DRBD -> done(() -> {
-                node.drbd().down(resource);
-                node.drbd().wipeMetadata(resource);
-                node.drbd().removeResourceFile(step.argument("configDirectory"), resource);
-                String state = step.arguments().get("stateDirectory");
-                if (state != null) { // plans saved before it was an argument
-                    node.drbd().forgetVerify(state, resource);
-                }
-            });
-            case GROW_LV -> node.lvm().growLogicalVolume(step.argument("volumeGroup"), step.argument("name"),
-                    Long.parseLong(step.argument("bytes")), step.argument("tag")) ? "" : "it was already that large";
-            case DELETE_LV -> node.lvm().removeLogicalVolume(step.argument("volumeGroup"), step.argument("name"),
-                    step.argument("tag")) ? "" : "it was already gone";
-            case CREATE_POOL, START_POOL, CREATE_VOLUME, CREATE_NETWORK, START_NETWORK, DELETE_NETWORK, DEFINE_DOMAIN,
-                 SET_MEMORY_LIVE, ATTACH_DEVICE_LIVE, DETACH_DEVICE_LIVE, SET_AUTOSTART, START_DOMAIN, SHUTDOWN_DOMAIN,
-                 UNDEFINE_DOMAIN, DELETE_VOLUME, GROW_VOLUME, GROW_DRBD, MIGRATE_LIVE, UNDEFINE_MIGRATED,
-                 REGISTER_DOMAIN ->
-                    throw new IllegalStateException(step.kind() + " is not a storage step");
-        };
-    }
-
-    /** The step's arguments that start with prefix, by the rest of their name (a node), in name order. */
-    private static Map<String, String> prefixed(Step step, String prefix) {
-        Map<String, String> found = new java.util.TreeMap<>();
-        step.arguments().forEach((key, value) -> {
-            if (key.startsWith(prefix)) {
-                found.put(key.substring(prefix.length()), value);
+            case DRBD_PROMOTE -> {
+                DrbdPromote p = step.payload(DrbdPromote.class);
+                StoragePrimitives here = storage.of(step.node());
+                yield done(() -> here.drbd().promote(p.minor(), p.resource()));
             }
-        });
-        return found;
+            case DRBD_DEMOTE -> {
+                DrbdDemote p = step.payload(DrbdDemote.class);
+                StoragePrimitives here = storage.of(step.node());
+                yield done(() -> {
+                    here.drbd().demote(p.minor(), p.resource());
+                    if (p.forbidTwoPrimaries()) {
+                        here.drbd().allowTwoPrimaries(p.resource(), false);
+                    }
+                });
+            }
+            case DELETE_DRBD -> {
+                DeleteDrbd p = step.payload(DeleteDrbd.class);
+                StoragePrimitives here = storage.of(step.node());
+                yield done(() -> {
+                    here.drbd().down(p.resource());
+                    here.drbd().wipeMetadata(p.resource());
+                    here.drbd().removeResourceFile(p.configDirectory(), p.resource());
+                    here.drbd().forgetVerify(p.stateDirectory(), p.resource());
+                });
+            }
+            case GROW_LV -> {
+                GrowLv p = step.payload(GrowLv.class);
+                yield storage.of(step.node()).lvm().growLogicalVolume(p.volumeGroup(), p.name(), p.bytes(), p.tag())
+                        ? "" : "it was already that large";
+            }
+            case DELETE_LV -> {
+                DeleteLv p = step.payload(DeleteLv.class);
+                yield storage.of(step.node()).lvm().removeLogicalVolume(p.volumeGroup(), p.name(), p.tag()) ? ""
+                        : "it was already gone";
+            }
+        };
     }
 
     /**
-     * After a define: the definition as libvirt now keeps it, saved in the state directory of each node the step
-     * names ({@code copy.NODE}: a replicated vm's pair), for 'mcvirt register'.
+     * After a define on node: the definition as libvirt now keeps it, saved in the state directory of each node of
+     * copies (a replicated vm's pair), for 'mcvirt register'.
      */
-    private String saveCopies(Step step, NodePrimitives node) throws NodeException {
-        Map<String, String> copies = prefixed(step, "copy.");
+    private String saveCopies(String node, String name, Map<String, String> copies, NodePrimitives libvirt)
+            throws NodeException {
         if (copies.isEmpty()) {
             return "";
         }
-        String name = step.argument("name");
-        String xml = node.definition(name).orElseThrow(() -> new NodeException(step.node(), "domain " + name
+        String xml = libvirt.definition(name).orElseThrow(() -> new NodeException(node, "domain " + name
                 + " is not defined after its define", null));
         for (Map.Entry<String, String> copy : copies.entrySet()) {
             storage.of(copy.getKey()).definitions().saveDefinition(copy.getValue(), name, xml);
@@ -208,33 +271,32 @@ public final class LibvirtStepRunner implements StepRunner {
      * demoted and two primaries forbidden. Any failure is rolled back to the source (where libvirt leaves the vm
      * running): the target demoted, two primaries forbidden, and the failure reported with what was rolled back.
      */
-    private String migrateLive(Step step, NodePrimitives source) throws NodeException {
-        String name = step.argument("name");
-        String target = step.argument("target");
+    private String migrateLive(Step step, MigrateLive migration, NodePrimitives source) throws NodeException {
+        String name = migration.name();
+        String target = migration.target();
         StoragePrimitives here = storage.of(step.node());
         StoragePrimitives there = storage.of(target);
-        Map<String, String> resources = prefixed(step, "resource."); // resource -> minor
+        Map<String, Integer> resources = migration.resources(); // resource -> minor
         try {
-            for (Map.Entry<String, String> r : resources.entrySet()) {
+            for (Map.Entry<String, Integer> r : resources.entrySet()) {
                 here.drbd().allowTwoPrimaries(r.getKey(), true);
-                there.drbd().promote(Integer.parseInt(r.getValue()), r.getKey());
+                there.drbd().promote(r.getValue(), r.getKey());
             }
-            source.migrateLive(name, libvirt(target), step.argument("migrationUri"),
+            source.migrateLive(name, libvirt(target), migration.migrationUri(),
                     message -> progress.progress(step, message));
         } catch (NodeException | RuntimeException e) {
-            String rollback = rollBack(step, source, here, there, resources);
+            String rollback = rollBack(step.node(), name, source, here, there, resources);
             throw new NodeException(step.node(), "the live migration of " + name + " to " + target + " failed: "
                     + e.getMessage() + "; " + rollback, e);
         }
-        for (Map.Entry<String, String> r : resources.entrySet()) {
-            here.drbd().demote(Integer.parseInt(r.getValue()), r.getKey());
+        for (Map.Entry<String, Integer> r : resources.entrySet()) {
+            here.drbd().demote(r.getValue(), r.getKey());
             here.drbd().allowTwoPrimaries(r.getKey(), false);
         }
         // the vm runs on the target now: what follows is reported, never a failure of the migration
         String note = "";
         try {
-            saveCopies(new Step(step.id(), step.kind(), target, step.subject(), step.uses(), step.change(),
-                    step.description(), step.arguments(), step.dependsOn(), step.peers()), libvirt(target));
+            saveCopies(target, name, migration.copies(), libvirt(target));
         } catch (NodeException e) {
             note = "; the copy of its definition was not saved (the next define saves it): " + e.getMessage();
         }
@@ -248,40 +310,39 @@ public final class LibvirtStepRunner implements StepRunner {
                 + " as libvirt reports it") + note;
     }
 
-    private static String rollBack(Step step, NodePrimitives source, StoragePrimitives here, StoragePrimitives there,
-                                   Map<String, String> resources) {
-        List<String> left = new java.util.ArrayList<>();
+    private static String rollBack(String node, String name, NodePrimitives source, StoragePrimitives here,
+                                   StoragePrimitives there, Map<String, Integer> resources) {
+        List<String> left = new ArrayList<>();
         try {
-            if (!source.domainActive(step.argument("name"))) {
-                left.add("the vm is not running on " + step.node() + " any more");
+            if (!source.domainActive(name)) {
+                left.add("the vm is not running on " + node + " any more");
             }
         } catch (NodeException e) {
-            left.add("cannot tell whether the vm still runs on " + step.node() + ": " + e.getMessage());
+            left.add("cannot tell whether the vm still runs on " + node + ": " + e.getMessage());
         }
-        for (Map.Entry<String, String> r : resources.entrySet()) {
+        for (Map.Entry<String, Integer> r : resources.entrySet()) {
             try {
-                there.drbd().demote(Integer.parseInt(r.getValue()), r.getKey());
+                there.drbd().demote(r.getValue(), r.getKey());
                 here.drbd().allowTwoPrimaries(r.getKey(), false);
             } catch (NodeException | RuntimeException e) {
                 left.add(r.getKey() + " may still be primary on both nodes: " + e.getMessage());
             }
         }
-        return left.isEmpty() ? "rolled back: the vm runs on " + step.node() + ", and " + String.join(", ",
+        return left.isEmpty() ? "rolled back: the vm runs on " + node + ", and " + String.join(", ",
                 resources.keySet()) + " is primary there only" : "rollback incomplete: " + String.join("; ", left);
     }
 
     /** The resource file text with the secret where the plan has its placeholder. */
-    private static String withSecret(Step step) throws NodeException {
-        String text = step.argument("text");
+    private static String withSecret(String node, WriteDrbdConfig file) throws NodeException {
+        String text = file.text();
         if (!text.contains(Views.SECRET_PLACEHOLDER)) {
             return text;
         }
-        DrbdSpec.SecretRef reference = new DrbdSpec.SecretRef(step.arguments().get("secretFile"),
-                step.arguments().get("secretEnv"));
+        DrbdSpec.SecretRef reference = new DrbdSpec.SecretRef(file.secretFile(), file.secretEnv());
         try {
             return text.replace(Views.SECRET_PLACEHOLDER, Secrets.resolve(reference));
         } catch (Secrets.SecretException e) {
-            throw new NodeException(step.node(), "cannot write the resource file of " + step.argument("resource")
+            throw new NodeException(node, "cannot write the resource file of " + file.resource()
                     + ": the DRBD secret: " + e.getMessage(), e);
         }
     }
@@ -292,9 +353,9 @@ public final class LibvirtStepRunner implements StepRunner {
 
     private static String sha256(String text) {
         try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -26,14 +26,18 @@ final class Adoption {
     }
 
     /** The observed state with the provisional marks, and why a vm cannot be adopted. */
-    record Marked(ObservedState observed, List<String> problems) {
+    record Marked(ObservedState observed, List<PlanFinding> problems) {
         Marked {
             problems = List.copyOf(problems);
         }
     }
 
+    private static PlanFinding refused(String vm, String node, String message) {
+        return new PlanFinding(PlanFinding.Code.ADOPTION_REFUSED, PlanFinding.Subject.vm(vm, node), message);
+    }
+
     static Marked mark(DesiredState desired, ObservedState observed, Planner.Options options) {
-        List<String> problems = new ArrayList<>();
+        List<PlanFinding> problems = new ArrayList<>();
         DrbdAllocation allocation = DrbdAllocation.of(desired, observed, DrbdAllocation.minorsInUse(observed),
                 DrbdAllocation.portsInUse(observed));
         List<NodeObservation> nodes = new ArrayList<>();
@@ -56,19 +60,21 @@ final class Adoption {
         for (String name : options.adoptVms().stream().sorted().toList()) {
             Optional<VmSpec> vm = desired.vm(name);
             if (vm.isEmpty()) {
-                problems.add("vm " + name + " cannot be adopted: it is not in the manifests");
+                problems.add(refused(name, null, "vm " + name + " cannot be adopted: it is not in the manifests"));
             } else if (observed.node(vm.get().node()).flatMap(n -> n.domain(name)).isEmpty()) {
-                problems.add("vm " + name + " cannot be adopted: node " + vm.get().node() + " has no domain " + name);
+                problems.add(refused(name, vm.get().node(), "vm " + name + " cannot be adopted: node " + vm.get().node()
+                        + " has no domain " + name));
             }
         }
         return new Marked(new ObservedState(nodes), problems);
     }
 
     private static Optional<VmMetadata> mark(DesiredState desired, VmSpec vm, ObservedDomain domain,
-                                             DrbdAllocation allocation, List<String> problems) {
+                                             DrbdAllocation allocation, List<PlanFinding> problems) {
         String cannot = "vm " + vm.name() + " cannot be adopted: ";
         if (!domain.persistent()) {
-            problems.add(cannot + "domain " + vm.name() + " is transient (not defined); mcvirt manages defined domains");
+            problems.add(refused(vm.name(), vm.node(), cannot + "domain " + vm.name() + " is transient (not defined);"
+                    + " mcvirt manages defined domains"));
             return Optional.empty();
         }
         NodeSpec node = desired.node(vm.node()).orElseThrow();
@@ -76,7 +82,7 @@ final class Adoption {
         try {
             view = Views.domain(desired.cluster(), node, vm, domain.uuid(), allocation.of(vm.name()));
         } catch (IllegalArgumentException e) {
-            problems.add(cannot + e.getMessage());
+            problems.add(refused(vm.name(), vm.node(), cannot + e.getMessage()));
             return Optional.empty();
         }
         boolean matches = true;
@@ -84,9 +90,10 @@ final class Adoption {
             Optional<ObservedDomain.ObservedDisk> seen = domain.disks().stream()
                     .filter(d -> disk.target().equals(d.target())).findFirst();
             if (seen.isEmpty() || !disk.source().equals(seen.get().source()) || !disk.bus().equals(seen.get().bus())) {
-                problems.add(cannot + "the manifest's disk " + disk.name() + " is " + disk.source() + " as "
+                problems.add(refused(vm.name(), vm.node(), cannot + "the manifest's disk " + disk.name() + " is "
+                        + disk.source() + " as "
                         + disk.target() + " (" + disk.bus() + ") but the domain has " + seen.map(d -> d.source() + " as "
-                        + d.target() + " (" + d.bus() + ")").orElse("no disk " + disk.target()));
+                        + d.target() + " (" + d.bus() + ")").orElse("no disk " + disk.target())));
                 matches = false;
             }
         }

@@ -2,14 +2,13 @@ package org.mcvirt.plan;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * What one {@link ResourceDiffer} found: the changes it plans, the step drafts that carry them out, and the
  * problems that make a safe plan impossible. Immutable; the {@link Planner} concatenates the diffs of all differs,
  * sorts changes and problems, and orders the drafts with {@link StepOrder}.
  */
-record Diff(List<ResourceChange> changes, List<StepDraft> drafts, List<String> problems) {
+record Diff(List<ResourceChange> changes, List<StepDraft> drafts, List<PlanFinding> problems) {
     static final Diff EMPTY = new Diff(List.of(), List.of(), List.of());
 
     Diff {
@@ -18,7 +17,7 @@ record Diff(List<ResourceChange> changes, List<StepDraft> drafts, List<String> p
         problems = List.copyOf(problems);
     }
 
-    static Diff problems(List<String> problems) {
+    static Diff problems(List<PlanFinding> problems) {
         return new Diff(List.of(), List.of(), problems);
     }
 
@@ -38,24 +37,28 @@ record Diff(List<ResourceChange> changes, List<StepDraft> drafts, List<String> p
     static final class Builder {
         private final List<ResourceChange> changes = new ArrayList<>();
         private final List<StepDraft> drafts = new ArrayList<>();
-        private final List<String> problems = new ArrayList<>();
+        private final List<PlanFinding> problems = new ArrayList<>();
 
         void change(ResourceChange change) {
             changes.add(change);
         }
 
-        void step(StepKind kind, String node, String subject, List<String> uses, String change, String description,
-                  Map<String, String> arguments) {
-            drafts.add(new StepDraft(kind, node, subject, uses, change, description, arguments));
+        void step(String node, String subject, List<String> uses, String change, String description,
+                  StepPayload payload) {
+            drafts.add(new StepDraft(node, subject, uses, change, description, payload));
         }
 
         /** A step that also touches other nodes (the executor reserves them; each gets a journal line). */
-        void step(StepKind kind, String node, List<String> peers, String subject, List<String> uses, String change,
-                  String description, Map<String, String> arguments) {
-            drafts.add(new StepDraft(kind, node, subject, uses, change, description, arguments, peers));
+        void step(String node, List<String> peers, String subject, List<String> uses, String change,
+                  String description, StepPayload payload) {
+            drafts.add(new StepDraft(node, subject, uses, change, description, payload, peers));
         }
 
-        void problem(String problem) {
+        void problem(PlanFinding.Code code, PlanFinding.Subject subject, String message) {
+            problems.add(new PlanFinding(code, subject, message));
+        }
+
+        void problem(PlanFinding problem) {
             problems.add(problem);
         }
 

@@ -1,9 +1,11 @@
 package org.mcvirt.plan;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.mcvirt.model.Names;
 import org.mcvirt.model.VmMetadata;
 import org.mcvirt.render.Renderer;
 import org.mcvirt.render.Views;
@@ -34,7 +36,7 @@ final class DomainEditor {
         }
         Element devices = Xml.child(root, "devices").orElseGet(() -> (Element) root.appendChild(document.createElement("devices")));
         Set<String> wantedMacs = desired.nics().stream().map(Views.NicView::mac).collect(Collectors.toSet());
-        Set<String> presentMacs = new java.util.HashSet<>();
+        Set<String> presentMacs = new HashSet<>();
         for (Element nic : Xml.children(devices, "interface")) {
             String mac = Xml.childAttribute(nic, "mac", "address").map(String::toLowerCase).orElse("");
             String network = Xml.childAttribute(nic, "source", "network").orElse("");
@@ -58,7 +60,7 @@ final class DomainEditor {
         List<VmMetadata.Disk> recorded = StateReader.metadata(root).map(VmMetadata::disks).orElse(List.of());
         Set<String> managedSources = desired.metadata().disks().stream().map(Views.DiskView::source).collect(Collectors.toSet());
         Set<String> recordedSources = recorded.stream().map(VmMetadata.Disk::source).collect(Collectors.toSet());
-        Set<String> presentTargets = new java.util.HashSet<>();
+        Set<String> presentTargets = new HashSet<>();
         for (Element disk : Xml.children(devices, "disk")) {
             String target = Xml.childAttribute(disk, "target", "dev").orElse("");
             String source = source(disk);
@@ -93,7 +95,7 @@ final class DomainEditor {
         Element metadata = Xml.child(root, "metadata").orElseGet(() -> (Element) root.insertBefore(
                 document.createElement("metadata"), root.getFirstChild()));
         for (Element old : Xml.children(metadata, "vm")) {
-            if (org.mcvirt.model.Names.METADATA_NAMESPACE.equals(old.getNamespaceURI())) {
+            if (Names.METADATA_NAMESPACE.equals(old.getNamespaceURI())) {
                 metadata.removeChild(old);
             }
         }
@@ -106,6 +108,6 @@ final class DomainEditor {
     }
 
     private static boolean isManagedNic(Views.DomainView desired, String network) {
-        return org.mcvirt.model.Names.manifestName(desired.metadata().cluster(), network).isPresent();
+        return Names.manifestName(desired.metadata().cluster(), network).isPresent();
     }
 }

@@ -9,11 +9,13 @@ import java.util.Optional;
 import java.util.Set;
 import org.mcvirt.model.DesiredState;
 import org.mcvirt.model.DrbdSpec;
+import org.mcvirt.model.Names;
 import org.mcvirt.model.VmMetadata;
 import org.mcvirt.model.VmSpec;
 import org.mcvirt.render.Views;
 import org.mcvirt.state.NodeObservation;
 import org.mcvirt.state.ObservedDomain;
+import org.mcvirt.state.ObservedDrbd;
 import org.mcvirt.state.ObservedState;
 
 /**
@@ -25,7 +27,7 @@ import org.mcvirt.state.ObservedState;
  * resource is already up on a node of its pair (an apply was interrupted before it defined the domain) keeps that
  * resource's minor and port.
  */
-record DrbdAllocation(Map<String, Map<String, Views.DrbdDiskView>> byVm, List<String> problems) {
+record DrbdAllocation(Map<String, Map<String, Views.DrbdDiskView>> byVm, List<PlanFinding> problems) {
     DrbdAllocation {
         byVm = Map.copyOf(byVm);
         problems = List.copyOf(problems);
@@ -41,7 +43,7 @@ record DrbdAllocation(Map<String, Map<String, Views.DrbdDiskView>> byVm, List<St
      * manifest names, so vm a-b disk c and vm a disk b-c differ), a valid DRBD and LVM name.
      */
     static String resourceName(String vm, String disk) {
-        return org.mcvirt.model.Names.drbdResource(vm, disk);
+        return Names.drbdResource(vm, disk);
     }
 
     /**
@@ -52,7 +54,7 @@ record DrbdAllocation(Map<String, Map<String, Views.DrbdDiskView>> byVm, List<St
                              Map<String, Set<Integer>> portsOnNodes) {
         Optional<DrbdSpec> drbd = desired.cluster().drbdIfEnabled();
         Map<String, Map<String, Views.DrbdDiskView>> result = new HashMap<>();
-        List<String> problems = new ArrayList<>();
+        List<PlanFinding> problems = new ArrayList<>();
         if (drbd.isEmpty()) {
             return new DrbdAllocation(result, problems);
         }
@@ -104,9 +106,10 @@ record DrbdAllocation(Map<String, Map<String, Views.DrbdDiskView>> byVm, List<St
                 Optional<Integer> minor = firstFree(drbd.get().minors().first(), drbd.get().minors().last(), minorsInUse);
                 Optional<Integer> port = firstFree(drbd.get().ports().first(), drbd.get().ports().last(), portsInUse);
                 if (minor.isEmpty() || port.isEmpty()) {
-                    problems.add("vm " + vm.name() + " disk " + disk.name() + ": no free DRBD "
+                    problems.add(new PlanFinding(PlanFinding.Code.DRBD_RANGE_FULL, PlanFinding.Subject.vm(vm.name(),
+                            vm.node()), "vm " + vm.name() + " disk " + disk.name() + ": no free DRBD "
                             + (minor.isEmpty() ? "minor in " + drbd.get().minors() : "port in " + drbd.get().ports())
-                            + " (cluster.drbd); widen the range");
+                            + " (cluster.drbd); widen the range"));
                     continue;
                 }
                 takenMinors.add(minor.get());
@@ -165,7 +168,7 @@ record DrbdAllocation(Map<String, Map<String, Views.DrbdDiskView>> byVm, List<St
     }
 
     /** The port a resource listens on here, from its local address (host:port), if it has one. */
-    private static Optional<Integer> localPort(org.mcvirt.state.ObservedDrbd.Resource resource) {
+    private static Optional<Integer> localPort(ObservedDrbd.Resource resource) {
         String address = resource.localAddress();
         return address != null && address.matches(".*:\\d{1,5}")
                 ? Optional.of(Integer.parseInt(address.substring(address.lastIndexOf(':') + 1))) : Optional.empty();

@@ -31,9 +31,6 @@ import org.mcvirt.state.ObservedState;
  * <p>Live: one step on both nodes ({@link StepKind#MIGRATE_LIVE}), with dual-primary on only while it runs.
  */
 final class Migrations {
-    /** Test-only: skips the target's network check, so a live migration the target refuses can be tried. */
-    static final String SKIP_NETWORK_CHECK = "MCVIRT_TEST_SKIP_MIGRATION_NETWORK_CHECK";
-
     private final DesiredState desired;
     private final ObservedState observed;
     private final Planner.Options options;
@@ -43,7 +40,7 @@ final class Migrations {
         this.desired = desired;
         this.observed = observed;
         this.options = options;
-        this.skipNetworkCheck = "1".equals(System.getenv(SKIP_NETWORK_CHECK));
+        this.skipNetworkCheck = options.skipMigrationNetworkCheck();
     }
 
     private String network(String manifestName) {
@@ -54,10 +51,10 @@ final class Migrations {
         return desired.node(node).map(NodeSpec::stateDirectory).orElse("/var/lib/mcvirt");
     }
 
-    /** The arguments that keep a copy of a definition on each node of the pair. */
+    /** Where each node of the pair keeps a copy of a definition: node -> state directory, in node order. */
     static Map<String, String> copies(DesiredState desired, List<String> pair) {
         Map<String, String> copies = new TreeMap<>();
-        pair.forEach(n -> copies.put("copy." + n, stateDirectory(desired, n)));
+        pair.forEach(n -> copies.put(n, stateDirectory(desired, n)));
         return copies;
     }
 
@@ -125,7 +122,8 @@ final class Migrations {
                     + " of memory available and the vm needs " + Sizes.format(vm.memoryBytes()));
         }
         if (!refused.isEmpty()) {
-            refused.forEach(r -> diff.problem(move + "; it cannot move: " + r));
+            refused.forEach(r -> diff.problem(PlanFinding.Code.MIGRATION_REFUSED, PlanFinding.Subject.vm(name,
+                    target.name()), move + "; it cannot move: " + r));
             return;
         }
         String address = "vm." + name;
@@ -142,15 +140,14 @@ final class Migrations {
         }
         String how;
         if (live) {
-            Map<String, String> arguments = new TreeMap<>(Map.of("name", name, "target", target.name(),
-                    "migrationUri", "tcp://" + migrationAddress(target)));
-            disks.forEach(d -> arguments.put("resource." + d.resource(), Integer.toString(d.minor())));
-            arguments.putAll(copies(desired, List.of(source, target.name())));
+            Map<String, Integer> resources = new TreeMap<>();
+            disks.forEach(d -> resources.put(d.resource(), d.minor()));
+            StepPayload.MigrateLive migration = new StepPayload.MigrateLive(name, target.name(),
+                    "tcp://" + migrationAddress(target), resources, copies(desired, List.of(source, target.name())));
             List<String> uses = new ArrayList<>(networks);
-            diff.step(StepKind.MIGRATE_LIVE, source, List.of(target.name()), from, uses, address,
+            diff.step(source, List.of(target.name()), from, uses, address,
                     "migrate domain " + name + " live from " + source + " to " + target.name() + " (dual-primary on "
-                            + String.join(", ", arguments.keySet().stream().filter(k -> k.startsWith("resource."))
-                            .map(k -> k.substring("resource.".length())).toList()) + " only while it runs)", arguments);
+                            + String.join(", ", migration.resources().keySet()) + " only while it runs)", migration);
             how = "live: it keeps running; its disks are primary on both nodes only during the migration";
         } else {
             offline(vm, target.name(), source, domain, disks, address, from, to, networks, diff);
@@ -159,11 +156,11 @@ final class Migrations {
                     : "left stopped");
         }
         if (vm.autostart()) {
-            diff.step(StepKind.SET_AUTOSTART, target.name(), to, List.of(from), address,
+            diff.step(target.name(), to, List.of(from), address,
                     "enable autostart of domain " + name + " on " + target.name(),
-                    Map.of("name", name, "autostart", "true"));
+                    new StepPayload.SetAutostart(name, true));
         }
-        diff.change(new ResourceChange(address, "vm", name, target.name(), Action.MIGRATE, attributes,
+        diff.change(new ResourceChange(address, ChangeKind.VM, name, target.name(), Action.MIGRATE, attributes,
                 "the manifest moves it from " + source + " to " + target.name() + "; " + how + "; any other change"
                         + " to it is planned once it is there"));
     }
@@ -177,15 +174,15 @@ final class Migrations {
                          String address, String from, String to, List<String> networks, Diff.Builder diff) {
         String name = vm.name();
         if (domain.active()) {
-            diff.step(StepKind.SHUTDOWN_DOMAIN, source, from, List.of(), address, "shut down domain " + name
-                    + " on " + source + " to move it to " + target, Map.of("name", name));
+            diff.step(source, from, List.of(), address, "shut down domain " + name
+                    + " on " + source + " to move it to " + target, new StepPayload.ShutdownDomain(name));
         }
         List<String> targetSides = new ArrayList<>();
         // the target defines the vm only once the source has stopped it and stepped down
         List<String> defineUses = new ArrayList<>(List.of(from));
         for (VmMetadata.Disk disk : disks) {
             String resource = disk.resource();
-            String minor = Integer.toString(disk.minor());
+            int minor = disk.minor();
             String sourceSide = Subjects.drbd(source, resource);
             String targetSide = Subjects.drbd(target, resource);
             targetSides.add(targetSide);
@@ -195,40 +192,40 @@ final class Migrations {
             if (targetPrimary && (domain.active() || "Primary".equals(sourceRole))) {
                 // primary on both (a live migration stopped part-way): the target steps down first, and takes over
                 // again only once the source has stopped and stepped down
-                diff.step(StepKind.DRBD_DEMOTE, target, targetSide, List.of(), address, "make " + resource
+                diff.step(target, targetSide, List.of(), address, "make " + resource
                         + " secondary on " + target + " and forbid two primaries (it is primary on both nodes)",
-                        Map.of("resource", resource, "minor", minor, "forbidTwoPrimaries", "true"));
+                        new StepPayload.DrbdDemote(resource, minor, true));
                 targetPrimary = false;
             }
             if (!"Secondary".equals(sourceRole)) {
-                diff.step(StepKind.DRBD_DEMOTE, source, sourceSide, List.of(from), address, "make " + resource
-                        + " secondary on " + source, Map.of("resource", resource, "minor", minor));
+                diff.step(source, sourceSide, List.of(from), address, "make " + resource
+                        + " secondary on " + source, new StepPayload.DrbdDemote(resource, minor, false));
             }
             if (!targetPrimary) {
-                diff.step(StepKind.DRBD_PROMOTE, target, targetSide, List.of(sourceSide), address, "make " + resource
-                        + " primary on " + target, Map.of("resource", resource, "minor", minor));
+                diff.step(target, targetSide, List.of(sourceSide), address, "make " + resource
+                        + " primary on " + target, new StepPayload.DrbdPromote(resource, minor));
             }
         }
         defineUses.addAll(targetSides);
-        Map<String, String> define = new TreeMap<>(Map.of("name", name, "xml", domain.definition()));
-        define.putAll(copies(desired, List.of(source, target)));
-        diff.step(StepKind.DEFINE_DOMAIN, target, List.of(source), to, defineUses, address, "define domain " + name
+        StepPayload.DefineDomain define = new StepPayload.DefineDomain(name, domain.definition(),
+                copies(desired, List.of(source, target)));
+        diff.step(target, List.of(source), to, defineUses, address, "define domain " + name
                 + " on " + target + " (its definition from " + source + ")", define);
         undefineSource(name, source, target, domain, address, diff);
         if (vm.state() == VmSpec.PowerState.RUNNING) {
             List<String> uses = new ArrayList<>(networks);
             uses.addAll(targetSides);
-            diff.step(StepKind.START_DOMAIN, target, to, uses, address, "start domain " + name + " on " + target,
-                    Map.of("name", name));
+            diff.step(target, to, uses, address, "start domain " + name + " on " + target,
+                    new StepPayload.StartDomain(name));
         }
     }
 
     private static void undefineSource(String name, String source, String target, ObservedDomain domain,
                                        String address, Diff.Builder diff) {
-        diff.step(StepKind.UNDEFINE_MIGRATED, source, List.of(target), Subjects.domain(source, name),
+        diff.step(source, List.of(target), Subjects.domain(source, name),
                 List.of(Subjects.domain(target, name)), address, "undefine domain " + name + " on " + source
                         + " (checked first: " + target + " has it, UUID " + domain.uuid() + ")",
-                Map.of("name", name, "target", target, "uuid", domain.uuid()));
+                new StepPayload.UndefineMigrated(name, target, domain.uuid()));
     }
 
     /**
@@ -240,14 +237,16 @@ final class Migrations {
                   Diff.Builder diff) {
         String name = vm.name();
         if (there.active()) {
-            diff.problem("vm " + name + " is defined on both " + node + " and " + other.node() + ", and runs on "
+            diff.problem(PlanFinding.Code.DEFINED_TWICE, PlanFinding.Subject.vm(name, node), "vm " + name
+                    + " is defined on both " + node + " and " + other.node() + ", and runs on "
                     + other.node() + (here.active() ? " and on " + node + " (both may be writing its disks: check"
                     + " them now)" : "") + "; shut it down on " + other.node() + " ('virsh shutdown " + name
                     + "'), then plan again: mcvirt completes the move to " + node);
             return;
         }
         if (!there.uuid().equalsIgnoreCase(here.uuid())) {
-            diff.problem("vm " + name + " is defined on both " + node + " and " + other.node() + " with different"
+            diff.problem(PlanFinding.Code.DEFINED_TWICE, PlanFinding.Subject.vm(name, node), "vm " + name
+                    + " is defined on both " + node + " and " + other.node() + " with different"
                     + " UUIDs (" + here.uuid() + ", " + there.uuid() + "); mcvirt does not choose: undefine the wrong"
                     + " one by hand");
             return;
@@ -255,14 +254,14 @@ final class Migrations {
         String address = "vm." + name;
         for (VmMetadata.Disk disk : there.metadata().disks()) {
             if (disk.replicated() && "Primary".equals(role(other.node(), disk.resource()))) {
-                diff.step(StepKind.DRBD_DEMOTE, other.node(), Subjects.drbd(other.node(), disk.resource()),
+                diff.step(other.node(), Subjects.drbd(other.node(), disk.resource()),
                         List.of(Subjects.domain(other.node(), name)), address, "make " + disk.resource()
-                                + " secondary on " + other.node(), Map.of("resource", disk.resource(), "minor",
-                                Integer.toString(disk.minor())));
+                                + " secondary on " + other.node(), new StepPayload.DrbdDemote(disk.resource(),
+                                disk.minor(), false));
             }
         }
         undefineSource(name, other.node(), node, there, address, diff);
-        diff.change(new ResourceChange(address, "vm", name, node, Action.MIGRATE, List.of(new AttributeChange("node",
+        diff.change(new ResourceChange(address, ChangeKind.VM, name, node, Action.MIGRATE, List.of(new AttributeChange("node",
                 other.node() + " and " + node, node, Effect.LIVE)), "it is defined on both nodes (a move between them"
                 + " stopped part-way); the manifest puts it on " + node + ", so the copy on " + other.node()
                 + " is undefined"));
@@ -286,12 +285,12 @@ final class Migrations {
             List<String> uses = peer.map(p -> List.of(Subjects.drbd(p, disk.resource()))).orElse(List.of());
             attributes.add(new AttributeChange("disk." + disk.name() + ".primary", peer.filter(p -> "Primary".equals(
                     role(p, disk.resource()))).orElse("none"), node, Effect.LIVE));
-            diff.step(StepKind.DRBD_PROMOTE, node, Subjects.drbd(node, disk.resource()), uses, "vm." + vm.name(),
+            diff.step(node, Subjects.drbd(node, disk.resource()), uses, "vm." + vm.name(),
                     "make " + disk.resource() + " primary on " + node + " (the vm's node)",
-                    Map.of("resource", disk.resource(), "minor", Integer.toString(disk.minor())));
+                    new StepPayload.DrbdPromote(disk.resource(), disk.minor()));
         }
         if (!attributes.isEmpty()) {
-            diff.change(new ResourceChange("vm." + vm.name() + ".primary", "vm", vm.name(), node, Action.UPDATE,
+            diff.change(new ResourceChange("vm." + vm.name() + ".primary", ChangeKind.VM, vm.name(), node, Action.UPDATE,
                     attributes, "its disks are not primary on its node " + node + " (a move stopped part-way and"
                             + " undone, or a demote by hand): they are made primary there again"));
         }
@@ -322,51 +321,60 @@ final class Migrations {
             }
             attributes.add(new AttributeChange("disk." + disk.name() + ".primary", peerPrimary ? node + " and "
                     + peer.get() : node + " (two primaries allowed)", node, Effect.LIVE));
-            diff.step(StepKind.DRBD_DEMOTE, peer.get(), Subjects.drbd(peer.get(), resource), List.of(), address,
+            diff.step(peer.get(), Subjects.drbd(peer.get(), resource), List.of(), address,
                     "make " + resource + " secondary on " + peer.get() + " and forbid two primaries",
-                    Map.of("resource", resource, "minor", Integer.toString(disk.minor()), "forbidTwoPrimaries",
-                            "true"));
+                    new StepPayload.DrbdDemote(resource, disk.minor(), true));
         }
         if (!attributes.isEmpty()) {
-            diff.change(new ResourceChange(address + ".disks", "vm", vm.name(), node, Action.UPDATE, attributes,
+            diff.change(new ResourceChange(address + ".disks", ChangeKind.VM, vm.name(), node, Action.UPDATE, attributes,
                     "its disks are primary on " + peer.get() + " too, or allow two primaries: a live migration"
                             + " stopped part-way; " + peer.get() + " is made secondary"));
         }
     }
 
-    /**
-     * The vm is defined on no node. With a saved copy of its definition on a node of its pair, plans registering it
-     * on its node (the disks made primary there first); returns false when there is nothing to register from.
-     */
-    boolean register(VmSpec vm, NodeSpec node, Diff.Builder diff) {
-        if (!vm.replicated()) {
-            return false;
-        }
-        Optional<NodeObservation> copyNode = vm.pair().stream().sorted((a, b) -> a.equals(node.name()) ? -1
-                        : b.equals(node.name()) ? 1 : a.compareTo(b))
+    /** The node of the vm's pair with a saved copy of its definition: its own first, then the others by name. */
+    private static Optional<NodeObservation> copyNode(VmSpec vm, String node, ObservedState observed) {
+        return vm.pair().stream().sorted((a, b) -> a.equals(node) ? -1 : b.equals(node) ? 1 : a.compareTo(b))
                 .map(observed::node).flatMap(Optional::stream)
                 .filter(o -> o.reachable() && o.savedDefinitions().containsKey(vm.name())).findFirst();
-        if (copyNode.isEmpty()) {
-            return false;
-        }
+    }
+
+    /** The side of a replicated disk's resource on a node, if it is up there. */
+    private static Optional<ObservedDrbd.Resource> side(ObservedState observed, String node, String resource) {
+        return observed.node(node).map(NodeObservation::drbd).map(d -> d.resource(resource))
+                .filter(l -> !l.isEmpty()).map(l -> l.get(0));
+    }
+
+    /**
+     * Whether a vm defined on no node can be registered on its node again: it has replicated disks, a node of its
+     * pair has a saved copy of its definition, and every replicated disk is up on its node (otherwise it is a
+     * creation, or a problem the differs report).
+     */
+    static boolean registrable(VmSpec vm, String node, ObservedState observed) {
+        return vm.replicated() && copyNode(vm, node, observed).isPresent() && vm.disks().stream()
+                .filter(VmSpec.DiskSpec::replicated)
+                .allMatch(d -> side(observed, node, DrbdAllocation.resourceName(vm.name(), d.name())).isPresent());
+    }
+
+    /**
+     * The vm is defined on no node and {@link #registrable}: plans registering it on its node from the saved copy of
+     * its definition, its disks made primary there first.
+     */
+    void register(VmSpec vm, NodeSpec node, Diff.Builder diff) {
+        NodeObservation from = copyNode(vm, node.name(), observed).orElseThrow();
         String name = vm.name();
         String address = "vm." + name;
         String to = Subjects.domain(node.name(), name);
         List<String> sides = new ArrayList<>();
         List<String> primaryElsewhere = new ArrayList<>();
         Optional<String> peer = vm.peer();
-        Diff.Builder steps = new Diff.Builder(); // added to diff only once every disk is ready
         for (VmSpec.DiskSpec disk : vm.disks()) {
             if (!disk.replicated()) {
                 continue;
             }
             String resource = DrbdAllocation.resourceName(vm.name(), disk.name());
-            Optional<ObservedDrbd.Resource> side = observed.node(node.name()).map(NodeObservation::drbd)
-                    .map(d -> d.resource(resource)).filter(l -> !l.isEmpty()).map(l -> l.get(0));
-            if (side.isEmpty()) {
-                return false; // not up here: nothing to register onto (a creation, or a problem the differ reports)
-            }
-            String minor = Integer.toString(side.get().minor());
+            ObservedDrbd.Resource side = side(observed, node.name(), resource).orElseThrow();
+            int minor = side.minor();
             String targetSide = Subjects.drbd(node.name(), resource);
             sides.add(targetSide);
             List<String> uses = new ArrayList<>();
@@ -375,40 +383,36 @@ final class Migrations {
                 String peerSide = Subjects.drbd(peer.get(), resource);
                 uses.add(peerSide);
                 sides.add(peerSide);
-                steps.step(StepKind.DRBD_DEMOTE, peer.get(), peerSide, List.of(), address, "make " + resource
-                        + " secondary on " + peer.get(), Map.of("resource", resource, "minor", minor));
+                diff.step(peer.get(), peerSide, List.of(), address, "make " + resource
+                        + " secondary on " + peer.get(), new StepPayload.DrbdDemote(resource, minor, false));
             }
-            if (!"Primary".equals(side.get().role())) {
-                steps.step(StepKind.DRBD_PROMOTE, node.name(), targetSide, uses, address, "make " + resource
-                        + " primary on " + node.name(), Map.of("resource", resource, "minor", minor));
+            if (!"Primary".equals(side.role())) {
+                diff.step(node.name(), targetSide, uses, address, "make " + resource
+                        + " primary on " + node.name(), new StepPayload.DrbdPromote(resource, minor));
             }
         }
-        NodeObservation from = copyNode.get();
-        Map<String, String> arguments = new TreeMap<>(Map.of("name", name, "copyNode", from.node(), "copyDirectory",
-                stateDirectory(desired, from.node()), "sha256", from.savedDefinitions().get(name)));
-        arguments.putAll(copies(desired, vm.pair()));
-        steps.step(StepKind.REGISTER_DOMAIN, node.name(), vm.pair(), to, sides, address, "define domain " + name
+        StepPayload.RegisterDomain arguments = new StepPayload.RegisterDomain(name, from.node(),
+                stateDirectory(desired, from.node()), from.savedDefinitions().get(name), copies(desired, vm.pair()));
+        diff.step(node.name(), vm.pair(), to, sides, address, "define domain " + name
                 + " on " + node.name() + " from mcvirt's saved copy of its definition (on " + from.node() + ")",
                 arguments);
         if (vm.autostart()) {
-            steps.step(StepKind.SET_AUTOSTART, node.name(), to, List.of(), address, "enable autostart of domain "
-                    + name, Map.of("name", name, "autostart", "true"));
+            diff.step(node.name(), to, List.of(), address, "enable autostart of domain "
+                    + name, new StepPayload.SetAutostart(name, true));
         }
         if (vm.state() == VmSpec.PowerState.RUNNING) {
             List<String> uses = new ArrayList<>(vm.nics().stream().map(n -> Subjects.network(node.name(),
                     network(n.network()))).toList());
             uses.addAll(sides);
-            steps.step(StepKind.START_DOMAIN, node.name(), to, uses, address, "start domain " + name,
-                    Map.of("name", name));
+            diff.step(node.name(), to, uses, address, "start domain " + name,
+                    new StepPayload.StartDomain(name));
         }
-        diff.add(steps.build());
         List<AttributeChange> attributes = new ArrayList<>();
         attributes.add(new AttributeChange("defined", "nowhere", node.name(), Effect.LIVE));
         attributes.add(new AttributeChange("state", null, vm.state().name().toLowerCase(Locale.ROOT), Effect.LIVE));
-        diff.change(new ResourceChange(address, "vm", name, node.name(), Action.CREATE, attributes,
+        diff.change(new ResourceChange(address, ChangeKind.VM, name, node.name(), Action.CREATE, attributes,
                 "vm " + name + " is defined on no node" + (primaryElsewhere.isEmpty() ? "" : "; its disks are primary"
                         + " on " + peer.orElse("?")) + ": registered again from mcvirt's saved copy of its definition"
                         + " (its disks are kept)"));
-        return true;
     }
 }

@@ -2,7 +2,6 @@ package org.mcvirt.plan;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.mcvirt.model.DesiredState;
@@ -61,17 +60,18 @@ final class NetworkDiffer implements ResourceDiffer {
                             || view.gateway() != null && Objects.equals(n.address(), view.gateway())))
                 .findFirst();
         if (clash.isPresent() && (seen.isEmpty() || !seen.get().active())) {
-            diff.problem("network " + network.name() + " on node " + node.name() + ": the active network "
+            diff.problem(PlanFinding.Code.NETWORK_CLASH, PlanFinding.Subject.network(network.name(), node.name()),
+                    "network " + network.name() + " on node " + node.name() + ": the active network "
                     + clash.get().name() + " already uses " + (Objects.equals(clash.get().bridge(), view.bridgeName())
                     ? "bridge " + view.bridgeName() : "address " + view.gateway() + " (" + network.cidr() + ")")
                     + "; choose another " + (network.nat() ? "cidr" : "bridge"));
             return;
         }
         if (seen.isEmpty()) {
-            diff.change(new ResourceChange(address, "network", network.name(), node.name(), Action.CREATE,
+            diff.change(new ResourceChange(address, ChangeKind.NETWORK, network.name(), node.name(), Action.CREATE,
                     wanted.stream().filter(a -> a.after() != null).toList(), "network does not exist"));
-            diff.step(StepKind.CREATE_NETWORK, node.name(), subject, List.of(), address,
-                    "create network " + name, Map.of("name", name, "xml", renderer.network(view)));
+            diff.step(node.name(), subject, List.of(), address,
+                    "create network " + name, new StepPayload.CreateNetwork(name, renderer.network(view)));
             return;
         }
         ObservedNetwork current = seen.get();
@@ -84,23 +84,24 @@ final class NetworkDiffer implements ResourceDiffer {
             }
         }
         if (!differences.isEmpty()) {
-            diff.change(new ResourceChange(address, "network", network.name(), node.name(), Action.REPLACE,
+            diff.change(new ResourceChange(address, ChangeKind.NETWORK, network.name(), node.name(), Action.REPLACE,
                     differences, "libvirt networks cannot be changed in place"));
             List<String> users = obs.domains().stream().filter(d -> d.nics().stream()
                     .anyMatch(n -> name.equals(n.source())) && d.active()).map(ObservedDomain::name).toList();
             if (!users.isEmpty()) {
-                diff.problem("network " + network.name() + " on node " + node.name() + " must be replaced but"
+                diff.problem(PlanFinding.Code.NETWORK_IN_USE, PlanFinding.Subject.network(network.name(), node.name()),
+                        "network " + network.name() + " on node " + node.name() + " must be replaced but"
                         + " running vms use it: " + String.join(", ", users) + "; stop them first");
             }
-            diff.step(StepKind.DELETE_NETWORK, node.name(), subject, List.of(), address,
-                    "delete network " + name, Map.of("name", name));
-            diff.step(StepKind.CREATE_NETWORK, node.name(), subject, List.of(), address,
-                    "create network " + name, Map.of("name", name, "xml", renderer.network(view)));
+            diff.step(node.name(), subject, List.of(), address,
+                    "delete network " + name, new StepPayload.DeleteNetwork(name));
+            diff.step(node.name(), subject, List.of(), address,
+                    "create network " + name, new StepPayload.CreateNetwork(name, renderer.network(view)));
         } else if (!current.active()) {
-            diff.change(new ResourceChange(address, "network", network.name(), node.name(), Action.UPDATE,
+            diff.change(new ResourceChange(address, ChangeKind.NETWORK, network.name(), node.name(), Action.UPDATE,
                     List.of(new AttributeChange("active", "false", "true", Effect.LIVE)), "network is stopped"));
-            diff.step(StepKind.START_NETWORK, node.name(), subject, List.of(), address,
-                    "start network " + name, Map.of("name", name));
+            diff.step(node.name(), subject, List.of(), address,
+                    "start network " + name, new StepPayload.StartNetwork(name));
         }
     }
 
@@ -111,15 +112,16 @@ final class NetworkDiffer implements ResourceDiffer {
             String name = Names.manifestName(desired.cluster().name(), current.name()).orElse(null);
             if (name != null && desired.network(name).isEmpty()) {
                 String address = "network." + name + "@" + node.name();
-                diff.change(new ResourceChange(address, "network", name, node.name(), Action.DELETE,
+                diff.change(new ResourceChange(address, ChangeKind.NETWORK, name, node.name(), Action.DELETE,
                         List.of(new AttributeChange("forward", current.forwardMode(), null, Effect.LIVE)),
                         "network is not in the manifest"));
                 List<String> users = obs.domains().stream().filter(d -> d.nics().stream()
                         .anyMatch(n -> current.name().equals(n.source()))).map(ObservedDomain::name).toList();
-                users.stream().filter(u -> desired.vm(u).isPresent()).forEach(u -> diff.problem("network " + name
+                users.stream().filter(u -> desired.vm(u).isPresent()).forEach(u -> diff.problem(
+                        PlanFinding.Code.NETWORK_IN_USE, PlanFinding.Subject.network(name, node.name()), "network " + name
                         + " on node " + node.name() + " is to be destroyed but vm " + u + " still uses it"));
-                diff.step(StepKind.DELETE_NETWORK, node.name(), Subjects.network(node.name(), current.name()), List.of(),
-                        address, "delete network " + current.name(), Map.of("name", current.name()));
+                diff.step(node.name(), Subjects.network(node.name(), current.name()), List.of(),
+                        address, "delete network " + current.name(), new StepPayload.DeleteNetwork(current.name()));
             }
         }
     }

@@ -1,6 +1,7 @@
 package org.mcvirt.plan;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -10,9 +11,9 @@ import java.util.Objects;
  * is self-contained. The human text and --json are both rendered from this value.
  */
 public record Plan(int formatVersion, String cluster, String fingerprint, String manifestDigest, List<PlanNode> nodes,
-                   List<ResourceChange> changes, List<Step> steps, List<String> problems, List<String> warnings,
-                   Summary summary) {
-    public static final int FORMAT_VERSION = 2;
+                   List<ResourceChange> changes, List<Step> steps, List<PlanFinding> problems,
+                   List<PlanFinding> warnings, Summary summary) {
+    public static final int FORMAT_VERSION = 3;
 
     @JsonCreator
     public Plan {
@@ -27,8 +28,21 @@ public record Plan(int formatVersion, String cluster, String fingerprint, String
 
     /** A plan that carries no nodes and no manifest digest (tests of the walk and the text). */
     public Plan(int formatVersion, String cluster, String fingerprint, List<ResourceChange> changes, List<Step> steps,
-                List<String> problems, Summary summary) {
+                List<PlanFinding> problems, Summary summary) {
         this(formatVersion, cluster, fingerprint, null, List.of(), changes, steps, problems, List.of(), summary);
+    }
+
+    /** The problems' messages, in order. */
+    public List<String> problemMessages() {
+        return problems.stream().map(PlanFinding::message).toList();
+    }
+
+    /** This plan with one more warning at the end. */
+    public Plan withWarning(PlanFinding warning) {
+        List<PlanFinding> more = new ArrayList<>(warnings);
+        more.add(warning);
+        return new Plan(formatVersion, cluster, fingerprint, manifestDigest, nodes, changes, steps, problems, more,
+                summary);
     }
 
     public boolean hasChanges() {

@@ -18,12 +18,12 @@ public final class PlanMarkdown {
         out.append("### mcvirt plan for cluster `").append(plan.cluster()).append("`\n\n");
         if (!plan.problems().isEmpty()) {
             out.append("**Errors: apply refuses this plan until they are solved.**\n\n");
-            plan.problems().forEach(p -> out.append("- :x: ").append(escape(p)).append('\n'));
+            plan.problems().forEach(p -> out.append("- :x: ").append(escape(p.message())).append('\n'));
             out.append('\n');
         }
         if (!plan.warnings().isEmpty()) {
             out.append("**Warnings**\n\n");
-            plan.warnings().forEach(w -> out.append("- :warning: ").append(escape(w)).append('\n'));
+            plan.warnings().forEach(w -> out.append("- :warning: ").append(escape(w.message())).append('\n'));
             out.append('\n');
         }
         if (plan.changes().isEmpty()) {

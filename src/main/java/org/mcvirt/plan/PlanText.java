@@ -11,11 +11,11 @@ public final class PlanText {
 
     public static String render(Plan plan, boolean colour) {
         StringBuilder out = new StringBuilder();
-        for (String problem : plan.problems()) {
-            out.append(paint("Error: ", "\u001b[1;31m", colour)).append(problem).append('\n');
+        for (PlanFinding problem : plan.problems()) {
+            out.append(paint("Error: ", "\u001b[1;31m", colour)).append(problem.message()).append('\n');
         }
-        for (String warning : plan.warnings()) {
-            out.append(paint("Warning: ", "\u001b[1;33m", colour)).append(warning).append('\n');
+        for (PlanFinding warning : plan.warnings()) {
+            out.append(paint("Warning: ", "\u001b[1;33m", colour)).append(warning.message()).append('\n');
         }
         if (!plan.problems().isEmpty() || !plan.warnings().isEmpty()) {
             out.append('\n');
@@ -35,7 +35,7 @@ public final class PlanText {
             out.append(" will be ").append(past(change.action())).append(" (").append(change.reason()).append(")\n");
             String symbol = change.action().symbol();
             out.append("  ").append(paint(symbol, colourOf(change.action()), colour)).append(' ')
-                    .append(change.kind()).append(" \"").append(change.name()).append("\"\n");
+                    .append(change.kind().label()).append(" \"").append(change.name()).append("\"\n");
             int width = change.attributes().stream().mapToInt(a -> a.name().length()).max().orElse(0);
             int valueWidth = change.attributes().stream().mapToInt(a -> value(a).length()).max().orElse(0);
             for (AttributeChange attribute : change.attributes()) {

@@ -1,19 +1,29 @@
 package org.mcvirt.plan;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
 import org.mcvirt.model.DesiredState;
 import org.mcvirt.model.Macs;
 import org.mcvirt.model.NodeSpec;
 import org.mcvirt.model.VmSpec;
 import org.mcvirt.render.Renderer;
+import org.mcvirt.state.DiskHealth;
 import org.mcvirt.state.NodeObservation;
 import org.mcvirt.state.ObservedDomain;
 import org.mcvirt.state.ObservedState;
@@ -22,7 +32,9 @@ import org.mcvirt.state.ObservedState;
  * The planner: desired x observed -> changes and steps. A pure function of its inputs (no node is contacted),
  * so it is tested with hand-built observed state. It resolves derived MACs against the nodes, reports the nodes
  * that could not be read, runs one {@link ResourceDiffer} per resource kind, and composes what they find: changes
- * sorted by address, problems sorted, steps ordered by {@link StepOrder}. Problems that make a safe plan impossible
+ * sorted by address, problems sorted, steps ordered by {@link StepOrder}. The differs: {@link PoolDiffer},
+ * {@link NetworkDiffer}, {@link ReplicatedDiskDiffer} (LVs and DRBD resources), {@link MigrationDiffer} (moves and
+ * registers) and {@link VmDiffer} (the vm's own attributes). Problems that make a safe plan impossible
  * are collected in {@link Plan#problems()} instead of being planned around.
  */
 public final class Planner {
@@ -31,20 +43,32 @@ public final class Planner {
     public Planner(Renderer renderer) {
         Objects.requireNonNull(renderer, "renderer");
         // One differ per resource kind, each independent of the others: StepOrder relates their steps by subject.
-        // The logical-volume and DRBD-resource differs go here, next to the pools they complement.
-        this.differs = List.of(new PoolDiffer(renderer), new NetworkDiffer(renderer), new VmDiffer(renderer));
+        // Changes of one address keep the order of this list (a move's before the vm's own update).
+        this.differs = List.of(new PoolDiffer(renderer), new NetworkDiffer(renderer), new ReplicatedDiskDiffer(renderer),
+                new MigrationDiffer(), new VmDiffer(renderer));
     }
 
     /**
      * Options that narrow a plan. live: a running vm that moves to another node migrates live even when its manifest
      * says {@code migration: offline} (plan and apply --live, migrate --live). adoptVms: vms whose existing unmanaged
      * domain (on the vm's node, named like the vm) is planned as if it carried mcvirt's mark, plus one change that adds
-     * the mark ({@code mcvirt import --adopt}; see {@link Adoption}).
+     * the mark ({@code mcvirt import --adopt}; see {@link Adoption}). skipMigrationNetworkCheck: for tests only, a move
+     * is planned even when the target has no active network for a nic of the vm, so a live migration the target
+     * refuses can be tried (false unless a caller sets it).
      */
-    public record Options(Set<String> targetVms, boolean live, Set<String> adoptVms) {
+    public record Options(Set<String> targetVms, boolean live, Set<String> adoptVms, boolean skipMigrationNetworkCheck) {
         public Options {
             targetVms = Set.copyOf(targetVms);
             adoptVms = adoptVms == null ? Set.of() : Set.copyOf(adoptVms);
+        }
+
+        public Options(Set<String> targetVms, boolean live, Set<String> adoptVms) {
+            this(targetVms, live, adoptVms, false);
+        }
+
+        /** These options with the test-only skip of a migration's network check on or off. */
+        public Options withSkipMigrationNetworkCheck(boolean skip) {
+            return new Options(targetVms, live, adoptVms, skip);
         }
 
         public Options(Set<String> targetVms, boolean live) {
@@ -74,9 +98,9 @@ public final class Planner {
 
     public Plan plan(DesiredState manifest, ObservedState observed, Options options) {
         // the two digests hash megabytes at scale and depend on nothing the diff computes: they run alongside it
-        java.util.concurrent.CompletableFuture<String> fingerprint =
-                java.util.concurrent.CompletableFuture.supplyAsync(observed::fingerprint);
-        List<String> macProblems = new ArrayList<>();
+        CompletableFuture<String> fingerprint =
+                CompletableFuture.supplyAsync(observed::fingerprint);
+        List<PlanFinding> macProblems = new ArrayList<>();
         if (!options.adoptVms().isEmpty()) {
             // the fingerprint (above) is of what the nodes have; the rest plans with the domains to adopt marked
             Adoption.Marked marked = Adoption.mark(manifest, observed, options);
@@ -84,8 +108,8 @@ public final class Planner {
             observed = marked.observed();
         }
         DesiredState desired = withLiveMacs(manifest, observed, macProblems);
-        java.util.concurrent.CompletableFuture<String> digest =
-                java.util.concurrent.CompletableFuture.supplyAsync(() -> manifestDigest(desired));
+        CompletableFuture<String> digest =
+                CompletableFuture.supplyAsync(() -> manifestDigest(desired));
         Diff diff = Diff.problems(macProblems).plus(unreadNodes(desired, observed));
         for (ResourceDiffer differ : differs) {
             diff = diff.plus(differ.diff(desired, observed, options));
@@ -93,29 +117,32 @@ public final class Planner {
         List<ResourceChange> changes = diff.changes().stream()
                 .sorted(Comparator.comparing(ResourceChange::address)).toList();
         List<Step> steps = StepOrder.order(nodeByNode(diff.drafts(), desired));
-        List<String> warnings = new ArrayList<>(observed.nodes().stream().flatMap(n -> n.warnings().stream()).sorted()
-                .toList());
+        List<PlanFinding> warnings = new ArrayList<>(observed.nodes().stream().flatMap(n -> n.warnings().stream()
+                .map(w -> new PlanFinding(PlanFinding.Code.NODE_WARNING, PlanFinding.Subject.node(n.node()), w)))
+                .sorted(Comparator.comparing(PlanFinding::message)).toList());
         // DRBD hazards no manifest change fixes: shown with the command that does
-        org.mcvirt.state.DiskHealth.of(observed, desired.cluster().name()).stream()
-                .filter(f -> options.includes(f.vm())).map(org.mcvirt.state.DiskHealth.Finding::text)
+        DiskHealth.of(observed, desired.cluster().name()).stream().filter(f -> options.includes(f.vm()))
+                .map(f -> new PlanFinding(PlanFinding.Code.DISK_HEALTH, PlanFinding.Subject.vm(f.vm(), null), f.text()))
                 .forEach(warnings::add);
         return new Plan(Plan.FORMAT_VERSION, desired.cluster().name(), fingerprint.join(), digest.join(),
                 desired.nodes().stream().map(PlanNode::of).toList(), changes, steps,
-                diff.problems().stream().sorted().toList(), warnings, Plan.Summary.of(changes));
+                diff.problems().stream().sorted(Comparator.comparing(PlanFinding::message)).toList(), warnings,
+                Plan.Summary.of(changes));
     }
 
     /** A problem for each node of the manifest that could not be read: nothing is planned on it. */
     private static Diff unreadNodes(DesiredState desired, ObservedState observed) {
-        List<String> problems = new ArrayList<>();
+        List<PlanFinding> problems = new ArrayList<>();
         for (NodeSpec node : desired.nodes()) {
             Optional<NodeObservation> seen = observed.node(node.name());
             if (seen.isEmpty() || !seen.get().reachable()) {
                 String why = seen.map(NodeObservation::error).orElse("not read")
-                        .replaceFirst("^node " + java.util.regex.Pattern.quote(node.name()) + ": ", "");
+                        .replaceFirst("^node " + Pattern.quote(node.name()) + ": ", "");
                 List<String> vms = desired.vms().stream().filter(v -> v.node().equals(node.name()))
                         .map(VmSpec::name).toList();
-                problems.add("node " + node.name() + " could not be read, so its networks, storage"
-                        + (vms.isEmpty() ? "" : " and vms " + String.join(", ", vms)) + " cannot be planned: " + why);
+                problems.add(new PlanFinding(PlanFinding.Code.NODE_NOT_READ, PlanFinding.Subject.node(node.name()),
+                        "node " + node.name() + " could not be read, so its networks, storage"
+                        + (vms.isEmpty() ? "" : " and vms " + String.join(", ", vms)) + " cannot be planned: " + why));
             }
         }
         return Diff.problems(problems);
@@ -136,9 +163,9 @@ public final class Planner {
                 .toList();
     }
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper CANONICAL = new com.fasterxml.jackson.databind.ObjectMapper()
-            .configure(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
-            .configure(com.fasterxml.jackson.databind.MapperFeature.SORT_PROPERTIES_ALPHABETICALLY, true);
+    private static final ObjectMapper CANONICAL = new ObjectMapper()
+            .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
+            .configure(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY, true);
 
     /**
      * SHA-256 of the desired state the plan was made from: apply with -f refuses a saved plan whose manifests have
@@ -146,9 +173,9 @@ public final class Planner {
      */
     public static String manifestDigest(DesiredState desired) {
         try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                     .digest(CANONICAL.writeValueAsBytes(desired)));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException | java.security.NoSuchAlgorithmException e) {
+        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -159,7 +186,8 @@ public final class Planner {
      * resolving a collision never changes a live vm and never duplicates a live MAC. MACs from the manifest are
      * taken as they are.
      */
-    private static DesiredState withLiveMacs(DesiredState desired, ObservedState observed, List<String> problems) {
+    private static DesiredState withLiveMacs(DesiredState desired, ObservedState observed,
+                                             List<PlanFinding> problems) {
         Set<String> taken = new HashSet<>();
         Map<String, Set<String>> live = new HashMap<>();
         for (NodeObservation node : observed.nodes()) {
@@ -176,9 +204,10 @@ public final class Planner {
             }
         }
         desired.vms().forEach(vm -> vm.nics().stream().filter(n -> !n.derived()).forEach(n -> taken.add(n.mac())));
-        List<VmSpec> vms = Macs.assign(desired.vms(), taken, live, (vm, i) -> problems.add("vm " + vm.name()
+        List<VmSpec> vms = Macs.assign(desired.vms(), taken, live, (vm, i) -> problems.add(new PlanFinding(
+                PlanFinding.Code.MAC_ADDRESSES_TAKEN, PlanFinding.Subject.vm(vm.name(), vm.node()), "vm " + vm.name()
                 + " nic " + i + ": every one of its " + Macs.CANDIDATES + " derived MAC addresses is in use on the"
-                + " nodes; give it a 'mac' in the manifest"));
+                + " nodes; give it a 'mac' in the manifest")));
         return new DesiredState(desired.cluster(), desired.nodes(), desired.networks(), vms);
     }
 }

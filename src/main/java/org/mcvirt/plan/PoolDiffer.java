@@ -1,7 +1,6 @@
 package org.mcvirt.plan;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.mcvirt.model.DesiredState;
@@ -15,7 +14,7 @@ import org.mcvirt.state.ObservedState;
 /**
  * Storage pools: each {@code file} storage of a node is a libvirt directory pool {@code mcvirt.CLUSTER.NAME}, created
  * when missing and started when stopped. A pool is never changed in place, and a directory that is already another
- * pool is a problem. {@code lvm} storage is not a libvirt pool and is left to the logical-volume differ.
+ * pool is a problem. {@code lvm} storage is not a libvirt pool: its LVs are the {@link ReplicatedDiskDiffer}'s.
  */
 final class PoolDiffer implements ResourceDiffer {
     private final Renderer renderer;
@@ -49,35 +48,38 @@ final class PoolDiffer implements ResourceDiffer {
                 .filter(p -> storage.path().equals(p.path()) && !p.name().equals(name))
                 .findFirst();
         if (pool.isEmpty() && sharing.isPresent()) {
-            diff.problem("storage " + storage.name() + " on node " + node.name() + ": path " + storage.path()
+            diff.problem(PlanFinding.Code.STORAGE_PATH_TAKEN, PlanFinding.Subject.storage(storage.name(), node.name()),
+                    "storage " + storage.name() + " on node " + node.name() + ": path " + storage.path()
                     + " is already the storage pool " + sharing.get().name() + ", which is not this cluster's;"
                     + " libvirt allows one pool per directory (use another path)");
             return;
         }
         if (pool.isEmpty()) {
-            diff.change(new ResourceChange(address, "storage", storage.name(), node.name(), Action.CREATE,
+            diff.change(new ResourceChange(address, ChangeKind.STORAGE, storage.name(), node.name(), Action.CREATE,
                     List.of(new AttributeChange("path", null, storage.path(), Effect.LIVE)),
                     "storage pool " + name + " does not exist"));
-            diff.step(StepKind.CREATE_POOL, node.name(), subject, List.of(), address,
+            diff.step(node.name(), subject, List.of(), address,
                     "create storage pool " + name + " at " + storage.path(),
-                    Map.of("name", name, "xml", renderer.pool(Views.pool(desired.cluster(), storage))));
+                    new StepPayload.CreatePool(name, renderer.pool(Views.pool(desired.cluster(), storage))));
             return;
         }
         if (pool.get().error() != null) {
-            diff.problem("storage pool " + name + " on node " + node.name() + " cannot be read: " + pool.get().error());
+            diff.problem(PlanFinding.Code.POOL_MISMATCH, PlanFinding.Subject.storage(storage.name(), node.name()),
+                    "storage pool " + name + " on node " + node.name() + " cannot be read: " + pool.get().error());
             return;
         }
         if (!Objects.equals(pool.get().path(), storage.path()) || !"dir".equals(pool.get().type())) {
-            diff.problem("storage pool " + name + " on node " + node.name() + " is a "
+            diff.problem(PlanFinding.Code.POOL_MISMATCH, PlanFinding.Subject.storage(storage.name(), node.name()),
+                    "storage pool " + name + " on node " + node.name() + " is a "
                     + pool.get().type() + " pool at " + pool.get().path() + " but the manifest says a file pool at "
                     + storage.path() + "; pools are never changed in place (move the data, then remove the pool)");
             return;
         }
         if (!pool.get().active()) {
-            diff.change(new ResourceChange(address, "storage", storage.name(), node.name(), Action.UPDATE,
+            diff.change(new ResourceChange(address, ChangeKind.STORAGE, storage.name(), node.name(), Action.UPDATE,
                     List.of(new AttributeChange("active", "false", "true", Effect.LIVE)), "storage pool is stopped"));
-            diff.step(StepKind.START_POOL, node.name(), subject, List.of(), address,
-                    "start storage pool " + name, Map.of("name", name));
+            diff.step(node.name(), subject, List.of(), address,
+                    "start storage pool " + name, new StepPayload.StartPool(name));
         }
     }
 }

@@ -1,10 +1,10 @@
 package org.mcvirt.plan;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import org.mcvirt.model.DesiredState;
 import org.mcvirt.model.DrbdSpec;
 import org.mcvirt.model.NodeSpec;
@@ -14,14 +14,15 @@ import org.mcvirt.model.VmMetadata;
 import org.mcvirt.model.VmSpec;
 import org.mcvirt.render.Renderer;
 import org.mcvirt.render.Views;
+import org.mcvirt.state.Availability;
 import org.mcvirt.state.NodeObservation;
 import org.mcvirt.state.ObservedDomain;
-import org.mcvirt.state.ObservedState;
 import org.mcvirt.state.ObservedLvm;
-import org.mcvirt.state.Availability;
+import org.mcvirt.state.ObservedState;
 
 /**
- * The steps of a replicated disk's two replicas, for the vm differ. Creating one: on both nodes of the vm's pair a
+ * The steps of a replicated disk's two replicas, for the {@link ReplicatedDiskDiffer}, and what the vm differ needs to
+ * know of them (the subject a domain uses, the size attribute, the sides a removed disk takes down). Creating one: on both nodes of the vm's pair a
  * tagged LV, the resource file (its secret a placeholder apply fills in), create-md and up; then, on the vm's node,
  * the initial sync from that node (its new, empty disk is declared the good copy; the peer's is new too). Deleting
  * one: the resource taken down with its metadata and file, then the LV, on both nodes.
@@ -48,26 +49,17 @@ final class Replicas {
         return "mcvirt." + cluster;
     }
 
-    /** False, with a problem, when a node of the vm's pair could not be read: nothing of it is planned. */
-    boolean pairReadable(VmSpec vm, Diff.Builder diff) {
-        for (String member : vm.pair()) {
-            Optional<NodeObservation> seen = observed.node(member);
-            if (seen.isEmpty() || !seen.get().reachable()) {
-                if (!member.equals(vm.node())) {
-                    diff.problem("vm " + vm.name() + " has replicated disks on node " + member + ", which could not be"
-                            + " read, so the vm cannot be planned");
-                }
-                return false;
-            }
-        }
-        return true;
+    /** The subject a domain uses for a replicated disk on the vm's node ("?" when no resource could be allocated). */
+    String subject(VmSpec vm, VmSpec.DiskSpec disk) {
+        Views.DrbdDiskView resource = allocation.of(vm.name()).get(disk.name());
+        return Subjects.drbd(vm.node(), resource == null ? "?" : resource.resource());
     }
 
     /** Plans a new replicated disk on both nodes of the pair; returns the subject the domain uses on its node. */
     String create(VmSpec vm, VmSpec.DiskSpec disk, String address, Diff.Builder diff) {
         Views.DrbdDiskView resource = allocation.of(vm.name()).get(disk.name());
         String node = vm.node();
-        String subject = Subjects.drbd(node, resource == null ? "?" : resource.resource());
+        String subject = subject(vm, disk);
         if (resource == null) {
             return subject; // the allocation reported why
         }
@@ -93,38 +85,59 @@ final class Replicas {
             String volumeGroup = spec.storage(disk.storage()).orElseThrow().volumeGroup();
             String lv = Subjects.logicalVolume(member, volumeGroup, resource.resource());
             String side = Subjects.drbd(member, resource.resource());
-            diff.step(StepKind.CREATE_LV, member, lv, List.of(), address, "create logical volume " + volumeGroup + "/"
-                    + resource.resource() + " (" + Sizes.format(disk.sizeBytes()) + ")", Map.of("volumeGroup",
-                    volumeGroup, "name", resource.resource(), "bytes", Long.toString(disk.sizeBytes()), "tag",
-                    tag(desired.cluster().name())));
-            Map<String, String> file = new HashMap<>(Map.of("resource", resource.resource(), "text", text,
-                    "configDirectory", spec.drbdConfigDirectory(), "stateDirectory", spec.stateDirectory()));
-            if (drbd.secret().file() != null) {
-                file.put("secretFile", drbd.secret().file());
-            } else {
-                file.put("secretEnv", drbd.secret().environmentVariable());
-            }
-            diff.step(StepKind.WRITE_DRBD_CONFIG, member, side, List.of(lv), address, "write DRBD resource "
+            diff.step(member, lv, List.of(), address, "create logical volume " + volumeGroup + "/"
+                    + resource.resource() + " (" + Sizes.format(disk.sizeBytes()) + ")", new StepPayload.CreateLv(
+                    volumeGroup, resource.resource(), disk.sizeBytes(), tag(desired.cluster().name())));
+            StepPayload.WriteDrbdConfig file = new StepPayload.WriteDrbdConfig(resource.resource(), text,
+                    spec.drbdConfigDirectory(), spec.stateDirectory(), drbd.secret().file(),
+                    drbd.secret().file() != null ? null : drbd.secret().environmentVariable());
+            diff.step(member, side, List.of(lv), address, "write DRBD resource "
                     + resource.resource() + " (" + spec.drbdConfigDirectory() + "/" + resource.resource() + ".res)", file);
-            diff.step(StepKind.CREATE_DRBD_METADATA, member, side, List.of(), address, "create DRBD metadata of "
-                    + resource.resource(), Map.of("resource", resource.resource()));
-            diff.step(StepKind.DRBD_UP, member, side, List.of(), address, "bring up DRBD resource "
-                    + resource.resource() + " (" + resource.device() + ")", Map.of("resource", resource.resource()));
+            diff.step(member, side, List.of(), address, "create DRBD metadata of "
+                    + resource.resource(), new StepPayload.CreateDrbdMetadata(resource.resource()));
+            diff.step(member, side, List.of(), address, "bring up DRBD resource "
+                    + resource.resource() + " (" + resource.device() + ")", new StepPayload.DrbdUp(resource.resource()));
         }
-        diff.step(StepKind.DRBD_INITIAL_SYNC, node, subject, List.of(Subjects.drbd(peer, resource.resource())), address,
+        diff.step(node, subject, List.of(Subjects.drbd(peer, resource.resource())), address,
                 "initial sync of " + resource.resource() + " from " + node + " to " + peer + " (" + node
                         + "'s new disk is the good copy; " + peer + "'s new disk is overwritten)",
-                Map.of("resource", resource.resource(), "minor", Integer.toString(resource.minor())));
+                new StepPayload.DrbdInitialSync(resource.resource(), resource.minor()));
         return subject;
     }
 
     /**
-     * Compares a replicated disk's LVs with the manifest size: a larger size grows the LV on both nodes, then the
-     * resource (and the running vm's view of it, live); a smaller one is refused, since DRBD and the guest's file
-     * system would lose what lies past it. Returns the attribute change, or null when the size matches.
+     * What a replicated disk's size asks for, compared with its LVs and its device: nothing (sizes match, or its LVM
+     * was not read or a node of it is gone from the manifest: reported elsewhere), a shrink (refused: DRBD and the
+     * guest's file system would lose what lies past the new end) or a grow.
+     *
+     * @param members   the nodes of its pair, in name order
+     * @param smallest  the smallest of its LVs
+     * @param allocated the size LVM gives an LV of the manifest size (the largest over the pair)
+     * @param device    its DRBD device's size on the vm's node, if read
      */
-    AttributeChange resize(VmSpec vm, VmSpec.DiskSpec disk, VmMetadata.Disk existing, ObservedDomain domain,
-                           String address, Diff.Builder diff) {
+    record Resize(VmSpec vm, VmSpec.DiskSpec disk, VmMetadata.Disk existing, List<String> members, long smallest,
+                  long allocated, Long device) {
+        boolean shrinks() {
+            return smallest > allocated;
+        }
+
+        /** The LVs are already large enough (an earlier apply stopped before the resource was grown). */
+        boolean lvsLargeEnough() {
+            return smallest >= disk.sizeBytes();
+        }
+
+        /** The size attribute of the vm's change; empty for a shrink, which is a problem instead. */
+        Optional<AttributeChange> attribute() {
+            if (shrinks()) {
+                return Optional.empty();
+            }
+            return Optional.of(new AttributeChange("disk." + disk.name() + ".size", Sizes.format(lvsLargeEnough()
+                    ? device : smallest), Sizes.format(disk.sizeBytes()), Effect.LIVE));
+        }
+    }
+
+    /** The resize a kept replicated disk needs, if any. */
+    Optional<Resize> resizeOf(VmSpec vm, VmSpec.DiskSpec disk, VmMetadata.Disk existing, ObservedDomain domain) {
         List<String> members = domain.metadata().pair().isEmpty() ? List.of(vm.node())
                 : domain.metadata().pair().stream().sorted().toList();
         long smallest = Long.MAX_VALUE;
@@ -134,49 +147,59 @@ final class Replicas {
             Optional<StorageSpec> storage = spec.flatMap(n -> n.storage(disk.storage()));
             Optional<NodeObservation> seen = observed.node(member);
             if (storage.isEmpty() || seen.isEmpty() || seen.get().lvm().availability() != Availability.PRESENT) {
-                return null; // unread LVM or a node gone from the manifest: reported elsewhere, nothing to size
+                return Optional.empty(); // unread LVM or a node gone from the manifest: reported elsewhere
             }
             String volumeGroup = storage.get().volumeGroup();
             Optional<ObservedLvm.LogicalVolume> lv = seen.get().lvm().logicalVolume(volumeGroup, existing.resource());
             if (lv.isEmpty()) {
-                return null;
+                return Optional.empty();
             }
             smallest = Math.min(smallest, lv.get().sizeBytes());
             allocated = Math.max(allocated, seen.get().lvm().volumeGroup(volumeGroup)
                     .map(g -> g.allocated(disk.sizeBytes())).orElse(disk.sizeBytes()));
         }
-        if (smallest > allocated) {
-            diff.problem("vm " + vm.name() + " disk " + disk.name() + " is " + Sizes.format(smallest) + " but the"
-                    + " manifest says " + Sizes.format(disk.sizeBytes()) + ": shrinking a disk is refused (the guest's"
-                    + " data past the new end would be lost); set the size back to at least " + Sizes.format(smallest));
-            return null;
-        }
-        boolean lvsLargeEnough = smallest >= disk.sizeBytes();
         Long device = observed.node(vm.node()).map(n -> n.drbd().deviceBytes().get(existing.minor())).orElse(null);
-        if (lvsLargeEnough && (device == null || device >= smallest - metadataAllowance(smallest))) {
-            return null;
+        Resize resize = new Resize(vm, disk, existing, members, smallest, allocated, device);
+        if (!resize.shrinks() && resize.lvsLargeEnough()
+                && (device == null || device >= smallest - metadataAllowance(smallest))) {
+            return Optional.empty();
         }
+        return Optional.of(resize);
+    }
+
+    /**
+     * Plans a resize: a shrink is a problem; a grow grows the LV on both nodes (unless they already are), then the
+     * resource (and the running vm's view of it, live).
+     */
+    void resize(Resize resize, ObservedDomain domain, String address, Diff.Builder diff) {
+        VmSpec vm = resize.vm();
+        VmSpec.DiskSpec disk = resize.disk();
+        VmMetadata.Disk existing = resize.existing();
+        if (resize.shrinks()) {
+            diff.problem(PlanFinding.Code.DISK_SHRINK, PlanFinding.Subject.vm(vm.name(), vm.node()),
+                    "vm " + vm.name() + " disk " + disk.name() + " is " + Sizes.format(resize.smallest())
+                    + " but the manifest says " + Sizes.format(disk.sizeBytes()) + ": shrinking a disk is refused (the"
+                    + " guest's data past the new end would be lost); set the size back to at least "
+                    + Sizes.format(resize.smallest()));
+            return;
+        }
+        boolean lvsLargeEnough = resize.lvsLargeEnough();
         List<String> grown = new ArrayList<>();
-        for (String member : lvsLargeEnough ? List.<String>of() : members) {
+        for (String member : lvsLargeEnough ? List.<String>of() : resize.members()) {
             String volumeGroup = desired.node(member).orElseThrow().storage(disk.storage()).orElseThrow().volumeGroup();
             String lv = Subjects.logicalVolume(member, volumeGroup, existing.resource());
             grown.add(lv);
-            diff.step(StepKind.GROW_LV, member, lv, List.of(), address, "grow logical volume " + volumeGroup + "/"
-                    + existing.resource() + " to " + Sizes.format(disk.sizeBytes()), Map.of("volumeGroup", volumeGroup,
-                    "name", existing.resource(), "bytes", Long.toString(disk.sizeBytes()), "tag",
-                    tag(desired.cluster().name())));
+            diff.step(member, lv, List.of(), address, "grow logical volume " + volumeGroup + "/"
+                    + existing.resource() + " to " + Sizes.format(disk.sizeBytes()), new StepPayload.GrowLv(volumeGroup,
+                    existing.resource(), disk.sizeBytes(), tag(desired.cluster().name())));
         }
         boolean running = domain.active();
-        diff.step(StepKind.GROW_DRBD, vm.node(), Subjects.drbd(vm.node(), existing.resource()), grown, address,
+        long base = lvsLargeEnough ? resize.smallest() : resize.allocated();
+        diff.step(vm.node(), Subjects.drbd(vm.node(), existing.resource()), grown, address,
                 "grow DRBD resource " + existing.resource() + " (drbdadm resize; the new space is synced to the peer)"
                         + (running ? " and the running vm's disk " + existing.target() + " (live)" : ""),
-                Map.of("resource", existing.resource(), "minor", Integer.toString(existing.minor()), "domain",
-                        vm.name(), "device", existing.source(), "minimumBytes", Long.toString(
-                                (lvsLargeEnough ? smallest : allocated) - metadataAllowance(lvsLargeEnough ? smallest
-                                        : allocated))));
-        // the LVs may already be grown (an earlier apply stopped before the resource was): then only the resource grows
-        return new AttributeChange("disk." + disk.name() + ".size", Sizes.format(lvsLargeEnough ? device : smallest),
-                Sizes.format(disk.sizeBytes()), Effect.LIVE);
+                new StepPayload.GrowDrbd(existing.resource(), existing.minor(), vm.name(), existing.source(),
+                        base - metadataAllowance(base)));
     }
 
     /**
@@ -188,39 +211,51 @@ final class Replicas {
         return backingBytes / 32768 + (1L << 20);
     }
 
-    /**
-     * Plans the deletion of a replicated disk's replicas on the nodes its mark names (the domain's node alone when the
-     * mark names none); returns the subjects of its DRBD sides.
-     */
-    List<String> delete(ObservedDomain domain, VmMetadata.Disk disk, NodeSpec node, String address, Diff.Builder diff) {
-        List<String> members = domain.metadata().pair().isEmpty() ? List.of(node.name())
+    /** The nodes a replicated disk's mark names (the domain's node alone when it names none), in name order. */
+    private static List<String> members(ObservedDomain domain, NodeSpec node) {
+        return domain.metadata().pair().isEmpty() ? List.of(node.name())
                 : domain.metadata().pair().stream().sorted().toList();
+    }
+
+    /** The lvm storage a removed replicated disk lives on at a member, if the manifest still has both. */
+    private Optional<StorageSpec> removableStorage(String member, VmMetadata.Disk disk) {
+        return desired.node(member).flatMap(spec -> spec.storage(disk.storage()))
+                .filter(storage -> storage.volumeGroup() != null);
+    }
+
+    /** The subjects of the DRBD sides of a replicated disk that {@link #delete} takes down. */
+    List<String> sides(ObservedDomain domain, VmMetadata.Disk disk, NodeSpec node) {
+        return members(domain, node).stream().filter(m -> removableStorage(m, disk).isPresent())
+                .map(m -> Subjects.drbd(m, disk.resource())).toList();
+    }
+
+    /** Plans the deletion of a replicated disk's replicas on the nodes its mark names. */
+    void delete(ObservedDomain domain, VmMetadata.Disk disk, NodeSpec node, String address, Diff.Builder diff) {
         String domainSubject = Subjects.domain(node.name(), domain.name());
-        List<String> sides = new ArrayList<>();
-        for (String member : members) {
+        for (String member : members(domain, node)) {
             Optional<NodeSpec> spec = desired.node(member);
             if (spec.isEmpty()) {
-                diff.problem("vm " + domain.name() + " disk " + disk.name() + " has a replica on node " + member
+                diff.problem(PlanFinding.Code.REPLICA_OUT_OF_REACH, PlanFinding.Subject.vm(domain.name(), node.name()),
+                        "vm " + domain.name() + " disk " + disk.name() + " has a replica on node " + member
                         + ", which is not in the manifest; remove it there by hand");
                 continue;
             }
-            Optional<StorageSpec> storage = spec.get().storage(disk.storage());
-            if (storage.isEmpty() || storage.get().volumeGroup() == null) {
-                diff.problem("vm " + domain.name() + " disk " + disk.name() + " lives on lvm storage " + disk.storage()
+            Optional<StorageSpec> storage = removableStorage(member, disk);
+            if (storage.isEmpty()) {
+                diff.problem(PlanFinding.Code.REPLICA_OUT_OF_REACH, PlanFinding.Subject.vm(domain.name(), node.name()),
+                        "vm " + domain.name() + " disk " + disk.name() + " lives on lvm storage " + disk.storage()
                         + ", which node " + member + " no longer has in the manifest");
                 continue;
             }
             String side = Subjects.drbd(member, disk.resource());
-            sides.add(side);
             String volumeGroup = storage.get().volumeGroup();
-            diff.step(StepKind.DELETE_DRBD, member, side, List.of(domainSubject), address, "take down and remove DRBD"
-                    + " resource " + disk.resource() + " (destroys this replica)", Map.of("resource", disk.resource(),
-                    "configDirectory", spec.get().drbdConfigDirectory(), "stateDirectory", spec.get().stateDirectory()));
-            diff.step(StepKind.DELETE_LV, member, Subjects.logicalVolume(member, volumeGroup, disk.resource()),
+            diff.step(member, side, List.of(domainSubject), address, "take down and remove DRBD"
+                    + " resource " + disk.resource() + " (destroys this replica)", new StepPayload.DeleteDrbd(
+                    disk.resource(), spec.get().drbdConfigDirectory(), spec.get().stateDirectory()));
+            diff.step(member, Subjects.logicalVolume(member, volumeGroup, disk.resource()),
                     List.of(side), address, "remove logical volume " + volumeGroup + "/" + disk.resource(),
-                    Map.of("volumeGroup", volumeGroup, "name", disk.resource(), "tag", tag(desired.cluster().name())));
+                    new StepPayload.DeleteLv(volumeGroup, disk.resource(), tag(desired.cluster().name())));
         }
-        return sides;
     }
 
     /**
@@ -231,13 +266,13 @@ final class Replicas {
      */
     private boolean ready(VmSpec vm, VmSpec.DiskSpec disk, String resource, List<String> members, Diff.Builder diff) {
         boolean ok = true;
-        java.util.Set<Integer> majors = new java.util.TreeSet<>();
+        Set<Integer> majors = new TreeSet<>();
         for (String member : members) {
             NodeObservation seen = observed.node(member).orElseThrow();
             String where = "vm " + vm.name() + " disk " + disk.name() + " on node " + member + ": ";
             int major = seen.drbd().kernelMajor();
             if (major != 8 && major != 9) {
-                diff.problem(where + "DRBD is not available (" + seen.drbd().availability() + "; kernel module "
+                diff.problem(PlanFinding.Code.REPLICA_NOT_POSSIBLE, PlanFinding.Subject.vm(vm.name(), vm.node()), where + "DRBD is not available (" + seen.drbd().availability() + "; kernel module "
                         + (seen.drbd().kernelVersion() == null ? "not loaded" : seen.drbd().kernelVersion()) + ")");
                 ok = false;
             } else {
@@ -246,30 +281,31 @@ final class Replicas {
             String volumeGroup = desired.node(member).orElseThrow().storage(disk.storage()).orElseThrow().volumeGroup();
             var lv = seen.lvm().logicalVolume(volumeGroup, resource);
             if (lv.isPresent() && !lv.get().tags().contains(tag(desired.cluster().name()))) {
-                diff.problem(where + "logical volume " + volumeGroup + "/" + resource + " exists and is not mcvirt's"
+                diff.problem(PlanFinding.Code.REPLICA_NOT_POSSIBLE, PlanFinding.Subject.vm(vm.name(), vm.node()), where + "logical volume " + volumeGroup + "/" + resource + " exists and is not mcvirt's"
                         + " (no tag " + tag(desired.cluster().name()) + "); mcvirt never uses or overwrites it");
                 ok = false;
             } else if (lv.isEmpty()) {
                 var group = seen.lvm().volumeGroup(volumeGroup);
                 if (group.isEmpty()) {
-                    diff.problem(where + "volume group " + volumeGroup + " does not exist");
+                    diff.problem(PlanFinding.Code.REPLICA_NOT_POSSIBLE, PlanFinding.Subject.vm(vm.name(), vm.node()), where + "volume group " + volumeGroup + " does not exist");
                     ok = false;
                 } else if (group.get().freeBytes() < disk.sizeBytes()) {
-                    diff.problem(where + "volume group " + volumeGroup + " has " + Sizes.format(group.get().freeBytes())
+                    diff.problem(PlanFinding.Code.REPLICA_NOT_POSSIBLE, PlanFinding.Subject.vm(vm.name(), vm.node()), where + "volume group " + volumeGroup + " has " + Sizes.format(group.get().freeBytes())
                             + " free, less than the " + Sizes.format(disk.sizeBytes()) + " the disk needs");
                     ok = false;
                 }
             }
             for (var up : seen.drbd().resource(resource)) {
                 if (up.backingDisk() != null && !up.backingDisk().equals("/dev/" + volumeGroup + "/" + resource)) {
-                    diff.problem(where + "DRBD resource " + resource + " is up on " + up.backingDisk()
+                    diff.problem(PlanFinding.Code.REPLICA_NOT_POSSIBLE, PlanFinding.Subject.vm(vm.name(), vm.node()), where + "DRBD resource " + resource + " is up on " + up.backingDisk()
                             + ", not on mcvirt's LV; take it down by hand");
                     ok = false;
                 }
             }
         }
         if (majors.size() > 1) {
-            diff.problem("vm " + vm.name() + " disk " + disk.name() + ": the nodes of its pair run different DRBD"
+            diff.problem(PlanFinding.Code.REPLICA_NOT_POSSIBLE, PlanFinding.Subject.vm(vm.name(), vm.node()), "vm " + vm.name() + " disk " + disk.name() + ": the nodes of its pair run"
+                    + " different DRBD"
                     + " versions (" + majors + "); a resource needs the same on both");
             ok = false;
         }

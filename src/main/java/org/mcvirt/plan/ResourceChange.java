@@ -7,10 +7,11 @@ import java.util.Objects;
  * A planned change to one resource. address is unique and sortable, for example {@code vm.web1} or
  * {@code network.lab@node1}; reason is for humans and never drives apply.
  */
-public record ResourceChange(String address, String kind, String name, String node, Action action,
+public record ResourceChange(String address, ChangeKind kind, String name, String node, Action action,
                              List<AttributeChange> attributes, String reason) {
     public ResourceChange {
         Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(action, "action");
         attributes = List.copyOf(attributes);
     }

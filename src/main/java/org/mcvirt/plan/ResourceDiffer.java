@@ -9,7 +9,7 @@ import org.mcvirt.state.NodeObservation;
 import org.mcvirt.state.ObservedState;
 
 /**
- * The differ of one resource kind (pools, networks, vms; logical volumes and DRBD resources next): a pure function
+ * The differ of one resource kind (pools, networks, replicated disks, migrations, vms): a pure function
  * of the desired state (derived MACs already resolved against the nodes), the observed state and the options. It
  * reads nothing else, contacts no node and shares nothing with the other differs; what it finds is its
  * {@link Diff}. A differ plans only on the nodes that could be read ({@link #readNodes}); the {@link Planner}

@@ -233,8 +233,8 @@ final class StepOrder {
         for (int index : sequence) {
             StepDraft d = drafts.get(index);
             List<Integer> dependsOn = Arrays.stream(predecessors[index]).map(p -> idOf[p]).sorted().boxed().toList();
-            steps.add(new Step(idOf[index], d.kind(), d.node(), d.subject(), d.uses(), d.change(), d.description(),
-                    d.arguments(), dependsOn, d.peers()));
+            steps.add(new Step(idOf[index], d.node(), d.subject(), d.uses(), d.change(), d.description(),
+                    d.payload(), dependsOn, d.peers()));
         }
         return steps;
     }

@@ -1,6 +1,7 @@
 package org.mcvirt.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -22,8 +23,10 @@ import org.mcvirt.model.VmMetadata;
 import org.mcvirt.model.VmSpec;
 import org.mcvirt.plan.Action;
 import org.mcvirt.plan.AttributeChange;
+import org.mcvirt.plan.ChangeKind;
 import org.mcvirt.plan.Effect;
 import org.mcvirt.plan.Plan;
+import org.mcvirt.plan.PlanFinding;
 import org.mcvirt.plan.Planner;
 import org.mcvirt.plan.ResourceChange;
 import org.mcvirt.render.Renderer;
@@ -101,7 +104,7 @@ class DriftTest {
                 result == VerifyRecord.Result.OUT_OF_SYNC ? 64L : 0L, "n1", null);
     }
 
-    private static Plan plan(List<ResourceChange> changes, List<String> problems) {
+    private static Plan plan(List<ResourceChange> changes, List<PlanFinding> problems) {
         return new Plan(Plan.FORMAT_VERSION, "c", "f", changes, List.of(), problems, new Plan.Summary(0, 0, 0, 0));
     }
 
@@ -138,14 +141,14 @@ class DriftTest {
     @Test
     void aChangeFailsItsObjectWithTheAttributeLinesAsThePlanShowsThem() {
         List<ResourceChange> changes = List.of(
-                new ResourceChange("vm.files", "vm", "files", "n1", Action.UPDATE, List.of(
+                new ResourceChange("vm.files", ChangeKind.VM, "files", "n1", Action.UPDATE, List.of(
                         new AttributeChange("memory", "128MiB", "64MiB", Effect.LIVE),
                         new AttributeChange("cpus", "2", "1", Effect.RESTART)), "the vm differs from the manifest"),
-                new ResourceChange("vm.old", "vm", "old", "n2", Action.DELETE, List.of(
+                new ResourceChange("vm.old", ChangeKind.VM, "old", "n2", Action.DELETE, List.of(
                         new AttributeChange("memory", "64MiB", null, Effect.LIVE)), "vm is not in the manifest"),
-                new ResourceChange("network.lan@n2", "network", "lan", "n2", Action.UPDATE, List.of(
+                new ResourceChange("network.lan@n2", ChangeKind.NETWORK, "lan", "n2", Action.UPDATE, List.of(
                         new AttributeChange("active", "false", "true", Effect.LIVE)), "network is stopped"),
-                new ResourceChange("storage.images@n2", "storage", "images", "n2", Action.CREATE, List.of(
+                new ResourceChange("storage.images@n2", ChangeKind.STORAGE, "images", "n2", Action.CREATE, List.of(
                         new AttributeChange("path", null, "/img", Effect.LIVE)), "storage pool mcvirt.c.images does"
                         + " not exist"));
         DriftReport report = assess(desired(null), healthy(List.of()), plan(changes, List.of()), FREE, Optional.empty());
@@ -183,7 +186,9 @@ class DriftTest {
                 List.of(hand), List.of(), List.of(new ObservedPool("default", "dir", true, true, "/img", List.of(),
                 null)), List.of())));
         Plan plan = new Planner(new Renderer(Optional.empty())).plan(desired, observed, Planner.Options.all());
-        assertThat(plan.problems()).hasSize(2);
+        assertThat(plan.problems()).extracting(PlanFinding::code, PlanFinding::subject).containsExactlyInAnyOrder(
+                tuple(PlanFinding.Code.UNMANAGED_DOMAIN, PlanFinding.Subject.vm("web", "n1")),
+                tuple(PlanFinding.Code.STORAGE_PATH_TAKEN, PlanFinding.Subject.storage("images", "n1")));
 
         DriftReport report = assess(desired, observed, plan, List.of(), Optional.empty());
         assertThat(report.objects()).extracting(i -> i.kind().label() + " " + i.name() + " " + i.type())
@@ -192,25 +197,28 @@ class DriftTest {
                 + " not managed by mcvirt");
     }
 
-    @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-        "node n2 could not be read, so its networks cannot be planned: refused | NODE | n2",
-        "vm files disk data is 2GiB but the manifest says 1GiB: shrinking a disk is refused | VM | files",
-        "volume web-root.qcow2 already exists in pool mcvirt.c.images on node n1 and is not attached to vm web;"
-                + " mcvirt never overwrites a disk | VM | web",
-        "network lan on node n1: the active network default already uses bridge br0; choose another bridge"
-                + " | NETWORK | lan",
-        "storage pool mcvirt.c.images on node n2 cannot be read: no such directory | POOL | images@n2",
-        "storage images on node n1: path /img is already the storage pool default | POOL | images@n1",
-        "storage pool default on node n1 cannot be read: gone | CLUSTER | c",
-        "something nobody foresaw | CLUSTER | c"})
-    void aProblemBelongsToTheObjectItsOpeningWordsName(String problem, DriftReport.Kind kind, String name) {
-        assertThat(Drift.subjectOf(problem, "c")).isEqualTo(new Drift.Subject(kind, name));
+    @ParameterizedTest(name = "{0} {1} {2}@{3}")
+    @CsvSource(delimiter = '|', nullValues = "-", value = {
+        "NODE_NOT_READ | NODE | n2 | n2 | NODE | n2",
+        "DISK_SHRINK | VM | files | n1 | VM | files",
+        "VOLUME_EXISTS | VM | web | n1 | VM | web",
+        "NETWORK_CLASH | NETWORK | lan | n1 | NETWORK | lan",
+        "POOL_MISMATCH | STORAGE | images | n2 | POOL | images@n2",
+        "STORAGE_PATH_TAKEN | STORAGE | images | n1 | POOL | images@n1",
+        "NODE_WARNING | CLUSTER | c | - | CLUSTER | c",
+        "SAVED | CLUSTER | - | - | CLUSTER | c"})
+    void aProblemBelongsToTheObjectItsTypedSubjectNamesWhateverItsWording(PlanFinding.Code code,
+            PlanFinding.Subject.Kind kind, String name, String node, DriftReport.Kind expected, String expectedName) {
+        // the wording names another object on purpose: only the typed subject counts
+        PlanFinding problem = new PlanFinding(code, new PlanFinding.Subject(kind, name, node),
+                "network other on node n9: vm other is not what this problem is about");
+        assertThat(Drift.subjectOf(problem, "c")).isEqualTo(new Drift.Subject(expected, expectedName));
     }
 
     @Test
     void aProblemThatNamesNoObjectMakesTheClusterDrift() {
-        DriftReport report = assess(desired(null), healthy(List.of()), plan(List.of(), List.of("something else")), FREE,
+        DriftReport report = assess(desired(null), healthy(List.of()), plan(List.of(),
+                List.of(new PlanFinding(PlanFinding.Code.SAVED, PlanFinding.Subject.cluster(null), "something else"))), FREE,
                 Optional.empty());
         assertThat(report.objects()).last().satisfies(i -> {
             assertThat(i.kind()).isEqualTo(DriftReport.Kind.CLUSTER);
@@ -293,7 +301,8 @@ class DriftTest {
                         List.of()),
                 NodeObservation.unreachable("n2", "node n2: connection refused")));
         String problem = "node n2 could not be read, so its networks, storage cannot be planned: connection refused";
-        DriftReport report = assess(desired(null), observed, plan(List.of(), List.of(problem)),
+        DriftReport report = assess(desired(null), observed, plan(List.of(), List.of(new PlanFinding(
+                PlanFinding.Code.NODE_NOT_READ, PlanFinding.Subject.node("n2"), problem))),
                 List.of(new ClusterLock.NodeLock("n1", null, null, "free"),
                         new ClusterLock.NodeLock("n2", null, "connection refused", "unknown")), Optional.empty());
         assertThat(item(report, DriftReport.Kind.NODE, "n2").details()).as("its lock error is not told twice")
@@ -357,7 +366,9 @@ class DriftTest {
                 "x");
         List<ClusterLock.NodeLock> locks = List.of(new ClusterLock.NodeLock("n1", holder, null, "possibly stale: held"
                 + " for 180 min"), new ClusterLock.NodeLock("n2", null, "the lock file is damaged", "unknown"));
-        DriftReport report = assess(desired(null), healthy(List.of()), plan(List.of(), List.of("node n1 has\na problem")),
+        DriftReport report = assess(desired(null), healthy(List.of()), plan(List.of(),
+                List.of(new PlanFinding(PlanFinding.Code.NODE_NOT_READ, PlanFinding.Subject.node("n1"),
+                        "node n1 has\na problem"))),
                 locks, Optional.empty());
         DriftReport.Item n1 = item(report, DriftReport.Kind.NODE, "n1");
         assertThat(n1.type()).isEqualTo("problem");

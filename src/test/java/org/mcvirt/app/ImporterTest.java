@@ -22,6 +22,7 @@ import org.mcvirt.plan.Planner;
 import org.mcvirt.plan.ResourceChange;
 import org.mcvirt.plan.Step;
 import org.mcvirt.plan.StepKind;
+import org.mcvirt.plan.StepPayload;
 import org.mcvirt.render.Renderer;
 import org.mcvirt.render.Xml;
 import org.mcvirt.state.NodeObservation;
@@ -111,10 +112,10 @@ class ImporterTest {
             List<ObservedDomain> domains = new ArrayList<>();
             for (ObservedDomain domain : node.domains()) {
                 Optional<Step> define = plan.steps().stream().filter(s -> s.kind() == StepKind.DEFINE_DOMAIN
-                        && s.node().equals(node.node()) && s.arguments().get("name").equals(domain.name())).findFirst();
+                        && s.node().equals(node.node()) && s.payload(StepPayload.DefineDomain.class).name().equals(domain.name())).findFirst();
                 domains.add(define.map(s -> StateReader.domain(new LibvirtNode.DomainRecord(domain.name(),
                         domain.uuid(), domain.active(), domain.runState(), true, domain.autostart(),
-                        s.arguments().get("xml"), null))).orElse(domain));
+                        s.payload(StepPayload.DefineDomain.class).xml(), null))).orElse(domain));
             }
             nodes.add(new NodeObservation(node.node(), node.reachable(), node.error(), node.libvirtVersion(),
                     node.hypervisorVersion(), domains, node.networks(), node.pools(), node.warnings(), node.lvm(),
@@ -164,12 +165,12 @@ class ImporterTest {
         assertThat(adopting.steps()).singleElement().satisfies(step -> {
             assertThat(step.kind()).isEqualTo(StepKind.DEFINE_DOMAIN);
             assertThat(step.description()).isEqualTo("adopt domain web (add mcvirt's mark to its definition)");
-            VmMetadata mark = StateReader.metadata(Xml.parse(step.arguments().get("xml"))).orElseThrow();
+            VmMetadata mark = StateReader.metadata(Xml.parse(step.payload(StepPayload.DefineDomain.class).xml())).orElseThrow();
             assertThat(mark.cluster()).isEqualTo("c");
             assertThat(mark.disks()).extracting(d -> d.name() + " " + d.target() + " " + d.source())
                     .containsExactly("root vda /img/web-root.qcow2", "data vdb /img/web-data.qcow2");
             // nothing but the mark: the devices are the ones the person defined
-            assertThat(step.arguments().get("xml")).contains("machine=\"pc-i440fx-7.2\"", "<vcpu placement=\"static\">2");
+            assertThat(step.payload(StepPayload.DefineDomain.class).xml()).contains("machine=\"pc-i440fx-7.2\"", "<vcpu placement=\"static\">2");
         });
 
         ObservedState adopted = afterDefines(observed, adopting);
@@ -215,7 +216,7 @@ class ImporterTest {
         DesiredState desired = withWritten(selection);
         Plan adopting = PLANNER.plan(desired, observed, new Planner.Options(Set.of("web"), false, Set.of("web")));
         assertThat(Importer.beyondAdoption(adopting)).isEmpty();
-        String defined = adopting.steps().get(0).arguments().get("xml");
+        String defined = adopting.steps().get(0).payload(StepPayload.DefineDomain.class).xml();
         assertThat(defined).contains("/srv/elsewhere.img", "/img/web-root.qcow2", "/img/other.qcow2", "br0",
                 "mcvirt.other.net", "network=\"default\"");
         assertThat(PLANNER.plan(desired, afterDefines(observed, adopting), new Planner.Options(Set.of("web")))
@@ -335,7 +336,7 @@ class ImporterTest {
                 Set.of("files1")));
         assertThat(Importer.beyondAdoption(adopting)).isEmpty();
         assertThat(adopting.steps()).singleElement().satisfies(step -> {
-            VmMetadata mark = StateReader.metadata(Xml.parse(step.arguments().get("xml"))).orElseThrow();
+            VmMetadata mark = StateReader.metadata(Xml.parse(step.payload(StepPayload.DefineDomain.class).xml())).orElseThrow();
             assertThat(mark.pair()).containsExactly("node1", "node2");
             assertThat(mark.disks()).singleElement().satisfies(d -> assertThat(List.of(d.resource(), d.minor(), d.port(),
                     d.source())).containsExactly("mcvirt_files1_root", 300, 7800, "/dev/drbd300"));

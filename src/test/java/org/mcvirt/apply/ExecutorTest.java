@@ -10,12 +10,12 @@ import org.junit.jupiter.api.Test;
 import org.mcvirt.node.NodeException;
 import org.mcvirt.plan.Plan;
 import org.mcvirt.plan.Step;
-import org.mcvirt.plan.StepKind;
+import org.mcvirt.plan.StepPayload;
 
 class ExecutorTest {
     private static Step step(int id, String node, List<Integer> dependsOn) {
-        return new Step(id, StepKind.START_DOMAIN, node, "domain:" + node + "/vm" + id, List.of(), "vm.vm" + id,
-                "start vm" + id, Map.of("name", "vm" + id), dependsOn);
+        return new Step(id, node, "domain:" + node + "/vm" + id, List.of(), "vm.vm" + id,
+                "start vm" + id, new StepPayload.StartDomain("vm" + id), dependsOn);
     }
 
     private static Plan plan(Step... steps) {
@@ -152,8 +152,8 @@ class ExecutorTest {
         List<String> events = Collections.synchronizedList(new ArrayList<>());
         java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
-        Step migrate = new Step(2, StepKind.MIGRATE_LIVE, "a", "domain:a/vm2", List.of(), "vm.vm2", "migrate vm2",
-                Map.of("name", "vm2"), List.of(), List.of("b"));
+        Step migrate = new Step(2, "a", "domain:a/vm2", List.of(), "vm.vm2", "migrate vm2",
+                new StepPayload.MigrateLive("vm2", "b", "tcp://b", Map.of(), Map.of()), List.of(), List.of("b"));
         List<StepOutcome> outcomes = new Executor(s -> {
             int now = running.incrementAndGet();
             most.accumulateAndGet(now, Math::max);

@@ -13,7 +13,9 @@ import org.mcvirt.node.DrbdPrimitives;
 import org.mcvirt.node.LvmPrimitives;
 import org.mcvirt.node.NodePrimitives;
 import org.mcvirt.node.StoragePrimitives;
+import org.mcvirt.plan.SamplePayloads;
 import org.mcvirt.plan.Step;
+import org.mcvirt.plan.StepPayload;
 import org.mcvirt.plan.StepKind;
 
 /** Every step kind reaches its node primitive with the step's arguments; none is silently a no-op. */
@@ -294,17 +296,7 @@ class LibvirtStepRunnerTest {
             Map.entry(StepKind.GROW_DRBD, "resize 7 R 1024, blockResizeIfRunning D /dev/drbd7 2048")));
 
     private static Step step(StepKind kind) {
-        return new Step(1, kind, "n1", "subject", List.of(), "change", "describe",
-                Map.ofEntries(Map.entry("name", "N"), Map.entry("xml", "X"), Map.entry("pool", "P"),
-                        Map.entry("kib", "65536"), Map.entry("autostart", "true"), Map.entry("volumeGroup", "VG"),
-                        Map.entry("bytes", "1024"), Map.entry("tag", "T"), Map.entry("resource", "R"),
-                        Map.entry("minor", "7"), Map.entry("configDirectory", "/c"), Map.entry("stateDirectory", "/s"),
-                        Map.entry("text", "text"), Map.entry("domain", "D"), Map.entry("path", "/d"),
-                        Map.entry("device", "/dev/drbd7"), Map.entry("minimumBytes", "1024"),
-                        Map.entry("copy.n1", "/s"), Map.entry("forget.n1", "/s"), Map.entry("resource.R", "7"),
-                        Map.entry("migrationUri", "tcp://x"), Map.entry("target", "n1"), Map.entry("uuid", "u-1"),
-                        Map.entry("copyNode", "n1"), Map.entry("copyDirectory", "/s"),
-                        Map.entry("sha256", "4af7d92f5ff933df331468936b77c46bc9ad8d51f507bfbf96d6e82fc55ea61b")), List.of());
+        return new Step(1, "n1", "subject", List.of(), "change", "describe", SamplePayloads.of(kind), List.of());
     }
 
     @Test
@@ -312,8 +304,8 @@ class LibvirtStepRunnerTest {
         RecordingNode source = new RecordingNode();
         RecordingNode target = new RecordingNode();
         source.migrationFails = true;
-        Step step = new Step(1, StepKind.MIGRATE_LIVE, "n1", "domain:n1/N", List.of(), "vm.N", "migrate",
-                Map.of("name", "N", "target", "n2", "resource.R", "7", "migrationUri", "tcp://n2"), List.of(),
+        Step step = new Step(1, "n1", "domain:n1/N", List.of(), "vm.N", "migrate",
+                new StepPayload.MigrateLive("N", "n2", "tcp://n2", Map.of("R", 7), Map.of()), List.of(),
                 List.of("n2"));
         LibvirtStepRunner runner = new LibvirtStepRunner(Map.of("n1", source, "n2", target),
                 n -> (n.equals("n1") ? source : target).storage(), 30, java.time.Duration.ofSeconds(1), new ProgressRecorder());
@@ -330,8 +322,8 @@ class LibvirtStepRunnerTest {
         RecordingNode source = new RecordingNode();
         RecordingNode target = new RecordingNode();
         target.uuid = "other";
-        Step step = new Step(1, StepKind.UNDEFINE_MIGRATED, "n1", "domain:n1/N", List.of(), "vm.N", "undefine",
-                Map.of("name", "N", "target", "n2", "uuid", "u-1"), List.of(), List.of("n2"));
+        Step step = new Step(1, "n1", "domain:n1/N", List.of(), "vm.N", "undefine",
+                new StepPayload.UndefineMigrated("N", "n2", "u-1"), List.of(), List.of("n2"));
         LibvirtStepRunner runner = new LibvirtStepRunner(Map.of("n1", source, "n2", target),
                 n -> (n.equals("n1") ? source : target).storage(), 30, java.time.Duration.ofSeconds(1), new ProgressRecorder());
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> runner.run(step))
@@ -395,9 +387,9 @@ class LibvirtStepRunnerTest {
             throws Exception {
         java.nio.file.Path secret = dir.resolve("drbd.secret");
         java.nio.file.Files.writeString(secret, "Unique-Secret-4711\n");
-        Step write = new Step(1, StepKind.WRITE_DRBD_CONFIG, "n1", "drbd:n1/R", List.of(), "change", "write",
-                Map.of("resource", "R", "configDirectory", "/c", "stateDirectory", "/s", "secretFile", secret.toString(),
-                        "text", "shared-secret \"" + org.mcvirt.render.Views.SECRET_PLACEHOLDER + "\";"), List.of());
+        Step write = new Step(1, "n1", "drbd:n1/R", List.of(), "change", "write",
+                new StepPayload.WriteDrbdConfig("R", "shared-secret \"" + org.mcvirt.render.Views.SECRET_PLACEHOLDER
+                        + "\";", "/c", "/s", secret.toString(), null), List.of());
         RecordingNode node = new RecordingNode();
         new LibvirtStepRunner(Map.of("n1", node), n -> node.storage(), 30, java.time.Duration.ofSeconds(1), new ProgressRecorder())
                 .run(write);

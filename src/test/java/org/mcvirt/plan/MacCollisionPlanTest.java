@@ -75,7 +75,7 @@ class MacCollisionPlanTest {
         String moved = plannedMac(plan, first);
         assertThat(moved).isNotEqualTo(mac).matches("52:54:00(:[0-9a-f]{2}){3}");
         Step define = plan.steps().stream().filter(s -> s.kind() == StepKind.DEFINE_DOMAIN).findFirst().orElseThrow();
-        assertThat(define.argument("xml")).contains(moved).doesNotContain(mac);
+        assertThat(define.payload(StepPayload.DefineDomain.class).xml()).contains(moved).doesNotContain(mac);
 
         // and once the first vm exists with its moved MAC, nothing changes for either
         Plan after = plan(desired, domain(first, moved, true), domain(later, mac, true));

@@ -45,7 +45,7 @@ class NetworkDifferTest {
         assertThat(diff.drafts()).singleElement().satisfies(d -> {
             assertThat(d.kind()).isEqualTo(StepKind.CREATE_NETWORK);
             assertThat(d.subject()).isEqualTo("network:n/mcvirt.c.nat");
-            assertThat(d.arguments().get("xml")).contains("mcvirt.c.nat", "10.9.0.1");
+            assertThat(((StepPayload.CreateNetwork) d.payload()).xml()).contains("mcvirt.c.nat", "10.9.0.1");
         });
     }
 
@@ -60,7 +60,7 @@ class NetworkDifferTest {
         });
         assertThat(diff.drafts()).extracting(StepDraft::kind)
                 .containsExactly(StepKind.DELETE_NETWORK, StepKind.CREATE_NETWORK);
-        assertThat(diff.problems()).containsExactly("network lan on node n must be replaced but running vms use it:"
+        assertThat(diff.problems()).extracting(PlanFinding::message).containsExactly("network lan on node n must be replaced but running vms use it:"
                 + " web; stop them first");
     }
 
@@ -90,7 +90,7 @@ class NetworkDifferTest {
             assertThat(d.kind()).isEqualTo(StepKind.DELETE_NETWORK);
             assertThat(d.subject()).isEqualTo("network:n/mcvirt.c.old");
         });
-        assertThat(diff.problems()).containsExactly("network old on node n is to be destroyed but vm web still uses it");
+        assertThat(diff.problems()).extracting(PlanFinding::message).containsExactly("network old on node n is to be destroyed but vm web still uses it");
     }
 
     @Test
@@ -99,7 +99,7 @@ class NetworkDifferTest {
         Diff diff = DIFFER.diff(desired(List.of(BRIDGED), List.of()), foreign, Planner.Options.all());
         assertThat(diff.changes()).isEmpty();
         assertThat(diff.drafts()).isEmpty();
-        assertThat(diff.problems()).containsExactly("network lan on node n: the active network default already uses"
+        assertThat(diff.problems()).extracting(PlanFinding::message).containsExactly("network lan on node n: the active network default already uses"
                 + " bridge br0; choose another bridge");
         assertThat(DIFFER.diff(desired(List.of(BRIDGED), List.of()), foreign, new Planner.Options(Set.of("web"))))
                 .isEqualTo(Diff.EMPTY);

@@ -76,8 +76,8 @@ class PlanCodecTest {
 
     @Test
     void aPlanBuiltInCodeIsCheckedToo() {
-        Step lonely = new Step(1, StepKind.START_DOMAIN, "n", "domain:n/vm", List.of(), "vm.vm", "start vm",
-                java.util.Map.of("name", "vm"), List.of(2));
+        Step lonely = new Step(1, "n", "domain:n/vm", List.of(), "vm.vm", "start vm",
+                new StepPayload.StartDomain("vm"), List.of(2));
         assertThatThrownBy(() -> new Plan(Plan.FORMAT_VERSION, "c", "f", List.of(), List.of(lonely), List.of(),
                 new Plan.Summary(0, 0, 0, 0))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("step 1 depends on step 2, which is not in the plan");

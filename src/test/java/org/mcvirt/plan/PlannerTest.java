@@ -42,9 +42,9 @@ class PlannerTest {
         assertThat(plan.steps()).filteredOn(s -> s.change().equals("network.demo@here")).extracting(Step::kind)
                 .containsExactly(StepKind.DELETE_NETWORK, StepKind.CREATE_NETWORK);
         assertThat(plan.steps()).filteredOn(s -> s.kind() == StepKind.CREATE_NETWORK).singleElement()
-                .satisfies(s -> assertThat(s.argument("xml")).contains("netmask='255.255.255.128'"));
+                .satisfies(s -> assertThat(s.payload(StepPayload.CreateNetwork.class).xml()).contains("netmask='255.255.255.128'"));
         // demo-web runs on it: replacing the network under it is refused, as for any other network difference
-        assertThat(plan.problems()).containsExactly("network demo on node here must be replaced but running vms use it:"
+        assertThat(plan.problems()).extracting(PlanFinding::message).containsExactly("network demo on node here must be replaced but running vms use it:"
                 + " demo-web; stop them first");
         assertThat(plan.summary()).isEqualTo(new Plan.Summary(1, 0, 0, 1));
         assertThat(plan.destroys()).isTrue();

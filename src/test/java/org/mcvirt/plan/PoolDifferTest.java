@@ -32,8 +32,9 @@ class PoolDifferTest {
             assertThat(d.kind()).isEqualTo(StepKind.CREATE_POOL);
             assertThat(d.subject()).isEqualTo("pool:n/mcvirt.c.images");
             assertThat(d.change()).isEqualTo("storage.images@n");
-            assertThat(d.arguments()).containsEntry("name", "mcvirt.c.images");
-            assertThat(d.arguments().get("xml")).contains("mcvirt.c.images", "/img");
+            StepPayload.CreatePool pool = (StepPayload.CreatePool) d.payload();
+            assertThat(pool.name()).isEqualTo("mcvirt.c.images");
+            assertThat(pool.xml()).contains("mcvirt.c.images", "/img");
         });
     }
 

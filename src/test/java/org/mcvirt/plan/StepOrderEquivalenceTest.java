@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.Set;
@@ -90,7 +89,7 @@ class StepOrderEquivalenceTest {
     }
 
     private static StepDraft draft(StepKind kind, String subject, String description, String... uses) {
-        return new StepDraft(kind, "n1", subject, List.of(uses), "change", description, Map.of("k", description));
+        return new StepDraft("n1", subject, List.of(uses), "change", description, SamplePayloads.of(kind));
     }
 
     /** The first version of StepOrder.order, unchanged: every pair of drafts against every rule. */
@@ -141,8 +140,8 @@ class StepOrderEquivalenceTest {
         for (int index : sequence) {
             StepDraft d = drafts.get(index);
             List<Integer> dependsOn = predecessors.get(index).stream().map(p -> idOf[p]).sorted().toList();
-            steps.add(new Step(idOf[index], d.kind(), d.node(), d.subject(), d.uses(), d.change(), d.description(),
-                    d.arguments(), dependsOn));
+            steps.add(new Step(idOf[index], d.node(), d.subject(), d.uses(), d.change(), d.description(),
+                    d.payload(), dependsOn));
         }
         return steps;
     }

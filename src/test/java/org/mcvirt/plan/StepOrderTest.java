@@ -3,12 +3,11 @@ package org.mcvirt.plan;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class StepOrderTest {
     private static StepDraft draft(StepKind kind, String subject, String... uses) {
-        return new StepDraft(kind, "n1", subject, List.of(uses), "vm.x", kind + " " + subject, Map.of());
+        return new StepDraft("n1", subject, List.of(uses), "vm.x", kind + " " + subject, SamplePayloads.of(kind));
     }
 
     @Test

@@ -1,0 +1,126 @@
+package org.mcvirt.plan;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Objects;
+
+/**
+ * A problem or a warning of a plan: what it is ({@link Code}), the object it is about ({@link Subject}) and the
+ * message for people. Code and subject are for code that acts on a finding (the drift check files it under its
+ * subject); the message never drives anything.
+ *
+ * <p>In a plan's JSON a finding is its message alone, as in format version 2, so a saved plan's problems and warnings
+ * read back as messages with the code {@link Code#SAVED} and no subject. That is all a saved plan needs: apply refuses
+ * a plan that has problems and only prints its warnings (see docs/plan-format.md).
+ */
+public record PlanFinding(Code code, Subject subject, String message) {
+    public PlanFinding {
+        Objects.requireNonNull(code, "code");
+        Objects.requireNonNull(subject, "subject");
+        Objects.requireNonNull(message, "message");
+    }
+
+    /** What a finding is. */
+    public enum Code {
+        // problems: apply refuses the plan
+        /** A node of the manifest could not be read: nothing is planned on it. */
+        NODE_NOT_READ,
+        /** Every derived MAC candidate of a nic is in use on the nodes. */
+        MAC_ADDRESSES_TAKEN,
+        /** A vm to adopt cannot be adopted as the manifest describes it. */
+        ADOPTION_REFUSED,
+        /** No free DRBD minor or port in the cluster's ranges. */
+        DRBD_RANGE_FULL,
+        /** A node of a vm's replicated-disk pair could not be read. */
+        PAIR_NOT_READ,
+        /** A node of the pair cannot take a new replica (DRBD missing, volume group missing or full, a foreign LV). */
+        REPLICA_NOT_POSSIBLE,
+        /** A replica to remove lives on a node or storage the manifest no longer has. */
+        REPLICA_OUT_OF_REACH,
+        /** A domain of the vm's name that is not mcvirt's. */
+        UNMANAGED_DOMAIN,
+        /** A domain of the vm's name that is another cluster's. */
+        OTHER_CLUSTERS_DOMAIN,
+        /** A volume of a new disk's name exists already. */
+        VOLUME_EXISTS,
+        /** A protected vm, or a disk of one, would be deleted. */
+        PROTECTED,
+        /** A disk is at another source or target than the manifest says. */
+        DISK_MOVED,
+        /** A disk is replicated on the node and not in the manifest, or the other way round. */
+        DISK_CONVERTED,
+        /** A disk is larger than the manifest says. */
+        DISK_SHRINK,
+        /** A vm whose disks carry a verify mark is not started. */
+        START_REFUSED,
+        /** A vm on another node cannot move to its node. */
+        MIGRATION_REFUSED,
+        /** A vm defined on more than one node in a way mcvirt does not settle by itself. */
+        DEFINED_TWICE,
+        /** A network clashes with another on the node (bridge or address). */
+        NETWORK_CLASH,
+        /** A network to replace or remove is in use. */
+        NETWORK_IN_USE,
+        /** A storage path is another pool's already. */
+        STORAGE_PATH_TAKEN,
+        /** A pool cannot be read or is not what the manifest says. */
+        POOL_MISMATCH,
+        // warnings: shown, never refused
+        /** Something on a node left alone because it could not be read (another owner's pool). */
+        NODE_WARNING,
+        /** A replicated disk's health (disconnected, out of sync, verify mark), with the command that fixes it. */
+        DISK_HEALTH,
+        /** The last apply stopped part-way. */
+        INTERRUPTED_APPLY,
+        /** Read from a saved plan, which keeps the message only. */
+        SAVED
+    }
+
+    /** The object a finding is about: its kind, its manifest name, and the node it was found on when that matters. */
+    public record Subject(Kind kind, String name, String node) {
+        public enum Kind { CLUSTER, NODE, NETWORK, STORAGE, VM }
+
+        public Subject {
+            Objects.requireNonNull(kind, "kind");
+        }
+
+        public static Subject cluster(String name) {
+            return new Subject(Kind.CLUSTER, name, null);
+        }
+
+        public static Subject node(String name) {
+            return new Subject(Kind.NODE, name, name);
+        }
+
+        public static Subject vm(String name, String node) {
+            return new Subject(Kind.VM, name, node);
+        }
+
+        public static Subject network(String name, String node) {
+            return new Subject(Kind.NETWORK, name, node);
+        }
+
+        /** A storage of a node (for file storage, its pool). */
+        public static Subject storage(String name, String node) {
+            return new Subject(Kind.STORAGE, name, node);
+        }
+    }
+
+    /** The JSON form: the message. */
+    @JsonValue
+    public String message() {
+        return message;
+    }
+
+    /** A finding read from a saved plan: its message, nothing else. */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    public static PlanFinding saved(String message) {
+        return new PlanFinding(Code.SAVED, Subject.cluster(null), message);
+    }
+
+    /** The message, so a finding reads in text as it did when findings were strings. */
+    @Override
+    public String toString() {
+        return message;
+    }
+}

@@ -1,0 +1,426 @@
+package org.mcvirt.plan;
+
+import java.util.Collections;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * What a step needs to run, one record per {@link StepKind}: names, rendered XML and resource files, sizes as numbers,
+ * flags as booleans, and per-node data (where a definition's copy is kept or forgotten, a resource's minor) as maps.
+ * The executor runs exactly this, so apply does what the plan shows. Its JSON form, the step's {@code arguments}, is
+ * made and read in one place, {@link PayloadCodec}; each record's {@link #kind} is the kind it belongs to, and
+ * {@code PayloadCodec} has a case for every kind, so a new kind does not compile until it has a record.
+ */
+public sealed interface StepPayload {
+    StepKind kind();
+
+    /** Where to keep a copy of a defined domain's definition: node -> state directory, in node order. */
+    private static Map<String, String> nodes(Map<String, String> byNode) {
+        return byNode == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(byNode));
+    }
+
+    record CreatePool(String name, String xml) implements StepPayload {
+        public CreatePool {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(xml, "xml");
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.CREATE_POOL;
+        }
+    }
+
+    record StartPool(String name) implements StepPayload {
+        public StartPool {
+            Objects.requireNonNull(name, "name");
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.START_POOL;
+        }
+    }
+
+    record CreateVolume(String pool, String name, String xml) implements StepPayload {
+        public CreateVolume {
+            Objects.requireNonNull(pool, "pool");
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(xml, "xml");
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.CREATE_VOLUME;
+        }
+    }
+
+    record CreateNetwork(String name, String xml) implements StepPayload {
+        public CreateNetwork {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(xml, "xml");
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.CREATE_NETWORK;
+        }
+    }
+
+    record StartNetwork(String name) implements StepPayload {
+        public StartNetwork {
+            Objects.requireNonNull(name, "name");
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.START_NETWORK;
+        }
+    }
+
+    record DeleteNetwork(String name) implements StepPayload {
+        public DeleteNetwork {
+            Objects.requireNonNull(name, "name");
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.DELETE_NETWORK;
+        }
+    }
+
+    /**
+     * copies: the nodes that keep a copy of the definition once it is defined (node -> state directory).
+     * adoptionOnly: the definition as it is with mcvirt's mark added and nothing else ({@code import --adopt}); known
+     * only to the plan that made it (it is not part of the JSON form, so a saved plan reads back with false), and
+     * never used by apply.
+     */
+    record DefineDomain(String name, String xml, Map<String, String> copies, boolean adoptionOnly)
+            implements StepPayload {
+        public DefineDomain {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(xml, "xml");
+            copies = nodes(copies);
+        }
+
+        public DefineDomain(String name, String xml, Map<String, String> copies) {
+            this(name, xml, copies, false);
+        }
+
+        public DefineDomain(String name, String xml) {
+            this(name, xml, Map.of());
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.DEFINE_DOMAIN;
+        }
+    }
+
+    record SetMemoryLive(String name, long kib) implements StepPayload {
+        public SetMemoryLive {
+            Objects.requireNonNull(name, "name");
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.SET_MEMORY_LIVE;
+        }
+    }
+
+    record AttachDeviceLive(String name, String xml) implements StepPayload {
+        public AttachDeviceLive {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(xml, "xml");
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.ATTACH_DEVICE_LIVE;
+        }
+    }
+
+    record DetachDeviceLive(String name, String xml) implements StepPayload {
+        public DetachDeviceLive {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(xml, "xml");
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.DETACH_DEVICE_LIVE;
+        }
+    }
+
+    record SetAutostart(String name, boolean autostart) implements StepPayload {
+        public SetAutostart {
+            Objects.requireNonNull(name, "name");
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.SET_AUTOSTART;
+        }
+    }
+
+    record StartDomain(String name) implements StepPayload {
+        public StartDomain {
+            Objects.requireNonNull(name, "name");
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.START_DOMAIN;
+        }
+    }
+
+    record ShutdownDomain(String name) implements StepPayload {
+        public ShutdownDomain {
+            Objects.requireNonNull(name, "name");
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.SHUTDOWN_DOMAIN;
+        }
+    }
+
+    /** forget: the nodes whose saved copy of the definition goes with it (node -> state directory). */
+    record UndefineDomain(String name, Map<String, String> forget) implements StepPayload {
+        public UndefineDomain {
+            Objects.requireNonNull(name, "name");
+            forget = nodes(forget);
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.UNDEFINE_DOMAIN;
+        }
+    }
+
+    record DeleteVolume(String pool, String name) implements StepPayload {
+        public DeleteVolume {
+            Objects.requireNonNull(pool, "pool");
+            Objects.requireNonNull(name, "name");
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.DELETE_VOLUME;
+        }
+    }
+
+    record CreateLv(String volumeGroup, String name, long bytes, String tag) implements StepPayload {
+        public CreateLv {
+            Objects.requireNonNull(volumeGroup, "volumeGroup");
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(tag, "tag");
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.CREATE_LV;
+        }
+    }
+
+    /**
+     * The resource file with the secret's placeholder, and where apply reads the secret: a file (secretFile) or an
+     * environment variable (secretEnv), exactly one of them.
+     */
+    record WriteDrbdConfig(String resource, String text, String configDirectory, String stateDirectory,
+                           String secretFile, String secretEnv) implements StepPayload {
+        public WriteDrbdConfig {
+            Objects.requireNonNull(resource, "resource");
+            Objects.requireNonNull(text, "text");
+            Objects.requireNonNull(configDirectory, "configDirectory");
+            Objects.requireNonNull(stateDirectory, "stateDirectory");
+            if ((secretFile == null) == (secretEnv == null)) {
+                throw new IllegalArgumentException("exactly one of secretFile and secretEnv");
+            }
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.WRITE_DRBD_CONFIG;
+        }
+    }
+
+    record CreateDrbdMetadata(String resource) implements StepPayload {
+        public CreateDrbdMetadata {
+            Objects.requireNonNull(resource, "resource");
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.CREATE_DRBD_METADATA;
+        }
+    }
+
+    record DrbdUp(String resource) implements StepPayload {
+        public DrbdUp {
+            Objects.requireNonNull(resource, "resource");
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.DRBD_UP;
+        }
+    }
+
+    record DrbdInitialSync(String resource, int minor) implements StepPayload {
+        public DrbdInitialSync {
+            Objects.requireNonNull(resource, "resource");
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.DRBD_INITIAL_SYNC;
+        }
+    }
+
+    record DrbdPromote(String resource, int minor) implements StepPayload {
+        public DrbdPromote {
+            Objects.requireNonNull(resource, "resource");
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.DRBD_PROMOTE;
+        }
+    }
+
+    /** forbidTwoPrimaries: after the demote, two primaries are forbidden again (a move stopped part-way). */
+    record DrbdDemote(String resource, int minor, boolean forbidTwoPrimaries) implements StepPayload {
+        public DrbdDemote {
+            Objects.requireNonNull(resource, "resource");
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.DRBD_DEMOTE;
+        }
+    }
+
+    record DeleteDrbd(String resource, String configDirectory, String stateDirectory) implements StepPayload {
+        public DeleteDrbd {
+            Objects.requireNonNull(resource, "resource");
+            Objects.requireNonNull(configDirectory, "configDirectory");
+            Objects.requireNonNull(stateDirectory, "stateDirectory");
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.DELETE_DRBD;
+        }
+    }
+
+    record DeleteLv(String volumeGroup, String name, String tag) implements StepPayload {
+        public DeleteLv {
+            Objects.requireNonNull(volumeGroup, "volumeGroup");
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(tag, "tag");
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.DELETE_LV;
+        }
+    }
+
+    /** path: the volume as the running domain sees it, for a live block resize. */
+    record GrowVolume(String pool, String name, long bytes, String domain, String path) implements StepPayload {
+        public GrowVolume {
+            Objects.requireNonNull(pool, "pool");
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(domain, "domain");
+            Objects.requireNonNull(path, "path");
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.GROW_VOLUME;
+        }
+    }
+
+    record GrowLv(String volumeGroup, String name, long bytes, String tag) implements StepPayload {
+        public GrowLv {
+            Objects.requireNonNull(volumeGroup, "volumeGroup");
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(tag, "tag");
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.GROW_LV;
+        }
+    }
+
+    /** minimumBytes: the device is at least this large after the resize, or the resize did nothing. */
+    record GrowDrbd(String resource, int minor, String domain, String device, long minimumBytes) implements StepPayload {
+        public GrowDrbd {
+            Objects.requireNonNull(resource, "resource");
+            Objects.requireNonNull(domain, "domain");
+            Objects.requireNonNull(device, "device");
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.GROW_DRBD;
+        }
+    }
+
+    /**
+     * resources: the vm's DRBD resources with their minors (resource -> minor); copies: the nodes that keep a copy
+     * of its definition afterwards (node -> state directory).
+     */
+    record MigrateLive(String name, String target, String migrationUri, Map<String, Integer> resources,
+                       Map<String, String> copies) implements StepPayload {
+        public MigrateLive {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(target, "target");
+            Objects.requireNonNull(migrationUri, "migrationUri");
+            resources = Collections.unmodifiableMap(new TreeMap<>(resources));
+            copies = nodes(copies);
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.MIGRATE_LIVE;
+        }
+    }
+
+    /** uuid: the domain the target must have before this side lets it go. */
+    record UndefineMigrated(String name, String target, String uuid) implements StepPayload {
+        public UndefineMigrated {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(target, "target");
+            Objects.requireNonNull(uuid, "uuid");
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.UNDEFINE_MIGRATED;
+        }
+    }
+
+    /**
+     * The saved copy to define from (on copyNode, under copyDirectory, with this SHA-256), and the nodes that keep a
+     * copy afterwards (node -> state directory).
+     */
+    record RegisterDomain(String name, String copyNode, String copyDirectory, String sha256,
+                          Map<String, String> copies) implements StepPayload {
+        public RegisterDomain {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(copyNode, "copyNode");
+            Objects.requireNonNull(copyDirectory, "copyDirectory");
+            Objects.requireNonNull(sha256, "sha256");
+            copies = nodes(copies);
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.REGISTER_DOMAIN;
+        }
+    }
+}

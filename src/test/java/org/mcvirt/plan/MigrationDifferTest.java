@@ -1,0 +1,54 @@
+package org.mcvirt.plan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mcvirt.plan.DifferFixture.RENDERER;
+import static org.mcvirt.plan.DifferFixture.domain;
+import static org.mcvirt.plan.DifferFixture.vm;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.mcvirt.model.DesiredState;
+import org.mcvirt.model.NetworkSpec;
+import org.mcvirt.model.VmSpec;
+import org.mcvirt.state.NodeObservation;
+import org.mcvirt.state.ObservedState;
+
+class MigrationDifferTest {
+    private static final MigrationDiffer DIFFER = new MigrationDiffer();
+
+    @Test
+    void aVmWithoutReplicatedDisksOnAnotherNodeCannotMove() {
+        DesiredState desired = new DesiredState(DifferFixture.CLUSTER,
+                List.of(DifferFixture.NODE, DifferFixture.node("m", DifferFixture.IMAGES)), List.of(),
+                List.of(vm("web", 64, VmSpec.PowerState.STOPPED, false, List.of(), List.of())));
+        ObservedState observed = new ObservedState(List.of(
+                new NodeObservation("n", true, null, "9.0.0", "QEMU", List.of(), List.of(), List.of(), List.of()),
+                new NodeObservation("m", true, null, "9.0.0", "QEMU", List.of(domain("web", false, 64, false)), List.of(),
+                        List.of(), List.of())));
+        Diff diff = DIFFER.diff(desired, observed, Planner.Options.all());
+        assertThat(diff.drafts()).isEmpty();
+        assertThat(diff.problems()).extracting(PlanFinding::message).containsExactly("vm web is on node m and the manifest puts it on n; it cannot move:"
+                + " only a vm whose disks are all replicated between the two nodes can move (it has no disk)");
+        assertThat(new VmDiffer(RENDERER).diff(desired, observed, Planner.Options.all()))
+                .as("the vm differ leaves a vm on another node to the migration differ").isEqualTo(Diff.EMPTY);
+    }
+
+    @Test
+    void theTargetsNetworkCheckIsSkippedOnlyWhenTheOptionsSaySo() {
+        NetworkSpec lan = new NetworkSpec("lan", "br0", false, null);
+        DesiredState desired = new DesiredState(DifferFixture.CLUSTER,
+                List.of(DifferFixture.NODE, DifferFixture.node("m", DifferFixture.IMAGES)), List.of(lan),
+                List.of(vm("web", 64, VmSpec.PowerState.STOPPED, false, List.of(),
+                        List.of(new VmSpec.NicSpec("lan", "52:54:00:00:00:01")))));
+        ObservedState observed = new ObservedState(List.of(
+                new NodeObservation("n", true, null, "9.0.0", "QEMU", List.of(), List.of(), List.of(), List.of()),
+                new NodeObservation("m", true, null, "9.0.0", "QEMU", List.of(domain("web", false, 64, false)), List.of(),
+                        List.of(), List.of())));
+        Planner.Options onlyWeb = new Planner.Options(java.util.Set.of("web"));
+        assertThat(onlyWeb.skipMigrationNetworkCheck()).isFalse();
+        assertThat(DIFFER.diff(desired, observed, onlyWeb).problems())
+                .anyMatch(p -> p.message().contains("node n has no active network mcvirt.c.lan for its nic 52:54:00:00:00:01"));
+        assertThat(DIFFER.diff(desired, observed, onlyWeb.withSkipMigrationNetworkCheck(true)).problems())
+                .noneMatch(p -> p.message().contains("no active network"));
+    }
+}
