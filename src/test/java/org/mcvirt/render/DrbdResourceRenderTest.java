@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,6 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * and a dry run of {@code drbdadm -d up} must find the resource as each node ({@code unshare -u} sets the hostname).
  * After a deliberate template change, regenerate with -Dgolden.update=true and review the diff.
  */
+@Tag("drbd")
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class DrbdResourceRenderTest {
     private static final Path GOLDEN = Path.of("src/test/resources/testdata/drbd/render");
