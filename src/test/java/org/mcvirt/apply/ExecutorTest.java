@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.mcvirt.node.NodeException;
 import org.mcvirt.plan.Plan;
@@ -155,7 +157,7 @@ class ExecutorTest {
         Step migrate = new Step(2, StepKind.MIGRATE_LIVE, "a", "domain:a/vm2", List.of(), "vm.vm2", "migrate vm2",
                 Map.of("name", "vm2"), List.of(), List.of("b"));
         // steps 1 and 3 each wait until the other has started: they must run at the same time (parallelism 4)
-        java.util.concurrent.CountDownLatch oneAndThree = new java.util.concurrent.CountDownLatch(2);
+        CountDownLatch oneAndThree = new CountDownLatch(2);
         List<Integer> runningWithTheTwoNodeStep = Collections.synchronizedList(new ArrayList<>());
         List<StepOutcome> outcomes = new Executor(s -> {
             int now = running.incrementAndGet();
@@ -167,7 +169,7 @@ class ExecutorTest {
                     runningWithTheTwoNodeStep.add(running.get());
                 } else {
                     oneAndThree.countDown();
-                    if (!oneAndThree.await(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                    if (!oneAndThree.await(20, TimeUnit.SECONDS)) {
                         throw new NodeException(s.node(), "steps 1 and 3 did not run at the same time", null);
                     }
                 }

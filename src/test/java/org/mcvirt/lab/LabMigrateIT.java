@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -265,7 +267,7 @@ class LabMigrateIT {
 
     /** The number of steps in the plan that an apply printed ("  N. [node] ..." lines). */
     private static int stepsListed(String applyOutput) {
-        java.util.regex.Matcher step = java.util.regex.Pattern.compile("(?m)^\\s+(\\d+)\\. \\[node[12]\\] ")
+        Matcher step = Pattern.compile("(?m)^\\s+(\\d+)\\. \\[node[12]\\] ")
                 .matcher(applyOutput);
         int most = 0;
         while (step.find()) {

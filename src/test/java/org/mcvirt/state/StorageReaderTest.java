@@ -5,9 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.mcvirt.node.ssh.CommandResult;
+import org.mcvirt.node.ssh.LocalTransport;
 import org.mcvirt.node.ssh.NodeTransport;
+import org.mcvirt.node.ssh.SshException;
 
 /** StorageReader over a transport that answers with outputs captured on the lab (testdata/drbd, testdata/lvm). */
 class StorageReaderTest {
@@ -50,9 +61,9 @@ class StorageReaderTest {
      * (this machine has no /proc/drbd), and a verify record read from the state directory.
      */
     @Test
-    @org.junit.jupiter.api.Timeout(60)
-    void theScriptRunsInARealShell(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeFalse(Files.exists(Path.of("/proc/drbd")), "this machine has a DRBD"
+    @Timeout(60)
+    void theScriptRunsInARealShell(@TempDir Path dir) throws Exception {
+        Assumptions.assumeFalse(Files.exists(Path.of("/proc/drbd")), "this machine has a DRBD"
                 + " kernel module (/proc/drbd), which the stubs cannot replace; the test needs a machine without one");
         Path state = Files.createDirectories(dir.resolve("state"));
         Files.createDirectories(state.resolve("verify"));
@@ -79,16 +90,15 @@ LVS, VGS, "drbdadm --version");
     private static NodeTransport stubbedShell(Path dir) throws Exception {
         Path stubs = Files.createDirectories(dir.resolve("stubs"));
         Path log = dir.resolve("stubs.log");
-        java.util.Map<String, Path> outputs = java.util.Map.of("lvs", LVM.resolve("lvs.json"), "vgs",
+        Map<String, Path> outputs = Map.of("lvs", LVM.resolve("lvs.json"), "vgs",
                 LVM.resolve("vgs.json"), "drbdadm", DRBD.resolve("drbdadm-version.txt"), "drbdsetup", Path.of("/dev/null"));
         for (var stub : outputs.entrySet()) {
             Path file = stubs.resolve(stub.getKey());
             Files.writeString(file, "#!/bin/sh\necho \"" + stub.getKey() + " $*\" >> '" + log + "'\nexec cat '"
                     + stub.getValue().toAbsolutePath() + "'\n");
-            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
-        org.mcvirt.node.ssh.LocalTransport local = new org.mcvirt.node.ssh.LocalTransport("here",
-                java.time.Duration.ofSeconds(30));
+        LocalTransport local = new LocalTransport("here", Duration.ofSeconds(30));
         return new NodeTransport() {
             @Override
             public String nodeName() {
@@ -96,8 +106,8 @@ LVS, VGS, "drbdadm --version");
             }
 
             @Override
-            public org.mcvirt.node.ssh.CommandResult run(List<String> command) throws org.mcvirt.node.ssh.SshException {
-                List<String> withStubs = new java.util.ArrayList<>(List.of("env", "PATH=" + stubs + ":/usr/bin:/bin"));
+            public CommandResult run(List<String> command) throws SshException {
+                List<String> withStubs = new ArrayList<>(List.of("env", "PATH=" + stubs + ":/usr/bin:/bin"));
                 withStubs.addAll(command);
                 return local.run(withStubs);
             }
@@ -113,7 +123,7 @@ LVS, VGS, "drbdadm --version");
             }
 
             @Override
-            public java.util.Optional<byte[]> readFile(String path) {
+            public Optional<byte[]> readFile(String path) {
                 throw new UnsupportedOperationException("the read reads through its script");
             }
 
@@ -310,7 +320,7 @@ LVS, VGS, "drbdadm --version");
             result = StorageReader.read(shell, dir.toString(), null);
         }
         assertThat(result.availableMemoryBytes()).isPositive();
-        assertThat(result.savedDefinitions()).containsExactly(java.util.Map.entry("web1",
+        assertThat(result.savedDefinitions()).containsExactly(Map.entry("web1",
                 "060eb14b1cfbd78cd57ce08dc3f07d35a2c066d19958814db8dfd8bef7b14a54"));
     }
 }
