@@ -16,6 +16,7 @@ import org.mcvirt.render.Renderer;
 import org.mcvirt.state.Journal;
 import org.mcvirt.state.NodeObservation;
 import org.mcvirt.state.ObservedState;
+import org.mcvirt.testhooks.TestHooks;
 
 /**
  * The value every use case shares: the manifests, the template overrides and the node timeout of one run. It
@@ -108,7 +109,7 @@ public final class ClusterAccess {
     Plan plan(DesiredState desired, ObservedState observed, Planner.Options options) throws McvirtException {
         try {
             return new Planner(new Renderer(templates)).plan(desired, observed, options.withSkipMigrationNetworkCheck(
-                    "1".equals(System.getenv("MCVIRT_TEST_SKIP_MIGRATION_NETWORK_CHECK"))));
+                    TestHooks.skipMigrationNetworkCheck()));
         } catch (Renderer.RenderException e) {
             throw new McvirtException(McvirtException.Category.TEMPLATE, e.getMessage(), e);
         }

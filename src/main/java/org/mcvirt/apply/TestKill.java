@@ -1,26 +1,19 @@
 package org.mcvirt.apply;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import org.mcvirt.testhooks.TestHooks;
 
 /**
  * A test-only switch: {@code MCVIRT_TEST_KILL=after-steps=K} ends the process abruptly, like {@code kill -9}, as
  * soon as K steps of an apply are done and journaled (no lock release, no cleanup, exit status 137), so a lab test can
  * check that the next apply converges from every step boundary. Unset in normal use; it never changes what a step
- * does.
+ * does. Read through {@link TestHooks}, so only a test build honours it.
  */
 final class TestKill {
     private static final AtomicInteger DONE = new AtomicInteger();
-    private static final int AFTER = limit();
+    private static final int AFTER = TestHooks.killAfterSteps();
 
     private TestKill() {
-    }
-
-    private static int limit() {
-        String setting = System.getenv("MCVIRT_TEST_KILL");
-        if (setting == null || !setting.matches("after-steps=[1-9][0-9]*")) {
-            return -1;
-        }
-        return Integer.parseInt(setting.substring("after-steps=".length()));
     }
 
     /** Called once a step is done and journaled. */

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.mcvirt.node.NodeException;
 import org.mcvirt.plan.Plan;
@@ -154,12 +156,23 @@ class ExecutorTest {
         java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
         Step migrate = new Step(2, "a", "domain:a/vm2", List.of(), "vm.vm2", "migrate vm2",
                 new StepPayload.MigrateLive("vm2", "b", "tcp://b", Map.of(), Map.of()), List.of(), List.of("b"));
+        // steps 1 and 3 each wait until the other has started: they must run at the same time (parallelism 4)
+        CountDownLatch oneAndThree = new CountDownLatch(2);
+        List<Integer> runningWithTheTwoNodeStep = Collections.synchronizedList(new ArrayList<>());
         List<StepOutcome> outcomes = new Executor(s -> {
             int now = running.incrementAndGet();
             most.accumulateAndGet(now, Math::max);
             events.add("start " + s.id());
             try {
-                Thread.sleep(50);
+                if (s.id() == 2) {
+                    Thread.sleep(50);
+                    runningWithTheTwoNodeStep.add(running.get());
+                } else {
+                    oneAndThree.countDown();
+                    if (!oneAndThree.await(20, TimeUnit.SECONDS)) {
+                        throw new NodeException(s.node(), "steps 1 and 3 did not run at the same time", null);
+                    }
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -171,6 +184,8 @@ class ExecutorTest {
         int start2 = events.indexOf("start 2");
         int end2 = events.indexOf("end 2");
         assertThat(events.subList(start2 + 1, end2)).as("nothing else runs during the two-node step").isEmpty();
+        assertThat(runningWithTheTwoNodeStep).as("steps running while the two-node step runs").containsExactly(1);
+        assertThat(most.get()).as("the most steps running at once: 1 and 3 together, on one node each").isEqualTo(2);
         assertThat(migrate.nodes()).containsExactly("a", "b");
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -94,7 +95,11 @@ class CliTest {
         assertThat(Cli.run("help", "apply").out()).contains("--allow-destroy", "--auto-approve", "PLANFILE");
     }
 
-    /** One node on libvirt's in-process test driver and one NAT network: plan renders network.ftl, no node needed. */
+    /**
+     * One node on libvirt's in-process test driver and one NAT network: plan renders network.ftl, no libvirtd needed.
+     * The tests that plan with it are tagged "libvirt" all the same: planning reads the local node, which starts this
+     * machine's lvs, vgs and drbdadm (when installed) and reads its /var/lib/mcvirt; the fast tier starts none.
+     */
     private static final String TEST_DRIVER_MANIFEST = """
             apiVersion: mcvirt/v1
             cluster: {name: tpl}
@@ -118,6 +123,7 @@ class CliTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("brokenTemplates")
+    @Tag("libvirt")
     void aBrokenTemplateOverrideIsAClearErrorWithoutAStackTrace(String what, String template, String expected,
                                                                @TempDir Path dir) throws Exception {
         Path manifest = dir.resolve("cluster.yaml");
@@ -134,6 +140,7 @@ class CliTest {
     }
 
     @Test
+    @Tag("libvirt")
     void aMissingTemplateDirectoryIsAClearError(@TempDir Path dir) throws Exception {
         Path manifest = dir.resolve("cluster.yaml");
         Files.writeString(manifest, TEST_DRIVER_MANIFEST);
@@ -143,6 +150,7 @@ class CliTest {
     }
 
     @Test
+    @Tag("libvirt")
     void theTestDriverManifestPlansWithTheBuiltInTemplates(@TempDir Path dir) throws Exception {
         // the test above would pass for any failure: this shows the same manifest plans when the templates are fine
         Path manifest = dir.resolve("cluster.yaml");

@@ -14,10 +14,12 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.mcvirt.testing.CiSh;
+import org.mcvirt.testing.Programs;
 
 /**
  * The GitOps example (manifests/examples/gitops) without nodes: ci.sh validate on the example and on broken copies,
@@ -152,11 +154,10 @@ class GitopsExampleTest {
     }
 
     @Test
+    @Tag("tools")
     void shellcheckFindsNothingInCiSh() throws Exception {
-        Assumptions.assumeTrue(List.of("/usr/bin/shellcheck", "/usr/local/bin/shellcheck").stream()
-                .anyMatch(p -> Files.isExecutable(Path.of(p))),
-                "shellcheck is not installed (.ci/install installs it)");
-        Process process = new ProcessBuilder("shellcheck", "--shell=bash", "--severity=style", CI_SH.toString())
+        Path shellcheck = Programs.require("shellcheck", "shellcheck");
+        Process process = new ProcessBuilder(shellcheck.toString(), "--shell=bash", "--severity=style", CI_SH.toString())
                 .redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes());
         assertThat(process.waitFor(1, TimeUnit.MINUTES)).isTrue();

@@ -85,8 +85,14 @@ class GitopsCiLocalLibvirtIT {
         assertThat(apply.exitCode()).as(apply.toString()).isZero();
         assertThat(VIRSH.ok("domstate", VM).strip()).isEqualTo("shut off");
 
+        String applied = VIRSH.ok("dumpxml", VM, "--inactive") + VIRSH.ok("domstate", VM);
         CiSh.Result again = ci("apply");
         assertThat(again.exitCode()).as("the same saved plan, now stale: %s", again).isEqualTo(1);
+        assertThat(again.err()).contains("the plan is stale: the cluster changed since it was made");
+        assertThat(VIRSH.run("list", "--all", "--name").text().lines().filter(VM::equals)).as("one vm " + VM)
+                .hasSize(1);
+        assertThat(VIRSH.ok("dumpxml", VM, "--inactive") + VIRSH.ok("domstate", VM))
+                .as("the vm after the stale plan was refused").isEqualTo(applied);
 
         CiSh.Result empty = ci("plan");
         assertThat(empty.exitCode()).as(empty.toString()).isZero();

@@ -104,6 +104,19 @@ class LocalLibvirtIT {
                 """.formatted(DB, protect);
     }
 
+    /**
+     * What libvirt has of this test's objects: the domains and their states, each one's inactive definition, the
+     * volumes and the network; a refused command must leave it as it was.
+     */
+    private static String libvirtState() {
+        StringBuilder state = new StringBuilder(VIRSH.run("list", "--all").text());
+        for (String domain : new String[] {WEB, DB, HAND}) {
+            Virsh.Output xml = VIRSH.run("dumpxml", domain, "--inactive");
+            state.append(domain).append(": ").append(xml.status() == 0 ? xml.text() : "not defined\n");
+        }
+        return state.append(VIRSH.run("vol-list", POOL).text()).append(VIRSH.run("net-info", NETWORK).text()).toString();
+    }
+
     private static Cli.Result mcvirt(Path manifest, String... args) {
         String[] all = new String[args.length + 2];
         all[0] = "-f";
@@ -120,10 +133,12 @@ class LocalLibvirtIT {
         assertThat(plan.exitCode()).as(plan.toString()).isEqualTo(2);
         assertThat(plan.out()).contains("Plan: 4 to create, 0 to change, 0 to migrate, 0 to destroy.");
 
+        String before = libvirtState();
         Cli.Result refused = mcvirt(file, "apply");
         assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(1);
         assertThat(refused.err()).contains("no terminal to ask for approval and --auto-approve not given");
         assertThat(VIRSH.run("dominfo", WEB).status()).as("nothing may be created without approval").isNotZero();
+        assertThat(libvirtState()).as("libvirt after the refused apply").isEqualTo(before);
 
         Cli.Result apply = mcvirt(file, "apply", "--auto-approve");
         assertThat(apply.exitCode()).as(apply.toString()).isZero();
@@ -143,7 +158,9 @@ class LocalLibvirtIT {
         assertThat(vmInfo.exitCode()).as(vmInfo.toString()).isZero();
         assertThat(vmInfo.out()).contains("vm " + WEB + " on node here (managed)", "state:     running",
                 "disk root     vda (virtio)", "16MiB", "nic  52:54:00:aa:00:01 on net").containsPattern("vnc:\\s+127.0.0.1:59\\d\\d");
-        assertThat(mcvirt(file, "info", "no-such-vm").exitCode()).isEqualTo(1);
+        Cli.Result noSuchVm = mcvirt(file, "info", "no-such-vm");
+        assertThat(noSuchVm.exitCode()).as(noSuchVm.toString()).isEqualTo(1);
+        assertThat(noSuchVm.err()).contains("no-such-vm");
         Cli.Result list = mcvirt(file, "list");
         assertThat(list.out()).containsPattern(WEB + "\\s+here\\s+running\\s+1\\s+64MiB\\s+-\\s+yes");
         Cli.Result listJson = mcvirt(file, "list", "--json");
@@ -205,10 +222,12 @@ class LocalLibvirtIT {
         Cli.Result plan = mcvirt(file, "plan", "--out", saved.toString());
         assertThat(plan.exitCode()).as(plan.toString()).isZero();
         VIRSH.ok("setmaxmem", DB, "98304", "--config");
+        String stale = libvirtState();
         Cli.Result apply = mcvirt(file, "apply", "--auto-approve", saved.toString());
         assertThat(apply.exitCode()).as(apply.toString()).isEqualTo(1);
         assertThat(apply.err()).contains("the plan is stale: the cluster changed since it was made");
         assertThat(VIRSH.ok("domiflist", WEB)).as("nothing applied from a stale plan").contains("52:54:00:aa:00:02");
+        assertThat(libvirtState()).as("libvirt after the stale plan was refused").isEqualTo(stale);
         Path fresh = dir.resolve("fresh.plan");
         assertThat(mcvirt(file, "plan", "--out", fresh.toString()).exitCode()).isZero();
         Cli.Result applyFresh = mcvirt(file, "apply", "--auto-approve", fresh.toString());
@@ -220,7 +239,12 @@ class LocalLibvirtIT {
     @Order(5)
     void destroyNeedsAllowDestroyAndProtectedVmsAreNeverDestroyed() throws Exception {
         Path withoutWeb = manifest(db(true));
-        assertThat(mcvirt(withoutWeb, "apply", "--auto-approve").exitCode()).isEqualTo(1);
+        String before = libvirtState();
+        Cli.Result withoutAllow = mcvirt(withoutWeb, "apply", "--auto-approve");
+        assertThat(withoutAllow.exitCode()).as(withoutAllow.toString()).isEqualTo(1);
+        assertThat(withoutAllow.err()).contains("the plan destroys resources (", "nothing was changed. Re-run with"
+                + " --allow-destroy");
+        assertThat(libvirtState()).as("libvirt after the refused destroy").isEqualTo(before);
         Path protectedDb = manifest(web("") + db(true));
         Cli.Result protect = mcvirt(protectedDb, "apply", "--auto-approve");
         assertThat(protect.exitCode()).as(protect.toString()).isZero();
@@ -229,10 +253,13 @@ class LocalLibvirtIT {
         Cli.Result plan = mcvirt(file, "plan", "--detailed-exitcode");
         assertThat(plan.exitCode()).isEqualTo(2);
         assertThat(plan.out()).contains("- vm \"" + WEB + "\"", "(destroys data)", "1 to destroy.");
+        String protectedState = libvirtState();
         Cli.Result refused = mcvirt(file, "apply", "--auto-approve");
-        assertThat(refused.exitCode()).isEqualTo(1);
-        assertThat(refused.err()).contains("Re-run with --allow-destroy");
+        assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(1);
+        assertThat(refused.err()).contains("the plan destroys resources (1 to destroy); nothing was changed. Re-run"
+                + " with --allow-destroy");
         assertThat(VIRSH.ok("domstate", WEB)).contains("running");
+        assertThat(libvirtState()).as("libvirt after the refused destroy").isEqualTo(protectedState);
 
         Cli.Result destroyed = mcvirt(file, "apply", "--auto-approve", "--allow-destroy", "--shutdown-timeout", "2");
         assertThat(destroyed.exitCode()).as(destroyed.toString()).isZero();
@@ -240,22 +267,28 @@ class LocalLibvirtIT {
         assertThat(VIRSH.ok("vol-list", POOL)).doesNotContain(WEB + "-root.qcow2").contains(DB + "-root.qcow2");
 
         Path empty = manifest("  []\n");
+        String onlyDb = libvirtState();
         Cli.Result refusedProtected = mcvirt(empty, "apply", "--auto-approve", "--allow-destroy");
-        assertThat(refusedProtected.exitCode()).isEqualTo(1);
+        assertThat(refusedProtected.exitCode()).as(refusedProtected.toString()).isEqualTo(1);
         assertThat(refusedProtected.out()).contains("vm " + DB + " on node here is not in the manifest but is protected");
+        assertThat(refusedProtected.err()).contains("the plan has problems; nothing was changed:", "vm " + DB
+                + " on node here is not in the manifest but is protected");
         assertThat(VIRSH.ok("domstate", DB)).contains("shut off");
+        assertThat(libvirtState()).as("libvirt after the refused plan").isEqualTo(onlyDb);
     }
 
     @Test
     @Order(6)
     void theOperatorIsAskedAndOnlyYesApplies() throws Exception {
         Path file = manifest(db(true).replace("cpus: 1", "cpus: 2"));
+        String before = libvirtState();
         Cli.Result declined = Cli.run(org.mcvirt.cli.Terminal.of(new java.io.BufferedReader(
                 new java.io.StringReader("no\n")), false), "-f", file.toString(), "apply");
         assertThat(declined.exitCode()).as(declined.toString()).isEqualTo(1);
         assertThat(declined.out()).contains("Do you want to perform these actions? Only 'yes' will be accepted:");
         assertThat(declined.err()).contains("apply cancelled; nothing was changed");
         assertThat(VIRSH.ok("dominfo", DB)).containsPattern("CPU\\(s\\):\\s+1");
+        assertThat(libvirtState()).as("libvirt after the declined apply").isEqualTo(before);
         Cli.Result accepted = Cli.run(org.mcvirt.cli.Terminal.of(new java.io.BufferedReader(
                 new java.io.StringReader("yes\n")), false), "-f", file.toString(), "apply");
         assertThat(accepted.exitCode()).as(accepted.toString()).isZero();
@@ -266,17 +299,29 @@ class LocalLibvirtIT {
     @Order(7)
     void removingADiskDeletesItsVolumeOnlyWhenAllowedAndNeverOnAProtectedVm() throws Exception {
         String withoutData = db(true).replace(", {name: data, size: 8MiB, storage: images}", "");
+        String before = libvirtState();
         Cli.Result protectedVm = mcvirt(manifest(withoutData), "plan");
-        assertThat(protectedVm.exitCode()).isEqualTo(1);
+        assertThat(protectedVm.exitCode()).as(protectedVm.toString()).isEqualTo(1);
         assertThat(protectedVm.out()).contains("vm " + DB + " is protected; removing its disk data would delete");
+        Cli.Result protectedApply = mcvirt(manifest(withoutData), "apply", "--auto-approve", "--allow-destroy");
+        assertThat(protectedApply.exitCode()).as(protectedApply.toString()).isEqualTo(1);
+        assertThat(protectedApply.err()).contains("the plan has problems; nothing was changed:", "vm " + DB
+                + " is protected; removing its disk data would delete");
+        assertThat(libvirtState()).as("libvirt after the protected disk's removal was refused").isEqualTo(before);
 
         Path unprotect = manifest(db(false));
         assertThat(mcvirt(unprotect, "apply", "--auto-approve").exitCode()).isZero();
         Path file = manifest(db(false).replace(", {name: data, size: 8MiB, storage: images}", ""));
         Cli.Result plan = mcvirt(file, "plan");
         assertThat(plan.out()).contains("- disk.data = /var/lib/mcvirt/it-" + ID + "/" + DB + "-data.qcow2   (destroys data)");
-        assertThat(mcvirt(file, "apply", "--auto-approve").exitCode()).isEqualTo(1);
+        String withData = libvirtState();
+        Cli.Result withoutAllow = mcvirt(file, "apply", "--auto-approve");
+        assertThat(withoutAllow.exitCode()).as(withoutAllow.toString()).isEqualTo(1);
+        // (a disk removed from a vm is part of a change, so the count of whole objects to destroy says 0)
+        assertThat(withoutAllow.err()).contains("the plan destroys resources (0 to destroy); nothing was changed."
+                + " Re-run with --allow-destroy");
         assertThat(VIRSH.ok("vol-list", POOL)).contains(DB + "-data.qcow2");
+        assertThat(libvirtState()).as("libvirt after the refused disk removal").isEqualTo(withData);
         Cli.Result apply = mcvirt(file, "apply", "--auto-approve", "--allow-destroy");
         assertThat(apply.exitCode()).as(apply.toString()).isZero();
         assertThat(VIRSH.ok("vol-list", POOL)).doesNotContain(DB + "-data.qcow2").contains(DB + "-root.qcow2");
@@ -294,10 +339,12 @@ class LocalLibvirtIT {
         assertThat(Files.readString(saved)).contains("\"libvirtUri\" : \"qemu:///system\"");
 
         // manifest() rewrites the same file: these are other manifests under the same name
+        String before = libvirtState();
         Cli.Result other = mcvirt(manifest(db(false)), "apply", "--auto-approve", saved.toString());
         assertThat(other.exitCode()).as(other.toString()).isEqualTo(1);
         assertThat(other.err()).contains("the manifests do not match the saved plan", "nothing was changed");
         assertThat(VIRSH.ok("dumpxml", DB, "--inactive")).contains("<memory unit='KiB'>65536</memory>");
+        assertThat(libvirtState()).as("libvirt after the saved plan was refused").isEqualTo(before);
 
         // no -f at all: the plan alone says where the nodes are
         Cli.Result alone = Cli.run("apply", "--auto-approve", saved.toString());

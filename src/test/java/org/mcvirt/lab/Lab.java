@@ -38,12 +38,23 @@ final class Lab {
         }
     }
 
-    /** Fails unless lab/status is green: the lab tests need lab/up. */
-    static void assertUp() {
+    /** Whether lab/status was green once in this JVM (the lab classes run in one fork, one after the other). */
+    private static boolean up;
+
+    /**
+     * Fails unless lab/status is green: the lab tests need lab/up. lab/status probes both nodes; it runs once per
+     * test run, not once per class: a class that leaves a node frozen or its sshd reloading waits for it to answer
+     * again itself (Lab.awaitSsh), so the next class finds the lab as lab/status saw it.
+     */
+    static synchronized void assertUp() {
+        if (up) {
+            return;
+        }
         Output status = script("status");
         if (status.status() != 0) {
             throw new AssertionError("lab/status must be green (run lab/up):\n" + status.text());
         }
+        up = true;
     }
 
     /** Runs a command inside a guest and insists on success. */

@@ -114,11 +114,14 @@ class LabEndToEndIT {
                 assertThat(Instant.now()).as("first apply never reached its shutdown step").isBefore(deadline);
                 Thread.sleep(250);
             }
-            Instant start = Instant.now();
             Cli.Result second = mcvirt(stop, "apply", "--auto-approve");
             assertThat(second.exitCode()).as(second.toString()).isEqualTo(1);
             assertThat(second.err()).contains("the cluster is locked by", "pid " + first.pid(), "(lock on node node1)");
-            assertThat(Duration.between(start, Instant.now())).as("fails at once, does not wait").isLessThan(Duration.ofSeconds(60));
+            // it did not wait for the lock: the first apply still holds it (its shutdown waits up to 300 s for a guest
+            // that ignores it). How long the refusal takes is bench/lock-refusal.sh's measure (BENCHMARKS.md).
+            assertThat(first.isAlive()).as("the first apply still runs: %s", Files.readString(dir.resolve("first.log")))
+                    .isTrue();
+            assertThat(mcvirt(stop, "lock", "status").out()).contains("node1: locked by").doesNotContain("stale");
 
             first.destroyForcibly().waitFor();
             Cli.Result status = mcvirt(stop, "lock", "status");

@@ -10,21 +10,31 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.mcvirt.testing.Goldens;
 
 /**
  * The DRBD resource file mcvirt renders, for an 8.4 and a 9 kernel, against golden files, and checked by the real
  * drbd-utils (installed by .ci/install): the parser of that DRBD version must accept it ({@code drbdadm -c FILE dump}),
  * and a dry run of {@code drbdadm -d up} must find the resource as each node ({@code unshare -u} sets the hostname).
- * After a deliberate template change, regenerate with -Dgolden.update=true and review the diff.
+ * After a deliberate template change, regenerate with -Dgolden.update=true and review the diff (refused where CI is
+ * set). The drbdadm checks are tagged "drbd".
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class DrbdResourceRenderTest {
     private static final Path GOLDEN = Path.of("src/test/resources/testdata/drbd/render");
-    private static final boolean UPDATE = Boolean.getBoolean("golden.update");
+    /** -Dgolden.update=true, refused where CI is set (testing.Goldens). */
+    private static boolean update;
+
+    @BeforeAll
+    static void noGoldenUpdateInCi() {
+        update = Goldens.update();
+    }
 
     static Views.DrbdResourceView resource(boolean drbd9, String secret) {
         return new Views.DrbdResourceView("prod", "web1", "root", "mcvirt-web1-root", drbd9, "C", "100M", "sha256",
@@ -52,17 +62,26 @@ class DrbdResourceRenderTest {
         return run(command);
     }
 
+    private static String rendered(boolean drbd9) throws Exception {
+        return new Renderer(Optional.empty()).drbdResource(resource(drbd9, "not-the-real-one"));
+    }
+
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
-    void theResourceFileMatchesItsGoldenFileAndDrbdUtilsAcceptItAsEachNode(boolean drbd9, @TempDir Path dir)
-            throws Exception {
-        String text = new Renderer(Optional.empty()).drbdResource(resource(drbd9, "not-the-real-one"));
+    void theResourceFileMatchesItsGoldenFile(boolean drbd9) throws Exception {
+        String text = rendered(drbd9);
         Path golden = GOLDEN.resolve(drbd9 ? "drbd9.res" : "drbd84.res");
-        if (UPDATE) {
+        if (update) {
             Files.writeString(golden, text);
         }
         assertThat(text).isEqualTo(Files.readString(golden));
+    }
 
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    @Tag("drbd")
+    void drbdUtilsAcceptTheResourceFileAsEachNode(boolean drbd9, @TempDir Path dir) throws Exception {
+        String text = rendered(drbd9);
         Path file = dir.resolve("mcvirt-web1-root.res");
         Files.writeString(file, text);
         for (String node : List.of("node1", "node2")) {

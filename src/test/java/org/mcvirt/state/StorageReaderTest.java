@@ -5,9 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.mcvirt.node.StateDirectory;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.mcvirt.node.ssh.CommandResult;
+import org.mcvirt.node.ssh.LocalTransport;
+import org.mcvirt.node.ssh.NodeTransport;
+import org.mcvirt.node.ssh.SshException;
 
 /** StorageReader over a transport that answers with outputs captured on the lab (testdata/drbd, testdata/lvm). */
 class StorageReaderTest {
@@ -44,20 +56,84 @@ class StorageReaderTest {
         assertThat(command.subList(6, 8)).containsExactly("/var/lib/mcvirt/journal.jsonl", "/var/lib/mcvirt/domains");
     }
 
-    /** The script itself, run by the real sh on this machine (whatever it has of LVM and DRBD). */
+    /**
+     * The script itself, run by the real sh on this machine, with lvs, vgs, drbdadm and drbdsetup replaced by stubs in
+     * a directory ahead of the PATH (the script only appends /usr/sbin and /sbin), so it starts no LVM or DRBD tool
+     * and its outcome is known: LVM present with the lab's captured volumes, DRBD utilities there but no kernel module
+     * (this machine has no /proc/drbd), and a verify record read from the state directory.
+     */
     @Test
-    void theScriptRunsInARealShell() throws Exception {
-        try (var local = new org.mcvirt.node.ssh.LocalTransport("here", java.time.Duration.ofSeconds(60))) {
-            StorageReader.Result result = StorageReader.read(local, "/nonexistent-mcvirt-state", null);
-            assertThat(result.lvm().availability()).isIn(Availability.PRESENT, Availability.ABSENT, Availability.FAILED);
-            assertThat(result.drbd().availability()).isIn(Availability.PRESENT, Availability.ABSENT, Availability.FAILED);
-            assertThat(result.lvm().errors()).noneMatch(e -> e.startsWith("the LVM and DRBD read"));
-            assertThat(result.drbd().errors()).noneMatch(e -> e.startsWith("the LVM and DRBD read"));
-            if (!Files.exists(Path.of("/proc/drbd"))) {
-                assertThat(result.drbd().availability()).isEqualTo(Availability.ABSENT);
-            }
-            assertThat(result.drbd().verifications()).isEmpty();
+    @Timeout(60)
+    void theScriptRunsInARealShell(@TempDir Path dir) throws Exception {
+        Assumptions.assumeFalse(Files.exists(Path.of("/proc/drbd")), "this machine has a DRBD"
+                + " kernel module (/proc/drbd), which the stubs cannot replace; the test needs a machine without one");
+        Path state = Files.createDirectories(dir.resolve("state"));
+        Files.createDirectories(state.resolve("verify"));
+        Files.writeString(state.resolve("verify/r0.json"), "{\"resource\": \"r0\", \"startedAt\":"
+                + " \"2026-11-27T02:55:03Z\", \"finishedAt\": \"2026-11-27T02:55:07Z\", \"result\": \"clean\","
+                + " \"node\": \"node1\"}");
+        try (NodeTransport shell = stubbedShell(dir)) {
+            StorageReader.Result result = StorageReader.read(shell, state.toString(), null);
+            assertThat(result.lvm()).isEqualTo(new ObservedLvm(Availability.PRESENT, List.of(),
+                    LvmParser.volumeGroups(read(LVM.resolve("vgs.json"))),
+                    LvmParser.logicalVolumes(read(LVM.resolve("lvs.json")))));
+            assertThat(result.drbd()).isEqualTo(new ObservedDrbd(Availability.ABSENT, List.of(), null, null, "9.22.0",
+                    List.of(), List.of(new VerifyRecord("r0", "2026-11-27T02:55:03Z", "2026-11-27T02:55:07Z",
+                            VerifyRecord.Result.CLEAN, null, "node1", null))));
         }
+        assertThat(Files.readAllLines(dir.resolve("stubs.log"))).containsExactly(
+LVS, VGS, "drbdadm --version");
+    }
+
+    /**
+     * A shell on this machine whose PATH starts with stubs of lvs, vgs, drbdadm and drbdsetup in dir/stubs: lvs and vgs
+     * print the lab's captured reports, drbdadm its captured version; each writes its command line to dir/stubs.log.
+     */
+    private static NodeTransport stubbedShell(Path dir) throws Exception {
+        Path stubs = Files.createDirectories(dir.resolve("stubs"));
+        Path log = dir.resolve("stubs.log");
+        Map<String, Path> outputs = Map.of("lvs", LVM.resolve("lvs.json"), "vgs",
+                LVM.resolve("vgs.json"), "drbdadm", DRBD.resolve("drbdadm-version.txt"), "drbdsetup", Path.of("/dev/null"));
+        for (var stub : outputs.entrySet()) {
+            Path file = stubs.resolve(stub.getKey());
+            Files.writeString(file, "#!/bin/sh\necho \"" + stub.getKey() + " $*\" >> '" + log + "'\nexec cat '"
+                    + stub.getValue().toAbsolutePath() + "'\n");
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        LocalTransport local = new LocalTransport("here", Duration.ofSeconds(30));
+        return new NodeTransport() {
+            @Override
+            public String nodeName() {
+                return local.nodeName();
+            }
+
+            @Override
+            public CommandResult run(List<String> command) throws SshException {
+                List<String> withStubs = new ArrayList<>(List.of("env", "PATH=" + stubs + ":/usr/bin:/bin"));
+                withStubs.addAll(command);
+                return local.run(withStubs);
+            }
+
+            @Override
+            public String endpoint() {
+                return local.endpoint();
+            }
+
+            @Override
+            public void writeFileAtomically(String path, byte[] content, String mode) {
+                throw new UnsupportedOperationException("the read writes nothing");
+            }
+
+            @Override
+            public Optional<byte[]> readFile(String path) {
+                throw new UnsupportedOperationException("the read reads through its script");
+            }
+
+            @Override
+            public void close() {
+                local.close();
+            }
+        };
     }
 
     @Test
@@ -241,9 +317,12 @@ class StorageReaderTest {
             throws Exception {
         java.nio.file.Path domains = java.nio.file.Files.createDirectories(dir.resolve("domains"));
         java.nio.file.Files.writeString(domains.resolve("web1.xml"), "<domain/>");
-        StorageReader.Result result = StorageReader.read(new org.mcvirt.node.ssh.LocalTransport("local",
-                java.time.Duration.ofSeconds(30)), dir.toString(), null);
+        StorageReader.Result result;
+        try (NodeTransport shell = stubbedShell(dir)) { // no LVM or DRBD tool of this machine runs
+            result = StorageReader.read(shell, dir.toString(), null);
+        }
         assertThat(result.availableMemoryBytes()).isPositive();
-        assertThat(result.savedDefinitions()).containsOnlyKeys("web1");
+        assertThat(result.savedDefinitions()).containsExactly(Map.entry("web1",
+                "060eb14b1cfbd78cd57ce08dc3f07d35a2c066d19958814db8dfd8bef7b14a54"));
     }
 }

@@ -10,12 +10,14 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.mcvirt.node.ssh.SshException.Category;
 
 /** Host-key checking, authentication and reachability against a real sshd (see {@link SshdFixture}). */
+@Tag("sshd")
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class SshConnectionTest {
     private static SshdFixture sshd;

@@ -25,12 +25,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.mcvirt.node.ssh.SshException.Category;
 
 /** Commands and files over a real sshd (see {@link SshdFixture}), through one shared transport. */
+@Tag("sshd")
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class SshTransportTest {
     private static SshdFixture sshd;
