@@ -8,13 +8,14 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import org.mcvirt.model.Names;
 
 /**
  * Typed, located access to the keys of one YAML mapping. Every problem becomes a {@link Diagnostic}; a getter
  * that finds a problem returns empty so binding can go on and report everything at once.
  */
 final class Fields {
-    static final Pattern NAME = org.mcvirt.model.Names.NAME;
+    static final Pattern NAME = Names.NAME;
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(KiB|MiB|GiB|TiB)");
 
     private final YamlTree.MapNode map;

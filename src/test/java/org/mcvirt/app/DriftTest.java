@@ -212,7 +212,7 @@ class DriftTest {
         // the wording names another object on purpose: only the typed subject counts
         PlanFinding problem = new PlanFinding(code, new PlanFinding.Subject(kind, name, node),
                 "network other on node n9: vm other is not what this problem is about");
-        assertThat(Drift.subjectOf(problem, "c")).isEqualTo(new Drift.Subject(expected, expectedName));
+        assertThat(DriftAssessment.subjectOf(problem, "c")).isEqualTo(new DriftAssessment.Subject(expected, expectedName));
     }
 
     @Test
@@ -411,10 +411,10 @@ class DriftTest {
 
     @Test
     void agesAreWrittenAsTheManifestWritesThem() {
-        assertThat(Drift.age(Duration.ofDays(7))).isEqualTo("7d");
-        assertThat(Drift.age(Duration.ofHours(36))).isEqualTo("1d 12h");
-        assertThat(Drift.age(Duration.ofMinutes(90))).isEqualTo("1h 30m");
-        assertThat(Drift.age(Duration.ofSeconds(59))).isEqualTo("0m");
-        assertThat(Drift.age(Duration.ofMinutes(-5))).isEqualTo("0m");
+        assertThat(VerifyAge.age(Duration.ofDays(7))).isEqualTo("7d");
+        assertThat(VerifyAge.age(Duration.ofHours(36))).isEqualTo("1d 12h");
+        assertThat(VerifyAge.age(Duration.ofMinutes(90))).isEqualTo("1h 30m");
+        assertThat(VerifyAge.age(Duration.ofSeconds(59))).isEqualTo("0m");
+        assertThat(VerifyAge.age(Duration.ofMinutes(-5))).isEqualTo("0m");
     }
 }
