@@ -297,8 +297,8 @@ final class VmUpdate {
             return;
         }
         if (mark != null) {
-            diff.problem(PlanFinding.Code.START_REFUSED, about(), "vm " + vm.name() + " cannot be started: " + mark.text().substring(("vm "
-                    + vm.name() + " ").length()));
+            diff.problem(PlanFinding.Code.START_REFUSED, about(), "vm " + vm.name() + " cannot be started: "
+                    + mark.aboutDisk());
         }
         List<String> uses = new ArrayList<>(vm.nics().stream()
                 .map(n -> Subjects.network(node.name(), VmDiffer.network(desired, n.network()))).toList());

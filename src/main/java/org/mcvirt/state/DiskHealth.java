@@ -29,8 +29,13 @@ public final class DiskHealth {
     public record Finding(String vm, String disk, String resource, String node, Kind kind, String detail, String fix) {
         /** One line for plan, info and drift: what, where, and the fix. */
         public String text() {
-            return "vm " + vm + " disk " + disk + " (" + resource + ")" + (node == null ? "" : " on " + node) + ": "
-                    + detail + (fix == null ? "" : "; fix: " + fix);
+            return "vm " + vm + " " + aboutDisk();
+        }
+
+        /** The same line without the vm: for a message that already names it. */
+        public String aboutDisk() {
+            return "disk " + disk + " (" + resource + ")" + (node == null ? "" : " on " + node) + ": " + detail
+                    + (fix == null ? "" : "; fix: " + fix);
         }
 
         public boolean expected() {
