@@ -1,18 +1,23 @@
 package org.mcvirt.plan;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The plan as data: a versioned, JSON-able record of changes, the ordered steps, the fingerprint of the observed
  * state it was built from, the digest of the manifests it was made from and how to reach each node, so a saved plan
- * is self-contained. The human text and --json are both rendered from this value.
+ * is self-contained. The human text and --json are both rendered from this value. madeWith: the options it was
+ * planned with when they narrow or change it ({@code plan --target}, {@code --live}), null otherwise, so apply of a
+ * saved plan can plan it again the same way.
  */
 public record Plan(int formatVersion, String cluster, String fingerprint, String manifestDigest, List<PlanNode> nodes,
                    List<ResourceChange> changes, List<Step> steps, List<PlanFinding> problems,
-                   List<PlanFinding> warnings, Summary summary) {
+                   List<PlanFinding> warnings, Summary summary,
+                   @JsonInclude(JsonInclude.Include.NON_NULL) MadeWith madeWith) {
     public static final int FORMAT_VERSION = 3;
 
     @JsonCreator
@@ -24,6 +29,15 @@ public record Plan(int formatVersion, String cluster, String fingerprint, String
         StepGraph.validate(steps);
         problems = List.copyOf(problems);
         warnings = warnings == null ? List.of() : List.copyOf(warnings);
+        madeWith = madeWith == null || madeWith.isDefault() ? null : madeWith;
+    }
+
+    /** A plan made with every vm and the migration modes of the manifests. */
+    public Plan(int formatVersion, String cluster, String fingerprint, String manifestDigest, List<PlanNode> nodes,
+                List<ResourceChange> changes, List<Step> steps, List<PlanFinding> problems,
+                List<PlanFinding> warnings, Summary summary) {
+        this(formatVersion, cluster, fingerprint, manifestDigest, nodes, changes, steps, problems, warnings, summary,
+                null);
     }
 
     /** A plan that carries no nodes and no manifest digest (tests of the walk and the text). */
@@ -42,7 +56,28 @@ public record Plan(int formatVersion, String cluster, String fingerprint, String
         List<PlanFinding> more = new ArrayList<>(warnings);
         more.add(warning);
         return new Plan(formatVersion, cluster, fingerprint, manifestDigest, nodes, changes, steps, problems, more,
-                summary);
+                summary, madeWith);
+    }
+
+    /** The options to plan this plan again with (a saved plan checked by apply). */
+    public Planner.Options options() {
+        return madeWith == null ? Planner.Options.all()
+                : new Planner.Options(Set.copyOf(madeWith.targets()), madeWith.live());
+    }
+
+    /** The planning options a plan was made with: the vms it is narrowed to (none: all) and --live. */
+    public record MadeWith(List<String> targets, boolean live) {
+        public MadeWith {
+            targets = targets == null ? List.of() : targets.stream().sorted().distinct().toList();
+        }
+
+        static MadeWith of(Planner.Options options) {
+            return new MadeWith(List.copyOf(options.targetVms()), options.live());
+        }
+
+        boolean isDefault() {
+            return targets.isEmpty() && !live;
+        }
     }
 
     public boolean hasChanges() {

@@ -127,7 +127,7 @@ public final class Planner {
         return new Plan(Plan.FORMAT_VERSION, desired.cluster().name(), fingerprint.join(), digest.join(),
                 desired.nodes().stream().map(PlanNode::of).toList(), changes, steps,
                 diff.problems().stream().sorted(Comparator.comparing(PlanFinding::message)).toList(), warnings,
-                Plan.Summary.of(changes));
+                Plan.Summary.of(changes), Plan.MadeWith.of(options));
     }
 
     /** A problem for each node of the manifest that could not be read: nothing is planned on it. */
