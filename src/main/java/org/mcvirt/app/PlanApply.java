@@ -5,10 +5,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.mcvirt.model.DesiredState;
-import org.mcvirt.model.NodeSpec;
 import org.mcvirt.plan.Plan;
-import org.mcvirt.plan.PlanNode;
 import org.mcvirt.plan.Planner;
+import org.mcvirt.plan.StepEffects;
 import org.mcvirt.state.ObservedState;
 
 /** mcvirt plan and mcvirt apply (of the manifests, of a saved plan, or of the change an imperative command makes). */
@@ -34,47 +33,38 @@ public final class PlanApply {
     }
 
     /**
-     * Applies under the cluster lock: reads the cluster once, then either plans (no saved plan) or checks that the
-     * saved plan is still fresh, shows the plan, refuses problems and unallowed destroys, asks, and runs the steps.
-     * Planning under the lock means the plan shown is exactly what runs. Nothing changes before approval.
+     * Applies under the cluster lock: reads the cluster once, then either plans (no saved plan) or checks the saved
+     * plan, shows the plan, refuses problems and unallowed destroys, asks, and runs the steps. Planning under the lock
+     * means the plan shown is exactly what runs. Nothing changes before approval.
      *
-     * <p>A saved plan is self-contained: it names its nodes, so without manifests (manifestsGiven false) apply reaches
-     * the nodes from the plan alone. With manifests, they must be the ones the plan was made from. Any other apply
-     * plans the manifests changed or narrowed as scope says.
+     * <p>A saved plan is applied with the manifests it was made from (manifestsGiven false: the default ones), and
+     * only when it is exactly what mcvirt plans itself ({@link SavedPlans}): its connection data is checked against
+     * the manifests before any node is contacted, the nodes are reached as the manifests say, and under the lock the
+     * plan is made again and must equal it. What runs, and what --allow-destroy is decided on, is the plan made again.
      */
     public ApplyResult apply(Optional<PlanView> saved, boolean manifestsGiven, ApplyOptions options,
                              ApplyProgress progress, Interaction interaction, Scope scope) throws McvirtException {
-        DesiredState desired = null;
-        String clusterName;
-        List<NodeSpec> nodes;
+        DesiredState desired = manifests(saved.isPresent(), manifestsGiven);
         if (saved.isPresent()) {
-            Plan plan = saved.get().plan();
-            if (plan.nodes().isEmpty()) {
-                throw new McvirtException(McvirtException.Category.PLAN, "the saved plan names no nodes; run 'mcvirt plan"
-                        + " --out' again");
-            }
-            if (manifestsGiven) {
-                desired = access.validate();
-                String digest = Planner.manifestDigest(desired);
-                if (!desired.cluster().name().equals(plan.cluster()) || !digest.equals(plan.manifestDigest())) {
-                    throw new McvirtException(McvirtException.Category.PLAN, "the manifests do not match the saved plan"
-                            + " (it was made for cluster " + plan.cluster() + " from manifests "
-                            + shortFingerprint(String.valueOf(plan.manifestDigest())) + "; these are cluster "
-                            + desired.cluster().name() + ", " + shortFingerprint(digest) + "); nothing was changed. Run"
-                            + " 'mcvirt plan --out' again, or apply the plan without -f");
-                }
-            }
-            clusterName = plan.cluster();
-            nodes = plan.nodes().stream().map(PlanNode::toSpec).toList();
-        } else {
-            desired = access.validate();
-            clusterName = desired.cluster().name();
-            nodes = desired.nodes();
+            SavedPlans.beforeConnecting(saved.get().plan(), desired);
         }
-        DesiredState manifests = desired;
-        try (Cluster cluster = Cluster.connect(clusterName, nodes, access.nodeTimeout())) {
-            return Locks.holding(cluster, options.command(), lock -> applyLocked(cluster, lock, manifests,
+        try (Cluster cluster = Cluster.connect(desired.cluster().name(), desired.nodes(), access.nodeTimeout())) {
+            return Locks.holding(cluster, options.command(), lock -> applyLocked(cluster, lock, desired,
                     saved.map(PlanView::plan), options, progress, interaction, scope));
+        }
+    }
+
+    /** The manifests; for a saved plan, missing ones are explained (the plan is checked by planning it again). */
+    private DesiredState manifests(boolean forSavedPlan, boolean manifestsGiven) throws McvirtException {
+        try {
+            return access.validate();
+        } catch (McvirtException e) {
+            if (!forSavedPlan || manifestsGiven || e.category() != McvirtException.Category.MANIFEST) {
+                throw e;
+            }
+            throw new McvirtException(McvirtException.Category.MANIFEST, "a saved plan is applied with the manifests"
+                    + " it was made from, to check that it is what mcvirt plans: give them with -f (" + e.getMessage()
+                    + ")", e);
         }
     }
 
@@ -82,17 +72,11 @@ public final class PlanApply {
                                     ApplyOptions options, ApplyProgress progress, Interaction interaction, Scope scope)
             throws McvirtException {
         ObservedState observed = cluster.read();
-        if (desired != null) {
-            scope.precheck().check(desired, observed);
-        }
+        scope.precheck().check(desired, observed);
         Plan plan;
         if (saved.isPresent()) {
-            plan = saved.get();
-            if (!observed.fingerprint().equals(plan.fingerprint())) {
-                throw new McvirtException(McvirtException.Category.PLAN, "the plan is stale: the cluster changed since"
-                        + " it was made (fingerprint " + shortFingerprint(plan.fingerprint()) + ", now "
-                        + shortFingerprint(observed.fingerprint()) + "); run 'mcvirt plan' again");
-            }
+            plan = SavedPlans.afterReading(saved.get(), observed, made -> ClusterAccess.withInterruptedApply(
+                    access.plan(desired, observed, made), cluster, observed));
         } else {
             plan = ClusterAccess.withInterruptedApply(access.plan(scope.desired().apply(desired), observed,
                     scope.options()), cluster, observed);
@@ -114,10 +98,11 @@ public final class PlanApply {
             }
             return new ApplyResult(plan, List.of(), Map.of(), List.of());
         }
-        if (plan.destroys() && !options.allowDestroy()) {
+        List<String> destroys = StepEffects.destroys(plan, observed);
+        if (!destroys.isEmpty() && !options.allowDestroy()) {
             throw new McvirtException(McvirtException.Category.REFUSED, "the plan destroys resources ("
                     + plan.summary().destroy() + " to destroy); nothing was changed. Re-run with --allow-destroy"
-                    + " to allow it");
+                    + " to allow it. It destroys:\n  " + String.join("\n  ", destroys));
         }
         if (!interaction.approve(view)) {
             throw new McvirtException(McvirtException.Category.REFUSED, "apply cancelled; nothing was changed");
@@ -125,9 +110,5 @@ public final class PlanApply {
         StepExecution.Run run = execution.run(plan, options, progress);
         lock.close();
         return new ApplyResult(plan, run.outcomes(), run.stalled(), lock.leftOn());
-    }
-
-    private static String shortFingerprint(String fingerprint) {
-        return fingerprint.substring(0, Math.min(12, fingerprint.length()));
     }
 }
