@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "apply", footer = {"", "Examples:", "  mcvirt -f cluster.yaml apply", "  mcvirt apply --auto-approve cluster.plan    # a plan saved with plan --out"},
          description = {"Make the cluster match the manifests: plan, show, ask, then run the steps.",
-    "With PLANFILE, run exactly that saved plan (refused when the cluster changed since it was made).",
+    "With PLANFILE, run that saved plan, only if it is exactly what mcvirt plans again from the manifests it was",
+    "made from (-f) and the cluster (refused, naming the first difference, or when the cluster changed since).",
     "Without a terminal, --auto-approve is required. Any destroy needs --allow-destroy."})
 final class ApplyCommand implements Callable<Integer> {
     @ParentCommand

@@ -331,7 +331,7 @@ class LocalLibvirtIT {
 
     @Test
     @Order(8)
-    void aSavedPlanIsSelfContainedAndRefusedWithOtherManifests() throws Exception {
+    void aSavedPlanRunsOnlyWithItsManifestsAndOnlyAsMcvirtPlansIt() throws Exception {
         Path file = manifest(db(false).replace("memory: 64MiB", "memory: 80MiB"));
         Path saved = dir.resolve("self-contained.plan");
         Cli.Result plan = mcvirt(file, "plan", "--out", saved.toString());
@@ -346,9 +346,34 @@ class LocalLibvirtIT {
         assertThat(VIRSH.ok("dumpxml", DB, "--inactive")).contains("<memory unit='KiB'>65536</memory>");
         assertThat(libvirtState()).as("libvirt after the saved plan was refused").isEqualTo(before);
 
-        // no -f at all: the plan alone says where the nodes are
+        // no -f at all (and no ./cluster.yaml): a saved plan is checked by planning it again, which needs its manifests
         Cli.Result alone = Cli.run("apply", "--auto-approve", saved.toString());
-        assertThat(alone.exitCode()).as(alone.toString()).isZero();
+        assertThat(alone.exitCode()).as(alone.toString()).isEqualTo(1);
+        assertThat(alone.err()).contains("a saved plan is applied with the manifests it was made from");
+        assertThat(libvirtState()).as("libvirt after the plan without manifests was refused").isEqualTo(before);
+
+        // edited plans (issue 17): a host disk in the definition, a libvirt URI that runs a program; each refused
+        Path file80 = manifest(db(false).replace("memory: 64MiB", "memory: 80MiB"));
+        String json = Files.readString(saved);
+        Path hostDisk = dir.resolve("host-disk.plan");
+        Files.writeString(hostDisk, json.replace("<devices>", "<devices><disk type='block' device='disk'><source"
+                + " dev='/dev/sda'/><target dev='vdz' bus='virtio'/></disk>"));
+        Cli.Result disk = mcvirt(file80, "apply", "--auto-approve", hostDisk.toString());
+        assertThat(disk.exitCode()).as(disk.toString()).isEqualTo(1);
+        assertThat(disk.err()).contains("the saved plan is not what mcvirt plans from these manifests and this"
+                + " cluster (first difference: step ", " (DEFINE_DOMAIN on here), argument xml: ", "/dev/sda",
+                "nothing was changed");
+        Path ext = dir.resolve("ext-uri.plan");
+        Files.writeString(ext, json.replace("\"libvirtUri\" : \"qemu:///system\"",
+                "\"libvirtUri\" : \"qemu+ext:///system?command=/bin/false\""));
+        Cli.Result uri = mcvirt(file80, "apply", "--auto-approve", ext.toString());
+        assertThat(uri.exitCode()).as(uri.toString()).isEqualTo(1);
+        assertThat(uri.err()).contains("node here, libvirtUri: ", "transport qemu+ext", "nothing was changed");
+        assertThat(libvirtState()).as("libvirt after the edited plans were refused").isEqualTo(before);
+
+        // the plan as saved, with its manifests
+        Cli.Result applied = mcvirt(file80, "apply", "--auto-approve", saved.toString());
+        assertThat(applied.exitCode()).as(applied.toString()).isZero();
         assertThat(VIRSH.ok("dumpxml", DB, "--inactive")).contains("<memory unit='KiB'>81920</memory>");
         Cli.Result after = mcvirt(manifest(db(false).replace("memory: 64MiB", "memory: 80MiB")), "plan",
                 "--detailed-exitcode");
