@@ -49,7 +49,7 @@ public final class SavedPlanCheck {
     }
 
     /** Why a libvirt URI is not one mcvirt builds, or empty when it is. */
-    static Optional<String> transport(String uri) {
+    public static Optional<String> transport(String uri) {
         String scheme;
         String authority;
         try {

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -21,6 +22,7 @@ import org.mcvirt.model.DesiredState;
 import org.mcvirt.plan.Plan;
 import org.mcvirt.plan.PlanCodec;
 import org.mcvirt.plan.Planner;
+import org.mcvirt.plan.SavedPlanCheck;
 import org.mcvirt.render.Renderer;
 import org.mcvirt.state.ObservedState;
 
@@ -97,6 +99,33 @@ class SavedPlanTamperTest {
         String golden = Files.readString(CASE.resolve("plan.json"));
         Plan fresh = check(PlanCodec.fromJson(golden));
         assertThat(PlanCodec.toJson(fresh)).isEqualTo(golden);
+    }
+
+    @Test
+    void aPlanMadeWithTargetsAndLiveIsPlannedAgainTheSameWay() throws Exception {
+        Plan narrowed = new Planner(new Renderer(Optional.empty())).plan(desired(), observed(),
+                new Planner.Options(Set.of("web1"), true));
+        String json = PlanCodec.toJson(narrowed);
+        assertThat(json).contains("\"madeWith\" : {");
+        assertThat(PlanCodec.toJson(check(PlanCodec.fromJson(json)))).isEqualTo(json);
+        // the same steps claimed as a plan of everything: planning everything gives more
+        String claimed = json.replaceFirst("(?s),\\s*\"madeWith\" : \\{[^}]*}", "");
+        assertThat(claimed).doesNotContain("madeWith");
+        assertThatThrownBy(() -> check(PlanCodec.fromJson(claimed))).isInstanceOf(McvirtException.class)
+                .hasMessageContaining("the saved plan is not what mcvirt plans");
+    }
+
+    @Test
+    void onlyTheLibvirtTransportsMcvirtBuildsAreAccepted() {
+        assertThat(SavedPlanCheck.transport("qemu:///system")).isEmpty();
+        assertThat(SavedPlanCheck.transport("qemu:///session")).isEmpty();
+        assertThat(SavedPlanCheck.transport("qemu+libssh://root@192.0.2.11:22/system?sshauth=privkey&keyfile=/k"
+                + "&known_hosts=/h&known_hosts_verify=normal")).isEmpty();
+        for (String uri : List.of("qemu+ext:///system?command=/bin/sh", "qemu+tcp://192.0.2.11/system",
+                "qemu+ssh://root@192.0.2.11/system", "qemu+unix:///system?socket=/tmp/s", "qemu://192.0.2.11/system",
+                "lxc:///", "test:///default", "qemu+libssh2://h/system", "not a uri")) {
+            assertThat(SavedPlanCheck.transport(uri)).as(uri).isPresent();
+        }
     }
 
     @Test
