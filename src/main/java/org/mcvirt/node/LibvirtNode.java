@@ -387,6 +387,19 @@ public final class LibvirtNode implements NodePrimitives, AutoCloseable {
         });
     }
 
+    @Override
+    public void abortJob(String name) throws NodeException {
+        run("abort the job of domain " + name, () -> connect.domainLookupByName(name).abortJob());
+    }
+
+    @Override
+    public boolean domainPaused(String name) throws NodeException {
+        return call("read state of domain " + name, () -> {
+            Domain domain = lookupByName(name);
+            return domain != null && domain.getInfo().state == DomainInfo.DomainState.VIR_DOMAIN_PAUSED;
+        });
+    }
+
     /**
      * Migrates the running domain live to target, made persistent there and undefined here (libvirt's
      * LIVE | PERSIST_DEST | UNDEFINE_SOURCE, client-managed: this process holds both connections, and qemu sends the
