@@ -32,6 +32,7 @@ import org.mcvirt.plan.StepPayload.DefineDomain;
 import org.mcvirt.plan.StepPayload.DeleteDrbd;
 import org.mcvirt.plan.StepPayload.DeleteLv;
 import org.mcvirt.plan.StepPayload.DeleteNetwork;
+import org.mcvirt.plan.StepPayload.DeletePool;
 import org.mcvirt.plan.StepPayload.DeleteVolume;
 import org.mcvirt.plan.StepPayload.DetachDeviceLive;
 import org.mcvirt.plan.StepPayload.DrbdDemote;
@@ -101,6 +102,7 @@ public final class LibvirtStepRunner implements StepRunner {
                 yield done(() -> node.createPool(p.name(), p.xml()));
             }
             case START_POOL -> done(() -> node.startPool(step.payload(StartPool.class).name()));
+            case DELETE_POOL -> done(() -> node.deletePool(step.payload(DeletePool.class).name()));
             case CREATE_VOLUME -> {
                 CreateVolume p = step.payload(CreateVolume.class);
                 yield done(() -> node.createVolume(p.pool(), p.name(), p.xml()));

@@ -491,6 +491,25 @@ public final class LibvirtNode implements NodePrimitives, AutoCloseable {
         run("start storage pool " + name, () -> connect.storagePoolLookupByName(name).create(0));
     }
 
+    /**
+     * Stops and undefines the pool, never deletes it (virStoragePoolDelete would remove its directory). The pool is
+     * refreshed and its volumes counted first: one that holds volumes is refused as it is.
+     */
+    @Override
+    public void deletePool(String name) throws NodeException {
+        StoragePool pool = call("look up storage pool " + name, () -> connect.storagePoolLookupByName(name));
+        if (call("read state of storage pool " + name, pool::isActive) == 1) {
+            run("refresh storage pool " + name, () -> pool.refresh(0));
+            String[] volumes = call("list volumes of storage pool " + name, pool::listVolumes);
+            if (volumes.length > 0) {
+                throw new NodeException(node, "storage pool " + name + " is not removed: it holds volumes now ("
+                        + String.join(", ", java.util.Arrays.stream(volumes).sorted().toList()) + ")", null);
+            }
+            run("stop storage pool " + name, pool::destroy);
+        }
+        run("undefine storage pool " + name, pool::undefine);
+    }
+
     public void createVolume(String pool, String volumeName, String xml) throws NodeException {
         run("create volume " + volumeName + " in pool " + pool,
                 () -> connect.storagePoolLookupByName(pool).storageVolCreateXML(xml, 0));

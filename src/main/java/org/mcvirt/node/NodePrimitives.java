@@ -9,6 +9,12 @@ public interface NodePrimitives {
 
     void startPool(String name) throws NodeException;
 
+    /**
+     * Stops (virStoragePoolDestroy) and undefines a storage pool; its directory and anything in it are kept. Refused,
+     * changing nothing, when the pool holds volumes.
+     */
+    void deletePool(String name) throws NodeException;
+
     void createVolume(String pool, String volumeName, String xml) throws NodeException;
 
     void deleteVolume(String pool, String volumeName) throws NodeException;

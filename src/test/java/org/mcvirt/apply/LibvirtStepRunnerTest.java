@@ -234,6 +234,11 @@ class LibvirtStepRunnerTest {
         }
 
         @Override
+        public void deletePool(String name) {
+            calls.add("deletePool " + name);
+        }
+
+        @Override
         public void startPool(String name) {
             calls.add("startPool " + name);
         }
@@ -319,6 +324,7 @@ class LibvirtStepRunnerTest {
             Map.entry(StepKind.DELETE_LV, "removeLogicalVolume VG N T"),
             Map.entry(StepKind.CREATE_POOL, "createPool N X"),
             Map.entry(StepKind.START_POOL, "startPool N"),
+            Map.entry(StepKind.DELETE_POOL, "deletePool N"),
             Map.entry(StepKind.CREATE_VOLUME, "createVolume P N X"),
             Map.entry(StepKind.CREATE_NETWORK, "createNetwork N X"),
             Map.entry(StepKind.START_NETWORK, "startNetwork N"),
