@@ -64,7 +64,8 @@ final class PoolDiffer implements ResourceDiffer {
             if (!pool.volumes().isEmpty()) {
                 diff.problem(PlanFinding.Code.POOL_KEPT, PlanFinding.Subject.storage(storage, node.name()),
                         "storage pool " + pool.name() + " on node " + node.name() + " is not in the manifest but"
-                        + " holds volumes " + String.join(", ", pool.volumes().stream()
+                        + " holds " + (pool.volumes().size() == 1 ? "volume " : "volumes ") + String.join(", ",
+                        pool.volumes().stream()
                         .map(ObservedPool.ObservedVolume::name).toList()) + ": it is kept; once they are gone, a plan"
                         + " removes it");
                 continue;
