@@ -27,6 +27,7 @@ class PoolRemovalIT {
     private static final String CLUSTER = "itpool" + ID;
     private static final String SCRATCH = "mcvirt." + CLUSTER + ".scratch";
     private static final String KEEP = "mcvirt." + CLUSTER + ".keep";
+    private static final String IMAGES = "mcvirt." + CLUSTER + ".images";
     private static Path dir;
     private static Path base;
 
@@ -40,12 +41,12 @@ class PoolRemovalIT {
     @AfterAll
     static void cleanUp() {
         VIRSH.run("vol-delete", "held.raw", "--pool", KEEP);
-        for (String pool : new String[] {SCRATCH, KEEP}) {
+        for (String pool : new String[] {SCRATCH, KEEP, IMAGES}) {
             VIRSH.run("pool-destroy", pool);
             VIRSH.run("pool-delete", pool);
             VIRSH.run("pool-undefine", pool);
         }
-        for (String sub : new String[] {"scratch", "keep", ""}) {
+        for (String sub : new String[] {"scratch", "keep", "images", ""}) {
             try {
                 Files.deleteIfExists(base.resolve(sub));
             } catch (java.io.IOException e) {
