@@ -302,10 +302,19 @@ public final class LibvirtStepRunner implements StepRunner {
             }
             late = migrate(step, name, source, target, migration.migrationUri(), pastDeadline);
         } catch (NodeException | RuntimeException e) {
+            // a deadline that came while the resources were being prepared must not stop the rollback's commands
+            boolean deadline = Thread.interrupted();
+            if (deadline && pastDeadline.get() == null) {
+                pastDeadline.set("passed its deadline while it was being prepared (" + e.getMessage() + ")");
+            }
             String rollback = rollBack(step.node(), target, name, source, here, there, resources);
             throw new NodeException(step.node(), "the live migration of " + name + " to " + target
                     + (pastDeadline.get() != null ? " " + pastDeadline.get() : " failed: " + e.getMessage()) + "; "
                     + rollback, e);
+        }
+        if (Thread.interrupted() && late.isEmpty()) {
+            // the deadline came just as the migration completed: the source still steps down
+            late = "; it completed as its deadline passed";
         }
         for (Map.Entry<String, Integer> r : resources.entrySet()) {
             here.drbd().demote(r.getValue(), r.getKey());
@@ -336,6 +345,10 @@ public final class LibvirtStepRunner implements StepRunner {
     private String migrate(Step step, String name, NodePrimitives source, String target, String migrationUri,
                            AtomicReference<String> pastDeadline) throws NodeException {
         NodePrimitives targetNode = libvirt(target);
+        if (Thread.interrupted()) {
+            pastDeadline.set("passed its deadline before libvirt's migration began");
+            throw new NodeException(step.node(), pastDeadline.get(), null);
+        }
         CompletableFuture<Void> job = new CompletableFuture<>();
         Thread call = new Thread(() -> {
             try {

@@ -411,6 +411,27 @@ class LibvirtStepRunnerTest {
     }
 
     @Test
+    void aDeadlineThatComesBeforeLibvirtsMigrationBeginsStartsNoMigration() throws Exception {
+        RecordingNode source = new RecordingNode().named("n1");
+        RecordingNode target = new RecordingNode().named("n2");
+        java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread worker = new Thread(() -> {
+            Thread.currentThread().interrupt(); // the deadline passed while the resources were being prepared
+            try {
+                runner(source, target).run(migration());
+            } catch (Throwable e) {
+                thrown.set(e);
+            }
+        });
+        worker.start();
+        worker.join();
+        assertThat(thrown.get()).hasMessageContaining("the live migration of N to n2 passed its deadline before"
+                + " libvirt's migration began; rolled back: the vm runs on n1, and R is primary there only");
+        assertThat(source.calls).containsExactly("allowTwoPrimaries R true", "allowTwoPrimaries R false");
+        assertThat(target.calls).containsExactly("promote 7 R", "demote 7 R", "allowTwoPrimaries R false");
+    }
+
+    @Test
     void twoPrimariesAreForbiddenOnTheTargetEvenWhenTheSourceRefuses() {
         RecordingNode source = new RecordingNode().named("n1");
         RecordingNode target = new RecordingNode().named("n2");
