@@ -66,3 +66,16 @@ dhcp = copy.deepcopy(base)
 [x for x in dhcp['nodes'][0]['networks'] if x['name'] == 'mcvirt.demo.demo'][0].update(
     dhcpStart='192.168.151.100', dhcpEnd='192.168.151.200')  # as after 'virsh net-edit' by hand
 write('network-dhcp-range-changed', dhcp, manifest)
+pools = copy.deepcopy(base)
+pools['nodes'][0]['pools'] += [
+    # a storage removed from the manifest, empty: removed with --allow-destroy, its directory kept
+    {"name": "mcvirt.demo.scratch", "type": "dir", "active": True, "autostart": True,
+     "path": "/var/lib/mcvirt/scratch", "volumes": []},
+    # one that still holds a volume: kept, with a warning naming it
+    {"name": "mcvirt.demo.archive", "type": "dir", "active": True, "autostart": True,
+     "path": "/var/lib/mcvirt/archive", "volumes": [{"name": "old-root.qcow2", "capacityBytes": 67108864,
+                                                    "path": "/var/lib/mcvirt/archive/old-root.qcow2"}]},
+    # another cluster's (a renamed cluster's) pool: never touched
+    {"name": "mcvirt.olddemo.images", "type": "dir", "active": True, "autostart": True,
+     "path": "/var/lib/mcvirt/olddemo", "volumes": []}]
+write('pool-removed', pools, manifest)

@@ -9,8 +9,14 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.mcvirt.model.DrbdSpec;
 import org.mcvirt.model.Secrets;
+import org.mcvirt.node.Deadline;
 import org.mcvirt.node.StoragePrimitives;
 import org.mcvirt.render.Views;
 import org.mcvirt.node.NodeException;
@@ -26,6 +32,7 @@ import org.mcvirt.plan.StepPayload.DefineDomain;
 import org.mcvirt.plan.StepPayload.DeleteDrbd;
 import org.mcvirt.plan.StepPayload.DeleteLv;
 import org.mcvirt.plan.StepPayload.DeleteNetwork;
+import org.mcvirt.plan.StepPayload.DeletePool;
 import org.mcvirt.plan.StepPayload.DeleteVolume;
 import org.mcvirt.plan.StepPayload.DetachDeviceLive;
 import org.mcvirt.plan.StepPayload.DrbdDemote;
@@ -95,6 +102,7 @@ public final class LibvirtStepRunner implements StepRunner {
                 yield done(() -> node.createPool(p.name(), p.xml()));
             }
             case START_POOL -> done(() -> node.startPool(step.payload(StartPool.class).name()));
+            case DELETE_POOL -> done(() -> node.deletePool(step.payload(DeletePool.class).name()));
             case CREATE_VOLUME -> {
                 CreateVolume p = step.payload(CreateVolume.class);
                 yield done(() -> node.createVolume(p.pool(), p.name(), p.xml()));
@@ -266,10 +274,18 @@ public final class LibvirtStepRunner implements StepRunner {
         return other;
     }
 
+    /** How long an aborted migration's call may take to return before the rollback goes ahead without it. */
+    static final Duration ABORT_WAIT = Duration.ofSeconds(60);
+
     /**
      * The live migration: two primaries allowed, the target promoted, libvirt's live migration, then the source
      * demoted and two primaries forbidden. Any failure is rolled back to the source (where libvirt leaves the vm
-     * running): the target demoted, two primaries forbidden, and the failure reported with what was rolled back.
+     * running): the target demoted, two primaries forbidden on both nodes, and the failure reported with what was
+     * rolled back and what was not.
+     *
+     * <p>The step's deadline reaches this thread as an interrupt (the executor's): the migration job is then aborted
+     * (virDomainAbortJob), the migration call awaited (at most {@link #ABORT_WAIT}) and the same rollback done. The
+     * executor keeps both nodes held until this returns.
      */
     private String migrateLive(Step step, MigrateLive migration, NodePrimitives source) throws NodeException {
         String name = migration.name();
@@ -277,28 +293,39 @@ public final class LibvirtStepRunner implements StepRunner {
         StoragePrimitives here = storage.of(step.node());
         StoragePrimitives there = storage.of(target);
         Map<String, Integer> resources = migration.resources(); // resource -> minor
+        String late = "";
+        AtomicReference<String> pastDeadline = new AtomicReference<>();
         try {
             for (Map.Entry<String, Integer> r : resources.entrySet()) {
                 here.drbd().allowTwoPrimaries(r.getKey(), true);
                 there.drbd().promote(r.getValue(), r.getKey());
             }
-            source.migrateLive(name, libvirt(target), migration.migrationUri(),
-                    message -> progress.progress(step, message));
+            late = migrate(step, name, source, target, migration.migrationUri(), pastDeadline);
         } catch (NodeException | RuntimeException e) {
-            String rollback = rollBack(step.node(), name, source, here, there, resources);
-            throw new NodeException(step.node(), "the live migration of " + name + " to " + target + " failed: "
-                    + e.getMessage() + "; " + rollback, e);
+            // a deadline that came while the resources were being prepared must not stop the rollback's commands
+            boolean deadline = Thread.interrupted();
+            if (deadline && pastDeadline.get() == null) {
+                pastDeadline.set("passed its deadline while it was being prepared (" + e.getMessage() + ")");
+            }
+            String rollback = rollBack(step.node(), target, name, source, here, there, resources);
+            throw new NodeException(step.node(), "the live migration of " + name + " to " + target
+                    + (pastDeadline.get() != null ? " " + pastDeadline.get() : " failed: " + e.getMessage()) + "; "
+                    + rollback, e);
+        }
+        if (Thread.interrupted() && late.isEmpty()) {
+            // the deadline came just as the migration completed: the source still steps down
+            late = "; it completed as its deadline passed";
         }
         for (Map.Entry<String, Integer> r : resources.entrySet()) {
             here.drbd().demote(r.getValue(), r.getKey());
             here.drbd().allowTwoPrimaries(r.getKey(), false);
         }
         // the vm runs on the target now: what follows is reported, never a failure of the migration
-        String note = "";
+        String note = late;
         try {
             saveCopies(target, name, migration.copies(), libvirt(target));
         } catch (NodeException e) {
-            note = "; the copy of its definition was not saved (the next define saves it): " + e.getMessage();
+            note += "; the copy of its definition was not saved (the next define saves it): " + e.getMessage();
         }
         String downtime;
         try {
@@ -310,26 +337,124 @@ public final class LibvirtStepRunner implements StepRunner {
                 + " as libvirt reports it") + note;
     }
 
-    private static String rollBack(String node, String name, NodePrimitives source, StoragePrimitives here,
-                                   StoragePrimitives there, Map<String, Integer> resources) {
+    /**
+     * libvirt's migration call, on a thread of its own so that this thread can hear the deadline (an interrupt) while
+     * the native call blocks. Returns a note for a migration that completed although the deadline had passed; when the
+     * deadline passed and the migration did not complete, says so in pastDeadline and throws.
+     */
+    private String migrate(Step step, String name, NodePrimitives source, String target, String migrationUri,
+                           AtomicReference<String> pastDeadline) throws NodeException {
+        NodePrimitives targetNode = libvirt(target);
+        if (Thread.interrupted()) {
+            pastDeadline.set("passed its deadline before libvirt's migration began");
+            throw new NodeException(step.node(), pastDeadline.get(), null);
+        }
+        CompletableFuture<Void> job = new CompletableFuture<>();
+        Thread call = new Thread(() -> {
+            try {
+                source.migrateLive(name, targetNode, migrationUri, message -> progress.progress(step, message));
+                job.complete(null);
+            } catch (Throwable e) {
+                job.completeExceptionally(e);
+            }
+        }, "mcvirt-" + step.node() + "-migrate-" + name);
+        call.setDaemon(true);
+        call.start();
+        try {
+            job.get();
+            return "";
+        } catch (ExecutionException e) {
+            throw rethrown(e.getCause());
+        } catch (InterruptedException deadline) {
+            // the step's deadline passed; the interrupt is consumed here: the rollback that follows must run
+            String aborted;
+            try {
+                source.abortJob(name);
+                aborted = "its migration job was aborted";
+            } catch (NodeException | RuntimeException e) {
+                aborted = "its migration job could not be aborted (" + e.getMessage() + ")";
+            }
+            try {
+                awaitUninterruptibly(job, ABORT_WAIT);
+                return "; it completed after its deadline had passed (the abort came too late)";
+            } catch (ExecutionException e) {
+                pastDeadline.set("passed its deadline; " + aborted + ": " + e.getCause().getMessage());
+                throw new NodeException(step.node(), pastDeadline.get(), e.getCause());
+            } catch (TimeoutException e) {
+                pastDeadline.set("passed its deadline; " + aborted + ", and the migration call had not returned "
+                        + Deadline.describe(ABORT_WAIT) + " later");
+                throw new NodeException(step.node(), pastDeadline.get(), null);
+            }
+        }
+    }
+
+    private static void awaitUninterruptibly(CompletableFuture<Void> job, Duration limit)
+            throws ExecutionException, TimeoutException {
+        long until = System.nanoTime() + limit.toNanos();
+        while (true) {
+            try {
+                job.get(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
+                return;
+            } catch (InterruptedException again) {
+                // already past the deadline: finish the abort and the rollback
+            }
+        }
+    }
+
+    private static NodeException rethrown(Throwable cause) {
+        if (cause instanceof NodeException node) {
+            return node;
+        }
+        if (cause instanceof RuntimeException runtime) {
+            throw runtime;
+        }
+        if (cause instanceof Error error) {
+            throw error;
+        }
+        throw new IllegalStateException(cause);
+    }
+
+    /**
+     * Puts the resources back as they were before the migration: the target demoted, and two primaries forbidden on
+     * the source and on the target (separately: when one node refuses, or does not answer, the other is still told).
+     * Returns what was rolled back, or what was left, and whether libvirt left the vm paused on the source.
+     */
+    private static String rollBack(String node, String target, String name, NodePrimitives source,
+                                   StoragePrimitives here, StoragePrimitives there, Map<String, Integer> resources) {
         List<String> left = new ArrayList<>();
+        boolean paused = false;
         try {
             if (!source.domainActive(name)) {
                 left.add("the vm is not running on " + node + " any more");
+            } else {
+                paused = source.domainPaused(name);
             }
-        } catch (NodeException e) {
+        } catch (NodeException | RuntimeException e) {
             left.add("cannot tell whether the vm still runs on " + node + ": " + e.getMessage());
         }
         for (Map.Entry<String, Integer> r : resources.entrySet()) {
             try {
                 there.drbd().demote(r.getValue(), r.getKey());
+            } catch (NodeException | RuntimeException e) {
+                left.add(r.getKey() + " may still be primary on " + target + ": " + e.getMessage());
+            }
+            try {
                 here.drbd().allowTwoPrimaries(r.getKey(), false);
             } catch (NodeException | RuntimeException e) {
-                left.add(r.getKey() + " may still be primary on both nodes: " + e.getMessage());
+                left.add("two primaries may still be allowed for " + r.getKey() + " on " + node + ": "
+                        + e.getMessage());
+            }
+            try {
+                there.drbd().allowTwoPrimaries(r.getKey(), false);
+            } catch (NodeException | RuntimeException e) {
+                left.add("two primaries may still be allowed for " + r.getKey() + " on " + target + ": "
+                        + e.getMessage());
             }
         }
-        return left.isEmpty() ? "rolled back: the vm runs on " + node + ", and " + String.join(", ",
+        String outcome = left.isEmpty() ? "rolled back: the vm runs on " + node + ", and " + String.join(", ",
                 resources.keySet()) + " is primary there only" : "rollback incomplete: " + String.join("; ", left);
+        return paused ? outcome + "; the vm is paused on " + node + " (libvirt left it paused): resume it with"
+                + " 'virsh resume " + name + "' once its disks are known to be good" : outcome;
     }
 
     /** The resource file text with the secret where the plan has its placeholder. */

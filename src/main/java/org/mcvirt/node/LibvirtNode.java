@@ -387,6 +387,19 @@ public final class LibvirtNode implements NodePrimitives, AutoCloseable {
         });
     }
 
+    @Override
+    public void abortJob(String name) throws NodeException {
+        run("abort the job of domain " + name, () -> connect.domainLookupByName(name).abortJob());
+    }
+
+    @Override
+    public boolean domainPaused(String name) throws NodeException {
+        return call("read state of domain " + name, () -> {
+            Domain domain = lookupByName(name);
+            return domain != null && domain.getInfo().state == DomainInfo.DomainState.VIR_DOMAIN_PAUSED;
+        });
+    }
+
     /**
      * Migrates the running domain live to target, made persistent there and undefined here (libvirt's
      * LIVE | PERSIST_DEST | UNDEFINE_SOURCE, client-managed: this process holds both connections, and qemu sends the
@@ -476,6 +489,25 @@ public final class LibvirtNode implements NodePrimitives, AutoCloseable {
 
     public void startPool(String name) throws NodeException {
         run("start storage pool " + name, () -> connect.storagePoolLookupByName(name).create(0));
+    }
+
+    /**
+     * Stops and undefines the pool, never deletes it (virStoragePoolDelete would remove its directory). The pool is
+     * refreshed and its volumes counted first: one that holds volumes is refused as it is.
+     */
+    @Override
+    public void deletePool(String name) throws NodeException {
+        StoragePool pool = call("look up storage pool " + name, () -> connect.storagePoolLookupByName(name));
+        if (call("read state of storage pool " + name, pool::isActive) == 1) {
+            run("refresh storage pool " + name, () -> pool.refresh(0));
+            String[] volumes = call("list volumes of storage pool " + name, pool::listVolumes);
+            if (volumes.length > 0) {
+                throw new NodeException(node, "storage pool " + name + " is not removed: it holds volumes now ("
+                        + String.join(", ", java.util.Arrays.stream(volumes).sorted().toList()) + ")", null);
+            }
+            run("stop storage pool " + name, pool::destroy);
+        }
+        run("undefine storage pool " + name, pool::undefine);
     }
 
     public void createVolume(String pool, String volumeName, String xml) throws NodeException {

@@ -9,6 +9,12 @@ public interface NodePrimitives {
 
     void startPool(String name) throws NodeException;
 
+    /**
+     * Stops (virStoragePoolDestroy) and undefines a storage pool; its directory and anything in it are kept. Refused,
+     * changing nothing, when the pool holds volumes.
+     */
+    void deletePool(String name) throws NodeException;
+
     void createVolume(String pool, String volumeName, String xml) throws NodeException;
 
     void deleteVolume(String pool, String volumeName) throws NodeException;
@@ -60,4 +66,13 @@ public interface NodePrimitives {
     /** Live migration to target, persistent there and undefined here; on failure the domain still runs here. */
     void migrateLive(String name, NodePrimitives target, String migrationUri, java.util.function.Consumer<String> progress)
             throws NodeException;
+
+    /**
+     * Aborts the domain's job in progress (libvirt's virDomainAbortJob), here: a live migration that passed its
+     * deadline. The migration call then fails and leaves the domain here.
+     */
+    void abortJob(String name) throws NodeException;
+
+    /** Whether the domain is paused here (an aborted migration can leave the source paused); false when undefined. */
+    boolean domainPaused(String name) throws NodeException;
 }

@@ -14,6 +14,7 @@ import org.mcvirt.plan.StepPayload.DefineDomain;
 import org.mcvirt.plan.StepPayload.DeleteDrbd;
 import org.mcvirt.plan.StepPayload.DeleteLv;
 import org.mcvirt.plan.StepPayload.DeleteNetwork;
+import org.mcvirt.plan.StepPayload.DeletePool;
 import org.mcvirt.plan.StepPayload.DeleteVolume;
 import org.mcvirt.plan.StepPayload.DetachDeviceLive;
 import org.mcvirt.plan.StepPayload.DrbdDemote;
@@ -69,6 +70,7 @@ final class PayloadCodec {
                 out.put("xml", p.xml());
             }
             case START_POOL -> out.put("name", ((StartPool) payload).name());
+            case DELETE_POOL -> out.put("name", ((DeletePool) payload).name());
             case CREATE_VOLUME -> {
                 CreateVolume p = (CreateVolume) payload;
                 out.put("pool", p.pool());
@@ -230,6 +232,7 @@ final class PayloadCodec {
         StepPayload payload = switch (kind) {
             case CREATE_POOL -> new CreatePool(in.text("name"), in.text("xml"));
             case START_POOL -> new StartPool(in.text("name"));
+            case DELETE_POOL -> new DeletePool(in.text("name"));
             case CREATE_VOLUME -> new CreateVolume(in.text("pool"), in.text("name"), in.text("xml"));
             case CREATE_NETWORK -> new CreateNetwork(in.text("name"), in.text("xml"));
             case START_NETWORK -> new StartNetwork(in.text("name"));

@@ -73,7 +73,22 @@ public record PlanFinding(Code code, Subject subject, String message) {
         /** The last apply stopped part-way. */
         INTERRUPTED_APPLY,
         /** Read from a saved plan, which keeps the message only. */
-        SAVED
+        SAVED,
+        /** A pool of this cluster that the manifest no longer names is kept: it holds volumes, or cannot be read. */
+        POOL_KEPT;
+
+        /**
+         * Whether a finding of this code is a warning (shown, never refused). A differ reports both through its
+         * problems; the planner sorts them by this. A code not named here is a problem.
+         */
+        public boolean warning() {
+            switch (this) {
+                case NODE_WARNING, DISK_HEALTH, INTERRUPTED_APPLY, SAVED, POOL_KEPT:
+                    return true;
+                default:
+                    return false;
+            }
+        }
     }
 
     /** The object a finding is about: its kind, its manifest name, and the node it was found on when that matters. */

@@ -120,13 +120,17 @@ public final class Planner {
         List<PlanFinding> warnings = new ArrayList<>(observed.nodes().stream().flatMap(n -> n.warnings().stream()
                 .map(w -> new PlanFinding(PlanFinding.Code.NODE_WARNING, PlanFinding.Subject.node(n.node()), w)))
                 .sorted(Comparator.comparing(PlanFinding::message)).toList());
+        // a differ reports warnings (a pool kept because it holds volumes) with its problems
+        diff.problems().stream().filter(f -> f.code().warning()).sorted(Comparator.comparing(PlanFinding::message))
+                .forEach(warnings::add);
         // DRBD hazards no manifest change fixes: shown with the command that does
         DiskHealth.of(observed, desired.cluster().name()).stream().filter(f -> options.includes(f.vm()))
                 .map(f -> new PlanFinding(PlanFinding.Code.DISK_HEALTH, PlanFinding.Subject.vm(f.vm(), null), f.text()))
                 .forEach(warnings::add);
         return new Plan(Plan.FORMAT_VERSION, desired.cluster().name(), fingerprint.join(), digest.join(),
                 desired.nodes().stream().map(PlanNode::of).toList(), changes, steps,
-                diff.problems().stream().sorted(Comparator.comparing(PlanFinding::message)).toList(), warnings,
+                diff.problems().stream().filter(f -> !f.code().warning())
+                        .sorted(Comparator.comparing(PlanFinding::message)).toList(), warnings,
                 Plan.Summary.of(changes), Plan.MadeWith.of(options));
     }
 

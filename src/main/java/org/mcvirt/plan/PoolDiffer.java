@@ -15,6 +15,13 @@ import org.mcvirt.state.ObservedState;
  * Storage pools: each {@code file} storage of a node is a libvirt directory pool {@code mcvirt.CLUSTER.NAME}, created
  * when missing and started when stopped. A pool is never changed in place, and a directory that is already another
  * pool is a problem. {@code lvm} storage is not a libvirt pool: its LVs are the {@link ReplicatedDiskDiffer}'s.
+ *
+ * <p>A pool of this cluster that the node's storage no longer names (a storage removed from the manifest) is removed
+ * when it holds no volumes: stopped and undefined, its directory kept ({@link StepKind#DELETE_POOL}, destructive, so
+ * it needs {@code --allow-destroy}). A stopped one is undefined as it is (its volumes cannot be listed, and undefining
+ * touches no file). One that still holds volumes is kept with a warning naming them (not a problem: the same plan may
+ * be deleting the vms whose disks they are, and the next plan then removes the pool); so is one that cannot be read.
+ * Another cluster's pools and pools that are not mcvirt's are never touched.
  */
 final class PoolDiffer implements ResourceDiffer {
     private final Renderer renderer;
@@ -35,8 +42,43 @@ final class PoolDiffer implements ResourceDiffer {
                     pool(desired, node, storage, diff);
                 }
             }
+            removed(desired, node, diff);
         }
         return diff.build();
+    }
+
+    /** This cluster's pools on the node that the node's storage no longer names. */
+    private static void removed(DesiredState desired, ReadNode node, Diff.Builder diff) {
+        for (ObservedPool pool : node.observation().pools()) {
+            String storage = Names.manifestName(desired.cluster().name(), pool.name()).orElse(null);
+            if (storage == null || node.spec().storage().stream().anyMatch(s -> s.type()
+                    == StorageSpec.StorageType.FILE && s.name().equals(storage))) {
+                continue;
+            }
+            if (pool.error() != null) {
+                diff.problem(PlanFinding.Code.POOL_KEPT, PlanFinding.Subject.storage(storage, node.name()),
+                        "storage pool " + pool.name() + " on node " + node.name() + " is not in the manifest but"
+                        + " cannot be read (" + pool.error() + "): it is kept");
+                continue;
+            }
+            if (!pool.volumes().isEmpty()) {
+                diff.problem(PlanFinding.Code.POOL_KEPT, PlanFinding.Subject.storage(storage, node.name()),
+                        "storage pool " + pool.name() + " on node " + node.name() + " is not in the manifest but"
+                        + " holds " + (pool.volumes().size() == 1 ? "volume " : "volumes ") + String.join(", ",
+                        pool.volumes().stream()
+                        .map(ObservedPool.ObservedVolume::name).toList()) + ": it is kept; once they are gone, a plan"
+                        + " removes it");
+                continue;
+            }
+            String address = "storage." + storage + "@" + node.name();
+            diff.change(new ResourceChange(address, ChangeKind.STORAGE, storage, node.name(), Action.DELETE,
+                    List.of(new AttributeChange("path", pool.path(), null, Effect.LIVE)), pool.active()
+                    ? "storage pool is not in the manifest and holds no volumes; its directory is kept"
+                    : "storage pool is not in the manifest and is stopped; its directory is kept as it is"));
+            diff.step(node.name(), Subjects.pool(node.name(), pool.name()), List.of(), address,
+                    "remove storage pool " + pool.name() + " (its directory " + pool.path() + " is kept)",
+                    new StepPayload.DeletePool(pool.name()));
+        }
     }
 
     private void pool(DesiredState desired, ReadNode node, StorageSpec storage, Diff.Builder diff) {

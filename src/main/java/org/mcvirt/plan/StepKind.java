@@ -40,12 +40,17 @@ public enum StepKind {
      */
     UNDEFINE_MIGRATED,
     /** Defines a vm that is defined on no node from mcvirt's saved copy of its definition (checked by its SHA-256). */
-    REGISTER_DOMAIN;
+    REGISTER_DOMAIN,
+    /**
+     * An empty storage pool of this cluster that the manifest no longer names: stopped (virStoragePoolDestroy) and
+     * undefined. Its directory is kept (never virStoragePoolDelete). Refused at apply when it holds volumes by then.
+     */
+    DELETE_POOL;
 
     /** Steps that destroy something: they need --allow-destroy. Every kind says which it is. */
     public boolean destructive() {
         return switch (this) {
-            case DELETE_NETWORK, UNDEFINE_DOMAIN, DELETE_VOLUME, DELETE_DRBD, DELETE_LV -> true;
+            case DELETE_NETWORK, UNDEFINE_DOMAIN, DELETE_VOLUME, DELETE_DRBD, DELETE_LV, DELETE_POOL -> true;
             case CREATE_POOL, START_POOL, CREATE_VOLUME, CREATE_NETWORK, START_NETWORK, DEFINE_DOMAIN, SET_MEMORY_LIVE,
                  ATTACH_DEVICE_LIVE, DETACH_DEVICE_LIVE, SET_AUTOSTART, START_DOMAIN, SHUTDOWN_DOMAIN, CREATE_LV,
                  WRITE_DRBD_CONFIG, CREATE_DRBD_METADATA, DRBD_UP, DRBD_INITIAL_SYNC, DRBD_PROMOTE, DRBD_DEMOTE,
@@ -74,7 +79,8 @@ public enum StepKind {
             case CREATE_POOL, START_POOL, CREATE_VOLUME, CREATE_NETWORK, START_NETWORK, DELETE_NETWORK, DEFINE_DOMAIN,
                  SET_MEMORY_LIVE, ATTACH_DEVICE_LIVE, DETACH_DEVICE_LIVE, SET_AUTOSTART, START_DOMAIN, UNDEFINE_DOMAIN,
                  DELETE_VOLUME, CREATE_LV, WRITE_DRBD_CONFIG, CREATE_DRBD_METADATA, DRBD_UP, DRBD_PROMOTE, DRBD_DEMOTE,
-                 DELETE_DRBD, DELETE_LV, GROW_VOLUME, GROW_LV, GROW_DRBD, UNDEFINE_MIGRATED, REGISTER_DOMAIN -> Timeout.PLAIN;
+                 DELETE_DRBD, DELETE_LV, GROW_VOLUME, GROW_LV, GROW_DRBD, UNDEFINE_MIGRATED, REGISTER_DOMAIN,
+                 DELETE_POOL -> Timeout.PLAIN;
         };
     }
 }

@@ -32,6 +32,18 @@ public sealed interface StepPayload {
         }
     }
 
+    /** name: the pool, stopped and undefined; its directory is kept. */
+    record DeletePool(String name) implements StepPayload {
+        public DeletePool {
+            Objects.requireNonNull(name, "name");
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.DELETE_POOL;
+        }
+    }
+
     record StartPool(String name) implements StepPayload {
         public StartPool {
             Objects.requireNonNull(name, "name");

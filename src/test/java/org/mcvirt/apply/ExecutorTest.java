@@ -105,8 +105,9 @@ class ExecutorTest {
         Recorder recorder = new Recorder();
         java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
         java.util.Map<String, String> stalled = new java.util.concurrent.ConcurrentHashMap<>();
+        // the stuck worker holds node a for at most 0.3 s after the rest ended
         Executor.Limits limits = new Executor.Limits(s -> java.time.Duration.ofMillis(300),
-                node -> "start domain vm1 (for 0.3s)", stalled::put);
+                node -> "start domain vm1 (for 0.3s)", stalled::put, java.time.Duration.ofMillis(300));
         List<StepOutcome> outcomes = new Executor(s -> {
             if (s.id() == 1) {
                 // a call into a node that froze: it never returns, and ignores interrupts
@@ -187,5 +188,71 @@ class ExecutorTest {
         assertThat(runningWithTheTwoNodeStep).as("steps running while the two-node step runs").containsExactly(1);
         assertThat(most.get()).as("the most steps running at once: 1 and 3 together, on one node each").isEqualTo(2);
         assertThat(migrate.nodes()).containsExactly("a", "b");
+    }
+
+    private static Step migration(int id, String source, String target) {
+        return new Step(id, source, "domain:" + source + "/vm" + id, List.of(), "vm.vm" + id, "migrate vm" + id,
+                new StepPayload.MigrateLive("vm" + id, target, "tcp://" + target, Map.of(), Map.of()), List.of(),
+                List.of(target));
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void theNodesOfAStepPastItsDeadlineStayReservedUntilItsWorkerEnds() {
+        // step 1, a migration from a to b, passes its deadline; step 2 on b is independent of it
+        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch interrupted = new CountDownLatch(1);
+        Executor.Limits limits = new Executor.Limits(s -> java.time.Duration.ofMillis(s.id() == 1 ? 300 : 20_000),
+                n -> null, (n, why) -> {
+                }, java.time.Duration.ofSeconds(30));
+        List<StepOutcome> outcomes = new Executor(s -> {
+            if (s.id() == 2) {
+                events.add("start 2");
+                return "";
+            }
+            // the worker goes on after the deadline (as a migration aborting and rolling back does) until told the
+            // deadline passed, or at most 5 s: before the fix nobody tells it, and step 2 starts meanwhile
+            try {
+                interrupted.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                events.add("worker 1 interrupted");
+            }
+            events.add("worker 1 ends");
+            throw new NodeException("a", "aborted and rolled back", null);
+        }, 2, new Recorder(), limits).execute(plan(migration(1, "a", "b"), step(2, "b", List.of())));
+        assertThat(events).containsExactly("worker 1 interrupted", "worker 1 ends", "start 2");
+        assertThat(outcomes).extracting(StepOutcome::status).containsExactly(StepOutcome.Status.FAILED,
+                StepOutcome.Status.DONE);
+        assertThat(outcomes.get(0).message()).startsWith("node a: stopped answering: step 1 (migrate vm1) did not"
+                + " finish within 0.3s").endsWith("; after the deadline the step ended: node a: aborted and rolled back");
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aWorkerThatNeverEndsKeepsItsNodesFromEveryOtherStepAndTheApplyStillEnds() {
+        CountDownLatch never = new CountDownLatch(1);
+        List<Integer> ran = Collections.synchronizedList(new ArrayList<>());
+        Executor.Limits limits = new Executor.Limits(s -> java.time.Duration.ofMillis(s.id() == 1 ? 300 : 20_000),
+                n -> null, (n, why) -> {
+                }, java.time.Duration.ofMillis(300));
+        List<StepOutcome> outcomes = new Executor(s -> {
+            ran.add(s.id());
+            if (s.id() == 1) {
+                while (true) {
+                    try {
+                        never.await(); // stuck in native code: interrupts change nothing
+                    } catch (InterruptedException ignored) {
+                        // keep waiting
+                    }
+                }
+            }
+            return "";
+        }, 2, new Recorder(), limits).execute(plan(migration(1, "a", "b"), step(2, "b", List.of()),
+                step(3, "c", List.of())));
+        assertThat(ran).containsExactlyInAnyOrder(1, 3);
+        assertThat(outcomes).extracting(StepOutcome::status).containsExactly(StepOutcome.Status.FAILED,
+                StepOutcome.Status.SKIPPED, StepOutcome.Status.DONE);
+        assertThat(outcomes.get(1).message()).isEqualTo("not run: node b is still held by step 1, whose worker had"
+                + " not ended 0.3s after its deadline");
     }
 }

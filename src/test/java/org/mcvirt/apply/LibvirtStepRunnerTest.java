@@ -23,7 +23,7 @@ class LibvirtStepRunnerTest {
     /** Records each primitive called, with its arguments. */
     private static final class RecordingNode implements NodePrimitives, LvmPrimitives, DrbdPrimitives,
             DefinitionPrimitives, DomainJobPrimitives {
-        final List<String> calls = new ArrayList<>();
+        final List<String> calls = java.util.Collections.synchronizedList(new ArrayList<>());
         boolean guestIgnoresShutdown;
 
         /** This node's LVM, DRBD, saved definitions and job record: all recorded here. */
@@ -82,8 +82,12 @@ class LibvirtStepRunnerTest {
         }
 
         @Override
-        public void demote(int minor, String resource) {
+        public void demote(int minor, String resource) throws org.mcvirt.node.NodeException {
             calls.add("demote " + minor + " " + resource);
+            if (demoteFails) {
+                throw new org.mcvirt.node.NodeException(name, "cannot demote " + resource + ": device is held open",
+                        null);
+            }
         }
 
         @Override
@@ -124,6 +128,30 @@ class LibvirtStepRunnerTest {
         boolean defined = true;
         String uuid = "u-1";
         boolean migrationFails;
+        /** The migration call returns only when its job is aborted (or after 10 s), ignoring interrupts. */
+        boolean migrationHangs;
+        final java.util.concurrent.CountDownLatch migrating = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch aborted = new java.util.concurrent.CountDownLatch(1);
+        boolean paused;
+        boolean forbidFails;
+        boolean demoteFails;
+        String name = "n1";
+
+        RecordingNode named(String node) {
+            name = node;
+            return this;
+        }
+
+        @Override
+        public void abortJob(String domain) {
+            calls.add("abortJob " + domain);
+            aborted.countDown();
+        }
+
+        @Override
+        public boolean domainPaused(String domain) {
+            return paused;
+        }
 
         @Override
         public void saveDefinition(String stateDirectory, String domain, String xml) {
@@ -143,8 +171,12 @@ class LibvirtStepRunnerTest {
         }
 
         @Override
-        public void allowTwoPrimaries(String resource, boolean allow) {
+        public void allowTwoPrimaries(String resource, boolean allow) throws org.mcvirt.node.NodeException {
             calls.add("allowTwoPrimaries " + resource + " " + allow);
+            if (!allow && forbidFails) {
+                throw new org.mcvirt.node.NodeException(name, "cannot forbid two primaries for " + resource
+                        + ": Failure: (164) Can not clear allow_two_primaries", null);
+            }
         }
 
         @Override
@@ -172,6 +204,20 @@ class LibvirtStepRunnerTest {
         public void migrateLive(String name, NodePrimitives target, String migrationUri,
                                 java.util.function.Consumer<String> progress) throws org.mcvirt.node.NodeException {
             calls.add("migrateLive " + name + " " + migrationUri);
+            migrating.countDown();
+            if (migrationHangs) {
+                long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+                while (aborted.getCount() > 0 && System.nanoTime() < until) {
+                    try {
+                        aborted.await(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    } catch (InterruptedException ignored) {
+                        // a native call does not see interrupts
+                    }
+                }
+                throw new org.mcvirt.node.NodeException("n1", aborted.getCount() == 0
+                        ? "cannot migrate domain N: operation aborted: migration out job: canceled by client"
+                        : "the migration was never aborted", null);
+            }
             if (migrationFails) {
                 throw new org.mcvirt.node.NodeException("node1", "Network not found", null);
             }
@@ -185,6 +231,11 @@ class LibvirtStepRunnerTest {
         @Override
         public void createPool(String name, String xml) {
             calls.add("createPool " + name + " " + xml);
+        }
+
+        @Override
+        public void deletePool(String name) {
+            calls.add("deletePool " + name);
         }
 
         @Override
@@ -273,6 +324,7 @@ class LibvirtStepRunnerTest {
             Map.entry(StepKind.DELETE_LV, "removeLogicalVolume VG N T"),
             Map.entry(StepKind.CREATE_POOL, "createPool N X"),
             Map.entry(StepKind.START_POOL, "startPool N"),
+            Map.entry(StepKind.DELETE_POOL, "deletePool N"),
             Map.entry(StepKind.CREATE_VOLUME, "createVolume P N X"),
             Map.entry(StepKind.CREATE_NETWORK, "createNetwork N X"),
             Map.entry(StepKind.START_NETWORK, "startNetwork N"),
@@ -314,7 +366,108 @@ class LibvirtStepRunnerTest {
                 .hasMessageContaining("rolled back: the vm runs on n1, and R is primary there only");
         assertThat(source.calls).containsExactly("allowTwoPrimaries R true", "migrateLive N tcp://n2",
                 "allowTwoPrimaries R false");
-        assertThat(target.calls).containsExactly("promote 7 R", "demote 7 R");
+        assertThat(target.calls).containsExactly("promote 7 R", "demote 7 R", "allowTwoPrimaries R false");
+    }
+
+    private static Step migration() {
+        return new Step(1, "n1", "domain:n1/N", List.of(), "vm.N", "migrate",
+                new StepPayload.MigrateLive("N", "n2", "tcp://n2", Map.of("R", 7), Map.of()), List.of(),
+                List.of("n2"));
+    }
+
+    private static LibvirtStepRunner runner(RecordingNode source, RecordingNode target) {
+        return new LibvirtStepRunner(Map.of("n1", source, "n2", target),
+                n -> (n.equals("n1") ? source : target).storage(), 30, java.time.Duration.ofSeconds(1),
+                new ProgressRecorder());
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aMigrationPastItsDeadlineHasItsJobAbortedAndIsRolledBackOnBothNodes() throws Exception {
+        RecordingNode source = new RecordingNode().named("n1");
+        RecordingNode target = new RecordingNode().named("n2");
+        source.migrationHangs = true;
+        source.paused = true;
+        java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread worker = new Thread(() -> {
+            try {
+                runner(source, target).run(migration());
+            } catch (Throwable e) {
+                thrown.set(e);
+            }
+        });
+        worker.start();
+        source.migrating.await();
+        worker.interrupt(); // what the executor does when the step's deadline passes
+        worker.join();
+        assertThat(thrown.get()).isInstanceOf(org.mcvirt.node.NodeException.class);
+        assertThat(thrown.get().getMessage())
+                .contains("the live migration of N to n2 passed its deadline; its migration job was aborted")
+                .contains("rolled back: the vm runs on n1, and R is primary there only")
+                .contains("the vm is paused on n1");
+        assertThat(source.calls).containsExactly("allowTwoPrimaries R true", "migrateLive N tcp://n2", "abortJob N",
+                "allowTwoPrimaries R false");
+        assertThat(target.calls).containsExactly("promote 7 R", "demote 7 R", "allowTwoPrimaries R false");
+    }
+
+    @Test
+    void aDeadlineThatComesBeforeLibvirtsMigrationBeginsStartsNoMigration() throws Exception {
+        RecordingNode source = new RecordingNode().named("n1");
+        RecordingNode target = new RecordingNode().named("n2");
+        java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread worker = new Thread(() -> {
+            Thread.currentThread().interrupt(); // the deadline passed while the resources were being prepared
+            try {
+                runner(source, target).run(migration());
+            } catch (Throwable e) {
+                thrown.set(e);
+            }
+        });
+        worker.start();
+        worker.join();
+        assertThat(thrown.get()).hasMessageContaining("the live migration of N to n2 passed its deadline before"
+                + " libvirt's migration began; rolled back: the vm runs on n1, and R is primary there only");
+        assertThat(source.calls).containsExactly("allowTwoPrimaries R true", "allowTwoPrimaries R false");
+        assertThat(target.calls).containsExactly("promote 7 R", "demote 7 R", "allowTwoPrimaries R false");
+    }
+
+    @Test
+    void twoPrimariesAreForbiddenOnTheTargetEvenWhenTheSourceRefuses() {
+        RecordingNode source = new RecordingNode().named("n1");
+        RecordingNode target = new RecordingNode().named("n2");
+        source.migrationFails = true;
+        source.forbidFails = true;
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> runner(source, target).run(migration()))
+                .hasMessageContaining("rollback incomplete: two primaries may still be allowed for R on n1: node n1:"
+                        + " cannot forbid two primaries for R")
+                .hasMessageNotContaining("on n2:");
+        assertThat(target.calls).containsExactly("promote 7 R", "demote 7 R", "allowTwoPrimaries R false");
+    }
+
+    @Test
+    void twoPrimariesAreForbiddenOnBothNodesEvenWhenTheTargetCannotBeDemoted() {
+        RecordingNode source = new RecordingNode().named("n1");
+        RecordingNode target = new RecordingNode().named("n2");
+        source.migrationFails = true;
+        target.demoteFails = true;
+        target.forbidFails = true;
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> runner(source, target).run(migration()))
+                .hasMessageContaining("R may still be primary on n2: node n2: cannot demote R")
+                .hasMessageContaining("two primaries may still be allowed for R on n2: node n2: cannot forbid");
+        assertThat(source.calls).containsExactly("allowTwoPrimaries R true", "migrateLive N tcp://n2",
+                "allowTwoPrimaries R false");
+        assertThat(target.calls).containsExactly("promote 7 R", "demote 7 R", "allowTwoPrimaries R false");
+    }
+
+    @Test
+    void aSourceLeftPausedByAFailedMigrationIsReported() {
+        RecordingNode source = new RecordingNode().named("n1");
+        RecordingNode target = new RecordingNode().named("n2");
+        source.migrationFails = true;
+        source.paused = true;
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> runner(source, target).run(migration()))
+                .hasMessageContaining("the vm is paused on n1 (libvirt left it paused): resume it with"
+                        + " 'virsh resume N' once its disks are known to be good");
     }
 
     @Test

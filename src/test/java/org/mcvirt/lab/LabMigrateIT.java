@@ -318,4 +318,33 @@ class LabMigrateIT {
         isOn(to, "running");
         planIsEmpty();
     }
+
+    /**
+     * Issue 17 item 6: a live migration slowed to 1 MiB/s (virsh migrate-setspeed) with a deadline of 2 s (step and
+     * sync timeout of 1 s each) passes it: its job is aborted, the target demoted, two primaries forbidden on both
+     * nodes, and the vm still runs (or is reported paused) on the source.
+     */
+    @Test
+    @Order(7)
+    void aLiveMigrationPastItsDeadlineIsAbortedAndRolledBack() throws Exception {
+        virsh("node1", "migrate-setspeed", VM, "1");
+        setManifestNode("node2");
+        try {
+            Cli.Result late = mcvirt("apply", "--auto-approve", "--live", "--step-timeout", "1", "--sync-timeout",
+                    "1");
+            assertThat(late.exitCode()).as(late.toString()).isNotZero();
+            assertThat(late.out() + late.err()).contains("did not finish within 2s",
+                    "after the deadline the step ended: ", "the live migration of " + VM + " to node2 passed its"
+                    + " deadline; its migration job was aborted");
+            if ((late.out() + late.err()).contains("the vm is paused on node1")) {
+                virsh("node1", "resume", VM);
+            }
+            isOn("node1", "running");
+        } finally {
+            setManifestNode("node1");
+            virsh("node1", "migrate-setspeed", VM, "8192");
+            mcvirt("lock", "break", "--force");
+        }
+        planIsEmpty();
+    }
 }

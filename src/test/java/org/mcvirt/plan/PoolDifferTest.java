@@ -84,4 +84,53 @@ class PoolDifferTest {
         ObservedState unread = new ObservedState(List.of(NodeObservation.unreachable("n", "node n: refused")));
         assertThat(DIFFER.diff(desired(List.of(), List.of()), unread, Planner.Options.all())).isEqualTo(Diff.EMPTY);
     }
+
+    @Test
+    void anEmptyPoolOfThisClusterThatTheManifestNoLongerNamesIsDestroyedAndItsDirectoryKept() {
+        ObservedPool scratch = new ObservedPool("mcvirt.c.scratch", "dir", true, true, "/scratch", List.of(), null);
+        Diff diff = DIFFER.diff(desired(List.of(), List.of()), observed(List.of(), List.of(),
+                List.of(images(true), scratch)), Planner.Options.all());
+        assertThat(diff.problems()).isEmpty();
+        assertThat(diff.changes()).singleElement().satisfies(c -> {
+            assertThat(c.address()).isEqualTo("storage.scratch@n");
+            assertThat(c.action()).isEqualTo(Action.DELETE);
+            assertThat(c.attributes()).containsExactly(new AttributeChange("path", "/scratch", null, Effect.LIVE));
+            assertThat(c.reason()).isEqualTo("storage pool is not in the manifest and holds no volumes; its"
+                    + " directory is kept");
+        });
+        assertThat(diff.drafts()).singleElement().satisfies(d -> {
+            assertThat(d.kind()).isEqualTo(StepKind.DELETE_POOL);
+            assertThat(d.subject()).isEqualTo("pool:n/mcvirt.c.scratch");
+            assertThat(d.description()).isEqualTo("remove storage pool mcvirt.c.scratch (its directory /scratch is"
+                    + " kept)");
+            assertThat(d.payload()).isEqualTo(new StepPayload.DeletePool("mcvirt.c.scratch"));
+            assertThat(d.kind().destructive()).isTrue();
+        });
+    }
+
+    @Test
+    void aPoolOfThisClusterThatStillHoldsVolumesIsKeptWithAWarningNamingThem() {
+        ObservedPool scratch = new ObservedPool("mcvirt.c.scratch", "dir", true, true, "/scratch", List.of(
+                new ObservedPool.ObservedVolume("b.qcow2", "/scratch/b.qcow2", 1),
+                new ObservedPool.ObservedVolume("a.qcow2", "/scratch/a.qcow2", 1)), null);
+        Diff diff = DIFFER.diff(desired(List.of(), List.of()), observed(List.of(), List.of(),
+                List.of(images(true), scratch)), Planner.Options.all());
+        assertThat(diff.drafts()).isEmpty();
+        assertThat(diff.changes()).isEmpty();
+        assertThat(diff.problems()).singleElement().satisfies(f -> {
+            assertThat(f.code()).isEqualTo(PlanFinding.Code.POOL_KEPT);
+            assertThat(f.code().warning()).isTrue();
+            assertThat(f.message()).isEqualTo("storage pool mcvirt.c.scratch on node n is not in the manifest but"
+                    + " holds volumes a.qcow2, b.qcow2: it is kept; once they are gone, a plan removes it");
+        });
+    }
+
+    @Test
+    void anotherClustersPoolAndAPoolNotMcvirtsAreLeftAlone() {
+        ObservedPool other = new ObservedPool("mcvirt.other.scratch", "dir", true, true, "/scratch", List.of(), null);
+        ObservedPool foreign = new ObservedPool("default", "dir", true, true, "/var/lib/libvirt/images", List.of(),
+                null);
+        assertThat(DIFFER.diff(desired(List.of(), List.of()), observed(List.of(), List.of(),
+                List.of(images(true), other, foreign)), Planner.Options.all())).isEqualTo(Diff.EMPTY);
+    }
 }

@@ -18,6 +18,7 @@ public final class SamplePayloads {
         return switch (kind) {
             case CREATE_POOL -> new StepPayload.CreatePool("N", "X");
             case START_POOL -> new StepPayload.StartPool("N");
+            case DELETE_POOL -> new StepPayload.DeletePool("N");
             case CREATE_VOLUME -> new StepPayload.CreateVolume("P", "N", "X");
             case CREATE_NETWORK -> new StepPayload.CreateNetwork("N", "X");
             case START_NETWORK -> new StepPayload.StartNetwork("N");
