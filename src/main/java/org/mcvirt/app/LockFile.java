@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -23,6 +24,8 @@ final class LockFile {
     static final int MISSED_HEARTBEATS = 4;
     /** The longest heartbeat interval a lock file may name (one day). */
     private static final long LONGEST_HEARTBEAT_SECONDS = 86_400;
+    /** How far apart two readings of one process's start may be. */
+    private static final Duration START_TOLERANCE = Duration.ofSeconds(2);
     private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9._-]{1,100}");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -126,6 +129,17 @@ final class LockFile {
     }
 
     /**
+     * Whether a process started at start is the one that recorded recorded as its start. The kernel's boot time, from
+     * which Java computes a process's start, can move by a second under NTP, so they match within
+     * {@link #START_TOLERANCE}; an unknown start on either side matches (the pid alone decides).
+     */
+    static boolean sameStart(Instant start, String recorded) {
+        Instant then = recorded == null ? null : instant(recorded);
+        return start == null || then == null
+                || Duration.between(start, then).abs().compareTo(START_TOLERANCE) <= 0;
+    }
+
+    /**
      * Whether a holder is active or stale at now: on this host by its process (gone: stale) and its heartbeat, on
      * another host by its heartbeat alone. A lock file without a heartbeat (an mcvirt before heartbeats) counts its
      * start as its last one. A heartbeat ahead of this clock counts as just now.
@@ -138,12 +152,11 @@ final class LockFile {
         String rule = " (it renews the lock every " + interval.toSeconds() + " s; stale after " + MISSED_HEARTBEATS
                 + " missed); break it with 'mcvirt lock break'";
         if (holder.host().equals(localHost)) {
-            boolean alive = ProcessHandle.of(holder.pid())
-                    .map(p -> p.info().startInstant().map(Instant::toString).orElse("").equals(holder.processStart()))
-                    .orElse(false);
-            if (!alive) {
-                return "stale: its process " + holder.pid() + " on this host is gone (break it with 'mcvirt lock"
-                        + " break')";
+            Optional<Instant> start = ProcessHandle.of(holder.pid()).map(p -> p.info().startInstant().orElse(null));
+            if (!ProcessHandle.of(holder.pid()).isPresent() || !sameStart(start.orElse(null), holder.processStart())) {
+                return "stale: its process " + holder.pid() + " on this host is gone" + start.map(
+                        s -> " (pid " + holder.pid() + " is now a process started at " + s + ")").orElse("")
+                        + " (break it with 'mcvirt lock break')";
             }
             return beating ? "active: its process " + holder.pid() + " is running"
                     : "stale: its process " + holder.pid() + " on this host is running but has not renewed the lock"

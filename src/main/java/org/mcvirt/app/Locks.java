@@ -34,7 +34,7 @@ public final class Locks {
             }
         }
         try (Cluster cluster = access.connect(access.validate())) {
-            return ClusterLock.breakLock(cluster, shown);
+            return LockBreak.breakLock(LockNodes.of(cluster), shown);
         }
     }
 

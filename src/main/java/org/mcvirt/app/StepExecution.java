@@ -62,8 +62,9 @@ final class StepExecution {
         List<StepOutcome> outcomes = new Executor(new LockGuard(lock, runner), options.parallelism(), listener, limits)
                 .execute(plan);
         long failed = outcomes.stream().filter(o -> o.status() != StepOutcome.Status.DONE).count();
+        lock.check(touched); // a lock lost during the last step is reported too
         runner.applyFinished(touched.stream().filter(n -> cluster.stalled(n) == null).toList(),
-                failed == 0 ? "done" : failed + " of " + outcomes.size() + " steps not done"
+                (failed == 0 ? "done" : failed + " of " + outcomes.size() + " steps not done")
                         + lock.lost().map(why -> " (the cluster lock was lost)").orElse(""));
         if (lock.lost().isPresent()) {
             throw new McvirtException(McvirtException.Category.LOCKED, lock.lost().get() + ". The apply stopped: "

@@ -95,6 +95,27 @@ class ClusterLockTest {
     }
 
     @Test
+    void aHolderOnThisHostIsActiveWhileItsProcessRunsEvenIfItsStartReadsASecondApartAndStaleOnceItIsGone()
+            throws Exception {
+        ProcessHandle me = ProcessHandle.current();
+        Instant start = me.info().startInstant().orElseThrow();
+        Instant now = Instant.now();
+        ClusterLock.Holder running = new ClusterLock.Holder("this-host", "u", me.pid(), start.plusSeconds(1).toString(),
+                "mcvirt apply", now.toString(), "t", now.toString(), 30);
+        assertThat(LockFile.state(running, now, "this-host")).as("the boot time moved by a second")
+                .startsWith("active: its process " + me.pid());
+        Process ended = new ProcessBuilder("true").start();
+        ended.waitFor();
+        ClusterLock.Holder gone = new ClusterLock.Holder("this-host", "u", ended.pid(), start.toString(),
+                "mcvirt apply", now.toString(), "t", now.toString(), 30);
+        assertThat(LockFile.state(gone, now, "this-host")).startsWith("stale: its process " + ended.pid());
+        ClusterLock.Holder silent = new ClusterLock.Holder("this-host", "u", me.pid(), start.toString(),
+                "mcvirt apply", now.toString(), "t", now.minus(Duration.ofMinutes(5)).toString(), 30);
+        assertThat(LockFile.state(silent, now, "this-host")).as("running, but no heartbeat for 4 intervals")
+                .startsWith("stale: its process " + me.pid() + " on this host is running but has not renewed");
+    }
+
+    @Test
     void aDeadHolderOnAnotherHostIsStaleAfterItsHeartbeatsStopAndLockBreakRemovesIt() throws Exception {
         Instant now = Instant.now();
         writeLock("n1", holder("t-dead", now.minus(Duration.ofMinutes(20)), now.minus(Duration.ofMinutes(10))));
@@ -102,7 +123,7 @@ class ClusterLockTest {
         List<ClusterLock.NodeLock> shown = ClusterLock.status(nodes);
         assertThat(shown).extracting(ClusterLock.NodeLock::state).allMatch(s -> s.startsWith("stale"), "stale");
         assertThat(shown).noneMatch(l -> ClusterLock.isActive(l.holder()));
-        ClusterLock.Broken broken = ClusterLock.breakLock(nodes, shown);
+        ClusterLock.Broken broken = LockBreak.breakLock(nodes, shown);
         assertThat(broken.broken()).containsExactly("n1", "n2");
         assertThat(broken.left()).isEmpty();
         assertThat(lockFile("n1")).doesNotExist();
@@ -154,7 +175,7 @@ class ClusterLockTest {
         // meanwhile the stale lock on n2 was broken and a new apply took it
         String newer = holder("t-newer", Instant.now(), Instant.now());
         writeLock("n2", newer);
-        ClusterLock.Broken broken = ClusterLock.breakLock(nodes, shown);
+        ClusterLock.Broken broken = LockBreak.breakLock(nodes, shown);
         assertThat(broken.broken()).containsExactly("n1");
         assertThat(broken.left()).containsOnlyKeys("n2");
         assertThat(broken.left().get("n2")).contains("changed since it was shown");
@@ -187,7 +208,7 @@ class ClusterLockTest {
                 .hasMessageContaining("node n1").hasMessageContaining(lockFile("n1").toString());
         assertThat(lockFile("n2")).as("nothing taken is left behind").doesNotExist();
 
-        ClusterLock.Broken broken = ClusterLock.breakLock(nodes, ClusterLock.status(nodes));
+        ClusterLock.Broken broken = LockBreak.breakLock(nodes, ClusterLock.status(nodes));
         assertThat(broken.broken()).containsExactly("n1");
         assertThat(lockFile("n1")).doesNotExist();
     }
