@@ -121,6 +121,51 @@ class ClusterLockIT {
         assertThat(Cli.run("-f", later.toString(), "plan", "--detailed-exitcode").exitCode()).isZero();
     }
 
+    /**
+     * A lock file without a host (as an old bug or a hand edit leaves it), with a journal that shows an apply stopped
+     * part-way (so plan reads the lock): lock status, plan and lock break name the node and the file, none fails
+     * with an internal error, and lock break removes it after "yes".
+     */
+    @Test
+    void aLockFileWithoutAHostIsAClearMessageInLockStatusPlanAndLockBreak() throws Exception {
+        Path dir = Files.createTempDirectory("mcvirt-lock-damaged");
+        Path manifest = dir.resolve("cluster.yaml");
+        Files.writeString(manifest, """
+                apiVersion: mcvirt/v1
+                cluster: {name: lkd%s}
+                nodes:
+                  - name: here
+                    local: true
+                    libvirt: {uri: "qemu:///system", domainType: qemu}
+                    paths: {state: %s}
+                vms:
+                  - {name: lkd-%s, node: here, memory: 64MiB, state: stopped}
+                """.formatted(ID, dir.resolve("state"), ID));
+        Files.createDirectories(dir.resolve("state"));
+        Path lock = dir.resolve("state/lock.json");
+        Files.writeString(lock, "{\"user\":\"root\",\"pid\":1,\"startedAt\":\"2026-12-01T00:00:00Z\",\"token\":\"t\"}\n");
+        Files.writeString(dir.resolve("state/journal.jsonl"), "{\"time\":\"2026-12-01T00:00:01Z\",\"apply\":\"t\","
+                + "\"event\":\"apply-started\",\"steps\":3,\"command\":\"mcvirt apply\"}\n");
+        String damaged = "node here: the lock file " + lock + " is damaged: it has no 'host'";
+
+        Cli.Result status = Cli.run("-f", manifest.toString(), "lock", "status");
+        assertThat(status.exitCode()).as(status.toString()).isEqualTo(1);
+        assertThat(status.out()).contains("here: unknown (" + damaged);
+        Cli.Result plan = Cli.run("-f", manifest.toString(), "plan", "--detailed-exitcode");
+        assertThat(plan.exitCode()).as(plan.toString()).isEqualTo(2);
+        assertThat(plan.out()).contains("an apply stopped part-way");
+        assertThat(plan.out() + plan.err()).doesNotContain("NullPointerException", "Exception");
+        Cli.Result apply = Cli.run("-f", manifest.toString(), "apply", "--auto-approve");
+        assertThat(apply.exitCode()).as(apply.toString()).isEqualTo(1);
+        assertThat(apply.err()).contains("cannot take the cluster lock: " + damaged);
+
+        Cli.Result broken = Cli.run(org.mcvirt.cli.Terminal.of(new java.io.BufferedReader(
+                new java.io.StringReader("yes\n")), false), "-f", manifest.toString(), "lock", "break");
+        assertThat(broken.exitCode()).as(broken.toString()).isZero();
+        assertThat(broken.out()).contains(damaged, "Broke the lock on: here");
+        assertThat(lock).doesNotExist();
+    }
+
     @Test
     void aSecondApplyFailsAtOnceAndAKilledHoldersLockIsStaleAndCanBeBroken() throws Exception {
         Path dir = Files.createTempDirectory("mcvirt-lock");
