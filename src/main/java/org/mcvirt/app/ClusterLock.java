@@ -1,51 +1,69 @@
 package org.mcvirt.app;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import org.mcvirt.node.StateDirectory;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.mcvirt.node.ssh.CommandResult;
 import org.mcvirt.node.ssh.NodeScript;
 import org.mcvirt.node.ssh.NodeTransport;
 import org.mcvirt.node.ssh.SshException;
 
 /**
- * The cluster lock every mutating command holds from start to end. It is a file, {@code STATE/lock.json}, created
- * exclusively (noclobber) on every node in name order, so two controllers cannot deadlock: the second one fails
- * on the first node they share and releases what it took. It records who holds it; read-only commands never
- * take it.
+ * The cluster lock every mutating command holds from start to end. It is a file, {@code STATE/lock.json} (see
+ * {@link LockFile}), created exclusively (noclobber) on every node in name order, so two controllers cannot
+ * deadlock: the second one fails on the first node they share and releases what it took. It records who holds it;
+ * the holder renews its heartbeat in it while it works ({@link LockHeartbeat}), and a holder that stops doing so is
+ * stale. Renewal, release and break change the file only while it holds the expected token, under a guard file
+ * ({@code lock.json.guard}, flock) on the node. Read-only commands never take it.
  */
 public final class ClusterLock implements AutoCloseable {
-    /** A lock held longer than this by a holder mcvirt cannot check (another host) is called possibly stale. */
-    static final Duration LEASE = Duration.ofHours(1);
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    /** Who holds the lock. processStart tells a live holder from a reused pid. */
+    /** Who holds the lock. processStart tells a live holder from a reused pid; heartbeat is its last renewal. */
     public record Holder(String host, String user, long pid, String processStart, String command, String startedAt,
-                         String token) {
+                         String token, String heartbeat, long heartbeatSeconds) {
+        Holder withHeartbeat(Instant at) {
+            return new Holder(host, user, pid, processStart, command, startedAt, token, at.toString(),
+                    heartbeatSeconds);
+        }
     }
 
-    /** The lock as seen on one node: free (holder null), held, or unreadable (error set). */
-    public record NodeLock(String node, Holder holder, String error, String state) {
+    /**
+     * The lock as seen on one node: free (holder null), held, or unreadable or damaged (error set; text is a damaged
+     * file's content, which lock break compares before removing it).
+     */
+    public record NodeLock(String node, Holder holder, String error, String state, String text) {
+        public NodeLock(String node, Holder holder, String error, String state) {
+            this(node, holder, error, state, null);
+        }
     }
 
-    private final Cluster cluster;
+    /** What lock break did: the nodes it removed the lock from, and the nodes it left it on, with why. */
+    public record Broken(List<String> broken, Map<String, String> left) {
+        public Broken {
+            broken = List.copyOf(broken);
+            left = Map.copyOf(left);
+        }
+    }
+
+    private final LockNodes nodes;
     private final Holder holder;
-    private final List<String> held;
+    private final List<String> held = new CopyOnWriteArrayList<>();
     private final List<String> leftOn = new ArrayList<>();
+    /** The nodes where this holder's lock file was removed or replaced while it held it, with why. */
+    private final Map<String, String> lost = new ConcurrentSkipListMap<>();
+    private LockHeartbeat heartbeat;
 
-    private ClusterLock(Cluster cluster, Holder holder, List<String> held) {
-        this.cluster = cluster;
+    private ClusterLock(LockNodes nodes, Holder holder) {
+        this.nodes = nodes;
         this.holder = holder;
-        this.held = held;
     }
 
     public Holder holder() {
@@ -64,40 +82,50 @@ public final class ClusterLock implements AutoCloseable {
      */
     public static ClusterLock acquire(Cluster cluster, String command, boolean releasedOnSignal)
             throws McvirtException {
+        return acquire(LockNodes.of(cluster), command, releasedOnSignal);
+    }
+
+    static ClusterLock acquire(LockNodes nodes, String command, boolean releasedOnSignal) throws McvirtException {
+        String now = Instant.now().toString();
         Holder me = new Holder(localHost(), System.getProperty("user.name"), ProcessHandle.current().pid(),
-                ProcessHandle.current().info().startInstant().map(Instant::toString).orElse(""), command,
-                Instant.now().toString(), UUID.randomUUID().toString());
-        String json = write(me);
-        List<String> held = new ArrayList<>();
-        ClusterLock lock = new ClusterLock(cluster, me, held);
+                ProcessHandle.current().info().startInstant().map(Instant::toString).orElse(""), command, now,
+                UUID.randomUUID().toString(), now, LockFile.HEARTBEAT.toSeconds());
+        String json = LockFile.write(me);
+        ClusterLock lock = new ClusterLock(nodes, me);
         if (releasedOnSignal) {
             lock.releaseOnExit(); // before the first node: a signal while taking it releases what was taken
         }
-        for (String node : cluster.nodeNames()) {
-            String directory = cluster.spec(node).stateDirectory();
+        for (String node : nodes.names()) {
             try {
-                NodeTransport transport = cluster.transport(node);
-                CommandResult created = transport.run(NodeScript.LOCK_TAKE.command(directory, json,
-                        new StateDirectory(directory).lockFile()));
+                NodeTransport transport = nodes.transport(node);
+                CommandResult created = transport.run(NodeScript.LOCK_TAKE.command(nodes.stateDirectory(node), json,
+                        nodes.lockFile(node)));
                 if (created.succeeded()) {
-                    held.add(node);
+                    lock.held.add(node);
                     continue;
                 }
-                Optional<Holder> other = read(transport, directory);
                 lock.close();
+                Optional<Holder> other;
+                try {
+                    other = read(nodes, node);
+                } catch (McvirtException damaged) {
+                    throw new McvirtException(McvirtException.Category.LOCKED, "cannot take the cluster lock: "
+                            + damaged.getMessage() + ". Nothing was changed.", damaged);
+                }
                 if (other.isPresent()) {
                     throw new McvirtException(McvirtException.Category.LOCKED, "the cluster is locked by "
                             + describe(other.get()) + " (lock on node " + node + "); " + state(other.get())
                             + ". Nothing was changed. See 'mcvirt lock status'.");
                 }
                 throw new McvirtException(McvirtException.Category.NODE, "node " + node + ": cannot create the lock "
-                        + new StateDirectory(directory).lockFile() + ": " + created.stderr().strip());
+                        + nodes.lockFile(node) + ": " + created.stderr().strip());
             } catch (SshException e) {
                 lock.close();
                 throw new McvirtException(McvirtException.Category.NODE, "cannot take the cluster lock: "
                         + e.getMessage(), e);
             }
         }
+        lock.heartbeat = LockHeartbeat.start(List.copyOf(lock.held), LockFile.HEARTBEAT, lock::renew);
         return lock;
     }
 
@@ -106,7 +134,7 @@ public final class ClusterLock implements AutoCloseable {
 
     /**
      * Releases the lock on SIGINT and SIGTERM too, so an interrupted verify leaves no lock behind. Only SIGKILL (or a
-     * lost controller) can leave one: 'mcvirt lock status' shows it as stale.
+     * lost controller) can leave one: 'mcvirt lock status' shows it as stale once its heartbeats stop.
      */
     private void releaseOnExit() {
         onExit = new Thread(this::close, "mcvirt-lock-release");
@@ -117,9 +145,70 @@ public final class ClusterLock implements AutoCloseable {
         }
     }
 
+    /** One heartbeat on every node held: what the heartbeat thread does every interval. */
+    void renew() {
+        held.forEach(this::renew);
+    }
+
+    /** Renews the heartbeat on one node, only while its lock file holds this token; otherwise the lock is lost there. */
+    private void renew(String node) {
+        if (lost.containsKey(node) || !held.contains(node)) {
+            return;
+        }
+        try {
+            CommandResult renewed = nodes.transport(node).run(NodeScript.LOCK_RENEW.command(nodes.lockFile(node),
+                    holder.token(), LockFile.write(holder.withHeartbeat(Instant.now()))));
+            if (renewed.exitStatus() == NodeScript.LOCK_GONE_STATUS && held.contains(node)) {
+                markLost(node);
+            }
+        } catch (SshException e) {
+            // the node does not answer: a step there fails for that; the next heartbeat tries again
+        }
+    }
+
     /**
-     * Releases the lock where this holder took it (never someone else's). A node that does not answer (or stopped
-     * answering earlier in this command) keeps its lock file: see {@link #leftOn()}.
+     * Whether this holder still holds the lock on the given nodes (read there now), before a step runs on them. Empty
+     * while it does; otherwise why not, naming the node and the lock file. Once lost anywhere it stays lost. A node
+     * that does not answer is not judged here: the step fails on it anyway.
+     */
+    Optional<String> check(Collection<String> stepNodes) {
+        if (!lost.isEmpty()) {
+            return lost();
+        }
+        for (String node : stepNodes.stream().filter(held::contains).sorted().toList()) {
+            try {
+                CommandResult checked = nodes.transport(node).run(NodeScript.LOCK_CHECK.command(nodes.lockFile(node),
+                        holder.token()));
+                if (checked.exitStatus() == NodeScript.LOCK_GONE_STATUS) {
+                    markLost(node);
+                    return lost();
+                }
+            } catch (SshException e) {
+                // judged by the step itself
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Why this holder lost its lock (the first node in name order where it did), if it did. */
+    Optional<String> lost() {
+        return lost.values().stream().findFirst();
+    }
+
+    private void markLost(String node) {
+        String now;
+        try {
+            now = read(nodes, node).map(h -> "it is held by " + describe(h) + " now").orElse("it was removed");
+        } catch (McvirtException | SshException e) {
+            now = "it cannot be read now (" + e.getMessage() + ")";
+        }
+        lost.putIfAbsent(node, "the cluster lock on node " + node + " (" + nodes.lockFile(node) + ") is no longer"
+                + " held by this command (token " + holder.token() + "): " + now);
+    }
+
+    /**
+     * Stops the heartbeat and releases the lock where this holder took it (never someone else's). A node that does
+     * not answer (or stopped answering earlier in this command) keeps its lock file: see {@link #leftOn()}.
      */
     @Override
     public synchronized void close() {
@@ -131,11 +220,14 @@ public final class ClusterLock implements AutoCloseable {
             }
             onExit = null;
         }
+        if (heartbeat != null) {
+            heartbeat.stop();
+        }
         for (int i = held.size() - 1; i >= 0; i--) {
             String node = held.get(i);
             try {
-                CommandResult removed = cluster.transport(node).run(NodeScript.LOCK_RELEASE.command(
-                        new StateDirectory(cluster.spec(node).stateDirectory()).lockFile(), holder.token()));
+                CommandResult removed = nodes.transport(node).run(NodeScript.LOCK_RELEASE.command(nodes.lockFile(node),
+                        holder.token()));
                 if (!removed.succeeded()) {
                     leftOn.add(node);
                 }
@@ -152,60 +244,40 @@ public final class ClusterLock implements AutoCloseable {
         return leftOn.stream().sorted().toList();
     }
 
-    /** The lock on every node; an unreachable node is reported with its error. */
+    /** The lock on every node; an unreachable node or a damaged lock file is reported with its error. */
     public static List<NodeLock> status(Cluster cluster) {
+        return status(LockNodes.of(cluster));
+    }
+
+    static List<NodeLock> status(LockNodes nodes) {
         List<NodeLock> result = new ArrayList<>();
-        for (String node : cluster.nodeNames()) {
+        for (String node : nodes.names()) {
+            String text = null;
             try {
-                Optional<Holder> holder = read(cluster.transport(node), cluster.spec(node).stateDirectory());
-                result.add(new NodeLock(node, holder.orElse(null), null, holder.map(ClusterLock::state).orElse("free")));
-            } catch (SshException | McvirtException e) {
+                Optional<byte[]> content = nodes.transport(node).readFile(nodes.lockFile(node));
+                if (content.isEmpty()) {
+                    result.add(new NodeLock(node, null, null, "free"));
+                    continue;
+                }
+                text = new String(content.get(), StandardCharsets.UTF_8);
+                Holder holder = LockFile.parse(node, nodes.lockFile(node), content.get());
+                result.add(new NodeLock(node, holder, null, state(holder)));
+            } catch (McvirtException e) {
+                result.add(new NodeLock(node, null, e.getMessage(), "unknown", text));
+            } catch (SshException e) {
                 result.add(new NodeLock(node, null, e.getMessage(), "unknown"));
             }
         }
         return result;
     }
 
-    /** Removes the lock file on every reachable node, whoever holds it. Returns the nodes it was removed from. */
-    public static List<String> breakLock(Cluster cluster) throws McvirtException {
-        List<String> broken = new ArrayList<>();
-        for (String node : cluster.nodeNames()) {
-            try {
-                CommandResult removed = cluster.transport(node).run(NodeScript.LOCK_BREAK.command(
-                        new StateDirectory(cluster.spec(node).stateDirectory()).lockFile()));
-                if (removed.succeeded()) {
-                    broken.add(node);
-                } else if (removed.exitStatus() != 3) {
-                    throw new McvirtException(McvirtException.Category.NODE, "node " + node + ": cannot remove the lock: "
-                            + removed.stderr().strip());
-                }
-            } catch (SshException e) {
-                throw new McvirtException(McvirtException.Category.NODE, "cannot break the lock: " + e.getMessage(), e);
-            }
-        }
-        return broken;
-    }
-
-    /** Whether a holder is alive, stale (its process is gone) or possibly stale (older than the lease). */
+    /** Whether a holder is active or stale now (see {@link LockFile#state}). */
     public static String state(Holder holder) {
-        if (holder.host().equals(localHost())) {
-            boolean alive = ProcessHandle.of(holder.pid())
-                    .map(p -> p.info().startInstant().map(Instant::toString).orElse("").equals(holder.processStart()))
-                    .orElse(false);
-            return alive ? "active: its process " + holder.pid() + " is running"
-                    : "stale: its process " + holder.pid() + " on this host is gone (break it with 'mcvirt lock break')";
-        }
-        Duration age = Duration.between(Instant.parse(holder.startedAt()), Instant.now());
-        if (age.compareTo(LEASE) > 0) {
-            return "possibly stale: held for " + age.toMinutes() + " min, longer than the " + LEASE.toMinutes()
-                    + " min lease, by a host mcvirt cannot check from here";
-        }
-        return "held for " + age.toSeconds() + " s by another host";
+        return LockFile.state(holder, Instant.now(), localHost());
     }
 
     public static boolean isActive(Holder holder) {
-        String state = state(holder);
-        return state.startsWith("active") || state.startsWith("held for");
+        return state(holder).startsWith("active");
     }
 
     public static String describe(Holder holder) {
@@ -213,29 +285,12 @@ public final class ClusterLock implements AutoCloseable {
                 + "' since " + holder.startedAt();
     }
 
-    private static Optional<Holder> read(NodeTransport transport, String directory)
-            throws SshException, McvirtException {
-        Optional<byte[]> content = transport.readFile(new StateDirectory(directory).lockFile());
+    private static Optional<Holder> read(LockNodes nodes, String node) throws SshException, McvirtException {
+        Optional<byte[]> content = nodes.transport(node).readFile(nodes.lockFile(node));
         if (content.isEmpty()) {
             return Optional.empty();
         }
-        String text = new String(content.get(), StandardCharsets.UTF_8).strip();
-        try {
-            return Optional.of(JSON.readValue(text, Holder.class));
-        } catch (JsonProcessingException e) {
-            throw new McvirtException(McvirtException.Category.NODE, "node " + transport.nodeName() + ": the lock file "
-                    + new StateDirectory(directory).lockFile() + " is damaged (" + e.getOriginalMessage()
-                    + "); remove it with"
-                    + " 'mcvirt lock break'");
-        }
-    }
-
-    private static String write(Holder holder) {
-        try {
-            return JSON.writeValueAsString(holder);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return Optional.of(LockFile.parse(node, nodes.lockFile(node), content.get()));
     }
 
     static String localHost() {

@@ -19,19 +19,22 @@ public final class Locks {
         }
     }
 
-    /** Removes the lock on every node; refuses an active holder unless forced. Returns the nodes it was on. */
-    public List<String> breakLock(boolean force) throws McvirtException {
-        try (Cluster cluster = access.connect(access.validate())) {
-            if (!force) {
-                for (ClusterLock.NodeLock lock : ClusterLock.status(cluster)) {
-                    if (lock.holder() != null && ClusterLock.isActive(lock.holder())) {
-                        throw new McvirtException(McvirtException.Category.REFUSED, "the lock on node " + lock.node()
-                                + " is held by " + ClusterLock.describe(lock.holder()) + "; " + lock.state()
-                                + ". Not breaking an active lock without --force");
-                    }
+    /**
+     * Removes the locks shown (by {@link #status()}) on every node, each only if it is still the lock shown (same
+     * holder token, or the same text of a damaged file); refuses an active holder unless forced.
+     */
+    public ClusterLock.Broken breakLock(List<ClusterLock.NodeLock> shown, boolean force) throws McvirtException {
+        if (!force) {
+            for (ClusterLock.NodeLock lock : shown) {
+                if (lock.holder() != null && ClusterLock.isActive(lock.holder())) {
+                    throw new McvirtException(McvirtException.Category.REFUSED, "the lock on node " + lock.node()
+                            + " is held by " + ClusterLock.describe(lock.holder()) + "; "
+                            + ClusterLock.state(lock.holder()) + ". Not breaking an active lock without --force");
                 }
             }
-            return ClusterLock.breakLock(cluster);
+        }
+        try (Cluster cluster = access.connect(access.validate())) {
+            return LockBreak.breakLock(LockNodes.of(cluster), shown);
         }
     }
 

@@ -23,11 +23,13 @@ import org.mcvirt.plan.StepKind;
  */
 final class StepExecution {
     private final Cluster cluster;
+    private final ClusterLock lock;
     private final String lockToken;
     private final Map<String, String> stateDirectories = new HashMap<>();
 
     StepExecution(Cluster cluster, ClusterLock lock) {
         this.cluster = cluster;
+        this.lock = lock;
         this.lockToken = lock.holder().token();
         cluster.nodeNames().forEach(n -> stateDirectories.put(n, cluster.spec(n).stateDirectory()));
     }
@@ -36,8 +38,12 @@ final class StepExecution {
     record Run(List<StepOutcome> outcomes, Map<String, String> stalled) {
     }
 
-    /** Runs the plan's steps, with an apply-started and an apply-finished journal line on every node they touch. */
-    Run run(Plan plan, ApplyOptions options, ApplyProgress progress) {
+    /**
+     * Runs the plan's steps, with an apply-started and an apply-finished journal line on every node they touch. Each
+     * step runs only while this apply still holds the cluster lock on its nodes: once it is lost, no further step
+     * runs and the apply fails naming the node.
+     */
+    Run run(Plan plan, ApplyOptions options, ApplyProgress progress) throws McvirtException {
         ApplyListener listener = listener(progress);
         JournalingStepRunner runner = new JournalingStepRunner(
                 new LibvirtStepRunner(cluster.nodes(), this::storage, options.shutdownTimeoutSeconds(),
@@ -53,10 +59,18 @@ final class StepExecution {
                     stalled.put(node, why);
                     cluster.markStalled(node, why);
                 });
-        List<StepOutcome> outcomes = new Executor(runner, options.parallelism(), listener, limits).execute(plan);
+        List<StepOutcome> outcomes = new Executor(new LockGuard(lock, runner), options.parallelism(), listener, limits)
+                .execute(plan);
         long failed = outcomes.stream().filter(o -> o.status() != StepOutcome.Status.DONE).count();
+        lock.check(touched); // a lock lost during the last step is reported too
         runner.applyFinished(touched.stream().filter(n -> cluster.stalled(n) == null).toList(),
-                failed == 0 ? "done" : failed + " of " + outcomes.size() + " steps not done");
+                (failed == 0 ? "done" : failed + " of " + outcomes.size() + " steps not done")
+                        + lock.lost().map(why -> " (the cluster lock was lost)").orElse(""));
+        if (lock.lost().isPresent()) {
+            throw new McvirtException(McvirtException.Category.LOCKED, lock.lost().get() + ". The apply stopped: "
+                    + (outcomes.size() - failed) + " of " + outcomes.size() + " steps done, no step was started after"
+                    + " the lock was lost. See 'mcvirt lock status'; 'mcvirt plan' shows what is left.");
+        }
         return new Run(outcomes, Map.copyOf(stalled));
     }
 

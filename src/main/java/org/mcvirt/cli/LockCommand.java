@@ -48,8 +48,8 @@ final class LockCommand {
     }
 
     @Command(name = "break", footer = {"", "Example:", "  mcvirt lock break   # asks; after a killed mcvirt"},
-         description = {"Remove the lock on every node. Asks first; refuses an active holder"
-        + " unless --force.", "Use it after a mcvirt process was killed or its controller was lost."})
+         description = {"Remove the lock shown on every node (only if it is still the one shown). Asks first;"
+        + " refuses an active holder unless --force.", "Use it after a mcvirt process was killed or its controller was lost."})
     static final class Break implements Callable<Integer> {
         @ParentCommand
         LockCommand lock;
@@ -64,8 +64,10 @@ final class LockCommand {
         public Integer call() throws Exception {
             var out = spec.commandLine().getOut();
             McvirtCommand root = lock.parent;
+            Locks locks = new Locks(root.access());
+            List<ClusterLock.NodeLock> shown = locks.status();
             if (!force) {
-                for (ClusterLock.NodeLock node : new Locks(root.access()).status()) {
+                for (ClusterLock.NodeLock node : shown) {
                     out.printf("%s: %s%n", node.node(), node.holder() == null ? (node.error() == null ? "free"
                             : "unknown (" + node.error() + ")")
                             : "locked by " + ClusterLock.describe(node.holder()) + "; " + node.state());
@@ -78,8 +80,13 @@ final class LockCommand {
                     throw new McvirtException(McvirtException.Category.REFUSED, "the lock was left as it is");
                 }
             }
-            List<String> broken = new Locks(root.access()).breakLock(force);
-            out.println(broken.isEmpty() ? "No node had a lock." : "Broke the lock on: " + String.join(", ", broken));
+            ClusterLock.Broken result = locks.breakLock(shown, force);
+            List<String> broken = result.broken();
+            out.println(broken.isEmpty() ? (result.left().isEmpty() ? "No node had a lock." : "No lock was broken.") : "Broke the lock on: " + String.join(", ", broken));
+            result.left().forEach((node, why) -> out.printf("%s: left as it is: %s%n", node, why));
+            if (!result.left().isEmpty()) {
+                return ExitCodes.ERROR;
+            }
             return ExitCodes.OK;
         }
     }

@@ -324,7 +324,7 @@ class DriftTest {
     @Test
     void aStaleLockAndAnApplyThatStoppedPartWayFailTheirNodes() {
         ClusterLock.Holder holder = new ClusterLock.Holder("ci-runner", "root", 4242, "t", "mcvirt apply",
-                "2026-11-27T09:00:00Z", "token-1");
+                "2026-11-27T09:00:00Z", "token-1", "2026-11-27T09:00:00Z", 30);
         List<ClusterLock.NodeLock> locks = List.of(
                 new ClusterLock.NodeLock("n1", holder, null, "stale: its process 4242 on this host is gone (break it"
                         + " with 'mcvirt lock break')"),
@@ -363,7 +363,7 @@ class DriftTest {
     @Test
     void severalFindingsMakeOneFailureWhoseMessageCountsTheRest() {
         ClusterLock.Holder holder = new ClusterLock.Holder("h", "u", 1, "t", "mcvirt apply", "2026-11-27T09:00:00Z",
-                "x");
+                "x", null, 30);
         List<ClusterLock.NodeLock> locks = List.of(new ClusterLock.NodeLock("n1", holder, null, "possibly stale: held"
                 + " for 180 min"), new ClusterLock.NodeLock("n2", null, "the lock file is damaged", "unknown"));
         DriftReport report = assess(desired(null), healthy(List.of()), plan(List.of(),

@@ -27,7 +27,18 @@ public enum NodeScript {
     LOCK_TAKE("lock-take", "mcvirt-lock", false),
     /** $1 lock file, $2 token: removed only when it holds the token. */
     LOCK_RELEASE("lock-release", "mcvirt-unlock", false),
-    /** $1 lock file: removed; exit status 3 when there is none. */
+    /**
+     * $1 lock file, $2 token, $3 holder JSON with a new heartbeat: replaced atomically while it holds the token; exit
+     * status {@link #LOCK_GONE_STATUS} when it does not.
+     */
+    LOCK_RENEW("lock-renew", "mcvirt-lock-renew", false),
+    /** $1 lock file, $2 token: succeeds while it holds the token; exit status {@link #LOCK_GONE_STATUS} otherwise. */
+    LOCK_CHECK("lock-check", "mcvirt-lock-check", false),
+    /**
+     * $1 lock file, $2 {@code token} or {@code text}, $3 the token or whole text shown: removed only when it still is
+     * that lock; exit status {@link #LOCK_GONE_STATUS} when there is none, {@link #LOCK_CHANGED_STATUS} when it
+     * changed.
+     */
     LOCK_BREAK("lock-break", "mcvirt-lock-break", false),
     /** $1 state directory, $2 one JSON line, $3 journal file: the line appended. */
     JOURNAL_APPEND("journal-append", "mcvirt-journal", false),
@@ -45,6 +56,10 @@ public enum NodeScript {
 
     /** The exit status of {@link #FILE_READ} for a missing file (the number in its text). */
     public static final int FILE_MISSING_STATUS = 100;
+    /** The exit status of the lock scripts when there is no lock file, or it does not hold the token. */
+    public static final int LOCK_GONE_STATUS = 3;
+    /** The exit status of {@link #LOCK_BREAK} when the lock is no longer the one shown. */
+    public static final int LOCK_CHANGED_STATUS = 4;
     /** The one PATH fix: sbin is not on a non-login PATH on every node. */
     static final String SBIN_PATH = "PATH=\"$PATH:/usr/sbin:/sbin\"; export PATH\n";
 

@@ -59,10 +59,43 @@ class NodeScriptTest {
         assertThat(Path.of(lock)).as("another holder's token releases nothing").exists();
         assertThat(LOCAL.run(NodeScript.LOCK_RELEASE.command(lock, "t1")).succeeded()).isTrue();
         assertThat(Path.of(lock)).doesNotExist();
-        assertThat(LOCAL.run(NodeScript.LOCK_BREAK.command(lock)).exitStatus()).as("nothing to break").isEqualTo(3);
-        LOCAL.run(NodeScript.LOCK_TAKE.command(state, "{}", lock));
-        assertThat(LOCAL.run(NodeScript.LOCK_BREAK.command(lock)).succeeded()).isTrue();
+        assertThat(LOCAL.run(NodeScript.LOCK_BREAK.command(lock, "token", "t1")).exitStatus()).as("nothing to break")
+                .isEqualTo(NodeScript.LOCK_GONE_STATUS);
+        LOCAL.run(NodeScript.LOCK_TAKE.command(state, "{\"token\":\"t3\"}", lock));
+        assertThat(LOCAL.run(NodeScript.LOCK_BREAK.command(lock, "token", "t4")).exitStatus())
+                .as("another holder's lock is not the one shown").isEqualTo(NodeScript.LOCK_CHANGED_STATUS);
+        assertThat(LOCAL.run(NodeScript.LOCK_BREAK.command(lock, "text", "{}")).exitStatus())
+                .isEqualTo(NodeScript.LOCK_CHANGED_STATUS);
+        assertThat(Path.of(lock)).exists();
+        assertThat(LOCAL.run(NodeScript.LOCK_BREAK.command(lock, "token", "t3")).succeeded()).isTrue();
         assertThat(Path.of(lock)).doesNotExist();
+        LOCAL.run(NodeScript.LOCK_TAKE.command(state, "not json", lock));
+        assertThat(LOCAL.run(NodeScript.LOCK_BREAK.command(lock, "text", "not json")).succeeded()).isTrue();
+        assertThat(Path.of(lock)).doesNotExist();
+    }
+
+    @Test
+    void theHeartbeatRenewsOnlyItsOwnLockAndTheCheckTellsWhetherItIsStillHeld(@TempDir Path directory)
+            throws Exception {
+        String state = directory.resolve("state").toString();
+        String lock = state + "/lock.json";
+        assertThat(LOCAL.run(NodeScript.LOCK_RENEW.command(lock, "t1", "{\"token\":\"t1\",\"n\":2}")).exitStatus())
+                .as("no lock to renew").isEqualTo(NodeScript.LOCK_GONE_STATUS);
+        assertThat(Path.of(lock)).doesNotExist();
+        LOCAL.run(NodeScript.LOCK_TAKE.command(state, "{\"token\":\"t1\",\"n\":1}", lock));
+        assertThat(LOCAL.run(NodeScript.LOCK_CHECK.command(lock, "t1")).succeeded()).isTrue();
+        assertThat(LOCAL.run(NodeScript.LOCK_RENEW.command(lock, "t1", "{\"token\":\"t1\",\"n\":2}")).succeeded())
+                .isTrue();
+        assertThat(Files.readString(Path.of(lock))).isEqualTo("{\"token\":\"t1\",\"n\":2}\n");
+        assertThat(LOCAL.run(NodeScript.LOCK_RENEW.command(lock, "t2", "{\"token\":\"t2\"}")).exitStatus())
+                .isEqualTo(NodeScript.LOCK_GONE_STATUS);
+        assertThat(LOCAL.run(NodeScript.LOCK_CHECK.command(lock, "t2")).exitStatus())
+                .isEqualTo(NodeScript.LOCK_GONE_STATUS);
+        assertThat(Files.readString(Path.of(lock))).isEqualTo("{\"token\":\"t1\",\"n\":2}\n");
+        try (Stream<Path> files = Files.list(Path.of(state))) {
+            assertThat(files.map(f -> f.getFileName().toString())).as("no temporary file left")
+                    .containsExactlyInAnyOrder("lock.json", "lock.json.guard");
+        }
     }
 
     @Test
