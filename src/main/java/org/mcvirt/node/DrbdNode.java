@@ -69,7 +69,7 @@ public final class DrbdNode implements DrbdPrimitives {
         StateDirectory state = new StateDirectory(stateDirectory);
         String scratch = state.drbdCheckFile(resource);
         try {
-            transport.runChecked(List.of("mkdir", "-p", "-m", "0700", state.drbdCheckDirectory()));
+            transport.runChecked(NodeScript.STATE_DIRECTORY.command(stateDirectory, state.drbdCheckDirectory()));
             transport.writeFileAtomically(scratch, content, "0600");
             CommandResult parsed = commands.command("drbdadm", "-c", scratch, "dump", resource);
             transport.run(List.of("rm", "-f", "--", scratch));
