@@ -20,17 +20,24 @@ public final class Redactor {
     /** What a secret is replaced with. */
     public static final String MARK = "(secret)";
     /** A secret's value after {@code --shared-secret=} or {@code --shared-secret }, quoted or not. */
-    private static final Pattern OPTION = Pattern.compile("(--shared-secret(?:=|\\s+))(\"[^\"]*\"|'[^']*'|[^\\s\"']+)");
+    private static final Pattern OPTION = Pattern.compile(
+            "(--shared-secret(?:=|\\s+))(\"[^\"]*\"|'[^']*'|\\\\\"[^\"\\\\]*\\\\\"|[^\\s\"'\\\\]+)");
     /** A secret's value in drbd.conf syntax ({@code shared-secret "VALUE";}, or unquoted). */
     private static final Pattern STATEMENT = Pattern.compile(
-            "(?<![-\\w])(shared-secret\\s+)(\"(?:[^\"\\\\\\n]|\\\\.)*\"|[^\\s;\"]+)");
+            "(?<![-\\w])(shared-secret\\s+)(\"(?:[^\"\\\\\\n]|\\\\.)*\"|\\\\\"[^\"\\\\]*\\\\\"|[^\\s;\"\\\\]+)");
     private static final List<Pattern> SPELLINGS = List.of(OPTION, STATEMENT);
+
+    /**
+     * The shortest value replaced wherever it appears: a shorter one (a weak secret) is replaced only where drbd-utils
+     * spells it, since it could also be part of a checksum or a name that mcvirt reads back from the node.
+     */
+    static final int SHORTEST_LITERAL = 8;
 
     private final Set<String> secrets = ConcurrentHashMap.newKeySet();
 
-    /** Remembers a secret, so that it is replaced wherever it appears from now on. */
+    /** Remembers a secret, so that it is replaced wherever it appears from now on (see {@link #SHORTEST_LITERAL}). */
     public void learn(String secret) {
-        if (secret != null && !secret.isEmpty() && !secret.equals(MARK)) {
+        if (secret != null && secret.length() >= SHORTEST_LITERAL && !secret.contains(MARK)) {
             secrets.add(secret);
         }
     }
@@ -62,7 +69,8 @@ public final class Redactor {
         String result = text;
         for (Pattern spelling : SPELLINGS) {
             result = spelling.matcher(result).replaceAll(m -> Matcher.quoteReplacement(m.group(1)
-                    + (m.group(2).startsWith("\"") ? "\"" + MARK + "\"" : MARK)));
+                    + (m.group(2).startsWith("\"") ? "\"" + MARK + "\""
+                    : m.group(2).startsWith("\\\"") ? "\\\"" + MARK + "\\\"" : MARK)));
         }
         // the longest first, so that a secret that contains another is replaced whole
         for (String secret : secrets.stream().sorted(Comparator.comparingInt(String::length).reversed()
@@ -73,6 +81,9 @@ public final class Redactor {
     }
 
     private static String unquoted(String value) {
+        if (value.length() >= 4 && value.startsWith("\\\"") && value.endsWith("\\\"")) {
+            return value.substring(2, value.length() - 2); // quoted inside JSON text: \"VALUE\"
+        }
         if (value.length() >= 2 && (value.startsWith("\"") && value.endsWith("\"")
                 || value.startsWith("'") && value.endsWith("'"))) {
             return value.substring(1, value.length() - 1).replaceAll("\\\\(.)", "$1");

@@ -32,6 +32,16 @@ class RedactingTransportTest {
         told.learn(SECRET);
         assertThat(told.redact("x" + SECRET + "y")).isEqualTo("x(secret)y");
         assertThat(told.redact("no secret here")).isEqualTo("no secret here");
+
+        Redactor json = new Redactor();
+        assertThat(json.redact("{\"message\":\"net { shared-secret \\\"" + SECRET + "\\\"; } \\\\ end\"}"))
+                .as("quoted inside a journal line").isEqualTo("{\"message\":\"net { shared-secret \\\"(secret)\\\"; }"
+                        + " \\\\ end\"}");
+        assertThat(json.redact("a \\ b " + SECRET)).as("the value learnt, never a backslash")
+                .isEqualTo("a \\ b (secret)");
+        Redactor weak = new Redactor();
+        assertThat(weak.redact("--shared-secret=ab1 sha256 ab1f00")).as("a short secret only where it is spelt")
+                .isEqualTo("--shared-secret=(secret) sha256 ab1f00");
     }
 
     @Test
