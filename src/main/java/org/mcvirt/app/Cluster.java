@@ -44,7 +44,7 @@ public final class Cluster implements AutoCloseable {
     private final Map<String, NodeSpec> specs = new LinkedHashMap<>();
     private final Map<String, NodeTransport> transports = new ConcurrentHashMap<>();
     private final Map<String, String> stalled = new ConcurrentHashMap<>();
-    /** The DRBD secrets seen in this command, kept out of every node's results (one redactor for all nodes). */
+    /** The DRBD secrets of this command, kept out of every node's results. */
     private final Redactor redactor = new Redactor();
 
     private Cluster(String clusterName, Duration nodeTimeout) {
@@ -200,6 +200,11 @@ public final class Cluster implements AutoCloseable {
 
     public NodeSpec spec(String node) {
         return specs.get(node);
+    }
+
+    /** What keeps the DRBD secrets out of the results of this command's node transports. */
+    Redactor redactor() {
+        return redactor;
     }
 
     /** Records that a node stopped answering: nothing more is sent to it in this command. */
