@@ -35,7 +35,7 @@ class SecretRedactionTest {
     private static final String SECRET = "Unique-Secret-4711";
     private static final String RESOURCE = "mcvirt_vm1_root";
 
-    /** drbdadm adjust on DRBD 8.4 when another connection holds the local address (drbd_adm_connect: ERR_LOCAL_ADDR). */
+    /** drbdadm adjust on DRBD 8.4 when another connection holds the local address (kernel: ERR_LOCAL_ADDR). */
     private static final String ADJUST_FAILED = RESOURCE + ": Failure: (102) Local address(port) already in use.\n"
             + "Command 'drbdsetup-84 connect " + RESOURCE + " ipv4:10.99.0.1:7900 ipv4:10.99.0.2:7900 --protocol=C"
             + " --cram-hmac-alg=sha1 --shared-secret=" + SECRET + " --verify-alg=sha1' terminated with exit code 10\n";

@@ -13,7 +13,7 @@ import java.util.List;
  * parameters, which the transport quotes ({@link ShellQuoting}), never spliced into its text. Scripts that call
  * system tools get {@code /usr/sbin} and {@code /sbin} on the PATH first (a non-login shell may lack them): that fix
  * is written here once, and so is the state directory's: scripts that write into it run under {@code umask 077} and
- * make it with {@code state_directory DIR} (created, or an earlier version's tightened, to 0700).
+ * make it with {@code state_directory DIR} (created, or an earlier version's tightened, to 0711).
  */
 public enum NodeScript {
     /** $@: a tool and its arguments, run with standard input from /dev/null. */
@@ -30,7 +30,7 @@ public enum NodeScript {
     LOCK_RELEASE("lock-release", "mcvirt-unlock", false),
     /** $1 lock file: removed; exit status 3 when there is none. */
     LOCK_BREAK("lock-break", "mcvirt-lock-break", false),
-    /** $1 state directory, $2 a directory in it (its path): both made, for root only. */
+    /** $1 state directory, $2 a directory in it (its path): both made, the second for root only. */
     STATE_DIRECTORY("state-directory", "mcvirt-state", false, true),
     /** $1 state directory, $2 one JSON line, $3 journal file: the line appended. */
     JOURNAL_APPEND("journal-append", "mcvirt-journal", false, true),
@@ -51,13 +51,17 @@ public enum NodeScript {
     /** The one PATH fix: sbin is not on a non-login PATH on every node. */
     static final String SBIN_PATH = "PATH=\"$PATH:/usr/sbin:/sbin\"; export PATH\n";
     /**
-     * The one state-directory fix: what is made there is for root only (umask 077: directories 0700, files 0600), and
-     * {@code state_directory DIR} makes the state directory or tightens an earlier one to 0700, except / or a sticky
-     * directory (such as /tmp), which are never mcvirt's alone (tightening is best effort: a directory the login user
-     * does not own keeps its mode).
+     * The one state-directory fix: what is made in it is for root only (umask 077: directories 0700, files 0600), and
+     * {@code state_directory DIR} makes the state directory (its parents as usual) and sets it to 0711: nobody else
+     * can list it, but storage pool directories may lie below it (the default layout has /var/lib/mcvirt/images) and
+     * qemu, running as its own user, must reach them. An earlier version's directory is tightened (best effort: one
+     * the login user does not own keeps its mode), never / or a sticky directory such as /tmp.
      */
     static final String STATE_MODES = "umask 077\n"
-            + "state_directory() { mkdir -p -- \"$1\" && { [ \"$1\" = / ] || [ -k \"$1\" ] || chmod 0700 -- \"$1\" 2>/dev/null || :; }; }\n";
+            + "state_directory() {\n"
+            + "  [ -d \"$1\" ] || (umask 022 && mkdir -p -- \"$1\") || return\n"
+            + "  [ \"$1\" = / ] || [ -k \"$1\" ] || chmod 0711 -- \"$1\" 2>/dev/null || :\n"
+            + "}\n";
 
     private final String resource;
     private final String scriptName;

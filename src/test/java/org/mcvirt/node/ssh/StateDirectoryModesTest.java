@@ -13,9 +13,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mcvirt.node.StateDirectory;
 
 /**
- * The state directory is 0700 and what mcvirt writes in it 0600 (the journal quotes errors from nodes; the lock names
- * users and hosts), whatever the umask the node's sh starts with: each node script run here by the local sh, with the
- * umask a login usually has (022).
+ * What mcvirt writes in the state directory is for root only, 0600 files and 0700 directories (the journal quotes
+ * errors from nodes; the lock names users and hosts), and the state directory itself 0711: not listable, but storage
+ * pools below it stay reachable for qemu. Whatever the umask the node's sh starts with: each node script run here by
+ * the local sh, with the umask a login usually has (022).
  */
 class StateDirectoryModesTest {
     private static final LocalTransport LOCAL = new LocalTransport("here", Duration.ofSeconds(30));
@@ -34,8 +35,8 @@ class StateDirectoryModesTest {
         StateDirectory state = new StateDirectory(directory.resolve("var/mcvirt").toString());
         assertThat(run(NodeScript.JOURNAL_APPEND, state.root(), "{\"n\":1}", state.journalFile()).succeeded())
                 .isTrue();
-        assertThat(mode(Path.of(state.root()))).isEqualTo("rwx------");
-        assertThat(mode(directory.resolve("var"))).as("made on the way").isEqualTo("rwx------");
+        assertThat(mode(Path.of(state.root()))).isEqualTo("rwx--x--x");
+        assertThat(mode(directory.resolve("var"))).as("made on the way, as usual").isEqualTo("rwxr-xr-x");
         assertThat(mode(Path.of(state.journalFile()))).isEqualTo("rw-------");
     }
 
@@ -43,7 +44,7 @@ class StateDirectoryModesTest {
     void theLockIsForRootOnly(@TempDir Path directory) throws Exception {
         StateDirectory state = new StateDirectory(directory.resolve("state").toString());
         assertThat(run(NodeScript.LOCK_TAKE, state.root(), "{\"token\":\"t\"}", state.lockFile()).succeeded()).isTrue();
-        assertThat(mode(Path.of(state.root()))).isEqualTo("rwx------");
+        assertThat(mode(Path.of(state.root()))).isEqualTo("rwx--x--x");
         assertThat(mode(Path.of(state.lockFile()))).isEqualTo("rw-------");
     }
 
@@ -59,7 +60,7 @@ class StateDirectoryModesTest {
 
         assertThat(run(NodeScript.JOURNAL_APPEND, state.root(), "{\"n\":1}", state.journalFile()).succeeded())
                 .isTrue();
-        assertThat(mode(root)).isEqualTo("rwx------");
+        assertThat(mode(root)).isEqualTo("rwx--x--x");
         assertThat(mode(Path.of(state.journalFile()))).isEqualTo("rw-------");
         assertThat(Files.readString(Path.of(state.journalFile()))).isEqualTo("{\"n\":0}\n{\"n\":1}\n");
         assertThat(run(NodeScript.STATE_DIRECTORY, state.root(), state.verifyDirectory()).succeeded()).isTrue();
@@ -74,8 +75,8 @@ class StateDirectoryModesTest {
             assertThat(run(NodeScript.STATE_DIRECTORY, state.root(), inside).succeeded()).isTrue();
             assertThat(mode(Path.of(inside))).as(inside).isEqualTo("rwx------");
         }
-        assertThat(mode(Path.of(state.root()))).isEqualTo("rwx------");
-        assertThat(mode(directory.resolve("new"))).isEqualTo("rwx------");
+        assertThat(mode(Path.of(state.root()))).isEqualTo("rwx--x--x");
+        assertThat(mode(directory.resolve("new"))).isEqualTo("rwxr-xr-x");
     }
 
     @Test
