@@ -15,6 +15,8 @@ import org.mcvirt.node.LibvirtNode;
 import org.mcvirt.node.NodeException;
 import org.mcvirt.node.ssh.LocalTransport;
 import org.mcvirt.node.ssh.NodeTransport;
+import org.mcvirt.node.ssh.RedactingTransport;
+import org.mcvirt.node.ssh.Redactor;
 import org.mcvirt.node.ssh.SshException;
 import org.mcvirt.node.ssh.SshTarget;
 import org.mcvirt.node.ssh.SshTransport;
@@ -42,6 +44,8 @@ public final class Cluster implements AutoCloseable {
     private final Map<String, NodeSpec> specs = new LinkedHashMap<>();
     private final Map<String, NodeTransport> transports = new ConcurrentHashMap<>();
     private final Map<String, String> stalled = new ConcurrentHashMap<>();
+    /** The DRBD secrets of this command, kept out of every node's results. */
+    private final Redactor redactor = new Redactor();
 
     private Cluster(String clusterName, Duration nodeTimeout) {
         this.clusterName = clusterName;
@@ -198,6 +202,11 @@ public final class Cluster implements AutoCloseable {
         return specs.get(node);
     }
 
+    /** What keeps the DRBD secrets out of the results of this command's node transports. */
+    Redactor redactor() {
+        return redactor;
+    }
+
     /** Records that a node stopped answering: nothing more is sent to it in this command. */
     public void markStalled(String node, String why) {
         stalled.putIfAbsent(node, why);
@@ -226,7 +235,7 @@ public final class Cluster implements AutoCloseable {
         synchronized (transports) {
             open = transports.get(node);
             if (open == null) {
-                open = openTransport(specs.get(node));
+                open = RedactingTransport.over(openTransport(specs.get(node)), redactor);
                 transports.put(node, open);
             }
             return open;

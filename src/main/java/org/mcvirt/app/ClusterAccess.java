@@ -9,6 +9,8 @@ import java.util.TreeMap;
 import org.mcvirt.manifest.ManifestException;
 import org.mcvirt.manifest.ManifestLoader;
 import org.mcvirt.model.DesiredState;
+import org.mcvirt.model.DrbdSpec;
+import org.mcvirt.model.Secrets;
 import org.mcvirt.plan.Plan;
 import org.mcvirt.plan.PlanFinding;
 import org.mcvirt.plan.Planner;
@@ -63,7 +65,23 @@ public final class ClusterAccess {
 
     /** Connects to the nodes of desired (an unreachable node is recorded, not fatal). */
     Cluster connect(DesiredState desired) {
-        return Cluster.connect(desired.cluster().name(), desired.nodes(), nodeTimeout);
+        return keepingSecret(Cluster.connect(desired.cluster().name(), desired.nodes(), nodeTimeout), desired);
+    }
+
+    /**
+     * The cluster with its DRBD secret kept out of every node's results from the first command on (the transports also
+     * learn it from the resource files they write and read), when the reference can be read; else validation says why.
+     */
+    private static Cluster keepingSecret(Cluster cluster, DesiredState desired) {
+        Optional<DrbdSpec.SecretRef> reference = desired.cluster().drbdIfEnabled().map(DrbdSpec::secret);
+        try {
+            if (reference.isPresent()) {
+                cluster.redactor().learn(Secrets.resolve(reference.get()));
+            }
+        } catch (Secrets.SecretException e) {
+            // the transports still redact every spelling drbd-utils uses
+        }
+        return cluster;
     }
 
     /** The manifests as read and the cluster connected to their nodes. */
@@ -83,8 +101,8 @@ public final class ClusterAccess {
             } catch (ManifestException e) {
                 throw new McvirtException(McvirtException.Category.MANIFEST, e.getMessage(), e);
             }
-            return new Connected(desired, Cluster.connect(desired.cluster().name(), desired.nodes(), nodeTimeout,
-                    preconnect));
+            return new Connected(desired, keepingSecret(Cluster.connect(desired.cluster().name(), desired.nodes(),
+                    nodeTimeout, preconnect), desired));
         } finally {
             preconnect.discard();
         }

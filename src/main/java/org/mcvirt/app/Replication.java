@@ -18,6 +18,7 @@ import org.mcvirt.model.VmMetadata;
 import org.mcvirt.node.DrbdNode;
 import org.mcvirt.node.NodeException;
 import org.mcvirt.node.StateDirectory;
+import org.mcvirt.node.ssh.NodeScript;
 import org.mcvirt.node.ssh.SshException;
 import org.mcvirt.state.NodeObservation;
 import org.mcvirt.state.ObservedDomain;
@@ -213,9 +214,10 @@ public final class Replication {
                     markStands[0] = true; // a verify that did not finish says nothing new: the earlier result stands
                     continue;
                 }
-                transport.runChecked(List.of("mkdir", "-p", new StateDirectory(directory).verifyDirectory()));
+                transport.runChecked(NodeScript.STATE_DIRECTORY.command(directory,
+                        new StateDirectory(directory).verifyDirectory()));
                 transport.writeFileAtomically(new StateDirectory(directory).verifyRecord(disk.resource()), content,
-                        "0644");
+                        "0600");
             } catch (SshException e) {
                 failed.add(node);
             }

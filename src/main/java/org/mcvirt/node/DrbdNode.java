@@ -27,10 +27,15 @@ public final class DrbdNode implements DrbdPrimitives {
     private final NodeTransport transport;
     private final NodeCommands commands;
 
+    /**
+     * The DRBD primitives of node over transport. Every command goes through {@link NodeCommands}' redacting
+     * transport: the secret of a resource file written here, or read back from the node after a failure, is kept out
+     * of every result and message.
+     */
     public DrbdNode(String node, NodeTransport transport) {
         this.node = node;
-        this.transport = transport;
         this.commands = new NodeCommands(node, transport);
+        this.transport = commands.transport();
     }
 
     /**
@@ -64,13 +69,13 @@ public final class DrbdNode implements DrbdPrimitives {
         StateDirectory state = new StateDirectory(stateDirectory);
         String scratch = state.drbdCheckFile(resource);
         try {
-            transport.runChecked(List.of("mkdir", "-p", "-m", "0700", state.drbdCheckDirectory()));
+            transport.runChecked(NodeScript.STATE_DIRECTORY.command(stateDirectory, state.drbdCheckDirectory()));
             transport.writeFileAtomically(scratch, content, "0600");
             CommandResult parsed = commands.command("drbdadm", "-c", scratch, "dump", resource);
             transport.run(List.of("rm", "-f", "--", scratch));
             if (!parsed.succeeded()) {
                 throw new NodeException(node, "drbd-utils refused the resource file for " + resource + ": "
-                        + redact(parsed.stderr().strip() + " " + parsed.stdout().strip(), text), null);
+                        + parsed.stderr().strip() + " " + parsed.stdout().strip(), null);
             }
             transport.writeFileAtomically(configDirectory + "/" + resource + ".res", content, "0600");
         } catch (SshException e) {
@@ -108,8 +113,25 @@ public final class DrbdNode implements DrbdPrimitives {
 
     @Override
     public void allowTwoPrimaries(String resource, boolean allow) throws NodeException {
-        commands.run((allow ? "allow" : "forbid") + " two primaries for " + resource, "drbdadm", "net-options",
-                "--allow-two-primaries=" + (allow ? "yes" : "no"), resource);
+        runWithSecret((allow ? "allow" : "forbid") + " two primaries for " + resource, resource, "drbdadm",
+                "net-options", "--allow-two-primaries=" + (allow ? "yes" : "no"), resource);
+    }
+
+    /**
+     * Runs a drbdadm command whose failure may print the resource's secret (drbd-utils shows a failed drbdsetup call
+     * with its options, the file's net options among them). On a failure the resource file is read back ({@code
+     * drbdadm dump}) so that the transport knows its secret, and the message is redacted with it.
+     */
+    private void runWithSecret(String what, String resource, String... argv) throws NodeException {
+        CommandResult result = commands.command(argv);
+        if (!result.succeeded()) {
+            try {
+                commands.command("drbdadm", "dump", resource);
+            } catch (NodeException e) {
+                // the first failure is what is reported; the patterns already redacted what drbd-utils spells
+            }
+            throw commands.failed(what, result);
+        }
     }
 
     // ---- metadata and bring-up ----
@@ -141,7 +163,7 @@ public final class DrbdNode implements DrbdPrimitives {
     /** Brings the resource up, or adjusts a running one to its file ({@code drbdadm adjust}). */
     @Override
     public void up(String resource) throws NodeException {
-        commands.run("bring up " + resource, "drbdadm", "adjust", resource);
+        runWithSecret("bring up " + resource, resource, "drbdadm", "adjust", resource);
     }
 
     /**
@@ -385,19 +407,5 @@ public final class DrbdNode implements DrbdPrimitives {
         return ProcDrbdParser.parse(proc.stdout()).minors().stream()
                 .filter(m -> m.minor() == minor && m.role() != null && m.diskState() != null).findFirst()
                 .map(DeviceState::of);
-    }
-
-    // ---- plumbing ----
-
-    /** drbd-utils may quote a line of the file in an error: never let the secret out that way. */
-    private static String redact(String message, String text) {
-        Matcher secret = Pattern.compile("shared-secret\\s+\"([^\"]*)\"").matcher(text);
-        String result = message;
-        while (secret.find()) {
-            if (!secret.group(1).isEmpty()) {
-                result = result.replace(secret.group(1), "(secret)");
-            }
-        }
-        return result;
     }
 }

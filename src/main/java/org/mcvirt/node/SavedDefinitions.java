@@ -3,6 +3,7 @@ package org.mcvirt.node;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
+import org.mcvirt.node.ssh.NodeScript;
 import org.mcvirt.node.ssh.NodeTransport;
 import org.mcvirt.node.ssh.SshException;
 
@@ -21,7 +22,8 @@ public final class SavedDefinitions implements DefinitionPrimitives {
     public void saveDefinition(String stateDirectory, String domain, String xml) throws NodeException {
         StateDirectory state = new StateDirectory(stateDirectory);
         try {
-            commands.transport().runChecked(List.of("mkdir", "-p", "-m", "0700", state.definitionsDirectory()));
+            commands.transport().runChecked(NodeScript.STATE_DIRECTORY.command(stateDirectory,
+                    state.definitionsDirectory()));
             commands.transport().writeFileAtomically(state.definition(domain), xml.getBytes(StandardCharsets.UTF_8),
                     "0600");
         } catch (SshException e) {

@@ -6,7 +6,9 @@ import java.util.Objects;
  * The layout of a node's state directory ({@code paths.state}, default /var/lib/mcvirt), the one place its names are
  * spelt: {@code lock.json} (the cluster lock), {@code journal.jsonl} (the apply journal), {@code verify/RES.json}
  * (online verify records), {@code domains/VM.xml} (saved definitions) and {@code drbd-check/RES.res} (scratch copies
- * of resource files being checked).
+ * of resource files being checked). The directory is 0711 (pools may lie below it), those in it 0700 and every file
+ * 0600: the scripts that write there make them so ({@code NodeScript.STATE_DIRECTORY}, {@code JOURNAL_APPEND},
+ * {@code LOCK_TAKE}; files through the transport's atomic write with mode 0600).
  */
 public record StateDirectory(String root) {
     public StateDirectory {

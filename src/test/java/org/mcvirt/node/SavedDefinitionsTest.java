@@ -11,7 +11,7 @@ class SavedDefinitionsTest {
         SavedDefinitions saved = new SavedDefinitions("node2", node);
         saved.saveDefinition("/var/lib/mcvirt", "web", "<domain/>");
         saved.forgetDefinition("/var/lib/mcvirt", "web");
-        assertThat(node.commands).containsExactly("mkdir -p -m 0700 /var/lib/mcvirt/domains",
+        assertThat(node.commands).containsExactly("/var/lib/mcvirt /var/lib/mcvirt/domains",
                 "rm -f -- /var/lib/mcvirt/domains/web.xml");
         assertThat(node.written).containsExactly("/var/lib/mcvirt/domains/web.xml 0600");
     }

@@ -12,7 +12,8 @@ import java.util.List;
  * the tests). A script is run as {@code sh -c TEXT $0 ARGS...}: what varies reaches it only as positional
  * parameters, which the transport quotes ({@link ShellQuoting}), never spliced into its text. Scripts that call
  * system tools get {@code /usr/sbin} and {@code /sbin} on the PATH first (a non-login shell may lack them): that fix
- * is written here once.
+ * is written here once, and so is the state directory's: scripts that write into it run under {@code umask 077} and
+ * make it with {@code state_directory DIR} (created, or an earlier version's tightened, to 0711).
  */
 public enum NodeScript {
     /** $@: a tool and its arguments, run with standard input from /dev/null. */
@@ -24,7 +25,7 @@ public enum NodeScript {
     /** $1 DRBD minor: how many online verifies of it the kernel logged as done, or -1. */
     VERIFIES_DONE("verifies-done", "mcvirt-verifies", false),
     /** $1 state directory, $2 holder JSON, $3 lock file: created only when there is none. */
-    LOCK_TAKE("lock-take", "mcvirt-lock", false),
+    LOCK_TAKE("lock-take", "mcvirt-lock", false, true),
     /** $1 lock file, $2 token: removed only when it holds the token. */
     LOCK_RELEASE("lock-release", "mcvirt-unlock", false),
     /**
@@ -40,8 +41,10 @@ public enum NodeScript {
      * changed.
      */
     LOCK_BREAK("lock-break", "mcvirt-lock-break", false),
+    /** $1 state directory, $2 a directory in it (its path): both made, the second for root only. */
+    STATE_DIRECTORY("state-directory", "mcvirt-state", false, true),
     /** $1 state directory, $2 one JSON line, $3 journal file: the line appended. */
-    JOURNAL_APPEND("journal-append", "mcvirt-journal", false),
+    JOURNAL_APPEND("journal-append", "mcvirt-journal", false, true),
     /**
      * $1 boundary, $2 verify record directory, $3 journal file, $4 saved definitions directory: LVM, DRBD and
      * mcvirt's records in one command (state.StorageReader fills in its LV_FIELDS, VG_FIELDS and JOURNAL_TAIL).
@@ -62,15 +65,32 @@ public enum NodeScript {
     public static final int LOCK_CHANGED_STATUS = 4;
     /** The one PATH fix: sbin is not on a non-login PATH on every node. */
     static final String SBIN_PATH = "PATH=\"$PATH:/usr/sbin:/sbin\"; export PATH\n";
+    /**
+     * The one state-directory fix: what is made in it is for root only (umask 077: directories 0700, files 0600), and
+     * {@code state_directory DIR} makes the state directory (its parents as usual) and sets it to 0711: nobody else
+     * can list it, but storage pool directories may lie below it (the default layout has /var/lib/mcvirt/images) and
+     * qemu, running as its own user, must reach them. An earlier version's directory is tightened (best effort: one
+     * the login user does not own keeps its mode), never / or a sticky directory such as /tmp.
+     */
+    static final String STATE_MODES = "umask 077\n"
+            + "state_directory() {\n"
+            + "  [ -d \"$1\" ] || (umask 022 && mkdir -p -- \"$1\") || return\n"
+            + "  [ \"$1\" = / ] || [ -k \"$1\" ] || chmod 0711 -- \"$1\" 2>/dev/null || :\n"
+            + "}\n";
 
     private final String resource;
     private final String scriptName;
     private final String text;
 
     NodeScript(String file, String name, boolean sbin) {
+        this(file, name, sbin, false);
+    }
+
+    /** stateModes: the script writes into the state directory ({@link #STATE_MODES}). */
+    NodeScript(String file, String name, boolean sbin, boolean stateModes) {
         this.resource = "/node-scripts/" + file + ".sh";
         this.scriptName = name;
-        this.text = (sbin ? SBIN_PATH : "") + load(resource);
+        this.text = (sbin ? SBIN_PATH : "") + (stateModes ? STATE_MODES : "") + load(resource);
     }
 
     /** The resource the script is read from, e.g. {@code /node-scripts/tool.sh}. */

@@ -2,6 +2,7 @@ package org.mcvirt.node.ssh;
 
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * A node transport could not do what was asked. The message always starts with the node's name and where it was
@@ -48,6 +49,25 @@ public final class SshException extends Exception {
         this.nodeName = nodeName;
         this.endpoint = endpoint;
         this.hostKeyFingerprint = hostKeyFingerprint;
+    }
+
+    /**
+     * This failure with its message passed through redact (the node and endpoint prefix kept), for {@link
+     * RedactingTransport}; the same exception when redact changes nothing.
+     */
+    SshException redacted(UnaryOperator<String> redact) {
+        String prefix = "node " + nodeName + " (" + endpoint + "): ";
+        String message = getMessage();
+        String detail = message.startsWith(prefix) ? message.substring(prefix.length()) : message;
+        String clean = redact.apply(detail);
+        if (clean.equals(detail)) {
+            return this;
+        }
+        Throwable cause = getCause() == null || redact.apply(String.valueOf(getCause())).equals(
+                String.valueOf(getCause())) ? getCause() : null;
+        SshException copy = new SshException(category, nodeName, endpoint, clean, cause, hostKeyFingerprint);
+        copy.setStackTrace(getStackTrace());
+        return copy;
     }
 
     public Category category() {
