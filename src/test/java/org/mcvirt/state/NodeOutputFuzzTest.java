@@ -53,6 +53,11 @@ class NodeOutputFuzzTest {
             "99999999999'/>", "<metadata>", "</metadata>", "<mcvirt:disk minor='", "port='", "resource='",
             "<mcvirt:pair-node>", "</mcvirt:pair-node>", "<!DOCTYPE x [<!ENTITY a 'b'>]>", "&a;", "&#0;", "&#x110000;");
 
+    /** In /proc/drbd, each field's value (after "xx:") and each number. */
+    private static final Pattern PROC_VALUES = Pattern.compile("[a-z']+:\\s*([^\\s(]+)|([0-9][0-9.,]*)");
+    /** In drbdsetup show, each word or quoted string between separators. */
+    private static final Pattern SHOW_VALUES = Pattern.compile("([^\\s;{}]+)");
+
     static String read(Path file) {
         try {
             return Files.readString(file);
@@ -94,7 +99,7 @@ class NodeOutputFuzzTest {
     @Provide
     Arbitrary<String> lvmOutputs() {
         List<String> seeds = List.of(read(LVM.resolve("lvs.json")), read(LVM.resolve("vgs.json")));
-        return Arbitraries.oneOf(Mutations.text(seeds, JSON_TOKENS), Mutations.soup(JSON_TOKENS));
+        return Mutations.mixed(seeds, JSON_TOKENS, Mutations.JSON_VALUES, Mutations::jsonEscaped);
     }
 
     @Property(tries = 1500, seed = "1700001", edgeCases = EdgeCasesMode.NONE)
@@ -116,7 +121,8 @@ class NodeOutputFuzzTest {
 
     @Provide
     Arbitrary<String> procDrbdOutputs() {
-        return Arbitraries.oneOf(Mutations.text(files(DRBD, "proc-drbd*.txt"), PROC_TOKENS), Mutations.soup(PROC_TOKENS));
+        return Mutations.mutatedOrSoup(files(DRBD, "proc-drbd*.txt"), PROC_TOKENS,
+                PROC_VALUES);
     }
 
     /** /proc/drbd is read line by line and lines it does not know are skipped: parse always returns. */
@@ -127,8 +133,8 @@ class NodeOutputFuzzTest {
 
     @Provide
     Arbitrary<String> drbdShowOutputs() {
-        return Arbitraries.oneOf(Mutations.text(files(DRBD, "drbdsetup-show*.txt"), SHOW_TOKENS),
-                Mutations.soup(SHOW_TOKENS));
+        return Mutations.mutatedOrSoup(files(DRBD, "drbdsetup-show*.txt"), SHOW_TOKENS,
+                SHOW_VALUES);
     }
 
     @Property(tries = 1500, seed = "1700003", edgeCases = EdgeCasesMode.NONE)
@@ -142,8 +148,8 @@ class NodeOutputFuzzTest {
 
     @Provide
     Arbitrary<String> drbd9StatusOutputs() {
-        return Arbitraries.oneOf(Mutations.text(List.of(read(DRBD.resolve("drbd9-status.json"))), JSON_TOKENS),
-                Mutations.soup(JSON_TOKENS));
+        return Mutations.mixed(List.of(read(DRBD.resolve("drbd9-status.json"))), JSON_TOKENS,
+                Mutations.JSON_VALUES, Mutations::jsonEscaped);
     }
 
     @Property(tries = 1500, seed = "1700004", edgeCases = EdgeCasesMode.NONE)
@@ -159,7 +165,7 @@ class NodeOutputFuzzTest {
 
     @Provide
     Arbitrary<String> domainDefinitionsMutated() {
-        return Arbitraries.oneOf(Mutations.text(domainDefinitions(), XML_TOKENS), Mutations.soup(XML_TOKENS));
+        return Mutations.mixed(domainDefinitions(), XML_TOKENS, Mutations.XML_VALUES, Mutations::xmlEscaped);
     }
 
     /** A domain's definition (libvirt's, with mcvirt's metadata in it) is read or refused as not readable. */
