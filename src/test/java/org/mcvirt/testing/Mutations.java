@@ -26,7 +26,7 @@ public final class Mutations {
      * format error or a class cast prints, or an exception's class name.
      */
     private static final Pattern INTERNAL = Pattern.compile("Exception|Cannot invoke|because \"|For input string"
-            + "|out of bounds for length|cannot be cast to|\\bnull$");
+            + "|out of bounds for length|cannot be cast to|: null$");
 
     /** Values in JSON: the inside of each string, and each number, true, false or null. */
     public static final Pattern JSON_VALUES = Pattern.compile("\"((?:[^\"\\\\]++|\\\\.)*+)\"|([-0-9.eE+]+|true|false|null)");
