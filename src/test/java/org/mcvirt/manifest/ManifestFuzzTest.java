@@ -137,7 +137,7 @@ class ManifestFuzzTest {
                 Tuple.of(1, Mutations.soup(TOKENS).map(s -> s.getBytes(StandardCharsets.UTF_8))));
     }
 
-    @Property(tries = 1500, seed = "1700007", edgeCases = EdgeCasesMode.NONE)
+    @Property(tries = 1000, seed = "1700007", edgeCases = EdgeCasesMode.NONE)
     void aMutatedManifestLoadsOrIsRefusedClearly(@ForAll("manifests") byte[] manifest) {
         loadsOrIsRefusedClearly(List.of(write("single/manifest.yaml", manifest)));
     }
@@ -154,7 +154,7 @@ class ManifestFuzzTest {
     private static int mutatedBefore = -1;
 
     /** The gitops example directory (five files, cross references between them) with one file mutated. */
-    @Property(tries = 600, seed = "1700008", edgeCases = EdgeCasesMode.NONE)
+    @Property(tries = 400, seed = "1700008", edgeCases = EdgeCasesMode.NONE)
     void aDirectoryWithOneMutatedFileLoadsOrIsRefusedClearly(@ForAll("gitopsTrees") Map.Entry<Integer, String> tree) {
         List<Path> files = yamlFiles(GITOPS);
         for (int i = 0; i < files.size(); i++) {
@@ -187,7 +187,7 @@ class ManifestFuzzTest {
         });
     }
 
-    @Property(tries = 600, seed = "1700009", edgeCases = EdgeCasesMode.NONE)
+    @Property(tries = 400, seed = "1700009", edgeCases = EdgeCasesMode.NONE)
     void aGeneratedManifestLoadsOrIsRefusedClearly(@ForAll("generatedManifests") String manifest) {
         loadsOrIsRefusedClearly(List.of(write("generated/manifest.yaml", manifest.getBytes(StandardCharsets.UTF_8))));
     }

@@ -54,7 +54,7 @@ class PlanCodecFuzzTest {
         return Mutations.mixed(goldenPlans(), tokens(), Mutations.JSON_VALUES, Mutations::jsonEscaped);
     }
 
-    @Property(tries = 2000, seed = "1700006", edgeCases = EdgeCasesMode.NONE)
+    @Property(tries = 1500, seed = "1700006", edgeCases = EdgeCasesMode.NONE)
     void aSavedPlanReadsOrIsRefusedClearly(@ForAll("plans") String json) {
         Plan plan;
         try {

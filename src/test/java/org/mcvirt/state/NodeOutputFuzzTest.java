@@ -102,7 +102,7 @@ class NodeOutputFuzzTest {
         return Mutations.mixed(seeds, JSON_TOKENS, Mutations.JSON_VALUES, Mutations::jsonEscaped);
     }
 
-    @Property(tries = 1500, seed = "1700001", edgeCases = EdgeCasesMode.NONE)
+    @Property(tries = 1000, seed = "1700001", edgeCases = EdgeCasesMode.NONE)
     void lvsAndVgsOutputParsesOrIsRefusedClearly(@ForAll("lvmOutputs") String output) {
         for (int kind = 0; kind < 2; kind++) {
             try {
@@ -126,7 +126,7 @@ class NodeOutputFuzzTest {
     }
 
     /** /proc/drbd is read line by line and lines it does not know are skipped: parse always returns. */
-    @Property(tries = 1500, seed = "1700002", edgeCases = EdgeCasesMode.NONE)
+    @Property(tries = 1000, seed = "1700002", edgeCases = EdgeCasesMode.NONE)
     void procDrbdAlwaysParses(@ForAll("procDrbdOutputs") String output) {
         ProcDrbdParser.parse(output);
     }
@@ -137,7 +137,7 @@ class NodeOutputFuzzTest {
                 SHOW_VALUES);
     }
 
-    @Property(tries = 1500, seed = "1700003", edgeCases = EdgeCasesMode.NONE)
+    @Property(tries = 1000, seed = "1700003", edgeCases = EdgeCasesMode.NONE)
     void drbdsetupShowParsesOrIsRefusedClearly(@ForAll("drbdShowOutputs") String output) {
         try {
             DrbdShowParser.parse(output);
@@ -152,7 +152,7 @@ class NodeOutputFuzzTest {
                 Mutations.JSON_VALUES, Mutations::jsonEscaped);
     }
 
-    @Property(tries = 1500, seed = "1700004", edgeCases = EdgeCasesMode.NONE)
+    @Property(tries = 1000, seed = "1700004", edgeCases = EdgeCasesMode.NONE)
     void drbd9StatusParsesOrIsRefusedClearly(@ForAll("drbd9StatusOutputs") String output) {
         try {
             Drbd9StatusParser.parse(output);
@@ -169,7 +169,7 @@ class NodeOutputFuzzTest {
     }
 
     /** A domain's definition (libvirt's, with mcvirt's metadata in it) is read or refused as not readable. */
-    @Property(tries = 1500, seed = "1700005", edgeCases = EdgeCasesMode.NONE)
+    @Property(tries = 1000, seed = "1700005", edgeCases = EdgeCasesMode.NONE)
     void domainXmlReadsOrIsRefusedClearly(@ForAll("domainDefinitionsMutated") String xml) {
         try {
             StateReader.domain(new LibvirtNode.DomainRecord("vm1", "uuid", true, "running", true, false, xml, xml));
