@@ -1,8 +1,12 @@
 package org.mcvirt.model;
 
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
@@ -30,11 +34,22 @@ public final class Secrets {
         String value;
         String where;
         if (reference.file() != null) {
-            Path file = Path.of(reference.file().startsWith("~/")
-                    ? System.getProperty("user.home") + reference.file().substring(1) : reference.file());
+            Path file;
+            try {
+                file = Path.of(reference.file().startsWith("~/")
+                        ? System.getProperty("user.home") + reference.file().substring(1) : reference.file());
+            } catch (InvalidPathException e) {
+                throw new SecretException("'" + reference.file().replace("\0", "\\u0000") + "' is not a valid file name");
+            }
             where = "the file " + file;
             try {
                 value = Files.readString(file, StandardCharsets.UTF_8).strip();
+            } catch (NoSuchFileException e) {
+                throw new SecretException("cannot read " + where + ": no such file");
+            } catch (AccessDeniedException e) {
+                throw new SecretException("cannot read " + where + ": permission denied");
+            } catch (CharacterCodingException e) {
+                throw new SecretException("cannot read " + where + ": it is not UTF-8 text");
             } catch (IOException e) {
                 throw new SecretException("cannot read " + where + ": " + e.getClass().getSimpleName()
                         + (e.getMessage() == null ? "" : " " + e.getMessage()));

@@ -18,11 +18,11 @@ import java.util.regex.Pattern;
 public final class ProcDrbdParser {
     private static final Pattern VERSION = Pattern.compile("^version:\\s*(\\S+)(?:\\s*\\((.*)\\))?");
     private static final Pattern STATE = Pattern.compile(
-            "^\\s*(\\d+):\\s+cs:(\\S+)(?:\\s+(?:ro|st):([^/\\s]+)/(\\S+))?(?:\\s+ds:([^/\\s]+)/(\\S+))?"
+            "^\\s*(\\d{1,9}):\\s+cs:(\\S+)(?:\\s+(?:ro|st):([^/\\s]+)/(\\S+))?(?:\\s+ds:([^/\\s]+)/(\\S+))?"
                     + "(?:\\s+([A-C]))?(?:\\s+(\\S+))?\\s*$");
     private static final Pattern COUNTER = Pattern.compile("([a-z]+):(\\S+)");
     private static final Pattern PROGRESS = Pattern.compile(
-            "(sync'ed|verified):\\s*([0-9.]+)%\\s*\\((\\d+)/(\\d+)\\)([KMG])");
+            "(sync'ed|verified):\\s*([0-9.]+)%\\s*\\((\\d{1,12})/(\\d{1,12})\\)([KMG])");
     private static final Pattern FINISH = Pattern.compile("finish:\\s*(\\S+)(?:\\s+speed:\\s*([0-9,]+))?");
 
     private ProcDrbdParser() {
@@ -93,13 +93,14 @@ public final class ProcDrbdParser {
             matcher = FINISH.matcher(line);
             if (matcher.find() && line.strip().startsWith("finish:")) {
                 current.finish = matcher.group(1);
-                current.speed = matcher.group(2) == null ? null : Long.parseLong(matcher.group(2).replace(",", ""));
+                String speed = matcher.group(2) == null ? "" : matcher.group(2).replace(",", "");
+                current.speed = speed.matches("\\d{1,18}") ? Long.valueOf(speed) : null;
                 continue;
             }
             if (line.strip().startsWith("ns:") || line.contains(" oos:")) {
                 matcher = COUNTER.matcher(line);
                 while (matcher.find()) {
-                    if (matcher.group(2).matches("\\d+")) {
+                    if (matcher.group(2).matches("\\d{1,18}")) {
                         current.counters.put(matcher.group(1), Long.parseLong(matcher.group(2)));
                     }
                 }

@@ -43,6 +43,9 @@ public final class PlanCodec {
             }
             String where = e.getLocation() == null ? "" : "line " + e.getLocation().getLineNr() + ", column "
                     + e.getLocation().getColumnNr() + ": ";
+            if (e.getCause() instanceof NullPointerException) { // a record's required value or list is absent or null
+                throw new InvalidPlanException("the plan is incomplete: " + where + "a value it needs is null or missing");
+            }
             throw new InvalidPlanException(where + e.getOriginalMessage());
         }
         if (plan.fingerprint() == null || plan.steps() == null || plan.changes() == null) {

@@ -61,7 +61,10 @@ public final class LvmParser {
 
     private static long bytes(JsonNode row, String field) {
         String value = text(row, field);
-        if (value == null || !value.strip().matches("\\d+")) {
+        if (value == null) {
+            throw new IllegalArgumentException(field + " is missing");
+        }
+        if (!value.strip().matches("\\d{1,18}")) {
             throw new IllegalArgumentException(field + " is not a byte count: " + value);
         }
         return Long.parseLong(value.strip());

@@ -47,20 +47,27 @@ public final class StateReader {
     /** One domain as libvirt gave it, parsed (pure: also for tests that build observed states by hand). */
     public static ObservedDomain domain(LibvirtNode.DomainRecord record) {
         Element root = Xml.parse(record.inactiveXml()).getDocumentElement();
-        int vcpus = Xml.childText(root, "vcpu").map(Integer::parseInt).orElse(1);
-        long memoryKib = Xml.child(root, "memory").map(StateReader::kib).orElse(0L);
-        int liveVcpus = vcpus;
-        long liveMemoryKib = memoryKib;
-        Integer vncPort = null;
-        if (record.liveXml() != null) {
-            Element live = Xml.parse(record.liveXml()).getDocumentElement();
-            liveVcpus = Xml.child(live, "vcpu")
+        int vcpus;
+        long memoryKib;
+        int liveVcpus;
+        long liveMemoryKib;
+        Element live = record.liveXml() == null ? null : Xml.parse(record.liveXml()).getDocumentElement();
+        try {
+            vcpus = Xml.childText(root, "vcpu").map(text -> count("<vcpu>", text)).orElse(1);
+            memoryKib = Xml.child(root, "memory").map(StateReader::kib).orElse(0L);
+            liveVcpus = live == null ? vcpus : Xml.child(live, "vcpu")
                     .map(e -> e.hasAttribute("current") ? e.getAttribute("current") : e.getTextContent().strip())
-                    .map(Integer::parseInt).orElse(vcpus);
-            liveMemoryKib = Xml.child(live, "currentMemory").map(StateReader::kib).orElse(memoryKib);
+                    .map(text -> count("<vcpu> (running)", text)).orElse(vcpus);
+            liveMemoryKib = live == null ? memoryKib
+                    : Xml.child(live, "currentMemory").map(StateReader::kib).orElse(memoryKib);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("domain " + record.name() + ": " + e.getMessage(), e);
+        }
+        Integer vncPort = null;
+        if (live != null) {
             vncPort = Xml.child(live, "devices").flatMap(d -> Xml.children(d, "graphics").stream()
                     .filter(g -> "vnc".equals(g.getAttribute("type"))).findFirst())
-                    .map(g -> g.getAttribute("port")).filter(p -> p.matches("\\d+")).map(Integer::valueOf).orElse(null);
+                    .map(g -> g.getAttribute("port")).filter(p -> p.matches("\\d{1,5}")).map(Integer::valueOf).orElse(null);
         }
         List<ObservedDomain.ObservedDisk> disks = new ArrayList<>();
         List<ObservedDomain.ObservedNic> nics = new ArrayList<>();
@@ -152,16 +159,33 @@ public final class StateReader {
 
     /** A libvirt memory element in KiB, whatever its unit attribute says. */
     public static long kib(Element memory) {
-        long value = Long.parseLong(memory.getTextContent().strip());
+        String text = memory.getTextContent().strip();
+        String what = "<" + memory.getLocalName() + ">";
+        if (!text.matches("\\d{1,18}")) {
+            throw new IllegalArgumentException(what + " is not a whole number: '" + text + "'");
+        }
+        long value = Long.parseLong(text);
         String unit = memory.getAttribute("unit");
-        return switch (unit.isEmpty() ? "KiB" : unit) {
-            case "b", "bytes" -> value / 1024;
-            case "KB" -> value * 1000 / 1024;
-            case "MiB", "M" -> value * 1024;
-            case "MB" -> value * 1_000_000 / 1024;
-            case "GiB", "G" -> value * 1024 * 1024;
-            case "GB" -> value * 1_000_000_000 / 1024;
-            default -> value;
-        };
+        try {
+            return switch (unit.isEmpty() ? "KiB" : unit) {
+                case "b", "bytes" -> value / 1024;
+                case "KB" -> Math.multiplyExact(value, 1000) / 1024;
+                case "MiB", "M" -> Math.multiplyExact(value, 1024);
+                case "MB" -> Math.multiplyExact(value, 1_000_000) / 1024;
+                case "GiB", "G" -> Math.multiplyExact(value, 1024 * 1024);
+                case "GB" -> Math.multiplyExact(value, 1_000_000_000) / 1024;
+                default -> value;
+            };
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(what + " is too large: " + text + " " + unit);
+        }
+    }
+
+    /** A count such as a number of vcpus; what names the element for the message. */
+    private static int count(String what, String text) {
+        if (!text.strip().matches("\\d{1,9}")) {
+            throw new IllegalArgumentException(what + " is not a whole number: '" + text + "'");
+        }
+        return Integer.parseInt(text.strip());
     }
 }

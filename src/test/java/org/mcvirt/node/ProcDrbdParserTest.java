@@ -150,4 +150,23 @@ class ProcDrbdParserTest {
         assertThat(starting.sync()).isEqualTo(new ProcDrbdParser.Sync("resync", null, null, null, null, null));
         assertThat(DrbdNode.DeviceState.of(starting).progress()).isNull();
     }
+
+    /**
+     * Found by NodeOutputFuzzTest (seed 1700002): numbers too large for their type (a minor, a progress count, a
+     * speed) made parse throw NumberFormatException; such a line is one it does not know, and is skipped.
+     */
+    @Test
+    void numbersTooLargeForTheirTypeAreLinesItDoesNotKnow() {
+        ProcDrbdParser.ProcDrbd parsed = ProcDrbdParser.parse("""
+                version: 8.4.11 (api:1/proto:86-101)
+                16999999999999999999990: cs:Connected ro:Secondary/Primary ds:UpToDate/UpToDate C r-----
+                161: cs:SyncSource ro:Primary/Secondary ds:UpToDate/Inconsistent C r-----
+                    ns:0 nr:0 dw:0 dr:0 al:8 bm:0 lo:0 pe:4 ua:0 ap:0 ep:1 wo:f oos:65496
+                	[==>.................] sync'ed: 43.8% (99999999999999999999/65496)K
+                	finish: 0:00:01 speed: 99,999,999,999,999,999,999 (27,648) K/sec
+                """);
+        assertThat(parsed.minors()).extracting(ProcDrbdParser.Minor::minor).containsExactly(161);
+        assertThat(parsed.minors().get(0).sync()).isEqualTo(new ProcDrbdParser.Sync("resync", null, null, null,
+                "0:00:01", null));
+    }
 }

@@ -35,4 +35,17 @@ class LvmParserTest {
                 .hasMessage("vg_size is not a byte count: 4.00g");
         assertThatThrownBy(() -> LvmParser.volumeGroups("{}")).hasMessage("no \"report\" array in the vgs output");
     }
+
+    /** Found by NodeOutputFuzzTest (seed 1700001): a size too large for a long, and a size field that is missing. */
+    @Test
+    void aSizeTooLargeOrMissingIsRefusedByName() {
+        assertThatThrownBy(() -> LvmParser.volumeGroups("{\"report\": [{\"vg\": [{\"vg_name\": \"vg0\","
+                + " \"vg_size\": \"16999999999999999999990\", \"vg_free\": \"0\"}]}]}"))
+                .isExactlyInstanceOf(IllegalArgumentException.class)
+                .hasMessage("vg_size is not a byte count: 16999999999999999999990");
+        assertThatThrownBy(() -> LvmParser.logicalVolumes("{\"report\": [{\"lv\": [{\"lv_name\": \"mcvcap0\","
+                + " \"vg_name\": \"vg0\", \"lv_rize\": \"67108864\"}]}]}"))
+                .isExactlyInstanceOf(IllegalArgumentException.class)
+                .hasMessage("lv_size is missing");
+    }
 }
