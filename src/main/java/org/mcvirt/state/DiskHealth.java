@@ -65,6 +65,21 @@ public final class DiskHealth {
         return findings;
     }
 
+    /**
+     * The findings of the replicated disks of a vm that is defined on no node (so no mark names them): each disk's
+     * resource, on the pair, as the manifest gives them. For register, which checks them as a migration does.
+     */
+    public static List<Finding> ofDisks(ObservedState observed, String vm, String vmNode, List<String> pair,
+                                        List<VmMetadata.Disk> disks) {
+        List<Finding> findings = new ArrayList<>();
+        for (VmMetadata.Disk disk : disks) {
+            if (disk.resource() != null) {
+                findings.addAll(disk(observed, vm, vmNode, pair.isEmpty() ? List.of(vmNode) : pair, disk));
+            }
+        }
+        return findings;
+    }
+
     /** The findings of one vm. */
     public static List<Finding> of(ObservedState observed, String cluster, String vm) {
         return of(observed, cluster).stream().filter(f -> f.vm().equals(vm)).toList();
