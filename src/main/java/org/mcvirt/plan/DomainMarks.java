@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.mcvirt.model.DesiredState;
 import org.mcvirt.model.DrbdSpec;
 import org.mcvirt.model.IntRange;
@@ -36,8 +37,8 @@ public final class DomainMarks {
 
     /** What is wrong with the mark of a domain of this cluster; empty when it can be used. */
     public static List<String> problems(DesiredState desired, String domain, VmMetadata mark) {
-        return problems(desired.nodes().stream().map(NodeSpec::name).collect(java.util.stream.Collectors.toSet()),
-                desired.cluster().drbdIfEnabled(), domain, mark);
+        return problems(desired.nodes().stream().map(NodeSpec::name).collect(Collectors.toSet()),
+                desired.cluster().drbdIfEnabled(), true, domain, mark);
     }
 
     /** Whether a managed domain of this cluster carries a mark that can be used (true for any other domain). */
@@ -90,7 +91,9 @@ public final class DomainMarks {
                 + " the domain";
     }
 
-    static List<String> problems(Set<String> nodes, Optional<DrbdSpec> drbd, String domain, VmMetadata mark) {
+    /** rangesKnown: false when the cluster's DRBD ranges are not known (a saved plan applied without its manifests). */
+    private static List<String> problems(Set<String> nodes, Optional<DrbdSpec> drbd, boolean rangesKnown, String domain,
+                                         VmMetadata mark) {
         List<String> wrong = new ArrayList<>();
         if (!mark.name().equals(domain)) {
             wrong.add("it names vm '" + mark.name() + "'");
@@ -115,18 +118,27 @@ public final class DomainMarks {
                 wrong.add(which + " has storage '" + disk.storage() + "', not a manifest name");
             }
             if (disk.replicated()) {
-                wrong.addAll(replicated(drbd, domain, disk, which));
+                wrong.addAll(replicated(drbd, rangesKnown, domain, disk, which));
             }
         }
         return wrong;
     }
 
-    private static List<String> replicated(Optional<DrbdSpec> drbd, String domain, VmMetadata.Disk disk,
-                                           String which) {
+    private static List<String> replicated(Optional<DrbdSpec> drbd, boolean rangesKnown, String domain,
+                                           VmMetadata.Disk disk, String which) {
         List<String> wrong = new ArrayList<>();
         String resource = Names.drbdResource(domain, disk.name());
         if (!disk.resource().equals(resource)) {
             wrong.add(which + " has resource '" + disk.resource() + "', not " + resource);
+        }
+        if (!rangesKnown) {
+            IntRange any = new IntRange(0, Integer.MAX_VALUE);
+            if (!within(disk.minor(), any) || !within(disk.port(), any) || disk.port() > 65535) {
+                wrong.add(which + " has no valid minor and port");
+            } else if (!("/dev/drbd" + disk.minor()).equals(disk.source())) {
+                wrong.add(which + " has source '" + disk.source() + "', not /dev/drbd" + disk.minor());
+            }
+            return wrong;
         }
         if (drbd.isEmpty()) {
             wrong.add(which + " is replicated, and the manifest has no drbd");
@@ -153,9 +165,12 @@ public final class DomainMarks {
      * be vm's domain and carry mcvirt's mark of this cluster, a mark {@link #problems} finds nothing wrong with whose
      * disks are all replicated, and its devices may use no disk but those DRBD devices (at the targets the mark
      * records). Empty when it can be defined.
+     *
+     * @param desired the manifests the plan was made from, for the cluster's DRBD ranges; null when a saved plan is
+     *                applied without them (then the minor and port are checked against the device only)
      */
     public static List<String> savedDefinitionProblems(String xml, String vm, String cluster, Set<String> nodes,
-                                                       Optional<DrbdSpec> drbd) {
+                                                       DesiredState desired) {
         Document document;
         try {
             document = Xml.parse(xml);
@@ -176,7 +191,8 @@ public final class DomainMarks {
         if (!mark.get().cluster().equals(cluster)) {
             wrong.add("its mark is of cluster '" + mark.get().cluster() + "', not " + cluster);
         }
-        wrong.addAll(problems(nodes, drbd, vm, mark.get()));
+        wrong.addAll(problems(nodes, desired == null ? Optional.empty() : desired.cluster().drbdIfEnabled(),
+                desired != null, vm, mark.get()));
         Set<String> devices = new TreeSet<>();
         for (VmMetadata.Disk disk : mark.get().disks()) {
             if (!disk.replicated()) {
