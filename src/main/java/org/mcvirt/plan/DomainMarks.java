@@ -124,6 +124,10 @@ public final class DomainMarks {
         return wrong;
     }
 
+    /** DRBD's own limits: what a minor and port must lie in when the cluster's ranges are not known. */
+    private static final IntRange ANY_MINOR = new IntRange(0, (1 << 20) - 1);
+    private static final IntRange ANY_PORT = new IntRange(1, 65535);
+
     private static List<String> replicated(Optional<DrbdSpec> drbd, boolean rangesKnown, String domain,
                                            VmMetadata.Disk disk, String which) {
         List<String> wrong = new ArrayList<>();
@@ -131,27 +135,19 @@ public final class DomainMarks {
         if (!disk.resource().equals(resource)) {
             wrong.add(which + " has resource '" + disk.resource() + "', not " + resource);
         }
-        if (!rangesKnown) {
-            IntRange any = new IntRange(0, Integer.MAX_VALUE);
-            if (!within(disk.minor(), any) || !within(disk.port(), any) || disk.port() > 65535) {
-                wrong.add(which + " has no valid minor and port");
-            } else if (!("/dev/drbd" + disk.minor()).equals(disk.source())) {
-                wrong.add(which + " has source '" + disk.source() + "', not /dev/drbd" + disk.minor());
-            }
-            return wrong;
-        }
-        if (drbd.isEmpty()) {
-            wrong.add(which + " is replicated, and the manifest has no drbd");
-            return wrong;
-        }
-        if (!within(disk.minor(), drbd.get().minors())) {
-            wrong.add(which + " has minor " + disk.minor() + ", outside the cluster's minors "
-                    + drbd.get().minors());
+        // without ranges to hold them to (drbd off in the manifest, where only removing such a disk is planned, by its
+        // resource name; or a saved plan applied without its manifests) DRBD's own limits
+        boolean ranges = rangesKnown && drbd.isPresent();
+        IntRange minors = ranges ? drbd.get().minors() : ANY_MINOR;
+        IntRange ports = ranges ? drbd.get().ports() : ANY_PORT;
+        String of = ranges ? "the cluster's " : "DRBD's ";
+        if (!within(disk.minor(), minors)) {
+            wrong.add(which + " has minor " + disk.minor() + ", outside " + of + "minors " + minors);
         } else if (!("/dev/drbd" + disk.minor()).equals(disk.source())) {
             wrong.add(which + " has source '" + disk.source() + "', not /dev/drbd" + disk.minor());
         }
-        if (!within(disk.port(), drbd.get().ports())) {
-            wrong.add(which + " has port " + disk.port() + ", outside the cluster's ports " + drbd.get().ports());
+        if (!within(disk.port(), ports)) {
+            wrong.add(which + " has port " + disk.port() + ", outside " + of + "ports " + ports);
         }
         return wrong;
     }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import org.mcvirt.model.Names;
 import org.mcvirt.model.VmMetadata;
 
 /**
@@ -53,7 +54,10 @@ public final class DiskHealth {
                     continue;
                 }
                 for (VmMetadata.Disk disk : meta.disks()) {
-                    if (disk.resource() != null) {
+                    // a resource that is not the name mcvirt derives was not written by mcvirt: its fixes would name
+                    // it (the plan reports the mark, plan.DomainMarks)
+                    if (disk.resource() != null && meta.name().equals(domain.name())
+                            && disk.resource().equals(Names.drbdResource(meta.name(), disk.name()))) {
                         findings.addAll(disk(observed, meta.name(), home.node(),
                                 meta.pair().isEmpty() ? List.of(home.node()) : meta.pair(), disk));
                     }

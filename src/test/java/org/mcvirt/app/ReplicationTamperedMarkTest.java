@@ -40,6 +40,21 @@ class ReplicationTamperedMarkTest {
         return Replication.disks(desired, JSON.treeToValue(observed, ObservedState.class), vms);
     }
 
+    @Test
+    void infoSaysTheMarkCannotBeUsedInsteadOfFixesThatNameItsResource() throws Exception {
+        DesiredState desired = ManifestLoader.load(List.of(CASE.resolve("manifest.yaml")));
+        ObjectNode observed = (ObjectNode) JSON.readTree(CASE.resolve("observed.json").toFile());
+        for (var node : observed.get("nodes")) {
+            for (var domain : node.get("domains")) {
+                disk((ObjectNode) domain.get("metadata")).put("resource", "all");
+            }
+        }
+        VmInfo info = Inspector.vm(desired, JSON.treeToValue(observed, ObservedState.class), "files1").orElseThrow();
+        assertThat(info.health()).singleElement().asString().contains("domain files1 on node node1",
+                "resource 'all', not mcvirt_files1_root");
+        assertThat(info.health()).noneMatch(h -> h.contains("drbdadm"));
+    }
+
     private static ObjectNode disk(ObjectNode mark) {
         return (ObjectNode) mark.get("disks").get(0);
     }

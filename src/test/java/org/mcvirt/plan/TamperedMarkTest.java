@@ -81,6 +81,8 @@ class TamperedMarkTest {
         Plan plan = plan(PRESENT, false, o -> disk(o).put("resource", resource));
         assertRefusedWithout(plan, resource);
         assertThat(plan.problemMessages()).anyMatch(m -> m.contains("mcvirt_files1_root"));
+        assertThat(plan.warnings()).as("no disk-health fix names the tampered resource")
+                .noneMatch(w -> w.message().contains(" " + resource + "'"));
     }
 
     @Test
