@@ -28,7 +28,8 @@ import org.w3c.dom.Element;
  * nodes. Whoever can edit a domain's XML on a node can change them, so a mark is used only when it is what mcvirt
  * itself would have written: the mark's name is the domain's, each replicated disk's resource is
  * {@link Names#drbdResource} of the vm and disk, its minor and port lie in the cluster's ranges and its source is
- * that minor's device, every pair node is a manifest node, and disk and storage names are manifest names. Anything
+ * that minor's device, a file disk's source ends in its volume {@link Names#volumeName} (the name a removed vm's volume
+ * is deleted by), every pair node is a manifest node, and disk and storage names are manifest names. Anything
  * else makes the vm a plan problem ({@link PlanFinding.Code#MARK_UNTRUSTED}), and nothing of it is planned.
  */
 public final class DomainMarks {
@@ -119,6 +120,11 @@ public final class DomainMarks {
             }
             if (disk.replicated()) {
                 wrong.addAll(replicated(drbd, rangesKnown, domain, disk, which));
+            } else if (Names.validName(disk.name())
+                    && !disk.source().endsWith("/" + Names.volumeName(domain, disk.name()))) {
+                // a removed vm's volume is deleted by the name at the end of its source
+                wrong.add(which + " has source '" + disk.source() + "', not a volume " + Names.volumeName(domain,
+                        disk.name()));
             }
         }
         return wrong;

@@ -136,6 +136,29 @@ class TamperedMarkTest {
     }
 
     @Test
+    void aRemovedVmsFileDiskIsDeletedOnlyByItsOwnVolumeName() throws Exception {
+        // vm-removed: demo-web (one file disk, root) is not in the manifest; its mark points at demo-db's volume
+        Plan untampered = plan("vm-removed", false, o -> { });
+        assertThat(untampered.steps()).anyMatch(s -> s.kind() == StepKind.DELETE_VOLUME
+                && s.arguments().containsValue("demo-web-root.qcow2"));
+        Plan plan = plan("vm-removed", false, o -> {
+            for (var domain : o.get("nodes").get(0).get("domains")) {
+                if (domain.get("name").asText().equals("demo-web")) {
+                    ((ObjectNode) domain.get("metadata").get("disks").get(0))
+                            .put("source", "/var/lib/mcvirt/images/demo-db-data.qcow2");
+                }
+            }
+        });
+        assertThat(plan.problems()).anySatisfy(p -> {
+            assertThat(p.code()).isEqualTo(PlanFinding.Code.MARK_UNTRUSTED);
+            assertThat(p.subject()).isEqualTo(PlanFinding.Subject.vm("demo-web", "here"));
+            assertThat(p.message()).contains("domain demo-web on node here", "demo-web-root.qcow2");
+        });
+        assertThat(plan.steps()).noneMatch(s -> s.kind() == StepKind.DELETE_VOLUME);
+        assertThat(plan.steps()).noneMatch(s -> s.change().equals("vm.demo-web"));
+    }
+
+    @Test
     void aTamperedMarkOfAnotherNodesCopyIsRefusedToo() throws Exception {
         // a move: files1 is on node1 and the manifest puts it on node2; its mark on node1 names resource "all"
         Plan plan = plan("migrate-offline", false, o -> {
