@@ -3,6 +3,7 @@ package org.mcvirt.plan;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.List;
@@ -89,7 +90,7 @@ class UnhealthyDiskRefusalTest {
             resource(o, "node1").put("connectionState", "WFConnection").put("peerDiskState", "DUnknown");
             for (var n : o.get("nodes")) {
                 if (n.get("node").asText().equals("node2")) {
-                    ((com.fasterxml.jackson.databind.node.ArrayNode) n.get("drbd").get("resources")).removeAll();
+                    ((ArrayNode) n.get("drbd").get("resources")).removeAll();
                 }
             }
         }), "not");
