@@ -8,12 +8,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.mcvirt.manifest.ManifestLoader;
+import org.mcvirt.model.ClusterSpec;
 import org.mcvirt.model.DesiredState;
+import org.mcvirt.model.DrbdSpec;
+import org.mcvirt.model.IntRange;
 import org.mcvirt.render.Renderer;
 import org.mcvirt.state.ObservedState;
 
@@ -156,6 +160,39 @@ class TamperedMarkTest {
         });
         assertThat(plan.steps()).noneMatch(s -> s.kind() == StepKind.DELETE_VOLUME);
         assertThat(plan.steps()).noneMatch(s -> s.change().equals("vm.demo-web"));
+    }
+
+    @Test
+    void adoptingADiskWhoseKeptMinorIsOutsideTheRangesIsRefusedWithTheRange() throws Exception {
+        // files1 without its mark (a domain to adopt), its resource up with minor 300, port 7800
+        DesiredState loaded = ManifestLoader.load(List.of(ROOT.resolve(PRESENT).resolve("manifest.yaml")));
+        ObjectNode observed = (ObjectNode) JSON.readTree(ROOT.resolve(PRESENT).resolve("observed.json").toFile());
+        mark(observed);
+        for (var node : observed.get("nodes")) {
+            for (var domain : node.get("domains")) {
+                if (domain.get("name").asText().equals("files1")) {
+                    ((ObjectNode) domain).putNull("metadata");
+                    ((ObjectNode) domain).put("definition", domain.get("definition").asText()
+                            .replaceAll("(?s)<metadata>.*</metadata>", ""));
+                }
+            }
+        }
+        ObservedState unmarked = JSON.treeToValue(observed, ObservedState.class);
+        Planner.Options adopt = new Planner.Options(Set.of("files1"), false, Set.of("files1"));
+        Planner planner = new Planner(new Renderer(Optional.empty()));
+        assertThat(planner.plan(loaded, unmarked, adopt).problems()).as("within the ranges it is adopted").isEmpty();
+        DrbdSpec drbd = loaded.cluster().drbd();
+        DesiredState narrow = new DesiredState(new ClusterSpec(loaded.cluster().name(), new DrbdSpec(drbd.enabled(),
+                drbd.protocol(), drbd.syncRate(), drbd.verifyAlg(), drbd.ports(), new IntRange(400, 499),
+                drbd.secret())), loaded.nodes(), loaded.networks(), loaded.vms());
+        Plan plan = planner.plan(narrow, unmarked, adopt);
+        assertThat(plan.problems()).extracting(PlanFinding::code).doesNotContain(PlanFinding.Code.MARK_UNTRUSTED);
+        assertThat(plan.problems()).anySatisfy(p -> {
+            assertThat(p.code()).isEqualTo(PlanFinding.Code.ADOPTION_REFUSED);
+            assertThat(p.message()).contains("vm files1 cannot be adopted", "minor 300", "400-499",
+                    "widen cluster.drbd's ranges");
+        });
+        assertThat(plan.steps()).isEmpty();
     }
 
     @Test
