@@ -11,6 +11,7 @@ import org.mcvirt.model.DesiredState;
 import org.mcvirt.model.Names;
 import org.mcvirt.model.Sizes;
 import org.mcvirt.model.VmMetadata;
+import org.mcvirt.plan.DomainMarks;
 import org.mcvirt.state.Availability;
 import org.mcvirt.state.DiskHealth;
 import org.mcvirt.state.NodeObservation;
@@ -133,11 +134,15 @@ final class Inspector {
             if (domain.active() && domain.liveMemoryKib() > domain.memoryKib()) {
                 pending.add("memory " + Sizes.formatKib(domain.liveMemoryKib()) + " -> " + Sizes.formatKib(domain.memoryKib()));
             }
+            // a mark of this cluster that is not what mcvirt writes: said instead of health whose fixes would name it
+            List<String> untrusted = domain.metadata() == null || !domain.metadata().cluster().equals(cluster)
+                    ? List.of() : DomainMarks.problems(desired, domain.name(), domain.metadata());
             return Optional.of(new VmInfo(domain.name(), node.node(), domain.managed(), desired.vm(vm).isPresent(),
                     domain.runState(), domain.vcpus(), Sizes.formatKib(domain.memoryKib()), domain.autostart(), disks,
                     nics, domain.vncPort(), pending, domain.metadata() == null ? List.of()
+                    : !untrusted.isEmpty() ? List.of(DomainMarks.message(domain.name(), node.node(), untrusted))
                     : DiskHealth.of(observed, domain.metadata().cluster(), domain.name()).stream()
-                            .map(f -> f.text().substring(("vm " + domain.name() + " ").length())).toList()));
+                            .map(DiskHealth.Finding::aboutDisk).toList()));
         }
         return Optional.empty();
     }

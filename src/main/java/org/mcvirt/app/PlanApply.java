@@ -90,7 +90,7 @@ public final class PlanApply {
         if (saved.isEmpty()) {
             scope.postcheck().check(plan);
         }
-        StepExecution execution = new StepExecution(cluster, lock);
+        StepExecution execution = new StepExecution(cluster, lock, desired);
         if (!plan.hasChanges()) {
             // nothing to do is also an apply that ended: a journal that showed one stopped part-way is settled
             if (ClusterAccess.interruptedApply(cluster, observed).isPresent()) {

@@ -20,6 +20,7 @@ import org.mcvirt.node.NodeException;
 import org.mcvirt.node.StateDirectory;
 import org.mcvirt.node.ssh.NodeScript;
 import org.mcvirt.node.ssh.SshException;
+import org.mcvirt.plan.DomainMarks;
 import org.mcvirt.state.NodeObservation;
 import org.mcvirt.state.ObservedDomain;
 import org.mcvirt.state.ObservedState;
@@ -28,6 +29,7 @@ import org.mcvirt.state.VerifyRecord;
 /**
  * The imperative DRBD operations on the replicated disks of vms: online verify and resync. Both run under the
  * cluster lock, on the disks the vms' domains record (resource and minor from mcvirt's metadata), one disk at a time.
+ * A mark that is not what mcvirt writes ({@link DomainMarks}) is refused before anything runs.
  */
 public final class Replication {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -75,6 +77,12 @@ public final class Replication {
                 VmMetadata meta = domain.metadata();
                 if (meta == null || !cluster.equals(meta.cluster()) || (!vms.isEmpty() && !vms.contains(meta.name()))) {
                     continue;
+                }
+                List<String> wrong = DomainMarks.problems(desired, domain.name(), meta);
+                if (!wrong.isEmpty()) {
+                    // its resource, minor and pair would reach drbdadm, the verify record's path and the nodes
+                    throw new McvirtException(McvirtException.Category.REFUSED, DomainMarks.message(domain.name(),
+                            node.node(), wrong).replace(" and nothing of the vm is planned", "") + "; nothing was run");
                 }
                 seen.add(meta.name());
                 List<String> pair = meta.pair().isEmpty() ? List.of(node.node()) : meta.pair();

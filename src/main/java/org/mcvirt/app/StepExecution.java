@@ -4,12 +4,14 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListMap;
 import org.mcvirt.apply.ApplyListener;
 import org.mcvirt.apply.Executor;
 import org.mcvirt.apply.JournalingStepRunner;
 import org.mcvirt.apply.LibvirtStepRunner;
 import org.mcvirt.apply.StepOutcome;
+import org.mcvirt.model.DesiredState;
 import org.mcvirt.node.NodeException;
 import org.mcvirt.node.StoragePrimitives;
 import org.mcvirt.node.ssh.SshException;
@@ -26,8 +28,15 @@ final class StepExecution {
     private final ClusterLock lock;
     private final String lockToken;
     private final Map<String, String> stateDirectories = new HashMap<>();
+    private final DesiredState desired;
 
     StepExecution(Cluster cluster, ClusterLock lock) {
+        this(cluster, lock, null);
+    }
+
+    /** desired: the manifests of the apply (null for a saved plan applied without them), for register's check. */
+    StepExecution(Cluster cluster, ClusterLock lock, DesiredState desired) {
+        this.desired = desired;
         this.cluster = cluster;
         this.lock = lock;
         this.lockToken = lock.holder().token();
@@ -45,9 +54,11 @@ final class StepExecution {
      */
     Run run(Plan plan, ApplyOptions options, ApplyProgress progress) throws McvirtException {
         ApplyListener listener = listener(progress);
-        JournalingStepRunner runner = new JournalingStepRunner(
+        // a saved definition is checked before register defines it (SavedDefinitionGuard)
+        JournalingStepRunner runner = new JournalingStepRunner(new SavedDefinitionGuard(
                 new LibvirtStepRunner(cluster.nodes(), this::storage, options.shutdownTimeoutSeconds(),
-                        options.syncTimeout(), listener), cluster::transport, stateDirectories, lockToken);
+                        options.syncTimeout(), listener), plan.cluster(), Set.copyOf(cluster.nodeNames()), desired,
+                node -> storage(node).definitions()), cluster::transport, stateDirectories, lockToken);
         List<String> touched = plan.steps().stream().flatMap(s -> s.nodes().stream()).distinct().sorted()
                 .toList();
         runner.applyStarted(touched, plan.steps().size(), options.command());

@@ -100,10 +100,18 @@ final class Adoption {
         if (!matches) {
             return Optional.empty();
         }
-        return Optional.of(new VmMetadata(desired.cluster().name(), vm.name(), vm.protect(), view.metadata().disks()
+        VmMetadata mark = new VmMetadata(desired.cluster().name(), vm.name(), vm.protect(), view.metadata().disks()
                 .stream().map(d -> d.drbd() == null ? new VmMetadata.Disk(d.name(), d.storage(), d.target(), d.source())
                         : new VmMetadata.Disk(d.name(), d.storage(), d.target(), d.source(), d.drbd().resource(),
-                        d.drbd().minor(), d.drbd().port())).toList(), view.metadata().pair()));
+                        d.drbd().minor(), d.drbd().port())).toList(), view.metadata().pair());
+        // a kept DRBD minor or port outside the cluster's ranges would make the mark one no later plan uses
+        List<String> wrong = DomainMarks.problems(desired, vm.name(), mark);
+        if (!wrong.isEmpty()) {
+            problems.add(refused(vm.name(), vm.node(), cannot + String.join("; ", wrong)
+                    + " (widen cluster.drbd's ranges to include them)"));
+            return Optional.empty();
+        }
+        return Optional.of(mark);
     }
 
     private static ObservedDomain withMark(ObservedDomain domain, VmMetadata mark) {

@@ -70,7 +70,9 @@ record DrbdAllocation(Map<String, Map<String, Views.DrbdDiskView>> byVm, List<Pl
                     if (disk.replicated() && disk.minor() != null && disk.port() != null) {
                         takenMinors.add(disk.minor());
                         takenPorts.add(disk.port());
-                        if (domain.metadata().cluster().equals(desired.cluster().name())) {
+                        // a mark that is not what mcvirt writes gives nothing to its vm (which is not planned)
+                        if (domain.metadata().cluster().equals(desired.cluster().name())
+                                && DomainMarks.trusted(desired, domain)) {
                             recorded.put(domain.metadata().name() + "/" + disk.name(), disk);
                         }
                     }

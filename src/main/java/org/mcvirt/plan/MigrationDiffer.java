@@ -33,7 +33,7 @@ final class MigrationDiffer implements ResourceDiffer {
                 }
                 case REGISTERED -> migrations.register(vm, node, diff);
                 case PRESENT -> present(migrations, placement, diff);
-                case PAIR_UNREADABLE, UNMANAGED, OTHER_CLUSTER, NEW -> {
+                case PAIR_UNREADABLE, UNMANAGED, OTHER_CLUSTER, UNTRUSTED, NEW -> {
                     // not moved: the vm or disk differ plans it or says why not
                 }
             }

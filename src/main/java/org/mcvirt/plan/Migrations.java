@@ -99,9 +99,7 @@ final class Migrations {
                     + " own, before or after the move");
         }
         for (DiskHealth.Finding finding : DiskHealth.of(observed, desired.cluster().name(), name)) {
-            refused.add(finding.kind() == DiskHealth.Kind.VERIFY_MARK || finding.kind() == DiskHealth.Kind.VERIFY_FAILED
-                    ? "its last verify did not pass: " + finding.text() : "its disks are not UpToDate and Connected on"
-                    + " both nodes: " + finding.text());
+            refused.add(unhealthy(finding));
         }
         boolean live = domain.active() && vm.state() == VmSpec.PowerState.RUNNING
                 && (vm.migration() == VmSpec.Migration.LIVE || options.live());
@@ -163,6 +161,27 @@ final class Migrations {
         diff.change(new ResourceChange(address, ChangeKind.VM, name, target.name(), Action.MIGRATE, attributes,
                 "the manifest moves it from " + source + " to " + target.name() + "; " + how + "; any other change"
                         + " to it is planned once it is there"));
+    }
+
+    /** Why a disk's health stops a move, a register or a promote on the vm's node (the checks of a migration). */
+    private static String unhealthy(DiskHealth.Finding finding) {
+        return finding.kind() == DiskHealth.Kind.VERIFY_MARK || finding.kind() == DiskHealth.Kind.VERIFY_FAILED
+                ? "its last verify did not pass: " + finding.text() : "its disks are not UpToDate and Connected on"
+                + " both nodes: " + finding.text();
+    }
+
+    /**
+     * A problem for each health finding of a vm's disks, about a register or a promote on its node that is therefore
+     * not planned; true when there was one. With a StandAlone or Outdated pair, the copy on the vm's node may be the
+     * stale one: promoting and starting it there would run the vm on it.
+     */
+    private static boolean refusedForHealth(List<DiskHealth.Finding> findings, String vm, String node, String what,
+                                            Diff.Builder diff) {
+        for (DiskHealth.Finding finding : findings) {
+            diff.problem(PlanFinding.Code.DISK_NOT_HEALTHY, PlanFinding.Subject.vm(vm, node), "vm " + vm + " is not "
+                    + what + ": " + unhealthy(finding));
+        }
+        return !findings.isEmpty();
     }
 
     private static String migrationAddress(NodeSpec target) {
@@ -278,6 +297,12 @@ final class Migrations {
         }
         Optional<String> peer = vm.peer();
         List<AttributeChange> attributes = new ArrayList<>();
+        boolean promotes = domain.metadata().disks().stream()
+                .anyMatch(d -> d.replicated() && "Secondary".equals(role(node, d.resource())));
+        if (promotes && refusedForHealth(DiskHealth.of(observed, desired.cluster().name(), vm.name()), vm.name(), node,
+                "made primary on its node " + node, diff)) {
+            return;
+        }
         for (VmMetadata.Disk disk : domain.metadata().disks()) {
             if (!disk.replicated() || !"Secondary".equals(role(node, disk.resource()))) {
                 continue;
@@ -368,6 +393,13 @@ final class Migrations {
         List<String> sides = new ArrayList<>();
         List<String> primaryElsewhere = new ArrayList<>();
         Optional<String> peer = vm.peer();
+        List<VmMetadata.Disk> replicated = vm.disks().stream().filter(VmSpec.DiskSpec::replicated)
+                .map(d -> new VmMetadata.Disk(d.name(), d.storage(), "", "", DrbdAllocation.resourceName(name,
+                        d.name()), null, null)).toList();
+        if (refusedForHealth(DiskHealth.ofDisks(observed, name, node.name(), vm.pair(), replicated), name, node.name(),
+                "registered on " + node.name() + " from mcvirt's saved copy of its definition", diff)) {
+            return;
+        }
         for (VmSpec.DiskSpec disk : vm.disks()) {
             if (!disk.replicated()) {
                 continue;

@@ -28,6 +28,11 @@ record Placement(Kind kind, VmSpec vm, ResourceDiffer.ReadNode node, Optional<Ob
         UNMANAGED,
         /** A domain of its name on its node that is another cluster's (the vm differ says so). */
         OTHER_CLUSTER,
+        /**
+         * A domain of its name of this cluster, on its node or another, carries a mark that is not what mcvirt writes
+         * ({@link DomainMarks}): nothing of it is planned (the planner says so).
+         */
+        UNTRUSTED,
         /** Defined on no node of its own but on more than one other (the migration differ says so). */
         STALE_COPIES,
         /** Defined on exactly one other node: moved there by the migration differ. */
@@ -78,6 +83,10 @@ record Placement(Kind kind, VmSpec vm, ResourceDiffer.ReadNode node, Optional<Ob
         List<NodeObservation> elsewhere = observed.nodes().stream().filter(o -> !o.node().equals(node.name())
                 && o.domain(vm.name()).filter(d -> d.managed() && d.metadata().cluster().equals(cluster))
                 .isPresent()).toList();
+        if (!seen.map(d -> DomainMarks.trusted(desired, d)).orElse(true) || elsewhere.stream()
+                .anyMatch(o -> !DomainMarks.trusted(desired, o.domain(vm.name()).orElseThrow()))) {
+            return new Placement(Kind.UNTRUSTED, vm, node, seen, elsewhere);
+        }
         if (seen.isPresent()) {
             return new Placement(Kind.PRESENT, vm, node, seen, elsewhere);
         }
@@ -113,13 +122,17 @@ record Placement(Kind kind, VmSpec vm, ResourceDiffer.ReadNode node, Optional<Ob
     record Removed(ResourceDiffer.ReadNode node, ObservedDomain domain) {
     }
 
-    /** The managed domains of this cluster that the manifest no longer has, node by node in manifest order. */
+    /**
+     * The managed domains of this cluster that the manifest no longer has, node by node in manifest order; not those
+     * whose mark cannot be used ({@link DomainMarks}: the planner says so, and nothing of them is taken down).
+     */
     static List<Removed> removed(DesiredState desired, ObservedState observed, Planner.Options options) {
         List<Removed> removed = new ArrayList<>();
         for (ResourceDiffer.ReadNode node : ResourceDiffer.readNodes(desired, observed)) {
             for (ObservedDomain domain : node.observation().domains()) {
                 if (domain.managed() && desired.vm(domain.name()).isEmpty() && options.includes(domain.name())
-                        && domain.metadata().cluster().equals(desired.cluster().name())) {
+                        && domain.metadata().cluster().equals(desired.cluster().name())
+                        && DomainMarks.trusted(desired, domain)) {
                     removed.add(new Removed(node, domain));
                 }
             }

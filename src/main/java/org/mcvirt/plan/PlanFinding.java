@@ -55,6 +55,17 @@ public record PlanFinding(Code code, Subject subject, String message) {
         START_REFUSED,
         /** A vm on another node cannot move to its node. */
         MIGRATION_REFUSED,
+        /**
+         * A domain's mcvirt mark (read back from a node) is not what mcvirt writes: a resource that is not the name
+         * derived from the vm and disk, a pair node not in the manifest, a minor or port outside the cluster's ranges.
+         * Nothing of the vm is planned and none of the mark's values is used.
+         */
+        MARK_UNTRUSTED,
+        /**
+         * A vm is not registered, or its disk not made primary on its node, while a disk of it is not UpToDate and
+         * Connected on both nodes or its last verify did not pass (the checks of a migration).
+         */
+        DISK_NOT_HEALTHY,
         /** A vm defined on more than one node in a way mcvirt does not settle by itself. */
         DEFINED_TWICE,
         /** A network clashes with another on the node (bridge or address). */

@@ -110,7 +110,9 @@ public final class Planner {
         DesiredState desired = withLiveMacs(manifest, observed, macProblems);
         CompletableFuture<String> digest =
                 CompletableFuture.supplyAsync(() -> manifestDigest(desired));
-        Diff diff = Diff.problems(macProblems).plus(unreadNodes(desired, observed));
+        // a mark read back from a node that is not what mcvirt writes: its vm is not planned (Placement), said here once
+        Diff diff = Diff.problems(macProblems).plus(unreadNodes(desired, observed))
+                .plus(Diff.problems(DomainMarks.findings(desired, observed, options)));
         for (ResourceDiffer differ : differs) {
             diff = diff.plus(differ.diff(desired, observed, options));
         }
@@ -124,7 +126,10 @@ public final class Planner {
         diff.problems().stream().filter(f -> f.code().warning()).sorted(Comparator.comparing(PlanFinding::message))
                 .forEach(warnings::add);
         // DRBD hazards no manifest change fixes: shown with the command that does
-        DiskHealth.of(observed, desired.cluster().name()).stream().filter(f -> options.includes(f.vm()))
+        // (not of a vm whose mark cannot be used: the fixes would name its values)
+        Set<String> untrusted = DomainMarks.untrustedVms(desired, observed);
+        DiskHealth.of(observed, desired.cluster().name()).stream()
+                .filter(f -> options.includes(f.vm()) && !untrusted.contains(f.vm()))
                 .map(f -> new PlanFinding(PlanFinding.Code.DISK_HEALTH, PlanFinding.Subject.vm(f.vm(), null), f.text()))
                 .forEach(warnings::add);
         return new Plan(Plan.FORMAT_VERSION, desired.cluster().name(), fingerprint.join(), digest.join(),

@@ -82,7 +82,7 @@ final class VmDiffer implements ResourceDiffer {
                         && StateReader.metadata(Xml.parse(domain.definition())).isEmpty();
                 new VmUpdate(desired, placement, replicas, renderer, adopting, diff).plan(mark);
             }
-            case PAIR_UNREADABLE, STALE_COPIES, MOVED, REGISTERED -> {
+            case PAIR_UNREADABLE, UNTRUSTED, STALE_COPIES, MOVED, REGISTERED -> {
                 // the disk or migration differ plans it or says why not
             }
         }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import org.mcvirt.model.Names;
 import org.mcvirt.model.VmMetadata;
 
 /**
@@ -53,7 +54,10 @@ public final class DiskHealth {
                     continue;
                 }
                 for (VmMetadata.Disk disk : meta.disks()) {
-                    if (disk.resource() != null) {
+                    // a resource that is not the name mcvirt derives was not written by mcvirt: its fixes would name
+                    // it (the plan reports the mark, plan.DomainMarks)
+                    if (disk.resource() != null && meta.name().equals(domain.name())
+                            && disk.resource().equals(Names.drbdResource(meta.name(), disk.name()))) {
                         findings.addAll(disk(observed, meta.name(), home.node(),
                                 meta.pair().isEmpty() ? List.of(home.node()) : meta.pair(), disk));
                     }
@@ -62,6 +66,21 @@ public final class DiskHealth {
         }
         findings.sort(Comparator.comparing(Finding::vm).thenComparing(Finding::disk)
                 .thenComparing(f -> f.node() == null ? "" : f.node()).thenComparing(Finding::kind));
+        return findings;
+    }
+
+    /**
+     * The findings of the replicated disks of a vm that is defined on no node (so no mark names them): each disk's
+     * resource, on the pair, as the manifest gives them. For register, which checks them as a migration does.
+     */
+    public static List<Finding> ofDisks(ObservedState observed, String vm, String vmNode, List<String> pair,
+                                        List<VmMetadata.Disk> disks) {
+        List<Finding> findings = new ArrayList<>();
+        for (VmMetadata.Disk disk : disks) {
+            if (disk.resource() != null) {
+                findings.addAll(disk(observed, vm, vmNode, pair.isEmpty() ? List.of(vmNode) : pair, disk));
+            }
+        }
         return findings;
     }
 
