@@ -1,17 +1,15 @@
 package org.mcvirt.manifest;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * Edits manifest files in place, line by line, so comments and formatting elsewhere are kept: removes the list
- * item of a node, or appends one to the nodes list. Writes atomically (temporary file + rename).
+ * item of a node, or appends one to the nodes list. Writes atomically ({@link AtomicWrite}: a new temporary file,
+ * the original's mode, rename); a manifest that is a symbolic link is refused rather than replaced or followed.
  */
 public final class ManifestEditor {
     private ManifestEditor() {
@@ -162,9 +160,8 @@ public final class ManifestEditor {
         return ManifestLoader.expand(paths, new ArrayList<>());
     }
 
+    /** Through {@link AtomicWrite}: the file keeps its mode; a manifest that is a symbolic link is refused. */
     private static void write(Path file, String text) throws IOException {
-        Path temporary = file.resolveSibling("." + file.getFileName() + ".mcvirt-tmp");
-        Files.writeString(temporary, text, StandardCharsets.UTF_8);
-        Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AtomicWrite.replace(file, text, AtomicWrite.NEW_FILE);
     }
 }
