@@ -23,13 +23,13 @@ import org.mcvirt.model.VmSpec;
 final class ManifestBinder {
     static final String API_VERSION = "mcvirt/v1";
     private static final Pattern MAC = Pattern.compile("([0-9a-f]{2}:){5}[0-9a-f]{2}");
-    private static final Pattern USER = Pattern.compile("[a-z_][a-z0-9_-]{0,31}");
+    private static final Pattern USER = LibvirtUris.USER;
     private static final Pattern RANGE = Pattern.compile("(\\d{1,6})-(\\d{1,6})");
     private static final Pattern IPV4 =
             Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
     /** LVM's rule for a volume group name; a leading '-' would be read as an option, '.' and '..' as paths. */
     private static final Pattern VOLUME_GROUP = Pattern.compile("(?!-)(?!\\.{1,2}$)[A-Za-z0-9+_.-]{1,127}");
-    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,252})");
+    private static final Pattern HOST = LibvirtUris.HOST;
 
     /** A bound value with the location of its name and of the fields that refer to other objects. */
     record Located<T>(T value, Location location, Map<String, Location> at) {

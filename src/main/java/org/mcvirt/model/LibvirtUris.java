@@ -21,6 +21,10 @@ import java.util.regex.Pattern;
  * mcvirt never builds them, and plain tcp has no authentication of the node.
  */
 public final class LibvirtUris {
+    /** A user name as the manifest accepts it (and so as it can stand in a URI unescaped). */
+    public static final Pattern USER = Pattern.compile("[a-z_][a-z0-9_-]{0,31}");
+    /** A host name or IPv4 address as the manifest accepts it: no option ('-' first), no URI syntax. */
+    public static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,252})");
     private static final Pattern REMOTE = Pattern.compile("qemu\\+(libssh|ssh)://(?:([a-z_][a-z0-9_-]{0,31})@)?"
             + "([A-Za-z0-9][A-Za-z0-9.-]{0,252})(?::(\\d{1,5}))?/system(?:\\?(.*))?");
     private static final Pattern TEST = Pattern.compile("test:///(default|[A-Za-z0-9/._-]+)");
