@@ -1,5 +1,6 @@
 package org.mcvirt.app;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import org.mcvirt.manifest.ManifestEditor;
 import org.mcvirt.model.DesiredState;
+import org.mcvirt.model.LibvirtUris;
 import org.mcvirt.node.Deadline;
 import org.mcvirt.node.LibvirtNode;
 import org.mcvirt.node.NodeException;
@@ -42,6 +44,18 @@ final class AddNode {
         if (!node.matches("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")) {
             throw refused("'" + node + "' is not a valid node name: use 1-63 lowercase letters, digits and '-'");
         }
+        if (!LibvirtUris.HOST.matcher(request.address()).matches()) {
+            throw refused("'" + request.address() + "' is not a host name or IP address");
+        }
+        if (!LibvirtUris.USER.matcher(request.user()).matches()) {
+            throw refused("'" + request.user() + "' is not a valid user name");
+        }
+        for (Path path : List.of(request.identityFile(), request.knownHosts())) {
+            Optional<String> problem = LibvirtUris.pathProblem(path.toString());
+            if (problem.isPresent()) {
+                throw refused("'" + path + "' " + problem.get());
+            }
+        }
         if (desired.node(node).isPresent()) {
             throw refused("node " + node + " is already in the manifest");
         }
@@ -71,9 +85,7 @@ final class AddNode {
             NodeEnrolment.recordHostKey(request.knownHosts(), request.address(), request.port(), key);
             done.add("recorded host key " + key.type() + " " + key.fingerprint() + " in " + request.knownHosts());
             check(node);
-            List<String> item = List.of("- name: " + node, "  address: " + request.address(),
-                    "  ssh: {user: " + request.user() + ", port: " + request.port() + ", identityFile: "
-                            + request.identityFile() + ", knownHosts: " + request.knownHosts() + "}");
+            List<String> item = manifestItem(request);
             Optional<Path> edited = ManifestEditor.appendNode(manifests, item);
             if (edited.isPresent()) {
                 done.add("added node " + node + " to " + edited.get());
@@ -107,9 +119,8 @@ final class AddNode {
                         + " (install libvirt-clients, qemu-utils, drbd-utils, lvm2, coreutils)");
             }
         }
-        String uri = "qemu+libssh://" + request.user() + "@" + request.address() + ":" + request.port()
-                + "/system?sshauth=privkey&keyfile=" + request.identityFile() + "&known_hosts=" + request.knownHosts()
-                + "&known_hosts_verify=normal";
+        String uri = LibvirtUris.derived(request.user(), request.address(), request.port(),
+                request.identityFile().toString(), request.knownHosts().toString());
         Duration timeout = Cluster.DEFAULT_NODE_TIMEOUT;
         LibvirtNode libvirt = null;
         try {
@@ -139,6 +150,21 @@ final class AddNode {
                 closer.start();
             }
         }
+    }
+
+    /**
+     * The node's list item for the manifest, every value a double-quoted YAML scalar (JSON string escaping, which
+     * YAML's double-quoted style reads the same), so no address, user or path can add a key or end the mapping.
+     */
+    static List<String> manifestItem(NodeEnrolmentRequest request) {
+        return List.of("- name: " + quoted(request.node()), "  address: " + quoted(request.address()),
+                "  ssh: {user: " + quoted(request.user()) + ", port: " + request.port() + ", identityFile: "
+                        + quoted(request.identityFile().toString()) + ", knownHosts: "
+                        + quoted(request.knownHosts().toString()) + "}");
+    }
+
+    private static String quoted(String value) {
+        return "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(value)) + "\"";
     }
 
     private static McvirtException refused(String message) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.mcvirt.manifest.AtomicWrite;
 import org.mcvirt.plan.Plan;
 import org.mcvirt.plan.PlanCodec;
 import org.mcvirt.plan.PlanGraph;
@@ -46,6 +47,19 @@ public final class PlanView {
     /** The versioned JSON a saved plan file holds (docs/plan-format.md). */
     public String json() {
         return PlanCodec.toJson(plan);
+    }
+
+    /**
+     * Saves the plan for 'mcvirt apply FILE' ({@link #json}), all at once: a new temporary file in the same directory,
+     * then a rename. A file that is a symbolic link is refused; an existing file keeps its mode.
+     */
+    public void save(Path file) throws McvirtException {
+        try {
+            AtomicWrite.replace(file, json(), AtomicWrite.NEW_FILE);
+        } catch (IOException e) {
+            throw new McvirtException(McvirtException.Category.REFUSED, "cannot save the plan to " + file + ": "
+                    + e.getMessage());
+        }
     }
 
     /** Markdown for a merge request comment: data-loss changes first, a collapsible section per change. */

@@ -1,6 +1,5 @@
 package org.mcvirt.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,7 +72,7 @@ final class PlanCommand implements Callable<Integer> {
             return ExitCodes.ERROR;
         }
         if (out != null) {
-            Files.writeString(out, plan.json());
+            plan.save(out);
             if (chosen == Format.text) {
                 stdout.println("Saved the plan to " + out + "; apply it exactly with: mcvirt apply " + out);
             }

@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
 import org.mcvirt.model.ClusterSpec;
 import org.mcvirt.model.DrbdSpec;
 import org.mcvirt.model.IntRange;
+import org.mcvirt.model.LibvirtUris;
 import org.mcvirt.model.Macs;
 import org.mcvirt.model.NetworkSpec;
 import org.mcvirt.model.NodeSpec;
@@ -22,11 +23,13 @@ import org.mcvirt.model.VmSpec;
 final class ManifestBinder {
     static final String API_VERSION = "mcvirt/v1";
     private static final Pattern MAC = Pattern.compile("([0-9a-f]{2}:){5}[0-9a-f]{2}");
-    private static final Pattern USER = Pattern.compile("[a-z_][a-z0-9_-]{0,31}");
+    private static final Pattern USER = LibvirtUris.USER;
     private static final Pattern RANGE = Pattern.compile("(\\d{1,6})-(\\d{1,6})");
     private static final Pattern IPV4 =
             Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
-    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,252})");
+    /** LVM's rule for a volume group name; a leading '-' would be read as an option, '.' and '..' as paths. */
+    private static final Pattern VOLUME_GROUP = Pattern.compile("(?!-)(?!\\.{1,2}$)[A-Za-z0-9+_.-]{1,127}");
+    private static final Pattern HOST = LibvirtUris.HOST;
 
     /** A bound value with the location of its name and of the fields that refer to other objects. */
     record Located<T>(T value, Location location, Map<String, Location> at) {
@@ -191,6 +194,9 @@ final class ManifestBinder {
                                 Set.of("uri", "domainType"), problems);
                         if (lv.isPresent()) {
                             uri = lv.get().string("uri").orElse(null);
+                            Fields libvirt = lv.get();
+                            Optional.ofNullable(uri).flatMap(LibvirtUris::problem).ifPresent(why -> libvirt.error("uri",
+                                    "'uri' must be a libvirt URI of a transport mcvirt builds itself: " + why));
                             domainType = lv.get().enumeration("domainType", NodeSpec.DomainType.class).orElse(domainType);
                         }
                     }
@@ -231,9 +237,7 @@ final class ManifestBinder {
 
     /** libvirt over libssh with the node's own key and known_hosts: strict host-key checking, no agent. */
     static String derivedUri(NodeSpec.SshSpec ssh, String address) {
-        return "qemu+libssh://" + ssh.user() + "@" + address + ":" + ssh.port() + "/system?sshauth=privkey"
-                + "&keyfile=" + ssh.identityFile() + "&known_hosts=" + ssh.knownHosts()
-                + "&known_hosts_verify=normal";
+        return LibvirtUris.derived(ssh.user(), address, ssh.port(), ssh.identityFile(), ssh.knownHosts());
     }
 
     /** '~/' at the start of a path means the home directory of the user running mcvirt. */
@@ -258,6 +262,9 @@ final class ManifestBinder {
                 f.error("user", "'" + user + "' is not a valid user name");
             }
             int port = f.integer("port", 1, 65535).orElse(22);
+            for (String key : List.of("identityFile", "knownHosts")) {
+                f.string(key).flatMap(LibvirtUris::pathProblem).ifPresent(why -> f.error(key, "'" + key + "' " + why));
+            }
             return new NodeSpec.SshSpec(user, port, expandHome(f.string("identityFile").orElse("~/.ssh/id_ed25519")),
                     expandHome(f.string("knownHosts").orElse("~/.ssh/known_hosts")));
         });
@@ -276,8 +283,9 @@ final class ManifestBinder {
             String path = null;
             if (type.isPresent() && type.get() == StorageSpec.StorageType.LVM) {
                 volumeGroup = f.requiredString("volumeGroup").orElse(null);
-                if (volumeGroup != null && !volumeGroup.matches("[A-Za-z0-9+_.-]+")) {
-                    f.error("volumeGroup", "'" + volumeGroup + "' is not a valid volume group name");
+                if (volumeGroup != null && !VOLUME_GROUP.matcher(volumeGroup).matches()) {
+                    f.error("volumeGroup", "'" + volumeGroup + "' is not a valid volume group name: use 1-127 letters,"
+                            + " digits and + _ . -, not starting with '-' and not '.' or '..'");
                 }
                 if (f.has("path")) {
                     f.error("path", "'path' is for storage of type file; lvm storage takes 'volumeGroup'");

@@ -1,17 +1,15 @@
 package org.mcvirt.manifest;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * Edits manifest files in place, line by line, so comments and formatting elsewhere are kept: removes the list
- * item of a node, or appends one to the nodes list. Writes atomically (temporary file + rename).
+ * item of a node, or appends one to the nodes list. Writes atomically ({@link AtomicWrite}: a new temporary file,
+ * the original's mode, rename); a manifest that is a symbolic link is refused rather than replaced or followed.
  */
 public final class ManifestEditor {
     private ManifestEditor() {
@@ -25,7 +23,7 @@ public final class ManifestEditor {
     public static Optional<NodeItem> findNode(List<Path> paths, String node) throws IOException {
         for (Path file : files(paths)) {
             List<Diagnostic> ignored = new ArrayList<>();
-            String text = Files.readString(file, StandardCharsets.UTF_8);
+            String text = ManifestText.read(file);
             Optional<YamlTree.Node> root = YamlReader.read(file.toString(), text, ignored);
             if (root.isEmpty() || !(root.get() instanceof YamlTree.MapNode map)) {
                 continue;
@@ -48,7 +46,7 @@ public final class ManifestEditor {
 
     /** Removes a node's list item, keeping everything else byte for byte. */
     public static void removeNode(NodeItem item) throws IOException {
-        List<String> lines = new ArrayList<>(List.of(Files.readString(item.file(), StandardCharsets.UTF_8).split("\n", -1)));
+        List<String> lines = new ArrayList<>(List.of(ManifestText.read(item.file()).split("\n", -1)));
         int end = item.endLine() - 1;
         // keep comment lines that introduce the next item
         while (end > item.firstLine() && lines.get(end - 1).strip().startsWith("#")) {
@@ -64,7 +62,7 @@ public final class ManifestEditor {
      */
     public static Optional<Path> appendNode(List<Path> paths, List<String> itemLines) throws IOException {
         for (Path file : files(paths)) {
-            String text = Files.readString(file, StandardCharsets.UTF_8);
+            String text = ManifestText.read(file);
             Optional<YamlTree.Node> root = YamlReader.read(file.toString(), text, new ArrayList<>());
             if (root.isEmpty() || !(root.get() instanceof YamlTree.MapNode map)) {
                 continue;
@@ -101,7 +99,7 @@ public final class ManifestEditor {
     /** Where a vm's field (for example its node) is written, in the files and directories given. */
     public static Optional<ScalarAt> findVmField(List<Path> paths, String vm, String field) throws IOException {
         for (Path file : files(paths)) {
-            String text = Files.readString(file, StandardCharsets.UTF_8);
+            String text = ManifestText.read(file);
             Optional<YamlTree.Node> root = YamlReader.read(file.toString(), text, new ArrayList<>());
             if (root.isEmpty() || !(root.get() instanceof YamlTree.MapNode map)) {
                 continue;
@@ -129,7 +127,7 @@ public final class ManifestEditor {
      * Refuses when the file no longer has that text there.
      */
     public static void replaceScalar(ScalarAt at, String value) throws IOException {
-        List<String> lines = new ArrayList<>(List.of(Files.readString(at.file(), StandardCharsets.UTF_8).split("\n", -1)));
+        List<String> lines = new ArrayList<>(List.of(ManifestText.read(at.file()).split("\n", -1)));
         String line = at.line() - 1 < lines.size() ? lines.get(at.line() - 1) : "";
         int start = at.column() - 1;
         if (start >= 0 && start < line.length() && (line.charAt(start) == '"' || line.charAt(start) == '\'')
@@ -162,9 +160,8 @@ public final class ManifestEditor {
         return ManifestLoader.expand(paths, new ArrayList<>());
     }
 
+    /** Through {@link AtomicWrite}: the file keeps its mode; a manifest that is a symbolic link is refused. */
     private static void write(Path file, String text) throws IOException {
-        Path temporary = file.resolveSibling("." + file.getFileName() + ".mcvirt-tmp");
-        Files.writeString(temporary, text, StandardCharsets.UTF_8);
-        Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AtomicWrite.replace(file, text, AtomicWrite.NEW_FILE);
     }
 }

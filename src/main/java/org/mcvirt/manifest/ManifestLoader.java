@@ -1,7 +1,6 @@
 package org.mcvirt.manifest;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,7 +45,10 @@ public final class ManifestLoader {
             String display = file.toString();
             String text;
             try {
-                text = Files.readString(file, StandardCharsets.UTF_8);
+                text = ManifestText.read(file);
+            } catch (ManifestText.NotUtf8Exception e) {
+                problems.add(new Diagnostic(e.location(), e.getMessage()));
+                continue;
             } catch (IOException e) {
                 problems.add(new Diagnostic(new Location(display, 1, 1), "cannot read manifest: " + e.getMessage()));
                 continue;
@@ -90,6 +92,9 @@ public final class ManifestLoader {
                 }
             } else if (!Files.exists(path)) {
                 problems.add(new Diagnostic(new Location(path.toString(), 1, 1), "no such manifest file or directory"));
+            } else if (!Files.isRegularFile(path)) { // a FIFO or a device would block or never end
+                problems.add(new Diagnostic(new Location(path.toString(), 1, 1),
+                        "not a regular file (a manifest is a file or a directory of files)"));
             } else {
                 files.add(path);
             }

@@ -5,14 +5,21 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
+import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.events.AliasEvent;
+import org.yaml.snakeyaml.events.Event;
+import org.yaml.snakeyaml.events.NodeEvent;
 
 /**
  * Reads YAML with Jackson's streaming YAML parser into a {@link YamlTree} that keeps line and column of
@@ -36,6 +43,7 @@ final class YamlReader {
      */
     static Optional<YamlTree.Node> read(String file, String text, List<Diagnostic> problems,
                                         java.util.function.BiConsumer<String, YamlTree.Node> topLevel) {
+        refuseAnchors(file, text, problems);
         try (JsonParser parser = FACTORY.createParser(text)) {
             JsonToken first = parser.nextToken();
             if (first == null) {
@@ -75,6 +83,9 @@ final class YamlReader {
             throws IOException {
         Location here = location(file, parser.currentTokenLocation());
         JsonToken token = parser.currentToken();
+        if (parser instanceof YAMLParser yaml && yaml.isCurrentAlias()) {
+            return new YamlTree.ScalarNode(here, null); // refused by refuseAnchors; never read as its name
+        }
         switch (token) {
             case START_OBJECT -> {
                 List<YamlTree.Entry> entries = new ArrayList<>();
@@ -110,6 +121,30 @@ final class YamlReader {
             default -> {
                 return new YamlTree.ScalarNode(here, parser.getText());
             }
+        }
+    }
+
+    /**
+     * Anchors and aliases are refused with their place: Jackson hands an alias over as a plain string holding its
+     * name (and forgets the anchor of a value in a mapping), so {@code node: *n} would silently read as "n". Refusing
+     * them is simpler and clearer than resolving them. Read from SnakeYAML's events; a syntax error here is left to
+     * the parse that follows, which reports it.
+     */
+    private static void refuseAnchors(String file, String text, List<Diagnostic> problems) {
+        if (text.indexOf('&') < 0 && text.indexOf('*') < 0) {
+            return;
+        }
+        try {
+            for (Event event : new Yaml().parse(new StringReader(text))) {
+                if (event instanceof NodeEvent node && node.getAnchor() != null) {
+                    Mark mark = event.getStartMark();
+                    problems.add(new Diagnostic(new Location(file, mark.getLine() + 1, mark.getColumn() + 1),
+                            "YAML anchors and aliases are not supported ('" + (event instanceof AliasEvent ? "*" : "&")
+                                    + node.getAnchor() + "'); write the value out"));
+                }
+            }
+        } catch (YAMLException e) {
+            // reported by the parse that follows
         }
     }
 

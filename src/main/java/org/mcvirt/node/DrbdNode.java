@@ -166,22 +166,44 @@ public final class DrbdNode implements DrbdPrimitives {
         runWithSecret("bring up " + resource, resource, "drbdadm", "adjust", resource);
     }
 
+    /** How long the initial sync waits for the peer, brought up just before, to connect. */
+    static final Duration PEER_CONNECT_WAIT = Duration.ofSeconds(60);
+
     /**
      * Starts the initial sync from this node: made Primary with its data declared the good copy. Only on a resource
      * whose disk here is Inconsistent (new): if this node's data is already UpToDate, it is just made Primary.
-     * Returns true when it started a sync.
+     * {@code --overwrite-data-of-peer} is given only while the peer is connected and its disk Inconsistent too (new
+     * on both sides); a peer whose disk is unknown (not connected: it may hold data mcvirt cannot see) or holds data
+     * (Outdated, Consistent, UpToDate) or none (Diskless) is refused, after waiting {@link #PEER_CONNECT_WAIT} for a
+     * peer that is still connecting. Returns true when it started a sync.
      */
     @Override
     public boolean startInitialSync(int minor, String resource) throws NodeException {
-        DeviceState state = state(minor).orElseThrow(() -> new NodeException(node, "resource " + resource
-                + " (minor " + minor + ") is not up", null));
+        return startInitialSync(minor, resource, PEER_CONNECT_WAIT);
+    }
+
+    boolean startInitialSync(int minor, String resource, Duration connectWait) throws NodeException {
+        long deadline = System.nanoTime() + connectWait.toNanos();
+        DeviceState state = state(minor).orElseThrow(() -> notUp(minor, resource));
         if ("UpToDate".equals(state.disk())) {
             promote(minor, resource);
             return false;
         }
-        if (!"Inconsistent".equals(state.disk()) || "UpToDate".equals(state.peerDisk())) {
+        while (!"Connected".equals(state.connection()) && !"StandAlone".equals(state.connection())
+                && System.nanoTime() < deadline) {
+            sleep(resource);
+            state = state(minor).orElseThrow(() -> notUp(minor, resource));
+        }
+        String states = state.connection() + " " + state.disk() + "/" + state.peerDisk();
+        if (!"Connected".equals(state.connection())) {
+            throw new NodeException(node, "resource " + resource + " is not connected to its peer (" + states + ")"
+                    + (connectWait.isZero() ? "" : " after " + Deadline.describe(connectWait)) + ": the initial sync"
+                    + " overwrites the peer only when it is connected and Inconsistent; bring the peer up and connected,"
+                    + " then apply again", null);
+        }
+        if (!"Inconsistent".equals(state.disk()) || !"Inconsistent".equals(state.peerDisk())) {
             throw new NodeException(node, "resource " + resource + " is " + state.disk() + "/" + state.peerDisk()
-                    + " here: not a new resource, so no initial sync is forced from this node", null);
+                    + " here: not a new resource on both nodes, so no initial sync is forced from this node", null);
         }
         commands.run("start the initial sync of " + resource, "drbdadm", "--", "--overwrite-data-of-peer", "primary",
                 resource);

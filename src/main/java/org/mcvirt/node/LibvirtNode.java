@@ -23,7 +23,6 @@ import org.libvirt.StorageVol;
  */
 public final class LibvirtNode implements NodePrimitives, AutoCloseable {
     private static final int XML_INACTIVE = 2;
-    private static final int UNDEFINE_MANAGED_SAVE = 1;
     private static final int UNDEFINE_NVRAM = 4;
     private static final int DEVICE_LIVE = 1;
     private static final long PROGRESS_SECONDS = 10;
@@ -340,9 +339,20 @@ public final class LibvirtNode implements NodePrimitives, AutoCloseable {
         return true;
     }
 
+    /**
+     * Undefines a domain (and its NVRAM file). A managed-save image (the saved memory of a guest that was running) is
+     * never discarded here: a domain that has one is refused before anything changes, and without
+     * VIR_DOMAIN_UNDEFINE_MANAGED_SAVE libvirt itself refuses too if one appears in between.
+     */
     public void undefineDomain(String name) throws NodeException {
-        run("undefine domain " + name,
-                () -> connect.domainLookupByName(name).undefine(UNDEFINE_MANAGED_SAVE | UNDEFINE_NVRAM));
+        Domain domain = call("look up domain " + name, () -> connect.domainLookupByName(name));
+        if (call("check domain " + name + " for a managed-save image", domain::hasManagedSaveImage) == 1) {
+            throw new NodeException(node, "domain " + name + " has a managed-save image (the saved memory of a guest"
+                    + " that was running), which undefining would discard; mcvirt does not: start the vm to resume it,"
+                    + " or remove the image with 'virsh managedsave-remove " + name + "' on node " + node
+                    + ", then apply again", null);
+        }
+        run("undefine domain " + name, () -> domain.undefine(UNDEFINE_NVRAM));
     }
 
     /** The persistent definition of a domain as libvirt keeps it (with what libvirt added), or empty. */

@@ -265,7 +265,8 @@ class LabEndToEndIT {
                     "recorded host key ssh-ed25519 " + fingerprint + " in " + knownHosts, "added node node2 to " + oneNode);
             assertThat(Files.readString(knownHosts)).startsWith("[127.0.0.1]:2222 ssh-ed25519 ");
             assertThat(Files.readString(oneNode)).startsWith(nodesText.substring(0, nodesText.indexOf("  - name: node2")))
-                    .contains("  - name: node2\n    address: 127.0.0.1\n    ssh: {user: enrol, port: 2222, identityFile: " + key);
+                    .contains("  - name: \"node2\"\n    address: \"127.0.0.1\"\n    ssh: {user: \"enrol\", port: 2222,"
+                            + " identityFile: \"" + key);
             Cli.Result info = Cli.run("-f", oneNode.toString(), "-f", empty.toString(), "info");
             assertThat(info.exitCode()).as(info.toString()).isZero();
             assertThat(info.out()).contains("node node2 (127.0.0.1:2222): reachable");

@@ -11,12 +11,16 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.function.BooleanSupplier;
 
 /**
  * Enrols a new node: reads the host key it offers (without trusting it), and, once the operator accepted that
@@ -103,12 +107,12 @@ public final class NodeEnrolment {
             channel.setErrStream(errors);
             InputStream output = channel.getInputStream();
             channel.connect((int) timeout.toMillis());
-            output.readAllBytes();
-            while (!channel.isClosed()) {
-                Thread.sleep(20);
+            try {
+                awaitClosed(node, endpoint, channel::isClosed, output, timeout);
+            } finally {
+                channel.disconnect();
             }
             int status = channel.getExitStatus();
-            channel.disconnect();
             if (status != 0) {
                 throw new SshException(SshException.Category.COMMAND_FAILED, node, endpoint, "installing the public key"
                         + " failed with exit status " + status + ": " + errors.toString(StandardCharsets.UTF_8).strip(), null);
@@ -124,10 +128,44 @@ public final class NodeEnrolment {
         }
     }
 
+    /**
+     * Waits for the key's installation to end, reading (and dropping) what it prints, for at most timeout: a node that
+     * stops answering, or a command that never ends, is given up with a TIMEOUT instead of waiting forever.
+     */
+    static void awaitClosed(String node, String endpoint, BooleanSupplier closed, InputStream output, Duration timeout)
+            throws SshException, IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        byte[] buffer = new byte[4096];
+        while (true) {
+            while (output.available() > 0) {
+                output.read(buffer, 0, Math.min(buffer.length, output.available()));
+            }
+            if (closed.getAsBoolean()) {
+                while (output.available() > 0) {
+                    output.read(buffer, 0, Math.min(buffer.length, output.available()));
+                }
+                return;
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                throw new SshException(SshException.Category.TIMEOUT, node, endpoint, "installing the public key did"
+                        + " not finish within " + timeout.toSeconds() + "s", null);
+            }
+            Thread.sleep(20);
+        }
+    }
+
     /** Appends the accepted key to a known_hosts file (created with mode 0600 when missing). */
     public static void recordHostKey(Path knownHosts, String host, int port, OfferedKey key) throws IOException {
         if (knownHosts.getParent() != null) {
             Files.createDirectories(knownHosts.getParent());
+        }
+        if (!Files.exists(knownHosts, LinkOption.NOFOLLOW_LINKS)) {
+            try {
+                Files.createFile(knownHosts, PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rw-------")));
+            } catch (FileAlreadyExistsException e) {
+                // made meanwhile: appended to as it is
+            }
         }
         String existing = Files.exists(knownHosts) ? Files.readString(knownHosts) : "";
         String line = key.knownHostsLine(host, port);
