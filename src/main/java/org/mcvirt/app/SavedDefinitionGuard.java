@@ -1,12 +1,9 @@
 package org.mcvirt.app;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.mcvirt.model.Digests;
 import org.mcvirt.apply.StepRunner;
 import org.mcvirt.model.DesiredState;
 import org.mcvirt.node.DefinitionPrimitives;
@@ -62,7 +59,7 @@ final class SavedDefinitionGuard implements StepRunner {
     private void check(StepPayload.RegisterDomain register) throws NodeException {
         String from = register.copyNode();
         Optional<String> copy = definitions.of(from).readDefinition(register.copyDirectory(), register.name());
-        if (copy.isEmpty() || !sha256(copy.get()).equals(register.sha256())) {
+        if (copy.isEmpty() || !Digests.sha256(copy.get()).equals(register.sha256())) {
             return; // gone or changed since the plan: the runner refuses it with that
         }
         List<String> wrong = DomainMarks.savedDefinitionProblems(copy.get(), register.name(), cluster, nodes, desired);
@@ -73,12 +70,4 @@ final class SavedDefinitionGuard implements StepRunner {
         }
     }
 
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -1,11 +1,7 @@
 package org.mcvirt.apply;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import org.mcvirt.model.Digests;
 import org.mcvirt.model.DrbdSpec;
 import org.mcvirt.model.Secrets;
 import org.mcvirt.node.Deadline;
@@ -136,7 +133,7 @@ public final class LibvirtStepRunner implements StepRunner {
                 String copy = storage.of(from).definitions().readDefinition(p.copyDirectory(), p.name())
                         .orElseThrow(() -> new NodeException(from, "the saved definition of domain " + p.name()
                                 + " is gone", null));
-                if (!sha256(copy).equals(p.sha256())) {
+                if (!Digests.sha256(copy).equals(p.sha256())) {
                     throw new NodeException(from, "the saved definition of domain " + p.name()
                             + " changed since the plan was made; run 'mcvirt plan' again", null);
                 }
@@ -474,15 +471,6 @@ public final class LibvirtStepRunner implements StepRunner {
 
     private interface Primitive {
         void run() throws NodeException;
-    }
-
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** Runs a primitive that has nothing to add to the progress line. */

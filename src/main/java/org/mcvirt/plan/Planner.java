@@ -4,13 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -18,6 +15,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
+import org.mcvirt.model.Digests;
 import org.mcvirt.model.DesiredState;
 import org.mcvirt.model.Macs;
 import org.mcvirt.model.NodeSpec;
@@ -182,9 +180,8 @@ public final class Planner {
      */
     public static String manifestDigest(DesiredState desired) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(CANONICAL.writeValueAsBytes(desired)));
-        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+            return Digests.sha256(CANONICAL.writeValueAsBytes(desired));
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }

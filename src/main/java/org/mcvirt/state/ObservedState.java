@@ -2,14 +2,12 @@ package org.mcvirt.state;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.mcvirt.model.Digests;
 import org.mcvirt.model.ByName;
 
 /** What was read from every node. Lists are sorted by name so output and fingerprints are deterministic. */
@@ -31,11 +29,7 @@ public record ObservedState(List<NodeObservation> nodes) {
      * sync progress or I/O counters, so a busy disk does not make a saved plan stale either).
      */
     public String fingerprint() {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(fingerprintInput()));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Digests.sha256(fingerprintInput());
     }
 
     /** The canonical JSON the fingerprint is the SHA-256 of. */
