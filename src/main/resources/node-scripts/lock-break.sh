@@ -3,6 +3,7 @@
 # still is that lock (under the guard its holder renews it under); exit status 3 when there is none, 4 when it
 # changed since it was shown
 test -e "$1" || exit 3
+umask 077 # the guard file, like all in the state directory, is for root only
 exec 9>>"$1.guard" || exit 5
 flock -w 10 9 || exit 5
 test -e "$1" || exit 3

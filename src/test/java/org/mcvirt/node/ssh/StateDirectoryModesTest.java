@@ -48,6 +48,24 @@ class StateDirectoryModesTest {
         assertThat(mode(Path.of(state.lockFile()))).isEqualTo("rw-------");
     }
 
+    /** The lock scripts' flock guard file (lock.json.guard) is made by renew, release and break: 0600 too. */
+    @Test
+    void theLockGuardFileIsForRootOnly(@TempDir Path directory) throws Exception {
+        StateDirectory state = new StateDirectory(directory.resolve("state").toString());
+        String holder = "{\"token\":\"t\"}";
+        Path guard = Path.of(state.lockFile() + ".guard");
+        for (NodeScript script : List.of(NodeScript.LOCK_RENEW, NodeScript.LOCK_RELEASE,
+                NodeScript.LOCK_BREAK)) {
+            Files.deleteIfExists(guard);
+            Files.deleteIfExists(Path.of(state.lockFile()));
+            assertThat(run(NodeScript.LOCK_TAKE, state.root(), holder, state.lockFile()).succeeded()).isTrue();
+            run(script, state.lockFile(), script == NodeScript.LOCK_BREAK ? "token" : "t",
+                    script == NodeScript.LOCK_BREAK ? "t" : holder);
+            assertThat(guard).as(script.name()).exists();
+            assertThat(mode(guard)).as(script.name()).isEqualTo("rw-------");
+        }
+    }
+
     @Test
     void aStateDirectoryAndJournalOfAnEarlierVersionAreTightened(@TempDir Path directory) throws Exception {
         Path root = Files.createDirectory(directory.resolve("state"),
