@@ -159,6 +159,8 @@ public final class Executor {
                     StepOutcome outcome = outcomes.get(released.step().id());
                     outcomes.put(outcome.id(), new StepOutcome(outcome.id(), outcome.status(), outcome.message()
                             + "; after the deadline the step ended: " + released.report()));
+                    // said as it happens too: the step's line was printed when its deadline passed
+                    listener.progress(released.step(), "after the deadline the step ended: " + released.report());
                     continue;
                 }
                 Finished finished = (Finished) event;

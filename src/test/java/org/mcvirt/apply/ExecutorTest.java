@@ -48,6 +48,11 @@ class ExecutorTest {
         public void skipped(Step step, String why) {
             events.add("skipped " + step.id() + ": " + why);
         }
+
+        @Override
+        public void progress(Step step, String message) {
+            events.add("progress " + step.id() + ": " + message);
+        }
     }
 
     @Test
@@ -205,6 +210,7 @@ class ExecutorTest {
         Executor.Limits limits = new Executor.Limits(s -> java.time.Duration.ofMillis(s.id() == 1 ? 300 : 20_000),
                 n -> null, (n, why) -> {
                 }, java.time.Duration.ofSeconds(30));
+        Recorder recorder = new Recorder();
         List<StepOutcome> outcomes = new Executor(s -> {
             if (s.id() == 2) {
                 events.add("start 2");
@@ -219,8 +225,11 @@ class ExecutorTest {
             }
             events.add("worker 1 ends");
             throw new NodeException("a", "aborted and rolled back", null);
-        }, 2, new Recorder(), limits).execute(plan(migration(1, "a", "b"), step(2, "b", List.of())));
+        }, 2, recorder, limits).execute(plan(migration(1, "a", "b"), step(2, "b", List.of())));
         assertThat(events).containsExactly("worker 1 interrupted", "worker 1 ends", "start 2");
+        // what the worker said when it ended is printed as it happens (the step's FAILED line came before)
+        assertThat(recorder.events).contains("progress 1: after the deadline the step ended: node a: aborted and"
+                + " rolled back");
         assertThat(outcomes).extracting(StepOutcome::status).containsExactly(StepOutcome.Status.FAILED,
                 StepOutcome.Status.DONE);
         assertThat(outcomes.get(0).message()).startsWith("node a: stopped answering: step 1 (migrate vm1) did not"
