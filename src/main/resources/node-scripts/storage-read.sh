@@ -1,8 +1,9 @@
 # shellcheck shell=sh
-# $1 section boundary, $2 verify record directory, $3 journal file, $4 saved definitions directory. Each tool's
+# $1 section boundary, $2 verify record directory, $3 journal file, $4 saved definitions directory, $5 failover
+# record directory. Each tool's
 # output, error output and exit status as a section between boundary lines; LV_FIELDS, VG_FIELDS and JOURNAL_TAIL
 # are filled in by StorageReader
-b=$1; v=$2; j=$3; d=$4
+b=$1; v=$2; j=$3; d=$4; o=$5
 LVM_SUPPRESS_FD_WARNINGS=1; export LVM_SUPPRESS_FD_WARNINGS
 e=$(mktemp) || exit 1
 trap 'rm -f "$e"' EXIT
@@ -31,7 +32,7 @@ run memory sh -c 'awk "/^MemAvailable:/ {print \$2}" /proc/meminfo'
 # shellcheck disable=SC2016 # expanded by the inner sh
 [ -d "$d" ] && run saved sh -c 'cd "$1" && for f in *.xml; do [ -f "$f" ] && sha256sum -- "$f"; done; exit 0' \
     mcvirt-saved "$d"
-for f in "$v"/*.json; do
+for f in "$v"/*.json "$o"/*.json; do
   [ -f "$f" ] || continue
   printf '%s file %s\n' "$b" "$f"
   cat "$f" 2>&1

@@ -57,8 +57,12 @@ public final class Cluster implements AutoCloseable {
         return connect(clusterName, nodes, nodeTimeout, null);
     }
 
-    /** As {@link #connect(String, List, Duration)}, taking the libvirt connections preconnect already opened. */
-    static Cluster connect(String clusterName, List<NodeSpec> nodes, Duration nodeTimeout, Preconnect preconnect) {
+    /**
+     * As {@link #connect(String, List, Duration)}, taking the libvirt connections preconnect already opened. A node
+     * the manifest declares offline is left out: never contacted, not read, not locked.
+     */
+    static Cluster connect(String clusterName, List<NodeSpec> allNodes, Duration nodeTimeout, Preconnect preconnect) {
+        List<NodeSpec> nodes = allNodes.stream().filter(NodeSpec::contacted).toList();
         Cluster cluster = new Cluster(clusterName, nodeTimeout);
         nodes.forEach(n -> cluster.specs.put(n.name(), n));
         List<Object> results = onEachNode(nodes.stream().map(NodeSpec::name).toList(), node -> {

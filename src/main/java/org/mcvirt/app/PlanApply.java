@@ -23,7 +23,16 @@ public final class PlanApply {
      * whose node changes migrated live when live is set. Never changes anything.
      */
     public PlanView plan(Set<String> targetVms, boolean live) throws McvirtException {
-        return new PlanView(plan(new Planner.Options(targetVms, live)));
+        return plan(targetVms, live, false, Set.of());
+    }
+
+    /**
+     * As {@link #plan(Set, boolean)}, with --allow-downtime (a vm that cannot leave a node in maintenance is stopped
+     * there) and --accept-stale (disks, VM/DISK, taken over in a failover although their copy was not UpToDate).
+     */
+    public PlanView plan(Set<String> targetVms, boolean live, boolean allowDowntime, Set<String> acceptStale)
+            throws McvirtException {
+        return new PlanView(plan(new Planner.Options(targetVms, live).withNodeLoss(allowDowntime, acceptStale)));
     }
 
     /** Reads the cluster and plans. Never changes anything. */

@@ -32,7 +32,7 @@ final class Preconnect {
 
     /** Starts connecting to a node (once per node and URI). */
     void offer(NodeSpec node) {
-        if (node.libvirtUri() == null) {
+        if (node.libvirtUri() == null || !node.contacted()) {
             return;
         }
         opening.computeIfAbsent(key(node), k -> {

@@ -29,6 +29,11 @@ public record Scope(UnaryOperator<DesiredState> desired, Planner.Options options
         });
     }
 
+    /** This scope planned with --allow-downtime and --accept-stale (a node in maintenance or declared offline). */
+    public Scope withNodeLoss(boolean allowDowntime, Set<String> acceptStale) {
+        return new Scope(desired, options.withNodeLoss(allowDowntime, acceptStale), precheck, postcheck);
+    }
+
     /** Refuses, before anything is planned, what an imperative command cannot do in the state observed. */
     @FunctionalInterface
     public interface Precheck {

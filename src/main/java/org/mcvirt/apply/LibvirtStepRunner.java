@@ -40,7 +40,9 @@ import org.mcvirt.plan.StepPayload.GrowDrbd;
 import org.mcvirt.plan.StepPayload.GrowLv;
 import org.mcvirt.plan.StepPayload.GrowVolume;
 import org.mcvirt.plan.StepPayload.MigrateLive;
+import org.mcvirt.plan.StepPayload.RecordFailover;
 import org.mcvirt.plan.StepPayload.RegisterDomain;
+import org.mcvirt.state.FailoverRecord;
 import org.mcvirt.plan.StepPayload.SetAutostart;
 import org.mcvirt.plan.StepPayload.SetMemoryLive;
 import org.mcvirt.plan.StepPayload.ShutdownDomain;
@@ -127,6 +129,15 @@ public final class LibvirtStepRunner implements StepRunner {
                 node.undefineDomain(p.name());
                 yield "";
             }
+            case RECORD_FAILOVER -> {
+                RecordFailover p = step.payload(RecordFailover.class);
+                FailoverRecord record = new FailoverRecord(p.vm(), p.from(), step.node(),
+                        java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString(),
+                        p.resources(), p.stale());
+                storage.of(step.node()).definitions().writeFailoverRecord(p.stateDirectory(), p.vm(),
+                        FailoverRecord.json(record));
+                yield "recorded in " + p.stateDirectory() + "/failover/" + p.vm() + ".json";
+            }
             case REGISTER_DOMAIN -> {
                 RegisterDomain p = step.payload(RegisterDomain.class);
                 String from = p.copyNode();
@@ -210,7 +221,13 @@ public final class LibvirtStepRunner implements StepRunner {
             case DRBD_PROMOTE -> {
                 DrbdPromote p = step.payload(DrbdPromote.class);
                 StoragePrimitives here = storage.of(step.node());
-                yield done(() -> here.drbd().promote(p.minor(), p.resource()));
+                yield done(() -> {
+                    if (p.force()) {
+                        here.drbd().forcePromote(p.minor(), p.resource());
+                    } else {
+                        here.drbd().promote(p.minor(), p.resource());
+                    }
+                });
             }
             case DRBD_DEMOTE -> {
                 DrbdDemote p = step.payload(DrbdDemote.class);

@@ -87,11 +87,15 @@ final class ApplyCommand implements Callable<Integer> {
             + " says migration: offline (a saved plan keeps the mode it was made with).")
     boolean live;
 
+    @picocli.CommandLine.Mixin
+    NodeLossOptions nodeLoss = new NodeLossOptions();
+
     @Override
     public Integer call() throws Exception {
         PlanApply planApply = new PlanApply(parent.access());
         Optional<PlanView> saved = planFile == null ? Optional.empty() : Optional.of(PlanView.read(planFile));
-        Scope scope = live ? Scope.live() : Scope.ALL;
+        Scope scope = (live ? Scope.live() : Scope.ALL).withNodeLoss(nodeLoss.allowDowntime,
+                nodeLoss.acceptStale(spec));
         return execute((options, listener, interaction) -> planApply.apply(saved, parent.manifestsGiven(), options,
                 listener, interaction, scope));
     }

@@ -60,9 +60,13 @@ final class PlanCommand implements Callable<Integer> {
             + " says migration: offline.")
     boolean live;
 
+    @picocli.CommandLine.Mixin
+    NodeLossOptions nodeLoss = new NodeLossOptions();
+
     @Override
     public Integer call() throws Exception {
-        PlanView plan = new PlanApply(parent.access()).plan(Set.copyOf(targets), live);
+        PlanView plan = new PlanApply(parent.access()).plan(Set.copyOf(targets), live, nodeLoss.allowDowntime,
+                nodeLoss.acceptStale(spec));
         var stdout = spec.commandLine().getOut();
         Format chosen = json ? Format.json : format;
         stdout.print(print(plan, chosen, parent.colour()));

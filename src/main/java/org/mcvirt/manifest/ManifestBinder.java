@@ -172,7 +172,7 @@ final class ManifestBinder {
 
     private Optional<Located<NodeSpec>> node(YamlTree.Node node) {
         return Fields.of(node, "node", Set.of("name", "local", "address", "clusterIp", "drbdIp", "ssh", "libvirt",
-                "paths", "storage"), problems).flatMap(f -> {
+                "paths", "storage", "state"), problems).flatMap(f -> {
                     Optional<String> name = f.name("name");
                     boolean local = f.bool("local", false);
                     Optional<String> address = local ? f.string("address") : f.requiredString("address");
@@ -223,6 +223,7 @@ final class ManifestBinder {
                             }
                         });
                     }
+                    NodeSpec.State state = f.enumeration("state", NodeSpec.State.class).orElse(NodeSpec.State.ONLINE);
                     if (name.isEmpty() || (!local && address.isEmpty())) {
                         return Optional.empty();
                     }
@@ -230,7 +231,7 @@ final class ManifestBinder {
                         uri = local ? "qemu:///system" : derivedUri(ssh, address.get());
                     }
                     NodeSpec spec = new NodeSpec(name.get(), local, address.orElse(null), clusterIp, drbdIp, local ? null : ssh,
-                            uri, domainType, stateDirectory, drbdConfigDirectory, storage);
+                            uri, domainType, stateDirectory, drbdConfigDirectory, storage, state);
                     return Optional.of(new Located<>(spec, f.location("name"), Map.of()));
                 });
     }

@@ -18,4 +18,13 @@ public interface DefinitionPrimitives {
 
     /** Removes the saved copy of a deleted vm's definition (none is fine). */
     void forgetDefinition(String stateDirectory, String domain) throws NodeException;
+
+    /**
+     * Writes the record that this node took a vm over from a node declared offline ({@code failover/VM.json}, mode
+     * 0600): the JSON the caller made.
+     */
+    void writeFailoverRecord(String stateDirectory, String vm, byte[] json) throws NodeException;
+
+    /** Removes the failover record of a vm (none is fine). */
+    void forgetFailoverRecord(String stateDirectory, String vm) throws NodeException;
 }

@@ -220,6 +220,15 @@ public final class DrbdNode implements DrbdPrimitives {
     }
 
     @Override
+    public void forcePromote(int minor, String resource) throws NodeException {
+        Optional<DeviceState> state = state(minor);
+        if (state.isPresent() && "Primary".equals(state.get().role())) {
+            return;
+        }
+        commands.run("make " + resource + " primary (forced)", "drbdadm", "primary", "--force", resource);
+    }
+
+    @Override
     public void demote(int minor, String resource) throws NodeException {
         Optional<DeviceState> state = state(minor);
         if (state.isEmpty() || "Secondary".equals(state.get().role())) {

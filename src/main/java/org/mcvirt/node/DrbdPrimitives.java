@@ -29,6 +29,12 @@ public interface DrbdPrimitives {
 
     void promote(int minor, String resource) throws NodeException;
 
+    /**
+     * Makes the resource primary here although its copy is not UpToDate ({@code drbdadm primary --force}): a failover
+     * onto a stale copy the operator accepted.
+     */
+    void forcePromote(int minor, String resource) throws NodeException;
+
     void demote(int minor, String resource) throws NodeException;
 
     void down(String resource) throws NodeException;

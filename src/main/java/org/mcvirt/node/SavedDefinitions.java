@@ -50,4 +50,26 @@ public final class SavedDefinitions implements DefinitionPrimitives {
             throw commands.failure("remove the saved definition of domain " + domain, e);
         }
     }
+
+    @Override
+    public void writeFailoverRecord(String stateDirectory, String vm, byte[] json) throws NodeException {
+        StateDirectory state = new StateDirectory(stateDirectory);
+        try {
+            commands.transport().runChecked(NodeScript.STATE_DIRECTORY.command(stateDirectory,
+                    state.failoverDirectory()));
+            commands.transport().writeFileAtomically(state.failoverRecord(vm), json, "0600");
+        } catch (SshException e) {
+            throw commands.failure("record the failover of vm " + vm, e);
+        }
+    }
+
+    @Override
+    public void forgetFailoverRecord(String stateDirectory, String vm) throws NodeException {
+        try {
+            commands.transport().runChecked(List.of("rm", "-f", "--", new StateDirectory(stateDirectory)
+                    .failoverRecord(vm)));
+        } catch (SshException e) {
+            throw commands.failure("remove the failover record of vm " + vm, e);
+        }
+    }
 }

@@ -5,7 +5,7 @@ import java.util.Objects;
 /**
  * The layout of a node's state directory ({@code paths.state}, default /var/lib/mcvirt), the one place its names are
  * spelt: {@code lock.json} (the cluster lock), {@code journal.jsonl} (the apply journal), {@code verify/RES.json}
- * (online verify records), {@code domains/VM.xml} (saved definitions) and {@code drbd-check/RES.res} (scratch copies
+ * (online verify records), {@code failover/VM.json} (the vms this node took over from a node declared offline), {@code domains/VM.xml} (saved definitions) and {@code drbd-check/RES.res} (scratch copies
  * of resource files being checked). The directory is 0711 (pools may lie below it), those in it 0700 and every file
  * 0600: the scripts that write there make them so ({@code NodeScript.STATE_DIRECTORY}, {@code JOURNAL_APPEND},
  * {@code LOCK_TAKE}; files through the transport's atomic write with mode 0600).
@@ -30,6 +30,15 @@ public record StateDirectory(String root) {
     /** Where a resource's verify record lives. */
     public String verifyRecord(String resource) {
         return verifyDirectory() + "/" + resource + ".json";
+    }
+
+    public String failoverDirectory() {
+        return root + "/failover";
+    }
+
+    /** Where the record of a vm's failover to this node lives. */
+    public String failoverRecord(String vm) {
+        return failoverDirectory() + "/" + vm + ".json";
     }
 
     public String definitionsDirectory() {

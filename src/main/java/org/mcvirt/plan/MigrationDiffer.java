@@ -32,6 +32,13 @@ final class MigrationDiffer implements ResourceDiffer {
                             source.domain(vm.name()).orElseThrow(), diff);
                 }
                 case REGISTERED -> migrations.register(vm, node, diff);
+                case FAILOVER -> migrations.failover(vm, node, diff);
+                case FAILOVER_BLOCKED -> diff.problem(PlanFinding.Code.FAILOVER_REFUSED, PlanFinding.Subject.vm(
+                        vm.name(), node.name()), "vm " + vm.name() + " is defined on no node mcvirt reads and "
+                        + String.join(", ", vm.pair().stream().filter(n -> !n.equals(node.name())).toList())
+                        + " of its pair is declared offline, so it is not created anew on " + node.name() + " (its"
+                        + " definition and disks may be there); it can be taken over only with "
+                        + Migrations.failoverNeeds(vm, node.name(), observed));
                 case PRESENT -> present(migrations, placement, diff);
                 case PAIR_UNREADABLE, UNMANAGED, OTHER_CLUSTER, UNTRUSTED, NEW -> {
                     // not moved: the vm or disk differ plans it or says why not

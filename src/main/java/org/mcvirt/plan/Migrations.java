@@ -51,11 +51,19 @@ final class Migrations {
         return desired.node(node).map(NodeSpec::stateDirectory).orElse("/var/lib/mcvirt");
     }
 
-    /** Where each node of the pair keeps a copy of a definition: node -> state directory, in node order. */
+    /**
+     * Where each node of the pair keeps a copy of a definition: node -> state directory, in node order; not a node
+     * declared offline (never contacted).
+     */
     static Map<String, String> copies(DesiredState desired, List<String> pair) {
         Map<String, String> copies = new TreeMap<>();
-        pair.forEach(n -> copies.put(n, stateDirectory(desired, n)));
+        contacted(desired, pair).forEach(n -> copies.put(n, stateDirectory(desired, n)));
         return copies;
+    }
+
+    /** The nodes of a pair that mcvirt contacts: all but those the manifest declares offline. */
+    static List<String> contacted(DesiredState desired, List<String> pair) {
+        return pair.stream().filter(n -> desired.node(n).map(NodeSpec::contacted).orElse(true)).toList();
     }
 
     /** The role of one side of a resource, or null when it is not up there. */
@@ -158,9 +166,11 @@ final class Migrations {
                     "enable autostart of domain " + name + " on " + target.name(),
                     new StepPayload.SetAutostart(name, true));
         }
+        boolean serviced = desired.node(source).filter(n -> n.state() == NodeSpec.State.MAINTENANCE).isPresent();
         diff.change(new ResourceChange(address, ChangeKind.VM, name, target.name(), Action.MIGRATE, attributes,
-                "the manifest moves it from " + source + " to " + target.name() + "; " + how + "; any other change"
-                        + " to it is planned once it is there"));
+                (serviced ? source + " is in maintenance, so the vm moves to its peer " + target.name()
+                        : "the manifest moves it from " + source + " to " + target.name()) + "; " + how
+                        + "; any other change to it is planned once it is there"));
     }
 
     /** Why a disk's health stops a move, a register or a promote on the vm's node (the checks of a migration). */
@@ -425,7 +435,7 @@ final class Migrations {
         }
         StepPayload.RegisterDomain arguments = new StepPayload.RegisterDomain(name, from.node(),
                 stateDirectory(desired, from.node()), from.savedDefinitions().get(name), copies(desired, vm.pair()));
-        diff.step(node.name(), vm.pair(), to, sides, address, "define domain " + name
+        diff.step(node.name(), contacted(desired, vm.pair()), to, sides, address, "define domain " + name
                 + " on " + node.name() + " from mcvirt's saved copy of its definition (on " + from.node() + ")",
                 arguments);
         if (vm.autostart()) {
@@ -446,5 +456,125 @@ final class Migrations {
                 "vm " + name + " is defined on no node" + (primaryElsewhere.isEmpty() ? "" : "; its disks are primary"
                         + " on " + peer.orElse("?")) + ": registered again from mcvirt's saved copy of its definition"
                         + " (its disks are kept)"));
+    }
+
+    /**
+     * What a failover onto node still lacks (for the problem of a {@link Placement.Kind#FAILOVER_BLOCKED} vm): mcvirt's
+     * saved copy of its definition there, and each replicated disk up there.
+     */
+    static String failoverNeeds(VmSpec vm, String node, ObservedState observed) {
+        List<String> needs = new ArrayList<>();
+        if (observed.node(node).filter(o -> o.savedDefinitions().containsKey(vm.name())).isEmpty()) {
+            needs.add("mcvirt's saved copy of its definition on " + node + " (there is none)");
+        }
+        for (VmSpec.DiskSpec disk : vm.disks()) {
+            String resource = DrbdAllocation.resourceName(vm.name(), disk.name());
+            if (disk.replicated() && side(observed, node, resource).isEmpty()) {
+                needs.add("disk " + disk.name() + " (" + resource + ") up on " + node + " (it is not: 'drbdadm up "
+                        + resource + "' there)");
+            }
+        }
+        return needs.isEmpty() ? "what it has" : String.join(" and ", needs);
+    }
+
+    /** What the data on a copy that is not UpToDate would be, for the problem that refuses taking it over. */
+    private static String staleData(String diskState) {
+        return switch (diskState == null ? "" : diskState) {
+            case "Inconsistent" -> "a copy a resync was still writing: its blocks are a mix of old and new, and a file"
+                    + " system on it may be damaged";
+            case "Outdated" -> "a copy DRBD marked outdated: it lacks the writes made after the link dropped";
+            case "Consistent" -> "a consistent copy of unknown age: it may lack the last writes made on the other node";
+            default -> "a copy in state " + diskState + ", which may lack the other node's last writes";
+        };
+    }
+
+    /**
+     * The vm's home (or the other node of its pair) is declared offline and it is defined on no node mcvirt reads: it
+     * is taken over on node from its replicated disks there and mcvirt's saved copy of its definition. The survivor
+     * records the failover first, then makes each disk primary (forced for a copy taken with --accept-stale), defines
+     * the vm and starts it when the manifest says running. Refused, naming the disk, when the survivor's copy is not
+     * UpToDate (unless --accept-stale VM/DISK) or the vm's last verify did not pass.
+     */
+    void failover(VmSpec vm, NodeSpec node, Diff.Builder diff) {
+        String name = vm.name();
+        String survivor = node.name();
+        String lost = vm.pair().stream().filter(n -> !n.equals(survivor)).findFirst().orElse("?");
+        List<String> refused = new ArrayList<>();
+        for (DiskHealth.Finding finding : DiskHealth.of(observed, desired.cluster().name(), name)) {
+            if (finding.kind() == DiskHealth.Kind.VERIFY_MARK || finding.kind() == DiskHealth.Kind.VERIFY_FAILED) {
+                refused.add("its last verify did not pass: " + finding.aboutDisk());
+            }
+        }
+        List<String> stale = new ArrayList<>();
+        Map<String, ObservedDrbd.Resource> sides = new TreeMap<>();
+        for (VmSpec.DiskSpec disk : vm.disks()) {
+            if (!disk.replicated()) {
+                continue;
+            }
+            String resource = DrbdAllocation.resourceName(name, disk.name());
+            ObservedDrbd.Resource side = side(observed, survivor, resource).orElseThrow();
+            sides.put(resource, side);
+            if ("UpToDate".equals(side.diskState()) || "Primary".equals(side.role())) {
+                continue;
+            }
+            String key = name + "/" + disk.name();
+            if (options.acceptStale().contains(key)) {
+                stale.add(key);
+            } else {
+                refused.add("disk " + disk.name() + " (" + resource + ") on " + survivor + " is " + side.diskState()
+                        + ", not UpToDate, so it was not in sync when " + lost + " was lost: running the vm on it would"
+                        + " run it on " + staleData(side.diskState()) + "; apply with --accept-stale " + key
+                        + " to take it over anyway");
+            }
+        }
+        if (!refused.isEmpty()) {
+            refused.forEach(r -> diff.problem(PlanFinding.Code.FAILOVER_REFUSED, PlanFinding.Subject.vm(name, survivor),
+                    "vm " + name + " cannot fail over from " + lost + " (declared offline) to " + survivor + ": " + r));
+            return;
+        }
+        NodeObservation from = copyNode(vm, survivor, observed).orElseThrow();
+        String address = "vm." + name;
+        String record = Subjects.failover(survivor, name);
+        diff.step(survivor, record, List.of(), address, "record on " + survivor + " that it takes vm " + name
+                + " over from " + lost + " (its copy of the disks is the good one from now on)",
+                new StepPayload.RecordFailover(name, lost, stateDirectory(desired, survivor),
+                        List.copyOf(sides.keySet()), stale));
+        List<String> uses = new ArrayList<>(List.of(record));
+        for (Map.Entry<String, ObservedDrbd.Resource> side : sides.entrySet()) {
+            String resource = side.getKey();
+            String subject = Subjects.drbd(survivor, resource);
+            uses.add(subject);
+            if ("Primary".equals(side.getValue().role())) {
+                continue;
+            }
+            boolean force = !"UpToDate".equals(side.getValue().diskState());
+            diff.step(survivor, subject, List.of(record), address, "make " + resource + " primary on " + survivor
+                    + (force ? " (forced: its copy is " + side.getValue().diskState() + ", taken with --accept-stale)"
+                    : ""), new StepPayload.DrbdPromote(resource, side.getValue().minor(), force));
+        }
+        String to = Subjects.domain(survivor, name);
+        diff.step(survivor, List.of(), to, uses, address, "define domain " + name + " on " + survivor
+                + " from mcvirt's saved copy of its definition (on " + from.node() + ")",
+                new StepPayload.RegisterDomain(name, from.node(), stateDirectory(desired, from.node()),
+                        from.savedDefinitions().get(name), copies(desired, vm.pair())));
+        if (vm.autostart()) {
+            diff.step(survivor, to, List.of(), address, "enable autostart of domain " + name,
+                    new StepPayload.SetAutostart(name, true));
+        }
+        if (vm.state() == VmSpec.PowerState.RUNNING) {
+            List<String> startUses = new ArrayList<>(vm.nics().stream().map(n -> Subjects.network(survivor,
+                    network(n.network()))).toList());
+            startUses.addAll(uses);
+            diff.step(survivor, to, startUses, address, "start domain " + name + " on " + survivor,
+                    new StepPayload.StartDomain(name));
+        }
+        List<AttributeChange> attributes = new ArrayList<>();
+        attributes.add(new AttributeChange("node", lost + " (declared offline)", survivor, Effect.LIVE));
+        attributes.add(new AttributeChange("state", null, vm.state().name().toLowerCase(Locale.ROOT), Effect.LIVE));
+        diff.change(new ResourceChange(address, ChangeKind.VM, name, survivor, Action.MIGRATE, attributes,
+                "failover: " + lost + " is declared offline; the vm is taken over on " + survivor + " from its"
+                        + " replicated disks there" + (stale.isEmpty() ? " (UpToDate)" : " (" + String.join(", ", stale)
+                        + " taken although not UpToDate: --accept-stale)") + " and mcvirt's saved copy of its"
+                        + " definition; " + lost + "'s copy becomes stale"));
     }
 }

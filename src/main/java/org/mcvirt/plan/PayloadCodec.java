@@ -1,5 +1,6 @@
 package org.mcvirt.plan;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -25,6 +26,7 @@ import org.mcvirt.plan.StepPayload.GrowDrbd;
 import org.mcvirt.plan.StepPayload.GrowLv;
 import org.mcvirt.plan.StepPayload.GrowVolume;
 import org.mcvirt.plan.StepPayload.MigrateLive;
+import org.mcvirt.plan.StepPayload.RecordFailover;
 import org.mcvirt.plan.StepPayload.RegisterDomain;
 import org.mcvirt.plan.StepPayload.SetAutostart;
 import org.mcvirt.plan.StepPayload.SetMemoryLive;
@@ -152,6 +154,9 @@ final class PayloadCodec {
                 DrbdPromote p = (DrbdPromote) payload;
                 out.put("resource", p.resource());
                 out.put("minor", Integer.toString(p.minor()));
+                if (p.force()) {
+                    out.put("force", "true");
+                }
             }
             case DRBD_DEMOTE -> {
                 DrbdDemote p = (DrbdDemote) payload;
@@ -218,6 +223,14 @@ final class PayloadCodec {
                 out.put("sha256", p.sha256());
                 prefixed(out, COPY, p.copies());
             }
+            case RECORD_FAILOVER -> {
+                RecordFailover p = (RecordFailover) payload;
+                out.put("vm", p.vm());
+                out.put("from", p.from());
+                out.put("stateDirectory", p.stateDirectory());
+                out.put("resources", String.join(",", p.resources()));
+                out.put("stale", String.join(",", p.stale()));
+            }
         }
         return out;
     }
@@ -251,7 +264,7 @@ final class PayloadCodec {
             case CREATE_DRBD_METADATA -> new CreateDrbdMetadata(in.text("resource"));
             case DRBD_UP -> new DrbdUp(in.text("resource"));
             case DRBD_INITIAL_SYNC -> new DrbdInitialSync(in.text("resource"), in.minor("minor"));
-            case DRBD_PROMOTE -> new DrbdPromote(in.text("resource"), in.minor("minor"));
+            case DRBD_PROMOTE -> new DrbdPromote(in.text("resource"), in.minor("minor"), in.flag("force"));
             case DRBD_DEMOTE -> new DrbdDemote(in.text("resource"), in.minor("minor"), in.flag("forbidTwoPrimaries"));
             case DELETE_DRBD -> new DeleteDrbd(in.text("resource"), in.text("configDirectory"),
                     in.text("stateDirectory"));
@@ -266,6 +279,8 @@ final class PayloadCodec {
             case UNDEFINE_MIGRATED -> new UndefineMigrated(in.text("name"), in.text("target"), in.text("uuid"));
             case REGISTER_DOMAIN -> new RegisterDomain(in.text("name"), in.text("copyNode"), in.text("copyDirectory"),
                     in.text("sha256"), in.byName(COPY));
+            case RECORD_FAILOVER -> new RecordFailover(in.text("vm"), in.text("from"), in.text("stateDirectory"),
+                    in.list("resources"), in.list("stale"));
         };
         in.noneLeft();
         return payload;
@@ -348,6 +363,12 @@ final class PayloadCodec {
         }
 
         /** A flag that is on when its key is there (with the value true) and off when it is not. */
+        /** A comma-separated list (names never hold a comma); empty text is an empty list. */
+        List<String> list(String key) {
+            String value = text(key);
+            return value.isEmpty() ? List.of() : List.of(value.split(",", -1));
+        }
+
         boolean flag(String key) {
             String value = optional(key);
             if (value != null && !value.equals("true")) {

@@ -39,6 +39,16 @@ record Placement(Kind kind, VmSpec vm, ResourceDiffer.ReadNode node, Optional<Ob
         MOVED,
         /** Defined on no node, with a saved copy of its definition to register it from (the migration differ). */
         REGISTERED,
+        /**
+         * Defined on no node that was read, a node of its pair declared offline, a saved copy of its definition on its
+         * node and its disks up there: taken over on its node (the migration differ: a failover).
+         */
+        FAILOVER,
+        /**
+         * As FAILOVER, but without a saved copy on its node or with a disk not up there: nothing of it is planned (the
+         * migration differ says why); never created anew, since its disks and definition are on the offline node.
+         */
+        FAILOVER_BLOCKED,
         /** Defined on no node: created by the vm differ, its replicated disks by the disk differ. */
         NEW,
         /** Defined on its node: updated by the vm differ; the migration differ settles copies and primaries. */
@@ -71,7 +81,7 @@ record Placement(Kind kind, VmSpec vm, ResourceDiffer.ReadNode node, Optional<Ob
                                 VmSpec vm) {
         String cluster = desired.cluster().name();
         Optional<ObservedDomain> seen = node.observation().domain(vm.name());
-        if (vm.replicated() && !pairReadable(vm, observed)) {
+        if (vm.replicated() && !pairReadable(desired, vm, observed)) {
             return new Placement(Kind.PAIR_UNREADABLE, vm, node, seen, List.of());
         }
         if (seen.isPresent() && !seen.get().managed()) {
@@ -96,20 +106,24 @@ record Placement(Kind kind, VmSpec vm, ResourceDiffer.ReadNode node, Optional<Ob
         if (elsewhere.size() == 1) {
             return new Placement(Kind.MOVED, vm, node, seen, elsewhere);
         }
+        boolean peerOffline = vm.replicated() && Migrations.contacted(desired, vm.pair()).size() < vm.pair().size();
         if (Migrations.registrable(vm, node.name(), observed)) {
-            return new Placement(Kind.REGISTERED, vm, node, seen, elsewhere);
+            return new Placement(peerOffline ? Kind.FAILOVER : Kind.REGISTERED, vm, node, seen, elsewhere);
+        }
+        if (peerOffline) {
+            return new Placement(Kind.FAILOVER_BLOCKED, vm, node, seen, elsewhere);
         }
         return new Placement(Kind.NEW, vm, node, seen, elsewhere);
     }
 
-    /** Whether every node of a vm's pair was read. */
-    static boolean pairReadable(VmSpec vm, ObservedState observed) {
-        return firstUnreadable(vm, observed).isEmpty();
+    /** Whether every node of a vm's pair that mcvirt contacts was read. */
+    static boolean pairReadable(DesiredState desired, VmSpec vm, ObservedState observed) {
+        return firstUnreadable(desired, vm, observed).isEmpty();
     }
 
-    /** The first node of the vm's pair that could not be read. */
-    static Optional<String> firstUnreadable(VmSpec vm, ObservedState observed) {
-        for (String member : vm.pair()) {
+    /** The first node of the vm's pair that could not be read (not one declared offline: it is never read). */
+    static Optional<String> firstUnreadable(DesiredState desired, VmSpec vm, ObservedState observed) {
+        for (String member : Migrations.contacted(desired, vm.pair())) {
             Optional<NodeObservation> seen = observed.node(member);
             if (seen.isEmpty() || !seen.get().reachable()) {
                 return Optional.of(member);

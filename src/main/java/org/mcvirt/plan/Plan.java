@@ -62,21 +62,31 @@ public record Plan(int formatVersion, String cluster, String fingerprint, String
     /** The options to plan this plan again with (a saved plan checked by apply). */
     public Planner.Options options() {
         return madeWith == null ? Planner.Options.all()
-                : new Planner.Options(Set.copyOf(madeWith.targets()), madeWith.live());
+                : new Planner.Options(Set.copyOf(madeWith.targets()), madeWith.live())
+                .withNodeLoss(madeWith.allowDowntime(), Set.copyOf(madeWith.acceptStale()));
     }
 
     /** The planning options a plan was made with: the vms it is narrowed to (none: all) and --live. */
-    public record MadeWith(List<String> targets, boolean live) {
+    public record MadeWith(List<String> targets, boolean live,
+                           @JsonInclude(JsonInclude.Include.NON_DEFAULT) Boolean allowDowntime,
+                           @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> acceptStale) {
         public MadeWith {
+            allowDowntime = allowDowntime != null && allowDowntime;
             targets = targets == null ? List.of() : targets.stream().sorted().distinct().toList();
+            acceptStale = acceptStale == null ? List.of() : acceptStale.stream().sorted().distinct().toList();
+        }
+
+        public MadeWith(List<String> targets, boolean live) {
+            this(targets, live, false, List.of());
         }
 
         static MadeWith of(Planner.Options options) {
-            return new MadeWith(List.copyOf(options.targetVms()), options.live());
+            return new MadeWith(List.copyOf(options.targetVms()), options.live(), options.allowDowntime(),
+                    List.copyOf(options.acceptStale()));
         }
 
         boolean isDefault() {
-            return targets.isEmpty() && !live;
+            return targets.isEmpty() && !live && !allowDowntime && acceptStale.isEmpty();
         }
     }
 

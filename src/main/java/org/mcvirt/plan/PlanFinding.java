@@ -76,6 +76,11 @@ public record PlanFinding(Code code, Subject subject, String message) {
         STORAGE_PATH_TAKEN,
         /** A pool cannot be read or is not what the manifest says. */
         POOL_MISMATCH,
+        /**
+         * A vm cannot run on its peer while its home node is in maintenance or offline: it is not replicated, its
+         * peer is not online either, or the surviving copy of a disk is not UpToDate (without --accept-stale).
+         */
+        FAILOVER_REFUSED,
         // warnings: shown, never refused
         /** Something on a node left alone because it could not be read (another owner's pool). */
         NODE_WARNING,
@@ -86,7 +91,11 @@ public record PlanFinding(Code code, Subject subject, String message) {
         /** Read from a saved plan, which keeps the message only. */
         SAVED,
         /** A pool of this cluster that the manifest no longer names is kept: it holds volumes, or cannot be read. */
-        POOL_KEPT;
+        POOL_KEPT,
+        /** A node declared offline: mcvirt does not contact it (shown before anything else). */
+        NODE_OFFLINE,
+        /** A vm that stays down with its offline home node, having no replicated disk to run on elsewhere. */
+        VM_DOWN;
 
         /**
          * Whether a finding of this code is a warning (shown, never refused). A differ reports both through its
@@ -94,7 +103,7 @@ public record PlanFinding(Code code, Subject subject, String message) {
          */
         public boolean warning() {
             switch (this) {
-                case NODE_WARNING, DISK_HEALTH, INTERRUPTED_APPLY, SAVED, POOL_KEPT:
+                case NODE_WARNING, DISK_HEALTH, INTERRUPTED_APPLY, SAVED, POOL_KEPT, NODE_OFFLINE, VM_DOWN:
                     return true;
                 default:
                     return false;

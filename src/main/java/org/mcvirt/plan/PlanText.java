@@ -11,10 +11,19 @@ public final class PlanText {
 
     public static String render(Plan plan, boolean colour) {
         StringBuilder out = new StringBuilder();
+        // a node declared offline is said before anything else: the operator must know it is not contacted
+        for (PlanFinding warning : plan.warnings()) {
+            if (warning.code() == PlanFinding.Code.NODE_OFFLINE) {
+                out.append(paint("Warning: ", "\u001b[1;33m", colour)).append(warning.message()).append('\n');
+            }
+        }
         for (PlanFinding problem : plan.problems()) {
             out.append(paint("Error: ", "\u001b[1;31m", colour)).append(problem.message()).append('\n');
         }
         for (PlanFinding warning : plan.warnings()) {
+            if (warning.code() == PlanFinding.Code.NODE_OFFLINE) {
+                continue;
+            }
             out.append(paint("Warning: ", "\u001b[1;33m", colour)).append(warning.message()).append('\n');
         }
         if (!plan.problems().isEmpty() || !plan.warnings().isEmpty()) {

@@ -54,10 +54,16 @@ public final class Planner {
      * is planned even when the target has no active network for a nic of the vm, so a live migration the target
      * refuses can be tried (false unless a caller sets it).
      */
-    public record Options(Set<String> targetVms, boolean live, Set<String> adoptVms, boolean skipMigrationNetworkCheck) {
+    public record Options(Set<String> targetVms, boolean live, Set<String> adoptVms, boolean skipMigrationNetworkCheck,
+                          boolean allowDowntime, Set<String> acceptStale) {
         public Options {
             targetVms = Set.copyOf(targetVms);
             adoptVms = adoptVms == null ? Set.of() : Set.copyOf(adoptVms);
+            acceptStale = acceptStale == null ? Set.of() : Set.copyOf(acceptStale);
+        }
+
+        public Options(Set<String> targetVms, boolean live, Set<String> adoptVms, boolean skipMigrationNetworkCheck) {
+            this(targetVms, live, adoptVms, skipMigrationNetworkCheck, false, Set.of());
         }
 
         public Options(Set<String> targetVms, boolean live, Set<String> adoptVms) {
@@ -66,7 +72,16 @@ public final class Planner {
 
         /** These options with the test-only skip of a migration's network check on or off. */
         public Options withSkipMigrationNetworkCheck(boolean skip) {
-            return new Options(targetVms, live, adoptVms, skip);
+            return new Options(targetVms, live, adoptVms, skip, allowDowntime, acceptStale);
+        }
+
+        /**
+         * These options for a node that is not online: allowDowntime lets a vm that cannot leave a node in maintenance
+         * be stopped there; acceptStale names the disks ({@code VM/DISK}) whose surviving copy is taken over although it
+         * was not UpToDate when the link dropped.
+         */
+        public Options withNodeLoss(boolean downtime, Set<String> stale) {
+            return new Options(targetVms, live, adoptVms, skipMigrationNetworkCheck, downtime, stale);
         }
 
         public Options(Set<String> targetVms, boolean live) {
@@ -94,7 +109,10 @@ public final class Planner {
         }
     }
 
-    public Plan plan(DesiredState manifest, ObservedState observed, Options options) {
+    public Plan plan(DesiredState manifest, ObservedState read, Options options) {
+        // a node declared offline is never planned from, even when a caller read it
+        ObservedState observed = new ObservedState(read.nodes().stream().filter(n -> manifest.node(n.node())
+                .map(NodeSpec::contacted).orElse(true)).toList());
         // the two digests hash megabytes at scale and depend on nothing the diff computes: they run alongside it
         CompletableFuture<String> fingerprint =
                 CompletableFuture.supplyAsync(observed::fingerprint);
@@ -105,9 +123,13 @@ public final class Planner {
             macProblems.addAll(marked.problems());
             observed = marked.observed();
         }
-        DesiredState desired = withLiveMacs(manifest, observed, macProblems);
+        DesiredState withMacs = withLiveMacs(manifest, observed, macProblems);
         CompletableFuture<String> digest =
-                CompletableFuture.supplyAsync(() -> manifestDigest(desired));
+                CompletableFuture.supplyAsync(() -> manifestDigest(withMacs));
+        // where each vm runs: its home, or its peer while the home is in maintenance or offline
+        Homes homes = Homes.of(withMacs, options);
+        DesiredState desired = homes.effective();
+        macProblems.addAll(homes.findings());
         // a mark read back from a node that is not what mcvirt writes: its vm is not planned (Placement), said here once
         Diff diff = Diff.problems(macProblems).plus(unreadNodes(desired, observed))
                 .plus(Diff.problems(DomainMarks.findings(desired, observed, options)));
@@ -141,6 +163,9 @@ public final class Planner {
     private static Diff unreadNodes(DesiredState desired, ObservedState observed) {
         List<PlanFinding> problems = new ArrayList<>();
         for (NodeSpec node : desired.nodes()) {
+            if (!node.contacted()) {
+                continue; // declared offline: never read (Homes says so)
+            }
             Optional<NodeObservation> seen = observed.node(node.name());
             if (seen.isEmpty() || !seen.get().reachable()) {
                 String why = seen.map(NodeObservation::error).orElse("not read")

@@ -39,14 +39,14 @@ final class ReplicatedDiskDiffer implements ResourceDiffer {
             VmSpec vm = placement.vm();
             String address = "vm." + vm.name();
             switch (placement.kind()) {
-                case PAIR_UNREADABLE -> Placement.firstUnreadable(vm, observed).ifPresent(member -> diff.problem(
+                case PAIR_UNREADABLE -> Placement.firstUnreadable(desired, vm, observed).ifPresent(member -> diff.problem(
                         PlanFinding.Code.PAIR_NOT_READ, PlanFinding.Subject.vm(vm.name(), vm.node()), "vm "
                         + vm.name() + " has replicated disks on node " + member + ", which could not be read, so the"
                         + " vm cannot be planned"));
                 case NEW -> vm.disks().stream().filter(VmSpec.DiskSpec::replicated)
                         .forEach(disk -> replicas.create(vm, disk, address, diff));
                 case PRESENT -> present(desired, placement, replicas, address, diff);
-                case UNMANAGED, OTHER_CLUSTER, UNTRUSTED, STALE_COPIES, MOVED, REGISTERED -> {
+                case UNMANAGED, OTHER_CLUSTER, UNTRUSTED, STALE_COPIES, MOVED, REGISTERED, FAILOVER, FAILOVER_BLOCKED -> {
                     // nothing of its disks changes here: the vm or migration differ says why or moves it
                 }
             }

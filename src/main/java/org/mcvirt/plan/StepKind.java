@@ -45,7 +45,12 @@ public enum StepKind {
      * An empty storage pool of this cluster that the manifest no longer names: stopped (virStoragePoolDestroy) and
      * undefined. Its directory is kept (never virStoragePoolDelete). Refused at apply when it holds volumes by then.
      */
-    DELETE_POOL;
+    DELETE_POOL,
+    /**
+     * The survivor's record that it takes a vm over from a node declared offline ({@code STATE/failover/VM.json}),
+     * written before its disks are made primary there: from then on the failed node's copy is the stale one.
+     */
+    RECORD_FAILOVER;
 
     /** Steps that destroy something: they need --allow-destroy. Every kind says which it is. */
     public boolean destructive() {
@@ -54,7 +59,7 @@ public enum StepKind {
             case CREATE_POOL, START_POOL, CREATE_VOLUME, CREATE_NETWORK, START_NETWORK, DEFINE_DOMAIN, SET_MEMORY_LIVE,
                  ATTACH_DEVICE_LIVE, DETACH_DEVICE_LIVE, SET_AUTOSTART, START_DOMAIN, SHUTDOWN_DOMAIN, CREATE_LV,
                  WRITE_DRBD_CONFIG, CREATE_DRBD_METADATA, DRBD_UP, DRBD_INITIAL_SYNC, DRBD_PROMOTE, DRBD_DEMOTE,
-                 GROW_VOLUME, GROW_LV, GROW_DRBD, MIGRATE_LIVE, UNDEFINE_MIGRATED, REGISTER_DOMAIN -> false;
+                 GROW_VOLUME, GROW_LV, GROW_DRBD, MIGRATE_LIVE, UNDEFINE_MIGRATED, REGISTER_DOMAIN, RECORD_FAILOVER -> false;
         };
     }
 
@@ -80,7 +85,7 @@ public enum StepKind {
                  SET_MEMORY_LIVE, ATTACH_DEVICE_LIVE, DETACH_DEVICE_LIVE, SET_AUTOSTART, START_DOMAIN, UNDEFINE_DOMAIN,
                  DELETE_VOLUME, CREATE_LV, WRITE_DRBD_CONFIG, CREATE_DRBD_METADATA, DRBD_UP, DRBD_PROMOTE, DRBD_DEMOTE,
                  DELETE_DRBD, DELETE_LV, GROW_VOLUME, GROW_LV, GROW_DRBD, UNDEFINE_MIGRATED, REGISTER_DOMAIN,
-                 DELETE_POOL -> Timeout.PLAIN;
+                 DELETE_POOL, RECORD_FAILOVER -> Timeout.PLAIN;
         };
     }
 }

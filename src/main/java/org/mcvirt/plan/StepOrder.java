@@ -128,7 +128,12 @@ final class StepOrder {
             new Rule(DRBD_PROMOTE, StepKind.REGISTER_DOMAIN, Relation.AFTER_USES_BEFORE,
                     "primary before the vm is registered"),
             new Rule(StepKind.REGISTER_DOMAIN, START_DOMAIN, Relation.SAME_SUBJECT, "register before start"),
-            new Rule(StepKind.REGISTER_DOMAIN, SET_AUTOSTART, Relation.SAME_SUBJECT, "register before autostart"));
+            new Rule(StepKind.REGISTER_DOMAIN, SET_AUTOSTART, Relation.SAME_SUBJECT, "register before autostart"),
+            // failover: the survivor records the takeover before its copy becomes the primary one
+            new Rule(StepKind.RECORD_FAILOVER, DRBD_PROMOTE, Relation.AFTER_USES_BEFORE,
+                    "the failover is recorded before the survivor's copy is made primary"),
+            new Rule(StepKind.RECORD_FAILOVER, StepKind.REGISTER_DOMAIN, Relation.AFTER_USES_BEFORE,
+                    "the failover is recorded before the vm is registered on the survivor"));
 
     private StepOrder() {
     }

@@ -1,6 +1,7 @@
 package org.mcvirt.plan;
 
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -291,9 +292,14 @@ public sealed interface StepPayload {
         }
     }
 
-    record DrbdPromote(String resource, int minor) implements StepPayload {
+    /** force: {@code drbdadm primary --force}, for a failover onto a copy that is not UpToDate (--accept-stale). */
+    record DrbdPromote(String resource, int minor, boolean force) implements StepPayload {
         public DrbdPromote {
             Objects.requireNonNull(resource, "resource");
+        }
+
+        public DrbdPromote(String resource, int minor) {
+            this(resource, minor, false);
         }
 
         @Override
@@ -433,6 +439,27 @@ public sealed interface StepPayload {
         @Override
         public StepKind kind() {
             return StepKind.REGISTER_DOMAIN;
+        }
+    }
+
+    /**
+     * The record of a failover on the survivor (this step's node): the vm, the node declared offline it is taken over
+     * from, the survivor's state directory, the vm's DRBD resources, and the disks ({@code vm/disk}) taken over with
+     * --accept-stale. The time is the apply's.
+     */
+    record RecordFailover(String vm, String from, String stateDirectory, List<String> resources, List<String> stale)
+            implements StepPayload {
+        public RecordFailover {
+            Objects.requireNonNull(vm, "vm");
+            Objects.requireNonNull(from, "from");
+            Objects.requireNonNull(stateDirectory, "stateDirectory");
+            resources = resources.stream().sorted().toList();
+            stale = stale.stream().sorted().toList();
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.RECORD_FAILOVER;
         }
     }
 }

@@ -33,4 +33,9 @@ final class Subjects {
     static String drbd(String node, String resource) {
         return "drbd:" + node + "/" + resource;
     }
+
+    /** A node's record that it took a vm over from a node declared offline. */
+    static String failover(String node, String vm) {
+        return "failover:" + node + "/" + vm;
+    }
 }

@@ -82,7 +82,7 @@ final class VmDiffer implements ResourceDiffer {
                         && StateReader.metadata(Xml.parse(domain.definition())).isEmpty();
                 new VmUpdate(desired, placement, replicas, renderer, adopting, diff).plan(mark);
             }
-            case PAIR_UNREADABLE, UNTRUSTED, STALE_COPIES, MOVED, REGISTERED -> {
+            case PAIR_UNREADABLE, UNTRUSTED, STALE_COPIES, MOVED, REGISTERED, FAILOVER, FAILOVER_BLOCKED -> {
                 // the disk or migration differ plans it or says why not
             }
         }
@@ -112,7 +112,8 @@ final class VmDiffer implements ResourceDiffer {
         attributes.add(new AttributeChange("state", null, vm.state().name().toLowerCase(Locale.ROOT), Effect.LIVE));
         diff.change(new ResourceChange(address, ChangeKind.VM, vm.name(), node.name(), Action.CREATE, attributes,
                 "vm does not exist"));
-        diff.step(node.name(), vm.pair(), subject, uses, address, "define domain " + vm.name(),
+        diff.step(node.name(), Migrations.contacted(desired, vm.pair()), subject, uses, address,
+                "define domain " + vm.name(),
                 define(desired, vm, renderer.domain(view)));
         if (vm.autostart()) {
             diff.step(node.name(), subject, List.of(), address,

@@ -264,11 +264,11 @@ final class VmUpdate {
     /** The edited definition; or, for an adopted domain that needs nothing else, its definition with the mark. */
     private void definition() {
         if (redefine) {
-            diff.step(node.name(), vm.pair(), subject, defineUses, address,
+            diff.step(node.name(), Migrations.contacted(desired, vm.pair()), subject, defineUses, address,
                     "update definition of domain " + vm.name(), VmDiffer.define(desired, vm,
                             DomainEditor.edit(domain.definition(), view, renderer)));
         } else if (adopting) {
-            diff.step(node.name(), vm.pair(), subject, List.of(), address,
+            diff.step(node.name(), Migrations.contacted(desired, vm.pair()), subject, List.of(), address,
                     "adopt domain " + vm.name() + " (add mcvirt's mark to its definition)", VmDiffer.define(
                             desired, vm, DomainEditor.mark(domain.definition(), view.metadata(), renderer), true));
         }

@@ -20,7 +20,15 @@ import java.util.TreeMap;
  */
 public record ObservedDrbd(Availability availability, List<String> errors, String kernelVersion, String kernelApi,
                            String utilitiesVersion, List<Resource> resources, List<VerifyRecord> verifications,
-                           Map<Integer, Long> deviceBytes) {
+                           Map<Integer, Long> deviceBytes, List<FailoverRecord> failovers) {
+    /** Without failover records (none read). */
+    public ObservedDrbd(Availability availability, List<String> errors, String kernelVersion, String kernelApi,
+                        String utilitiesVersion, List<Resource> resources, List<VerifyRecord> verifications,
+                        Map<Integer, Long> deviceBytes) {
+        this(availability, errors, kernelVersion, kernelApi, utilitiesVersion, resources, verifications, deviceBytes,
+                List.of());
+    }
+
     /** Without device sizes (not read). */
     public ObservedDrbd(Availability availability, List<String> errors, String kernelVersion, String kernelApi,
                         String utilitiesVersion, List<Resource> resources, List<VerifyRecord> verifications) {
@@ -36,6 +44,13 @@ public record ObservedDrbd(Availability availability, List<String> errors, Strin
                 .thenComparingInt(Resource::minor)).toList();
         verifications = verifications == null ? List.of()
                 : verifications.stream().sorted(Comparator.comparing(VerifyRecord::resource)).toList();
+        failovers = failovers == null ? List.of()
+                : failovers.stream().sorted(Comparator.comparing(FailoverRecord::vm)).toList();
+    }
+
+    /** The record of this node's failover of a vm, if it took the vm over from a node declared offline. */
+    public Optional<FailoverRecord> failover(String vm) {
+        return failovers.stream().filter(f -> f.vm().equals(vm)).findFirst();
     }
 
     public static ObservedDrbd notRead() {
@@ -91,6 +106,9 @@ public record ObservedDrbd(Availability availability, List<String> errors, Strin
         }
         view.put("resources", stable);
         view.put("verifications", verifications);
+        if (!failovers.isEmpty()) {
+            view.put("failovers", failovers);
+        }
         return view;
     }
 

@@ -102,7 +102,8 @@ public final class StorageReader {
             ran = transport.run(NodeScript.STORAGE_READ.commandOf(SCRIPT, boundary,
                     state == null ? "/nonexistent" : state.verifyDirectory(),
                     state == null ? "/nonexistent" : state.journalFile(),
-                    state == null ? "/nonexistent" : state.definitionsDirectory()));
+                    state == null ? "/nonexistent" : state.definitionsDirectory(),
+                    state == null ? "/nonexistent" : state.failoverDirectory()));
         } finally {
             tracker.done();
         }
@@ -229,14 +230,16 @@ public final class StorageReader {
                     : " (" + failure("drbdadm --version", utilities) + ")"));
         }
         List<VerifyRecord> verifications = verifications(batch, errors);
+        List<FailoverRecord> failovers = failovers(batch, errors);
         CommandResult proc = batch.result("proc");
         if (!proc.succeeded()) {
             if (proc.stderr().contains("No such file")) {
                 return new ObservedDrbd(errors.isEmpty() ? Availability.ABSENT : Availability.FAILED, errors, null,
-                        null, utilitiesVersion, List.of(), verifications);
+                        null, utilitiesVersion, List.of(), verifications, Map.of(), failovers);
             }
             errors.add(failure("cat /proc/drbd", proc));
-            return new ObservedDrbd(Availability.FAILED, errors, null, null, utilitiesVersion, List.of(), verifications);
+            return new ObservedDrbd(Availability.FAILED, errors, null, null, utilitiesVersion, List.of(), verifications,
+                    Map.of(), failovers);
         }
         ProcDrbdParser.ProcDrbd parsed = ProcDrbdParser.parse(proc.stdout());
         if (parsed.version() == null) {
@@ -247,7 +250,8 @@ public final class StorageReader {
         List<ObservedDrbd.Resource> resources = probe.kernelMajor() >= 9 ? drbd9(batch.result("status"), errors)
                 : drbd84(batch.result("show"), parsed, errors);
         return new ObservedDrbd(errors.isEmpty() ? Availability.PRESENT : Availability.FAILED, errors,
-                parsed.version(), parsed.api(), utilitiesVersion, resources, verifications, deviceSizes(batch));
+                parsed.version(), parsed.api(), utilitiesVersion, resources, verifications, deviceSizes(batch),
+                failovers);
     }
 
     /** "/sys/block/drbd300/size 130992" lines (512-byte sectors) by minor, in bytes. */
@@ -341,9 +345,33 @@ public final class StorageReader {
                 sync.finish(), sync.speedKiBPerSecond());
     }
 
+    /** The directory a record file was read from: verify or failover (the script reads both). */
+    private static String directoryOf(String path) {
+        String parent = path.substring(0, Math.max(0, path.lastIndexOf('/')));
+        return parent.substring(parent.lastIndexOf('/') + 1);
+    }
+
+    private static List<FailoverRecord> failovers(Batch batch, List<String> errors) {
+        List<FailoverRecord> records = new ArrayList<>();
+        for (Map.Entry<String, String> file : batch.files().entrySet()) {
+            if (!directoryOf(file.getKey()).equals("failover")) {
+                continue;
+            }
+            try {
+                records.add(JSON.readValue(file.getValue(), FailoverRecord.class));
+            } catch (JsonProcessingException | IllegalArgumentException e) {
+                errors.add("failover record " + file.getKey() + " is not valid: " + message(e));
+            }
+        }
+        return records;
+    }
+
     private static List<VerifyRecord> verifications(Batch batch, List<String> errors) {
         List<VerifyRecord> records = new ArrayList<>();
         for (Map.Entry<String, String> file : batch.files().entrySet()) {
+            if (directoryOf(file.getKey()).equals("failover")) {
+                continue;
+            }
             try {
                 records.add(JSON.readValue(file.getValue(), VerifyRecord.class));
             } catch (JsonProcessingException | IllegalArgumentException e) {

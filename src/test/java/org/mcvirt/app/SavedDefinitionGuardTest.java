@@ -62,6 +62,16 @@ class SavedDefinitionGuardTest {
             public void forgetDefinition(String stateDirectory, String domain) {
                 throw new AssertionError("not forgotten here");
             }
+
+            @Override
+            public void writeFailoverRecord(String stateDirectory, String vm, byte[] json) {
+                throw new AssertionError("no failover here");
+            }
+
+            @Override
+            public void forgetFailoverRecord(String stateDirectory, String vm) {
+                throw new AssertionError("no failover here");
+            }
         };
         SavedDefinitionGuard guard = new SavedDefinitionGuard(step -> {
             ran.add(step.kind() + " " + step.subject());

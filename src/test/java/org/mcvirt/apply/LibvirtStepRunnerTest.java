@@ -82,6 +82,22 @@ class LibvirtStepRunnerTest {
         }
 
         @Override
+        public void forcePromote(int minor, String resource) {
+            calls.add("forcePromote " + minor + " " + resource);
+        }
+
+        @Override
+        public void writeFailoverRecord(String stateDirectory, String vm, byte[] json) {
+            calls.add("writeFailoverRecord " + stateDirectory + " " + vm + " " + new String(json,
+                    java.nio.charset.StandardCharsets.UTF_8).replaceAll("\"at\":\"[^\"]*\"", "\"at\":T"));
+        }
+
+        @Override
+        public void forgetFailoverRecord(String stateDirectory, String vm) {
+            calls.add("forgetFailoverRecord " + stateDirectory + " " + vm);
+        }
+
+        @Override
         public void demote(int minor, String resource) throws org.mcvirt.node.NodeException {
             calls.add("demote " + minor + " " + resource);
             if (demoteFails) {
@@ -345,7 +361,9 @@ class LibvirtStepRunnerTest {
             Map.entry(StepKind.DELETE_VOLUME, "deleteVolume P N"),
             Map.entry(StepKind.GROW_VOLUME, "growVolume P N D /d 1024"),
             Map.entry(StepKind.GROW_LV, "growLogicalVolume VG N 1024 T"),
-            Map.entry(StepKind.GROW_DRBD, "resize 7 R 1024, blockResizeIfRunning D /dev/drbd7 2048")));
+            Map.entry(StepKind.GROW_DRBD, "resize 7 R 1024, blockResizeIfRunning D /dev/drbd7 2048"),
+            Map.entry(StepKind.RECORD_FAILOVER, "writeFailoverRecord /s N {\"vm\":\"N\",\"from\":\"n2\","
+                    + "\"to\":\"n1\",\"at\":T,\"resources\":[\"R\"],\"stale\":[]}")));
 
     private static Step step(StepKind kind) {
         return new Step(1, "n1", "subject", List.of(), "change", "describe", SamplePayloads.of(kind), List.of());

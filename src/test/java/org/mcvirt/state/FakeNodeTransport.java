@@ -41,11 +41,12 @@ final class FakeNodeTransport implements NodeTransport {
     @Override
     public CommandResult run(List<String> command) {
         commands.add(command);
-        if (command.size() != 8 || !command.get(2).equals(StorageReader.SCRIPT)) {
+        if (command.size() != 9 || !command.get(2).equals(StorageReader.SCRIPT)) {
             throw new AssertionError("not StorageReader's script: " + command);
         }
         String boundary = command.get(4);
         String directory = command.get(5);
+        String failoverDirectory = command.get(8);
         StringBuilder out = new StringBuilder();
         List<String> sections = new ArrayList<>(List.of("lvs", "vgs", "drbdadm", "proc"));
         CommandResult proc = answers.get("proc");
@@ -72,7 +73,8 @@ final class FakeNodeTransport implements NodeTransport {
                     .append(result.exitStatus()).append('\n');
         }
         files.forEach((path, content) -> {
-            if (path.startsWith(directory + "/") && path.endsWith(".json")) {
+            if ((path.startsWith(directory + "/") || path.startsWith(failoverDirectory + "/"))
+                    && path.endsWith(".json")) {
                 out.append(boundary).append(" file ").append(path).append('\n').append(content).append('\n')
                         .append(boundary).append(" end ").append(path).append('\n');
             }

@@ -282,6 +282,27 @@ LVS, VGS, "drbdadm --version");
     }
 
     @Test
+    void failoverRecordsAreReadBesideVerifyRecordsAndABrokenOneIsAnError() throws Exception {
+        FakeNodeTransport node = new FakeNodeTransport()
+                .answer("proc", 1, "", "cat: /proc/drbd: No such file or directory\n")
+                .file("/srv/mcvirt/verify/r0.json", "{\"resource\": \"r0\", \"startedAt\": \"2026-11-27T02:55:03Z\","
+                        + " \"result\": \"clean\"}")
+                .file("/srv/mcvirt/failover/db1.json", "{\"vm\": \"db1\", \"from\": \"node2\", \"to\": \"node1\","
+                        + " \"at\": \"2026-12-03T14:02:00Z\", \"resources\": [\"mcvirt_db1_root\"], \"stale\": []}")
+                .file("/srv/mcvirt/failover/web.json", "{\"vm\": \"web\", \"from\": \"node2\", \"to\": \"node1\","
+                        + " \"at\": \"after lunch\"}");
+        ObservedDrbd drbd = StorageReader.read(node, "/srv/mcvirt", null).drbd();
+        assertThat(drbd.verifications()).extracting(VerifyRecord::resource).containsExactly("r0");
+        assertThat(drbd.failovers()).containsExactly(new FailoverRecord("db1", "node2", "node1",
+                "2026-12-03T14:02:00Z", List.of("mcvirt_db1_root"), List.of()));
+        assertThat(drbd.failover("db1")).isPresent();
+        assertThat(drbd.errors()).singleElement().asString()
+                .startsWith("failover record /srv/mcvirt/failover/web.json is not valid: ")
+                .contains("at is not an ISO-8601 instant: after lunch");
+        assertThat(new StateDirectory("/srv/mcvirt").failoverRecord("db1")).isEqualTo("/srv/mcvirt/failover/db1.json");
+    }
+
+    @Test
     void drbdDeviceSizesAndTheJournalTailAreReadInTheSameCommand() throws Exception {
         FakeNodeTransport node = new FakeNodeTransport()
                 .answer("proc", "version: 8.4.11 (api:1/proto:86-101)\nsrcversion: X\n")
@@ -296,7 +317,7 @@ LVS, VGS, "drbdadm --version");
             assertThat(e.steps()).isEqualTo(2);
         });
         assertThat(node.commands.get(0)).endsWith("/var/lib/mcvirt/verify", "/var/lib/mcvirt/journal.jsonl",
-                "/var/lib/mcvirt/domains");
+                "/var/lib/mcvirt/domains", "/var/lib/mcvirt/failover");
     }
 
     @Test
