@@ -76,6 +76,11 @@ public record PlanFinding(Code code, Subject subject, String message) {
         STORAGE_PATH_TAKEN,
         /** A pool cannot be read or is not what the manifest says. */
         POOL_MISMATCH,
+        /**
+         * With {@code cluster.capacity.nPlusOne: enforce}: if a node failed, the other node of a pair could not hold
+         * the running vms that would move to it as well as its own ({@link Capacity}).
+         */
+        CAPACITY_N_PLUS_ONE_ENFORCED,
         // warnings: shown, never refused
         /** Something on a node left alone because it could not be read (another owner's pool). */
         NODE_WARNING,
@@ -86,7 +91,12 @@ public record PlanFinding(Code code, Subject subject, String message) {
         /** Read from a saved plan, which keeps the message only. */
         SAVED,
         /** A pool of this cluster that the manifest no longer names is kept: it holds volumes, or cannot be read. */
-        POOL_KEPT;
+        POOL_KEPT,
+        /**
+         * With {@code cluster.capacity.nPlusOne: warn} (the default): what {@link #CAPACITY_N_PLUS_ONE_ENFORCED}
+         * refuses, shown only.
+         */
+        CAPACITY_N_PLUS_ONE;
 
         /**
          * Whether a finding of this code is a warning (shown, never refused). A differ reports both through its
@@ -94,7 +104,7 @@ public record PlanFinding(Code code, Subject subject, String message) {
          */
         public boolean warning() {
             switch (this) {
-                case NODE_WARNING, DISK_HEALTH, INTERRUPTED_APPLY, SAVED, POOL_KEPT:
+                case NODE_WARNING, DISK_HEALTH, INTERRUPTED_APPLY, SAVED, POOL_KEPT, CAPACITY_N_PLUS_ONE:
                     return true;
                 default:
                     return false;
