@@ -38,7 +38,7 @@ public final class ClusterViews {
         }
     }
 
-    /** Every node: address, reachability, versions, VM counts, lock. Read-only. */
+    /** Every node: address, reachability, versions, VM counts, memory headroom, lock. Read-only. */
     public List<NodeInfo> info() throws McvirtException {
         DesiredState desired = access.validate();
         try (Cluster cluster = access.connect(desired)) {
