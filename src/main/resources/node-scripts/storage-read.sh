@@ -28,7 +28,7 @@ esac
 run sizes sh -c 'for f in /sys/block/drbd*/size; do [ -f "$f" ] && echo "$f $(cat "$f")"; done; exit 0'
 [ -f "$j" ] && run journal tail -c JOURNAL_TAIL "$j"
 # shellcheck disable=SC2016 # expanded by awk
-run memory sh -c 'awk "/^MemAvailable:/ {print \$2}" /proc/meminfo'
+run memory sh -c 'awk "/^(MemTotal|MemAvailable):/ {print \$1, \$2}" /proc/meminfo'
 # shellcheck disable=SC2016 # expanded by the inner sh
 [ -d "$d" ] && run saved sh -c 'cd "$1" && for f in *.xml; do [ -f "$f" ] && sha256sum -- "$f"; done; exit 0' \
     mcvirt-saved "$d"

@@ -124,7 +124,8 @@ public final class Cluster implements AutoCloseable {
                 NodeObservation seen = StateReader.read(libvirt, clusterName);
                 StorageReader.Result storage = readStorage(node, commands);
                 return seen.withStorage(storage.lvm(), storage.drbd(), storage.journal())
-                        .withHost(storage.availableMemoryBytes(), storage.savedDefinitions());
+                        .withHost(storage.availableMemoryBytes(), storage.totalMemoryBytes(),
+                                storage.savedDefinitions());
             });
         });
         for (int i = 0; i < names.size(); i++) {

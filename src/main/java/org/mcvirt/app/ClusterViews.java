@@ -38,7 +38,15 @@ public final class ClusterViews {
         }
     }
 
-    /** Every node: address, reachability, versions, VM counts, lock. Read-only. */
+    /** What is said of a node the manifest declares offline, instead of what was read. */
+    static final String OFFLINE = "declared offline in the manifest: not contacted";
+
+    /** The manifest's state of a node ("online" for one it does not have). */
+    static String stateOf(DesiredState desired, String node) {
+        return desired.node(node).map(n -> n.state().word()).orElse("online");
+    }
+
+    /** Every node: address, reachability, versions, VM counts, memory headroom, lock. Read-only. */
     public List<NodeInfo> info() throws McvirtException {
         DesiredState desired = access.validate();
         try (Cluster cluster = access.connect(desired)) {
@@ -60,7 +68,11 @@ public final class ClusterViews {
 
     /** Every domain on every node, managed by mcvirt or not, node by node in the order read. Read-only. */
     public List<NodeDomains> list() throws McvirtException {
-        ObservedState observed = read();
+        DesiredState desired = access.validate();
+        ObservedState observed;
+        try (Cluster cluster = access.connect(desired)) {
+            observed = cluster.read();
+        }
         Map<String, Map<String, List<DiskHealth.Finding>>> health = new HashMap<>();
         Function<String, Map<String, List<DiskHealth.Finding>>> byCluster =
                 cluster -> health.computeIfAbsent(cluster, c -> DiskHealth.byVm(observed, c));
@@ -68,8 +80,12 @@ public final class ClusterViews {
         for (NodeObservation node : observed.nodes()) {
             List<DomainRow> rows = node.domains().stream().map(d -> new DomainRow(d.name(), node.node(), d.runState(),
                     d.vcpus(), Sizes.formatKib(d.memoryKib()), d.managed(), disks(d, byCluster))).toList();
-            nodes.add(new NodeDomains(node.node(), node.reachable(), node.error(), rows));
+            nodes.add(new NodeDomains(node.node(), node.reachable(), node.error(), rows, stateOf(desired,
+                    node.node())));
         }
+        desired.nodes().stream().filter(n -> !n.contacted()).forEach(n -> nodes.add(new NodeDomains(n.name(), false,
+                OFFLINE, List.of(), n.state().word())));
+        nodes.sort(java.util.Comparator.comparing(NodeDomains::node));
         return nodes;
     }
 

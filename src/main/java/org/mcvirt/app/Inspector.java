@@ -11,6 +11,7 @@ import org.mcvirt.model.DesiredState;
 import org.mcvirt.model.Names;
 import org.mcvirt.model.Sizes;
 import org.mcvirt.model.VmMetadata;
+import org.mcvirt.plan.Capacity;
 import org.mcvirt.plan.DomainMarks;
 import org.mcvirt.state.Availability;
 import org.mcvirt.state.DiskHealth;
@@ -30,6 +31,7 @@ final class Inspector {
         List<NodeInfo> result = new ArrayList<>();
         List<ClusterLock.NodeLock> locks = ClusterLock.status(cluster);
         var interrupted = ClusterAccess.interruptedApply(cluster, observed);
+        List<Capacity.Headroom> headroom = Capacity.headroom(desired, observed);
         for (String name : cluster.nodeNames()) {
             var spec = cluster.spec(name);
             String address = spec.local() ? "local" : spec.address() + ":" + spec.ssh().port();
@@ -54,9 +56,23 @@ final class Inspector {
                     node.hypervisorVersion(), drbdKernel, drbdUtilities, managed, node.domains().size() - managed,
                     (int) node.domains().stream().filter(ObservedDomain::active).count(), lock, drbdResources(drbd),
                     drbd.errors(), interrupted.filter(i -> name.equals(i.lastNode())).map(i -> i.describe())
-                            .orElse(null)));
+                            .orElse(null), memory(headroom, name), ClusterViews.stateOf(desired, name)));
         }
+        for (var spec : desired.nodes()) {
+            if (!spec.contacted()) {
+                result.add(new NodeInfo(spec.name(), spec.local() ? "local" : spec.address() + ":" + spec.ssh().port(),
+                        false, ClusterViews.OFFLINE, null, null, null, null, 0, 0, 0, null, List.of(), List.of(), null,
+                        null, spec.state().word()));
+            }
+        }
+        result.sort(Comparator.comparing(NodeInfo::node));
         return result;
+    }
+
+    /** The node's N+1 memory headroom, or null for a node the manifest does not have. */
+    static NodeInfo.Memory memory(List<Capacity.Headroom> headroom, String node) {
+        return headroom.stream().filter(h -> h.node().equals(node)).findFirst().map(h -> new NodeInfo.Memory(
+                h.totalBytes(), h.runningBytes(), h.ifFailed(), h.neededBytes(), h.headroomBytes())).orElse(null);
     }
 
     /** Every resource volume the kernel has, then every verify record without one, sorted by name. */

@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "info", footer = {"", "Examples:", "  mcvirt info", "  mcvirt info files1 --json"},
          description = {"Without VM: every node with its address, whether it answers, libvirt, QEMU and"
-    + " DRBD versions, VM counts, the lock holder, and each DRBD resource's connection, roles, disk states, sync"
+    + " DRBD versions, VM counts, memory headroom (total, the running vms' memory, what it would need if its pair peer"
+    + " failed), the lock holder, and each DRBD resource's connection, roles, disk states, sync"
     + " progress, out-of-sync amount and last verify. Exits 1 when a node cannot be reached (the others are still"
     + " shown).", "With VM: its node, run state, vCPUs, memory, disks (with the DRBD state of a /dev/drbdN disk), NICs, VNC"
     + " port, pending restart."})
@@ -71,8 +72,9 @@ final class InfoCommand implements Callable<Integer> {
             out.println(JsonOutput.write(nodes));
         } else {
             for (NodeInfo node : nodes) {
-                out.printf("node %s (%s): %s%n", node.node(), node.address(), node.reachable() ? "reachable"
-                        : "UNREACHABLE: " + node.error());
+                out.printf("node %s (%s): %s%s%n", node.node(), node.address(), node.state().equals("online") ? ""
+                        : node.state() + ", ", node.reachable() ? "reachable" : node.failed() ? "UNREACHABLE: "
+                        + node.error() : node.error());
                 if (node.libvirtVersion() != null) {
                     out.printf("  libvirt %s, %s%n", node.libvirtVersion(), node.hypervisorVersion());
                 }
@@ -89,6 +91,9 @@ final class InfoCommand implements Callable<Integer> {
                     out.printf("  vms: %d managed, %d unmanaged, %d running%n", node.vmsManaged(), node.vmsUnmanaged(),
                             node.vmsRunning());
                 }
+                if (node.memory() != null) {
+                    out.printf("  memory: %s%n", node.memory().describe());
+                }
                 if (node.lock() != null) {
                     out.printf("  lock: %s%n", node.lock());
                 }
@@ -97,7 +102,7 @@ final class InfoCommand implements Callable<Integer> {
                 }
             }
         }
-        return nodes.stream().allMatch(NodeInfo::reachable) ? ExitCodes.OK : ExitCodes.ERROR;
+        return nodes.stream().noneMatch(NodeInfo::failed) ? ExitCodes.OK : ExitCodes.ERROR;
     }
 
     /**

@@ -35,12 +35,14 @@ final class ListCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         List<NodeDomains> nodes = new ClusterViews(parent.access()).list();
         var out = spec.commandLine().getOut();
-        boolean reachable = nodes.stream().allMatch(NodeDomains::reachable);
+        boolean reachable = nodes.stream().noneMatch(NodeDomains::failed);
         if (json) {
             Map<String, Object> document = new LinkedHashMap<>();
             document.put("domains", nodes.stream().flatMap(n -> n.domains().stream()).toList());
-            document.put("unreachable", nodes.stream().filter(n -> !n.reachable())
+            document.put("unreachable", nodes.stream().filter(NodeDomains::failed)
                     .map(n -> Map.of("node", n.node(), "error", n.error())).toList());
+            document.put("nodeStates", nodes.stream().collect(java.util.stream.Collectors.toMap(NodeDomains::node,
+                    NodeDomains::state, (a, b) -> a, java.util.TreeMap::new)));
             out.println(JsonOutput.write(document));
             return reachable ? ExitCodes.OK : ExitCodes.ERROR;
         }
@@ -49,8 +51,9 @@ final class ListCommand implements Callable<Integer> {
         boolean allRead = true;
         for (NodeDomains node : nodes) {
             if (!node.reachable()) {
-                out.printf("%-20s %-12s %s%n", "-", node.node(), "UNREACHABLE: " + node.error());
-                allRead = false;
+                out.printf("%-20s %-12s %s%n", "-", node.node(), node.failed() ? "UNREACHABLE: " + node.error()
+                        : node.state().toUpperCase(java.util.Locale.ROOT) + ": " + node.error());
+                allRead = allRead && !node.failed();
                 continue;
             }
             for (DomainRow domain : node.domains()) {

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.mcvirt.model.CapacitySpec;
 import org.mcvirt.model.ClusterSpec;
 import org.mcvirt.model.DrbdSpec;
 import org.mcvirt.model.IntRange;
@@ -72,11 +73,18 @@ final class ManifestBinder {
     }
 
     private Optional<Located<ClusterSpec>> cluster(YamlTree.Node node) {
-        return Fields.of(node, "cluster", Set.of("name", "drbd"), problems).flatMap(f -> {
+        return Fields.of(node, "cluster", Set.of("name", "drbd", "capacity"), problems).flatMap(f -> {
             Optional<String> name = f.name("name");
             DrbdSpec drbd = f.node("drbd").flatMap(this::drbd).orElse(null);
-            return name.map(n -> new Located<>(new ClusterSpec(n, drbd), f.location("name"), Map.of()));
+            CapacitySpec capacity = f.node("capacity").flatMap(this::capacity).orElse(CapacitySpec.DEFAULT);
+            return name.map(n -> new Located<>(new ClusterSpec(n, drbd, capacity), f.location("name"), Map.of()));
         });
+    }
+
+    /** {@code cluster.capacity}: {@code nPlusOne: warn | enforce} (default warn). */
+    private Optional<CapacitySpec> capacity(YamlTree.Node node) {
+        return Fields.of(node, "cluster.capacity", Set.of("nPlusOne"), problems).map(f -> new CapacitySpec(
+                f.enumeration("nPlusOne", CapacitySpec.NPlusOne.class).orElse(CapacitySpec.DEFAULT.nPlusOne())));
     }
 
     private Optional<DrbdSpec> drbd(YamlTree.Node node) {

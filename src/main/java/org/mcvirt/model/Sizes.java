@@ -20,4 +20,20 @@ public final class Sizes {
     public static String formatKib(long kib) {
         return format(kib * 1024);
     }
+
+    /**
+     * A byte count for people where it need not be exact (a host's memory): one decimal in the largest binary unit
+     * it reaches, such as "2.5 GiB", "512.0 MiB", "-1.3 GiB"; below 1 KiB in bytes ("100 B").
+     */
+    public static String approximate(long bytes) {
+        double value = Math.abs((double) bytes);
+        int unit = 0;
+        while (unit < UNITS.length - 1 && value >= 1024) {
+            value /= 1024;
+            unit++;
+        }
+        String sign = bytes < 0 ? "-" : "";
+        return unit == 0 ? sign + (long) value + " B"
+                : sign + String.format(java.util.Locale.ROOT, "%.1f %s", value, UNITS[unit]);
+    }
 }

@@ -55,7 +55,8 @@ final class Adoption {
             }
             nodes.add(new NodeObservation(node.node(), node.reachable(), node.error(), node.libvirtVersion(),
                     node.hypervisorVersion(), domains, node.networks(), node.pools(), node.warnings(), node.lvm(),
-                    node.drbd(), node.journal(), node.freeMemoryBytes(), node.savedDefinitions()));
+                    node.drbd(), node.journal(), node.freeMemoryBytes(), node.totalMemoryBytes(),
+                    node.savedDefinitions()));
         }
         for (String name : options.adoptVms().stream().sorted().toList()) {
             Optional<VmSpec> vm = desired.vm(name);

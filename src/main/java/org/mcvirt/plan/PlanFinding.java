@@ -81,6 +81,11 @@ public record PlanFinding(Code code, Subject subject, String message) {
          * peer is not online either, or the surviving copy of a disk is not UpToDate (without --accept-stale).
          */
         FAILOVER_REFUSED,
+        /**
+         * With {@code cluster.capacity.nPlusOne: enforce}: if a node failed, the other node of a pair could not hold
+         * the running vms that would move to it as well as its own ({@link Capacity}).
+         */
+        CAPACITY_N_PLUS_ONE_ENFORCED,
         // warnings: shown, never refused
         /** Something on a node left alone because it could not be read (another owner's pool). */
         NODE_WARNING,
@@ -95,7 +100,12 @@ public record PlanFinding(Code code, Subject subject, String message) {
         /** A node declared offline: mcvirt does not contact it (shown before anything else). */
         NODE_OFFLINE,
         /** A vm that stays down with its offline home node, having no replicated disk to run on elsewhere. */
-        VM_DOWN;
+        VM_DOWN,
+        /**
+         * With {@code cluster.capacity.nPlusOne: warn} (the default): what {@link #CAPACITY_N_PLUS_ONE_ENFORCED}
+         * refuses, shown only.
+         */
+        CAPACITY_N_PLUS_ONE;
 
         /**
          * Whether a finding of this code is a warning (shown, never refused). A differ reports both through its
@@ -103,7 +113,8 @@ public record PlanFinding(Code code, Subject subject, String message) {
          */
         public boolean warning() {
             switch (this) {
-                case NODE_WARNING, DISK_HEALTH, INTERRUPTED_APPLY, SAVED, POOL_KEPT, NODE_OFFLINE, VM_DOWN:
+                case NODE_WARNING, DISK_HEALTH, INTERRUPTED_APPLY, SAVED, POOL_KEPT, NODE_OFFLINE, VM_DOWN,
+                     CAPACITY_N_PLUS_ONE:
                     return true;
                 default:
                     return false;

@@ -32,7 +32,8 @@ import org.mcvirt.state.ObservedState;
  * that could not be read, runs one {@link ResourceDiffer} per resource kind, and composes what they find: changes
  * sorted by address, problems sorted, steps ordered by {@link StepOrder}. The differs: {@link PoolDiffer},
  * {@link NetworkDiffer}, {@link ReplicatedDiskDiffer} (LVs and DRBD resources), {@link MigrationDiffer} (moves and
- * registers) and {@link VmDiffer} (the vm's own attributes). Problems that make a safe plan impossible
+ * registers) and {@link VmDiffer} (the vm's own attributes); then {@link Capacity} checks that each node of a pair could
+ * hold the other's running vms. Problems that make a safe plan impossible
  * are collected in {@link Plan#problems()} instead of being planned around.
  */
 public final class Planner {
@@ -136,6 +137,8 @@ public final class Planner {
         for (ResourceDiffer differ : differs) {
             diff = diff.plus(differ.diff(desired, observed, options));
         }
+        // N+1: a warning, or a problem with cluster.capacity.nPlusOne: enforce (sorted below by the code's kind)
+        diff = diff.plus(Diff.problems(Capacity.findings(desired, observed, options)));
         List<ResourceChange> changes = diff.changes().stream()
                 .sorted(Comparator.comparing(ResourceChange::address)).toList();
         List<Step> steps = StepOrder.order(nodeByNode(diff.drafts(), desired));

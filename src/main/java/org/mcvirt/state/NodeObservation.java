@@ -12,13 +12,15 @@ import org.mcvirt.model.ByName;
  * are not this cluster's and could not be read: they do not stop planning. lvm and drbd are read over the node's
  * command transport ({@link StorageReader}); they are "not read" when the node was unreachable or the observation
  * predates them (an absent value reads as not read). journal is the tail of the node's apply journal (not part of the
- * fingerprint). freeMemoryBytes is the host's free memory (null when not read; not part of the fingerprint);
+ * fingerprint). freeMemoryBytes is the host's free memory (MemAvailable) and totalMemoryBytes its total memory
+ * (MemTotal), each null when not read and not part of the fingerprint;
  * savedDefinitions are mcvirt's copies of domain definitions in the state directory, by domain, as SHA-256 of the copy.
  */
 public record NodeObservation(String node, boolean reachable, String error, String libvirtVersion,
                               String hypervisorVersion, List<ObservedDomain> domains, List<ObservedNetwork> networks,
                               List<ObservedPool> pools, List<String> warnings, ObservedLvm lvm, ObservedDrbd drbd,
-                              List<Journal.Entry> journal, Long freeMemoryBytes, Map<String, String> savedDefinitions) {
+                              List<Journal.Entry> journal, Long freeMemoryBytes, Long totalMemoryBytes,
+                              Map<String, String> savedDefinitions) {
     public NodeObservation {
         savedDefinitions = savedDefinitions == null ? Map.of()
                 : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(savedDefinitions));
@@ -58,21 +60,21 @@ public record NodeObservation(String node, boolean reachable, String error, Stri
                            List<ObservedPool> pools, List<String> warnings, ObservedLvm lvm, ObservedDrbd drbd,
                            List<Journal.Entry> journal) {
         this(node, reachable, error, libvirtVersion, hypervisorVersion, domains, networks, pools, warnings, lvm, drbd,
-                journal, null, null);
+                journal, null, null, null);
     }
 
     public NodeObservation withStorage(ObservedLvm observedLvm, ObservedDrbd observedDrbd, List<Journal.Entry> tail) {
         return new NodeObservation(node, reachable, error, libvirtVersion, hypervisorVersion, domains, networks, pools,
-                warnings, observedLvm, observedDrbd, tail, freeMemoryBytes, savedDefinitions);
+                warnings, observedLvm, observedDrbd, tail, freeMemoryBytes, totalMemoryBytes, savedDefinitions);
     }
 
     /**
-     * This observation with the host's free memory (null when unknown) and mcvirt's saved copies of domain definitions
-     * in the node's state directory (domain name to the SHA-256 of the copy).
+     * This observation with the host's free and total memory (each null when unknown) and mcvirt's saved copies of
+     * domain definitions in the node's state directory (domain name to the SHA-256 of the copy).
      */
-    public NodeObservation withHost(Long free, Map<String, String> saved) {
+    public NodeObservation withHost(Long free, Long total, Map<String, String> saved) {
         return new NodeObservation(node, reachable, error, libvirtVersion, hypervisorVersion, domains, networks, pools,
-                warnings, lvm, drbd, journal, free, saved);
+                warnings, lvm, drbd, journal, free, total, saved);
     }
 
     public Optional<ObservedDomain> domain(String name) {

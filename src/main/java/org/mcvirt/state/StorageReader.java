@@ -49,11 +49,14 @@ public final class StorageReader {
     private StorageReader() {
     }
 
-    /** What was read. */
+    /**
+     * What was read. availableMemoryBytes and totalMemoryBytes are MemAvailable and MemTotal of /proc/meminfo, each
+     * null when it could not be read.
+     */
     public record Result(ObservedLvm lvm, ObservedDrbd drbd, List<Journal.Entry> journal, Long availableMemoryBytes,
-                         Map<String, String> savedDefinitions) {
+                         Long totalMemoryBytes, Map<String, String> savedDefinitions) {
         public Result(ObservedLvm lvm, ObservedDrbd drbd) {
-            this(lvm, drbd, List.of(), null, Map.of());
+            this(lvm, drbd, List.of(), null, null, Map.of());
         }
     }
 
@@ -113,17 +116,26 @@ public final class StorageReader {
                     new ObservedDrbd(Availability.FAILED, List.of(error), null, null, null, List.of(), List.of()));
         }
         Batch batch = parse(ran.stdout(), boundary);
+        CommandResult memory = batch.result("memory");
         return new Result(lvm(batch), drbd(batch), Journal.parse(batch.result("journal").stdout()),
-                availableMemory(batch.result("memory")), savedDefinitions(batch.result("saved")));
+                meminfo(memory, "MemAvailable"), meminfo(memory, "MemTotal"), savedDefinitions(batch.result("saved")));
     }
 
-    /** MemAvailable of /proc/meminfo in bytes, or null when it could not be read. */
-    static Long availableMemory(CommandResult result) {
-        String text = result.stdout().strip();
-        if (!result.succeeded() || !text.matches("\\d+")) {
+    /**
+     * One field of /proc/meminfo in bytes, from the memory section's lines ({@code MemTotal: 16318412}, in KiB), or
+     * null when it could not be read.
+     */
+    static Long meminfo(CommandResult result, String field) {
+        if (!result.succeeded()) {
             return null;
         }
-        return Long.parseLong(text) * 1024;
+        for (String line : result.stdout().split("\n")) {
+            String[] parts = line.strip().split("\\s+");
+            if (parts.length == 2 && parts[0].equals(field + ":") && parts[1].matches("\\d{1,15}")) {
+                return Long.parseLong(parts[1]) * 1024;
+            }
+        }
+        return null;
     }
 
     /** sha256sum's lines ({@code HASH  NAME.xml}) as domain name to hash. */

@@ -119,7 +119,8 @@ class ImporterTest {
             }
             nodes.add(new NodeObservation(node.node(), node.reachable(), node.error(), node.libvirtVersion(),
                     node.hypervisorVersion(), domains, node.networks(), node.pools(), node.warnings(), node.lvm(),
-                    node.drbd(), node.journal(), node.freeMemoryBytes(), node.savedDefinitions()));
+                    node.drbd(), node.journal(), node.freeMemoryBytes(), node.totalMemoryBytes(),
+                    node.savedDefinitions()));
         }
         return new ObservedState(nodes);
     }
@@ -313,6 +314,7 @@ class ImporterTest {
                             d.active(), d.runState(), true, d.autostart(), d.definition().replaceAll(
                             "(?s)<metadata>.*</metadata>", ""), null))).toList(), node.networks(), node.pools(),
                     node.warnings(), node.lvm(), node.drbd(), node.journal(), node.freeMemoryBytes(),
+                    node.totalMemoryBytes(),
                     node.savedDefinitions()));
         }
         ObservedState observed = new ObservedState(nodes);

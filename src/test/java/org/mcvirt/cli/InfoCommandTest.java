@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.mcvirt.app.NodeInfo;
 import org.mcvirt.state.ObservedDrbd;
@@ -45,5 +46,20 @@ class InfoCommandTest {
                           drbd r2: not up on this node
                             last verify: failed, finished - (started 2026-11-27T02:50:00Z)
                         """);
+    }
+
+    @Test
+    void theJsonOfANodeHasItsMemoryHeadroomBesideTheOtherFields() throws Exception {
+        NodeInfo node = new NodeInfo("node2", "127.0.0.1:2222", true, null, "9.0.0", "QEMU 7.2", null, null, 2, 0, 1,
+                "free", List.of(), List.of(), null, new NodeInfo.Memory(2L << 30, 512L << 20, "node1", 2560L << 20,
+                -(512L << 20)));
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(JsonOutput.write(List.of(node)));
+        assertThat(json.get(0).get("memory").toString()).isEqualTo("{\"totalBytes\":2147483648,"
+                + "\"runningVmsBytes\":536870912,\"ifFailed\":\"node1\",\"neededBytes\":2684354560,"
+                + "\"headroomBytes\":-536870912}");
+        // the fields there were before are still there, under their names
+        assertThat(json.get(0).get("node").asText()).isEqualTo("node2");
+        assertThat(json.get(0).get("vmsRunning").asInt()).isEqualTo(1);
+        assertThat(json.get(0).get("lock").asText()).isEqualTo("free");
     }
 }

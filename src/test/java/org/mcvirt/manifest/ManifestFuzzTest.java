@@ -39,13 +39,13 @@ class ManifestFuzzTest {
             "env", "local", "address", "clusterIp", "drbdIp", "ssh", "user", "port", "identityFile", "knownHosts",
             "libvirt", "uri", "domainType", "paths", "state", "drbdConf", "storage", "type", "volumeGroup", "path",
             "nat", "cidr", "bridge", "node", "cpus", "memory", "autostart", "protect", "disks", "size", "replicated",
-            "bus", "nics", "network", "mac", "owners", "users", "migration");
+            "bus", "nics", "network", "mac", "owners", "users", "migration", "capacity", "nPlusOne");
     private static final List<String> TOKENS = new ArrayList<>(List.of("mcvirt/v1", "here", "node1", "node2", "demo",
             "web1", "images", "lvm", "file", "qemu", "kvm", "running", "stopped", "true", "false", "yes", "~", "null",
             "0", "-1", "65536", "99999999999", "1-999", "999-1", "0-99999999", "7789-7999", "64MiB", "0MiB", "1KiB",
             "99999999999999999999TiB", "512 MiB", "7d", "0d", "9999999d", "52:54:00:00:5d:01", "01:00:00:00:00:00",
             "192.168.151.0/24", "10.0.0.300", "/var/lib/mcvirt", "../etc", "qemu:///system", "live", "offline",
-            "virtio", "sata", "A", "C", "100M", "sha256", "\"", "'", "{", "}", "[", "]", "- ", ": ", "\n  ", "\n- ",
+            "virtio", "sata", "warn", "enforce", "A", "C", "100M", "sha256", "\"", "'", "{", "}", "[", "]", "- ", ": ", "\n  ", "\n- ",
             "&a ", "*a", "<<: *a", "!!binary", "!!int", "? ", "|", ">", "---\n", "...", "%YAML 1.1\n", "\t", "#"));
 
     static {

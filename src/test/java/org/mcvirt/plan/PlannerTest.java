@@ -71,4 +71,52 @@ class PlannerTest {
                 new AttributeChange("netmask", "255.255.255.0", "255.255.255.128", Effect.LIVE),
                 new AttributeChange("dhcp", "192.168.151.2-192.168.151.254", "192.168.151.2-192.168.151.126", Effect.LIVE)));
     }
+
+    /** replicated-create with node alpha's total memory 32 MiB (beta's unread), in the given N+1 mode. */
+    private static Plan replicatedCreateWithSmallAlpha(org.mcvirt.model.CapacitySpec.NPlusOne mode) throws Exception {
+        Path folder = CASES.resolve("replicated-create");
+        org.mcvirt.model.DesiredState read = org.mcvirt.manifest.ManifestLoader.load(java.util.List.of(
+                folder.resolve("manifest.yaml")));
+        org.mcvirt.model.DesiredState desired = new org.mcvirt.model.DesiredState(new org.mcvirt.model.ClusterSpec(
+                read.cluster().name(), read.cluster().drbd(), new org.mcvirt.model.CapacitySpec(mode)), read.nodes(),
+                read.networks(), read.vms());
+        org.mcvirt.state.ObservedState golden = new com.fasterxml.jackson.databind.ObjectMapper().readValue(
+                folder.resolve("observed.json").toFile(), org.mcvirt.state.ObservedState.class);
+        org.mcvirt.state.ObservedState observed = new org.mcvirt.state.ObservedState(golden.nodes().stream()
+                .map(n -> n.node().equals("alpha") ? n.withHost(n.freeMemoryBytes(), 32L << 20, n.savedDefinitions()) : n)
+                .toList());
+        return new Planner(new org.mcvirt.render.Renderer(java.util.Optional.empty())).plan(desired, observed,
+                Planner.Options.all());
+    }
+
+    private static final String SMALL_ALPHA = "capacity: if beta failed, alpha could not hold the running vms: they"
+            + " need 64.0 MiB (web1 from beta: 64.0 MiB), alpha has 32.0 MiB in total; add memory or run fewer vms on"
+            + " the pair";
+
+    @Test
+    void aPairWhoseSurvivorIsTooSmallIsAWarningInThePlanText() throws Exception {
+        Plan plan = replicatedCreateWithSmallAlpha(org.mcvirt.model.CapacitySpec.NPlusOne.WARN);
+        assertThat(plan.problems()).isEmpty();
+        assertThat(plan.warnings()).extracting(PlanFinding::message).containsExactly(SMALL_ALPHA
+                + " (cluster.capacity.nPlusOne: enforce makes this a plan problem)");
+        assertThat(PlanText.render(plan, false)).startsWith("Warning: " + SMALL_ALPHA
+                + " (cluster.capacity.nPlusOne: enforce makes this a plan problem)\n");
+        // the golden case itself (no total memory read) has no such warning
+        assertThat(PlanGoldenTest.plan(CASES.resolve("replicated-create")).warnings()).isEmpty();
+    }
+
+    @Test
+    void withEnforceTheSamePlanHasAProblemAndApplyWouldRefuseIt() throws Exception {
+        Plan plan = replicatedCreateWithSmallAlpha(org.mcvirt.model.CapacitySpec.NPlusOne.ENFORCE);
+        assertThat(plan.warnings()).isEmpty();
+        assertThat(plan.problems()).singleElement().satisfies(p -> {
+            assertThat(p.code()).isEqualTo(PlanFinding.Code.CAPACITY_N_PLUS_ONE_ENFORCED);
+            assertThat(p.subject()).isEqualTo(PlanFinding.Subject.node("alpha"));
+            assertThat(p.message()).isEqualTo(SMALL_ALPHA
+                    + ", or set cluster.capacity.nPlusOne: warn to allow it");
+        });
+        assertThat(PlanText.render(plan, false)).startsWith("Error: " + SMALL_ALPHA
+                + ", or set cluster.capacity.nPlusOne: warn to allow it\n")
+                .contains("the plan has 1 problem(s) listed at the top; apply refuses it");
+    }
 }

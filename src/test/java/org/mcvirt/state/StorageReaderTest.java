@@ -321,12 +321,13 @@ LVS, VGS, "drbdadm --version");
     }
 
     @Test
-    void availableMemoryAndSavedDefinitionsAreReadInTheSameCommand() throws Exception {
+    void availableAndTotalMemoryAndSavedDefinitionsAreReadInTheSameCommand() throws Exception {
         FakeNodeTransport node = new FakeNodeTransport()
-                .answer("memory", "2048\n")
+                .answer("memory", "MemTotal: 4096\nMemAvailable: 2048\n")
                 .answer("saved", "a".repeat(64) + "  web1.xml\n" + "b".repeat(64) + "  db.xml\nnot a line\n");
         StorageReader.Result result = StorageReader.read(node, "/var/lib/mcvirt", null);
         assertThat(result.availableMemoryBytes()).isEqualTo(2048L * 1024);
+        assertThat(result.totalMemoryBytes()).isEqualTo(4096L * 1024);
         assertThat(result.savedDefinitions()).containsExactly(java.util.Map.entry("db", "b".repeat(64)),
                 java.util.Map.entry("web1", "a".repeat(64)));
         assertThat(node.commands.get(0).get(7)).isEqualTo("/var/lib/mcvirt/domains");
@@ -343,7 +344,23 @@ LVS, VGS, "drbdadm --version");
             result = StorageReader.read(shell, dir.toString(), null);
         }
         assertThat(result.availableMemoryBytes()).isPositive();
+        assertThat(result.totalMemoryBytes()).isGreaterThanOrEqualTo(result.availableMemoryBytes());
+        long total = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/meminfo")).stream()
+                .filter(l -> l.startsWith("MemTotal:")).map(l -> Long.parseLong(l.replaceAll("\\D", "")))
+                .findFirst().orElseThrow() * 1024;
+        assertThat(result.totalMemoryBytes()).isEqualTo(total);
         assertThat(result.savedDefinitions()).containsExactly(Map.entry("web1",
                 "060eb14b1cfbd78cd57ce08dc3f07d35a2c066d19958814db8dfd8bef7b14a54"));
+    }
+
+    @Test
+    void aMeminfoFieldThatIsMissingOrNotANumberIsNotRead() {
+        var lines = new org.mcvirt.node.ssh.CommandResult(0, "MemTotal: 16318412\nMemAvailable: x\nMemFree: 7\n", "");
+        assertThat(StorageReader.meminfo(lines, "MemTotal")).isEqualTo(16318412L * 1024);
+        assertThat(StorageReader.meminfo(lines, "MemAvailable")).isNull();
+        assertThat(StorageReader.meminfo(lines, "MemFree")).isEqualTo(7L * 1024);
+        assertThat(StorageReader.meminfo(lines, "SwapTotal")).isNull();
+        assertThat(StorageReader.meminfo(new org.mcvirt.node.ssh.CommandResult(1, "MemTotal: 16\n", "no awk"),
+                "MemTotal")).isNull();
     }
 }
