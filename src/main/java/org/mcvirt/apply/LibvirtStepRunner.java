@@ -41,6 +41,7 @@ import org.mcvirt.plan.StepPayload.GrowLv;
 import org.mcvirt.plan.StepPayload.GrowVolume;
 import org.mcvirt.plan.StepPayload.MigrateLive;
 import org.mcvirt.plan.StepPayload.RecordFailover;
+import org.mcvirt.plan.StepPayload.RejoinStaleCopy;
 import org.mcvirt.plan.StepPayload.RegisterDomain;
 import org.mcvirt.state.FailoverRecord;
 import org.mcvirt.plan.StepPayload.SetAutostart;
@@ -128,6 +129,21 @@ public final class LibvirtStepRunner implements StepRunner {
                 }
                 node.undefineDomain(p.name());
                 yield "";
+            }
+            case REJOIN_STALE_COPY -> {
+                RejoinStaleCopy p = step.payload(RejoinStaleCopy.class);
+                StoragePrimitives here = storage.of(step.node());
+                StoragePrimitives survivor = storage.of(p.survivor());
+                for (Map.Entry<String, Integer> resource : p.resources().entrySet()) {
+                    here.drbd().rejoinDiscardingHere(resource.getValue(), resource.getKey());
+                    survivor.drbd().connectIfStandAlone(resource.getValue(), resource.getKey());
+                }
+                for (Map.Entry<String, Integer> resource : p.resources().entrySet()) {
+                    here.drbd().awaitConnected(resource.getValue(), resource.getKey(), REJOIN_CONNECT_WAIT);
+                }
+                survivor.definitions().forgetFailoverRecord(p.survivorStateDirectory(), p.vm());
+                yield "connected; " + step.node() + "'s copy is resynced from " + p.survivor()
+                        + "; the failover record is removed";
             }
             case RECORD_FAILOVER -> {
                 RecordFailover p = step.payload(RecordFailover.class);
@@ -287,6 +303,9 @@ public final class LibvirtStepRunner implements StepRunner {
         }
         return other;
     }
+
+    /** How long a returning node's resource may take to connect to the survivor's. */
+    static final Duration REJOIN_CONNECT_WAIT = Duration.ofSeconds(60);
 
     /** How long an aborted migration's call may take to return before the rollback goes ahead without it. */
     static final Duration ABORT_WAIT = Duration.ofSeconds(60);

@@ -42,6 +42,15 @@ public record VmSpec(String name, String node, int cpus, long memoryBytes, Power
                 migration);
     }
 
+    /**
+     * Whether libvirt starts the vm when its node boots: {@code autostart} for a vm without replicated disks. A
+     * replicated vm is never autostarted by libvirt, since its node may boot with a stale copy (a node back after a
+     * failover) or with its disk not primary: {@code mcvirt reconcile} starts it, where its disks are safely primary.
+     */
+    public boolean libvirtAutostart() {
+        return autostart && !replicated();
+    }
+
     public boolean replicated() {
         return disks.stream().anyMatch(DiskSpec::replicated);
     }

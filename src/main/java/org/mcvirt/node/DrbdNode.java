@@ -228,6 +228,60 @@ public final class DrbdNode implements DrbdPrimitives {
         commands.run("make " + resource + " primary (forced)", "drbdadm", "primary", "--force", resource);
     }
 
+    /** The connection states in which the peers talk: in sync, resyncing, or about to resync. */
+    private static final java.util.Set<String> CONNECTED = java.util.Set.of("Connected", "SyncSource", "SyncTarget",
+            "PausedSyncS", "PausedSyncT", "WFBitMapS", "WFBitMapT", "WFSyncUUID", "StartingSyncS", "StartingSyncT",
+            "VerifyS", "VerifyT");
+
+    @Override
+    public void rejoinDiscardingHere(int minor, String resource) throws NodeException {
+        Optional<DeviceState> state = state(minor);
+        if (state.isPresent() && "Primary".equals(state.get().role())) {
+            commands.run("make " + resource + " secondary", "drbdadm", "secondary", resource);
+        }
+        if (state.isEmpty()) {
+            runWithSecret("attach " + resource, resource, "drbdadm", "attach", resource);
+            state = Optional.of(state(minor).orElseThrow(() -> notUp(minor, resource)));
+        }
+        String connection = state.get().connection();
+        if (CONNECTED.contains(connection)) {
+            if (java.util.Set.of("SyncSource", "PausedSyncS", "WFBitMapS", "StartingSyncS").contains(connection)) {
+                throw new NodeException(node, "resource " + resource + " is " + connection + " here: this node's stale"
+                        + " copy would overwrite the peer's; disconnect it ('drbdadm disconnect " + resource + "') and"
+                        + " plan again", null);
+            }
+            return;
+        }
+        if (!"StandAlone".equals(connection)) {
+            commands.run("disconnect " + resource, "drbdadm", "disconnect", resource);
+        }
+        runWithSecret("connect " + resource + " discarding this node's copy", resource, "drbdadm", "connect",
+                "--discard-my-data", resource);
+    }
+
+    @Override
+    public void connectIfStandAlone(int minor, String resource) throws NodeException {
+        Optional<DeviceState> state = state(minor);
+        if (state.isPresent() && "StandAlone".equals(state.get().connection())) {
+            runWithSecret("connect " + resource, resource, "drbdadm", "connect", resource);
+        }
+    }
+
+    @Override
+    public void awaitConnected(int minor, String resource, Duration limit) throws NodeException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        DeviceState state = state(minor).orElseThrow(() -> notUp(minor, resource));
+        while (!CONNECTED.contains(state.connection())) {
+            if (System.nanoTime() > deadline) {
+                throw new NodeException(node, "resource " + resource + " did not connect to its peer within "
+                        + Deadline.describe(limit) + " (" + state.connection() + " " + state.disk() + "/"
+                        + state.peerDisk() + ")", null);
+            }
+            sleep(resource);
+            state = state(minor).orElseThrow(() -> notUp(minor, resource));
+        }
+    }
+
     @Override
     public void demote(int minor, String resource) throws NodeException {
         Optional<DeviceState> state = state(minor);

@@ -35,6 +35,20 @@ public interface DrbdPrimitives {
      */
     void forcePromote(int minor, String resource) throws NodeException;
 
+    /**
+     * On a node coming back after its vms failed over: makes its copy of the resource the stale one and connects it to
+     * the peer, which overwrites it ({@code drbdadm connect --discard-my-data}, from StandAlone; attached first when it
+     * is not up). A copy already connected as the sync target, or in sync, is left as it is; one that would be the
+     * sync source is refused.
+     */
+    void rejoinDiscardingHere(int minor, String resource) throws NodeException;
+
+    /** Connects the resource here when it is StandAlone (the survivor's side, after a split). */
+    void connectIfStandAlone(int minor, String resource) throws NodeException;
+
+    /** Waits until the resource here is connected to its peer (in sync or resyncing), at most limit. */
+    void awaitConnected(int minor, String resource, Duration limit) throws NodeException;
+
     void demote(int minor, String resource) throws NodeException;
 
     void down(String resource) throws NodeException;

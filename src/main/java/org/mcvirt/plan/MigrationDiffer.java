@@ -33,6 +33,8 @@ final class MigrationDiffer implements ResourceDiffer {
                 }
                 case REGISTERED -> migrations.register(vm, node, diff);
                 case FAILOVER -> migrations.failover(vm, node, diff);
+                case RETURNING -> migrations.returning(vm, node, placement.domain(), placement.elsewhere().get(0),
+                        diff);
                 case FAILOVER_BLOCKED -> diff.problem(PlanFinding.Code.FAILOVER_REFUSED, PlanFinding.Subject.vm(
                         vm.name(), node.name()), "vm " + vm.name() + " is defined on no node mcvirt reads and "
                         + String.join(", ", vm.pair().stream().filter(n -> !n.equals(node.name())).toList())

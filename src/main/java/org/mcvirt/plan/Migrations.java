@@ -13,6 +13,7 @@ import org.mcvirt.model.Sizes;
 import org.mcvirt.model.VmMetadata;
 import org.mcvirt.model.VmSpec;
 import org.mcvirt.state.DiskHealth;
+import org.mcvirt.state.FailoverRecord;
 import org.mcvirt.state.NodeObservation;
 import org.mcvirt.state.ObservedDomain;
 import org.mcvirt.state.ObservedDrbd;
@@ -106,9 +107,17 @@ final class Migrations {
             refused.add("its disks change too (" + recorded + " -> " + wanted + "): change them in a plan of their"
                     + " own, before or after the move");
         }
+        List<String> syncing = new ArrayList<>();
         for (DiskHealth.Finding finding : DiskHealth.of(observed, desired.cluster().name(), name)) {
-            refused.add(unhealthy(finding));
+            (finding.kind() == DiskHealth.Kind.SYNCING ? syncing : refused).add(unhealthy(finding));
         }
+        if (refused.isEmpty() && !syncing.isEmpty()) {
+            // a resync runs (a node back after a failover, or a disk replaced): the move waits for it, nothing fails
+            diff.problem(PlanFinding.Code.MOVE_DEFERRED, PlanFinding.Subject.vm(name, target.name()), move
+                    + "; it moves once its disks are in sync: " + String.join("; ", syncing));
+            return;
+        }
+        refused.addAll(syncing);
         boolean live = domain.active() && vm.state() == VmSpec.PowerState.RUNNING
                 && (vm.migration() == VmSpec.Migration.LIVE || options.live());
         boolean runsThere = vm.state() == VmSpec.PowerState.RUNNING;
@@ -161,7 +170,7 @@ final class Migrations {
                     + " --shutdown-timeout), " : "") + "moved, " + (runsThere ? "then started on " + target.name()
                     : "left stopped");
         }
-        if (vm.autostart()) {
+        if (vm.libvirtAutostart()) {
             diff.step(target.name(), to, List.of(from), address,
                     "enable autostart of domain " + name + " on " + target.name(),
                     new StepPayload.SetAutostart(name, true));
@@ -438,7 +447,7 @@ final class Migrations {
         diff.step(node.name(), contacted(desired, vm.pair()), to, sides, address, "define domain " + name
                 + " on " + node.name() + " from mcvirt's saved copy of its definition (on " + from.node() + ")",
                 arguments);
-        if (vm.autostart()) {
+        if (vm.libvirtAutostart()) {
             diff.step(node.name(), to, List.of(), address, "enable autostart of domain "
                     + name, new StepPayload.SetAutostart(name, true));
         }
@@ -557,7 +566,7 @@ final class Migrations {
                 + " from mcvirt's saved copy of its definition (on " + from.node() + ")",
                 new StepPayload.RegisterDomain(name, from.node(), stateDirectory(desired, from.node()),
                         from.savedDefinitions().get(name), copies(desired, vm.pair())));
-        if (vm.autostart()) {
+        if (vm.libvirtAutostart()) {
             diff.step(survivor, to, List.of(), address, "enable autostart of domain " + name,
                     new StepPayload.SetAutostart(name, true));
         }
@@ -576,5 +585,75 @@ final class Migrations {
                         + " replicated disks there" + (stale.isEmpty() ? " (UpToDate)" : " (" + String.join(", ", stale)
                         + " taken although not UpToDate: --accept-stale)") + " and mcvirt's saved copy of its"
                         + " definition; " + lost + "'s copy becomes stale"));
+    }
+
+    /**
+     * The vm's node is back after the vm failed over to survivor (whose record says when): the vm is shut down here if
+     * something started it, its stale definition here undefined (checked first: the survivor has it), and each of its
+     * resources here made secondary and connected discarding this node's copy, which the survivor's then overwrites;
+     * the record goes once connected. The vm stays on the survivor: once its disks are in sync, the next plan moves it
+     * home. Shown as data loss: what this node wrote after the failover is discarded (--allow-destroy).
+     */
+    void returning(VmSpec vm, NodeSpec node, Optional<ObservedDomain> here, NodeObservation survivor,
+                   Diff.Builder diff) {
+        String name = vm.name();
+        String back = node.name();
+        FailoverRecord record = survivor.drbd().failover(name).orElseThrow();
+        Optional<ObservedDomain> running = survivor.domain(name);
+        if (running.isEmpty()) {
+            diff.problem(PlanFinding.Code.FAILOVER_REFUSED, PlanFinding.Subject.vm(name, back), "vm " + name
+                    + " failed over from " + back + " to " + survivor.node() + " at " + record.at() + " (the record"
+                    + " on " + survivor.node() + "), but " + survivor.node() + " does not have it defined: mcvirt does"
+                    + " not discard " + back + "'s copy of its disks while it may be the only one; look at both nodes"
+                    + " and remove " + new org.mcvirt.node.StateDirectory(stateDirectory(desired, survivor.node()))
+                    .failoverRecord(name) + " on " + survivor.node() + " once you have decided");
+            return;
+        }
+        String address = "vm." + name;
+        String domainHere = Subjects.domain(back, name);
+        List<String> uses = new ArrayList<>();
+        if (here.isPresent() && here.get().active()) {
+            diff.step(back, domainHere, List.of(), address, "shut down domain " + name + " on " + back + " (it runs"
+                    + " on " + survivor.node() + " since the failover; this copy is stale)",
+                    new StepPayload.ShutdownDomain(name));
+        }
+        if (here.isPresent()) {
+            diff.step(back, List.of(survivor.node()), domainHere, List.of(Subjects.domain(survivor.node(), name)),
+                    address, "undefine the stale definition of domain " + name + " on " + back + " (checked first: "
+                    + survivor.node() + " has it, UUID " + running.get().uuid() + ")",
+                    new StepPayload.UndefineMigrated(name, survivor.node(), running.get().uuid()));
+            uses.add(domainHere);
+        }
+        Map<String, Integer> resources = new TreeMap<>();
+        List<AttributeChange> attributes = new ArrayList<>();
+        for (VmSpec.DiskSpec disk : vm.disks()) {
+            String resource = DrbdAllocation.resourceName(name, disk.name());
+            if (!disk.replicated() || !record.resources().contains(resource)) {
+                continue;
+            }
+            Optional<ObservedDrbd.Resource> side = side(observed, survivor.node(), resource);
+            if (side.isEmpty()) {
+                diff.problem(PlanFinding.Code.FAILOVER_REFUSED, PlanFinding.Subject.vm(name, back), "vm " + name
+                        + " disk " + disk.name() + " (" + resource + ") is not up on " + survivor.node() + ", which"
+                        + " has the good copy since the failover: bring it up there first ('drbdadm up " + resource
+                        + "'); " + back + "'s copy is not discarded meanwhile");
+                return;
+            }
+            resources.put(resource, side.get().minor());
+            attributes.add(new AttributeChange("disk." + disk.name() + "." + back, "stale since " + record.at(),
+                    "discarded, resynced from " + survivor.node(), Effect.DATA_LOSS));
+        }
+        uses.addAll(resources.keySet().stream().map(r -> Subjects.drbd(survivor.node(), r)).toList());
+        diff.step(back, List.of(survivor.node()), Subjects.failover(back, name), uses, address, "connect "
+                + String.join(", ", resources.keySet()) + " on " + back + " discarding " + back + "'s copy (resynced"
+                + " from " + survivor.node() + "), then remove " + survivor.node() + "'s failover record",
+                new StepPayload.RejoinStaleCopy(name, survivor.node(), stateDirectory(desired, survivor.node()),
+                        resources));
+        diff.change(new ResourceChange(address + ".return", ChangeKind.VM, name, back, Action.UPDATE, attributes,
+                back + " is back after vm " + name + " failed over to " + survivor.node() + " at " + record.at() + ": "
+                        + String.join(", ", vm.disks().stream().filter(VmSpec.DiskSpec::replicated).map(d -> back
+                        + "'s copy of " + name + "/" + d.name() + " after " + record.at()).toList())
+                        + " is discarded; the vm stays on " + survivor.node() + " until its disks are in sync, then"
+                        + " moves home"));
     }
 }

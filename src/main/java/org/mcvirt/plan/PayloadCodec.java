@@ -27,6 +27,7 @@ import org.mcvirt.plan.StepPayload.GrowLv;
 import org.mcvirt.plan.StepPayload.GrowVolume;
 import org.mcvirt.plan.StepPayload.MigrateLive;
 import org.mcvirt.plan.StepPayload.RecordFailover;
+import org.mcvirt.plan.StepPayload.RejoinStaleCopy;
 import org.mcvirt.plan.StepPayload.RegisterDomain;
 import org.mcvirt.plan.StepPayload.SetAutostart;
 import org.mcvirt.plan.StepPayload.SetMemoryLive;
@@ -223,6 +224,13 @@ final class PayloadCodec {
                 out.put("sha256", p.sha256());
                 prefixed(out, COPY, p.copies());
             }
+            case REJOIN_STALE_COPY -> {
+                RejoinStaleCopy p = (RejoinStaleCopy) payload;
+                out.put("vm", p.vm());
+                out.put("survivor", p.survivor());
+                out.put("survivorStateDirectory", p.survivorStateDirectory());
+                p.resources().forEach((resource, minor) -> out.put(RESOURCE + resource, Integer.toString(minor)));
+            }
             case RECORD_FAILOVER -> {
                 RecordFailover p = (RecordFailover) payload;
                 out.put("vm", p.vm());
@@ -279,6 +287,8 @@ final class PayloadCodec {
             case UNDEFINE_MIGRATED -> new UndefineMigrated(in.text("name"), in.text("target"), in.text("uuid"));
             case REGISTER_DOMAIN -> new RegisterDomain(in.text("name"), in.text("copyNode"), in.text("copyDirectory"),
                     in.text("sha256"), in.byName(COPY));
+            case REJOIN_STALE_COPY -> new RejoinStaleCopy(in.text("vm"), in.text("survivor"),
+                    in.text("survivorStateDirectory"), in.minors(RESOURCE));
             case RECORD_FAILOVER -> new RecordFailover(in.text("vm"), in.text("from"), in.text("stateDirectory"),
                     in.list("resources"), in.list("stale"));
         };

@@ -40,6 +40,12 @@ record Placement(Kind kind, VmSpec vm, ResourceDiffer.ReadNode node, Optional<Ob
         /** Defined on no node, with a saved copy of its definition to register it from (the migration differ). */
         REGISTERED,
         /**
+         * Its node is back after the vm failed over to the other node of its pair (that node's failover record names
+         * this one): this node's copy is stale and is discarded before anything else (the migration differ); the vm
+         * stays where it runs until its disks are in sync, then moves home. elsewhere holds the survivor.
+         */
+        RETURNING,
+        /**
          * Defined on no node that was read, a node of its pair declared offline, a saved copy of its definition on its
          * node and its disks up there: taken over on its node (the migration differ: a failover).
          */
@@ -89,6 +95,12 @@ record Placement(Kind kind, VmSpec vm, ResourceDiffer.ReadNode node, Optional<Ob
         }
         if (seen.isPresent() && !seen.get().metadata().cluster().equals(cluster)) {
             return new Placement(Kind.OTHER_CLUSTER, vm, node, seen, List.of());
+        }
+        Optional<NodeObservation> survivor = observed.nodes().stream().filter(o -> !o.node().equals(node.name())
+                && o.reachable() && o.drbd().failover(vm.name()).filter(r -> r.from().equals(node.name())).isPresent())
+                .findFirst();
+        if (survivor.isPresent()) {
+            return new Placement(Kind.RETURNING, vm, node, seen, List.of(survivor.get()));
         }
         List<NodeObservation> elsewhere = observed.nodes().stream().filter(o -> !o.node().equals(node.name())
                 && o.domain(vm.name()).filter(d -> d.managed() && d.metadata().cluster().equals(cluster))

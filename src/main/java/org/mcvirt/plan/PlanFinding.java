@@ -101,6 +101,8 @@ public record PlanFinding(Code code, Subject subject, String message) {
         NODE_OFFLINE,
         /** A vm that stays down with its offline home node, having no replicated disk to run on elsewhere. */
         VM_DOWN,
+        /** A move waits for a resync of the vm's disks to finish (planned by the first plan after it). */
+        MOVE_DEFERRED,
         /**
          * With {@code cluster.capacity.nPlusOne: warn} (the default): what {@link #CAPACITY_N_PLUS_ONE_ENFORCED}
          * refuses, shown only.
@@ -113,7 +115,7 @@ public record PlanFinding(Code code, Subject subject, String message) {
          */
         public boolean warning() {
             switch (this) {
-                case NODE_WARNING, DISK_HEALTH, INTERRUPTED_APPLY, SAVED, POOL_KEPT, NODE_OFFLINE, VM_DOWN,
+                case NODE_WARNING, DISK_HEALTH, INTERRUPTED_APPLY, SAVED, POOL_KEPT, NODE_OFFLINE, VM_DOWN, MOVE_DEFERRED,
                      CAPACITY_N_PLUS_ONE:
                     return true;
                 default:

@@ -150,7 +150,9 @@ public final class Planner {
                 .forEach(warnings::add);
         // DRBD hazards no manifest change fixes: shown with the command that does
         // (not of a vm whose mark cannot be used: the fixes would name its values)
-        Set<String> untrusted = DomainMarks.untrustedVms(desired, observed);
+        Set<String> untrusted = new HashSet<>(DomainMarks.untrustedVms(desired, observed));
+        // a node back after a failover: the plan discards its copy, so the StandAlone fix (choose a side) is not shown
+        untrusted.addAll(returning(observed));
         DiskHealth.of(observed, desired.cluster().name()).stream()
                 .filter(f -> options.includes(f.vm()) && !untrusted.contains(f.vm()))
                 .map(f -> new PlanFinding(PlanFinding.Code.DISK_HEALTH, PlanFinding.Subject.vm(f.vm(), null), f.text()))
@@ -160,6 +162,16 @@ public final class Planner {
                 diff.problems().stream().filter(f -> !f.code().warning())
                         .sorted(Comparator.comparing(PlanFinding::message)).toList(), warnings,
                 Plan.Summary.of(changes), Plan.MadeWith.of(options));
+    }
+
+    /** The vms failed over from a node that is read again: their return is planned (Migrations.returning). */
+    private static Set<String> returning(ObservedState observed) {
+        Set<String> vms = new HashSet<>();
+        for (NodeObservation node : observed.nodes()) {
+            node.drbd().failovers().stream().filter(f -> observed.node(f.from()).filter(NodeObservation::reachable)
+                    .isPresent()).forEach(f -> vms.add(f.vm()));
+        }
+        return vms;
     }
 
     /** A problem for each node of the manifest that could not be read: nothing is planned on it. */

@@ -46,7 +46,8 @@ final class ReplicatedDiskDiffer implements ResourceDiffer {
                 case NEW -> vm.disks().stream().filter(VmSpec.DiskSpec::replicated)
                         .forEach(disk -> replicas.create(vm, disk, address, diff));
                 case PRESENT -> present(desired, placement, replicas, address, diff);
-                case UNMANAGED, OTHER_CLUSTER, UNTRUSTED, STALE_COPIES, MOVED, REGISTERED, FAILOVER, FAILOVER_BLOCKED -> {
+                case UNMANAGED, OTHER_CLUSTER, UNTRUSTED, STALE_COPIES, MOVED, REGISTERED, FAILOVER, FAILOVER_BLOCKED,
+                     RETURNING -> {
                     // nothing of its disks changes here: the vm or migration differ says why or moves it
                 }
             }

@@ -50,12 +50,18 @@ public enum StepKind {
      * The survivor's record that it takes a vm over from a node declared offline ({@code STATE/failover/VM.json}),
      * written before its disks are made primary there: from then on the failed node's copy is the stale one.
      */
-    RECORD_FAILOVER;
+    RECORD_FAILOVER,
+    /**
+     * On a node back after its vms failed over to the survivor: each of the vm's resources made secondary here and
+     * connected discarding this node's copy (the survivor's overwrites it; the survivor connects too when StandAlone),
+     * then the survivor's failover record removed. Destroys: what this node wrote after the failover is lost.
+     */
+    REJOIN_STALE_COPY;
 
     /** Steps that destroy something: they need --allow-destroy. Every kind says which it is. */
     public boolean destructive() {
         return switch (this) {
-            case DELETE_NETWORK, UNDEFINE_DOMAIN, DELETE_VOLUME, DELETE_DRBD, DELETE_LV, DELETE_POOL -> true;
+            case DELETE_NETWORK, UNDEFINE_DOMAIN, DELETE_VOLUME, DELETE_DRBD, DELETE_LV, DELETE_POOL, REJOIN_STALE_COPY -> true;
             case CREATE_POOL, START_POOL, CREATE_VOLUME, CREATE_NETWORK, START_NETWORK, DEFINE_DOMAIN, SET_MEMORY_LIVE,
                  ATTACH_DEVICE_LIVE, DETACH_DEVICE_LIVE, SET_AUTOSTART, START_DOMAIN, SHUTDOWN_DOMAIN, CREATE_LV,
                  WRITE_DRBD_CONFIG, CREATE_DRBD_METADATA, DRBD_UP, DRBD_INITIAL_SYNC, DRBD_PROMOTE, DRBD_DEMOTE,
@@ -85,7 +91,7 @@ public enum StepKind {
                  SET_MEMORY_LIVE, ATTACH_DEVICE_LIVE, DETACH_DEVICE_LIVE, SET_AUTOSTART, START_DOMAIN, UNDEFINE_DOMAIN,
                  DELETE_VOLUME, CREATE_LV, WRITE_DRBD_CONFIG, CREATE_DRBD_METADATA, DRBD_UP, DRBD_PROMOTE, DRBD_DEMOTE,
                  DELETE_DRBD, DELETE_LV, GROW_VOLUME, GROW_LV, GROW_DRBD, UNDEFINE_MIGRATED, REGISTER_DOMAIN,
-                 DELETE_POOL, RECORD_FAILOVER -> Timeout.PLAIN;
+                 DELETE_POOL, RECORD_FAILOVER, REJOIN_STALE_COPY -> Timeout.PLAIN;
         };
     }
 }

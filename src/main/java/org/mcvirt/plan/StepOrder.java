@@ -133,7 +133,10 @@ final class StepOrder {
             new Rule(StepKind.RECORD_FAILOVER, DRBD_PROMOTE, Relation.AFTER_USES_BEFORE,
                     "the failover is recorded before the survivor's copy is made primary"),
             new Rule(StepKind.RECORD_FAILOVER, StepKind.REGISTER_DOMAIN, Relation.AFTER_USES_BEFORE,
-                    "the failover is recorded before the vm is registered on the survivor"));
+                    "the failover is recorded before the vm is registered on the survivor"),
+            // a node back after a failover: its stale definition goes before its copy is connected and overwritten
+            new Rule(StepKind.UNDEFINE_MIGRATED, StepKind.REJOIN_STALE_COPY, Relation.AFTER_USES_BEFORE,
+                    "the stale definition goes before the stale copy is reconnected"));
 
     private StepOrder() {
     }

@@ -462,4 +462,23 @@ public sealed interface StepPayload {
             return StepKind.RECORD_FAILOVER;
         }
     }
+
+    /**
+     * The return of this step's node after a failover: the vm, the survivor with the good copy and its state directory
+     * (where the failover record is removed), and the vm's resources (resource -> minor).
+     */
+    record RejoinStaleCopy(String vm, String survivor, String survivorStateDirectory, Map<String, Integer> resources)
+            implements StepPayload {
+        public RejoinStaleCopy {
+            Objects.requireNonNull(vm, "vm");
+            Objects.requireNonNull(survivor, "survivor");
+            Objects.requireNonNull(survivorStateDirectory, "survivorStateDirectory");
+            resources = Collections.unmodifiableMap(new TreeMap<>(resources));
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.REJOIN_STALE_COPY;
+        }
+    }
 }

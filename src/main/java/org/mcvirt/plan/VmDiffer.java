@@ -82,7 +82,8 @@ final class VmDiffer implements ResourceDiffer {
                         && StateReader.metadata(Xml.parse(domain.definition())).isEmpty();
                 new VmUpdate(desired, placement, replicas, renderer, adopting, diff).plan(mark);
             }
-            case PAIR_UNREADABLE, UNTRUSTED, STALE_COPIES, MOVED, REGISTERED, FAILOVER, FAILOVER_BLOCKED -> {
+            case PAIR_UNREADABLE, UNTRUSTED, STALE_COPIES, MOVED, REGISTERED, FAILOVER, FAILOVER_BLOCKED,
+                 RETURNING -> {
                 // the disk or migration differ plans it or says why not
             }
         }
@@ -108,14 +109,15 @@ final class VmDiffer implements ResourceDiffer {
             attributes.add(new AttributeChange("nic." + nic.mac(), null, nic.network(), Effect.LIVE));
             uses.add(Subjects.network(node.name(), network(desired, nic.network())));
         }
-        attributes.add(new AttributeChange("autostart", null, Boolean.toString(vm.autostart()), Effect.LIVE));
+        attributes.add(new AttributeChange("autostart", null, vm.autostart() && vm.replicated()
+                ? "true (by mcvirt reconcile, not libvirt: replicated)" : Boolean.toString(vm.autostart()), Effect.LIVE));
         attributes.add(new AttributeChange("state", null, vm.state().name().toLowerCase(Locale.ROOT), Effect.LIVE));
         diff.change(new ResourceChange(address, ChangeKind.VM, vm.name(), node.name(), Action.CREATE, attributes,
                 "vm does not exist"));
         diff.step(node.name(), Migrations.contacted(desired, vm.pair()), subject, uses, address,
                 "define domain " + vm.name(),
                 define(desired, vm, renderer.domain(view)));
-        if (vm.autostart()) {
+        if (vm.libvirtAutostart()) {
             diff.step(node.name(), subject, List.of(), address,
                     "enable autostart of domain " + vm.name(), new StepPayload.SetAutostart(vm.name(), true));
         }

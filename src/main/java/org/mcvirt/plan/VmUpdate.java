@@ -275,12 +275,13 @@ final class VmUpdate {
     }
 
     private void autostart() {
-        if (domain.autostart() != vm.autostart()) {
+        if (domain.autostart() != vm.libvirtAutostart()) {
             attributes.add(new AttributeChange("autostart", Boolean.toString(domain.autostart()),
-                    Boolean.toString(vm.autostart()), Effect.LIVE));
+                    Boolean.toString(vm.libvirtAutostart()) + (vm.autostart() ? " (replicated: started by mcvirt"
+                    + " reconcile, not libvirt)" : ""), Effect.LIVE));
             diff.step(node.name(), subject, List.of(), address,
-                    (vm.autostart() ? "enable" : "disable") + " autostart of domain " + vm.name(),
-                    new StepPayload.SetAutostart(vm.name(), vm.autostart()));
+                    (vm.libvirtAutostart() ? "enable" : "disable") + " autostart of domain " + vm.name(),
+                    new StepPayload.SetAutostart(vm.name(), vm.libvirtAutostart()));
         }
     }
 

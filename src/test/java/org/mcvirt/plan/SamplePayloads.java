@@ -47,6 +47,7 @@ public final class SamplePayloads {
             case MIGRATE_LIVE -> new StepPayload.MigrateLive("N", "n1", "tcp://x", Map.of("R", 7), Map.of("n1", "/s"));
             case UNDEFINE_MIGRATED -> new StepPayload.UndefineMigrated("N", "n1", "u-1");
             case REGISTER_DOMAIN -> new StepPayload.RegisterDomain("N", "n1", "/s", SHA256_OF_X, Map.of("n1", "/s"));
+            case REJOIN_STALE_COPY -> new StepPayload.RejoinStaleCopy("N", "n1", "/s", Map.of("R", 7));
             case RECORD_FAILOVER -> new StepPayload.RecordFailover("N", "n2", "/s", java.util.List.of("R"),
                     java.util.List.of());
         };
