@@ -10,6 +10,7 @@ import java.util.function.Consumer;
 import org.mcvirt.manifest.ManifestEditor;
 import org.mcvirt.model.DesiredState;
 import org.mcvirt.model.Names;
+import org.mcvirt.model.NodeSpec;
 import org.mcvirt.model.VmSpec;
 import org.mcvirt.plan.Planner;
 import org.mcvirt.state.NodeObservation;
@@ -78,6 +79,39 @@ public final class Moves {
                 : alreadyThere.get() ? VmSpec.PowerState.RUNNING : VmSpec.PowerState.STOPPED)),
                 new Planner.Options(Set.of(vm.name()), request.live()), precheck);
         return new PlanApply(access).apply(Optional.empty(), true, options, listener, interaction, scope);
+    }
+
+    /**
+     * The night shift's failover: plans and applies, under the lock of the other nodes, what the manifests would with
+     * node declared offline, for the vms whose home it is (failover of each replicated one to its peer, with the same
+     * checks; --accept-stale as in apply). node is never contacted. The manifests are not changed (see
+     * {@link #updateNodeState}).
+     */
+    public ApplyResult failover(String node, Set<String> acceptStale, ApplyOptions options, ApplyProgress listener,
+                                Interaction interaction) throws McvirtException {
+        DesiredState desired = access.validate();
+        NodeSpec spec = desired.node(node).orElseThrow(() -> new McvirtException(McvirtException.Category.REFUSED,
+                "node " + node + " is not in the manifests; nothing was changed"));
+        Set<String> vms = desired.vms().stream().filter(v -> v.node().equals(node)).map(VmSpec::name)
+                .collect(java.util.stream.Collectors.toSet());
+        if (vms.isEmpty()) {
+            throw new McvirtException(McvirtException.Category.REFUSED, "no vm of the manifests has node " + node
+                    + " as its home: there is nothing to fail over; nothing was changed");
+        }
+        Scope scope = new Scope(d -> d.withNode(spec.withState(NodeSpec.State.OFFLINE)),
+                new Planner.Options(vms).withNodeLoss(false, acceptStale), (d, observed) -> {
+                });
+        return new PlanApply(access).apply(Optional.empty(), true, options, listener, interaction, scope);
+    }
+
+    /** Sets a node's state in its manifest file in place; where and what it was, or empty when it cannot. */
+    public Optional<String> updateNodeState(String node, NodeSpec.State state) throws McvirtException {
+        try {
+            return ManifestEditor.setNodeState(access.manifests(), node, state.word());
+        } catch (IOException e) {
+            throw new McvirtException(McvirtException.Category.MANIFEST, "cannot change node " + node + "'s state in"
+                    + " its manifest: " + e.getMessage(), e);
+        }
     }
 
     /** Waits, outside the lock, until the guest powers itself off where it is now (unless it is on target already). */

@@ -57,7 +57,9 @@ public final class PlanApply {
         if (saved.isPresent()) {
             SavedPlans.beforeConnecting(saved.get().plan(), desired);
         }
-        try (Cluster cluster = Cluster.connect(desired.cluster().name(), desired.nodes(), access.nodeTimeout())) {
+        // the nodes as the scope has them: failover declares one offline, and it is then never contacted
+        DesiredState reached = saved.isPresent() ? desired : scope.desired().apply(desired);
+        try (Cluster cluster = Cluster.connect(desired.cluster().name(), reached.nodes(), access.nodeTimeout())) {
             return Locks.holding(cluster, options.command(), lock -> applyLocked(cluster, lock, desired,
                     saved.map(PlanView::plan), options, progress, interaction, scope));
         }

@@ -13,10 +13,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
-@Command(name = "mcvirt", mixinStandardHelpOptions = true, version = "mcvirt 0.1.0",
+@Command(name = "mcvirt", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "mcvirt 0.1.0",
         description = {"Declarative desired-state manager for small KVM clusters.",
             "", "Keep manifests of nodes, networks and VMs in git; 'plan' shows what would change, 'apply' makes it so."},
-        subcommands = {ValidateCommand.class, PlanCommand.class, ApplyCommand.class, InfoCommand.class, ListCommand.class, ObserveCommand.class, LockCommand.class, ClusterCommand.class, VerifyCommand.class, ResyncCommand.class, MigrateCommand.class, RegisterCommand.class, ImportCommand.class, ShowCommand.class, GraphCommand.class,
+        subcommands = {ValidateCommand.class, PlanCommand.class, ApplyCommand.class, InfoCommand.class, ListCommand.class, ObserveCommand.class, LockCommand.class, ClusterCommand.class, VerifyCommand.class, ResyncCommand.class, MigrateCommand.class, RegisterCommand.class, ImportCommand.class, ShowCommand.class, GraphCommand.class, FailoverCommand.class,
             DriftCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Examples:", "  mcvirt -f cluster.yaml plan", "  mcvirt -f nodes.yaml -f vms/ apply", "",

@@ -123,6 +123,53 @@ public final class ManifestEditor {
     }
 
     /**
+     * Sets a node's {@code state:} in its manifest file in place (failover --update-manifest): an existing state value
+     * is replaced, otherwise a line is inserted after the node's {@code name:}, indented like it. Returns where (FILE:LINE)
+     * and what it was ("online" when absent), or empty when no manifest has the node as a block mapping (a flow-style
+     * item, {@code - {name: ...}}, is left alone).
+     */
+    public static Optional<String> setNodeState(List<Path> paths, String node, String state) throws IOException {
+        for (Path file : files(paths)) {
+            String text = ManifestText.read(file);
+            Optional<YamlTree.Node> root = YamlReader.read(file.toString(), text, new ArrayList<>());
+            if (root.isEmpty() || !(root.get() instanceof YamlTree.MapNode map)) {
+                continue;
+            }
+            Optional<YamlTree.Entry> nodes = map.entry("nodes");
+            if (nodes.isEmpty() || !(nodes.get().value() instanceof YamlTree.ListNode list)) {
+                continue;
+            }
+            for (YamlTree.Node item : list.items()) {
+                if (!(item instanceof YamlTree.MapNode entry)) {
+                    continue;
+                }
+                Optional<YamlTree.Entry> name = entry.entry("name");
+                if (name.isEmpty() || !(name.get().value() instanceof YamlTree.ScalarNode n) || !node.equals(n.text())) {
+                    continue;
+                }
+                Optional<YamlTree.Entry> current = entry.entry("state");
+                if (current.isPresent() && current.get().value() instanceof YamlTree.ScalarNode scalar) {
+                    ScalarAt at = new ScalarAt(file, scalar.location().line(), scalar.location().column(), scalar.text());
+                    replaceScalar(at, state);
+                    return Optional.of(file + ":" + at.line() + " (was " + scalar.text() + ")");
+                }
+                List<String> lines = new ArrayList<>(List.of(text.split("\n", -1)));
+                int line = name.get().keyLocation().line();
+                String nameLine = lines.get(line - 1);
+                int column = name.get().keyLocation().column() - 1;
+                boolean flow = nameLine.substring(0, Math.min(column, nameLine.length())).contains("{");
+                if (current.isPresent() || flow) {
+                    return Optional.empty();
+                }
+                lines.add(line, " ".repeat(column) + "state: " + state);
+                write(file, String.join("\n", lines));
+                return Optional.of(file + ":" + (line + 1) + " (was online)");
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
      * Replaces a plain scalar in place, keeping every other byte of the file (comments, quoting elsewhere, order).
      * Refuses when the file no longer has that text there.
      */

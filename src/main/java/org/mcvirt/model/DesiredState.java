@@ -31,4 +31,10 @@ public record DesiredState(ClusterSpec cluster, List<NodeSpec> nodes, List<Netwo
         return new DesiredState(cluster, nodes, networks, vms.stream().map(v -> v.name().equals(vm.name()) ? vm : v)
                 .toList());
     }
+
+    /** The same desired state with one node replaced by another of the same name. */
+    public DesiredState withNode(NodeSpec node) {
+        return new DesiredState(cluster, nodes.stream().map(n -> n.name().equals(node.name()) ? node : n).toList(),
+                networks, vms);
+    }
 }
