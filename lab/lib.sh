@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# Shared by lab/up, lab/down, lab/status and lab/ssh. Source it; it defines no behaviour on its own.
+# Shared by lab/up, lab/down, lab/status, lab/ssh, lab/power and lab/wire. Source it; it defines no
+# behaviour on its own.
 # shellcheck disable=SC2034 # the variables are used by the scripts that source this file
 
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
@@ -18,6 +19,10 @@ LAB_NODE2_PORT=${MCVIRT_LAB_NODE2_PORT:-2222}
 LAB_WIRE_PORT=${MCVIRT_LAB_WIRE_PORT:-10101}
 LAB_MEMORY_MIB=${MCVIRT_LAB_MEMORY_MIB:-1536}
 LAB_DATA_DISK_SIZE=${MCVIRT_LAB_DATA_DISK_SIZE:-4G}
+# Timeouts in seconds of the waits of lab/up, lab/power and lab/wire.
+BOOT_TIMEOUT=${MCVIRT_LAB_BOOT_TIMEOUT:-240}
+SERVICE_TIMEOUT=${MCVIRT_LAB_SERVICE_TIMEOUT:-120}
+WIRE_TIMEOUT=${MCVIRT_LAB_WIRE_TIMEOUT:-60}
 LAB_DOMAIN_TYPE=qemu
 load_lab_env() {
   if [[ -f $LAB_ENV ]]; then
@@ -144,4 +149,230 @@ EOF
 # Value of KEY in probe_node output.
 probe_value() { # OUTPUT KEY
   sed -n "s/^$2=//p" <<<"$1" | head -n 1
+}
+
+# --- booting a node and waiting until it is ready (lab/up, lab/power) ----------------------------
+# What a wait saw on NODE: the message, the last attempt's output, the QEMU log when QEMU is gone,
+# and the tail of the serial console.
+report_node() { # NODE MESSAGE [LAST_OUTPUT]
+  local node=$1
+  {
+    say "lab: $node: $2"
+    if [[ -n ${3:-} ]]; then
+      say "  last attempt said:"
+      indent <<<"$3"
+    fi
+    if ! qemu_pid "$node" >/dev/null; then
+      say "  QEMU of $node is not running; its log ($(node_dir "$node")/qemu.log):"
+      indent <"$(node_dir "$node")/qemu.log" 2>/dev/null || true
+    fi
+    console_tail "$node" 30
+    say "  full console: $(node_console "$node")"
+  } >&2
+}
+fail_node() { # NODE MESSAGE [LAST_OUTPUT]
+  report_node "$@"
+  die "giving up; the nodes are left as they are for a look (lab/status, lab/ssh); lab/down stops them"
+}
+
+port_in_use() { # PORT
+  (: <"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# NODE's end of the wire, a QEMU -netdev socket over host loopback: node1 listens, node2 connects.
+# The connecting end connects once, when its QEMU starts, and never again (QEMU 7.2): node2 cannot
+# start while node1 is off, and when node1's QEMU goes away node2's end stays dead until node2's QEMU
+# is restarted too. The listening end accepts again whenever its peer goes away.
+node_wire_socket() { # NODE
+  if [[ $1 == node1 ]]; then
+    echo "listen=127.0.0.1:$LAB_WIRE_PORT"
+  else
+    echo "connect=127.0.0.1:$LAB_WIRE_PORT"
+  fi
+}
+
+# Starts NODE's QEMU on the disks in lab/.state/NODE (root.qcow2 on IMAGE_DIR's root.raw, data.raw).
+start_node() { # NODE
+  local node=$1 dir
+  local -a extra=()
+  dir=$(node_dir "$node")
+  if [[ -s $IMAGE_DIR/qemu-caps.tar ]]; then
+    extra+=(-fw_cfg "name=opt/mcvirt-lab/qemu-caps.tar,file=$IMAGE_DIR/qemu-caps.tar")
+  fi
+  qemu-system-x86_64 \
+    -name "mcvirt-lab-$node" -nodefaults -no-user-config \
+    -machine pc -accel tcg,thread=multi,tb-size=256 -cpu max -smp 1 -m "$LAB_MEMORY_MIB" \
+    -kernel "$IMAGE_DIR/vmlinuz" -initrd "$IMAGE_DIR/initrd.img" \
+    -append "root=LABEL=mcvirt-lab-root rw console=ttyS0 net.ifnames=0 mitigations=off systemd.hostname=$node" \
+    -drive "file=$dir/root.qcow2,if=none,id=root,format=qcow2,cache=unsafe" \
+    -device virtio-blk-pci,drive=root,serial=lab-root \
+    -drive "file=$dir/data.raw,if=none,id=data,format=raw,cache=none,aio=threads" \
+    -device virtio-blk-pci,drive=data,serial=lab-data \
+    -netdev "user,id=mgmt,restrict=on,hostfwd=tcp:127.0.0.1:$(node_port "$node")-:22" \
+    -device "virtio-net-pci,netdev=mgmt,mac=$(node_mac "$node" mgmt)" \
+    -netdev "socket,id=wire,$(node_wire_socket "$node")" \
+    -device "e1000,netdev=wire,mac=$(node_mac "$node" wire)" \
+    -device virtio-rng-pci \
+    "${extra[@]}" \
+    -display none \
+    -serial "file:$dir/console.log" \
+    -monitor "unix:$dir/monitor.sock,server=on,wait=off" \
+    -pidfile "$(node_pidfile "$node")" -daemonize \
+    >"$dir/qemu.log" 2>&1 8>&- 9>&- ||
+    { cat "$dir/qemu.log" >&2; die "$node: QEMU did not start (log: $dir/qemu.log)"; }
+}
+
+# CPU seconds NODE's QEMU has used: with the wall time it tells a slow guest from a busy host.
+qemu_cpu_seconds() { # NODE
+  local pid stat ticks
+  local -a fields
+  pid=$(qemu_pid "$1") || { echo '?'; return 0; }
+  stat=$(<"/proc/$pid/stat")
+  read -r -a fields <<<"${stat##*) }"
+  ticks=$((fields[11] + fields[12]))
+  echo $((ticks / $(getconf CLK_TCK)))
+}
+
+# Waits until every NODE answers ssh; fails fast when a QEMU exits or a kernel panics. Counts the time
+# from BOOT_START_MS, which BOOT_START_LABEL names.
+wait_for_ssh() { # NODE...
+  local deadline=$((SECONDS + BOOT_TIMEOUT)) node out
+  local -a pending=("$@") still
+  local -A last=()
+  while :; do
+    still=()
+    for node in "${pending[@]}"; do
+      qemu_pid "$node" >/dev/null || fail_node "$node" "QEMU exited while booting"
+      if grep -q 'Kernel panic' "$(node_console "$node")" 2>/dev/null; then
+        fail_node "$node" "the guest kernel panicked"
+      fi
+      if out=$(LAB_SSH_CONNECT_TIMEOUT=3 LAB_SSH_DEADLINE=15 lab_ssh "$node" true 2>&1); then
+        say "   $node: ssh answers $(seconds_since "$BOOT_START_MS")s after $BOOT_START_LABEL" \
+          "(QEMU used $(qemu_cpu_seconds "$node") CPU seconds)"
+      else
+        last[$node]=$out
+        still+=("$node")
+      fi
+    done
+    pending=("${still[@]}")
+    ((${#pending[@]})) || return 0
+    if ((SECONDS >= deadline)); then
+      for node in "${pending[@]}"; do
+        report_node "$node" "no ssh on 127.0.0.1:$(node_port "$node") after ${BOOT_TIMEOUT}s" "${last[$node]}"
+      done
+      die "giving up; the nodes are left as they are for a look (lab/status, lab/ssh); lab/down stops them"
+    fi
+    sleep 1
+  done
+}
+
+# Runs REMOTE_COMMAND on NODE until it succeeds; on expiry dies with its last output and the console.
+wait_for() { # TIMEOUT WHAT NODE REMOTE_COMMAND
+  local timeout=$1 what=$2 node=$3 command=$4 deadline out started
+  deadline=$((SECONDS + timeout))
+  started=$(now_ms)
+  until out=$(LAB_SSH_DEADLINE=30 lab_ssh "$node" "$command" 2>&1); do
+    qemu_pid "$node" >/dev/null || fail_node "$node" "QEMU exited while waiting for $what"
+    ((SECONDS < deadline)) || fail_node "$node" "no $what after ${timeout}s" "$out"
+    sleep 1
+  done
+  say "   $node: $what ready ($(seconds_since "$started")s)"
+}
+
+# libvirt answering, vg0, the drbd module and mcvirt's image directory; on failure the unit status.
+wait_for_services() { # NODE...
+  local node
+  for node in "$@"; do
+    # shellcheck disable=SC2016 # expanded by the guest's shell
+    wait_for "$SERVICE_TIMEOUT" "libvirt, vg0, drbd, images dir" "$node" '
+      ok=yes
+      virsh -c qemu:///system version >/dev/null 2>&1 ||
+        { ok=no; echo "libvirt: not answering"; systemctl --no-pager --lines=5 status libvirtd; }
+      vgs vg0 >/dev/null 2>&1 ||
+        { ok=no; echo "vg0: missing"; systemctl --no-pager --lines=5 status mcvirt-lab-vg0; }
+      test -r /proc/drbd ||
+        { ok=no; echo "drbd: no /proc/drbd"; systemctl --no-pager --lines=5 status systemd-modules-load; }
+      test -d /var/lib/mcvirt/images || { ok=no; echo "no /var/lib/mcvirt/images"; }
+      test $ok = yes'
+  done
+}
+
+# node1 pings node2 over the wire.
+wait_for_wire() {
+  local peer
+  peer=$(node_wire_ip node2)
+  wait_for "$WIRE_TIMEOUT" "wire (ping node1 -> node2 at $peer)" node1 \
+    "ping -n -c1 -W2 $peer || { ip -br addr; ip -s link show dev \$(ip -br addr | awk '/10.99.0/ {print \$1}'); exit 1; }"
+}
+
+# --- the wire seen from QEMU's monitor and from the guests (lab/wire, lab/power) -------------------
+# Reads file descriptor FD up to QEMU's HMP prompt "(qemu) " and prints what came before it.
+monitor_read_prompt() { # FD
+  local c buf=""
+  while IFS= read -r -d '' -N 1 -t 10 c <&"$1"; do
+    buf+=$c
+    if [[ $buf == *'(qemu) ' ]]; then
+      printf '%s' "${buf%'(qemu) '}"
+      return 0
+    fi
+  done
+  return 1
+}
+# Runs one HMP command on NODE's QEMU monitor (lab/.state/NODE/monitor.sock) and prints its output.
+# The monitor takes one client at a time: while another one is connected this fails after 10 s.
+monitor_command() { # NODE COMMAND
+  local sock from to pid status=0 out=""
+  local -a client
+  sock=$(node_dir "$1")/monitor.sock
+  [[ -S $sock ]] || die "$1: no QEMU monitor socket $sock"
+  if command -v socat >/dev/null; then
+    client=(socat - "UNIX-CONNECT:$sock")
+  elif command -v nc.openbsd >/dev/null; then
+    client=(nc.openbsd -q 0 -U "$sock")
+  else
+    die "talking to QEMU's monitor needs socat or nc.openbsd (apt-get install socat)"
+  fi
+  coproc MONITOR { exec timeout 30 "${client[@]}" 2>&1; }
+  from=${MONITOR[0]}
+  to=${MONITOR[1]}
+  pid=$MONITOR_PID
+  if monitor_read_prompt "$from" >/dev/null; then
+    printf '%s\n' "$2" >&"$to"
+    out=$(monitor_read_prompt "$from") || status=$?
+  else
+    status=$?
+  fi
+  exec {to}>&-
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  ((status == 0)) || die "$1: no answer from QEMU's monitor $sock"
+  # the first line is the monitor echoing the command (redrawn with escape codes)
+  sed -e 's/\r//g' -e '1d' <<<"$out"
+}
+# What NODE's QEMU says about its end of the wire socket: "socket: connection from 127.0.0.1:PORT"
+# (node1) or "socket: connect to 127.0.0.1:PORT" (node2) while connected, empty when not.
+wire_socket_info() { # NODE
+  monitor_command "$1" 'info network' | sed -n 's/^ *\\ wire: index=[0-9]*,type=socket,//p'
+}
+# Sets the link of NODE's wire (the socket netdev and its e1000) up or down: a real link loss, the
+# guest sees the carrier go. The socket itself stays connected.
+set_wire_link() { # NODE on|off
+  local out
+  out=$(monitor_command "$1" "set_link wire $2")
+  [[ -z $out ]] || die "$1: set_link wire $2 failed: $out"
+}
+# The carrier of NODE's wire NIC (found by its MAC) as the guest sees it: up, down or unknown.
+wire_link() { # NODE
+  local out
+  # shellcheck disable=SC2016 # expanded by the guest's shell
+  out=$(LAB_SSH_DEADLINE=15 LAB_SSH_CONNECT_TIMEOUT=4 lab_ssh "$1" "MAC=$(node_mac "$1" wire) sh -s" 2>/dev/null <<'GUEST'
+for d in /sys/class/net/*; do
+  [ "$(cat "$d/address" 2>/dev/null)" = "$MAC" ] || continue
+  case $(cat "$d/carrier" 2>/dev/null) in 1) echo up ;; 0) echo down ;; *) echo unknown ;; esac
+  exit 0
+done
+echo unknown
+GUEST
+  ) || out=unknown
+  echo "${out:-unknown}"
 }
