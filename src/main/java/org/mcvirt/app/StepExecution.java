@@ -57,7 +57,10 @@ final class StepExecution {
         // a saved definition is checked before register defines it (SavedDefinitionGuard)
         JournalingStepRunner runner = new JournalingStepRunner(new SavedDefinitionGuard(
                 new LibvirtStepRunner(cluster.nodes(), this::storage, options.shutdownTimeoutSeconds(),
-                        options.syncTimeout(), listener), plan.cluster(), Set.copyOf(cluster.nodeNames()), desired,
+                        options.syncTimeout(), listener), plan.cluster(),
+                // the manifest's nodes, a node declared offline among them (a pair still names it)
+                desired.nodes().stream().map(org.mcvirt.model.NodeSpec::name).collect(java.util.stream.Collectors
+                        .toSet()), desired,
                 node -> storage(node).definitions()), cluster::transport, stateDirectories, lockToken);
         List<String> touched = plan.steps().stream().flatMap(s -> s.nodes().stream()).distinct().sorted()
                 .toList();

@@ -135,6 +135,7 @@ public final class LibvirtStepRunner implements StepRunner {
                 StoragePrimitives here = storage.of(step.node());
                 StoragePrimitives survivor = storage.of(p.survivor());
                 for (Map.Entry<String, Integer> resource : p.resources().entrySet()) {
+                    survivor.drbd().disconnectUnlessConnected(resource.getValue(), resource.getKey());
                     here.drbd().rejoinDiscardingHere(resource.getValue(), resource.getKey());
                     survivor.drbd().connectIfStandAlone(resource.getValue(), resource.getKey());
                 }

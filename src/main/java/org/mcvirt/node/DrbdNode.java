@@ -240,7 +240,9 @@ public final class DrbdNode implements DrbdPrimitives {
             commands.run("make " + resource + " secondary", "drbdadm", "secondary", resource);
         }
         if (state.isEmpty()) {
-            runWithSecret("attach " + resource, resource, "drbdadm", "attach", resource);
+            // up, then at once disconnected: the survivor is StandAlone by now (disconnectUnlessConnected), so this
+            // side waits for it and never handshakes before it is told to discard its copy
+            runWithSecret("bring up " + resource, resource, "drbdadm", "up", resource);
             state = Optional.of(state(minor).orElseThrow(() -> notUp(minor, resource)));
         }
         String connection = state.get().connection();
@@ -257,6 +259,16 @@ public final class DrbdNode implements DrbdPrimitives {
         }
         runWithSecret("connect " + resource + " discarding this node's copy", resource, "drbdadm", "connect",
                 "--discard-my-data", resource);
+    }
+
+    @Override
+    public void disconnectUnlessConnected(int minor, String resource) throws NodeException {
+        Optional<DeviceState> state = state(minor);
+        if (state.isPresent() && !CONNECTED.contains(state.get().connection())
+                && !"StandAlone".equals(state.get().connection())) {
+            commands.run("disconnect " + resource + " (it waits for a peer whose copy is stale)", "drbdadm",
+                    "disconnect", resource);
+        }
     }
 
     @Override

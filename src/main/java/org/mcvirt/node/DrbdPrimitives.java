@@ -43,6 +43,12 @@ public interface DrbdPrimitives {
      */
     void rejoinDiscardingHere(int minor, String resource) throws NodeException;
 
+    /**
+     * Disconnects the resource here when it waits for its peer (WFConnection and the like), so that a returning peer
+     * with a stale copy cannot handshake before it is told to discard it (the survivor's side).
+     */
+    void disconnectUnlessConnected(int minor, String resource) throws NodeException;
+
     /** Connects the resource here when it is StandAlone (the survivor's side, after a split). */
     void connectIfStandAlone(int minor, String resource) throws NodeException;
 

@@ -87,6 +87,11 @@ class LibvirtStepRunnerTest {
         }
 
         @Override
+        public void disconnectUnlessConnected(int minor, String resource) {
+            calls.add("disconnectUnlessConnected " + minor + " " + resource);
+        }
+
+        @Override
         public void connectIfStandAlone(int minor, String resource) {
             calls.add("connectIfStandAlone " + minor + " " + resource);
         }
@@ -377,7 +382,8 @@ class LibvirtStepRunnerTest {
             Map.entry(StepKind.GROW_VOLUME, "growVolume P N D /d 1024"),
             Map.entry(StepKind.GROW_LV, "growLogicalVolume VG N 1024 T"),
             Map.entry(StepKind.GROW_DRBD, "resize 7 R 1024, blockResizeIfRunning D /dev/drbd7 2048"),
-            Map.entry(StepKind.REJOIN_STALE_COPY, "rejoinDiscardingHere 7 R, connectIfStandAlone 7 R,"
+            Map.entry(StepKind.REJOIN_STALE_COPY, "disconnectUnlessConnected 7 R, rejoinDiscardingHere 7 R,"
+                    + " connectIfStandAlone 7 R,"
                     + " awaitConnected 7 R 60, forgetFailoverRecord /s N"),
             Map.entry(StepKind.RECORD_FAILOVER, "writeFailoverRecord /s N {\"vm\":\"N\",\"from\":\"n2\","
                     + "\"to\":\"n1\",\"at\":T,\"resources\":[\"R\"],\"stale\":[]}")));

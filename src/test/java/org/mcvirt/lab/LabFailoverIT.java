@@ -23,7 +23,8 @@ import org.mcvirt.testing.Cli;
  * killed, no shutdown); the operator declares node2 offline; apply runs the vm on node1 from its replicated disk and
  * mcvirt's saved definition, and the bytes written and synced before the cut are intact. Plan and apply never contact
  * node2: its QEMU is gone, so any attempt would fail or wait for the node timeout, and the output would say so.
- * Afterwards node2 is powered on again and everything of the cluster removed by hand (its return is not planned here).
+ * Then node2 is powered on and set online: its copy is discarded and resynced from node1 (--allow-destroy), never a
+ * split brain, and once in sync the vm moves home with its bytes intact.
  */
 @Tag("lab")
 @Timeout(value = 20, unit = TimeUnit.MINUTES)
@@ -150,5 +151,49 @@ class LabFailoverIT {
 
         Cli.Result again = mcvirt("plan", "--detailed-exitcode");
         assertThat(again.exitCode()).as("after the failover nothing is left to do: %s", again).isZero();
+    }
+
+    @Test
+    @Order(2)
+    void node2BackOnlineHasItsCopyDiscardedAndResyncedAndTheVmMovesHomeOnceInSync() throws Exception {
+        Lab.Output on = Lab.script("power", "node2", "on");
+        assertThat(on.status()).as(on.text()).isZero();
+        poweredOff = false;
+        System.out.println("LabFailoverIT: node2 after boot: " + Lab.ssh("node2", "sh", "-c", "'cat /proc/drbd;"
+                + " virsh -c qemu:///system list --all'"));
+        setNode2("online");
+        Cli.Result plan = mcvirt("plan", "--detailed-exitcode");
+        assertThat(plan.exitCode()).as(plan.toString()).isEqualTo(2);
+        assertThat(plan.out()).contains("node2 is back after vm " + VM + " failed over to node1 at ",
+                "node2's copy of " + VM + "/root after ", " is discarded", "(destroys data)",
+                "apply needs --allow-destroy");
+        Cli.Result refused = mcvirt("apply", "--auto-approve");
+        assertThat(refused.exitCode()).as(refused.toString()).isNotZero();
+        assertThat(refused.out() + refused.err()).contains("--allow-destroy");
+        assertThat(virsh("node1", "domstate", VM).strip()).isEqualTo("running");
+
+        Cli.Result back = mcvirt("apply", "--auto-approve", "--allow-destroy");
+        assertThat(back.exitCode()).as(back.toString()).isZero();
+        assertThat(virsh("node1", "domstate", VM).strip()).as("the vm stays on node1 meanwhile").isEqualTo("running");
+        assertThat(virsh("node2", "list", "--all", "--name").lines()).as("node2's stale definition is gone")
+                .doesNotContain(VM);
+        assertThat(Lab.script("ssh", "node1", "test", "-e", STATE + "/failover/" + VM + ".json").status())
+                .as("the failover record is removed").isNotZero();
+        long deadline = System.currentTimeMillis() + 180_000;
+        while (!Lab.ssh("node1", "drbdadm", "dstate", RESOURCE).strip().equals("UpToDate/UpToDate")) {
+            assertThat(Lab.ssh("node1", "drbdadm", "cstate", RESOURCE).strip()).as("no split brain on node1")
+                    .isNotEqualTo("StandAlone");
+            assertThat(System.currentTimeMillis()).as("node2's copy resynced within 3 minutes").isLessThan(deadline);
+            Thread.sleep(1000);
+        }
+        Cli.Result home = mcvirt("apply", "--auto-approve", "--shutdown-timeout", "2");
+        assertThat(home.exitCode()).as(home.toString()).isZero();
+        assertThat(home.out()).contains("migrate");
+        assertThat(virsh("node2", "domstate", VM).strip()).isEqualTo("running");
+        assertThat(Lab.ssh("node2", "drbdadm", "role", RESOURCE).strip()).isEqualTo("Primary/Secondary");
+        assertThat(Lab.ssh("node2", "sh", "-c", "'head -c 1048576 " + device + " | sha256sum'").split(" ")[0])
+                .as("the bytes written before the cut, read on node2 after its return").isEqualTo(written);
+        Cli.Result done = mcvirt("plan", "--detailed-exitcode");
+        assertThat(done.exitCode()).as(done.toString()).isZero();
     }
 }
