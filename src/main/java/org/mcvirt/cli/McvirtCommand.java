@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
         description = {"Declarative desired-state manager for small KVM clusters.",
             "", "Keep manifests of nodes, networks and VMs in git; 'plan' shows what would change, 'apply' makes it so."},
         subcommands = {ValidateCommand.class, PlanCommand.class, ApplyCommand.class, InfoCommand.class, ListCommand.class, ObserveCommand.class, LockCommand.class, ClusterCommand.class, VerifyCommand.class, ResyncCommand.class, MigrateCommand.class, RegisterCommand.class, ImportCommand.class, ShowCommand.class, GraphCommand.class, FailoverCommand.class,
-            DriftCommand.class,
+            DriftCommand.class, ReconcileCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Examples:", "  mcvirt -f cluster.yaml plan", "  mcvirt -f nodes.yaml -f vms/ apply", "",
             "Exit codes: 0 ok/no changes, 1 error, 2 changes present (plan --detailed-exitcode) or drift (drift),"

@@ -210,13 +210,54 @@ public final class DrbdNode implements DrbdPrimitives {
         return true;
     }
 
+    /**
+     * How long a promote waits for this node's copy to become UpToDate: right after {@code drbdadm adjust} (a node
+     * back from a reboot) the disk is Consistent or Outdated until the peers connect and compare their data.
+     */
+    static final Duration UP_TO_DATE_WAIT = Duration.ofSeconds(60);
+
+    /**
+     * Makes the resource Primary here, only once this node's copy is UpToDate (never with --force): a copy that is
+     * not is waited for up to {@link #UP_TO_DATE_WAIT} (a resource just brought up connects and finds its copy
+     * UpToDate), then refused with the states seen. A resource already Primary is left as it is. Where /proc/drbd
+     * shows no state of the minor (DRBD 9 keeps it elsewhere), drbdadm itself refuses a copy that is not UpToDate.
+     */
     @Override
     public void promote(int minor, String resource) throws NodeException {
+        promote(minor, resource, UP_TO_DATE_WAIT);
+    }
+
+    void promote(int minor, String resource, Duration wait) throws NodeException {
         Optional<DeviceState> state = state(minor);
         if (state.isPresent() && "Primary".equals(state.get().role())) {
             return;
         }
+        if (state.isPresent()) {
+            awaitUpToDate(minor, resource, state.get(), wait);
+        }
         commands.run("make " + resource + " primary", "drbdadm", "primary", resource);
+    }
+
+    /**
+     * Waits until this node's copy is UpToDate, for at most limit; a StandAlone copy that is not UpToDate is refused at
+     * once (it does not reconnect by itself). The error names the states seen last.
+     */
+    private void awaitUpToDate(int minor, String resource, DeviceState first, Duration limit) throws NodeException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        DeviceState state = first;
+        while (!"UpToDate".equals(state.disk())) {
+            boolean alone = "StandAlone".equals(state.connection());
+            if (alone || System.nanoTime() >= deadline) {
+                throw new NodeException(node, "resource " + resource + " is not made primary: its copy here is "
+                        + state.disk() + ", not UpToDate" + (alone ? "" : ", after " + Deadline.describe(limit))
+                        + " (" + state.connection() + ", " + state.role() + "/" + state.peerRole() + ", "
+                        + state.disk() + "/" + state.peerDisk() + "); mcvirt makes only an UpToDate copy primary"
+                        + " (never --force): connect it to its peer ('drbdadm adjust " + resource + "' on both nodes),"
+                        + " wait for any resync to end, then apply again", null);
+            }
+            sleep(resource);
+            state = state(minor).orElseThrow(() -> notUp(minor, resource));
+        }
     }
 
     @Override

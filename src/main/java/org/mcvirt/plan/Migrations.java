@@ -316,28 +316,55 @@ final class Migrations {
         }
         Optional<String> peer = vm.peer();
         List<AttributeChange> attributes = new ArrayList<>();
-        boolean promotes = domain.metadata().disks().stream()
-                .anyMatch(d -> d.replicated() && "Secondary".equals(role(node, d.resource())));
-        if (promotes && refusedForHealth(DiskHealth.of(observed, desired.cluster().name(), vm.name()), vm.name(), node,
-                "made primary on its node " + node, diff)) {
+        List<VmMetadata.Disk> promoted = domain.metadata().disks().stream().filter(d -> d.replicated()
+                && ("Secondary".equals(role(node, d.resource())) || Replicas.comesUp(desired, observed, node, d)))
+                .toList();
+        if (!promoted.isEmpty() && refusedForHealth(DiskHealth.of(observed, desired.cluster().name(), vm.name())
+                .stream().filter(f -> !mendedByBringUp(domain.metadata(), f)).toList(), vm.name(), node, "made primary on its node "
+                + node, diff)) {
             return;
         }
-        for (VmMetadata.Disk disk : domain.metadata().disks()) {
-            if (!disk.replicated() || !"Secondary".equals(role(node, disk.resource()))) {
-                continue;
-            }
+        boolean afterReboot = false;
+        for (VmMetadata.Disk disk : promoted) {
+            boolean comesUp = role(node, disk.resource()) == null;
+            afterReboot |= comesUp;
             List<String> uses = peer.map(p -> List.of(Subjects.drbd(p, disk.resource()))).orElse(List.of());
             attributes.add(new AttributeChange("disk." + disk.name() + ".primary", peer.filter(p -> "Primary".equals(
                     role(p, disk.resource()))).orElse("none"), node, Effect.LIVE));
             diff.step(node, Subjects.drbd(node, disk.resource()), uses, "vm." + vm.name(),
-                    "make " + disk.resource() + " primary on " + node + " (the vm's node)",
+                    "make " + disk.resource() + " primary on " + node + " (the vm's node" + (comesUp ? "; once it is"
+                            + " up and its copy UpToDate" : "") + ")",
                     new StepPayload.DrbdPromote(disk.resource(), disk.minor()));
         }
         if (!attributes.isEmpty()) {
             diff.change(new ResourceChange("vm." + vm.name() + ".primary", ChangeKind.VM, vm.name(), node, Action.UPDATE,
-                    attributes, "its disks are not primary on its node " + node + " (a move stopped part-way and"
-                            + " undone, or a demote by hand): they are made primary there again"));
+                    attributes, "its disks are not primary on its node " + node + (afterReboot ? " (not up there: the"
+                            + " node rebooted or lost power): they are made primary there once up and UpToDate"
+                            : " (a move stopped part-way and undone, or a demote by hand): they are made primary there"
+                            + " again")));
         }
+    }
+
+    /**
+     * Whether a health finding about one of the disks of a vm's mark is what the plan's own bring-up of a side mends
+     * ({@link Replicas#comesUp}): that side not up, or the other side of the same resource waiting for it
+     * (WFConnection, nothing worse). Such a finding does not stop a promote on the vm's node: the promote step makes
+     * primary only a copy that is UpToDate once connected (node.DrbdNode#promote), never with --force.
+     */
+    private boolean mendedByBringUp(VmMetadata meta, DiskHealth.Finding finding) {
+        Optional<VmMetadata.Disk> disk = meta.disks().stream().filter(d -> d.replicated()
+                && d.resource().equals(finding.resource())).findFirst();
+        if (finding.node() == null || disk.isEmpty()) {
+            return false;
+        }
+        return switch (finding.kind()) {
+            case NOT_UP -> Replicas.comesUp(desired, observed, finding.node(), disk.get());
+            case DISCONNECTED -> side(observed, finding.node(), finding.resource())
+                    .filter(s -> "WFConnection".equals(s.connectionState())).isPresent()
+                    && meta.pair().stream().filter(n -> !n.equals(finding.node()))
+                    .anyMatch(n -> Replicas.comesUp(desired, observed, n, disk.get()));
+            case STANDALONE, DEGRADED, SYNCING, OUT_OF_SYNC, VERIFY_MARK, VERIFY_FAILED -> false;
+        };
     }
 
     /**

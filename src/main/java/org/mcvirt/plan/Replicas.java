@@ -106,6 +106,52 @@ final class Replicas {
     }
 
     /**
+     * Whether the side of a kept replicated disk on member is down and can be brought up from what is already there
+     * (after a reboot or a power cut nothing runs {@code drbdadm up}): member is a node of the manifest that mcvirt
+     * contacts, was read, has DRBD loaded and its LVM read, the resource is not up there, and mcvirt's tagged LV of the
+     * disk exists there (its metadata is on it). {@code drbdadm adjust} then attaches that disk and connects: nothing
+     * is created, nothing overwritten. The one decision shared by the disk differ (which plans the up) and
+     * {@link Migrations#primaryHere} (which may then promote the vm's node).
+     */
+    static boolean comesUp(DesiredState desired, ObservedState observed, String member, VmMetadata.Disk disk) {
+        if (!disk.replicated() || disk.resource() == null) {
+            return false;
+        }
+        Optional<NodeSpec> spec = desired.node(member).filter(NodeSpec::contacted);
+        Optional<StorageSpec> storage = spec.flatMap(n -> n.storage(disk.storage()))
+                .filter(s -> s.volumeGroup() != null);
+        Optional<NodeObservation> seen = observed.node(member).filter(NodeObservation::reachable);
+        if (storage.isEmpty() || seen.isEmpty() || seen.get().drbd().availability() != Availability.PRESENT
+                || seen.get().lvm().availability() != Availability.PRESENT
+                || !seen.get().drbd().resource(disk.resource()).isEmpty()) {
+            return false;
+        }
+        String tag = tag(desired.cluster().name());
+        return seen.get().lvm().logicalVolume(storage.get().volumeGroup(), disk.resource())
+                .filter(lv -> lv.tags().contains(tag)).isPresent();
+    }
+
+    /**
+     * Plans bringing up the sides of a kept replicated disk that are down ({@link #comesUp}) on the nodes its mark
+     * names; returns the attribute changes of the vm's change (one per side, "down -> up"), empty when all are up.
+     */
+    List<AttributeChange> bringUp(ObservedDomain domain, VmMetadata.Disk disk, NodeSpec node, String address,
+                                  Diff.Builder diff) {
+        List<AttributeChange> attributes = new ArrayList<>();
+        for (String member : members(domain, node)) {
+            if (!comesUp(desired, observed, member, disk)) {
+                continue;
+            }
+            attributes.add(new AttributeChange("disk." + disk.name() + ".up." + member, "down", "up", Effect.LIVE));
+            diff.step(member, Subjects.drbd(member, disk.resource()), List.of(), address, "bring up DRBD resource "
+                    + disk.resource() + " on " + member + " (drbdadm adjust: its resource file and the metadata on its"
+                    + " logical volume are there, nothing brought it up; nothing is overwritten)",
+                    new StepPayload.DrbdUp(disk.resource()));
+        }
+        return attributes;
+    }
+
+    /**
      * What a replicated disk's size asks for, compared with its LVs and its device: nothing (sizes match, or its LVM
      * was not read or a node of it is gone from the manifest: reported elsewhere), a shrink (refused: DRBD and the
      * guest's file system would lose what lies past the new end) or a grow.

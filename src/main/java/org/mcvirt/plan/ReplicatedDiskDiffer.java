@@ -1,5 +1,7 @@
 package org.mcvirt.plan;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import org.mcvirt.model.DesiredState;
 import org.mcvirt.model.VmMetadata;
@@ -73,18 +75,28 @@ final class ReplicatedDiskDiffer implements ResourceDiffer {
         ObservedDomain domain = placement.present();
         Views.DomainView view = Views.domain(desired.cluster(), placement.node().spec(), vm, domain.uuid(),
                 replicas.allocation().of(vm.name()));
+        List<AttributeChange> comingUp = new ArrayList<>();
         for (VmDisks.Match match : VmDisks.match(vm, domain, view)) {
             if (!match.disk().replicated()) {
                 continue;
             }
             switch (match.status()) {
                 case NEW -> replicas.create(vm, match.disk(), address, diff);
-                case KEPT -> replicas.resizeOf(vm, match.disk(), match.existing(), domain)
-                        .ifPresent(resize -> replicas.resize(resize, domain, address, diff));
+                case KEPT -> {
+                    comingUp.addAll(replicas.bringUp(domain, match.existing(), placement.node().spec(),
+                            address + ".up", diff));
+                    replicas.resizeOf(vm, match.disk(), match.existing(), domain)
+                            .ifPresent(resize -> replicas.resize(resize, domain, address, diff));
+                }
                 case MOVED, CONVERTED -> {
                     // refused by the vm differ
                 }
             }
+        }
+        if (!comingUp.isEmpty()) {
+            diff.change(new ResourceChange(address + ".up", ChangeKind.VM, vm.name(), vm.node(), Action.UPDATE,
+                    comingUp, "its DRBD resources are not up on every node of its pair (a node rebooted, or lost"
+                    + " power): they are brought up from their resource files and metadata and connect to the peer"));
         }
         if (VmDisks.keepsRemovedDisks(vm, domain)) {
             return;

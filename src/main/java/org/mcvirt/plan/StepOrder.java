@@ -87,6 +87,8 @@ final class StepOrder {
             new Rule(DRBD_UP, DRBD_INITIAL_SYNC, Relation.SAME_SUBJECT, "up before the sync"),
             new Rule(DRBD_UP, DRBD_INITIAL_SYNC, Relation.AFTER_USES_BEFORE, "the peer up before the sync"),
             new Rule(DRBD_UP, DRBD_PROMOTE, Relation.SAME_SUBJECT, "up before primary"),
+            new Rule(DRBD_UP, DRBD_PROMOTE, Relation.AFTER_USES_BEFORE,
+                    "the peer up before primary (after a reboot the copy here is UpToDate only once they connect)"),
             new Rule(DRBD_INITIAL_SYNC, DEFINE_DOMAIN, Relation.AFTER_USES_BEFORE, "the good copy before the vm uses it"),
             new Rule(DRBD_UP, DEFINE_DOMAIN, Relation.AFTER_USES_BEFORE, "the resource up before the vm uses it"),
             new Rule(DRBD_PROMOTE, DEFINE_DOMAIN, Relation.AFTER_USES_BEFORE, "primary before the vm uses it"),

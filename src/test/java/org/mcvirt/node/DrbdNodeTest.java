@@ -81,4 +81,46 @@ class DrbdNodeTest {
         new DrbdNode("node2", fine).startResyncToPeer(300, "r0");
         assertThat(fine.commands).containsExactly("cat /proc/drbd", "drbdadm invalidate-remote r0");
     }
+
+    private static final String PROC_STATES = """
+            version: 8.4.11 (api:1/proto:86-101)
+            300: cs:%s ro:%s ds:%s C r-----
+                ns:0 nr:0 dw:0 dr:0 al:0 bm:0 lo:0 pe:0 ua:0 ap:0 ep:1 wo:f oos:0
+            """;
+
+    @Test
+    void aPromoteWaitsForTheCopyJustBroughtUpToBecomeUpToDate() throws Exception {
+        // right after 'drbdadm adjust' on a rebooted node: Consistent and connecting, then UpToDate once connected
+        ScriptedTransport comingUp = new ScriptedTransport()
+                .answer(0, PROC_STATES.formatted("WFConnection", "Secondary/Unknown", "Consistent/DUnknown"), "")
+                .answer(0, PROC_STATES.formatted("Connected", "Secondary/Secondary", "UpToDate/UpToDate"), "");
+        new DrbdNode("node2", comingUp).promote(300, "r0", java.time.Duration.ofSeconds(30));
+        assertThat(comingUp.commands).containsExactly("cat /proc/drbd", "cat /proc/drbd", "drbdadm primary r0");
+        ScriptedTransport upToDate = new ScriptedTransport()
+                .answer(0, PROC_STATES.formatted("Connected", "Secondary/Secondary", "UpToDate/UpToDate"), "");
+        new DrbdNode("node2", upToDate).promote(300, "r0");
+        assertThat(upToDate.commands).containsExactly("cat /proc/drbd", "drbdadm primary r0");
+        ScriptedTransport primary = new ScriptedTransport()
+                .answer(0, PROC_STATES.formatted("WFConnection", "Primary/Unknown", "UpToDate/DUnknown"), "");
+        new DrbdNode("node2", primary).promote(300, "r0");
+        assertThat(primary.commands).as("already primary").containsExactly("cat /proc/drbd");
+    }
+
+    @Test
+    void aCopyThatIsNotUpToDateIsNeverPromotedAndTheErrorNamesItsStates() throws Exception {
+        ScriptedTransport stillConsistent = new ScriptedTransport()
+                .answer(0, PROC_STATES.formatted("WFConnection", "Secondary/Unknown", "Consistent/DUnknown"), "");
+        assertThatThrownBy(() -> new DrbdNode("node2", stillConsistent).promote(300, "r0", java.time.Duration.ZERO))
+                .isInstanceOf(NodeException.class)
+                .hasMessageContaining("resource r0 is not made primary: its copy here is Consistent, not UpToDate, after"
+                        + " 0s (WFConnection, Secondary/Unknown, Consistent/DUnknown)")
+                .hasMessageContaining("never --force");
+        assertThat(stillConsistent.commands).containsExactly("cat /proc/drbd");
+        ScriptedTransport alone = new ScriptedTransport()
+                .answer(0, PROC_STATES.formatted("StandAlone", "Secondary/Unknown", "Outdated/DUnknown"), "");
+        assertThatThrownBy(() -> new DrbdNode("node2", alone).promote(300, "r0", java.time.Duration.ofMinutes(5)))
+                .as("a StandAlone copy does not reconnect by itself: refused at once")
+                .hasMessageContaining("its copy here is Outdated, not UpToDate (StandAlone, Secondary/Unknown");
+        assertThat(alone.commands).containsExactly("cat /proc/drbd");
+    }
 }
