@@ -571,10 +571,16 @@ final class Migrations {
         NodeObservation from = copyNode(vm, survivor, observed).orElseThrow();
         String address = "vm." + name;
         String record = Subjects.failover(survivor, name);
-        diff.step(survivor, record, List.of(), address, "record on " + survivor + " that it takes vm " + name
-                + " over from " + lost + " (its copy of the disks is the good one from now on)",
-                new StepPayload.RecordFailover(name, lost, stateDirectory(desired, survivor),
-                        List.copyOf(sides.keySet()), stale));
+        boolean recorded = observed.node(survivor).flatMap(o -> o.drbd().failover(name))
+                .filter(r -> r.from().equals(lost) && r.resources().equals(List.copyOf(sides.keySet()))
+                        && r.stale().containsAll(stale)).isPresent();
+        if (!recorded) {
+            // a failover that stopped part-way has its record already: it is not written again
+            diff.step(survivor, record, List.of(), address, "record on " + survivor + " that it takes vm " + name
+                    + " over from " + lost + " (its copy of the disks is the good one from now on)",
+                    new StepPayload.RecordFailover(name, lost, stateDirectory(desired, survivor),
+                            List.copyOf(sides.keySet()), stale));
+        }
         List<String> uses = new ArrayList<>(List.of(record));
         for (Map.Entry<String, ObservedDrbd.Resource> side : sides.entrySet()) {
             String resource = side.getKey();

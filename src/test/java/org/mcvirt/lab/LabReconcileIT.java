@@ -14,11 +14,12 @@ import org.junit.jupiter.api.Timeout;
 import org.mcvirt.testing.Cli;
 
 /**
- * Issue 16 items 5 and 6: a replicated vm running on node1 writes data; node1 loses power (lab/power node1 off: its
- * QEMU is killed, no shutdown) and comes back (lab/power node1 on) while the manifest keeps it online. After the boot
+ * Issue 16 items 5 and 6: a replicated vm running on node2 writes data; node2 loses power (lab/power node2 off: its
+ * QEMU is killed, no shutdown) and comes back (lab/power node2 on) while the manifest keeps it online. After the boot
  * its DRBD resource is down (or up and Secondary) and the vm shut off; one 'mcvirt reconcile --once' brings the
- * resource up, makes node1 primary once its copy is UpToDate and starts the vm there, with the bytes written before the
- * cut intact; a second round has nothing to repair.
+ * resource up, makes node2 primary once its copy is UpToDate and starts the vm there, with the bytes written before the
+ * cut intact; a second round has nothing to repair. node2, not node1: the lab's wire comes back by itself only
+ * when node2's QEMU restarts (lab/README.md), and a power cut of either node is the same case for mcvirt.
  */
 @Tag("lab")
 @Timeout(value = 20, unit = TimeUnit.MINUTES)
@@ -46,7 +47,7 @@ class LabReconcileIT {
                   - {name: rcnet, nat: true, cidr: 192.168.157.0/24}
                 vms:
                   - name: %s
-                    node: node1
+                    node: node2
                     memory: 64MiB
                     state: running
                     autostart: true
@@ -55,12 +56,12 @@ class LabReconcileIT {
                 """.formatted(VM));
         Cli.Result created = mcvirt("apply", "--auto-approve");
         assertThat(created.exitCode()).as(created.toString()).isZero();
-        device = "/dev/drbd" + Lab.ssh("node1", "drbdadm", "sh-minor", RESOURCE).strip();
-        Lab.ssh("node1", "sh", "-c", "'head -c 1048576 /dev/urandom > /tmp/" + ID + ".bin && dd if=/tmp/" + ID
+        device = "/dev/drbd" + Lab.ssh("node2", "drbdadm", "sh-minor", RESOURCE).strip();
+        Lab.ssh("node2", "sh", "-c", "'head -c 1048576 /dev/urandom > /tmp/" + ID + ".bin && dd if=/tmp/" + ID
                 + ".bin of=" + device + " bs=1M oflag=direct conv=nocreat,notrunc status=none && sync'");
-        written = Lab.ssh("node1", "sha256sum", "/tmp/" + ID + ".bin").split(" ")[0];
-        assertThat(Lab.ssh("node2", "drbdadm", "dstate", RESOURCE).strip())
-                .as("node2's copy is in sync before the cut").isEqualTo("UpToDate/UpToDate");
+        written = Lab.ssh("node2", "sha256sum", "/tmp/" + ID + ".bin").split(" ")[0];
+        assertThat(Lab.ssh("node1", "drbdadm", "dstate", RESOURCE).strip())
+                .as("node1's copy is in sync before the cut").isEqualTo("UpToDate/UpToDate");
     }
 
     @AfterAll
@@ -69,10 +70,10 @@ class LabReconcileIT {
             return;
         }
         if (poweredOff) {
-            Lab.script("power", "node1", "on");
-            Lab.awaitSsh("node1");
+            Lab.script("power", "node2", "on");
+            Lab.awaitSsh("node2");
         }
-        for (String node : new String[] {"node1", "node2"}) {
+        for (String node : new String[] {"node2", "node1"}) {
             Lab.script("ssh", node, "sh", "-c", "'virsh -c qemu:///system destroy " + VM + " 2>/dev/null; true'");
         }
         Lab.destroyDrbdCluster(nodes, dir, CLUSTER, RESOURCE, STATE);
@@ -83,15 +84,15 @@ class LabReconcileIT {
     }
 
     @Test
-    void afterAPowerCutOfNode1ReconcileRunsTheVmOnNode1AgainWithItsDataIntact() throws Exception {
-        Lab.Output off = Lab.script("power", "node1", "off");
+    void afterAPowerCutOfNode2ReconcileRunsTheVmOnNode2AgainWithItsDataIntact() throws Exception {
+        Lab.Output off = Lab.script("power", "node2", "off");
         assertThat(off.status()).as(off.text()).isZero();
         poweredOff = true;
-        Lab.Output on = Lab.script("power", "node1", "on");
+        Lab.Output on = Lab.script("power", "node2", "on");
         assertThat(on.status()).as(on.text()).isZero();
         poweredOff = false;
-        Lab.awaitSsh("node1");
-        assertThat(Lab.script("ssh", "node1", "virsh", "-c", "qemu:///system", "domstate", VM).text().strip())
+        Lab.awaitSsh("node2");
+        assertThat(Lab.script("ssh", "node2", "virsh", "-c", "qemu:///system", "domstate", VM).text().strip())
                 .as("libvirt does not autostart a replicated vm").isEqualTo("shut off");
 
         // the node's libvirt may still be starting after sshd answers: a round that cannot read it is an error (1)
@@ -104,16 +105,16 @@ class LabReconcileIT {
         }
         assertThat(round.exitCode()).as(round.toString()).isZero();
         assertThat(round.out()).matches("(?s)\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ round 1: \\d repairs? applied .*")
-                .contains("make " + RESOURCE + " primary on node1", "start " + VM + " on node1");
+                .contains("make " + RESOURCE + " primary on node2", "start " + VM + " on node2");
 
-        assertThat(Lab.ssh("node1", "virsh", "-c", "qemu:///system", "domstate", VM).strip()).isEqualTo("running");
-        assertThat(Lab.ssh("node1", "drbdadm", "role", RESOURCE).strip()).startsWith("Primary/");
+        assertThat(Lab.ssh("node2", "virsh", "-c", "qemu:///system", "domstate", VM).strip()).isEqualTo("running");
+        assertThat(Lab.ssh("node2", "drbdadm", "role", RESOURCE).strip()).startsWith("Primary/");
         long synced = System.currentTimeMillis() + 60_000;
-        while (!Lab.ssh("node1", "drbdadm", "dstate", RESOURCE).strip().equals("UpToDate/UpToDate")) {
+        while (!Lab.ssh("node2", "drbdadm", "dstate", RESOURCE).strip().equals("UpToDate/UpToDate")) {
             assertThat(System.currentTimeMillis()).as("UpToDate/UpToDate within 60 s").isLessThan(synced);
             Thread.sleep(1000);
         }
-        assertThat(Lab.ssh("node1", "sh", "-c", "'head -c 1048576 " + device + " | sha256sum'").split(" ")[0])
+        assertThat(Lab.ssh("node2", "sh", "-c", "'head -c 1048576 " + device + " | sha256sum'").split(" ")[0])
                 .as("the bytes written before the power cut").isEqualTo(written);
 
         Cli.Result again = mcvirt("reconcile", "--once");

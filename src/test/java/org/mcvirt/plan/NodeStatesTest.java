@@ -70,6 +70,20 @@ class NodeStatesTest {
     }
 
     @Test
+    void aFailoverThatStoppedAfterItsRecordDoesNotWriteItAgain() throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode observed = (com.fasterxml.jackson.databind.node.ObjectNode)
+                JSON.readTree(ROOT.resolve("failover/observed.json").toFile());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) observed.get("nodes").get(0).get("drbd")).set("failovers",
+                JSON.readTree("[{\"vm\": \"files1\", \"from\": \"node1\", \"to\": \"node2\", \"at\":"
+                        + " \"2026-12-03T14:02:00Z\", \"resources\": [\"mcvirt_files1_root\"], \"stale\": []}]"));
+        Path file = dir.resolve("observed.json");
+        JSON.writeValue(file.toFile(), observed);
+        Plan plan = plan(ROOT.resolve("failover/manifest.yaml"), file, Planner.Options.all());
+        assertThat(plan.steps()).extracting(Step::kind).containsExactly(StepKind.DRBD_PROMOTE,
+                StepKind.REGISTER_DOMAIN, StepKind.START_DOMAIN);
+    }
+
+    @Test
     void aStaleSurvivorCopyIsRefusedUnlessThatDiskIsAccepted() throws Exception {
         Plan refused = golden("failover-stale-refused", Planner.Options.all());
         assertThat(refused.steps()).isEmpty();
