@@ -269,8 +269,11 @@ public final class Cluster implements AutoCloseable {
     @Override
     public void close() {
         List<AutoCloseable> closing = new ArrayList<>();
+        // a call still inside libvirt (a live migration abandoned at its deadline) may use any node's connection (the
+        // target's too): then none is closed, they go with the process; closing one under it crashes the JVM in libvirt
+        boolean callInFlight = connected.values().stream().anyMatch(LibvirtNode::busy);
         connected.forEach((node, libvirt) -> {
-            if (!stalled.containsKey(node)) {
+            if (!stalled.containsKey(node) && !callInFlight) {
                 closing.add(libvirt);
             }
         });

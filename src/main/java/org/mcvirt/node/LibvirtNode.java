@@ -67,6 +67,8 @@ public final class LibvirtNode implements NodePrimitives, AutoCloseable {
     private final NodeConnect connect;
     /** The call in progress and when it started, so a stalled node can be reported with what it stalled in. */
     private volatile String currentCall;
+    /** Calls into libvirt that have not returned yet, on any thread (a migration abandoned at its deadline among them). */
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private volatile long currentCallStarted;
 
     private LibvirtNode(String node, String uri, NodeConnect connect) {
@@ -131,6 +133,14 @@ public final class LibvirtNode implements NodePrimitives, AutoCloseable {
 
     public String uri() {
         return uri;
+    }
+
+    /**
+     * Whether a call into libvirt through this node has not returned yet. Its connection (and the peer's, which a live
+     * migration uses too) must then not be closed: libvirt would be left with freed connections under a running call.
+     */
+    public boolean busy() {
+        return inFlight.get() > 0;
     }
 
     /** A domain's persistent definition, live definition and flags. */
@@ -581,6 +591,7 @@ public final class LibvirtNode implements NodePrimitives, AutoCloseable {
         long outerStarted = currentCallStarted;
         currentCallStarted = System.nanoTime();
         currentCall = what;
+        inFlight.incrementAndGet();
         try {
             return call.call();
         } catch (LibvirtException e) {
@@ -591,6 +602,7 @@ public final class LibvirtNode implements NodePrimitives, AutoCloseable {
             }
             throw new NodeException(node, "cannot " + what + ": " + message(e), e);
         } finally {
+            inFlight.decrementAndGet();
             currentCall = outer;
             currentCallStarted = outerStarted;
         }
