@@ -104,19 +104,25 @@ public final class ManifestEditor {
             if (root.isEmpty() || !(root.get() instanceof YamlTree.MapNode map)) {
                 continue;
             }
-            Optional<YamlTree.Entry> vms = map.entry("vms");
-            if (vms.isEmpty() || !(vms.get().value() instanceof YamlTree.ListNode list)) {
-                continue;
+            Optional<YamlTree.Entry> value = namedItem(map, "vms", vm).flatMap(entry -> entry.entry(field));
+            if (value.isPresent() && value.get().value() instanceof YamlTree.ScalarNode scalar) {
+                return Optional.of(new ScalarAt(file, scalar.location().line(), scalar.location().column(),
+                        scalar.text()));
             }
-            for (YamlTree.Node item : list.items()) {
-                if (item instanceof YamlTree.MapNode entry && entry.entry("name")
-                        .map(e -> e.value() instanceof YamlTree.ScalarNode n && vm.equals(n.text())).orElse(false)) {
-                    Optional<YamlTree.Entry> value = entry.entry(field);
-                    if (value.isPresent() && value.get().value() instanceof YamlTree.ScalarNode scalar) {
-                        return Optional.of(new ScalarAt(file, scalar.location().line(), scalar.location().column(),
-                                scalar.text()));
-                    }
-                }
+        }
+        return Optional.empty();
+    }
+
+    /** The first mapping item of a top-level list (vms, nodes) whose {@code name:} is name. */
+    private static Optional<YamlTree.MapNode> namedItem(YamlTree.MapNode root, String list, String name) {
+        Optional<YamlTree.Entry> items = root.entry(list);
+        if (items.isEmpty() || !(items.get().value() instanceof YamlTree.ListNode listNode)) {
+            return Optional.empty();
+        }
+        for (YamlTree.Node item : listNode.items()) {
+            if (item instanceof YamlTree.MapNode entry && entry.entry("name")
+                    .map(e -> e.value() instanceof YamlTree.ScalarNode n && name.equals(n.text())).orElse(false)) {
+                return Optional.of(entry);
             }
         }
         return Optional.empty();
@@ -135,18 +141,10 @@ public final class ManifestEditor {
             if (root.isEmpty() || !(root.get() instanceof YamlTree.MapNode map)) {
                 continue;
             }
-            Optional<YamlTree.Entry> nodes = map.entry("nodes");
-            if (nodes.isEmpty() || !(nodes.get().value() instanceof YamlTree.ListNode list)) {
-                continue;
-            }
-            for (YamlTree.Node item : list.items()) {
-                if (!(item instanceof YamlTree.MapNode entry)) {
-                    continue;
-                }
+            Optional<YamlTree.MapNode> found = namedItem(map, "nodes", node);
+            if (found.isPresent()) {
+                YamlTree.MapNode entry = found.get();
                 Optional<YamlTree.Entry> name = entry.entry("name");
-                if (name.isEmpty() || !(name.get().value() instanceof YamlTree.ScalarNode n) || !node.equals(n.text())) {
-                    continue;
-                }
                 Optional<YamlTree.Entry> current = entry.entry("state");
                 if (current.isPresent() && current.get().value() instanceof YamlTree.ScalarNode scalar) {
                     ScalarAt at = new ScalarAt(file, scalar.location().line(), scalar.location().column(), scalar.text());

@@ -111,14 +111,6 @@ class LabNodeLossIT {
         return Lab.ssh(node, all.toArray(String[]::new));
     }
 
-    private static int stepsListed(String applyOutput) {
-        Matcher step = Pattern.compile("(?m)^\\s+(\\d+)\\. \\[node[12]\\] ").matcher(applyOutput);
-        int most = 0;
-        while (step.find()) {
-            most = Math.max(most, Integer.parseInt(step.group(1)));
-        }
-        return most;
-    }
 
     /**
      * Applies with mcvirt killed (-9) after one step, again and again, until nothing is left: after each kill the lock
