@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.mcvirt.apply.JournalingStepRunner;
 import org.mcvirt.node.ssh.CommandResult;
 import org.mcvirt.node.ssh.NodeScript;
 import org.mcvirt.node.ssh.NodeTransport;
@@ -188,6 +189,30 @@ public final class ClusterLock implements AutoCloseable {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The same check as {@link #check}, made by each step's first journal line on the node in the same round trip
+     * (JournalingStepRunner): the lock file where this holder took the lock, its token, and the bookkeeping of a loss.
+     */
+    JournalingStepRunner.LockCheck stepCheck() {
+        return new JournalingStepRunner.LockCheck() {
+            @Override
+            public String lockFile(String node) {
+                return held.contains(node) ? nodes.lockFile(node) : null;
+            }
+
+            @Override
+            public String token() {
+                return holder.token();
+            }
+
+            @Override
+            public String lost(String node) {
+                markLost(node);
+                return ClusterLock.this.lost().orElseThrow();
+            }
+        };
     }
 
     /** Why this holder lost its lock (the first node in name order where it did), if it did. */

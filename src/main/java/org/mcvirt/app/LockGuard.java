@@ -6,9 +6,10 @@ import org.mcvirt.node.NodeException;
 import org.mcvirt.plan.Step;
 
 /**
- * Runs each step only while its command still holds the cluster lock on the step's nodes (checked there before the
- * step). Once the lock is lost (broken, removed, or taken by another holder) no further step runs: each fails at
- * once, naming the node and the lock file.
+ * Runs each step only while its command still holds the cluster lock: once the lock is lost anywhere (broken, removed,
+ * or taken by another holder) no further step runs, each fails at once, naming the node and the lock file. The lock
+ * file on the step's own nodes is read there just before the step, by the step's first journal line
+ * ({@link ClusterLock#stepCheck()}, JournalingStepRunner): in the same round trip.
  */
 final class LockGuard implements StepRunner {
     private final ClusterLock lock;
@@ -21,7 +22,7 @@ final class LockGuard implements StepRunner {
 
     @Override
     public String run(Step step) throws NodeException {
-        Optional<String> lost = lock.check(step.nodes());
+        Optional<String> lost = lock.lost();
         if (lost.isPresent()) {
             throw new NodeException(step.node(), "not run: " + lost.get(), null);
         }

@@ -61,7 +61,8 @@ final class StepExecution {
                 // the manifest's nodes, a node declared offline among them (a pair still names it)
                 desired.nodes().stream().map(org.mcvirt.model.NodeSpec::name).collect(java.util.stream.Collectors
                         .toSet()), desired,
-                node -> storage(node).definitions()), cluster::transport, stateDirectories, lockToken);
+                node -> storage(node).definitions()), cluster::transport, stateDirectories, lockToken,
+                lock.stepCheck());
         List<String> touched = plan.steps().stream().flatMap(s -> s.nodes().stream()).distinct().sorted()
                 .toList();
         runner.applyStarted(touched, plan.steps().size(), options.command());

@@ -16,7 +16,9 @@ import org.mcvirt.plan.Step;
 /**
  * Writes a journal entry on the step's node (and on each node it also touches) before and after each step ({@code STATE/journal.jsonl}, one JSON
  * object a line), so any controller can see what an interrupted apply did. A step whose first entry cannot be
- * written does not run.
+ * written does not run. With a {@link LockCheck} that first entry is written only while the command still holds the
+ * cluster lock on the node, in the same round trip (one command a node before a step, one after; no program
+ * started on the node beyond its shell).
  */
 public final class JournalingStepRunner implements StepRunner {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -27,17 +29,53 @@ public final class JournalingStepRunner implements StepRunner {
         NodeTransport transport(String node) throws SshException;
     }
 
+    /** The cluster lock a step's first journal line is written under. */
+    public interface LockCheck {
+        /** The lock file this command holds on the node, or null when it holds none there (nothing to check). */
+        String lockFile(String node);
+
+        /** The token this command's lock files hold. */
+        String token();
+
+        /** The lock file on the node no longer holds the token: recorded, and why, for the step's failure. */
+        String lost(String node);
+    }
+
+    private static final LockCheck NO_LOCK = new LockCheck() {
+        @Override
+        public String lockFile(String node) {
+            return null;
+        }
+
+        @Override
+        public String token() {
+            return "";
+        }
+
+        @Override
+        public String lost(String node) {
+            throw new IllegalStateException("no lock is checked");
+        }
+    };
+
     private final StepRunner inner;
     private final Transports transports;
     private final Map<String, String> stateDirectories;
     private final String applyId;
+    private final LockCheck lock;
 
     public JournalingStepRunner(StepRunner inner, Transports transports, Map<String, String> stateDirectories,
                                 String applyId) {
+        this(inner, transports, stateDirectories, applyId, NO_LOCK);
+    }
+
+    public JournalingStepRunner(StepRunner inner, Transports transports, Map<String, String> stateDirectories,
+                                String applyId, LockCheck lock) {
         this.inner = inner;
         this.transports = transports;
         this.stateDirectories = Map.copyOf(stateDirectories);
         this.applyId = applyId;
+        this.lock = lock;
     }
 
     @Override
@@ -83,8 +121,28 @@ public final class JournalingStepRunner implements StepRunner {
             entry.put("node", step.node());
             entry.put("peers", step.peers());
         }
-        for (String node : step.nodes()) {
-            write(node, entry);
+        boolean checked = event.equals("started");
+        for (String node : step.nodes().stream().sorted().toList()) {
+            writeStepLine(node, entry, checked ? lock.lockFile(node) : null);
+        }
+    }
+
+    /** A step's line, under the lock when lockFile is given: a lost lock fails the step before it runs. */
+    private void writeStepLine(String node, Map<String, Object> entry, String lockFile) throws NodeException {
+        try {
+            CommandResult result = transports.transport(node).run(NodeScript.JOURNAL_STEP.command(
+                    new StateDirectory(stateDirectories.get(node)).journalFile(), JSON.writeValueAsString(entry),
+                    lockFile == null ? "" : lockFile, lockFile == null ? "" : lock.token()));
+            if (lockFile != null && result.exitStatus() == NodeScript.LOCK_GONE_STATUS) {
+                throw new NodeException(node, "not run: " + lock.lost(node), null);
+            }
+            if (!result.succeeded()) {
+                throw new NodeException(node, "cannot write the apply journal: " + result.stderr().strip(), null);
+            }
+        } catch (SshException e) {
+            throw NodeException.transportFailure(node, "write the apply journal", e);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
     }
 

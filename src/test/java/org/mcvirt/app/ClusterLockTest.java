@@ -22,6 +22,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.mcvirt.apply.ApplyListener;
 import org.mcvirt.apply.Executor;
+import org.mcvirt.apply.JournalingStepRunner;
 import org.mcvirt.apply.StepOutcome;
 import org.mcvirt.node.ssh.LocalTransport;
 import org.mcvirt.node.ssh.NodeTransport;
@@ -223,7 +224,8 @@ class ClusterLockTest {
         List<String> events = Collections.synchronizedList(new ArrayList<>());
         try (ClusterLock lock = ClusterLock.acquire(nodes, "mcvirt apply", false)) {
             List<Integer> ran = Collections.synchronizedList(new ArrayList<>());
-            LockGuard guarded = new LockGuard(lock, step -> {
+            // composed as an apply composes it: the lock file is read by each step's first journal line
+            LockGuard guarded = new LockGuard(lock, new JournalingStepRunner(step -> {
                 ran.add(step.id());
                 if (step.id() == 1) { // meanwhile someone broke the lock on n1 and another apply took it
                     try {
@@ -233,7 +235,8 @@ class ClusterLockTest {
                     }
                 }
                 return "";
-            });
+            }, nodes::transport, Map.of("n1", nodes.stateDirectory("n1"), "n2", nodes.stateDirectory("n2")), "apply-1",
+                    lock.stepCheck()));
             Plan plan = new Plan(Plan.FORMAT_VERSION, "c", "f", List.of(), List.of(step(1, "n1", List.of()),
                     step(2, "n1", List.of(1)), step(3, "n2", List.of())), List.of(), new Plan.Summary(0, 0, 0, 0));
             List<StepOutcome> outcomes = new Executor(guarded, 1, new ApplyListener() {

@@ -46,6 +46,11 @@ public enum NodeScript {
     /** $1 state directory, $2 one JSON line, $3 journal file: the line appended. */
     JOURNAL_APPEND("journal-append", "mcvirt-journal", false, true),
     /**
+     * $1 journal file, $2 one JSON line, $3 lock file (or empty), $4 token: a step's line appended, only while the
+     * lock file holds the token (exit status {@link #LOCK_GONE_STATUS} otherwise); shell built-ins only.
+     */
+    JOURNAL_STEP("journal-step", "mcvirt-journal-step", false, true),
+    /**
      * $1 boundary, $2 verify record directory, $3 journal file, $4 saved definitions directory: LVM, DRBD and
      * mcvirt's records in one command (state.StorageReader fills in its LV_FIELDS, VG_FIELDS and JOURNAL_TAIL).
      */

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -105,6 +106,33 @@ class NodeScriptTest {
         assertThat(LOCAL.run(NodeScript.JOURNAL_APPEND.command(state, "{\"n\":1}", journal)).succeeded()).isTrue();
         assertThat(LOCAL.run(NodeScript.JOURNAL_APPEND.command(state, "{\"n\":2}", journal)).succeeded()).isTrue();
         assertThat(Files.readString(Path.of(journal))).isEqualTo("{\"n\":1}\n{\"n\":2}\n");
+    }
+
+    /**
+     * A step's journal line goes in only while the lock file holds the token (read with shell built-ins, the last
+     * line with or without its newline); a lock file that is gone or holds another token: exit status 3, no line.
+     */
+    @Test
+    void aStepsJournalLineIsWrittenOnlyUnderTheLock(@TempDir Path directory) throws Exception {
+        String state = directory.resolve("state").toString();
+        String lock = state + "/lock.json";
+        String journal = state + "/journal.jsonl";
+        assertThat(LOCAL.run(NodeScript.JOURNAL_APPEND.command(state, "{\"n\":0}", journal)).succeeded()).isTrue();
+        assertThat(LOCAL.run(NodeScript.JOURNAL_STEP.command(journal, "{\"n\":1}", lock, "t1")).exitStatus())
+                .as("no lock file").isEqualTo(NodeScript.LOCK_GONE_STATUS);
+        Files.writeString(Path.of(lock), "{\"host\":\"h\",\n\"token\":\"t1\",\"n\":1}");
+        assertThat(LOCAL.run(NodeScript.JOURNAL_STEP.command(journal, "{\"n\":2}", lock, "t1")).succeeded())
+                .as("held; the last line has no newline").isTrue();
+        assertThat(LOCAL.run(NodeScript.JOURNAL_STEP.command(journal, "{\"n\":3}", lock, "t")).exitStatus())
+                .as("a prefix of the token is not the token").isEqualTo(NodeScript.LOCK_GONE_STATUS);
+        Files.writeString(Path.of(lock), "{\"token\":\"t2\"}\n");
+        assertThat(LOCAL.run(NodeScript.JOURNAL_STEP.command(journal, "{\"n\":4}", lock, "t1")).exitStatus())
+                .as("taken by another holder").isEqualTo(NodeScript.LOCK_GONE_STATUS);
+        assertThat(LOCAL.run(NodeScript.JOURNAL_STEP.command(journal, "{\"n\":5}", "", "")).succeeded())
+                .as("a line after the step: no lock checked").isTrue();
+        assertThat(Files.readString(Path.of(journal))).isEqualTo("{\"n\":0}\n{\"n\":2}\n{\"n\":5}\n");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(Path.of(journal))))
+                .isEqualTo("rw-------");
     }
 
     @Test
