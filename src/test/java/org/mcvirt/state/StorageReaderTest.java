@@ -49,7 +49,7 @@ class StorageReaderTest {
         assertThat(node.commands).hasSize(1);
         List<String> command = node.commands.get(0);
         assertThat(command.subList(0, 2)).containsExactly("sh", "-c");
-        assertThat(command.get(2)).contains("PATH=\"$PATH:/usr/sbin:/sbin\"", "\"$@\" 2>\"$e\" </dev/null");
+        assertThat(command.get(2)).contains("PATH=\"$PATH:/usr/sbin:/sbin\"", "\"$@\" 2>&1 >&4 </dev/null");
         assertThat(command.subList(3, 6)).element(0).isEqualTo("mcvirt-read");
         assertThat(command.get(4)).startsWith("--mcvirt-");
         assertThat(command.get(5)).isEqualTo("/var/lib/mcvirt/verify");
