@@ -46,6 +46,7 @@ public final class Cluster implements AutoCloseable {
     private final Map<String, String> stalled = new ConcurrentHashMap<>();
     /** The DRBD secrets of this command, kept out of every node's results. */
     private final Redactor redactor = new Redactor();
+    private Timings timings = Timings.OFF;
 
     private Cluster(String clusterName, Duration nodeTimeout) {
         this.clusterName = clusterName;
@@ -62,19 +63,33 @@ public final class Cluster implements AutoCloseable {
      * the manifest declares offline is left out: never contacted, not read, not locked.
      */
     static Cluster connect(String clusterName, List<NodeSpec> allNodes, Duration nodeTimeout, Preconnect preconnect) {
+        return connect(clusterName, allNodes, nodeTimeout, preconnect, Timings.OFF);
+    }
+
+    /** As {@link #connect(String, List, Duration, Preconnect)}, recording each node's connect and read in timings. */
+    static Cluster connect(String clusterName, List<NodeSpec> allNodes, Duration nodeTimeout, Preconnect preconnect,
+                           Timings timings) {
         List<NodeSpec> nodes = allNodes.stream().filter(NodeSpec::contacted).toList();
         Cluster cluster = new Cluster(clusterName, nodeTimeout);
+        cluster.timings = timings;
         nodes.forEach(n -> cluster.specs.put(n.name(), n));
         List<Object> results = onEachNode(nodes.stream().map(NodeSpec::name).toList(), node -> {
             NodeSpec spec = cluster.specs.get(node);
             return Deadline.run(node, "connect", nodeTimeout, () -> null, () -> {
                 try {
+                    long started = System.nanoTime();
                     if (!spec.local()) {
                         // SSH first: an unknown or changed host key is reported with its fingerprint
                         cluster.transport(node);
+                        timings.since(node + ": connect ssh", started);
                     }
+                    long libvirtStarted = System.nanoTime();
                     LibvirtNode early = preconnect == null ? null : preconnect.take(spec, nodeTimeout);
-                    return early != null ? early : LibvirtNode.open(node, spec.libvirtUri(), nodeTimeout);
+                    LibvirtNode opened = early != null ? early : LibvirtNode.open(node, spec.libvirtUri(),
+                            nodeTimeout);
+                    timings.since(node + (early != null ? ": libvirt connection (opened while the manifests were"
+                            + " read), waited for" : ": connect libvirt"), libvirtStarted);
+                    return opened;
                 } catch (SshException e) {
                     String prefix = "node " + node + " (" + e.endpoint() + "): ";
                     String detail = e.getMessage().startsWith(prefix) ? e.getMessage().substring(prefix.length())
@@ -109,6 +124,7 @@ public final class Cluster implements AutoCloseable {
     /** Reads every connected node in parallel, each within the node timeout. */
     public ObservedState read() {
         TestPause.at("after-connect");
+        long started = System.nanoTime();
         List<NodeObservation> observations = new ArrayList<>();
         unreachable.forEach((node, error) -> observations.add(NodeObservation.unreachable(node, error)));
         List<String> names = connected.keySet().stream().filter(n -> !stalled.containsKey(n)).toList();
@@ -121,8 +137,12 @@ public final class Cluster implements AutoCloseable {
                 String call = libvirt.activity();
                 return call != null ? call : commands.activity();
             }, () -> {
+                long libvirtStarted = System.nanoTime();
                 NodeObservation seen = StateReader.read(libvirt, clusterName);
+                timings.since(node + ": read libvirt", libvirtStarted);
+                long storageStarted = System.nanoTime();
                 StorageReader.Result storage = readStorage(node, commands);
+                timings.since(node + ": read LVM, DRBD and records (one command)", storageStarted);
                 return seen.withStorage(storage.lvm(), storage.drbd(), storage.journal())
                         .withHost(storage.availableMemoryBytes(), storage.totalMemoryBytes(),
                                 storage.savedDefinitions());
@@ -139,6 +159,7 @@ public final class Cluster implements AutoCloseable {
                 observations.add(NodeObservation.unreachable(names.get(i), failure.getMessage()));
             }
         }
+        timings.since("read every node (in parallel)", started);
         return new ObservedState(observations);
     }
 

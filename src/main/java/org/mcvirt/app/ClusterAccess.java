@@ -29,6 +29,7 @@ public final class ClusterAccess {
     private final List<Path> manifests;
     private final Optional<Path> templates;
     private final Duration nodeTimeout;
+    private final Timings timings;
 
     public ClusterAccess(List<Path> manifests, Optional<Path> templates) {
         this(manifests, templates, Cluster.DEFAULT_NODE_TIMEOUT);
@@ -36,14 +37,20 @@ public final class ClusterAccess {
 
     /** @param nodeTimeout how long any one node may take to connect, to be read, or to answer one command */
     public ClusterAccess(List<Path> manifests, Optional<Path> templates, Duration nodeTimeout) {
+        this(manifests, templates, nodeTimeout, Timings.OFF);
+    }
+
+    /** As above, recording where the time goes in timings ({@code --timings}). */
+    public ClusterAccess(List<Path> manifests, Optional<Path> templates, Duration nodeTimeout, Timings timings) {
         this.manifests = List.copyOf(manifests);
         this.templates = templates;
         this.nodeTimeout = nodeTimeout;
+        this.timings = timings;
     }
 
     /** The same templates and node timeout with other manifests (import's, with the files it wrote). */
     ClusterAccess withManifests(List<Path> others) {
-        return new ClusterAccess(others, templates, nodeTimeout);
+        return new ClusterAccess(others, templates, nodeTimeout, timings);
     }
 
     List<Path> manifests() {
@@ -65,7 +72,8 @@ public final class ClusterAccess {
 
     /** Connects to the nodes of desired (an unreachable node is recorded, not fatal). */
     Cluster connect(DesiredState desired) {
-        return keepingSecret(Cluster.connect(desired.cluster().name(), desired.nodes(), nodeTimeout), desired);
+        return keepingSecret(Cluster.connect(desired.cluster().name(), desired.nodes(), nodeTimeout, null, timings),
+                desired);
     }
 
     /**
@@ -96,13 +104,18 @@ public final class ClusterAccess {
         Preconnect preconnect = new Preconnect(nodeTimeout);
         try {
             DesiredState desired;
+            long started = System.nanoTime();
             try {
                 desired = ManifestLoader.load(manifests, preconnect::offer);
             } catch (ManifestException e) {
                 throw new McvirtException(McvirtException.Category.MANIFEST, e.getMessage(), e);
             }
-            return new Connected(desired, keepingSecret(Cluster.connect(desired.cluster().name(), desired.nodes(),
-                    nodeTimeout, preconnect), desired));
+            timings.since("read and check the manifests", started);
+            long connecting = System.nanoTime();
+            Cluster cluster = Cluster.connect(desired.cluster().name(), desired.nodes(), nodeTimeout, preconnect,
+                    timings);
+            timings.since("connect to every node (in parallel)", connecting);
+            return new Connected(desired, keepingSecret(cluster, desired));
         } finally {
             preconnect.discard();
         }
@@ -125,11 +138,14 @@ public final class ClusterAccess {
 
     /** Plans with the templates; a broken one (most likely an override from --templates) is a TEMPLATE error. */
     Plan plan(DesiredState desired, ObservedState observed, Planner.Options options) throws McvirtException {
+        long started = System.nanoTime();
         try {
             return new Planner(new Renderer(templates)).plan(desired, observed, options.withSkipMigrationNetworkCheck(
                     TestHooks.skipMigrationNetworkCheck()));
         } catch (Renderer.RenderException e) {
             throw new McvirtException(McvirtException.Category.TEMPLATE, e.getMessage(), e);
+        } finally {
+            timings.since("plan", started);
         }
     }
 

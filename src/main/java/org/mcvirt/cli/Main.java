@@ -3,7 +3,9 @@ package org.mcvirt.cli;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import picocli.CommandLine;
 
 /** Entry point. {@link #run} is what tests call; main only exits with its result. */
@@ -25,13 +27,18 @@ public final class Main {
     }
 
     public static int run(PrintWriter out, PrintWriter err, Terminal terminal, String... args) {
-        CommandLine commandLine = new CommandLine(new McvirtCommand(terminal));
+        McvirtCommand root = new McvirtCommand(terminal);
+        CommandLine commandLine = new CommandLine(root);
         commandLine.setOut(out);
         commandLine.setErr(err);
         setUsageExitCode(commandLine);
         commandLine.setExecutionExceptionHandler(new ErrorHandler());
         int code = commandLine.execute(args);
         out.flush();
+        if (root.timingsWanted) {
+            root.timings().report(Duration.ofMillis(ManagementFactory.getRuntimeMXBean().getUptime()))
+                    .forEach(err::println);
+        }
         err.flush();
         return code;
     }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import org.mcvirt.app.ClusterAccess;
 import org.mcvirt.app.Drift;
+import org.mcvirt.app.Timings;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -42,8 +43,24 @@ final class McvirtCommand {
                     + " reported as not answering and left out (default: ${DEFAULT-VALUE}).")
     long nodeTimeoutSeconds;
 
+    @Option(names = "--timings", scope = CommandLine.ScopeType.INHERIT,
+            description = "After the command, print to standard error where its time went: reading the manifests,"
+                    + " each node's connect (ssh, libvirt) and read (libvirt, the one ssh read of LVM, DRBD and"
+                    + " mcvirt's records), the plan, and the total since the process started.")
+    boolean timingsWanted;
+
+    private Timings timings;
+
     McvirtCommand(Terminal terminal) {
         this.terminal = terminal;
+    }
+
+    /** The recorder of this run: measuring with --timings, else one that records nothing. */
+    Timings timings() {
+        if (timings == null) {
+            timings = timingsWanted ? Timings.on() : Timings.OFF;
+        }
+        return timings;
     }
 
     List<Path> manifests() {
@@ -59,7 +76,7 @@ final class McvirtCommand {
 
     /** The manifests, templates and node timeout of this run, which every use case in app shares. */
     ClusterAccess access() {
-        return new ClusterAccess(manifests(), Optional.ofNullable(templates), nodeTimeout());
+        return new ClusterAccess(manifests(), Optional.ofNullable(templates), nodeTimeout(), timings());
     }
 
     Drift drift() {
