@@ -6,12 +6,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.stream.Collectors;
 import org.mcvirt.apply.ApplyListener;
 import org.mcvirt.apply.Executor;
 import org.mcvirt.apply.JournalingStepRunner;
 import org.mcvirt.apply.LibvirtStepRunner;
 import org.mcvirt.apply.StepOutcome;
 import org.mcvirt.model.DesiredState;
+import org.mcvirt.model.NodeSpec;
 import org.mcvirt.node.NodeException;
 import org.mcvirt.node.StoragePrimitives;
 import org.mcvirt.node.ssh.SshException;
@@ -59,8 +61,7 @@ final class StepExecution {
                 new LibvirtStepRunner(cluster.nodes(), this::storage, options.shutdownTimeoutSeconds(),
                         options.syncTimeout(), listener), plan.cluster(),
                 // the manifest's nodes, a node declared offline among them (a pair still names it)
-                desired.nodes().stream().map(org.mcvirt.model.NodeSpec::name).collect(java.util.stream.Collectors
-                        .toSet()), desired,
+                desired.nodes().stream().map(NodeSpec::name).collect(Collectors.toSet()), desired,
                 node -> storage(node).definitions()), cluster::transport, stateDirectories, lockToken,
                 lock.stepCheck());
         List<String> touched = plan.steps().stream().flatMap(s -> s.nodes().stream()).distinct().sorted()

@@ -12,6 +12,7 @@ import org.mcvirt.model.NodeSpec;
 import org.mcvirt.model.Sizes;
 import org.mcvirt.model.VmMetadata;
 import org.mcvirt.model.VmSpec;
+import org.mcvirt.node.StateDirectory;
 import org.mcvirt.state.DiskHealth;
 import org.mcvirt.state.FailoverRecord;
 import org.mcvirt.state.NodeObservation;
@@ -638,7 +639,7 @@ final class Migrations {
                     + " failed over from " + back + " to " + survivor.node() + " at " + record.at() + " (the record"
                     + " on " + survivor.node() + "), but " + survivor.node() + " does not have it defined: mcvirt does"
                     + " not discard " + back + "'s copy of its disks while it may be the only one; look at both nodes"
-                    + " and remove " + new org.mcvirt.node.StateDirectory(stateDirectory(desired, survivor.node()))
+                    + " and remove " + new StateDirectory(stateDirectory(desired, survivor.node()))
                     .failoverRecord(name) + " on " + survivor.node() + " once you have decided");
             return;
         }
