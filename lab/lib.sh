@@ -106,18 +106,27 @@ console_tail() { # NODE [LINES]
 
 # ssh to a node as root, verifying its host key against lab/.state/known_hosts (written by lab/up
 # before the first contact), with the lab key and no user ssh config.
-lab_ssh_options() { # NODE
+lab_ssh_options() { # NODE   (env: LAB_SSH_FRESH=1: a connection of its own, not the shared one)
+  local socket
   local -a options=(
     -F none -i "$LAB_KEY" -p "$(node_port "$1")"
     -o IdentitiesOnly=yes -o BatchMode=yes
     -o StrictHostKeyChecking=yes -o UserKnownHostsFile="$KNOWN_HOSTS" -o GlobalKnownHostsFile=/dev/null
     -o ConnectTimeout="${LAB_SSH_CONNECT_TIMEOUT:-5}" -o ServerAliveInterval=5 -o ServerAliveCountMax=6
     -o LogLevel=ERROR
-    # one connection per node, kept for two minutes and shared by every call (a fresh one costs the TCG guest about
-    # a second of key exchange; a channel on a kept one about 0.2 s). The master dies with the node's QEMU (its
-    # forwarded port closes), and lab_ssh_close ends it when a node is frozen, cut off or taken down.
-    -o ControlMaster=auto -o ControlPath="$(node_dir "$1")/ssh.sock" -o ControlPersist=120
   )
+  # One connection per node, kept for two minutes and shared by every call (a fresh one costs the TCG guest about a
+  # second of key exchange; a channel on a kept one 0.1 s). The master dies with the node's QEMU (its forwarded port
+  # closes); lab/power off and lab/down end it first. A frozen node's master hangs until its keepalives give up
+  # (30 s). Probes of whether sshd takes new connections (probe_node, Lab.awaitSsh after a reload) use LAB_SSH_FRESH.
+  # ssh binds "SOCKET.<16 characters>" first: a checkout too deep for a socket address uses /tmp.
+  if [[ ${LAB_SSH_FRESH:-} == 1 ]]; then
+    options+=(-o ControlMaster=no -o ControlPath=none)
+  else
+    socket="$(node_dir "$1")/ssh.sock"
+    ((${#socket} <= 80)) || socket="/tmp/mcvirt-lab-ssh-$(node_port "$1").sock"
+    options+=(-o ControlMaster=auto -o ControlPath="$socket" -o ControlPersist=120)
+  fi
   printf '%s\n' "${options[@]}"
 }
 lab_ssh_close() { # NODE   ends the node's shared connection, if any
@@ -141,7 +150,7 @@ lab_ssh() { # NODE [COMMAND...]   (env: LAB_SSH_DEADLINE=SECONDS bounds the whol
 probe_node() { # NODE [PEER_WIRE_IP]
   local peer=${2:-}
   # shellcheck disable=SC2016 # expanded by the guest's shell
-  LAB_SSH_DEADLINE=30 LAB_SSH_CONNECT_TIMEOUT=4 lab_ssh "$1" "PEER='$peer' sh -s" 2>&1 <<'EOF'
+  LAB_SSH_FRESH=1 LAB_SSH_DEADLINE=30 LAB_SSH_CONNECT_TIMEOUT=4 lab_ssh "$1" "PEER='$peer' sh -s" 2>&1 <<'EOF'
 echo "hostname=$(hostname)"
 echo "drbd=$(sed -n 's/^version: \([^ ]*\).*/\1/p' /proc/drbd 2>/dev/null)"
 v=$(timeout 10 virsh -c qemu:///system version 2>/dev/null)

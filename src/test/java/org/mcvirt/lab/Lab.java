@@ -23,11 +23,18 @@ final class Lab {
 
     /** Runs a lab script (status, ssh NODE ...) and returns its exit status and output. */
     static Output script(String... command) {
+        return script(java.util.Map.of(), command);
+    }
+
+    /** As {@link #script(String...)}, with extra environment. */
+    static Output script(java.util.Map<String, String> environment, String... command) {
         List<String> full = new ArrayList<>();
         full.add("lab/" + command[0]);
         full.addAll(List.of(command).subList(1, command.length));
         try {
-            Process process = new ProcessBuilder(full).redirectErrorStream(true).start();
+            ProcessBuilder builder = new ProcessBuilder(full).redirectErrorStream(true);
+            builder.environment().putAll(environment);
+            Process process = builder.start();
             String text = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             return new Output(process.waitFor(), text);
         } catch (IOException e) {
@@ -70,10 +77,13 @@ final class Lab {
         return output.text();
     }
 
-    /** Waits until the guest's sshd answers again (after a reload it resets connections for a moment). */
+    /**
+     * Waits until the guest's sshd takes new connections again (after a reload it refuses them for a moment): each try
+     * on a connection of its own (LAB_SSH_FRESH), since lab/ssh's shared connection outlives a reload.
+     */
     static void awaitSsh(String node) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 60_000;
-        while (script("ssh", node, "true").status() != 0) {
+        while (script(java.util.Map.of("LAB_SSH_FRESH", "1"), "ssh", node, "true").status() != 0) {
             if (System.currentTimeMillis() > deadline) {
                 throw new IllegalStateException("sshd on " + node + " did not answer again within 60 s");
             }
