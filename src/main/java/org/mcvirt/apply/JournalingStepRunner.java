@@ -3,7 +3,9 @@ package org.mcvirt.apply;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.mcvirt.node.NodeException;
 import org.mcvirt.node.StateDirectory;
@@ -80,7 +82,14 @@ public final class JournalingStepRunner implements StepRunner {
 
     @Override
     public String run(Step step) throws NodeException {
-        append(step, "started", null);
+        List<String> started = new ArrayList<>();
+        try {
+            append(step, "started", null, step.nodes(), started);
+        } catch (NodeException e) {
+            // a later node refused (its lock lost, or its journal): the nodes that took "started" are told it failed
+            journalFailure(step, e, started);
+            throw e;
+        }
         String note;
         try {
             note = inner.run(step);
@@ -99,14 +108,24 @@ public final class JournalingStepRunner implements StepRunner {
     }
 
     private void journalFailure(Step step, Exception e) {
+        journalFailure(step, e, step.nodes());
+    }
+
+    private void journalFailure(Step step, Exception e, List<String> nodes) {
         try {
-            append(step, "failed", e.getMessage());
+            append(step, "failed", e.getMessage(), nodes, new ArrayList<>());
         } catch (NodeException journal) {
             e.addSuppressed(journal);
         }
     }
 
     private void append(Step step, String event, String message) throws NodeException {
+        append(step, event, message, step.nodes(), new ArrayList<>());
+    }
+
+    /** The line on each of nodes in name order; written collects the nodes that took it. */
+    private void append(Step step, String event, String message, List<String> nodes, List<String> written)
+            throws NodeException {
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("time", Instant.now().toString());
         entry.put("apply", applyId);
@@ -122,8 +141,9 @@ public final class JournalingStepRunner implements StepRunner {
             entry.put("peers", step.peers());
         }
         boolean checked = event.equals("started");
-        for (String node : step.nodes().stream().sorted().toList()) {
+        for (String node : nodes.stream().sorted().toList()) {
             writeStepLine(node, entry, checked ? lock.lockFile(node) : null);
+            written.add(node);
         }
     }
 

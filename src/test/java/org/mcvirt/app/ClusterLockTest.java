@@ -268,4 +268,30 @@ class ClusterLockTest {
         assertThat(JSON.readTree(lockFile("n1").toFile()).get("token").asText())
                 .as("the other holder keeps its lock").isEqualTo("t-other");
     }
+    /**
+     * A step on n1 with peer n2 whose lock on n2 was taken over: n1 took the step's "started" line (its lock checks out),
+     * n2 refused it; the step does not run, and n1's journal says the step failed (not that it is still under way).
+     */
+    @Test
+    void aStepRefusedOnItsPeerIsJournaledAsFailedWhereItWasStarted() throws Exception {
+        try (ClusterLock lock = ClusterLock.acquire(nodes, "mcvirt apply", false)) {
+            Files.writeString(lockFile("n2"), holder("t-other", Instant.now(), Instant.now()));
+            List<Integer> ran = Collections.synchronizedList(new ArrayList<>());
+            JournalingStepRunner journal = new JournalingStepRunner(step -> {
+                ran.add(step.id());
+                return "";
+            }, nodes::transport, Map.of("n1", nodes.stateDirectory("n1"), "n2", nodes.stateDirectory("n2")),
+                    "apply-1", lock.stepCheck());
+            Step both = new Step(1, "n1", "domain:n1/vm1", List.of(), "vm.vm1", "migrate vm1",
+                    new StepPayload.StartDomain("vm1"), List.of(), List.of("n2"));
+            assertThatThrownBy(() -> new LockGuard(lock, journal).run(both)).hasMessageContaining("not run")
+                    .hasMessageContaining("node n2");
+            assertThat(ran).isEmpty();
+            Path n1Journal = directory.resolve("n1").resolve("journal.jsonl");
+            assertThat(Files.readAllLines(n1Journal)).hasSize(2).satisfiesExactly(
+                    started -> assertThat(started).contains("\"step\":1", "\"event\":\"started\""),
+                    failed -> assertThat(failed).contains("\"step\":1", "\"event\":\"failed\"", "node n2"));
+            assertThat(directory.resolve("n2").resolve("journal.jsonl")).doesNotExist();
+        }
+    }
 }
