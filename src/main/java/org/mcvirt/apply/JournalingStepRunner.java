@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.mcvirt.node.NodeException;
 import org.mcvirt.node.StateDirectory;
 import org.mcvirt.node.ssh.CommandResult;
@@ -149,21 +150,13 @@ public final class JournalingStepRunner implements StepRunner {
 
     /** A step's line, under the lock when lockFile is given: a lost lock fails the step before it runs. */
     private void writeStepLine(String node, Map<String, Object> entry, String lockFile) throws NodeException {
-        try {
-            CommandResult result = transports.transport(node).run(NodeScript.JOURNAL_STEP.command(
-                    new StateDirectory(stateDirectories.get(node)).journalFile(), JSON.writeValueAsString(entry),
-                    lockFile == null ? "" : lockFile, lockFile == null ? "" : lock.token()));
-            if (lockFile != null && result.exitStatus() == NodeScript.LOCK_GONE_STATUS) {
-                throw new NodeException(node, "not run: " + lock.lost(node), null);
-            }
-            if (!result.succeeded()) {
-                throw new NodeException(node, "cannot write the apply journal: " + result.stderr().strip(), null);
-            }
-        } catch (SshException e) {
-            throw NodeException.transportFailure(node, "write the apply journal", e);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
+        CommandResult result = runJournal(node, entry, json -> NodeScript.JOURNAL_STEP.command(
+                new StateDirectory(stateDirectories.get(node)).journalFile(), json,
+                lockFile == null ? "" : lockFile, lockFile == null ? "" : lock.token()));
+        if (lockFile != null && result.exitStatus() == NodeScript.LOCK_GONE_STATUS) {
+            throw new NodeException(node, "not run: " + lock.lost(node), null);
         }
+        requireWritten(node, result);
     }
 
     /**
@@ -200,13 +193,17 @@ public final class JournalingStepRunner implements StepRunner {
     }
 
     private void write(String node, Map<String, Object> entry) throws NodeException {
+        String directory = stateDirectories.get(node);
+        requireWritten(node, runJournal(node, entry, json -> NodeScript.JOURNAL_APPEND.command(directory, json,
+                new StateDirectory(directory).journalFile())));
+    }
+
+    /** The journal command for the entry (as one JSON line) run on the node. */
+    private CommandResult runJournal(String node, Map<String, Object> entry,
+                                     Function<String, List<String>> command)
+            throws NodeException {
         try {
-            String directory = stateDirectories.get(node);
-            CommandResult result = transports.transport(node).run(NodeScript.JOURNAL_APPEND.command(directory,
-                    JSON.writeValueAsString(entry), new StateDirectory(directory).journalFile()));
-            if (!result.succeeded()) {
-                throw new NodeException(node, "cannot write the apply journal: " + result.stderr().strip(), null);
-            }
+            return transports.transport(node).run(command.apply(JSON.writeValueAsString(entry)));
         } catch (SshException e) {
             throw NodeException.transportFailure(node, "write the apply journal", e);
         } catch (JsonProcessingException e) {
@@ -214,4 +211,9 @@ public final class JournalingStepRunner implements StepRunner {
         }
     }
 
+    private static void requireWritten(String node, CommandResult result) throws NodeException {
+        if (!result.succeeded()) {
+            throw new NodeException(node, "cannot write the apply journal: " + result.stderr().strip(), null);
+        }
+    }
 }
