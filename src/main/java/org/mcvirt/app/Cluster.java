@@ -6,8 +6,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.mcvirt.model.NodeSpec;
 import org.mcvirt.node.Deadline;
@@ -44,6 +47,8 @@ public final class Cluster implements AutoCloseable {
     private final Map<String, NodeSpec> specs = new LinkedHashMap<>();
     private final Map<String, NodeTransport> transports = new ConcurrentHashMap<>();
     private final Map<String, String> stalled = new ConcurrentHashMap<>();
+    /** Storage reads a read-only command started as soon as each node's SSH connection was up. */
+    private final Map<String, StorageRead> earlyStorage = new ConcurrentHashMap<>();
     /** The DRBD secrets of this command, kept out of every node's results. */
     private final Redactor redactor = new Redactor();
     private Timings timings = Timings.OFF;
@@ -69,9 +74,23 @@ public final class Cluster implements AutoCloseable {
     /** As {@link #connect(String, List, Duration, Preconnect)}, recording each node's connect and read in timings. */
     static Cluster connect(String clusterName, List<NodeSpec> allNodes, Duration nodeTimeout, Preconnect preconnect,
                            Timings timings) {
+        return connect(clusterName, allNodes, nodeTimeout, preconnect, timings, null);
+    }
+
+    /**
+     * As {@link #connect(String, List, Duration, Preconnect, Timings)}. With early (for a read-only command, which
+     * reads at once and holds no lock), each node's LVM, DRBD and records read starts as soon as its SSH connection is
+     * up, beside its libvirt connection; {@link #read()} takes it. early is the command's DRBD secret when it has one
+     * (empty otherwise), learnt before any command runs, so no result carries it.
+     */
+    static Cluster connect(String clusterName, List<NodeSpec> allNodes, Duration nodeTimeout, Preconnect preconnect,
+                           Timings timings, Optional<String> early) {
         List<NodeSpec> nodes = allNodes.stream().filter(NodeSpec::contacted).toList();
         Cluster cluster = new Cluster(clusterName, nodeTimeout);
         cluster.timings = timings;
+        if (early != null) {
+            early.ifPresent(cluster.redactor::learn);
+        }
         nodes.forEach(n -> cluster.specs.put(n.name(), n));
         List<Object> results = onEachNode(nodes.stream().map(NodeSpec::name).toList(), node -> {
             NodeSpec spec = cluster.specs.get(node);
@@ -83,11 +102,14 @@ public final class Cluster implements AutoCloseable {
                         cluster.transport(node);
                         timings.since(node + ": connect ssh", started);
                     }
+                    if (early != null) {
+                        cluster.earlyStorage.put(node, cluster.startStorageRead(node, ", started once connected"));
+                    }
                     long libvirtStarted = System.nanoTime();
-                    LibvirtNode early = preconnect == null ? null : preconnect.take(spec, nodeTimeout);
-                    LibvirtNode opened = early != null ? early : LibvirtNode.open(node, spec.libvirtUri(),
+                    LibvirtNode taken = preconnect == null ? null : preconnect.take(spec, nodeTimeout);
+                    LibvirtNode opened = taken != null ? taken : LibvirtNode.open(node, spec.libvirtUri(),
                             nodeTimeout);
-                    timings.since(node + (early != null ? ": libvirt connection (opened while the manifests were"
+                    timings.since(node + (taken != null ? ": libvirt connection (opened while the manifests were"
                             + " read), waited for" : ": connect libvirt"), libvirtStarted);
                     return opened;
                 } catch (SshException e) {
@@ -132,17 +154,18 @@ public final class Cluster implements AutoCloseable {
                 .forEach(n -> observations.add(NodeObservation.unreachable(n, stalled.get(n))));
         List<Object> results = onEachNode(names, node -> {
             LibvirtNode libvirt = connected.get(node);
-            StorageReader.Progress commands = new StorageReader.Progress();
+            // the SSH read runs beside the libvirt read (two connections, each waiting on the node); a read-only
+            // command started it as soon as the node's SSH connection was up
+            StorageRead early = earlyStorage.remove(node);
+            StorageRead storageRead = early != null ? early : startStorageRead(node, "");
             return Deadline.run(node, "reading the node", nodeTimeout, () -> {
                 String call = libvirt.activity();
-                return call != null ? call : commands.activity();
+                return call != null ? call : storageRead.progress().activity();
             }, () -> {
                 long libvirtStarted = System.nanoTime();
                 NodeObservation seen = StateReader.read(libvirt, clusterName);
                 timings.since(node + ": read libvirt", libvirtStarted);
-                long storageStarted = System.nanoTime();
-                StorageReader.Result storage = readStorage(node, commands);
-                timings.since(node + ": read LVM, DRBD and records (one command)", storageStarted);
+                StorageReader.Result storage = storageResult(storageRead.result());
                 return seen.withStorage(storage.lvm(), storage.drbd(), storage.journal())
                         .withHost(storage.availableMemoryBytes(), storage.totalMemoryBytes(),
                                 storage.savedDefinitions());
@@ -161,6 +184,47 @@ public final class Cluster implements AutoCloseable {
         }
         timings.since("read every node (in parallel)", started);
         return new ObservedState(observations);
+    }
+
+    /** A node's LVM, DRBD and records read under way: its commands so far, and its result or failure. */
+    private record StorageRead(StorageReader.Progress progress, CompletableFuture<Object> result) {
+    }
+
+    /** Starts reading a node's LVM, DRBD and records on a daemon thread of its own. */
+    private StorageRead startStorageRead(String node, String when) {
+        StorageRead read = new StorageRead(new StorageReader.Progress(), new CompletableFuture<>());
+        long started = System.nanoTime();
+        Thread thread = new Thread(() -> {
+            try {
+                read.result().complete(readStorage(node, read.progress()));
+                timings.since(node + ": read LVM, DRBD and records (one command" + when + ")", started);
+            } catch (NodeException | RuntimeException e) {
+                read.result().complete(e);
+            }
+        }, "mcvirt-storage-" + node);
+        thread.setDaemon(true);
+        thread.start();
+        return read;
+    }
+
+    /** What the storage read gave: its result, or its failure thrown here (the node's deadline bounds the wait). */
+    private static StorageReader.Result storageResult(CompletableFuture<Object> read) throws NodeException {
+        Object result;
+        try {
+            result = read.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the node", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+        if (result instanceof NodeException failure) {
+            throw failure;
+        }
+        if (result instanceof RuntimeException failure) {
+            throw failure;
+        }
+        return (StorageReader.Result) result;
     }
 
     /**

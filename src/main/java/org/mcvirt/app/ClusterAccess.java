@@ -81,15 +81,18 @@ public final class ClusterAccess {
      * learn it from the resource files they write and read), when the reference can be read; else validation says why.
      */
     private static Cluster keepingSecret(Cluster cluster, DesiredState desired) {
+        secret(desired).ifPresent(cluster.redactor()::learn);
+        return cluster;
+    }
+
+    /** The cluster's DRBD secret, when DRBD is on and its reference can be read; else validation says why. */
+    private static Optional<String> secret(DesiredState desired) {
         Optional<DrbdSpec.SecretRef> reference = desired.cluster().drbdIfEnabled().map(DrbdSpec::secret);
         try {
-            if (reference.isPresent()) {
-                cluster.redactor().learn(Secrets.resolve(reference.get()));
-            }
+            return reference.isPresent() ? Optional.of(Secrets.resolve(reference.get())) : Optional.empty();
         } catch (Secrets.SecretException e) {
-            // the transports still redact every spelling drbd-utils uses
+            return Optional.empty(); // the transports still redact every spelling drbd-utils uses
         }
-        return cluster;
     }
 
     /** The manifests as read and the cluster connected to their nodes. */
@@ -98,7 +101,8 @@ public final class ClusterAccess {
 
     /**
      * Reads the manifests and connects to their nodes, starting each libvirt connection as soon as its node is read
-     * (while the rest of the manifests is read and checked).
+     * (while the rest of the manifests is read and checked), and each node's storage read as soon as its SSH
+     * connection is up: for a read-only command, which reads at once and takes no lock.
      */
     Connected validateAndConnect() throws McvirtException {
         Preconnect preconnect = new Preconnect(nodeTimeout);
@@ -113,7 +117,7 @@ public final class ClusterAccess {
             timings.since("read and check the manifests", started);
             long connecting = System.nanoTime();
             Cluster cluster = Cluster.connect(desired.cluster().name(), desired.nodes(), nodeTimeout, preconnect,
-                    timings);
+                    timings, secret(desired));
             timings.since("connect to every node (in parallel)", connecting);
             return new Connected(desired, keepingSecret(cluster, desired));
         } finally {
