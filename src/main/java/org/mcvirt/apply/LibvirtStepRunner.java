@@ -334,7 +334,7 @@ public final class LibvirtStepRunner implements StepRunner {
                 here.drbd().allowTwoPrimaries(r.getKey(), true);
                 there.drbd().promote(r.getValue(), r.getKey());
             }
-            late = migrate(step, name, source, target, migration.migrationUri(), pastDeadline);
+            late = migrate(step, migration, source, pastDeadline);
         } catch (NodeException | RuntimeException e) {
             // a deadline that came while the resources were being prepared must not stop the rollback's commands
             boolean deadline = Thread.interrupted();
@@ -376,8 +376,10 @@ public final class LibvirtStepRunner implements StepRunner {
      * the native call blocks. Returns a note for a migration that completed although the deadline had passed; when the
      * deadline passed and the migration did not complete, says so in pastDeadline and throws.
      */
-    private String migrate(Step step, String name, NodePrimitives source, String target, String migrationUri,
+    private String migrate(Step step, MigrateLive migration, NodePrimitives source,
                            AtomicReference<String> pastDeadline) throws NodeException {
+        String name = migration.name();
+        String target = migration.target();
         NodePrimitives targetNode = libvirt(target);
         if (Thread.interrupted()) {
             pastDeadline.set("passed its deadline before libvirt's migration began");
@@ -386,7 +388,8 @@ public final class LibvirtStepRunner implements StepRunner {
         CompletableFuture<Void> job = new CompletableFuture<>();
         Thread call = new Thread(() -> {
             try {
-                source.migrateLive(name, targetNode, migrationUri, message -> progress.progress(step, message));
+                source.migrateLive(name, targetNode, migration.migrationUri(), migration.maxDowntimeMs(),
+                        migration.autoConverge(), message -> progress.progress(step, message));
                 job.complete(null);
             } catch (Throwable e) {
                 job.completeExceptionally(e);

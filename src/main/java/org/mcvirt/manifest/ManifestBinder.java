@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.mcvirt.model.CapacitySpec;
+import org.mcvirt.model.MigrationSpec;
 import org.mcvirt.model.ClusterSpec;
 import org.mcvirt.model.DrbdSpec;
 import org.mcvirt.model.IntRange;
@@ -73,11 +74,34 @@ final class ManifestBinder {
     }
 
     private Optional<Located<ClusterSpec>> cluster(YamlTree.Node node) {
-        return Fields.of(node, "cluster", Set.of("name", "drbd", "capacity"), problems).flatMap(f -> {
+        return Fields.of(node, "cluster", Set.of("name", "drbd", "capacity", "migration"), problems).flatMap(f -> {
             Optional<String> name = f.name("name");
             DrbdSpec drbd = f.node("drbd").flatMap(this::drbd).orElse(null);
             CapacitySpec capacity = f.node("capacity").flatMap(this::capacity).orElse(CapacitySpec.DEFAULT);
-            return name.map(n -> new Located<>(new ClusterSpec(n, drbd, capacity), f.location("name"), Map.of()));
+            MigrationSpec migration = f.node("migration").flatMap(this::migration).orElse(MigrationSpec.DEFAULT);
+            return name.map(n -> new Located<>(new ClusterSpec(n, drbd, capacity, migration), f.location("name"),
+                    Map.of()));
+        });
+    }
+
+    /** {@code cluster.migration}: {@code maxDowntime: 100ms} (ms or s, at most 10s), {@code autoConverge: true}. */
+    private Optional<MigrationSpec> migration(YamlTree.Node node) {
+        return Fields.of(node, "cluster.migration", Set.of("maxDowntime", "autoConverge"), problems).flatMap(f -> {
+            long downtime = MigrationSpec.DEFAULT.maxDowntimeMs();
+            Optional<String> text = f.string("maxDowntime");
+            if (text.isPresent()) {
+                var matcher = java.util.regex.Pattern.compile("(\\d{1,5})(ms|s)").matcher(text.get().strip());
+                long ms = !matcher.matches() ? -1 : Long.parseLong(matcher.group(1))
+                        * (matcher.group(2).equals("s") ? 1000 : 1);
+                if (ms < 1 || ms > MigrationSpec.MAX_DOWNTIME_MS) {
+                    f.error("maxDowntime", "'maxDowntime' must be a time such as 100ms or 1s, from 1ms to "
+                            + MigrationSpec.MAX_DOWNTIME_MS / 1000 + "s, found '" + text.get() + "'");
+                    return Optional.empty();
+                }
+                downtime = ms;
+            }
+            return Optional.of(new MigrationSpec(downtime, f.bool("autoConverge",
+                    MigrationSpec.DEFAULT.autoConverge())));
         });
     }
 

@@ -4,18 +4,29 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Objects;
 import java.util.Optional;
 
-/** The cluster-wide settings of a manifest. capacity is {@link CapacitySpec#DEFAULT} when the manifest has none. */
+/**
+ * The cluster-wide settings of a manifest. capacity and migration are {@link CapacitySpec#DEFAULT} and
+ * {@link MigrationSpec#DEFAULT} when the manifest has none.
+ */
 public record ClusterSpec(String name, DrbdSpec drbd,
                           @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = CapacitySpec.DefaultFilter.class)
-                          CapacitySpec capacity) {
+                          CapacitySpec capacity,
+                          @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = MigrationSpec.DefaultFilter.class)
+                          MigrationSpec migration) {
     public ClusterSpec {
         Objects.requireNonNull(name, "name");
         capacity = capacity == null ? CapacitySpec.DEFAULT : capacity;
+        migration = migration == null ? MigrationSpec.DEFAULT : migration;
     }
 
-    /** With the default capacity rule. */
+    /** With the default capacity rule and live-migration settings. */
     public ClusterSpec(String name, DrbdSpec drbd) {
-        this(name, drbd, CapacitySpec.DEFAULT);
+        this(name, drbd, CapacitySpec.DEFAULT, MigrationSpec.DEFAULT);
+    }
+
+    /** With the default live-migration settings. */
+    public ClusterSpec(String name, DrbdSpec drbd, CapacitySpec capacity) {
+        this(name, drbd, capacity, MigrationSpec.DEFAULT);
     }
 
     public Optional<DrbdSpec> drbdIfEnabled() {

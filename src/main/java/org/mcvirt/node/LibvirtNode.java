@@ -423,17 +423,22 @@ public final class LibvirtNode implements NodePrimitives, AutoCloseable {
     /**
      * Migrates the running domain live to target, made persistent there and undefined here (libvirt's
      * LIVE | PERSIST_DEST | UNDEFINE_SOURCE, client-managed: this process holds both connections, and qemu sends the
-     * memory directly to migrationUri, {@code tcp://ADDRESS} of the target). While it runs, progress hears every few
+     * memory directly to migrationUri, {@code tcp://ADDRESS} of the target), with QEMU's pause at the end kept under
+     * maxDowntimeMs and, with autoConverge, the vCPUs slowed while memory is dirtied faster than it is sent. While it runs, progress hears every few
      * seconds how much memory is sent. On failure libvirt leaves the domain running here.
      */
-    public void migrateLive(String name, NodePrimitives targetNode, String migrationUri, Consumer<String> progress)
-            throws NodeException {
+    public void migrateLive(String name, NodePrimitives targetNode, String migrationUri, long maxDowntimeMs,
+                            boolean autoConverge, Consumer<String> progress) throws NodeException {
         if (!(targetNode instanceof LibvirtNode target)) {
             throw new IllegalArgumentException("a live migration needs libvirt on both nodes");
         }
         Domain domain = call("look up domain " + name, () -> connect.domainLookupByName(name));
         long flags = org.libvirt.Domain.MigrateFlags.LIVE | org.libvirt.Domain.MigrateFlags.PERSIST_DEST
-                | org.libvirt.Domain.MigrateFlags.UNDEFINE_SOURCE;
+                | org.libvirt.Domain.MigrateFlags.UNDEFINE_SOURCE
+                | (autoConverge ? org.libvirt.Domain.MigrateFlags.AUTO_CONVERGE : 0);
+        // QEMU's downtime-limit, set before the migration starts: libvirt keeps it for the migration that follows
+        run("set the maximum downtime of domain " + name + " to " + maxDowntimeMs + " ms",
+                () -> domain.migrateSetMaxDowntime(maxDowntimeMs));
         java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
         Thread reporter = new Thread(() -> {
             long start = System.nanoTime();

@@ -64,7 +64,8 @@ public interface NodePrimitives {
     boolean domainActive(String name) throws NodeException;
 
     /** Live migration to target, persistent there and undefined here; on failure the domain still runs here. */
-    void migrateLive(String name, NodePrimitives target, String migrationUri, java.util.function.Consumer<String> progress)
+    void migrateLive(String name, NodePrimitives target, String migrationUri, long maxDowntimeMs, boolean autoConverge,
+                     java.util.function.Consumer<String> progress)
             throws NodeException;
 
     /**

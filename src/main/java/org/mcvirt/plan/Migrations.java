@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.mcvirt.model.DesiredState;
+import org.mcvirt.model.MigrationSpec;
 import org.mcvirt.model.Names;
 import org.mcvirt.model.NodeSpec;
 import org.mcvirt.model.Sizes;
@@ -158,12 +159,16 @@ final class Migrations {
         if (live) {
             Map<String, Integer> resources = new TreeMap<>();
             disks.forEach(d -> resources.put(d.resource(), d.minor()));
+            MigrationSpec settings = desired.cluster().migration();
             StepPayload.MigrateLive migration = new StepPayload.MigrateLive(name, target.name(),
-                    "tcp://" + migrationAddress(target), resources, copies(desired, List.of(source, target.name())));
+                    "tcp://" + migrationAddress(target), resources, copies(desired, List.of(source, target.name())),
+                    settings.maxDowntimeMs(), settings.autoConverge());
             List<String> uses = new ArrayList<>(networks);
             diff.step(source, List.of(target.name()), from, uses, address,
                     "migrate domain " + name + " live from " + source + " to " + target.name() + " (dual-primary on "
-                            + String.join(", ", migration.resources().keySet()) + " only while it runs)", migration);
+                            + String.join(", ", migration.resources().keySet()) + " only while it runs; paused at"
+                            + " most " + settings.maxDowntimeMs() + " ms" + (settings.autoConverge()
+                            ? ", auto-converge" : "") + ")", migration);
             how = "live: it keeps running; its disks are primary on both nodes only during the migration";
         } else {
             offline(vm, target.name(), source, domain, disks, address, from, to, networks, diff);

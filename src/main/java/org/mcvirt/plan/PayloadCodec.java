@@ -207,6 +207,8 @@ final class PayloadCodec {
                 out.put("name", p.name());
                 out.put("target", p.target());
                 out.put("migrationUri", p.migrationUri());
+                out.put("maxDowntimeMs", Long.toString(p.maxDowntimeMs()));
+                out.put("autoConverge", Boolean.toString(p.autoConverge()));
                 p.resources().forEach((resource, minor) -> out.put(RESOURCE + resource, Integer.toString(minor)));
                 prefixed(out, COPY, p.copies());
             }
@@ -283,7 +285,7 @@ final class PayloadCodec {
             case GROW_DRBD -> new GrowDrbd(in.text("resource"), in.minor("minor"), in.text("domain"),
                     in.text("device"), in.number("minimumBytes"));
             case MIGRATE_LIVE -> new MigrateLive(in.text("name"), in.text("target"), in.text("migrationUri"),
-                    in.minors(RESOURCE), in.byName(COPY));
+                    in.minors(RESOURCE), in.byName(COPY), in.number("maxDowntimeMs"), in.bool("autoConverge"));
             case UNDEFINE_MIGRATED -> new UndefineMigrated(in.text("name"), in.text("target"), in.text("uuid"));
             case REGISTER_DOMAIN -> new RegisterDomain(in.text("name"), in.text("copyNode"), in.text("copyDirectory"),
                     in.text("sha256"), in.byName(COPY));

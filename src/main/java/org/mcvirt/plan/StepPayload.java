@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.mcvirt.model.MigrationSpec;
 import java.util.TreeMap;
 
 /**
@@ -393,11 +394,15 @@ public sealed interface StepPayload {
      * of its definition afterwards (node -> state directory).
      */
     record MigrateLive(String name, String target, String migrationUri, Map<String, Integer> resources,
-                       Map<String, String> copies) implements StepPayload {
+                       Map<String, String> copies, long maxDowntimeMs, boolean autoConverge) implements StepPayload {
         public MigrateLive {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(target, "target");
             Objects.requireNonNull(migrationUri, "migrationUri");
+            if (maxDowntimeMs < 1 || maxDowntimeMs > MigrationSpec.MAX_DOWNTIME_MS) {
+                throw new IllegalArgumentException("maxDowntimeMs must be between 1 and "
+                        + MigrationSpec.MAX_DOWNTIME_MS + ": " + maxDowntimeMs);
+            }
             resources = Collections.unmodifiableMap(new TreeMap<>(resources));
             copies = nodes(copies);
         }

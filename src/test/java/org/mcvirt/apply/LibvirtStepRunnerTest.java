@@ -237,9 +237,11 @@ class LibvirtStepRunnerTest {
         }
 
         @Override
-        public void migrateLive(String name, NodePrimitives target, String migrationUri,
-                                java.util.function.Consumer<String> progress) throws org.mcvirt.node.NodeException {
-            calls.add("migrateLive " + name + " " + migrationUri);
+        public void migrateLive(String name, NodePrimitives target, String migrationUri, long maxDowntimeMs,
+                                boolean autoConverge, java.util.function.Consumer<String> progress)
+                throws org.mcvirt.node.NodeException {
+            calls.add("migrateLive " + name + " " + migrationUri + (maxDowntimeMs == 100 && autoConverge ? ""
+                    : " downtime " + maxDowntimeMs + " converge " + autoConverge));
             migrating.countDown();
             if (migrationHangs) {
                 long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
@@ -366,7 +368,7 @@ class LibvirtStepRunnerTest {
             Map.entry(StepKind.START_NETWORK, "startNetwork N"),
             Map.entry(StepKind.DELETE_NETWORK, "deleteNetwork N"),
             Map.entry(StepKind.DEFINE_DOMAIN, "defineDomain X, saveDefinition /s N"),
-            Map.entry(StepKind.MIGRATE_LIVE, "allowTwoPrimaries R true, promote 7 R, migrateLive N tcp://x, demote 7 R,"
+            Map.entry(StepKind.MIGRATE_LIVE, "allowTwoPrimaries R true, promote 7 R, migrateLive N tcp://x downtime 250 converge true, demote 7 R,"
                     + " allowTwoPrimaries R false, saveDefinition /s N"),
             Map.entry(StepKind.UNDEFINE_MIGRATED, "undefineDomain N"),
             Map.entry(StepKind.REGISTER_DOMAIN, "readDefinition /s N, defineDomain <domain><name>N</name></domain>,"
@@ -398,7 +400,7 @@ class LibvirtStepRunnerTest {
         RecordingNode target = new RecordingNode();
         source.migrationFails = true;
         Step step = new Step(1, "n1", "domain:n1/N", List.of(), "vm.N", "migrate",
-                new StepPayload.MigrateLive("N", "n2", "tcp://n2", Map.of("R", 7), Map.of()), List.of(),
+                new StepPayload.MigrateLive("N", "n2", "tcp://n2", Map.of("R", 7), Map.of(), 100, true), List.of(),
                 List.of("n2"));
         LibvirtStepRunner runner = new LibvirtStepRunner(Map.of("n1", source, "n2", target),
                 n -> (n.equals("n1") ? source : target).storage(), 30, java.time.Duration.ofSeconds(1), new ProgressRecorder());
@@ -412,7 +414,7 @@ class LibvirtStepRunnerTest {
 
     private static Step migration() {
         return new Step(1, "n1", "domain:n1/N", List.of(), "vm.N", "migrate",
-                new StepPayload.MigrateLive("N", "n2", "tcp://n2", Map.of("R", 7), Map.of()), List.of(),
+                new StepPayload.MigrateLive("N", "n2", "tcp://n2", Map.of("R", 7), Map.of(), 100, true), List.of(),
                 List.of("n2"));
     }
 

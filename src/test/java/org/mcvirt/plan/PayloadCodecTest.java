@@ -54,7 +54,8 @@ class PayloadCodecTest {
         assertThat(PayloadCodec.toArguments(new StepPayload.DrbdDemote("R", 7, false))).doesNotContainKey(
                 "forbidTwoPrimaries");
         assertThat(PayloadCodec.toArguments(new StepPayload.MigrateLive("web", "b", "tcp://b", Map.of("r1", 3, "r2", 4),
-                Map.of("b", "/s", "a", "/t")))).containsExactly(Map.entry("copy.a", "/t"), Map.entry("copy.b", "/s"),
+                Map.of("b", "/s", "a", "/t"), 100, false))).containsExactly(Map.entry("autoConverge", "false"),
+                Map.entry("copy.a", "/t"), Map.entry("copy.b", "/s"), Map.entry("maxDowntimeMs", "100"),
                 Map.entry("migrationUri", "tcp://b"), Map.entry("name", "web"), Map.entry("resource.r1", "3"),
                 Map.entry("resource.r2", "4"), Map.entry("target", "b"));
         assertThat(PayloadCodec.toArguments(new StepPayload.SetMemoryLive("web", 1L << 33)))

@@ -44,7 +44,8 @@ public final class SamplePayloads {
             case GROW_VOLUME -> new StepPayload.GrowVolume("P", "N", 1024, "D", "/d");
             case GROW_LV -> new StepPayload.GrowLv("VG", "N", 1024, "T");
             case GROW_DRBD -> new StepPayload.GrowDrbd("R", 7, "D", "/dev/drbd7", 1024);
-            case MIGRATE_LIVE -> new StepPayload.MigrateLive("N", "n1", "tcp://x", Map.of("R", 7), Map.of("n1", "/s"));
+            case MIGRATE_LIVE -> new StepPayload.MigrateLive("N", "n1", "tcp://x", Map.of("R", 7), Map.of("n1", "/s"),
+                    250, true);
             case UNDEFINE_MIGRATED -> new StepPayload.UndefineMigrated("N", "n1", "u-1");
             case REGISTER_DOMAIN -> new StepPayload.RegisterDomain("N", "n1", "/s", SHA256_OF_X, Map.of("n1", "/s"));
             case REJOIN_STALE_COPY -> new StepPayload.RejoinStaleCopy("N", "n1", "/s", Map.of("R", 7));
