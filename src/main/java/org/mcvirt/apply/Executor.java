@@ -3,10 +3,9 @@ package org.mcvirt.apply;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -21,11 +20,13 @@ import org.mcvirt.node.Deadline;
 import org.mcvirt.node.NodeException;
 import org.mcvirt.plan.Plan;
 import org.mcvirt.plan.Step;
+import org.mcvirt.plan.StepKind;
 
 /**
  * Walks the step graph: a step starts when all its dependencies are done; steps on different nodes run in
- * parallel (up to the parallelism), steps on one node run one at a time in plan order. A step that touches several
- * nodes (a migration) reserves all of them. Dependents of a failed
+ * parallel (up to the parallelism). On one node, steps whose kind {@linkplain StepKind#overlapsOnItsNode() overlaps}
+ * (a vm's volume, define, start, shutdown, undefine) run side by side when they belong to different vms; any other
+ * step has the node to itself. A step that touches several nodes (a migration) reserves all of them. Dependents of a failed
  * step are skipped and reported; independent steps still run.
  *
  * <p>Every step has a deadline. A step that passes it, or fails because its node stopped answering, marks the node
@@ -92,7 +93,7 @@ public final class Executor {
     public List<StepOutcome> execute(Plan plan) {
         List<Step> pending = new ArrayList<>(plan.steps());
         Map<Integer, StepOutcome> outcomes = new HashMap<>();
-        Set<String> busyNodes = new HashSet<>();
+        Occupancy busyNodes = new Occupancy();
         // nodes of steps past their deadline whose worker still runs -> the step; no other step starts there
         Map<String, Integer> heldNodes = new TreeMap<>();
         Map<String, Integer> stalledNodes = new HashMap<>();
@@ -132,8 +133,8 @@ public final class Executor {
                             progressed = true;
                             continue;
                         }
-                        if (ready && running < parallelism && step.nodes().stream().noneMatch(busyNodes::contains)) {
-                            busyNodes.addAll(step.nodes());
+                        if (ready && running < parallelism && busyNodes.free(step)) {
+                            busyNodes.take(step);
                             pending.remove(step);
                             running++;
                             pool.submit(() -> events.add(runSafely(step)));
@@ -152,10 +153,8 @@ public final class Executor {
                     break;
                 }
                 if (event instanceof Released released) {
-                    released.step().nodes().forEach(n -> {
-                        heldNodes.remove(n);
-                        busyNodes.remove(n);
-                    });
+                    released.step().nodes().forEach(n -> heldNodes.remove(n, released.step().id()));
+                    busyNodes.release(released.step());
                     StepOutcome outcome = outcomes.get(released.step().id());
                     outcomes.put(outcome.id(), new StepOutcome(outcome.id(), outcome.status(), outcome.message()
                             + "; after the deadline the step ended: " + released.report()));
@@ -167,7 +166,7 @@ public final class Executor {
                 running--;
                 outcomes.put(finished.step().id(), finished.outcome());
                 if (finished.worker() == null) {
-                    finished.step().nodes().forEach(busyNodes::remove);
+                    busyNodes.release(finished.step());
                 } else {
                     // the worker may still act on these nodes: they stay busy until it ends
                     finished.step().nodes().forEach(n -> heldNodes.put(n, finished.step().id()));
@@ -186,6 +185,40 @@ public final class Executor {
             pool.shutdownNow();
         }
         return plan.steps().stream().map(s -> outcomes.get(s.id())).toList();
+    }
+
+    /** Which steps hold each node: one that needs it to itself, or any number that may overlap there. */
+    private static final class Occupancy {
+        private final Map<String, List<Step>> holders = new HashMap<>();
+
+        /** Whether step may start now: each of its nodes is free, or held only by overlapping steps of other vms. */
+        boolean free(Step step) {
+            for (String node : step.nodes()) {
+                for (Step other : holders.getOrDefault(node, List.of())) {
+                    if (!step.kind().overlapsOnItsNode() || !other.kind().overlapsOnItsNode()
+                            || Objects.equals(other.change(), step.change())) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }
+
+        void take(Step step) {
+            step.nodes().forEach(n -> holders.computeIfAbsent(n, k -> new ArrayList<>()).add(step));
+        }
+
+        void release(Step step) {
+            for (String node : step.nodes()) {
+                List<Step> on = holders.get(node);
+                if (on != null) {
+                    on.remove(step);
+                    if (on.isEmpty()) {
+                        holders.remove(node);
+                    }
+                }
+            }
+        }
     }
 
     /** The steps still pending when the workers holding their nodes did not end: reported as not run. */

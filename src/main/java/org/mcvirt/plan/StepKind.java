@@ -69,6 +69,24 @@ public enum StepKind {
         };
     }
 
+    /**
+     * Whether a step of this kind may run on its node while other such steps of other vms run there (up to apply's
+     * --parallelism): libvirt serialises what must be, per domain and per pool, and these touch one vm's domain or
+     * volume only. Every other kind has its nodes to itself (DRBD, LVM, pools, networks, migrations). Every kind says
+     * which it is.
+     */
+    public boolean overlapsOnItsNode() {
+        return switch (this) {
+            case CREATE_VOLUME, DEFINE_DOMAIN, SET_AUTOSTART, START_DOMAIN, SHUTDOWN_DOMAIN, UNDEFINE_DOMAIN,
+                 DELETE_VOLUME -> true;
+            case CREATE_POOL, START_POOL, CREATE_NETWORK, START_NETWORK, DELETE_NETWORK, SET_MEMORY_LIVE,
+                 ATTACH_DEVICE_LIVE, DETACH_DEVICE_LIVE, CREATE_LV, WRITE_DRBD_CONFIG, CREATE_DRBD_METADATA, DRBD_UP,
+                 DRBD_INITIAL_SYNC, DRBD_PROMOTE, DRBD_DEMOTE, DELETE_DRBD, DELETE_LV, GROW_VOLUME, GROW_LV, GROW_DRBD,
+                 MIGRATE_LIVE, UNDEFINE_MIGRATED, REGISTER_DOMAIN, DELETE_POOL, RECORD_FAILOVER,
+                 REJOIN_STALE_COPY -> false;
+        };
+    }
+
     /** How long a step of this kind may take, as a category; apply turns it into a duration from its options. */
     public enum Timeout {
         /** The step timeout. */

@@ -20,6 +20,12 @@ class ExecutorTest {
                 "start vm" + id, new StepPayload.StartDomain("vm" + id), dependsOn);
     }
 
+    /** A step of a kind that has its node to itself (it does not overlap other steps there). */
+    private static Step alone(int id, String node, List<Integer> dependsOn) {
+        return new Step(id, node, "domain:" + node + "/vm" + id, List.of(), "vm.vm" + id,
+                "set memory of vm" + id, new StepPayload.SetMemoryLive("vm" + id, 65536), dependsOn);
+    }
+
     private static Plan plan(Step... steps) {
         return new Plan(Plan.FORMAT_VERSION, "c", "f", List.of(), List.of(steps), List.of(),
                 new Plan.Summary(0, 0, 0, 0));
@@ -106,6 +112,61 @@ class ExecutorTest {
 
     @Test
     @org.junit.jupiter.api.Timeout(30)
+    void startsOfDifferentVmsOverlapOnOneNodeUpToTheParallelism() {
+        java.util.concurrent.atomic.AtomicInteger now = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CountDownLatch three = new java.util.concurrent.CountDownLatch(3);
+        StepRunner runner = s -> {
+            most.accumulateAndGet(now.incrementAndGet(), Math::max);
+            three.countDown();
+            try {
+                // the first three wait for each other: this only completes when three run at once
+                three.await(20, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            now.decrementAndGet();
+            return "";
+        };
+        List<StepOutcome> outcomes = new Executor(runner, 3, new Recorder()).execute(plan(step(1, "a", List.of()),
+                step(2, "a", List.of()), step(3, "a", List.of()), step(4, "a", List.of()), step(5, "a", List.of())));
+        assertThat(outcomes).extracting(StepOutcome::status).containsOnly(StepOutcome.Status.DONE);
+        assertThat(three.getCount()).isZero();
+        assertThat(most.get()).isEqualTo(3);
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(30)
+    void aStepThatDoesNotOverlapHasItsNodeToItselfAndStepsOfOneVmNeverOverlap() {
+        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        StepRunner runner = s -> {
+            events.add("start " + s.id());
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            events.add("end " + s.id());
+            return "";
+        };
+        // 1 and 2 overlap; 3 needs node a alone; 4 and 5 are steps of one vm (the same change), on a again
+        Step sameVm = new Step(5, "a", "domain:a/vm4", List.of(), "vm.vm4", "start vm4 again",
+                new StepPayload.StartDomain("vm4"), List.of());
+        List<StepOutcome> outcomes = new Executor(runner, 4, new Recorder()).execute(plan(step(1, "a", List.of()),
+                step(2, "a", List.of()), alone(3, "a", List.of()), step(4, "a", List.of()), sameVm));
+        assertThat(outcomes).extracting(StepOutcome::status).containsOnly(StepOutcome.Status.DONE);
+        // while 3 runs nothing else does: its start and end are next to each other
+        assertThat(events.indexOf("end 3")).isEqualTo(events.indexOf("start 3") + 1);
+        // 4 and 5 are never under way together
+        int start4 = events.indexOf("start 4");
+        int start5 = events.indexOf("start 5");
+        assertThat(start4 < start5 ? events.indexOf("end 4") < start5 : events.indexOf("end 5") < start4).isTrue();
+        // and 1 and 2 did run together
+        assertThat(events.indexOf("start 2")).isLessThan(events.indexOf("end 1"));
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(30)
     void aStepPastItsDeadlineStallsItsNodeOnlyAndTheApplyEnds() {
         Recorder recorder = new Recorder();
         java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
@@ -125,7 +186,7 @@ class ExecutorTest {
                 }
             }
             return "";
-        }, 2, recorder, limits).execute(plan(step(1, "a", List.of()), step(2, "a", List.of()), step(3, "b", List.of())));
+        }, 2, recorder, limits).execute(plan(step(1, "a", List.of()), alone(2, "a", List.of()), step(3, "b", List.of())));
         assertThat(outcomes).extracting(StepOutcome::status).containsExactly(StepOutcome.Status.FAILED,
                 StepOutcome.Status.SKIPPED, StepOutcome.Status.DONE);
         assertThat(outcomes.get(0).message()).startsWith("node a: stopped answering: step 1 (start vm1) did not finish"
@@ -161,7 +222,7 @@ class ExecutorTest {
         java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
         Step migrate = new Step(2, "a", "domain:a/vm2", List.of(), "vm.vm2", "migrate vm2",
-                new StepPayload.MigrateLive("vm2", "b", "tcp://b", Map.of(), Map.of()), List.of(), List.of("b"));
+                new StepPayload.MigrateLive("vm2", "b", "tcp://b", Map.of(), Map.of(), 100, true), List.of(), List.of("b"));
         // steps 1 and 3 each wait until the other has started: they must run at the same time (parallelism 4)
         CountDownLatch oneAndThree = new CountDownLatch(2);
         List<Integer> runningWithTheTwoNodeStep = Collections.synchronizedList(new ArrayList<>());
@@ -197,7 +258,8 @@ class ExecutorTest {
 
     private static Step migration(int id, String source, String target) {
         return new Step(id, source, "domain:" + source + "/vm" + id, List.of(), "vm.vm" + id, "migrate vm" + id,
-                new StepPayload.MigrateLive("vm" + id, target, "tcp://" + target, Map.of(), Map.of()), List.of(),
+                new StepPayload.MigrateLive("vm" + id, target, "tcp://" + target, Map.of(), Map.of(), 100,
+                        true), List.of(),
                 List.of(target));
     }
 
