@@ -39,6 +39,9 @@ cleanup() {
     virsh -c $uri vol-delete "cbench-$i-root.qcow2" --pool $pool >/dev/null 2>&1 || true
   done
   ./mcvirt -f "$work/empty.yaml" apply --auto-approve --allow-destroy --shutdown-timeout 1 >/dev/null 2>&1 || true
+  # the node still declares the pool in empty.yaml, so mcvirt keeps it: remove it with its directory
+  virsh -c $uri pool-destroy $pool >/dev/null 2>&1 || true
+  virsh -c $uri pool-undefine $pool >/dev/null 2>&1 || true
   rm -rf "$work" /var/lib/mcvirt/cbench-images
 }
 trap cleanup EXIT
@@ -77,6 +80,6 @@ c=$(printf '%s\n' "${creates[@]}" | median)
 f=$(printf '%s\n' "${floors[@]}" | median)
 echo "create of $vms running vms on one node, $rounds alternating rounds (median ms)"
 echo "  mcvirt apply (whole CLI: JVM start, connect, read, plan, lock, journal, steps): $c   runs: ${creates[*]}"
-echo "  floor: one virsh session, vol-create-as, define, start for each vm in turn: $f   runs: ${floors[*]}"
-awk -v c="$c" -v f="$f" 'BEGIN {printf "  ratio mcvirt / floor: %.2f\n", c / f}'
+echo "  baseline: one virsh session, vol-create-as, define, start for each vm in turn: $f   runs: ${floors[*]}"
+awk -v c="$c" -v f="$f" 'BEGIN {printf "  ratio mcvirt / sequential loop: %.2f\n", c / f}'
 echo "  load average: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -50,7 +50,8 @@ cleanup() {
     # shellcheck disable=SC2029 # the names are expanded here on purpose
     lab/ssh "$node" "for d in \$(virsh -c qemu:///system list --all --name | grep '^ln-$id-'); do" \
       "virsh -c qemu:///system destroy \$d; virsh -c qemu:///system undefine \$d; done;" \
-      "virsh -c qemu:///system pool-destroy mcvirt.$cluster.images; virsh -c qemu:///system" \
+      "virsh -c qemu:///system net-destroy mcvirt.$cluster.lnnet; virsh -c qemu:///system net-undefine" \
+      "mcvirt.$cluster.lnnet; virsh -c qemu:///system pool-destroy mcvirt.$cluster.images; virsh -c qemu:///system" \
       "pool-undefine mcvirt.$cluster.images; rm -rf $state /var/lib/mcvirt/$cluster" >/dev/null 2>&1 || true
   done
   rm -rf "$work"

@@ -200,6 +200,9 @@ public final class Cluster implements AutoCloseable {
                 timings.since(node + ": read LVM, DRBD and records (one command" + when + ")", started);
             } catch (NodeException | RuntimeException e) {
                 read.result().complete(e);
+            } catch (Throwable e) {
+                read.result().complete(new NodeException(node, "reading LVM, DRBD and records failed: " + e, e));
+                throw e;
             }
         }, "mcvirt-storage-" + node);
         thread.setDaemon(true);

@@ -6,7 +6,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -95,7 +97,7 @@ public final class Executor {
         Map<Integer, StepOutcome> outcomes = new HashMap<>();
         Occupancy busyNodes = new Occupancy();
         // nodes of steps past their deadline whose worker still runs -> the step; no other step starts there
-        Map<String, Integer> heldNodes = new TreeMap<>();
+        Map<String, Set<Integer>> heldNodes = new TreeMap<>();
         Map<String, Integer> stalledNodes = new HashMap<>();
         ExecutorService pool = Executors.newFixedThreadPool(parallelism, r -> {
             Thread thread = new Thread(r, "mcvirt-apply");
@@ -133,7 +135,8 @@ public final class Executor {
                             progressed = true;
                             continue;
                         }
-                        if (ready && running < parallelism && busyNodes.free(step)) {
+                        if (ready && running < parallelism && busyNodes.free(step)
+                                && step.nodes().stream().noneMatch(heldNodes::containsKey)) {
                             busyNodes.take(step);
                             pending.remove(step);
                             running++;
@@ -153,7 +156,12 @@ public final class Executor {
                     break;
                 }
                 if (event instanceof Released released) {
-                    released.step().nodes().forEach(n -> heldNodes.remove(n, released.step().id()));
+                    for (String n : released.step().nodes()) {
+                        Set<Integer> holders = heldNodes.get(n);
+                        if (holders != null && holders.remove(released.step().id()) && holders.isEmpty()) {
+                            heldNodes.remove(n);
+                        }
+                    }
                     busyNodes.release(released.step());
                     StepOutcome outcome = outcomes.get(released.step().id());
                     outcomes.put(outcome.id(), new StepOutcome(outcome.id(), outcome.status(), outcome.message()
@@ -169,7 +177,8 @@ public final class Executor {
                     busyNodes.release(finished.step());
                 } else {
                     // the worker may still act on these nodes: they stay busy until it ends
-                    finished.step().nodes().forEach(n -> heldNodes.put(n, finished.step().id()));
+                    finished.step().nodes().forEach(n -> heldNodes.computeIfAbsent(n, k -> new TreeSet<>())
+                            .add(finished.step().id()));
                     finished.worker().whenComplete((report, failure) -> events.add(new Released(finished.step(),
                             failure == null ? report.isEmpty() ? "done" : report : failure.getMessage())));
                 }
@@ -183,6 +192,12 @@ public final class Executor {
             throw new IllegalStateException("apply interrupted", e);
         } finally {
             pool.shutdownNow();
+        }
+        // a step the walk could not start (it should not happen: said rather than left without an outcome)
+        for (Step step : pending) {
+            String why = "not run: the apply ended before its node was free";
+            outcomes.putIfAbsent(step.id(), new StepOutcome(step.id(), StepOutcome.Status.SKIPPED, why));
+            listener.skipped(step, why);
         }
         return plan.steps().stream().map(s -> outcomes.get(s.id())).toList();
     }
@@ -222,11 +237,12 @@ public final class Executor {
     }
 
     /** The steps still pending when the workers holding their nodes did not end: reported as not run. */
-    private void notRunOnHeldNodes(List<Step> pending, Map<String, Integer> heldNodes,
+    private void notRunOnHeldNodes(List<Step> pending, Map<String, Set<Integer>> heldNodes,
                                    Map<Integer, StepOutcome> outcomes) {
         for (Step step : List.copyOf(pending)) {
             String held = step.nodes().stream().filter(heldNodes::containsKey).findFirst().orElse(null);
-            String why = held != null ? "not run: node " + held + " is still held by step " + heldNodes.get(held)
+            String why = held != null ? "not run: node " + held + " is still held by step "
+                    + heldNodes.get(held).iterator().next()
                     + ", whose worker had not ended " + Deadline.describe(limits.release()) + " after its deadline"
                     : "not run: a step it depends on did not end";
             outcomes.put(step.id(), new StepOutcome(step.id(), StepOutcome.Status.SKIPPED, why));

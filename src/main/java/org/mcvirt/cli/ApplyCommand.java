@@ -45,7 +45,8 @@ final class ApplyCommand implements Callable<Integer> {
     boolean allowDestroy;
 
     @Option(names = "--parallelism", paramLabel = "N", defaultValue = "4",
-            description = "Steps on different nodes run in parallel, up to N (default: ${DEFAULT-VALUE}).")
+            description = "At most N steps at once (default: ${DEFAULT-VALUE}): steps on different nodes, and on one node"
+                    + " the volume, define, start, shutdown and undefine steps of different vms.")
     int parallelism;
 
     @Option(names = "--shutdown-timeout", paramLabel = "SECONDS", defaultValue = "60",

@@ -3,6 +3,7 @@ package org.mcvirt.node;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -65,11 +66,17 @@ public final class LibvirtNode implements NodePrimitives, AutoCloseable {
     private final String node;
     private final String uri;
     private final NodeConnect connect;
-    /** The call in progress and when it started, so a stalled node can be reported with what it stalled in. */
-    private volatile String currentCall;
+    /** A call into libvirt under way and when it started. */
+    private record Call(String what, long started) {
+    }
+
+    /**
+     * The call in progress on each thread (steps of different vms may run at once on one node), so a stalled node can
+     * be reported with what it stalled in: the one that has waited longest.
+     */
+    private final Map<Thread, Call> currentCalls = new java.util.concurrent.ConcurrentHashMap<>();
     /** Calls into libvirt that have not returned yet, on any thread (a migration abandoned at its deadline among them). */
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
-    private volatile long currentCallStarted;
 
     private LibvirtNode(String node, String uri, NodeConnect connect) {
         this.node = node;
@@ -126,9 +133,10 @@ public final class LibvirtNode implements NodePrimitives, AutoCloseable {
 
     /** The call in progress, with how long it has run ("list domains (for 12.5s)"), or null when idle. */
     public String activity() {
-        String call = currentCall;
-        return call == null ? null : call + " (for " + Deadline.describe(Duration.ofNanos(System.nanoTime()
-                - currentCallStarted)) + ")";
+        Call oldest = currentCalls.values().stream().min(java.util.Comparator.comparingLong(Call::started))
+                .orElse(null);
+        return oldest == null ? null : oldest.what() + " (for " + Deadline.describe(Duration.ofNanos(System.nanoTime()
+                - oldest.started())) + ")";
     }
 
     public String uri() {
@@ -592,24 +600,26 @@ public final class LibvirtNode implements NodePrimitives, AutoCloseable {
     }
 
     private <T> T call(String what, LibvirtCall<T> call) throws NodeException {
-        String outer = currentCall;
-        long outerStarted = currentCallStarted;
-        currentCallStarted = System.nanoTime();
-        currentCall = what;
+        long started = System.nanoTime();
+        Thread thread = Thread.currentThread();
+        Call outer = currentCalls.put(thread, new Call(what, started));
         inFlight.incrementAndGet();
         try {
             return call.call();
         } catch (LibvirtException e) {
             if (lostConnection(e)) {
                 throw NodeException.unresponsive(node, "stopped answering: cannot " + what + " (waited "
-                        + Deadline.describe(Duration.ofNanos(System.nanoTime() - currentCallStarted)) + "): "
+                        + Deadline.describe(Duration.ofNanos(System.nanoTime() - started)) + "): "
                         + message(e), e);
             }
             throw new NodeException(node, "cannot " + what + ": " + message(e), e);
         } finally {
             inFlight.decrementAndGet();
-            currentCall = outer;
-            currentCallStarted = outerStarted;
+            if (outer == null) {
+                currentCalls.remove(thread);
+            } else {
+                currentCalls.put(thread, outer);
+            }
         }
     }
 

@@ -167,6 +167,55 @@ class ExecutorTest {
 
     @Test
     @org.junit.jupiter.api.Timeout(30)
+    void overlappingStepsPastTheirDeadlineHoldTheirNodeUntilBothWorkersEnd() {
+        Recorder recorder = new Recorder();
+        java.util.concurrent.CountDownLatch firstMayEnd = new java.util.concurrent.CountDownLatch(1);
+        List<String> order = Collections.synchronizedList(new ArrayList<>());
+        Executor.Limits limits = new Executor.Limits(s -> java.time.Duration.ofMillis(200), node -> null,
+                (node, why) -> { }, java.time.Duration.ofSeconds(10));
+        // 1 and 2 overlap on a and both pass their deadline; 2's worker ends first, 1's only after that; 3 needs a
+        // and b alone (a migration would): it must not start while 1's worker may still act on a
+        StepRunner runner = s -> {
+            if (s.id() == 1 || s.id() == 2) {
+                boolean interrupted = false;
+                while (true) {
+                    try {
+                        Thread.sleep(400);
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true; // the deadline: keep going, as a native call would
+                    }
+                }
+                if (s.id() == 1) {
+                    try {
+                        firstMayEnd.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                order.add("end " + s.id());
+                if (s.id() == 2) {
+                    firstMayEnd.countDown();
+                }
+                return interrupted ? "late" : "";
+            }
+            order.add("run " + s.id());
+            return "";
+        };
+        List<StepOutcome> outcomes = new Executor(runner, 4, recorder, limits).execute(plan(step(1, "a", List.of()),
+                step(2, "a", List.of()), migration(3, "b", "a")));
+        assertThat(outcomes).doesNotContainNull();
+        assertThat(outcomes.get(0).status()).isEqualTo(StepOutcome.Status.FAILED);
+        assertThat(outcomes.get(1).status()).isEqualTo(StepOutcome.Status.FAILED);
+        // node a stalled with step 1 or 2: the migration is reported, never run alongside a worker still on a
+        assertThat(outcomes.get(2).status()).isEqualTo(StepOutcome.Status.SKIPPED);
+        assertThat(order).doesNotContain("run 3").containsExactly("end 2", "end 1");
+        assertThat(outcomes.get(0).message()).contains("after the deadline the step ended");
+        assertThat(outcomes.get(1).message()).contains("after the deadline the step ended");
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(30)
     void aStepPastItsDeadlineStallsItsNodeOnlyAndTheApplyEnds() {
         Recorder recorder = new Recorder();
         java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);

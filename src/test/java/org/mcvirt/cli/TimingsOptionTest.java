@@ -37,7 +37,7 @@ class TimingsOptionTest {
         assertThat(timed.out()).isEqualTo(plain.out());
         assertThat(plain.err()).doesNotContain("Timings:");
         assertThat(timed.err()).contains("Timings:\n", "  read and check the manifests ", "  here: read libvirt ",
-                "  here: read LVM, DRBD and records (one command) ", "  read every node (in parallel) ",
+                "  here: read LVM, DRBD and records (one command", "  read every node (in parallel) ",
                 "  plan ", "  total since the process started ");
         assertThat(timed.err()).containsPattern("here: (connect libvirt|libvirt connection \\(opened while the"
                 + " manifests were read\\), waited for) +\\d+\\.\\d{3} s");

@@ -140,9 +140,11 @@ class LabDeadlinesIT {
     @Order(2)
     void aNodeFrozenDuringAnApplyStepStopsThatNodeOnlyAndTheApplyEnds() throws Exception {
         Path log = dir.resolve("apply.log");
-        // B and C stop: two shutdown steps on node2, one at a time; the guests ignore ACPI, so the first waits
+        // B and C stop: two shutdown steps on node2, one at a time (--parallelism 1: shutdowns of different vms would
+        // otherwise overlap there); the guests ignore ACPI, so the first waits
         Process apply = start(log, null, "-f", manifest("stopped", "stopped", false).toString(), "apply",
-                "--auto-approve", "--shutdown-timeout", "300", "--step-timeout", String.valueOf(NODE_TIMEOUT));
+                "--auto-approve", "--parallelism", "1", "--shutdown-timeout", "300", "--step-timeout",
+                String.valueOf(NODE_TIMEOUT));
         try {
             awaitLine(apply, log, "node2: shut down domain ");
             Thread.sleep(500);
