@@ -119,7 +119,7 @@ public final class ClusterAccess {
             Cluster cluster = Cluster.connect(desired.cluster().name(), desired.nodes(), nodeTimeout, preconnect,
                     timings, secret(desired));
             timings.since("connect to every node (in parallel)", connecting);
-            return new Connected(desired, keepingSecret(cluster, desired));
+            return new Connected(desired, cluster); // the secret was learnt before connecting
         } finally {
             preconnect.discard();
         }
