@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.mcvirt.model.NodeSpec;
+import org.mcvirt.model.StorageSpec;
 import org.mcvirt.node.Deadline;
 import org.mcvirt.node.LibvirtNode;
 import org.mcvirt.node.NodeException;
@@ -236,7 +237,10 @@ public final class Cluster implements AutoCloseable {
      */
     private StorageReader.Result readStorage(String node, StorageReader.Progress progress) throws NodeException {
         try {
-            return StorageReader.read(transport(node), specs.get(node).stateDirectory(), progress);
+            NodeSpec spec = specs.get(node);
+            // LVM is read only where the manifest puts storage on it: nothing else uses lvs or vgs
+            boolean lvm = spec.storage().stream().anyMatch(s -> s.type() == StorageSpec.StorageType.LVM);
+            return StorageReader.read(transport(node), spec.stateDirectory(), progress, lvm);
         } catch (SshException e) {
             String prefix = "node " + node + " (" + e.endpoint() + "): ";
             String detail = "ssh to " + e.endpoint() + ": " + (e.getMessage().startsWith(prefix)
@@ -348,6 +352,14 @@ public final class Cluster implements AutoCloseable {
         Duration connectTimeout = nodeTimeout.compareTo(CONNECT_TIMEOUT) < 0 ? nodeTimeout : CONNECT_TIMEOUT;
         return SshTransport.open(new SshTarget(spec.name(), spec.address(), ssh.port(), ssh.user(),
                 Path.of(ssh.identityFile()), Path.of(ssh.knownHosts()), connectTimeout, nodeTimeout));
+    }
+
+    /**
+     * For the process's last moments, after every cluster is closed: ends libvirt's event loop, whose thread waits in
+     * native code and so would hold the JVM's exit for 300 ms ({@link LibvirtNode#stopEventLoop}).
+     */
+    public static void beforeProcessExit() {
+        LibvirtNode.stopEventLoop(Duration.ofMillis(200));
     }
 
     /**

@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import org.mcvirt.app.Cluster;
 import picocli.CommandLine;
 
 /** Entry point. {@link #run} is what tests call; main only exits with its result. */
@@ -19,7 +20,9 @@ public final class Main {
         Terminal terminal = System.console() == null ? Terminal.none()
                 : Terminal.of(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)),
                         System.getenv("NO_COLOR") == null && !"dumb".equals(System.getenv("TERM")));
-        System.exit(run(out, err, terminal, args));
+        int code = run(out, err, terminal, args);
+        Cluster.beforeProcessExit();
+        System.exit(code);
     }
 
     public static int run(PrintWriter out, PrintWriter err, String... args) {

@@ -92,10 +92,17 @@ public final class StorageReader {
         }
     }
 
+    /** As {@link #read(NodeTransport, String, Progress, boolean)}, LVM included. */
+    public static Result read(NodeTransport transport, String stateDirectory, Progress progress) throws SshException {
+        return read(transport, stateDirectory, progress, true);
+    }
+
     /**
      * @param stateDirectory the node's state directory (paths.state); its verify records are read
+     * @param readLvm        whether to run lvs and vgs; without, the result's LVM is {@link ObservedLvm#notRead()}
      */
-    public static Result read(NodeTransport transport, String stateDirectory, Progress progress) throws SshException {
+    public static Result read(NodeTransport transport, String stateDirectory, Progress progress, boolean readLvm)
+            throws SshException {
         String boundary = "--mcvirt-" + UUID.randomUUID();
         StateDirectory state = stateDirectory == null ? null : new StateDirectory(stateDirectory);
         Progress tracker = progress == null ? new Progress() : progress;
@@ -106,7 +113,7 @@ public final class StorageReader {
                     state == null ? "/nonexistent" : state.verifyDirectory(),
                     state == null ? "/nonexistent" : state.journalFile(),
                     state == null ? "/nonexistent" : state.definitionsDirectory(),
-                    state == null ? "/nonexistent" : state.failoverDirectory()));
+                    state == null ? "/nonexistent" : state.failoverDirectory(), readLvm ? "lvm" : "-"));
         } finally {
             tracker.done();
         }
@@ -117,7 +124,7 @@ public final class StorageReader {
         }
         Batch batch = parse(ran.stdout(), boundary);
         CommandResult memory = batch.result("memory");
-        return new Result(lvm(batch), drbd(batch), Journal.parse(batch.result("journal").stdout()),
+        return new Result(readLvm ? lvm(batch) : ObservedLvm.notRead(), drbd(batch), Journal.parse(batch.result("journal").stdout()),
                 meminfo(memory, "MemAvailable"), meminfo(memory, "MemTotal"), savedDefinitions(batch.result("saved")));
     }
 

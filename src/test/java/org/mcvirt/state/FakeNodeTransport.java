@@ -41,14 +41,15 @@ final class FakeNodeTransport implements NodeTransport {
     @Override
     public CommandResult run(List<String> command) {
         commands.add(command);
-        if (command.size() != 9 || !command.get(2).equals(StorageReader.SCRIPT)) {
+        if (command.size() != 10 || !command.get(2).equals(StorageReader.SCRIPT)) {
             throw new AssertionError("not StorageReader's script: " + command);
         }
         String boundary = command.get(4);
         String directory = command.get(5);
         String failoverDirectory = command.get(8);
         StringBuilder out = new StringBuilder();
-        List<String> sections = new ArrayList<>(List.of("lvs", "vgs", "drbdadm", "proc"));
+        List<String> sections = new ArrayList<>(command.get(9).equals("lvm") ? List.of("lvs", "vgs", "drbdadm", "proc")
+                : List.of("drbdadm", "proc"));
         CommandResult proc = answers.get("proc");
         String first = proc == null || !proc.succeeded() ? "" : proc.stdout().lines().findFirst().orElse("");
         if (first.startsWith("version: 8.")) {

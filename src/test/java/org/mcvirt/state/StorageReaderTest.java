@@ -85,6 +85,20 @@ class StorageReaderTest {
 LVS, VGS, "drbdadm --version");
     }
 
+    /** Without LVM storage in the manifest, the same script runs neither lvs nor vgs, and LVM is "not read". */
+    @Test
+    @Timeout(60)
+    void withoutLvmTheScriptRunsNeitherLvsNorVgs(@TempDir Path dir) throws Exception {
+        Assumptions.assumeFalse(Files.exists(Path.of("/proc/drbd")), "this machine has a DRBD kernel module");
+        Path state = Files.createDirectories(dir.resolve("state"));
+        try (NodeTransport shell = stubbedShell(dir)) {
+            StorageReader.Result result = StorageReader.read(shell, state.toString(), null, false);
+            assertThat(result.lvm()).isEqualTo(ObservedLvm.notRead());
+            assertThat(result.drbd().utilitiesVersion()).isEqualTo("9.22.0");
+        }
+        assertThat(Files.readAllLines(dir.resolve("stubs.log"))).containsExactly("drbdadm --version");
+    }
+
     /**
      * A shell on this machine whose PATH starts with stubs of lvs, vgs, drbdadm and drbdsetup in dir/stubs: lvs and vgs
      * print the lab's captured reports, drbdadm its captured version; each writes its command line to dir/stubs.log.
@@ -317,7 +331,7 @@ LVS, VGS, "drbdadm --version");
             assertThat(e.steps()).isEqualTo(2);
         });
         assertThat(node.commands.get(0)).endsWith("/var/lib/mcvirt/verify", "/var/lib/mcvirt/journal.jsonl",
-                "/var/lib/mcvirt/domains", "/var/lib/mcvirt/failover");
+                "/var/lib/mcvirt/domains", "/var/lib/mcvirt/failover", "lvm");
     }
 
     @Test
