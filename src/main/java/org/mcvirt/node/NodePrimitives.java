@@ -63,7 +63,10 @@ public interface NodePrimitives {
     /** Whether the domain runs (false when it is not defined). */
     boolean domainActive(String name) throws NodeException;
 
-    /** Live migration to target, persistent there and undefined here; on failure the domain still runs here. */
+    /**
+     * Live migration to target. The domain then runs there as a transient domain and is still defined (inactive)
+     * here: the caller defines it there and undefines it here. On failure the domain still runs here.
+     */
     void migrateLive(String name, NodePrimitives target, String migrationUri, long maxDowntimeMs, boolean autoConverge,
                      java.util.function.Consumer<String> progress)
             throws NodeException;

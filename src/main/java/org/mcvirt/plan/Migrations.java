@@ -280,6 +280,15 @@ final class Migrations {
     void leftover(VmSpec vm, String node, ObservedDomain here, NodeObservation other, ObservedDomain there,
                   Diff.Builder diff) {
         String name = vm.name();
+        if (there.active() && !there.persistent() && !here.active()) {
+            // a live move to other finished, but its definition was not made persistent there (the step said so)
+            diff.problem(PlanFinding.Code.DEFINED_TWICE, PlanFinding.Subject.vm(name, node), "vm " + name
+                    + " runs on " + other.node() + " as a transient domain (a live move there finished without its"
+                    + " definition being made persistent) and is defined, not running, on " + node + "; put it on "
+                    + other.node() + " in the manifest (node: " + other.node() + ") and plan again: mcvirt defines it"
+                    + " there and undefines it on " + node);
+            return;
+        }
         if (there.active()) {
             diff.problem(PlanFinding.Code.DEFINED_TWICE, PlanFinding.Subject.vm(name, node), "vm " + name
                     + " is defined on both " + node + " and " + other.node() + ", and runs on "
@@ -304,11 +313,20 @@ final class Migrations {
                                 disk.minor(), false));
             }
         }
+        if (!here.persistent()) {
+            // it runs here as a transient domain: defined here (the other node's definition) before that one goes
+            diff.step(node, List.of(other.node()), Subjects.domain(node, name), List.of(), address, "define domain "
+                    + name + " on " + node + " (it runs there as a transient domain; its definition from "
+                    + other.node() + ")", new StepPayload.DefineDomain(name, there.definition(),
+                    copies(desired, List.of(other.node(), node))));
+        }
         undefineSource(name, other.node(), node, there, address, diff);
         diff.change(new ResourceChange(address, ChangeKind.VM, name, node, Action.MIGRATE, List.of(new AttributeChange("node",
-                other.node() + " and " + node, node, Effect.LIVE)), "it is defined on both nodes (a move between them"
-                + " stopped part-way); the manifest puts it on " + node + ", so the copy on " + other.node()
-                + " is undefined"));
+                other.node() + " and " + node, node, Effect.LIVE)), (here.persistent() ? "it is defined on both nodes (a move"
+                + " between them stopped part-way)" : "it runs on " + node + " as a transient domain and is defined on "
+                + other.node() + " (a live move finished part-way)") + "; the manifest puts it on " + node
+                + ", so " + (here.persistent() ? "" : "it is defined on " + node + " and ") + "the copy on "
+                + other.node() + " is undefined"));
     }
 
     /**

@@ -171,6 +171,7 @@ class LibvirtStepRunnerTest {
         boolean paused;
         boolean forbidFails;
         boolean demoteFails;
+        boolean defineFails;
         String name = "n1";
 
         RecordingNode named(String node) {
@@ -307,8 +308,11 @@ class LibvirtStepRunnerTest {
         }
 
         @Override
-        public void defineDomain(String xml) {
+        public void defineDomain(String xml) throws org.mcvirt.node.NodeException {
             calls.add("defineDomain " + xml);
+            if (defineFails) {
+                throw new org.mcvirt.node.NodeException(name, "cannot define domain: disk full", null);
+            }
         }
 
         @Override
@@ -368,7 +372,8 @@ class LibvirtStepRunnerTest {
             Map.entry(StepKind.START_NETWORK, "startNetwork N"),
             Map.entry(StepKind.DELETE_NETWORK, "deleteNetwork N"),
             Map.entry(StepKind.DEFINE_DOMAIN, "defineDomain X, saveDefinition /s N"),
-            Map.entry(StepKind.MIGRATE_LIVE, "allowTwoPrimaries R true, promote 7 R, migrateLive N tcp://x downtime 250 converge true, demote 7 R,"
+            Map.entry(StepKind.MIGRATE_LIVE, "allowTwoPrimaries R true, promote 7 R, migrateLive N tcp://x downtime 250 converge true,"
+                    + " defineDomain <domain><name>N</name></domain>, undefineDomain N, demote 7 R,"
                     + " allowTwoPrimaries R false, saveDefinition /s N"),
             Map.entry(StepKind.UNDEFINE_MIGRATED, "undefineDomain N"),
             Map.entry(StepKind.REGISTER_DOMAIN, "readDefinition /s N, defineDomain <domain><name>N</name></domain>,"
@@ -410,6 +415,46 @@ class LibvirtStepRunnerTest {
         assertThat(source.calls).containsExactly("allowTwoPrimaries R true", "migrateLive N tcp://n2",
                 "allowTwoPrimaries R false");
         assertThat(target.calls).containsExactly("promote 7 R", "demote 7 R", "allowTwoPrimaries R false");
+    }
+
+    /** The definition is made persistent on the target after the move, then the source's goes (never both gone). */
+    @Test
+    void aLiveMoveDefinesTheVmOnTheTargetThenUndefinesItOnTheSource() throws Exception {
+        RecordingNode source = new RecordingNode().named("n1");
+        RecordingNode target = new RecordingNode().named("n2");
+        assertThat(runner(source, target).run(migration())).startsWith("running on n2; downtime 12 ms");
+        assertThat(source.calls).containsExactly("allowTwoPrimaries R true", "migrateLive N tcp://n2",
+                "undefineDomain N", "demote 7 R", "allowTwoPrimaries R false");
+        assertThat(target.calls).containsExactly("promote 7 R", "defineDomain <domain><name>N</name></domain>");
+    }
+
+    /**
+     * A target that refuses the definition after the move: the vm runs there (no rollback: demoting the target would
+     * fail under it), the source keeps its definition, and the step says so.
+     */
+    @Test
+    void aDefinitionTheTargetRefusesAfterTheMoveLeavesTheSourcesDefinitionAndSaysSo() throws Exception {
+        RecordingNode source = new RecordingNode().named("n1");
+        RecordingNode target = new RecordingNode().named("n2");
+        target.defineFails = true;
+        assertThat(runner(source, target).run(migration())).contains("running on n2",
+                "its definition could not be made persistent on n2 (node n2: cannot define domain: disk full): it runs"
+                        + " there as a transient domain and stays defined on n1");
+        assertThat(source.calls).containsExactly("allowTwoPrimaries R true", "migrateLive N tcp://n2", "demote 7 R",
+                "allowTwoPrimaries R false");
+    }
+
+    /** A vm with no definition on the source is refused before two primaries are allowed. */
+    @Test
+    void aVmNotDefinedOnTheSourceIsRefusedBeforeAnythingChanges() {
+        RecordingNode source = new RecordingNode().named("n1");
+        RecordingNode target = new RecordingNode().named("n2");
+        source.defined = false;
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> runner(source, target).run(migration()))
+                .hasMessageContaining("domain N is not defined on n1, so it cannot migrate from there; nothing was"
+                        + " changed");
+        assertThat(source.calls).isEmpty();
+        assertThat(target.calls).isEmpty();
     }
 
     private static Step migration() {

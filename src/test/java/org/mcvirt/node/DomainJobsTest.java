@@ -15,7 +15,7 @@ class DomainJobsTest {
                 """;
         ScriptedTransport node = new ScriptedTransport().answer(0, completed, "");
         assertThat(new DomainJobs("node2", node).completedMigrationDowntime("web")).isEqualTo("35 ms");
-        assertThat(node.commands).containsExactly("virsh -c qemu:///system domjobinfo --completed web");
+        assertThat(node.commands).containsExactly("virsh -c qemu:///system domjobinfo --completed --keep-completed web");
         assertThat(new DomainJobs("node2", new ScriptedTransport().answer(1, "", "error: no domain"))
                 .completedMigrationDowntime("web")).isNull();
         assertThat(DomainJobs.downtime("Job type:         None\n")).isNull();

@@ -51,4 +51,56 @@ class MigrationDifferTest {
         assertThat(DIFFER.diff(desired, observed, onlyWeb.withSkipMigrationNetworkCheck(true)).problems())
                 .noneMatch(p -> p.message().contains("no active network"));
     }
+
+    private static org.mcvirt.state.ObservedDomain transientRunning(org.mcvirt.state.ObservedDomain d) {
+        return new org.mcvirt.state.ObservedDomain(d.name(), d.uuid(), true, "running", false, false, d.vcpus(),
+                d.memoryKib(), d.liveVcpus(), d.liveMemoryKib(), d.disks(), d.nics(), d.vncPort(), d.metadata(),
+                d.definition());
+    }
+
+    private static DesiredState webOn(String node) {
+        return new DesiredState(DifferFixture.CLUSTER, List.of(DifferFixture.node("n", DifferFixture.IMAGES),
+                DifferFixture.node("m", DifferFixture.IMAGES)), List.of(),
+                List.of(new VmSpec("web", node, 1, 64L << 20, VmSpec.PowerState.RUNNING, false, false, List.of(), List.of(),
+                        List.of(), List.of())));
+    }
+
+    /**
+     * A live move to n whose definition was not made persistent there: it runs on n as a transient domain and is still
+     * defined on m. Defined on n first (m's definition), then undefined on m: never defined on no node.
+     */
+    @Test
+    void aTransientVmAfterALiveMoveIsDefinedHereBeforeTheOtherNodesDefinitionGoes() {
+        var stale = domain("web", false, 64, false);
+        ObservedState observed = new ObservedState(List.of(
+                new NodeObservation("n", true, null, "9.0.0", "QEMU", List.of(transientRunning(stale)), List.of(),
+                        List.of(), List.of()),
+                new NodeObservation("m", true, null, "9.0.0", "QEMU", List.of(stale), List.of(), List.of(), List.of())));
+        Diff diff = DIFFER.diff(webOn("n"), observed, Planner.Options.all());
+        assertThat(diff.problems()).isEmpty();
+        assertThat(diff.drafts()).extracting(StepDraft::node, StepDraft::description).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("n", "define domain web on n (it runs there as a transient domain;"
+                        + " its definition from m)"),
+                org.assertj.core.groups.Tuple.tuple("m", "undefine domain web on m (checked first: n has it, UUID "
+                        + stale.uuid() + ")"));
+        assertThat(diff.drafts().get(0).payload()).isEqualTo(new StepPayload.DefineDomain("web", stale.definition(),
+                Migrations.copies(webOn("n"), List.of("m", "n"))));
+        assertThat(diff.drafts().get(1).uses()).contains(diff.drafts().get(0).subject());
+    }
+
+    /** The same state while the manifest still puts the vm on m: refused, saying how to finish the move. */
+    @Test
+    void aTransientVmOnTheOtherNodeIsRefusedSayingToPutItThere() {
+        var stale = domain("web", false, 64, false);
+        ObservedState observed = new ObservedState(List.of(
+                new NodeObservation("n", true, null, "9.0.0", "QEMU", List.of(transientRunning(stale)), List.of(),
+                        List.of(), List.of()),
+                new NodeObservation("m", true, null, "9.0.0", "QEMU", List.of(stale), List.of(), List.of(), List.of())));
+        Diff diff = DIFFER.diff(webOn("m"), observed, Planner.Options.all());
+        assertThat(diff.drafts()).isEmpty();
+        assertThat(diff.problems()).extracting(PlanFinding::message).containsExactly("vm web runs on n as a transient"
+                + " domain (a live move there finished without its definition being made persistent) and is defined,"
+                + " not running, on m; put it on n in the manifest (node: n) and plan again: mcvirt defines it there"
+                + " and undefines it on m");
+    }
 }
