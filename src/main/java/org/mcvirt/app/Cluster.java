@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.mcvirt.model.NodeSpec;
 import org.mcvirt.model.StorageSpec;
 import org.mcvirt.node.Deadline;
+import org.mcvirt.node.EventLoop;
 import org.mcvirt.node.LibvirtNode;
 import org.mcvirt.node.NodeException;
 import org.mcvirt.node.ssh.LocalTransport;
@@ -356,10 +357,10 @@ public final class Cluster implements AutoCloseable {
 
     /**
      * For the process's last moments, after every cluster is closed: ends libvirt's event loop, whose thread waits in
-     * native code and so would hold the JVM's exit for 300 ms ({@link LibvirtNode#stopEventLoop}).
+     * native code and so would hold the JVM's exit for 300 ms ({@link EventLoop#stop}).
      */
     public static void beforeProcessExit() {
-        LibvirtNode.stopEventLoop(Duration.ofMillis(200));
+        EventLoop.stop(Duration.ofMillis(200));
     }
 
     /**

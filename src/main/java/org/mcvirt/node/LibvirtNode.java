@@ -40,54 +40,6 @@ public final class LibvirtNode implements NodePrimitives, AutoCloseable {
         }
     }
 
-    private static volatile boolean eventLoopRunning;
-    private static Thread eventLoop;
-
-    /**
-     * libvirt's keepalive needs an event loop: registered once, before any connection is opened, and run by a daemon
-     * thread for the life of the process.
-     */
-    private static synchronized void ensureEventLoop() throws LibvirtException {
-        if (eventLoopRunning) {
-            return;
-        }
-        Library.initEventLoop();
-        Thread loop = new Thread(() -> {
-            try {
-                Library.runEventLoop();
-            } catch (LibvirtException | InterruptedException e) {
-                // the loop ends with the process; keepalive stops with it
-            }
-        }, "libvirt-event-loop");
-        loop.setDaemon(true);
-        loop.start();
-        eventLoop = loop;
-        eventLoopRunning = true;
-    }
-
-    /**
-     * Ends the event loop, for the process exit: a thread inside native code (the loop waits in poll) holds the JVM's
-     * exit for 300 ms (HotSpot waits that long for threads in native to block), a third of a no-change plan on one
-     * local node. libvirt wakes the loop with an immediate timer; it is waited for at most the given time. Connections
-     * still open lose their keepalive, so this is only for the end of the process.
-     */
-    public static synchronized void stopEventLoop(Duration wait) {
-        Thread loop = eventLoop;
-        if (loop == null) {
-            return;
-        }
-        try {
-            Library.stopEventLoop();
-            loop.join(wait.toMillis());
-        } catch (LibvirtException e) {
-            // the loop goes with the process, as before
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        eventLoop = null;
-        eventLoopRunning = false;
-    }
-
     private final String node;
     private final String uri;
     private final NodeConnect connect;
@@ -123,7 +75,7 @@ public final class LibvirtNode implements NodePrimitives, AutoCloseable {
         Objects.requireNonNull(uri, "uri");
         try {
             if (keepAliveBudget != null) {
-                ensureEventLoop();
+                EventLoop.ensureRunning();
             }
             NodeConnect connect = new NodeConnect(uri);
             if (keepAliveBudget != null) {
