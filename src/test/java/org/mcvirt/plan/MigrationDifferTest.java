@@ -58,6 +58,14 @@ class MigrationDifferTest {
                 d.definition());
     }
 
+    /** web runs on n as a transient domain and is defined, not running, on m (stale: m's copy). */
+    private static ObservedState transientOnNDefinedOnM(org.mcvirt.state.ObservedDomain stale) {
+        return new ObservedState(List.of(
+                new NodeObservation("n", true, null, "9.0.0", "QEMU", List.of(transientRunning(stale)), List.of(),
+                        List.of(), List.of()),
+                new NodeObservation("m", true, null, "9.0.0", "QEMU", List.of(stale), List.of(), List.of(), List.of())));
+    }
+
     private static DesiredState webOn(String node) {
         return new DesiredState(DifferFixture.CLUSTER, List.of(DifferFixture.node("n", DifferFixture.IMAGES),
                 DifferFixture.node("m", DifferFixture.IMAGES)), List.of(),
@@ -72,10 +80,7 @@ class MigrationDifferTest {
     @Test
     void aTransientVmAfterALiveMoveIsDefinedHereBeforeTheOtherNodesDefinitionGoes() {
         var stale = domain("web", false, 64, false);
-        ObservedState observed = new ObservedState(List.of(
-                new NodeObservation("n", true, null, "9.0.0", "QEMU", List.of(transientRunning(stale)), List.of(),
-                        List.of(), List.of()),
-                new NodeObservation("m", true, null, "9.0.0", "QEMU", List.of(stale), List.of(), List.of(), List.of())));
+        ObservedState observed = transientOnNDefinedOnM(stale);
         Diff diff = DIFFER.diff(webOn("n"), observed, Planner.Options.all());
         assertThat(diff.problems()).isEmpty();
         assertThat(diff.drafts()).extracting(StepDraft::node, StepDraft::description).containsExactly(
@@ -92,10 +97,7 @@ class MigrationDifferTest {
     @Test
     void aTransientVmOnTheOtherNodeIsRefusedSayingToPutItThere() {
         var stale = domain("web", false, 64, false);
-        ObservedState observed = new ObservedState(List.of(
-                new NodeObservation("n", true, null, "9.0.0", "QEMU", List.of(transientRunning(stale)), List.of(),
-                        List.of(), List.of()),
-                new NodeObservation("m", true, null, "9.0.0", "QEMU", List.of(stale), List.of(), List.of(), List.of())));
+        ObservedState observed = transientOnNDefinedOnM(stale);
         Diff diff = DIFFER.diff(webOn("m"), observed, Planner.Options.all());
         assertThat(diff.drafts()).isEmpty();
         assertThat(diff.problems()).extracting(PlanFinding::message).containsExactly("vm web runs on n as a transient"
