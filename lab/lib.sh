@@ -156,7 +156,7 @@ sync_clock() { # NODE
   local node=$1 best_rtt="" best_offset=0 t0 t1 there i
   # shellcheck disable=SC2016 # expanded by the node's bash
   coproc CLOCK { LAB_SSH_FRESH=1 LAB_SSH_DEADLINE=30 lab_ssh "$node" -tt \
-    'stty -echo; echo ready; exec bash -c '\''while read -r _; do echo "${EPOCHREALTIME/./}"; done'\'; }
+    'stty -echo; echo ready; exec bash -c '\''while read -r l && [ "$l" != q ]; do echo "${EPOCHREALTIME/./}"; done'\'; }
   # nothing is sent before the terminal stops echoing (an echoed line would be read as the answer)
   read -r -t 30 there <&"${CLOCK[0]}" || { echo "no answer from $node" >&2; return 1; }
   for i in 1 2 3 4 5 6 7 8 9 10 11; do
@@ -172,7 +172,9 @@ sync_clock() { # NODE
       best_offset=$((${there#0} * 1000 - (t0 + t1) / 2))
     fi
   done
-  eval "exec ${CLOCK[1]}>&-" # the node's loop reads end of input and the session ends
+  # "q" ends the node's loop and so the session (with a terminal, closing its input would not: it would wait for
+  # LAB_SSH_DEADLINE)
+  echo q >&"${CLOCK[1]}"
   wait "$CLOCK_PID" 2>/dev/null || true
   [[ -n $best_rtt ]] || return 1
   LAB_SSH_DEADLINE=30 lab_ssh "$node" perl - "$best_offset" <<'PERL' || return 1
