@@ -321,12 +321,14 @@ final class Migrations {
                     copies(desired, List.of(other.node(), node))));
         }
         undefineSource(name, other.node(), node, there, address, diff);
+        String why = here.persistent()
+                ? "it is defined on both nodes (a move between them stopped part-way); the manifest puts it on " + node
+                        + ", so the copy on " + other.node() + " is undefined"
+                : "it runs on " + node + " as a transient domain and is defined on " + other.node() + " (a live move"
+                        + " finished part-way); the manifest puts it on " + node + ", so it is defined on " + node
+                        + " and the copy on " + other.node() + " is undefined";
         diff.change(new ResourceChange(address, ChangeKind.VM, name, node, Action.MIGRATE, List.of(new AttributeChange("node",
-                other.node() + " and " + node, node, Effect.LIVE)), (here.persistent() ? "it is defined on both nodes (a move"
-                + " between them stopped part-way)" : "it runs on " + node + " as a transient domain and is defined on "
-                + other.node() + " (a live move finished part-way)") + "; the manifest puts it on " + node
-                + ", so " + (here.persistent() ? "" : "it is defined on " + node + " and ") + "the copy on "
-                + other.node() + " is undefined"));
+                other.node() + " and " + node, node, Effect.LIVE)), why));
     }
 
     /**

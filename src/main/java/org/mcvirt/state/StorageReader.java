@@ -92,11 +92,6 @@ public final class StorageReader {
         }
     }
 
-    /** As {@link #read(NodeTransport, String, Progress, boolean)}, LVM included. */
-    public static Result read(NodeTransport transport, String stateDirectory, Progress progress) throws SshException {
-        return read(transport, stateDirectory, progress, true);
-    }
-
     /**
      * @param stateDirectory the node's state directory (paths.state); its verify records are read
      * @param readLvm        whether to run lvs and vgs; without, the result's LVM is {@link ObservedLvm#notRead()}

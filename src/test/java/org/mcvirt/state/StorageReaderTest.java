@@ -36,7 +36,7 @@ class StorageReaderTest {
     void aNodeWithoutLvmAndDrbdIsAbsentNotAnError() throws Exception {
         FakeNodeTransport node = new FakeNodeTransport()
                 .answer("proc", 1, "", "cat: /proc/drbd: No such file or directory\n");
-        StorageReader.Result result = StorageReader.read(node, "/var/lib/mcvirt", null);
+        StorageReader.Result result = StorageReader.read(node, "/var/lib/mcvirt", null, true);
         assertThat(result.lvm()).isEqualTo(new ObservedLvm(Availability.ABSENT, List.of(), List.of(), List.of()));
         assertThat(result.drbd()).isEqualTo(new ObservedDrbd(Availability.ABSENT, List.of(), null, null, null, List.of(),
                 List.of()));
@@ -45,7 +45,7 @@ class StorageReaderTest {
     @Test
     void oneCommandReadsEverythingWithSbinOnThePathAndNoInput() throws Exception {
         FakeNodeTransport node = new FakeNodeTransport();
-        StorageReader.read(node, "/var/lib/mcvirt", null);
+        StorageReader.read(node, "/var/lib/mcvirt", null, true);
         assertThat(node.commands).hasSize(1);
         List<String> command = node.commands.get(0);
         assertThat(command.subList(0, 2)).containsExactly("sh", "-c");
@@ -73,7 +73,7 @@ class StorageReaderTest {
                 + " \"2026-11-27T02:55:03Z\", \"finishedAt\": \"2026-11-27T02:55:07Z\", \"result\": \"clean\","
                 + " \"node\": \"node1\"}");
         try (NodeTransport shell = stubbedShell(dir)) {
-            StorageReader.Result result = StorageReader.read(shell, state.toString(), null);
+            StorageReader.Result result = StorageReader.read(shell, state.toString(), null, true);
             assertThat(result.lvm()).isEqualTo(new ObservedLvm(Availability.PRESENT, List.of(),
                     LvmParser.volumeGroups(read(LVM.resolve("vgs.json"))),
                     LvmParser.logicalVolumes(read(LVM.resolve("lvs.json")))));
@@ -179,7 +179,7 @@ LVS, VGS, "drbdadm --version");
 
     @Test
     void aDrbd84NodeIsReadFromProcDrbdAndDrbdsetupShowJoinedByMinor() throws Exception {
-        StorageReader.Result result = StorageReader.read(lab84("proc-drbd-syncsource.txt"), "/var/lib/mcvirt", null);
+        StorageReader.Result result = StorageReader.read(lab84("proc-drbd-syncsource.txt"), "/var/lib/mcvirt", null, true);
         assertThat(result.lvm().availability()).isEqualTo(Availability.PRESENT);
         assertThat(result.lvm().logicalVolumes()).extracting(ObservedLvm.LogicalVolume::name)
                 .containsExactly("mcvcap0", "mcvcap1");
@@ -214,7 +214,7 @@ LVS, VGS, "drbdadm --version");
     @Test
     void theSharedSecretReachesNoRecordNoJsonAndNoFingerprint() throws Exception {
         for (String proc : List.of("proc-drbd-connected.txt", "proc-drbd-syncsource.txt", "proc-drbd-standalone.txt")) {
-            StorageReader.Result result = StorageReader.read(lab84(proc), "/var/lib/mcvirt", null);
+            StorageReader.Result result = StorageReader.read(lab84(proc), "/var/lib/mcvirt", null, true);
             ObservedState observed = new ObservedState(List.of(new NodeObservation("node1", true, null, "9.0.0",
                     "QEMU 7.2", List.of(), List.of(), List.of(), List.of()).withStorage(result.lvm(), result.drbd(), result.journal())));
             String json = new ObjectMapper().writeValueAsString(observed);
@@ -232,7 +232,7 @@ LVS, VGS, "drbdadm --version");
         FakeNodeTransport node = lab84("proc-drbd-connected.txt")
                 .answer("show", read(DRBD.resolve("drbdsetup-show-two.txt")).replace("\"capture-secret-mcvcap1\";",
                         "\"capture-secret-mcvcap1;"));
-        ObservedDrbd drbd = StorageReader.read(node, "/var/lib/mcvirt", null).drbd();
+        ObservedDrbd drbd = StorageReader.read(node, "/var/lib/mcvirt", null, true).drbd();
         assertThat(drbd.availability()).isEqualTo(Availability.FAILED);
         assertThat(drbd.errors()).singleElement().asString().matches("cannot parse the output of drbdsetup show:"
                 + " unterminated quoted string starting on line \\d+");
@@ -246,7 +246,7 @@ LVS, VGS, "drbdadm --version");
                 .answer("proc", read(DRBD.resolve("proc-drbd9.txt")))
                 .answer("drbdadm", "DRBDADM_VERSION_CODE=0x091c00\nDRBDADM_VERSION=9.28.0\n")
                 .answer("status", read(DRBD.resolve("drbd9-status.json")));
-        ObservedDrbd drbd = StorageReader.read(node, "/var/lib/mcvirt", null).drbd();
+        ObservedDrbd drbd = StorageReader.read(node, "/var/lib/mcvirt", null, true).drbd();
         assertThat(drbd.availability()).isEqualTo(Availability.PRESENT);
         assertThat(drbd.errors()).isEmpty();
         assertThat(drbd.kernelVersion()).isEqualTo("9.2.8");
@@ -261,7 +261,7 @@ LVS, VGS, "drbdadm --version");
     void aDrbd9KernelWithoutDrbdsetupSaysSo() throws Exception {
         FakeNodeTransport node = new FakeNodeTransport()
                 .answer("proc", read(DRBD.resolve("proc-drbd9.txt")));
-        ObservedDrbd drbd = StorageReader.read(node, "/var/lib/mcvirt", null).drbd();
+        ObservedDrbd drbd = StorageReader.read(node, "/var/lib/mcvirt", null, true).drbd();
         assertThat(drbd.availability()).isEqualTo(Availability.FAILED);
         assertThat(drbd.utilitiesVersion()).isNull();
         assertThat(drbd.errors()).containsExactly("drbdsetup is not installed: the DRBD 9 resources cannot be read");
@@ -278,7 +278,7 @@ LVS, VGS, "drbdadm --version");
                 .file("/srv/mcvirt/verify/r2.json", "{\"resource\": \"r2\", \"result\": \"maybe\"}")
                 .file("/srv/mcvirt/verify/r3.json", "{\"resource\": \"r3\", \"startedAt\": \"2026-11-27T02:50:00Z\","
                         + " \"result\": \"failed\"}");
-        ObservedDrbd drbd = StorageReader.read(node, "/srv/mcvirt", null).drbd();
+        ObservedDrbd drbd = StorageReader.read(node, "/srv/mcvirt", null, true).drbd();
         assertThat(drbd.verifications()).containsExactly(
                 new VerifyRecord("r0", "2026-11-27T02:55:03Z", "2026-11-27T02:55:07Z", VerifyRecord.Result.OUT_OF_SYNC, 64L,
                         "node1", null),
@@ -305,7 +305,7 @@ LVS, VGS, "drbdadm --version");
                         + " \"at\": \"2026-12-03T14:02:00Z\", \"resources\": [\"mcvirt_db1_root\"], \"stale\": []}")
                 .file("/srv/mcvirt/failover/web.json", "{\"vm\": \"web\", \"from\": \"node2\", \"to\": \"node1\","
                         + " \"at\": \"after lunch\"}");
-        ObservedDrbd drbd = StorageReader.read(node, "/srv/mcvirt", null).drbd();
+        ObservedDrbd drbd = StorageReader.read(node, "/srv/mcvirt", null, true).drbd();
         assertThat(drbd.verifications()).extracting(VerifyRecord::resource).containsExactly("r0");
         assertThat(drbd.failovers()).containsExactly(new FailoverRecord("db1", "node2", "node1",
                 "2026-12-03T14:02:00Z", List.of("mcvirt_db1_root"), List.of()));
@@ -323,7 +323,7 @@ LVS, VGS, "drbdadm --version");
                 .answer("sizes", "/sys/block/drbd300/size 130992\n/sys/block/drbd7/size 8\n")
                 .answer("journal", "ial\",\"event\":\"done\"}\n{\"time\":\"2026-11-27T05:00:00Z\",\"apply\":\"a1\","
                         + "\"event\":\"apply-started\",\"steps\":2,\"command\":\"mcvirt apply\"}\n");
-        StorageReader.Result result = StorageReader.read(node, "/var/lib/mcvirt", null);
+        StorageReader.Result result = StorageReader.read(node, "/var/lib/mcvirt", null, true);
         assertThat(result.drbd().deviceBytes()).containsExactly(java.util.Map.entry(7, 4096L),
                 java.util.Map.entry(300, 130992L * 512));
         assertThat(result.journal()).singleElement().satisfies(e -> {
@@ -339,7 +339,7 @@ LVS, VGS, "drbdadm --version");
         FakeNodeTransport node = new FakeNodeTransport()
                 .answer("memory", "MemTotal: 4096\nMemAvailable: 2048\n")
                 .answer("saved", "a".repeat(64) + "  web1.xml\n" + "b".repeat(64) + "  db.xml\nnot a line\n");
-        StorageReader.Result result = StorageReader.read(node, "/var/lib/mcvirt", null);
+        StorageReader.Result result = StorageReader.read(node, "/var/lib/mcvirt", null, true);
         assertThat(result.availableMemoryBytes()).isEqualTo(2048L * 1024);
         assertThat(result.totalMemoryBytes()).isEqualTo(4096L * 1024);
         assertThat(result.savedDefinitions()).containsExactly(java.util.Map.entry("db", "b".repeat(64)),
@@ -355,7 +355,7 @@ LVS, VGS, "drbdadm --version");
         java.nio.file.Files.writeString(domains.resolve("web1.xml"), "<domain/>");
         StorageReader.Result result;
         try (NodeTransport shell = stubbedShell(dir)) { // no LVM or DRBD tool of this machine runs
-            result = StorageReader.read(shell, dir.toString(), null);
+            result = StorageReader.read(shell, dir.toString(), null, true);
         }
         assertThat(result.availableMemoryBytes()).isPositive();
         assertThat(result.totalMemoryBytes()).isGreaterThanOrEqualTo(result.availableMemoryBytes());
