@@ -406,9 +406,9 @@ public final class LibvirtNode implements NodePrimitives, AutoCloseable {
     }
 
     /**
-     * Migrates the running domain live to target, made persistent there and undefined here (libvirt's
-     * LIVE | PERSIST_DEST | UNDEFINE_SOURCE, client-managed: this process holds both connections, and qemu sends the
-     * memory directly to migrationUri, {@code tcp://ADDRESS} of the target), with QEMU's pause at the end kept under
+     * Migrates the running domain live to target, where it runs transient (libvirt's LIVE, client-managed: this
+     * process holds both connections, and qemu sends the memory directly to migrationUri, {@code tcp://ADDRESS} of the
+     * target; the caller then defines it there and undefines it here), with QEMU's pause at the end kept under
      * maxDowntimeMs and, with autoConverge, the vCPUs slowed while memory is dirtied faster than it is sent. While it runs, progress hears every few
      * seconds how much memory is sent. On failure libvirt leaves the domain running here.
      */
