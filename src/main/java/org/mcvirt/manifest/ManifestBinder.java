@@ -11,6 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.mcvirt.model.CapacitySpec;
 import org.mcvirt.model.MigrationSpec;
+import org.mcvirt.model.NotifySpec;
 import org.mcvirt.model.ClusterSpec;
 import org.mcvirt.model.DrbdSpec;
 import org.mcvirt.model.IntRange;
@@ -74,14 +75,29 @@ final class ManifestBinder {
     }
 
     private Optional<Located<ClusterSpec>> cluster(YamlTree.Node node) {
-        return Fields.of(node, "cluster", Set.of("name", "drbd", "capacity", "migration"), problems).flatMap(f -> {
+        return Fields.of(node, "cluster", Set.of("name", "drbd", "capacity", "migration", "notify"), problems)
+                .flatMap(f -> {
             Optional<String> name = f.name("name");
             DrbdSpec drbd = f.node("drbd").flatMap(this::drbd).orElse(null);
             CapacitySpec capacity = f.node("capacity").flatMap(this::capacity).orElse(CapacitySpec.DEFAULT);
             MigrationSpec migration = f.node("migration").flatMap(this::migration).orElse(MigrationSpec.DEFAULT);
-            return name.map(n -> new Located<>(new ClusterSpec(n, drbd, capacity, migration), f.location("name"),
+            NotifySpec notify = f.node("notify").flatMap(this::notify).orElse(null);
+            return name.map(n -> new Located<>(new ClusterSpec(n, drbd, capacity, migration, notify), f.location("name"),
                     Map.of()));
         });
+    }
+
+    /** {@code cluster.notify}: {@code command: /usr/local/bin/page-oncall drbd} (see {@link NotifySpec}). */
+    private Optional<NotifySpec> notify(YamlTree.Node node) {
+        return Fields.of(node, "cluster.notify", Set.of("command"), problems).flatMap(f -> f.requiredString("command").flatMap(command -> {
+            if (!NotifySpec.valid(command)) {
+                f.error("command", "'command' must be an absolute path, optionally followed by words of letters,"
+                        + " digits and / . _ - + = , : @ % (at most " + NotifySpec.MAX_LENGTH + " characters, no"
+                        + " quotes or shell syntax: it runs inside DRBD's handler), found '" + command + "'");
+                return Optional.empty();
+            }
+            return Optional.of(new NotifySpec(command));
+        }));
     }
 
     /** {@code cluster.migration}: {@code maxDowntime: 100ms} (ms or s, at most 10s), {@code autoConverge: true}. */

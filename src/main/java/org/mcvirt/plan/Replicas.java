@@ -79,7 +79,7 @@ final class Replicas {
         }
         String text = renderer.drbdResource(new Views.DrbdResourceView(desired.cluster().name(), vm.name(), disk.name(),
                 resource.resource(), drbd9, drbd.protocol(), drbd.syncRate(), drbd.verifyAlg(),
-                Views.SECRET_PLACEHOLDER, hosts));
+                Views.SECRET_PLACEHOLDER, hosts, desired.cluster().notifyCommand().orElse(null)));
         for (String member : members) {
             NodeSpec spec = desired.node(member).orElseThrow();
             String volumeGroup = spec.storage(disk.storage()).orElseThrow().volumeGroup();

@@ -65,10 +65,17 @@ public final class Views {
      * plan (see {@link #SECRET_PLACEHOLDER}), the secret only when apply writes the file.
      */
     public record DrbdResourceView(String cluster, String vm, String disk, String name, boolean drbd9, String protocol,
-                                   String syncRate, String verifyAlg, String secret, List<DrbdHostView> hosts) {
+                                   String syncRate, String verifyAlg, String secret, List<DrbdHostView> hosts,
+                                   String notifyCommand) {
         public DrbdResourceView {
             Objects.requireNonNull(name, "name");
             hosts = List.copyOf(hosts);
+        }
+
+        /** Without {@code cluster.notify}: the handlers only log. */
+        public DrbdResourceView(String cluster, String vm, String disk, String name, boolean drbd9, String protocol,
+                                String syncRate, String verifyAlg, String secret, List<DrbdHostView> hosts) {
+            this(cluster, vm, disk, name, drbd9, protocol, syncRate, verifyAlg, secret, hosts, null);
         }
     }
 

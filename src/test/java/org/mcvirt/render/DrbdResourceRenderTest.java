@@ -39,8 +39,12 @@ class DrbdResourceRenderTest {
     static Views.DrbdResourceView resource(boolean drbd9, String secret) {
         return new Views.DrbdResourceView("prod", "web1", "root", "mcvirt-web1-root", drbd9, "C", "100M", "sha256",
                 secret, List.of(new Views.DrbdHostView("node1", 100, "/dev/vg0/mcvirt-web1-root", "10.99.0.1", 7900),
-                        new Views.DrbdHostView("node2", 100, "/dev/vg0/mcvirt-web1-root", "10.99.0.2", 7900)));
+                        new Views.DrbdHostView("node2", 100, "/dev/vg0/mcvirt-web1-root", "10.99.0.2", 7900)),
+                drbd9 ? NOTIFY : null);
     }
+
+    /** The golden file of DRBD 9 has cluster.notify, that of 8.4 not. */
+    static final String NOTIFY = "/usr/local/bin/page-oncall drbd";
 
     record Run(int status, String output) {
     }
@@ -96,5 +100,49 @@ class DrbdResourceRenderTest {
         Run stranger = drbdadm(drbd9, "node3", "-c", file.toString(), "-d", "up", "mcvirt-web1-root");
         assertThat(stranger.status()).as("a host that is not in the pair").isNotZero();
         assertThat(stranger.output()).contains("not defined in your config (for this host)");
+    }
+
+    /**
+     * The handlers as DRBD runs them: {@code drbdadm -d EVENT RESOURCE} prints the command the kernel's call would run
+     * ({@code /bin/sh -c ...}); that command, run with a logger and timeout of the test's own first on PATH, logs the
+     * resource and event and starts cluster.notify's command with the resource as its last argument.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    @Tag("drbd")
+    void theHandlersLogTheEventAndRunTheNotifyCommand(boolean drbd9, @TempDir Path dir) throws Exception {
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Files.writeString(bin.resolve("logger"), "#!/bin/sh\nprintf '%s|' \"$@\" >>" + dir.resolve("logged") + "\n");
+        Files.writeString(bin.resolve("timeout"), "#!/bin/sh\nshift\nexec \"$@\"\n");
+        Path notify = dir.resolve("notify");
+        Files.writeString(notify, "#!/bin/sh\nprintf '%s|' \"$@\" >>" + dir.resolve("notified") + "\n");
+        for (Path script : List.of(bin.resolve("logger"), bin.resolve("timeout"), notify)) {
+            assertThat(script.toFile().setExecutable(true)).isTrue();
+        }
+        Views.DrbdResourceView view = resource(drbd9, "not-the-real-one");
+        view = new Views.DrbdResourceView(view.cluster(), view.vm(), view.disk(), view.name(), drbd9, view.protocol(),
+                view.syncRate(), view.verifyAlg(), view.secret(), view.hosts(), notify + " --page drbd");
+        Path file = dir.resolve("mcvirt-web1-root.res");
+        Files.writeString(file, new Renderer(Optional.empty()).drbdResource(view));
+        for (String event : List.of("split-brain", "out-of-sync")) {
+            Run dry = drbdadm(drbd9, "node1", "-c", file.toString(), "-d", event, "mcvirt-web1-root");
+            assertThat(dry.status()).as("drbdadm -d %s:%n%s", event, dry.output()).isZero();
+            String line = dry.output().lines().filter(l -> l.startsWith("/bin/sh -c ")).findFirst().orElseThrow();
+            ProcessBuilder builder = new ProcessBuilder("sh", "-c", line).redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            builder.environment().put("PATH", bin + ":/usr/bin:/bin");
+            Process handler = builder.start();
+            assertThat(handler.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(Files.readString(dir.resolve("logged"))).isEqualTo(
+                "-t|mcvirt-drbd|-p|daemon.err|mcvirt-web1-root (cluster prod, vm web1, disk root): split brain|"
+                        + "-t|mcvirt-drbd|-p|daemon.err|mcvirt-web1-root (cluster prod, vm web1, disk root): out of sync|");
+        Path notified = dir.resolve("notified");
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while ((!Files.exists(notified) || Files.readString(notified).split("\\|").length < 4)
+                && System.nanoTime() < until) {
+            Thread.sleep(50); // the notify command runs in the background: DRBD does not wait for it
+        }
+        assertThat(Files.readString(notified)).isEqualTo("--page|drbd|mcvirt-web1-root|--page|drbd|mcvirt-web1-root|");
     }
 }
