@@ -1,11 +1,12 @@
 # shellcheck shell=sh
 # $1 section boundary, $2 verify record directory, $3 journal file, $4 saved definitions directory, $5 failover
 # record directory, $6 "lvm" to read LVM (lvs, vgs: a tenth of a second even on a fast node, so only where the
-# manifest puts storage on LVM). Each tool's
+# manifest puts storage on LVM), $7 the DRBD configuration directory (mcvirt's resource files in it are read without
+# their shared-secret line: the secret never leaves the node). Each tool's
 # output, error output and exit status as a section between boundary lines; LV_FIELDS, VG_FIELDS and JOURNAL_TAIL
 # are filled in by StorageReader. On a slow node every program started costs (about 80 ms in the lab's emulated
 # guests): what the shell can do itself (capture error output, read /proc and /sys files) it does with built-ins.
-b=$1; v=$2; j=$3; d=$4; o=$5; l=$6
+b=$1; v=$2; j=$3; d=$4; o=$5; l=$6; c=$7
 LVM_SUPPRESS_FD_WARNINGS=1; export LVM_SUPPRESS_FD_WARNINGS
 nl='
 '
@@ -50,6 +51,22 @@ saved() {
   done
   return 0
 }
+# a resource file mcvirt wrote (a line '# mcvirt-resource: NAME'), as a file section, without its secret
+resource_file() {
+  text=
+  mark=
+  while IFS= read -r line || [ -n "$line" ]; do
+    case $line in
+      *shared-secret*) ;;
+      '# mcvirt-resource: '*) mark=1 text="$text$line$nl" ;;
+      *) text="$text$line$nl" ;;
+    esac
+    line=
+  done <"$1"
+  [ -n "$mark" ] || return 0
+  printf '%s file %s\n%s' "$b" "$1" "$text"
+  printf '\n%s end %s\n' "$b" "$1"
+}
 if [ "$l" = lvm ]; then
   run lvs lvs --reportformat json --units b --nosuffix -o LV_FIELDS
   run vgs vgs --reportformat json --units b --nosuffix -o VG_FIELDS
@@ -71,5 +88,8 @@ for f in "$v"/*.json "$o"/*.json; do
   printf '%s file %s\n' "$b" "$f"
   show "$f" 2>&1
   printf '\n%s end %s\n' "$b" "$f"
+done
+for f in "$c"/*.res; do
+  [ -f "$f" ] && resource_file "$f" 2>/dev/null
 done
 exit 0

@@ -241,7 +241,7 @@ public final class Cluster implements AutoCloseable {
             NodeSpec spec = specs.get(node);
             // LVM is read only where the manifest puts storage on it: nothing else uses lvs or vgs
             boolean lvm = spec.storage().stream().anyMatch(s -> s.type() == StorageSpec.StorageType.LVM);
-            return StorageReader.read(transport(node), spec.stateDirectory(), progress, lvm);
+            return StorageReader.read(transport(node), spec.stateDirectory(), spec.drbdConfigDirectory(), progress, lvm);
         } catch (SshException e) {
             String prefix = "node " + node + " (" + e.endpoint() + "): ";
             String detail = "ssh to " + e.endpoint() + ": " + (e.getMessage().startsWith(prefix)

@@ -107,7 +107,9 @@ public record PlanFinding(Code code, Subject subject, String message) {
          * With {@code cluster.capacity.nPlusOne: warn} (the default): what {@link #CAPACITY_N_PLUS_ONE_ENFORCED}
          * refuses, shown only.
          */
-        CAPACITY_N_PLUS_ONE;
+        CAPACITY_N_PLUS_ONE,
+        /** A replicated disk's resource file on a node differs from what mcvirt writes beyond its handlers: left alone. */
+        DRBD_FILE_DIFFERS;
 
         /**
          * Whether a finding of this code is a warning (shown, never refused). A differ reports both through its
@@ -116,7 +118,7 @@ public record PlanFinding(Code code, Subject subject, String message) {
         public boolean warning() {
             switch (this) {
                 case NODE_WARNING, DISK_HEALTH, INTERRUPTED_APPLY, SAVED, POOL_KEPT, NODE_OFFLINE, VM_DOWN, MOVE_DEFERRED,
-                     CAPACITY_N_PLUS_ONE:
+                     CAPACITY_N_PLUS_ONE, DRBD_FILE_DIFFERS:
                     return true;
                 default:
                     return false;

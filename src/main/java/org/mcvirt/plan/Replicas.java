@@ -70,16 +70,7 @@ final class Replicas {
             return subject;
         }
         boolean drbd9 = observed.node(node).orElseThrow().drbd().kernelMajor() == 9;
-        List<Views.DrbdHostView> hosts = new ArrayList<>();
-        for (String member : members) {
-            NodeSpec spec = desired.node(member).orElseThrow();
-            StorageSpec storage = spec.storage(disk.storage()).orElseThrow();
-            hosts.add(new Views.DrbdHostView(member, resource.minor(), "/dev/" + storage.volumeGroup() + "/"
-                    + resource.resource(), spec.drbdIp(), resource.port()));
-        }
-        String text = renderer.drbdResource(new Views.DrbdResourceView(desired.cluster().name(), vm.name(), disk.name(),
-                resource.resource(), drbd9, drbd.protocol(), drbd.syncRate(), drbd.verifyAlg(),
-                Views.SECRET_PLACEHOLDER, hosts, desired.cluster().notifyCommand().orElse(null)));
+        String text = resourceText(vm, disk, resource, members, drbd9);
         for (String member : members) {
             NodeSpec spec = desired.node(member).orElseThrow();
             String volumeGroup = spec.storage(disk.storage()).orElseThrow().volumeGroup();
@@ -103,6 +94,101 @@ final class Replicas {
                         + "'s new disk is the good copy; " + peer + "'s new disk is overwritten)",
                 new StepPayload.DrbdInitialSync(resource.resource(), resource.minor()));
         return subject;
+    }
+
+    /** The resource file mcvirt writes for a replicated disk on the nodes of members, its secret a placeholder. */
+    private String resourceText(VmSpec vm, VmSpec.DiskSpec disk, Views.DrbdDiskView resource, List<String> members,
+                                boolean drbd9) {
+        DrbdSpec drbd = desired.cluster().drbdIfEnabled().orElseThrow();
+        List<Views.DrbdHostView> hosts = new ArrayList<>();
+        for (String member : members) {
+            NodeSpec spec = desired.node(member).orElseThrow();
+            StorageSpec storage = spec.storage(disk.storage()).orElseThrow();
+            hosts.add(new Views.DrbdHostView(member, resource.minor(), "/dev/" + storage.volumeGroup() + "/"
+                    + resource.resource(), spec.drbdIp(), resource.port()));
+        }
+        return renderer.drbdResource(new Views.DrbdResourceView(desired.cluster().name(), vm.name(), disk.name(),
+                resource.resource(), drbd9, drbd.protocol(), drbd.syncRate(), drbd.verifyAlg(),
+                Views.SECRET_PLACEHOLDER, hosts, desired.cluster().notifyCommand().orElse(null)));
+    }
+
+    /**
+     * A resource file's text as compared: without its shared-secret line (a node never sends it), its comment lines
+     * and, with handlers false, its handlers block.
+     */
+    static String comparable(String text, boolean handlers) {
+        StringBuilder out = new StringBuilder();
+        boolean inHandlers = false;
+        for (String line : text.split("\n", -1)) {
+            if (line.contains("shared-secret") || line.startsWith("#")) {
+                continue; // comments are mcvirt's own header, which has changed over time
+            }
+            if (!handlers && line.strip().equals("handlers {")) {
+                inHandlers = true;
+            }
+            if (!inHandlers) {
+                out.append(line).append('\n');
+            } else if (line.strip().equals("}")) {
+                inHandlers = false;
+            }
+        }
+        return out.toString().strip();
+    }
+
+    /**
+     * A kept replicated disk's resource file on each node of its pair against what mcvirt writes now, both without
+     * the secret line. Where only the handlers differ (a file written before mcvirt wrote handlers, or
+     * {@code cluster.notify} changed) the file is rewritten on that node: DRBD reads the handlers from it when an
+     * event happens, so nothing else is done and the resource is not touched. Where more differs (a hand edit, or a
+     * setting mcvirt applies only to new resources) a warning names the node and file, which is left as it is. A node
+     * whose DRBD was not read, or that has no file of mcvirt's for it, is skipped (other checks report those).
+     *
+     * @return the attribute changes of the vm's change, one per file rewritten
+     */
+    List<AttributeChange> resourceFiles(VmSpec vm, VmSpec.DiskSpec disk, VmMetadata.Disk existing,
+                                        ObservedDomain domain, String address, Diff.Builder diff) {
+        List<AttributeChange> attributes = new ArrayList<>();
+        Views.DrbdDiskView resource = allocation.of(vm.name()).get(disk.name());
+        if (resource == null || existing.resource() == null || !resource.resource().equals(existing.resource())
+                || desired.cluster().drbdIfEnabled().isEmpty()) {
+            return attributes;
+        }
+        List<String> members = domain.metadata().pair().stream().sorted().toList();
+        if (members.size() != 2 || members.stream().anyMatch(m -> desired.node(m).isEmpty()
+                || desired.node(m).get().storage(disk.storage()).isEmpty())) {
+            return attributes; // a pair node or storage gone from the manifest: reported by the vm differ
+        }
+        DrbdSpec drbd = desired.cluster().drbdIfEnabled().orElseThrow();
+        for (String member : members) {
+            Optional<NodeObservation> seen = observed.node(member).filter(NodeObservation::reachable)
+                    .filter(n -> n.drbd().availability() == Availability.PRESENT);
+            Optional<String> file = seen.flatMap(n -> n.drbd().resourceFile(existing.resource()));
+            if (file.isEmpty() || !desired.node(member).get().contacted()) {
+                continue;
+            }
+            String text = resourceText(vm, disk, resource, members, seen.get().drbd().kernelMajor() == 9);
+            if (comparable(text, true).equals(comparable(file.get(), true))) {
+                continue;
+            }
+            NodeSpec spec = desired.node(member).orElseThrow();
+            String path = spec.drbdConfigDirectory() + "/" + existing.resource() + ".res";
+            if (!comparable(text, false).equals(comparable(file.get(), false))) {
+                diff.problem(PlanFinding.Code.DRBD_FILE_DIFFERS, PlanFinding.Subject.vm(vm.name(), member),
+                        "DRBD resource file " + path + " on node " + member + " differs from what mcvirt writes for"
+                        + " vm " + vm.name() + " disk " + disk.name() + " beyond its handlers (edited by hand, or a"
+                        + " setting mcvirt applies only to new resources): it is left as it is");
+                continue;
+            }
+            String now = desired.cluster().notifyCommand().isPresent() ? "journal and cluster.notify" : "journal";
+            attributes.add(new AttributeChange("disk." + disk.name() + ".handlers." + member,
+                    file.get().contains("handlers {") ? "other" : "none", now, Effect.LIVE));
+            diff.step(member, Subjects.drbd(member, existing.resource()), List.of(), address, "rewrite DRBD resource"
+                    + " file " + path + " with mcvirt's handlers (split brain and verify findings to the " + now
+                    + "; the resource is not touched)", new StepPayload.WriteDrbdConfig(existing.resource(), text,
+                    spec.drbdConfigDirectory(), spec.stateDirectory(), drbd.secret().file(),
+                    drbd.secret().file() != null ? null : drbd.secret().environmentVariable()));
+        }
+        return attributes;
     }
 
     /**

@@ -76,6 +76,7 @@ final class ReplicatedDiskDiffer implements ResourceDiffer {
         Views.DomainView view = Views.domain(desired.cluster(), placement.node().spec(), vm, domain.uuid(),
                 replicas.allocation().of(vm.name()));
         List<AttributeChange> comingUp = new ArrayList<>();
+        List<AttributeChange> handlers = new ArrayList<>();
         for (VmDisks.Match match : VmDisks.match(vm, domain, view)) {
             if (!match.disk().replicated()) {
                 continue;
@@ -87,6 +88,8 @@ final class ReplicatedDiskDiffer implements ResourceDiffer {
                             address + ".up", diff));
                     replicas.resizeOf(vm, match.disk(), match.existing(), domain)
                             .ifPresent(resize -> replicas.resize(resize, domain, address, diff));
+                    handlers.addAll(replicas.resourceFiles(vm, match.disk(), match.existing(), domain,
+                            address + ".handlers", diff));
                 }
                 case MOVED, CONVERTED -> {
                     // refused by the vm differ
@@ -97,6 +100,12 @@ final class ReplicatedDiskDiffer implements ResourceDiffer {
             diff.change(new ResourceChange(address + ".up", ChangeKind.VM, vm.name(), vm.node(), Action.UPDATE,
                     comingUp, "its DRBD resources are not up on every node of its pair (a node rebooted, or lost"
                     + " power): they are brought up from their resource files and metadata and connect to the peer"));
+        }
+        if (!handlers.isEmpty()) {
+            diff.change(new ResourceChange(address + ".handlers", ChangeKind.VM, vm.name(), vm.node(), Action.UPDATE,
+                    handlers, "the resource files of its replicated disks get mcvirt's DRBD handlers (a split brain or"
+                    + " a verify finding is logged to the node's journal" + (desired.cluster().notifyCommand()
+                    .isPresent() ? " and cluster.notify's command runs" : "") + "); the resources are not touched"));
         }
         if (VmDisks.keepsRemovedDisks(vm, domain)) {
             return;

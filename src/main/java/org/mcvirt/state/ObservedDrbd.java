@@ -16,11 +16,22 @@ import java.util.TreeMap;
  * the module is not loaded (then availability is ABSENT), utilitiesVersion when drbd-utils is not installed. errors
  * say what could not be read; whatever could be read is still there. No shared secret is ever kept here.
  * deviceBytes is the size of each configured minor's device (/sys/block/drbdN/size, readable in either role); it is
- * not part of the fingerprint.
+ * not part of the fingerprint. resourceFiles are the texts of mcvirt's resource files there, without the secret.
  */
 public record ObservedDrbd(Availability availability, List<String> errors, String kernelVersion, String kernelApi,
                            String utilitiesVersion, List<Resource> resources, List<VerifyRecord> verifications,
-                           Map<Integer, Long> deviceBytes, List<FailoverRecord> failovers) {
+                           Map<Integer, Long> deviceBytes, List<FailoverRecord> failovers,
+                           @com.fasterxml.jackson.annotation.JsonInclude(
+                                   com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+                           Map<String, String> resourceFiles) {
+    /** Without resource files (none read). */
+    public ObservedDrbd(Availability availability, List<String> errors, String kernelVersion, String kernelApi,
+                        String utilitiesVersion, List<Resource> resources, List<VerifyRecord> verifications,
+                        Map<Integer, Long> deviceBytes, List<FailoverRecord> failovers) {
+        this(availability, errors, kernelVersion, kernelApi, utilitiesVersion, resources, verifications, deviceBytes,
+                failovers, Map.of());
+    }
+
     /** Without failover records (none read). */
     public ObservedDrbd(Availability availability, List<String> errors, String kernelVersion, String kernelApi,
                         String utilitiesVersion, List<Resource> resources, List<VerifyRecord> verifications,
@@ -36,6 +47,8 @@ public record ObservedDrbd(Availability availability, List<String> errors, Strin
     }
 
     public ObservedDrbd {
+        resourceFiles = resourceFiles == null ? Map.of()
+                : java.util.Collections.unmodifiableMap(new TreeMap<>(resourceFiles));
         deviceBytes = deviceBytes == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(deviceBytes));
         availability = availability == null ? Availability.NOT_READ : availability;
         errors = errors == null ? List.of() : List.copyOf(errors);
@@ -46,6 +59,15 @@ public record ObservedDrbd(Availability availability, List<String> errors, Strin
                 : verifications.stream().sorted(Comparator.comparing(VerifyRecord::resource)).toList();
         failovers = failovers == null ? List.of()
                 : failovers.stream().sorted(Comparator.comparing(FailoverRecord::vm)).toList();
+    }
+
+    /**
+     * The text of the resource file mcvirt wrote for resource on this node (the file in the node's DRBD configuration
+     * directory whose line {@code # mcvirt-resource: NAME} names it), without its shared-secret line, which the node
+     * never sends; empty when there is none or it was not read.
+     */
+    public Optional<String> resourceFile(String resource) {
+        return Optional.ofNullable(resourceFiles.get(resource));
     }
 
     /** The record of this node's failover of a vm, if it took the vm over from a node declared offline. */
@@ -108,6 +130,9 @@ public record ObservedDrbd(Availability availability, List<String> errors, Strin
         view.put("verifications", verifications);
         if (!failovers.isEmpty()) {
             view.put("failovers", failovers);
+        }
+        if (!resourceFiles.isEmpty()) {
+            view.put("resourceFiles", resourceFiles);
         }
         return view;
     }

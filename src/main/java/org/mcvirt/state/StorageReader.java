@@ -98,6 +98,15 @@ public final class StorageReader {
      */
     public static Result read(NodeTransport transport, String stateDirectory, Progress progress, boolean readLvm)
             throws SshException {
+        return read(transport, stateDirectory, null, progress, readLvm);
+    }
+
+    /**
+     * @param drbdConfigDirectory the node's DRBD configuration directory; mcvirt's resource files there are read
+     *                            (without their secret); null reads none
+     */
+    public static Result read(NodeTransport transport, String stateDirectory, String drbdConfigDirectory,
+                              Progress progress, boolean readLvm) throws SshException {
         String boundary = "--mcvirt-" + UUID.randomUUID();
         StateDirectory state = stateDirectory == null ? null : new StateDirectory(stateDirectory);
         Progress tracker = progress == null ? new Progress() : progress;
@@ -108,7 +117,8 @@ public final class StorageReader {
                     state == null ? "/nonexistent" : state.verifyDirectory(),
                     state == null ? "/nonexistent" : state.journalFile(),
                     state == null ? "/nonexistent" : state.definitionsDirectory(),
-                    state == null ? "/nonexistent" : state.failoverDirectory(), readLvm ? "lvm" : "-"));
+                    state == null ? "/nonexistent" : state.failoverDirectory(), readLvm ? "lvm" : "-",
+                    drbdConfigDirectory == null ? "/nonexistent" : drbdConfigDirectory));
         } finally {
             tracker.done();
         }
@@ -249,11 +259,11 @@ public final class StorageReader {
         if (!proc.succeeded()) {
             if (proc.stderr().contains("No such file")) {
                 return new ObservedDrbd(errors.isEmpty() ? Availability.ABSENT : Availability.FAILED, errors, null,
-                        null, utilitiesVersion, List.of(), verifications, Map.of(), failovers);
+                        null, utilitiesVersion, List.of(), verifications, Map.of(), failovers, resourceFiles(batch));
             }
             errors.add(failure("cat /proc/drbd", proc));
             return new ObservedDrbd(Availability.FAILED, errors, null, null, utilitiesVersion, List.of(), verifications,
-                    Map.of(), failovers);
+                    Map.of(), failovers, resourceFiles(batch));
         }
         ProcDrbdParser.ProcDrbd parsed = ProcDrbdParser.parse(proc.stdout());
         if (parsed.version() == null) {
@@ -265,7 +275,7 @@ public final class StorageReader {
                 : drbd84(batch.result("show"), parsed, errors);
         return new ObservedDrbd(errors.isEmpty() ? Availability.PRESENT : Availability.FAILED, errors,
                 parsed.version(), parsed.api(), utilitiesVersion, resources, verifications, deviceSizes(batch),
-                failovers);
+                failovers, resourceFiles(batch));
     }
 
     /** "/sys/block/drbd300/size 130992" lines (512-byte sectors) by minor, in bytes. */
@@ -365,6 +375,28 @@ public final class StorageReader {
         return parent.substring(parent.lastIndexOf('/') + 1);
     }
 
+    /** A file section of a DRBD resource file (the script sends only mcvirt's, without the secret line). */
+    private static boolean resourceFile(String path) {
+        return path.endsWith(".res");
+    }
+
+    /** mcvirt's resource files by the resource their {@code # mcvirt-resource: NAME} line names. */
+    static Map<String, String> resourceFiles(Batch batch) {
+        Map<String, String> files = new java.util.TreeMap<>();
+        for (Map.Entry<String, String> file : batch.files().entrySet()) {
+            if (!resourceFile(file.getKey())) {
+                continue;
+            }
+            file.getValue().lines().filter(l -> l.startsWith(RESOURCE_MARK)).findFirst()
+                    .map(l -> l.substring(RESOURCE_MARK.length()).strip())
+                    .ifPresent(resource -> files.put(resource, file.getValue()));
+        }
+        return files;
+    }
+
+    /** The line of a resource file that names its resource (templates/drbd/resource.ftl). */
+    static final String RESOURCE_MARK = "# mcvirt-resource: ";
+
     private static List<FailoverRecord> failovers(Batch batch, List<String> errors) {
         List<FailoverRecord> records = new ArrayList<>();
         for (Map.Entry<String, String> file : batch.files().entrySet()) {
@@ -383,7 +415,7 @@ public final class StorageReader {
     private static List<VerifyRecord> verifications(Batch batch, List<String> errors) {
         List<VerifyRecord> records = new ArrayList<>();
         for (Map.Entry<String, String> file : batch.files().entrySet()) {
-            if (directoryOf(file.getKey()).equals("failover")) {
+            if (directoryOf(file.getKey()).equals("failover") || resourceFile(file.getKey())) {
                 continue;
             }
             try {

@@ -39,7 +39,8 @@ class SavedPlanTamperTest {
     /** Each tampered file and what its refusal must say. */
     private static final Map<String, List<String>> REFUSALS = Map.ofEntries(
             Map.entry("host-disk", List.of("step 12 (DEFINE_DOMAIN on beta), argument xml: ", "/dev/sda")),
-            Map.entry("drbd-handlers", List.of("step 5 (WRITE_DRBD_CONFIG on alpha), argument text: ", "handlers {")),
+            Map.entry("drbd-handlers", List.of("step 5 (WRITE_DRBD_CONFIG on alpha), argument text: ",
+                    "id > /tmp/owned")),
             Map.entry("libvirt-uri-ext", List.of("node alpha, libvirtUri: ", "transport qemu+ext")),
             Map.entry("libvirt-uri-tcp", List.of("node beta, libvirtUri: ", "transport qemu+tcp")),
             Map.entry("libvirt-uri-no-host-key", List.of("node alpha, libvirtUri: ", "known_hosts_verify=ignore")),

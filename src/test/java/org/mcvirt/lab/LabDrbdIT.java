@@ -35,6 +35,10 @@ class LabDrbdIT {
     private static final String RESOURCE = "mcvirt_" + VM + "_root";
     private static final String SECRET = "Lab-Secret-" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
     private static final String STATE = "/var/lib/mcvirt-" + CLUSTER;
+    /** cluster.notify's command on both nodes: appends its arguments to NOTIFIED. */
+    private static final String NOTIFY = "/root/mcvirt-notify-" + CLUSTER;
+    private static final String NOTIFIED = "/root/mcvirt-notified-" + CLUSTER;
+    private static final String RES_FILE = "/etc/drbd.d/" + RESOURCE + ".res";
     /** The minor the plan allocates: the first of 300-399 that no resource on the nodes uses (another test's may). */
     private static int minor;
     private static String device;
@@ -53,6 +57,9 @@ class LabDrbdIT {
         manifest = dir.resolve("cluster.yaml");
         secretFile = secret;
         writeManifest("stopped", "32MiB");
+        for (String node : List.of("node1", "node2")) {
+            Lab.ssh(node, "printf '#!/bin/sh\\necho \"$@\" >>" + NOTIFIED + "\\n' >" + NOTIFY + " && chmod 755 " + NOTIFY);
+        }
     }
 
     private static Path secretFile;
@@ -64,6 +71,7 @@ class LabDrbdIT {
                 cluster:
                   name: %s
                   drbd: {enabled: true, minors: 300-399, ports: 7800-7849, secret: {file: %s}}
+                  notify: {command: %s}
                 networks: []
                 vms:
                   - name: %s
@@ -71,7 +79,7 @@ class LabDrbdIT {
                     memory: 64MiB
                     state: %s
                     disks: [{name: root, size: %s, storage: vg0, replicated: true}]
-                """.formatted(CLUSTER, secretFile, VM, state, size));
+                """.formatted(CLUSTER, secretFile, NOTIFY + " lab", VM, state, size));
     }
 
     @AfterAll
@@ -80,6 +88,9 @@ class LabDrbdIT {
             return;
         }
         Lab.destroyDrbdCluster(nodes, dir, CLUSTER, RESOURCE, STATE);
+        for (String node : List.of("node1", "node2")) {
+            Lab.script("ssh", node, "rm", "-f", NOTIFY, NOTIFIED);
+        }
     }
 
     private static Cli.Result mcvirt(String... args) {
@@ -131,6 +142,46 @@ class LabDrbdIT {
         assertThat(again.out()).isEqualTo("No changes. The cluster matches the manifest.\n");
         OUTPUTS.add(mcvirt("info").out());
         OUTPUTS.add(mcvirt("info", VM).out());
+    }
+
+    /**
+     * The resource file's handlers: written on both nodes with cluster.notify's command; a file without them (as
+     * mcvirt wrote before it had handlers) is rewritten by the next apply with the secret kept, the resource left as
+     * it is; a file edited beyond its handlers is reported and left alone.
+     */
+    @Test
+    @Order(2)
+    void aResourceFileWithoutHandlersGetsThemAndOneEditedBeyondThemIsOnlyReported() {
+        for (String node : new String[] {"node1", "node2"}) {
+            assertThat(Lab.ssh(node, "cat", RES_FILE)).contains("handlers {", "out-of-sync \"logger -t mcvirt-drbd",
+                    "timeout 10 " + NOTIFY + " lab " + RESOURCE);
+        }
+        String before = Lab.ssh("node2", "cat", "/proc/drbd");
+        Lab.ssh("node2", "sed", "-i", "'/^  handlers {/,/^  }/d'", RES_FILE);
+        assertThat(Lab.ssh("node2", "cat", RES_FILE)).doesNotContain("handlers");
+        Cli.Result plan = mcvirt("plan", "--detailed-exitcode");
+        assertThat(plan.exitCode()).as(plan.toString()).isEqualTo(2);
+        assertThat(plan.out()).contains("rewrite DRBD resource file " + RES_FILE + " with mcvirt's handlers",
+                "disk.root.handlers.node2 = none -> journal and cluster.notify");
+        assertThat(plan.out()).doesNotContain("node1: rewrite");
+        Cli.Result apply = mcvirt("apply", "--auto-approve");
+        assertThat(apply.exitCode()).as(apply.toString()).isZero();
+        assertThat(Lab.ssh("node2", "cat", RES_FILE)).contains("handlers {", "shared-secret \"" + SECRET + "\"");
+        assertThat(Lab.ssh("node2", "stat", "-c", "%a", RES_FILE).strip()).isEqualTo("600");
+        assertThat(Lab.ssh("node2", "drbdadm", "dump", RESOURCE)).contains("split-brain");
+        assertThat(Lab.ssh("node2", "cat", "/proc/drbd")).as("the resource is not touched")
+                .containsPattern(minor + ": cs:Connected ro:Secondary/Primary ds:UpToDate/UpToDate");
+        assertThat(before).containsPattern(minor + ": cs:Connected");
+        Cli.Result empty = mcvirt("plan", "--detailed-exitcode");
+        assertThat(empty.exitCode()).as(empty.toString()).isZero();
+
+        Lab.ssh("node2", "sed", "-i", "'s/resync-rate 100M;/resync-rate 90M;/'", RES_FILE);
+        Cli.Result edited = mcvirt("plan", "--detailed-exitcode");
+        assertThat(edited.out()).contains("DRBD resource file " + RES_FILE + " on node node2 differs from what mcvirt"
+                + " writes for vm " + VM + " disk root beyond its handlers").doesNotContain("rewrite DRBD");
+        assertThat(edited.exitCode()).as(edited.toString()).isZero();
+        Lab.ssh("node2", "sed", "-i", "'s/resync-rate 90M;/resync-rate 100M;/'", RES_FILE);
+        assertThat(mcvirt("plan", "--detailed-exitcode").exitCode()).isZero();
     }
 
     @Test
@@ -212,6 +263,16 @@ class LabDrbdIT {
                     .contains("\"result\":\"out-of-sync\"", "\"outOfSyncKiB\":64");
         }
         assertThat(mcvirt("lock", "status").out()).isEqualTo("node1: free\nnode2: free\n");
+        // DRBD's out-of-sync handler on both nodes: the finding in the node's journal, cluster.notify's command run
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        for (String node : new String[] {"node1", "node2"}) {
+            while (!Lab.script("ssh", node, "cat", NOTIFIED).text().contains("lab " + RESOURCE)) {
+                assertThat(System.nanoTime()).as("cluster.notify never ran on %s", node).isLessThan(until);
+                Thread.sleep(500);
+            }
+            assertThat(Lab.ssh(node, "journalctl", "-t", "mcvirt-drbd", "--no-pager", "-o", "cat"))
+                    .contains(RESOURCE + " (cluster " + CLUSTER + ", vm " + VM + ", disk root): out of sync");
+        }
         assertThat(mcvirt("list").out()).containsPattern(VM + " +node1 +shut-off .* MARKED");
         assertThat(mcvirt("info", VM).out()).contains("last verify: out-of-sync (64 KiB out of sync)",
                 "attention: disk root (" + RESOURCE + "): the verify of");

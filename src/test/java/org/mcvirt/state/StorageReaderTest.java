@@ -100,6 +100,33 @@ LVS, VGS, "drbdadm --version");
     }
 
     /**
+     * mcvirt's DRBD resource files are read from the configuration directory by the same script in a real shell, by
+     * the resource their mark line names, without the shared-secret line; a file without the mark (another tool's)
+     * and a .conf file are not sent at all.
+     */
+    @Test
+    @Timeout(60)
+    void mcvirtsResourceFilesAreReadWithoutTheirSecret(@TempDir Path dir) throws Exception {
+        Path config = Files.createDirectories(dir.resolve("drbd.d"));
+        String ours = Files.readString(Path.of("src/test/resources/testdata/drbd/render/drbd84.res"))
+                .replace("not-the-real-one", "s3cr3t-value");
+        Files.writeString(config.resolve("mcvirt-web1-root.res"), ours);
+        Files.writeString(config.resolve("r9.res"), "resource r9 {\n  net { shared-secret \"other\"; }\n}\n");
+        Files.writeString(config.resolve("global_common.conf"), "# mcvirt-resource: nope\ncommon { }\n");
+        try (NodeTransport shell = stubbedShell(dir)) {
+            StorageReader.Result result = StorageReader.read(shell, dir.resolve("state").toString(), config.toString(),
+                    null, false);
+            assertThat(result.drbd().resourceFiles()).containsOnlyKeys("mcvirt-web1-root");
+            String read = result.drbd().resourceFile("mcvirt-web1-root").orElseThrow();
+            assertThat(read).doesNotContain("s3cr3t-value", "shared-secret")
+                    .isEqualTo(ours.lines().filter(l -> !l.contains("shared-secret")).map(l -> l + "\n")
+                            .collect(java.util.stream.Collectors.joining()));
+            assertThat(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(result.drbd()))
+                    .doesNotContain("s3cr3t-value");
+        }
+    }
+
+    /**
      * A shell on this machine whose PATH starts with stubs of lvs, vgs, drbdadm and drbdsetup in dir/stubs: lvs and vgs
      * print the lab's captured reports, drbdadm its captured version; each writes its command line to dir/stubs.log.
      */
@@ -331,7 +358,7 @@ LVS, VGS, "drbdadm --version");
             assertThat(e.steps()).isEqualTo(2);
         });
         assertThat(node.commands.get(0)).endsWith("/var/lib/mcvirt/verify", "/var/lib/mcvirt/journal.jsonl",
-                "/var/lib/mcvirt/domains", "/var/lib/mcvirt/failover", "lvm");
+                "/var/lib/mcvirt/domains", "/var/lib/mcvirt/failover", "lvm", "/nonexistent");
     }
 
     @Test

@@ -25,9 +25,9 @@ def host_disk(p):
 def drbd_handlers(p):
     s = step(p, 5)
     text = s['arguments']['text']
-    i = text.index('{', text.index('resource ')) + 1
-    s['arguments']['text'] = (text[:i] + "\n  handlers {\n    split-brain \"/bin/sh -c 'id > /tmp/owned'\";\n  }"
-                              + text[i:])
+    i = text.index('split-brain "') + len('split-brain "')
+    j = text.index('";', i)
+    s['arguments']['text'] = text[:i] + "id > /tmp/owned" + text[j:]
 
 
 def uri_ext(p):
@@ -112,7 +112,7 @@ def made_with(p):
 
 EDITS = [
     ("host-disk", host_disk, "step 12 DEFINE_DOMAIN: the vm's disk /dev/drbd100 replaced by the host's /dev/sda"),
-    ("drbd-handlers", drbd_handlers, "step 5 WRITE_DRBD_CONFIG: a handlers {} block (a root command) in the"
+    ("drbd-handlers", drbd_handlers, "step 5 WRITE_DRBD_CONFIG: the split-brain handler replaced by a root command in the"
      " resource file"),
     ("libvirt-uri-ext", uri_ext, "node alpha: libvirt URI qemu+ext:// (runs a local program)"),
     ("libvirt-uri-tcp", uri_tcp, "node beta: libvirt URI qemu+tcp:// (unauthenticated, unencrypted)"),
