@@ -75,6 +75,13 @@ final class DriftAssessment {
             Subject subject = subjectOf(problem, cluster);
             object.apply(subject.kind(), subject.name()).add("problem", problem.message());
         }
+        // a warning the plan only shows, but which is drift: a resource file edited on a node beyond its handlers
+        for (PlanFinding warning : in.plan().warnings()) {
+            if (warning.code() == PlanFinding.Code.DRBD_FILE_DIFFERS) {
+                Subject subject = subjectOf(warning, cluster);
+                object.apply(subject.kind(), subject.name()).add("resource-file", warning.message());
+            }
+        }
 
         locks(in, object, unread);
         interruptedApply(in, object);

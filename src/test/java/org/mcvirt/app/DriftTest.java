@@ -216,6 +216,19 @@ class DriftTest {
     }
 
     @Test
+    void aResourceFileEditedBeyondItsHandlersIsAWarningInThePlanAndDriftOfItsVm() {
+        PlanFinding edited = new PlanFinding(PlanFinding.Code.DRBD_FILE_DIFFERS, PlanFinding.Subject.vm("web", "n2"),
+                "DRBD resource file /etc/drbd.d/mcvirt_web_root.res on node n2 differs from what mcvirt writes");
+        assertThat(edited.code().warning()).isTrue();
+        Plan plan = plan(List.of(), List.of()).withWarning(edited)
+                .withWarning(new PlanFinding(PlanFinding.Code.POOL_KEPT, PlanFinding.Subject.vm("web", "n2"), "kept"));
+        DriftReport report = assess(desired(null), healthy(List.of()), plan, FREE, Optional.empty());
+        assertThat(item(report, DriftReport.Kind.VM, "web").type()).isEqualTo("resource-file");
+        assertThat(item(report, DriftReport.Kind.VM, "web").message()).isEqualTo(edited.message());
+        assertThat(report.drifted()).as("another warning is not drift").isEqualTo(1);
+    }
+
+    @Test
     void aProblemThatNamesNoObjectMakesTheClusterDrift() {
         DriftReport report = assess(desired(null), healthy(List.of()), plan(List.of(),
                 List.of(new PlanFinding(PlanFinding.Code.SAVED, PlanFinding.Subject.cluster(null), "something else"))), FREE,
