@@ -354,8 +354,58 @@ class LabDrbdIT {
         assertThat(stop.exitCode()).as(stop.toString()).isZero();
     }
 
+    /**
+     * A real split brain (the pair disconnected, each side written as Primary, then reconnected): DRBD's split-brain
+     * handler logs it on both nodes and runs cluster.notify's command; then the test discards node2's changes.
+     */
     @Test
     @Order(8)
+    void aSplitBrainIsLoggedToTheJournalAndNotifiedOnBothNodes() throws Exception {
+        java.util.Map<String, Integer> notifiedBefore = new java.util.HashMap<>();
+        for (String node : new String[] {"node1", "node2"}) {
+            notifiedBefore.put(node, Lab.script("ssh", node, "cat", NOTIFIED).text().split("\n", -1).length);
+            Lab.ssh(node, "drbdadm", "disconnect", RESOURCE);
+        }
+        Lab.ssh("node1", "dd", "if=/dev/urandom", "of=" + device, "bs=4096", "seek=10", "count=1", "oflag=direct",
+                "status=none");
+        Lab.ssh("node2", "drbdadm", "primary", RESOURCE);
+        Lab.ssh("node2", "dd", "if=/dev/urandom", "of=" + device, "bs=4096", "seek=20", "count=1", "oflag=direct",
+                "status=none");
+        Lab.ssh("node2", "drbdadm", "secondary", RESOURCE);
+        Lab.ssh("node2", "drbdadm", "connect", RESOURCE);
+        Lab.ssh("node1", "drbdadm", "connect", RESOURCE);
+        String logged = RESOURCE + " (cluster " + CLUSTER + ", vm " + VM + ", disk root): split brain";
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        try {
+            for (String node : new String[] {"node1", "node2"}) {
+                while (!Lab.script("ssh", node, "journalctl", "-t", "mcvirt-drbd", "--no-pager", "-o", "cat").text()
+                        .contains(logged)) {
+                    assertThat(System.nanoTime()).as("no split brain logged on %s: %s", node,
+                            Lab.script("ssh", node, "cat", "/proc/drbd").text()).isLessThan(until);
+                    Thread.sleep(500);
+                }
+                while (Lab.script("ssh", node, "cat", NOTIFIED).text().split("\n", -1).length
+                        <= notifiedBefore.get(node)) {
+                    assertThat(System.nanoTime()).as("cluster.notify not run on %s", node).isLessThan(until);
+                    Thread.sleep(500);
+                }
+                assertThat(Lab.ssh(node, "drbdadm", "cstate", RESOURCE).strip()).isEqualTo("StandAlone");
+            }
+        } finally {
+            // node1 keeps its data; node2's changes since the split are discarded and resynced from node1
+            Lab.script("ssh", "node2", "drbdadm", "connect", "--discard-my-data", RESOURCE);
+            Lab.script("ssh", "node1", "drbdadm", "connect", RESOURCE);
+        }
+        long synced = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!Lab.ssh("node1", "drbdadm", "dstate", RESOURCE).strip().equals("UpToDate/UpToDate")
+                || !Lab.ssh("node1", "drbdadm", "cstate", RESOURCE).strip().equals("Connected")) {
+            assertThat(System.nanoTime()).as("the pair is whole again").isLessThan(synced);
+            Thread.sleep(500);
+        }
+    }
+
+    @Test
+    @Order(9)
     void deletingTheVmRemovesTheResourceAndTheLvsOnBothNodesOnlyWithAllowDestroy() throws Exception {
         Path gone = dir.resolve("gone.yaml");
         Files.writeString(gone, Files.readString(manifest).substring(0, Files.readString(manifest).indexOf("vms:"))
@@ -379,7 +429,7 @@ class LabDrbdIT {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void theSecretIsInNoOutputNoSavedPlanAndNoJournal() {
         for (String node : new String[] {"node1", "node2"}) {
             String journal = Lab.ssh(node, "cat", STATE + "/journal.jsonl");
