@@ -1,7 +1,6 @@
 package org.mcvirt.manifest;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,17 +14,11 @@ import org.mcvirt.plan.Planner;
 /** cluster.capacity.nPlusOne: warn (the default) or enforce; anything else is an error at its place. */
 class ManifestCapacityTest {
     private static Path write(Path dir, String capacity) throws Exception {
-        Path file = dir.resolve("cluster.yaml");
-        Files.writeString(file, "apiVersion: mcvirt/v1\ncluster:\n  name: prod\n"
-                + (capacity == null ? "" : "  capacity:\n" + capacity)
-                + "nodes:\n  - name: here\n    local: true\n");
-        return file;
+        return ClusterSectionFixture.write(dir, "capacity", capacity);
     }
 
     private static List<String> problems(Path file) {
-        ManifestException e = catchThrowableOfType(() -> ManifestLoader.load(List.of(file)), ManifestException.class);
-        assertThat(e).as("the manifest was accepted").isNotNull();
-        return e.diagnostics().stream().map(Diagnostic::toString).toList();
+        return ClusterSectionFixture.problems(file);
     }
 
     @Test

@@ -1,9 +1,7 @@
 package org.mcvirt.manifest;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -15,17 +13,11 @@ import org.mcvirt.plan.Planner;
 /** cluster.migration: maxDowntime (ms or s, 1ms to 10s, default 100ms) and autoConverge (default true). */
 class ManifestMigrationTest {
     private static Path write(Path dir, String migration) throws Exception {
-        Path file = dir.resolve("cluster.yaml");
-        Files.writeString(file, "apiVersion: mcvirt/v1\ncluster:\n  name: prod\n"
-                + (migration == null ? "" : "  migration:\n" + migration)
-                + "nodes:\n  - name: here\n    local: true\n");
-        return file;
+        return ClusterSectionFixture.write(dir, "migration", migration);
     }
 
     private static List<String> problems(Path file) {
-        ManifestException e = catchThrowableOfType(() -> ManifestLoader.load(List.of(file)), ManifestException.class);
-        assertThat(e).as("the manifest was accepted").isNotNull();
-        return e.diagnostics().stream().map(Diagnostic::toString).toList();
+        return ClusterSectionFixture.problems(file);
     }
 
     @Test

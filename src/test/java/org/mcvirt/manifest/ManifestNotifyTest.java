@@ -1,9 +1,7 @@
 package org.mcvirt.manifest;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -15,17 +13,11 @@ import org.mcvirt.plan.Planner;
 /** cluster.notify.command: an absolute path with plain words, checked offline at its place; absent by default. */
 class ManifestNotifyTest {
     private static Path write(Path dir, String notify) throws Exception {
-        Path file = dir.resolve("cluster.yaml");
-        Files.writeString(file, "apiVersion: mcvirt/v1\ncluster:\n  name: prod\n"
-                + (notify == null ? "" : "  notify:\n" + notify)
-                + "nodes:\n  - name: here\n    local: true\n");
-        return file;
+        return ClusterSectionFixture.write(dir, "notify", notify);
     }
 
     private static List<String> problems(Path file) {
-        ManifestException e = catchThrowableOfType(() -> ManifestLoader.load(List.of(file)), ManifestException.class);
-        assertThat(e).as("the manifest was accepted").isNotNull();
-        return e.diagnostics().stream().map(Diagnostic::toString).toList();
+        return ClusterSectionFixture.problems(file);
     }
 
     @Test
