@@ -63,7 +63,6 @@ final class Replicas {
         if (resource == null) {
             return subject; // the allocation reported why
         }
-        DrbdSpec drbd = desired.cluster().drbdIfEnabled().orElseThrow();
         String peer = vm.peer().orElseThrow();
         List<String> members = vm.pair().stream().sorted().toList();
         if (!ready(vm, disk, resource.resource(), members, diff)) {
@@ -79,11 +78,9 @@ final class Replicas {
             diff.step(member, lv, List.of(), address, "create logical volume " + volumeGroup + "/"
                     + resource.resource() + " (" + Sizes.format(disk.sizeBytes()) + ")", new StepPayload.CreateLv(
                     volumeGroup, resource.resource(), disk.sizeBytes(), tag(desired.cluster().name())));
-            StepPayload.WriteDrbdConfig file = new StepPayload.WriteDrbdConfig(resource.resource(), text,
-                    spec.drbdConfigDirectory(), spec.stateDirectory(), drbd.secret().file(),
-                    drbd.secret().file() != null ? null : drbd.secret().environmentVariable());
             diff.step(member, side, List.of(lv), address, "write DRBD resource "
-                    + resource.resource() + " (" + spec.drbdConfigDirectory() + "/" + resource.resource() + ".res)", file);
+                    + resource.resource() + " (" + filePath(spec, resource.resource()) + ")",
+                    writeFile(resource.resource(), text, spec));
             diff.step(member, side, List.of(), address, "create DRBD metadata of "
                     + resource.resource(), new StepPayload.CreateDrbdMetadata(resource.resource()));
             diff.step(member, side, List.of(), address, "bring up DRBD resource "
@@ -94,6 +91,18 @@ final class Replicas {
                         + "'s new disk is the good copy; " + peer + "'s new disk is overwritten)",
                 new StepPayload.DrbdInitialSync(resource.resource(), resource.minor()));
         return subject;
+    }
+
+    /** Where a node keeps a resource's file. */
+    private static String filePath(NodeSpec spec, String resource) {
+        return spec.drbdConfigDirectory() + "/" + resource + ".res";
+    }
+
+    /** The step payload that writes a resource's file on a node; apply reads the secret from where the manifest says. */
+    private StepPayload.WriteDrbdConfig writeFile(String resource, String text, NodeSpec spec) {
+        DrbdSpec.SecretRef secret = desired.cluster().drbdIfEnabled().orElseThrow().secret();
+        return new StepPayload.WriteDrbdConfig(resource, text, spec.drbdConfigDirectory(), spec.stateDirectory(),
+                secret.file(), secret.file() != null ? null : secret.environmentVariable());
     }
 
     /** The resource file mcvirt writes for a replicated disk on the nodes of members, its secret a placeholder. */
@@ -158,7 +167,6 @@ final class Replicas {
                 || desired.node(m).get().storage(disk.storage()).isEmpty())) {
             return attributes; // a pair node or storage gone from the manifest: reported by the vm differ
         }
-        DrbdSpec drbd = desired.cluster().drbdIfEnabled().orElseThrow();
         for (String member : members) {
             Optional<NodeObservation> seen = observed.node(member).filter(NodeObservation::reachable)
                     .filter(n -> n.drbd().availability() == Availability.PRESENT);
@@ -171,7 +179,7 @@ final class Replicas {
                 continue;
             }
             NodeSpec spec = desired.node(member).orElseThrow();
-            String path = spec.drbdConfigDirectory() + "/" + existing.resource() + ".res";
+            String path = filePath(spec, existing.resource());
             if (!comparable(text, false).equals(comparable(file.get(), false))) {
                 diff.problem(PlanFinding.Code.DRBD_FILE_DIFFERS, PlanFinding.Subject.vm(vm.name(), member),
                         "DRBD resource file " + path + " on node " + member + " differs from what mcvirt writes for"
@@ -184,9 +192,7 @@ final class Replicas {
                     file.get().contains("handlers {") ? "other" : "none", now, Effect.LIVE));
             diff.step(member, Subjects.drbd(member, existing.resource()), List.of(), address, "rewrite DRBD resource"
                     + " file " + path + " with mcvirt's handlers (split brain and verify findings to the " + now
-                    + "; the resource is not touched)", new StepPayload.WriteDrbdConfig(existing.resource(), text,
-                    spec.drbdConfigDirectory(), spec.stateDirectory(), drbd.secret().file(),
-                    drbd.secret().file() != null ? null : drbd.secret().environmentVariable()));
+                    + "; the resource is not touched)", writeFile(existing.resource(), text, spec));
         }
         return attributes;
     }
