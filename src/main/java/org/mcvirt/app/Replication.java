@@ -16,6 +16,7 @@ import java.util.function.Consumer;
 import org.mcvirt.model.DesiredState;
 import org.mcvirt.model.VmMetadata;
 import org.mcvirt.node.DrbdNode;
+import org.mcvirt.node.DrbdVerifyProgram;
 import org.mcvirt.node.NodeException;
 import org.mcvirt.node.StateDirectory;
 import org.mcvirt.node.ssh.NodeScript;
@@ -110,52 +111,43 @@ public final class Replication {
     }
 
     /**
-     * Runs DRBD's online verify of one disk from the vm's node, waits for it with progress, and records the result on
-     * both nodes of the pair. A verify that cannot run (no connection, a resync running) is recorded as failed.
+     * Runs DRBD's online verify of one disk from the vm's node with the node's verify program (the one the scheduled
+     * verify runs), waits for it with progress, and records the result on both nodes of the pair: the program records
+     * it where it ran, and the record is copied to the peer. A verify that cannot run (no connection, a resync
+     * running) is recorded as failed.
      */
     static VerifyOutcome verify(Cluster cluster, ReplicatedDisk disk, Duration limit, Consumer<String> progress) {
         String runOn = disk.pair().contains(disk.vmNode()) ? disk.vmNode() : disk.pair().get(0);
         String started = now();
-        VerifyRecord record;
+        VerifyRecord record = null;
+        boolean recordedThere = false;
+        boolean[] markStands = {false};
         try {
-            DrbdNode drbd = drbd(cluster, runOn);
-            int doneBefore = drbd.verifiesDone(disk.minor());
-            boolean fresh = drbd.startVerify(disk.minor(), disk.resource());
-            progress.accept(disk.vm() + " disk " + disk.disk() + " (" + disk.resource() + "): "
-                    + (fresh ? "online verify started on " : "waiting for the online verify already running on ")
-                    + runOn);
-            DrbdNode.DeviceState end = drbd.awaitVerify(disk.minor(), disk.resource(), limit,
-                    line -> progress.accept(disk.vm() + " disk " + disk.disk() + ": " + line));
-            long outOfSync = end.oosKib();
-            String peer = disk.peerOf(runOn);
-            if (peer != null && cluster.stalled(peer) == null && cluster.nodes().containsKey(peer)) {
+            DrbdVerifyProgram program = program(cluster, runOn);
+            String stateDirectory = cluster.spec(runOn).stateDirectory();
+            DrbdVerifyProgram.Start start = program.start(stateDirectory, disk.resource(), disk.minor());
+            DrbdVerifyProgram.Recorded recorded = start.recorded();
+            if (start.running()) {
+                progress.accept(disk.vm() + " disk " + disk.disk() + " (" + disk.resource() + "): "
+                        + (start.startedNow() ? "online verify started on " : "waiting for the online verify already"
+                        + " running on ") + runOn);
                 try {
-                    Optional<DrbdNode.DeviceState> there = drbd(cluster, peer).state(disk.minor());
-                    if (there.isPresent()) {
-                        outOfSync = Math.max(outOfSync, there.get().oosKib());
-                    }
+                    drbd(cluster, runOn).awaitVerify(disk.minor(), disk.resource(), limit,
+                            line -> progress.accept(disk.vm() + " disk " + disk.disk() + ": " + line));
                 } catch (NodeException e) {
-                    // the count from the node that ran the verify stands
+                    progress.accept(disk.vm() + " disk " + disk.disk() + ": " + e.getMessage());
                 }
+                // ended (or the limit passed: then the program records that it did not end)
+                recorded = program.finish(stateDirectory, disk.resource(), disk.minor(), 0);
             }
-            int doneAfter = doneBefore < 0 ? -1 : drbd.verifiesDone(disk.minor());
-            if (!"Connected".equals(end.connection())) {
-                record = new VerifyRecord(disk.resource(), started, now(), VerifyRecord.Result.FAILED, outOfSync, runOn,
-                        "the verify ended with the resource " + end.connection() + " (connection lost?)");
-            } else if (doneAfter >= 0 && doneAfter <= doneBefore) {
-                record = new VerifyRecord(disk.resource(), started, now(), VerifyRecord.Result.FAILED, outOfSync, runOn,
-                        "the verify was aborted before its end (the kernel logged no 'Online verify done'; a lost"
-                                + " connection?)");
-            } else {
-                record = new VerifyRecord(disk.resource(), started, now(), outOfSync == 0 ? VerifyRecord.Result.CLEAN
-                        : VerifyRecord.Result.OUT_OF_SYNC, outOfSync, runOn, null);
-            }
-        } catch (NodeException e) {
+            record = JSON.readValue(recorded.json(), VerifyRecord.class);
+            recordedThere = true;
+            markStands[0] = recorded.kept();
+        } catch (NodeException | IOException | IllegalArgumentException e) {
             record = new VerifyRecord(disk.resource(), started, now(), VerifyRecord.Result.FAILED, null, runOn,
                     e.getMessage());
         }
-        boolean[] markStands = {false};
-        List<String> notRecorded = keep(cluster, disk, record, markStands);
+        List<String> notRecorded = keep(cluster, disk, record, recordedThere ? runOn : null, markStands);
         return new VerifyOutcome(disk, record, notRecorded, markStands[0]);
     }
 
@@ -198,10 +190,11 @@ public final class Replication {
     }
 
     /**
-     * Writes the record on both nodes of the pair; returns the nodes where it could not be written. A failed verify
+     * Writes the record on the nodes of the pair (but recordedOn, where the verify program wrote it); returns the nodes where it could not be written. A failed verify
      * does not replace an out-of-sync record (markStands is set): only a clean verify lifts a mark.
      */
-    private static List<String> keep(Cluster cluster, ReplicatedDisk disk, VerifyRecord record, boolean[] markStands) {
+    private static List<String> keep(Cluster cluster, ReplicatedDisk disk, VerifyRecord record, String recordedOn,
+                                     boolean[] markStands) {
         List<String> failed = new ArrayList<>();
         byte[] content;
         try {
@@ -210,6 +203,9 @@ public final class Replication {
             throw new IllegalStateException(e);
         }
         for (String node : disk.pair()) {
+            if (node.equals(recordedOn)) {
+                continue; // the verify program wrote it there
+            }
             if (cluster.stalled(node) != null || cluster.spec(node) == null) {
                 failed.add(node);
                 continue;
@@ -242,6 +238,15 @@ public final class Replication {
             return JSON.readValue(content.get(), VerifyRecord.class).marks();
         } catch (IOException | IllegalArgumentException e) {
             return false;
+        }
+    }
+
+    private static DrbdVerifyProgram program(Cluster cluster, String node) throws NodeException {
+        drbd(cluster, node); // the same checks
+        try {
+            return new DrbdVerifyProgram(node, cluster.transport(node));
+        } catch (SshException e) {
+            throw new NodeException(node, "ssh: " + e.getMessage(), e);
         }
     }
 

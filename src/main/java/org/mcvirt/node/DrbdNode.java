@@ -394,25 +394,6 @@ public final class DrbdNode implements DrbdPrimitives {
     // ---- online verify, resync, grow ----
 
     /**
-     * Starts DRBD's online verify of a resource from this node (it runs in the kernel, on both nodes). Returns false
-     * when a verify is already running, which is then simply waited for. The two nodes must be connected and not
-     * resyncing: otherwise there is nothing to compare against, and that is an error naming the state.
-     */
-    public boolean startVerify(int minor, String resource) throws NodeException {
-        DeviceState state = state(minor).orElseThrow(() -> notUp(minor, resource));
-        if (state.connection().startsWith("Verify")) {
-            return false;
-        }
-        if (!"Connected".equals(state.connection())) {
-            throw new NodeException(node, "cannot verify " + resource + ": it is " + state.connection() + " "
-                    + state.disk() + "/" + state.peerDisk() + " here; an online verify needs both nodes connected and"
-                    + " no resync running", null);
-        }
-        commands.run("start the online verify of " + resource, "drbdadm", "verify", resource);
-        return true;
-    }
-
-    /**
      * Waits for a running online verify to end (the connection leaves VerifyS/VerifyT), reporting its progress every
      * few seconds, for at most limit. Returns the state it ends in; its oosKib is what the verify found out of sync.
      */
@@ -441,17 +422,6 @@ public final class DrbdNode implements DrbdPrimitives {
             }
             sleep(resource);
         }
-    }
-
-    /**
-     * How many times the kernel has logged the end of an online verify of this minor ("drbdN: Online verify done"),
-     * or -1 when the kernel log cannot be read. Compared before and after, it tells a verify that ran to its end
-     * from one a lost connection aborted (both leave VerifyS/VerifyT).
-     */
-    public int verifiesDone(int minor) throws NodeException {
-        CommandResult log = commands.command(NodeScript.VERIFIES_DONE.command(Integer.toString(minor)));
-        String count = log.stdout().strip();
-        return log.succeeded() && count.matches("-?\\d+") ? Integer.parseInt(count) : -1;
     }
 
     /**

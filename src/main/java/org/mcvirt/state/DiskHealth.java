@@ -112,7 +112,10 @@ public final class DiskHealth {
                                       VmMetadata.Disk disk) {
         List<Finding> findings = new ArrayList<>();
         String res = disk.resource();
+        // the latest record on either node of the pair, and the latest that concluded: a verify that failed later (on
+        // either node: the scheduled verify records only where it ran) does not lift the mark of an out-of-sync one
         VerifyRecord latest = null;
+        VerifyRecord conclusive = null;
         for (String node : pair) {
             Optional<NodeObservation> seen = observed.node(node).filter(NodeObservation::reachable);
             if (seen.isEmpty()) {
@@ -121,9 +124,12 @@ public final class DiskHealth {
             ObservedDrbd drbd = seen.get().drbd();
             // the records come from the state directory: they count even when DRBD itself could not be read
             Optional<VerifyRecord> record = drbd.verification(res);
-            if (record.isPresent() && (latest == null || String.valueOf(record.get().startedAt())
-                    .compareTo(String.valueOf(latest.startedAt())) > 0)) {
+            if (record.isPresent() && newer(record.get(), latest)) {
                 latest = record.get();
+            }
+            if (record.isPresent() && record.get().result() != VerifyRecord.Result.FAILED
+                    && newer(record.get(), conclusive)) {
+                conclusive = record.get();
             }
             if (drbd.availability() != Availability.PRESENT) {
                 continue;
@@ -167,9 +173,9 @@ public final class DiskHealth {
                                 + " runs the vm), then 'mcvirt verify " + vm + "'"));
             }
         }
-        if (latest != null && latest.marks()) {
-            findings.add(new Finding(vm, disk.name(), res, null, Kind.VERIFY_MARK, "the verify of " + latest.startedAt()
-                    + " found " + latest.outOfSyncKiB() + " KiB out of sync; the vm is not started until a resync and"
+        if (conclusive != null && conclusive.marks()) {
+            findings.add(new Finding(vm, disk.name(), res, null, Kind.VERIFY_MARK, "the verify of "
+                    + conclusive.startedAt() + " found " + conclusive.outOfSyncKiB() + " KiB out of sync; the vm is not started until a resync and"
                     + " a clean verify", "'mcvirt resync " + vm + " --source-node NODE' with the node whose data is"
                     + " good, then 'mcvirt verify " + vm + "'"));
         } else if (latest != null && latest.result() == VerifyRecord.Result.FAILED) {
@@ -178,6 +184,10 @@ public final class DiskHealth {
                     "'mcvirt verify " + vm + "' once both nodes are connected"));
         }
         return findings;
+    }
+
+    private static boolean newer(VerifyRecord record, VerifyRecord than) {
+        return than == null || String.valueOf(record.startedAt()).compareTo(String.valueOf(than.startedAt())) > 0;
     }
 
     private static String otherThan(List<String> pair, String node) {

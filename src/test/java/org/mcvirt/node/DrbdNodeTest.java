@@ -54,16 +54,7 @@ class DrbdNodeTest {
             """;
 
     @Test
-    void verifyStartsOnlyOnAConnectedResourceAndWaitsForARunningOne() throws Exception {
-        ScriptedTransport connected = new ScriptedTransport().answer(0, PROC.formatted("Connected", "Primary/Secondary", 0), "");
-        assertThat(new DrbdNode("node2", connected).startVerify(300, "r0")).isTrue();
-        assertThat(connected.commands).containsExactly("cat /proc/drbd", "drbdadm verify r0");
-        ScriptedTransport running = new ScriptedTransport().answer(0, PROC.formatted("VerifyS", "Primary/Secondary", 0), "");
-        assertThat(new DrbdNode("node2", running).startVerify(300, "r0")).isFalse();
-        ScriptedTransport alone = new ScriptedTransport().answer(0, PROC.formatted("StandAlone", "Primary/Unknown", 0), "");
-        assertThatThrownBy(() -> new DrbdNode("node2", alone).startVerify(300, "r0"))
-                .hasMessageContaining("it is StandAlone UpToDate/UpToDate here; an online verify needs both nodes"
-                        + " connected");
+    void awaitVerifyWaitsForTheVerifyToEnd() throws Exception {
         ScriptedTransport ends = new ScriptedTransport().answer(0, PROC.formatted("VerifyS", "Primary/Secondary", 0), "")
                 .answer(0, PROC.formatted("Connected", "Primary/Secondary", 64), "");
         List<String> progress = new ArrayList<>();

@@ -22,8 +22,12 @@ public enum NodeScript {
     HAS_TOOL("has-tool", "mcvirt-check", true),
     /** $1 volume group, $2 new logical volume: zeroes its first MiB and its tail. */
     CLEAR_LV_ENDS("clear-lv-ends", "mcvirt-clear", false),
-    /** $1 DRBD minor: how many online verifies of it the kernel logged as done, or -1. */
-    VERIFIES_DONE("verifies-done", "mcvirt-verifies", false),
+    /**
+     * mcvirt's DRBD online verify and its record ({@code STATE/verify/RES.json}): {@code start STATE RES MINOR NODE},
+     * {@code finish STATE RES MINOR NODE WAIT}, and {@code scheduled STATE CONFDIR NODE CLUSTER WAIT}, the one the
+     * scheduled verify's systemd service runs from a copy of this text on the node.
+     */
+    DRBD_VERIFY("drbd-verify", "mcvirt-verify", true, true),
     /** $1 state directory, $2 holder JSON, $3 lock file: created only when there is none. */
     LOCK_TAKE("lock-take", "mcvirt-lock", false, true),
     /** $1 lock file, $2 token: removed only when it holds the token. */
