@@ -2,11 +2,12 @@
 # $1 section boundary, $2 verify record directory, $3 journal file, $4 saved definitions directory, $5 failover
 # record directory, $6 "lvm" to read LVM (lvs, vgs: a tenth of a second even on a fast node, so only where the
 # manifest puts storage on LVM), $7 the DRBD configuration directory (mcvirt's resource files in it are read without
-# their shared-secret line: the secret never leaves the node). Each tool's
+# their shared-secret line: the secret never leaves the node), $8 the path of the scheduled verify's program (read
+# with mcvirt's verify service and timer units, and each timer's state). Each tool's
 # output, error output and exit status as a section between boundary lines; LV_FIELDS, VG_FIELDS and JOURNAL_TAIL
 # are filled in by StorageReader. On a slow node every program started costs (about 80 ms in the lab's emulated
 # guests): what the shell can do itself (capture error output, read /proc and /sys files) it does with built-ins.
-b=$1; v=$2; j=$3; d=$4; o=$5; l=$6; c=$7
+b=$1; v=$2; j=$3; d=$4; o=$5; l=$6; c=$7; p=$8
 LVM_SUPPRESS_FD_WARNINGS=1; export LVM_SUPPRESS_FD_WARNINGS
 nl='
 '
@@ -88,6 +89,16 @@ for f in "$v"/*.json "$o"/*.json; do
   printf '%s file %s\n' "$b" "$f"
   show "$f" 2>&1
   printf '\n%s end %s\n' "$b" "$f"
+done
+for f in "$p" /etc/systemd/system/mcvirt-verify-*.service /etc/systemd/system/mcvirt-verify-*.timer; do
+  [ -f "$f" ] || continue
+  printf '%s file %s\n' "$b" "$f"
+  show "$f" 2>&1
+  printf '\n%s end %s\n' "$b" "$f"
+  case $f in
+    *.timer) run "timer:${f##*/}" env TZ=UTC systemctl show "${f##*/}" -p UnitFileState -p ActiveState \
+      -p NextElapseUSecRealtime -p LastTriggerUSec ;;
+  esac
 done
 for f in "$c"/*.res; do
   [ -f "$f" ] && resource_file "$f" 2>/dev/null

@@ -67,8 +67,10 @@ final class DriftAssessment {
                 case VM -> DriftReport.Kind.VM;
                 case NETWORK -> DriftReport.Kind.NETWORK;
                 case STORAGE -> DriftReport.Kind.POOL;
+                case NODE -> DriftReport.Kind.NODE;
             };
-            String name = kind == DriftReport.Kind.POOL ? change.name() + "@" + change.node() : change.name();
+            String name = kind == DriftReport.Kind.POOL ? change.name() + "@" + change.node()
+                    : kind == DriftReport.Kind.NODE ? change.node() : change.name();
             object.apply(kind, name).add("change", changeMessage(change), changeLines(change));
         }
         for (PlanFinding problem : in.plan().problems()) {

@@ -56,7 +56,8 @@ final class Inspector {
                     node.hypervisorVersion(), drbdKernel, drbdUtilities, managed, node.domains().size() - managed,
                     (int) node.domains().stream().filter(ObservedDomain::active).count(), lock, drbdResources(drbd),
                     drbd.errors(), interrupted.filter(i -> name.equals(i.lastNode())).map(i -> i.describe())
-                            .orElse(null), memory(headroom, name), ClusterViews.stateOf(desired, name)));
+                            .orElse(null), memory(headroom, name), ClusterViews.stateOf(desired, name),
+                    verifySchedule(drbd, desired.cluster().name())));
         }
         for (var spec : desired.nodes()) {
             if (!spec.contacted()) {
@@ -67,6 +68,19 @@ final class Inspector {
         }
         result.sort(Comparator.comparing(NodeInfo::node));
         return result;
+    }
+
+    /** The scheduled verify of the cluster on a node, as info shows it: its next and last run, or null when none. */
+    static String verifySchedule(ObservedDrbd drbd, String cluster) {
+        if (drbd.verifySchedule() == null) {
+            return null;
+        }
+        String unit = org.mcvirt.render.Views.verifyUnit(cluster) + ".timer";
+        return drbd.verifySchedule().timer(unit).map(t -> t.enabledAndActive()
+                ? "next " + (t.nextElapse() == null ? "not scheduled" : t.nextElapse())
+                        + (t.lastTrigger() == null ? "" : ", last run " + t.lastTrigger())
+                : "timer " + t.unitFileState() + "/" + t.activeState() + " (not running; 'mcvirt apply' enables it)")
+                .orElse(null);
     }
 
     /** The node's N+1 memory headroom, or null for a node the manifest does not have. */

@@ -16,11 +16,22 @@ import org.mcvirt.state.VerifyRecord;
 public record NodeInfo(String node, String address, boolean reachable, String error, String libvirtVersion,
                        String hypervisorVersion, String drbdKernel, String drbdUtilities, int vmsManaged,
                        int vmsUnmanaged, int vmsRunning, String lock, List<DrbdResource> drbdResources,
-                       List<String> drbdErrors, String lastApply, Memory memory, String state) {
+                       List<String> drbdErrors, String lastApply, Memory memory, String state,
+                       @com.fasterxml.jackson.annotation.JsonInclude(
+                               com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String verifySchedule) {
     public NodeInfo {
         drbdResources = drbdResources == null ? List.of() : List.copyOf(drbdResources);
         drbdErrors = drbdErrors == null ? List.of() : List.copyOf(drbdErrors);
         state = state == null ? "online" : state;
+    }
+
+    /** Without a scheduled verify. */
+    public NodeInfo(String node, String address, boolean reachable, String error, String libvirtVersion,
+                    String hypervisorVersion, String drbdKernel, String drbdUtilities, int vmsManaged,
+                    int vmsUnmanaged, int vmsRunning, String lock, List<DrbdResource> drbdResources,
+                    List<String> drbdErrors, String lastApply, Memory memory, String state) {
+        this(node, address, reachable, error, libvirtVersion, hypervisorVersion, drbdKernel, drbdUtilities, vmsManaged,
+                vmsUnmanaged, vmsRunning, lock, drbdResources, drbdErrors, lastApply, memory, state, null);
     }
 
     /** An online node's info (the state the manifest gives by default). */

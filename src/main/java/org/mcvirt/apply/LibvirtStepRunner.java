@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.mcvirt.model.Digests;
+import org.mcvirt.node.ssh.NodeScript;
 import org.mcvirt.model.DrbdSpec;
 import org.mcvirt.model.Secrets;
 import org.mcvirt.node.Deadline;
@@ -41,6 +42,7 @@ import org.mcvirt.plan.StepPayload.GrowLv;
 import org.mcvirt.plan.StepPayload.GrowVolume;
 import org.mcvirt.plan.StepPayload.MigrateLive;
 import org.mcvirt.plan.StepPayload.RecordFailover;
+import org.mcvirt.plan.StepPayload;
 import org.mcvirt.plan.StepPayload.RejoinStaleCopy;
 import org.mcvirt.plan.StepPayload.RegisterDomain;
 import org.mcvirt.state.FailoverRecord;
@@ -145,6 +147,22 @@ public final class LibvirtStepRunner implements StepRunner {
                 survivor.definitions().forgetFailoverRecord(p.survivorStateDirectory(), p.vm());
                 yield "connected; " + step.node() + "'s copy is resynced from " + p.survivor()
                         + "; the failover record is removed";
+            }
+            case INSTALL_VERIFY_SCHEDULE -> {
+                StepPayload.InstallVerifySchedule p = step.payload(StepPayload.InstallVerifySchedule.class);
+                String program = NodeScript.DRBD_VERIFY.text();
+                if (!Digests.sha256(program).equals(p.programSha256())) {
+                    throw new NodeException(step.node(), "the plan was made by an mcvirt build with another verify"
+                            + " program than this one's; run 'mcvirt plan' again", null);
+                }
+                storage.of(step.node()).drbd().installVerifySchedule(p.timerUnit(), p.programPath(), program,
+                        p.servicePath(), p.service(), p.timerPath(), p.timer());
+                yield p.timerUnit() + " enabled and started";
+            }
+            case REMOVE_VERIFY_SCHEDULE -> {
+                StepPayload.RemoveVerifySchedule p = step.payload(StepPayload.RemoveVerifySchedule.class);
+                storage.of(step.node()).drbd().removeVerifySchedule(p.timerUnit(), p.paths());
+                yield p.timerUnit() + " disabled; " + String.join(", ", p.paths()) + " removed";
             }
             case RECORD_FAILOVER -> {
                 RecordFailover p = step.payload(RecordFailover.class);

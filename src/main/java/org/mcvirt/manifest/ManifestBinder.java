@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.mcvirt.model.CalendarSpec;
 import org.mcvirt.model.CapacitySpec;
 import org.mcvirt.model.MigrationSpec;
 import org.mcvirt.model.NotifySpec;
@@ -129,7 +130,8 @@ final class ManifestBinder {
 
     private Optional<DrbdSpec> drbd(YamlTree.Node node) {
         return Fields.of(node, "cluster.drbd",
-                Set.of("enabled", "protocol", "syncRate", "verifyAlg", "verifyMaxAge", "ports", "minors", "secret"),
+                Set.of("enabled", "protocol", "syncRate", "verifyAlg", "verifyMaxAge", "verifySchedule", "ports", "minors",
+                        "secret"),
                 problems)
                 .flatMap(f -> {
                     boolean enabled = f.bool("enabled", true);
@@ -147,6 +149,13 @@ final class ManifestBinder {
                     }
                     java.time.Duration verifyMaxAge = f.string("verifyMaxAge").flatMap(text -> age(f, "verifyMaxAge",
                             text)).orElse(null);
+                    String verifySchedule = f.string("verifySchedule").flatMap(text -> {
+                        Optional<String> problem = CalendarSpec.problem(text);
+                        problem.ifPresent(p -> f.error("verifySchedule", "'verifySchedule' must be a systemd calendar"
+                                + " expression such as \"Sun *-*-* 03:00\" (systemd.time(7)): " + p + ", found '" + text
+                                + "'"));
+                        return problem.isPresent() ? Optional.empty() : Optional.of(text);
+                    }).orElse(null);
                     Optional<IntRange> ports = range(f, "ports", "7789-7999", 1, 65535);
                     Optional<IntRange> minors = range(f, "minors", "1-999", 0, 1048575);
                     DrbdSpec.SecretRef secret = f.node("secret").flatMap(this::secret).orElse(null);
@@ -154,7 +163,7 @@ final class ManifestBinder {
                         return Optional.empty();
                     }
                     return Optional.of(new DrbdSpec(enabled, protocol, syncRate, verifyAlg, ports.get(),
-                            minors.get(), secret, verifyMaxAge));
+                            minors.get(), secret, verifyMaxAge, verifySchedule));
                 });
     }
 

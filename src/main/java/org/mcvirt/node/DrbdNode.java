@@ -393,6 +393,37 @@ public final class DrbdNode implements DrbdPrimitives {
 
     // ---- online verify, resync, grow ----
 
+    @Override
+    public void installVerifySchedule(String timerUnit, String programPath, String program, String servicePath,
+                                      String service, String timerPath, String timer) throws NodeException {
+        String programDirectory = programPath.substring(0, programPath.lastIndexOf('/'));
+        String stateDirectory = programDirectory.substring(0, Math.max(1, programDirectory.lastIndexOf('/')));
+        try {
+            transport.runChecked(NodeScript.STATE_DIRECTORY.command(stateDirectory, programDirectory));
+            transport.writeFileAtomically(programPath, program.getBytes(StandardCharsets.UTF_8), "0600");
+            transport.writeFileAtomically(servicePath, service.getBytes(StandardCharsets.UTF_8), "0644");
+            transport.writeFileAtomically(timerPath, timer.getBytes(StandardCharsets.UTF_8), "0644");
+        } catch (SshException e) {
+            throw commands.failure("write the scheduled verify's files", e);
+        }
+        commands.run("reload systemd", "systemctl", "daemon-reload");
+        commands.run("enable " + timerUnit, "systemctl", "enable", timerUnit);
+        // restart re-arms a running timer on a changed schedule; it does not run the service
+        commands.run("start " + timerUnit, "systemctl", "restart", timerUnit);
+    }
+
+    @Override
+    public void removeVerifySchedule(String timerUnit, List<String> paths) throws NodeException {
+        // a timer already gone is fine: the files are what is left to remove
+        commands.command("systemctl", "disable", "--now", timerUnit);
+        // its stamp would make a timer of the same name fire at once when it comes back
+        commands.command("systemctl", "clean", "--what=state", timerUnit);
+        List<String> remove = new java.util.ArrayList<>(List.of("rm", "-f", "--"));
+        remove.addAll(paths);
+        commands.run("remove the scheduled verify's files", remove);
+        commands.run("reload systemd", "systemctl", "daemon-reload");
+    }
+
     /**
      * Waits for a running online verify to end (the connection leaves VerifyS/VerifyT), reporting its progress every
      * few seconds, for at most limit. Returns the state it ends in; its oosKib is what the verify found out of sync.

@@ -65,6 +65,16 @@ public interface DrbdPrimitives {
     void forgetVerify(String stateDirectory, String resource) throws NodeException;
 
     /**
+     * Installs the scheduled verify: the program's copy (mode 0600, in a directory for root only), the service and
+     * timer units (mode 0644), systemd reloaded, the timer enabled and restarted (re-armed on its schedule).
+     */
+    void installVerifySchedule(String timerUnit, String programPath, String program, String servicePath,
+                               String service, String timerPath, String timer) throws NodeException;
+
+    /** Removes the scheduled verify: the timer disabled and stopped, its run stamp cleaned, the files removed. */
+    void removeVerifySchedule(String timerUnit, java.util.List<String> paths) throws NodeException;
+
+    /**
      * Allows or forbids both nodes being Primary (DRBD 8.4: net-options on one node reach the peer). Forbidding
      * fails while both are Primary.
      */

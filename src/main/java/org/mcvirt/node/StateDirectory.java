@@ -23,6 +23,16 @@ public record StateDirectory(String root) {
         return root + "/journal.jsonl";
     }
 
+    /** The scheduled verify's copy of mcvirt's verify program (node-scripts/drbd-verify.sh), run by its service. */
+    public String verifyProgram() {
+        return root + "/bin/drbd-verify.sh";
+    }
+
+    /** The directory of {@link #verifyProgram()}. */
+    public String programDirectory() {
+        return root + "/bin";
+    }
+
     public String verifyDirectory() {
         return root + "/verify";
     }

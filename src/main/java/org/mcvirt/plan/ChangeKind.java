@@ -5,7 +5,9 @@ import com.fasterxml.jackson.annotation.JsonValue;
 
 /** The kind of resource a {@link ResourceChange} is about; in JSON its lower-case label. */
 public enum ChangeKind {
-    VM("vm"), NETWORK("network"), STORAGE("storage");
+    VM("vm"), NETWORK("network"), STORAGE("storage"),
+    /** Something of the cluster on a node as a whole (the scheduled verify). */
+    NODE("node");
 
     private final String label;
 

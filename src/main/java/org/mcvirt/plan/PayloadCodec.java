@@ -233,6 +233,21 @@ final class PayloadCodec {
                 out.put("survivorStateDirectory", p.survivorStateDirectory());
                 p.resources().forEach((resource, minor) -> out.put(RESOURCE + resource, Integer.toString(minor)));
             }
+            case INSTALL_VERIFY_SCHEDULE -> {
+                StepPayload.InstallVerifySchedule p = (StepPayload.InstallVerifySchedule) payload;
+                out.put("timerUnit", p.timerUnit());
+                out.put("programPath", p.programPath());
+                out.put("programSha256", p.programSha256());
+                out.put("servicePath", p.servicePath());
+                out.put("service", p.service());
+                out.put("timerPath", p.timerPath());
+                out.put("timer", p.timer());
+            }
+            case REMOVE_VERIFY_SCHEDULE -> {
+                StepPayload.RemoveVerifySchedule p = (StepPayload.RemoveVerifySchedule) payload;
+                out.put("timerUnit", p.timerUnit());
+                out.put("paths", String.join(",", p.paths()));
+            }
             case RECORD_FAILOVER -> {
                 RecordFailover p = (RecordFailover) payload;
                 out.put("vm", p.vm());
@@ -293,6 +308,10 @@ final class PayloadCodec {
                     in.text("survivorStateDirectory"), in.minors(RESOURCE));
             case RECORD_FAILOVER -> new RecordFailover(in.text("vm"), in.text("from"), in.text("stateDirectory"),
                     in.list("resources"), in.list("stale"));
+            case INSTALL_VERIFY_SCHEDULE -> new StepPayload.InstallVerifySchedule(in.text("timerUnit"),
+                    in.text("programPath"), in.text("programSha256"), in.text("servicePath"), in.text("service"),
+                    in.text("timerPath"), in.text("timer"));
+            case REMOVE_VERIFY_SCHEDULE -> new StepPayload.RemoveVerifySchedule(in.text("timerUnit"), in.list("paths"));
         };
         in.noneLeft();
         return payload;

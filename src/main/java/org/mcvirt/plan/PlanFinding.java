@@ -109,7 +109,9 @@ public record PlanFinding(Code code, Subject subject, String message) {
          */
         CAPACITY_N_PLUS_ONE,
         /** A replicated disk's resource file on a node differs from what mcvirt writes beyond its handlers: left alone. */
-        DRBD_FILE_DIFFERS;
+        DRBD_FILE_DIFFERS,
+        /** A node's paths cannot be named in the scheduled verify's systemd service as they are. */
+        VERIFY_SCHEDULE_PATHS;
 
         /**
          * Whether a finding of this code is a warning (shown, never refused). A differ reports both through its

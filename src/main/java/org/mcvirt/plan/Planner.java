@@ -32,7 +32,7 @@ import org.mcvirt.state.ObservedState;
  * that could not be read, runs one {@link ResourceDiffer} per resource kind, and composes what they find: changes
  * sorted by address, problems sorted, steps ordered by {@link StepOrder}. The differs: {@link PoolDiffer},
  * {@link NetworkDiffer}, {@link ReplicatedDiskDiffer} (LVs and DRBD resources), {@link MigrationDiffer} (moves and
- * registers) and {@link VmDiffer} (the vm's own attributes); then {@link Capacity} checks that each node of a pair could
+ * registers), {@link VmDiffer} (the vm's own attributes) and {@link VerifyScheduleDiffer} (the scheduled verify); then {@link Capacity} checks that each node of a pair could
  * hold the other's running vms. Problems that make a safe plan impossible
  * are collected in {@link Plan#problems()} instead of being planned around.
  */
@@ -44,7 +44,7 @@ public final class Planner {
         // One differ per resource kind, each independent of the others: StepOrder relates their steps by subject.
         // Changes of one address keep the order of this list (a move's before the vm's own update).
         this.differs = List.of(new PoolDiffer(renderer), new NetworkDiffer(renderer), new ReplicatedDiskDiffer(renderer),
-                new MigrationDiffer(), new VmDiffer(renderer));
+                new MigrationDiffer(), new VmDiffer(renderer), new VerifyScheduleDiffer(renderer));
     }
 
     /**

@@ -56,7 +56,14 @@ public enum StepKind {
      * connected discarding this node's copy (the survivor's overwrites it; the survivor connects too when StandAlone),
      * then the survivor's failover record removed. Destroys: what this node wrote after the failover is lost.
      */
-    REJOIN_STALE_COPY;
+    REJOIN_STALE_COPY,
+    /**
+     * The scheduled DRBD verify on a node: mcvirt's verify program copied to the state directory, its systemd
+     * service and timer written (mode 0644), systemd reloaded, and the timer enabled and (re)started on the schedule.
+     */
+    INSTALL_VERIFY_SCHEDULE,
+    /** The scheduled verify's timer disabled and stopped, its units, its run stamp and the program's copy removed. */
+    REMOVE_VERIFY_SCHEDULE;
 
     /** Steps that destroy something: they need --allow-destroy. Every kind says which it is. */
     public boolean destructive() {
@@ -65,7 +72,8 @@ public enum StepKind {
             case CREATE_POOL, START_POOL, CREATE_VOLUME, CREATE_NETWORK, START_NETWORK, DEFINE_DOMAIN, SET_MEMORY_LIVE,
                  ATTACH_DEVICE_LIVE, DETACH_DEVICE_LIVE, SET_AUTOSTART, START_DOMAIN, SHUTDOWN_DOMAIN, CREATE_LV,
                  WRITE_DRBD_CONFIG, CREATE_DRBD_METADATA, DRBD_UP, DRBD_INITIAL_SYNC, DRBD_PROMOTE, DRBD_DEMOTE,
-                 GROW_VOLUME, GROW_LV, GROW_DRBD, MIGRATE_LIVE, UNDEFINE_MIGRATED, REGISTER_DOMAIN, RECORD_FAILOVER -> false;
+                 GROW_VOLUME, GROW_LV, GROW_DRBD, MIGRATE_LIVE, UNDEFINE_MIGRATED, REGISTER_DOMAIN, RECORD_FAILOVER,
+                 INSTALL_VERIFY_SCHEDULE, REMOVE_VERIFY_SCHEDULE -> false;
         };
     }
 
@@ -83,7 +91,7 @@ public enum StepKind {
                  ATTACH_DEVICE_LIVE, DETACH_DEVICE_LIVE, CREATE_LV, WRITE_DRBD_CONFIG, CREATE_DRBD_METADATA, DRBD_UP,
                  DRBD_INITIAL_SYNC, DRBD_PROMOTE, DRBD_DEMOTE, DELETE_DRBD, DELETE_LV, GROW_VOLUME, GROW_LV, GROW_DRBD,
                  MIGRATE_LIVE, UNDEFINE_MIGRATED, REGISTER_DOMAIN, DELETE_POOL, RECORD_FAILOVER,
-                 REJOIN_STALE_COPY -> false;
+                 REJOIN_STALE_COPY, INSTALL_VERIFY_SCHEDULE, REMOVE_VERIFY_SCHEDULE -> false;
         };
     }
 
@@ -109,7 +117,8 @@ public enum StepKind {
                  SET_MEMORY_LIVE, ATTACH_DEVICE_LIVE, DETACH_DEVICE_LIVE, SET_AUTOSTART, START_DOMAIN, UNDEFINE_DOMAIN,
                  DELETE_VOLUME, CREATE_LV, WRITE_DRBD_CONFIG, CREATE_DRBD_METADATA, DRBD_UP, DRBD_PROMOTE, DRBD_DEMOTE,
                  DELETE_DRBD, DELETE_LV, GROW_VOLUME, GROW_LV, GROW_DRBD, UNDEFINE_MIGRATED, REGISTER_DOMAIN,
-                 DELETE_POOL, RECORD_FAILOVER, REJOIN_STALE_COPY -> Timeout.PLAIN;
+                 DELETE_POOL, RECORD_FAILOVER, REJOIN_STALE_COPY, INSTALL_VERIFY_SCHEDULE,
+                 REMOVE_VERIFY_SCHEDULE -> Timeout.PLAIN;
         };
     }
 }

@@ -469,6 +469,41 @@ public sealed interface StepPayload {
     }
 
     /**
+     * The scheduled verify of a cluster on this step's node: the program's copy (its path, and the SHA-256 of the
+     * program text, which apply checks against its own build's), and the service's and timer's paths and texts.
+     */
+    record InstallVerifySchedule(String timerUnit, String programPath, String programSha256, String servicePath,
+                                 String service, String timerPath, String timer) implements StepPayload {
+        public InstallVerifySchedule {
+            Objects.requireNonNull(timerUnit, "timerUnit");
+            Objects.requireNonNull(programPath, "programPath");
+            Objects.requireNonNull(programSha256, "programSha256");
+            Objects.requireNonNull(servicePath, "servicePath");
+            Objects.requireNonNull(service, "service");
+            Objects.requireNonNull(timerPath, "timerPath");
+            Objects.requireNonNull(timer, "timer");
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.INSTALL_VERIFY_SCHEDULE;
+        }
+    }
+
+    /** The scheduled verify of a cluster removed from this step's node: its timer unit and the files to remove. */
+    record RemoveVerifySchedule(String timerUnit, List<String> paths) implements StepPayload {
+        public RemoveVerifySchedule {
+            Objects.requireNonNull(timerUnit, "timerUnit");
+            paths = paths.stream().sorted().toList();
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.REMOVE_VERIFY_SCHEDULE;
+        }
+    }
+
+    /**
      * The return of this step's node after a failover: the vm, the survivor with the good copy and its state directory
      * (where the failover record is removed), and the vm's resources (resource -> minor).
      */

@@ -34,6 +34,11 @@ final class Subjects {
         return "drbd:" + node + "/" + resource;
     }
 
+    /** A cluster's scheduled verify on a node (its program, service and timer). */
+    static String verifySchedule(String node) {
+        return "verify-schedule:" + node;
+    }
+
     /** A node's record that it took a vm over from a node declared offline. */
     static String failover(String node, String vm) {
         return "failover:" + node + "/" + vm;

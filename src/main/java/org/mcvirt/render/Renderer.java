@@ -93,6 +93,16 @@ public final class Renderer {
         return text("drbd/resource.ftl", "r", resource);
     }
 
+    /** The scheduled verify's systemd service (templates/systemd/verify-service.ftl). */
+    public String verifyService(Views.VerifyScheduleView schedule) {
+        return text("systemd/verify-service.ftl", "v", schedule);
+    }
+
+    /** The scheduled verify's systemd timer (templates/systemd/verify-timer.ftl). */
+    public String verifyTimer(Views.VerifyScheduleView schedule) {
+        return text("systemd/verify-timer.ftl", "v", schedule);
+    }
+
     private String render(String template, String name, Object value) {
         String output = text(template, name, value);
         try {

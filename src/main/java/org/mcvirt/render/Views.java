@@ -64,6 +64,22 @@ public final class Views {
      * One DRBD resource file. secret is what the file says between the quotes of shared-secret: a placeholder in a
      * plan (see {@link #SECRET_PLACEHOLDER}), the secret only when apply writes the file.
      */
+    /**
+     * The scheduled verify of one cluster on one node: its calendar expression, the node's paths, and the program's
+     * copy there. waitSeconds bounds the wait for each resource's verify; timeoutSeconds the whole run.
+     */
+    public record VerifyScheduleView(String cluster, String node, String schedule, String program, String stateDirectory,
+                                     String drbdConfigDirectory, long waitSeconds, long timeoutSeconds) {
+        public VerifyScheduleView {
+            Objects.requireNonNull(schedule, "schedule");
+        }
+    }
+
+    /** The systemd unit names of a cluster's scheduled verify, without their .service or .timer. */
+    public static String verifyUnit(String cluster) {
+        return "mcvirt-verify-" + cluster;
+    }
+
     public record DrbdResourceView(String cluster, String vm, String disk, String name, boolean drbd9, String protocol,
                                    String syncRate, String verifyAlg, String secret, List<DrbdHostView> hosts,
                                    String notifyCommand) {

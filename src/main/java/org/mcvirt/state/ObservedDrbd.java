@@ -23,7 +23,59 @@ public record ObservedDrbd(Availability availability, List<String> errors, Strin
                            Map<Integer, Long> deviceBytes, List<FailoverRecord> failovers,
                            @com.fasterxml.jackson.annotation.JsonInclude(
                                    com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
-                           Map<String, String> resourceFiles) {
+                           Map<String, String> resourceFiles,
+                           @com.fasterxml.jackson.annotation.JsonInclude(
+                                   com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+                           VerifySchedule verifySchedule) {
+    /** Without the scheduled verify's files (none on the node, or not read). */
+    public ObservedDrbd(Availability availability, List<String> errors, String kernelVersion, String kernelApi,
+                        String utilitiesVersion, List<Resource> resources, List<VerifyRecord> verifications,
+                        Map<Integer, Long> deviceBytes, List<FailoverRecord> failovers, Map<String, String> resourceFiles) {
+        this(availability, errors, kernelVersion, kernelApi, utilitiesVersion, resources, verifications, deviceBytes,
+                failovers, resourceFiles, null);
+    }
+
+    /**
+     * The scheduled verify on a node: the texts of its program ({@code STATE/bin/drbd-verify.sh}) and of mcvirt's
+     * units ({@code /etc/systemd/system/mcvirt-verify-CLUSTER.service} and {@code .timer}) by path, and each timer's
+     * state as systemd reports it, by unit name. Null in {@link ObservedDrbd} when the node has none of them.
+     */
+    public record VerifySchedule(Map<String, String> files, Map<String, Timer> timers) {
+        public VerifySchedule {
+            files = files == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(files));
+            timers = timers == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(timers));
+        }
+
+        public Optional<String> file(String path) {
+            return Optional.ofNullable(files.get(path));
+        }
+
+        public Optional<Timer> timer(String unit) {
+            return Optional.ofNullable(timers.get(unit));
+        }
+
+        /** What a plan depends on: the files, and whether each timer is enabled and active (not when it runs next). */
+        Map<String, Object> fingerprintView() {
+            Map<String, Object> view = new TreeMap<>();
+            view.put("files", files);
+            Map<String, String> states = new TreeMap<>();
+            timers.forEach((unit, timer) -> states.put(unit, timer.unitFileState() + "/" + timer.activeState()));
+            view.put("timers", states);
+            return view;
+        }
+    }
+
+    /**
+     * A timer as {@code systemctl show} prints it: UnitFileState (enabled, disabled, ...), ActiveState (active,
+     * inactive, ...), NextElapseUSecRealtime and LastTriggerUSec (in UTC, e.g. {@code Sun 2026-12-06 03:00:00 UTC};
+     * null when systemd has none).
+     */
+    public record Timer(String unitFileState, String activeState, String nextElapse, String lastTrigger) {
+        public boolean enabledAndActive() {
+            return "enabled".equals(unitFileState) && "active".equals(activeState);
+        }
+    }
+
     /** Without resource files (none read). */
     public ObservedDrbd(Availability availability, List<String> errors, String kernelVersion, String kernelApi,
                         String utilitiesVersion, List<Resource> resources, List<VerifyRecord> verifications,
@@ -133,6 +185,9 @@ public record ObservedDrbd(Availability availability, List<String> errors, Strin
         }
         if (!resourceFiles.isEmpty()) {
             view.put("resourceFiles", resourceFiles);
+        }
+        if (verifySchedule != null) {
+            view.put("verifySchedule", verifySchedule.fingerprintView());
         }
         return view;
     }

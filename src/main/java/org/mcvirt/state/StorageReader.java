@@ -118,7 +118,8 @@ public final class StorageReader {
                     state == null ? "/nonexistent" : state.journalFile(),
                     state == null ? "/nonexistent" : state.definitionsDirectory(),
                     state == null ? "/nonexistent" : state.failoverDirectory(), readLvm ? "lvm" : "-",
-                    drbdConfigDirectory == null ? "/nonexistent" : drbdConfigDirectory));
+                    drbdConfigDirectory == null ? "/nonexistent" : drbdConfigDirectory,
+                    state == null ? "/nonexistent" : state.verifyProgram()));
         } finally {
             tracker.done();
         }
@@ -259,11 +260,12 @@ public final class StorageReader {
         if (!proc.succeeded()) {
             if (proc.stderr().contains("No such file")) {
                 return new ObservedDrbd(errors.isEmpty() ? Availability.ABSENT : Availability.FAILED, errors, null,
-                        null, utilitiesVersion, List.of(), verifications, Map.of(), failovers, resourceFiles(batch));
+                        null, utilitiesVersion, List.of(), verifications, Map.of(), failovers, resourceFiles(batch),
+                        verifySchedule(batch));
             }
             errors.add(failure("cat /proc/drbd", proc));
             return new ObservedDrbd(Availability.FAILED, errors, null, null, utilitiesVersion, List.of(), verifications,
-                    Map.of(), failovers, resourceFiles(batch));
+                    Map.of(), failovers, resourceFiles(batch), verifySchedule(batch));
         }
         ProcDrbdParser.ProcDrbd parsed = ProcDrbdParser.parse(proc.stdout());
         if (parsed.version() == null) {
@@ -275,7 +277,7 @@ public final class StorageReader {
                 : drbd84(batch.result("show"), parsed, errors);
         return new ObservedDrbd(errors.isEmpty() ? Availability.PRESENT : Availability.FAILED, errors,
                 parsed.version(), parsed.api(), utilitiesVersion, resources, verifications, deviceSizes(batch),
-                failovers, resourceFiles(batch));
+                failovers, resourceFiles(batch), verifySchedule(batch));
     }
 
     /** "/sys/block/drbd300/size 130992" lines (512-byte sectors) by minor, in bytes. */
@@ -394,6 +396,38 @@ public final class StorageReader {
         return files;
     }
 
+    /** A file section of the scheduled verify: its program or one of mcvirt's verify units. */
+    private static boolean scheduleFile(String path) {
+        return path.endsWith(".service") || path.endsWith(".timer") || path.endsWith("/drbd-verify.sh");
+    }
+
+    /** The scheduled verify's files and timers, or null when the node has none. */
+    static ObservedDrbd.VerifySchedule verifySchedule(Batch batch) {
+        Map<String, String> files = new java.util.TreeMap<>();
+        batch.files().forEach((path, text) -> {
+            if (scheduleFile(path)) {
+                files.put(path, text);
+            }
+        });
+        Map<String, ObservedDrbd.Timer> timers = new java.util.TreeMap<>();
+        batch.results().forEach((name, result) -> {
+            if (name.startsWith("timer:")) {
+                Map<String, String> properties = new java.util.HashMap<>();
+                result.stdout().lines().map(l -> l.split("=", 2)).filter(kv -> kv.length == 2)
+                        .forEach(kv -> properties.put(kv[0].strip(), kv[1].strip()));
+                timers.put(name.substring("timer:".length()), new ObservedDrbd.Timer(
+                        properties.get("UnitFileState"), properties.get("ActiveState"),
+                        blankAsNull(properties.get("NextElapseUSecRealtime")),
+                        blankAsNull(properties.get("LastTriggerUSec"))));
+            }
+        });
+        return files.isEmpty() && timers.isEmpty() ? null : new ObservedDrbd.VerifySchedule(files, timers);
+    }
+
+    private static String blankAsNull(String text) {
+        return text == null || text.isBlank() || text.equals("n/a") ? null : text;
+    }
+
     /** The line of a resource file that names its resource (templates/drbd/resource.ftl). */
     static final String RESOURCE_MARK = "# mcvirt-resource: ";
 
@@ -415,7 +449,7 @@ public final class StorageReader {
     private static List<VerifyRecord> verifications(Batch batch, List<String> errors) {
         List<VerifyRecord> records = new ArrayList<>();
         for (Map.Entry<String, String> file : batch.files().entrySet()) {
-            if (directoryOf(file.getKey()).equals("failover") || resourceFile(file.getKey())) {
+            if (directoryOf(file.getKey()).equals("failover") || !file.getKey().endsWith(".json")) {
                 continue;
             }
             try {

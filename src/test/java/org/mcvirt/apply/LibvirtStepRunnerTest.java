@@ -268,6 +268,19 @@ class LibvirtStepRunnerTest {
         }
 
         @Override
+        public void installVerifySchedule(String timerUnit, String programPath, String program, String servicePath,
+                                          String service, String timerPath, String timer) {
+            calls.add("installVerifySchedule " + timerUnit + " " + programPath + " "
+                    + (program.equals(org.mcvirt.node.ssh.NodeScript.DRBD_VERIFY.text()) ? "PROGRAM" : "OTHER") + " "
+                    + servicePath + " " + service + " " + timerPath + " " + timer);
+        }
+
+        @Override
+        public void removeVerifySchedule(String timerUnit, List<String> paths) {
+            calls.add("removeVerifySchedule " + timerUnit + " " + String.join(" ", paths));
+        }
+
+        @Override
         public void createPool(String name, String xml) {
             calls.add("createPool " + name + " " + xml);
         }
@@ -392,6 +405,9 @@ class LibvirtStepRunnerTest {
             Map.entry(StepKind.REJOIN_STALE_COPY, "disconnectUnlessConnected 7 R, rejoinDiscardingHere 7 R,"
                     + " connectIfStandAlone 7 R,"
                     + " awaitConnected 7 R 60, forgetFailoverRecord /s N"),
+            Map.entry(StepKind.INSTALL_VERIFY_SCHEDULE, "installVerifySchedule T.timer /s/bin/p PROGRAM /u/T.service S"
+                    + " /u/T.timer X"),
+            Map.entry(StepKind.REMOVE_VERIFY_SCHEDULE, "removeVerifySchedule T.timer /u/T.service /u/T.timer"),
             Map.entry(StepKind.RECORD_FAILOVER, "writeFailoverRecord /s N {\"vm\":\"N\",\"from\":\"n2\","
                     + "\"to\":\"n1\",\"at\":T,\"resources\":[\"R\"],\"stale\":[]}")));
 

@@ -63,6 +63,8 @@ class LabDrbdIT {
     }
 
     private static Path secretFile;
+    /** cluster.drbd.verifySchedule, or null. */
+    private static String schedule;
 
     /** The manifest with the vm in this state and its disk of this size. */
     private static void writeManifest(String state, String size) throws java.io.IOException {
@@ -70,7 +72,7 @@ class LabDrbdIT {
                 apiVersion: mcvirt/v1
                 cluster:
                   name: %s
-                  drbd: {enabled: true, minors: 300-399, ports: 7800-7849, secret: {file: %s}}
+                  drbd: {enabled: true, minors: 300-399, ports: 7800-7849, secret: {file: %s}%s}
                   notify: {command: %s}
                 networks: []
                 vms:
@@ -79,7 +81,8 @@ class LabDrbdIT {
                     memory: 64MiB
                     state: %s
                     disks: [{name: root, size: %s, storage: vg0, replicated: true}]
-                """.formatted(CLUSTER, secretFile, NOTIFY + " lab", VM, state, size));
+                """.formatted(CLUSTER, secretFile,
+                schedule == null ? "" : ", verifySchedule: \"" + schedule + "\"", NOTIFY + " lab", VM, state, size));
     }
 
     @AfterAll
@@ -321,8 +324,73 @@ class LabDrbdIT {
         assertThat(Lab.ssh("node1", "virsh", "-c", "qemu:///system", "domstate", VM).strip()).isEqualTo("running");
     }
 
+    /**
+     * The scheduled verify: a schedule a little ahead installs the program, service and timer on both nodes; the
+     * timer's run on node1 (the vm's node, Primary) finds garbage written below DRBD on node2 and marks the vm without
+     * anyone running mcvirt verify; removing the schedule removes the units. Then resync and a clean verify.
+     */
     @Test
     @Order(7)
+    void aScheduledVerifyFindsGarbageOnThePeerAndMarksTheVmOnItsOwn() throws Exception {
+        String unit = "mcvirt-verify-" + CLUSTER;
+        Lab.ssh("node2", "dd", "if=/dev/urandom", "of=/dev/vg0/" + RESOURCE, "bs=4096", "seek=512", "count=16",
+                "oflag=direct", "conv=notrunc", "status=none");
+        long now = Long.parseLong(Lab.ssh("node1", "date", "-u", "+%s").strip());
+        java.time.ZonedDateTime at = java.time.Instant.ofEpochSecond((now / 60 + 3) * 60).atZone(java.time.ZoneOffset.UTC);
+        schedule = String.format("*-*-* %02d:%02d:00 UTC", at.getHour(), at.getMinute());
+        writeManifest("running", "32MiB");
+        Cli.Result plan = mcvirt("plan");
+        assertThat(plan.out()).as(plan.toString()).contains("node.node1.verify-schedule", "node.node2.verify-schedule",
+                schedule);
+        Cli.Result apply = mcvirt("apply", "--auto-approve");
+        assertThat(apply.exitCode()).as(apply.toString()).isZero();
+        for (String node : new String[] {"node1", "node2"}) {
+            assertThat(Lab.ssh(node, "systemctl", "is-enabled", unit + ".timer").strip()).isEqualTo("enabled");
+            assertThat(Lab.ssh(node, "systemctl", "is-active", unit + ".timer").strip()).isEqualTo("active");
+            assertThat(Lab.ssh(node, "stat", "-c", "%a:%U", STATE + "/bin/drbd-verify.sh",
+                    "/etc/systemd/system/" + unit + ".service", "/etc/systemd/system/" + unit + ".timer"))
+                    .isEqualTo("600:root\n644:root\n644:root\n");
+        }
+        Cli.Result again = mcvirt("plan", "--detailed-exitcode");
+        assertThat(again.exitCode()).as("no drift after the install: %s", again).isZero();
+        assertThat(mcvirt("info").out()).contains("scheduled verify: next");
+
+        // nobody runs mcvirt verify: the timer's run on node1 finds the garbage
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(330);
+        String record = "";
+        while (!record.contains("\"result\":\"out-of-sync\"")) {
+            assertThat(System.nanoTime()).as("the scheduled verify never recorded a finding: %s", record)
+                    .isLessThan(until);
+            Thread.sleep(2000);
+            record = Lab.script("ssh", "node1", "cat", STATE + "/verify/" + RESOURCE + ".json").text();
+        }
+        assertThat(record).contains("\"node\":\"node1\"", "\"outOfSyncKiB\":64");
+        assertThat(Lab.ssh("node1", "journalctl", "-t", "mcvirt-drbd", "--no-pager", "-o", "cat"))
+                .contains(RESOURCE + " (cluster " + CLUSTER + "): scheduled verify on node1: out of sync");
+        assertThat(mcvirt("list").out()).containsPattern(VM + " +node1 +running .* MARKED");
+        Cli.Result move = mcvirt("migrate", "--node", "node2", "--live", "--yes", VM);
+        assertThat(move.exitCode()).as("a marked vm does not migrate: %s", move).isNotZero();
+        assertThat(move.out() + move.err()).contains("64 KiB out of sync");
+
+        // removing the schedule removes the units and the program on both nodes
+        schedule = null;
+        writeManifest("running", "32MiB");
+        Cli.Result remove = mcvirt("apply", "--auto-approve");
+        assertThat(remove.exitCode()).as(remove.toString()).isZero();
+        for (String node : new String[] {"node1", "node2"}) {
+            assertThat(Lab.script("ssh", node, "ls", "/etc/systemd/system/" + unit + ".service",
+                    "/etc/systemd/system/" + unit + ".timer", STATE + "/bin/drbd-verify.sh").status()).isNotZero();
+            assertThat(Lab.script("ssh", node, "systemctl", "is-enabled", unit + ".timer").status()).isNotZero();
+        }
+        Cli.Result resync = mcvirt("resync", VM, "--source-node", "node1", "--yes");
+        assertThat(resync.exitCode()).as(resync.toString()).isZero();
+        Cli.Result clean = mcvirt("verify", VM);
+        assertThat(clean.exitCode()).as(clean.toString()).isZero();
+        assertThat(mcvirt("plan", "--detailed-exitcode").exitCode()).isZero();
+    }
+
+    @Test
+    @Order(8)
     void growingTheDiskKeepsItsDataAndTheRunningVmSeesItAShrinkIsRefused() throws Exception {
         long before = Long.parseLong(Lab.ssh("node1", "blockdev", "--getsize64", device).strip());
         String sum = "'head -c " + before + " " + device + " | sha256sum'";
@@ -359,7 +427,7 @@ class LabDrbdIT {
      * handler logs it on both nodes and runs cluster.notify's command; then the test discards node2's changes.
      */
     @Test
-    @Order(8)
+    @Order(9)
     void aSplitBrainIsLoggedToTheJournalAndNotifiedOnBothNodes() throws Exception {
         java.util.Map<String, Integer> notifiedBefore = new java.util.HashMap<>();
         for (String node : new String[] {"node1", "node2"}) {
@@ -405,7 +473,7 @@ class LabDrbdIT {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void deletingTheVmRemovesTheResourceAndTheLvsOnBothNodesOnlyWithAllowDestroy() throws Exception {
         Path gone = dir.resolve("gone.yaml");
         Files.writeString(gone, Files.readString(manifest).substring(0, Files.readString(manifest).indexOf("vms:"))
@@ -429,7 +497,7 @@ class LabDrbdIT {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void theSecretIsInNoOutputNoSavedPlanAndNoJournal() {
         for (String node : new String[] {"node1", "node2"}) {
             String journal = Lab.ssh(node, "cat", STATE + "/journal.jsonl");

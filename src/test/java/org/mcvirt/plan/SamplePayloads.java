@@ -51,6 +51,11 @@ public final class SamplePayloads {
             case REJOIN_STALE_COPY -> new StepPayload.RejoinStaleCopy("N", "n1", "/s", Map.of("R", 7));
             case RECORD_FAILOVER -> new StepPayload.RecordFailover("N", "n2", "/s", java.util.List.of("R"),
                     java.util.List.of());
+            case INSTALL_VERIFY_SCHEDULE -> new StepPayload.InstallVerifySchedule("T.timer", "/s/bin/p",
+                    org.mcvirt.model.Digests.sha256(org.mcvirt.node.ssh.NodeScript.DRBD_VERIFY.text()), "/u/T.service",
+                    "S", "/u/T.timer", "X");
+            case REMOVE_VERIFY_SCHEDULE -> new StepPayload.RemoveVerifySchedule("T.timer",
+                    java.util.List.of("/u/T.service", "/u/T.timer"));
         };
     }
 }

@@ -126,6 +126,40 @@ LVS, VGS, "drbdadm --version");
         }
     }
 
+    /** The scheduled verify's program copy in the state directory is read by the same script in a real shell. */
+    @Test
+    @Timeout(60)
+    void theScheduledVerifysProgramIsRead(@TempDir Path dir) throws Exception {
+        Path bin = Files.createDirectories(dir.resolve("state/bin"));
+        Files.writeString(bin.resolve("drbd-verify.sh"), "echo one\necho two\n");
+        try (NodeTransport shell = stubbedShell(dir)) {
+            StorageReader.Result result = StorageReader.read(shell, dir.resolve("state").toString(), null, null, false);
+            assertThat(result.drbd().verifySchedule().files())
+                    .containsExactly(Map.entry(bin.resolve("drbd-verify.sh").toString(), "echo one\necho two\n"));
+        }
+        try (NodeTransport shell = stubbedShell(dir)) {
+            Files.delete(bin.resolve("drbd-verify.sh"));
+            assertThat(StorageReader.read(shell, dir.resolve("state").toString(), null, null, false).drbd()
+                    .verifySchedule()).isNull();
+        }
+    }
+
+    /** A timer's section: what systemctl show printed, as the timer's state (n/a and empty as none). */
+    @Test
+    void aTimersStateIsParsedFromSystemctlShow() {
+        String b = "--b";
+        String output = b + " file /etc/systemd/system/mcvirt-verify-prod.timer\n[Timer]\nOnCalendar=daily\n\n" + b
+                + " end /etc/systemd/system/mcvirt-verify-prod.timer\n" + b + " out timer:mcvirt-verify-prod.timer\n"
+                + "UnitFileState=enabled\nActiveState=active\nNextElapseUSecRealtime=Sun 2026-12-06 03:00:00 UTC\n"
+                + "LastTriggerUSec=n/a\n\n" + b + " err timer:mcvirt-verify-prod.timer\n\n" + b
+                + " status timer:mcvirt-verify-prod.timer 0\n";
+        ObservedDrbd.VerifySchedule schedule = StorageReader.verifySchedule(StorageReader.parse(output, b));
+        assertThat(schedule.files()).containsOnlyKeys("/etc/systemd/system/mcvirt-verify-prod.timer");
+        assertThat(schedule.timer("mcvirt-verify-prod.timer")).contains(new ObservedDrbd.Timer("enabled", "active",
+                "Sun 2026-12-06 03:00:00 UTC", null));
+        assertThat(StorageReader.verifySchedule(StorageReader.parse("", b))).isNull();
+    }
+
     /**
      * A shell on this machine whose PATH starts with stubs of lvs, vgs, drbdadm and drbdsetup in dir/stubs: lvs and vgs
      * print the lab's captured reports, drbdadm its captured version; each writes its command line to dir/stubs.log.
@@ -358,7 +392,8 @@ LVS, VGS, "drbdadm --version");
             assertThat(e.steps()).isEqualTo(2);
         });
         assertThat(node.commands.get(0)).endsWith("/var/lib/mcvirt/verify", "/var/lib/mcvirt/journal.jsonl",
-                "/var/lib/mcvirt/domains", "/var/lib/mcvirt/failover", "lvm", "/nonexistent");
+                "/var/lib/mcvirt/domains", "/var/lib/mcvirt/failover", "lvm", "/nonexistent",
+                "/var/lib/mcvirt/bin/drbd-verify.sh");
     }
 
     @Test
