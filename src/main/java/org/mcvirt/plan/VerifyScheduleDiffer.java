@@ -58,10 +58,11 @@ final class VerifyScheduleDiffer implements ResourceDiffer {
             String subject = Subjects.verifySchedule(node.name());
             if (schedule == null || seen.availability() == Availability.ABSENT) {
                 if (installed) {
+                    // an update, not a destroy: the units and the program go, no data does (no --allow-destroy)
                     diff.change(new ResourceChange(address, ChangeKind.NODE, "verify-schedule", node.name(),
-                            Action.DELETE, List.of(new AttributeChange("schedule", onCalendar(there.get(), timer), null,
-                            Effect.LIVE)), schedule == null ? "the manifest has no cluster.drbd.verifySchedule"
-                            : "DRBD is not on this node"));
+                            Action.UPDATE, List.of(new AttributeChange("schedule", onCalendar(there.get(), timer), null,
+                            Effect.LIVE)), (schedule == null ? "the manifest has no cluster.drbd.verifySchedule"
+                            : "DRBD is not on this node") + ": its timer, service and program are removed"));
                     List<String> paths = new ArrayList<>(List.of(service, timer));
                     if (there.get().file(program).isPresent()) {
                         paths.add(program);

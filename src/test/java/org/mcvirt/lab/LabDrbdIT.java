@@ -93,6 +93,10 @@ class LabDrbdIT {
         Lab.destroyDrbdCluster(nodes, dir, CLUSTER, RESOURCE, STATE);
         for (String node : List.of("node1", "node2")) {
             Lab.script("ssh", node, "rm", "-f", NOTIFY, NOTIFIED);
+            // the scheduled verify's units, when a failed test left them
+            Lab.script("ssh", node, "systemctl disable --now mcvirt-verify-" + CLUSTER + ".timer; rm -f"
+                    + " /etc/systemd/system/mcvirt-verify-" + CLUSTER + ".service /etc/systemd/system/mcvirt-verify-"
+                    + CLUSTER + ".timer; systemctl daemon-reload");
         }
     }
 

@@ -102,7 +102,11 @@ class VerifyScheduleDifferTest {
     void noScheduleRemovesTheUnitsAndTheProgramAndANodeWithoutDrbdGetsNone() {
         Diff diff = DIFFER.diff(desired(null), observed(Availability.PRESENT, installed("daily", "enabled")),
                 Planner.Options.all());
-        assertThat(diff.changes()).singleElement().satisfies(c -> assertThat(c.action()).isEqualTo(Action.DELETE));
+        assertThat(diff.changes()).singleElement().satisfies(c -> {
+            assertThat(c.action()).isEqualTo(Action.UPDATE);
+            assertThat(c.destroysData()).isFalse();
+            assertThat(c.attributes()).containsExactly(new AttributeChange("schedule", "daily", null, Effect.LIVE));
+        });
         assertThat(diff.drafts()).singleElement().satisfies(d -> assertThat(d.payload()).isEqualTo(
                 new StepPayload.RemoveVerifySchedule("mcvirt-verify-c.timer", List.of(SERVICE, TIMER, PROGRAM))));
         assertThat(DIFFER.diff(desired(null), observed(Availability.PRESENT, null), Planner.Options.all()).changes())
