@@ -8,8 +8,9 @@
 #   scheduled STATE CONFDIR NODE CLUSTER WAIT   start and finish of each resource of CLUSTER that is Primary here, one
 #                                   at a time, each result also logged to the journal (tag mcvirt-drbd); nothing while
 #                                   the cluster lock is held here (an apply or a migration is running)
-# The record, STATE/verify/RES.json (mode 0600), is the JSON state.VerifyRecord reads. A failed verify never replaces
-# an out-of-sync record: only a clean verify lifts the vm's mark. STATE/verify/RES.run keeps a started verify's start
+# The record, STATE/verify/RES.json (mode 0600), is the JSON state.VerifyRecord reads; it is printed after "recorded ".
+# A failed verify never replaces an out-of-sync record (only a clean verify lifts the vm's mark): its result is then
+# printed after "kept " and not written. STATE/verify/RES.run keeps a started verify's start
 # time and the kernel's count of finished verifies, so that finish tells a verify that ran to its end from one a lost
 # connection aborted.
 mode=$1
@@ -36,15 +37,16 @@ json_text() { printf '%s' "$1" | tr -d '\000-\037' | sed -e 's/\\/\\\\/g' -e 's/
 record() {
   dir=$1/verify; file=$dir/$2.json
   mkdir -p -- "$dir" && chmod 0700 -- "$dir" || return 1
-  if [ "$4" = failed ] && grep -q '"result":"out-of-sync"' "$file" 2>/dev/null; then
-    printf 'kept %s\n' "$(cat -- "$file")"
-    return 0
-  fi
   line="{\"resource\":\"$2\",\"startedAt\":\"$3\",\"finishedAt\":\"$(now)\",\"result\":\"$4\""
   [ -n "$5" ] && line="$line,\"outOfSyncKiB\":$5"
   line="$line,\"node\":\"$6\""
   [ -n "$7" ] && line="$line,\"detail\":\"$(json_text "$7")\""
   line="$line}"
+  # a verify that did not finish says nothing new: the out-of-sync record stays (printed: this failed result, kept)
+  if [ "$4" = failed ] && grep -q '"result":"out-of-sync"' "$file" 2>/dev/null; then
+    printf 'kept %s\n' "$line"
+    return 0
+  fi
   tmp=$(mktemp -- "$file.tmp.XXXXXX") || return 1
   if ! { printf '%s\n' "$line" >"$tmp" && chmod 0600 -- "$tmp" && mv -f -- "$tmp" "$file"; }; then
     rm -f -- "$tmp"

@@ -23,7 +23,10 @@ public final class DrbdVerifyProgram {
     public record Start(boolean running, boolean startedNow, Recorded recorded) {
     }
 
-    /** A record the program wrote (kept: a failed verify left the earlier out-of-sync record in place, this json). */
+    /**
+     * The result the program recorded; kept: it is a failed verify's, not written, because the earlier out-of-sync
+     * record stays in place.
+     */
     public record Recorded(String json, boolean kept) {
     }
 

@@ -75,7 +75,8 @@ class DrbdVerifyScriptTest {
                 .contains("\"result\":\"out-of-sync\",\"outOfSyncKiB\":64");
         String marked = record("r0");
         proc("StandAlone", "Primary/Unknown", 0, 0);
-        assertThat(run("start", state.toString(), "r0", "300", "node1")).isEqualTo("kept " + marked + "\n");
+        assertThat(run("start", state.toString(), "r0", "300", "node1")).startsWith("kept {\"resource\":\"r0\"")
+                .contains("\"result\":\"failed\"", "it is StandAlone on node1");
         assertThat(record("r0")).isEqualTo(marked);
     }
 
