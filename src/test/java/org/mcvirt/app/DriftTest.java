@@ -229,6 +229,20 @@ class DriftTest {
     }
 
     @Test
+    void aScheduledVerifyEditedOrDisabledOnANodeIsDriftOfThatNode() {
+        List<ResourceChange> changes = List.of(new ResourceChange("node.n2.verify-schedule", ChangeKind.NODE,
+                "verify-schedule", "n2", Action.UPDATE, List.of(new AttributeChange("timer", "disabled/inactive",
+                "enabled/active", Effect.LIVE)), "the scheduled verify on this node is not what the manifest says"));
+        DriftReport report = assess(desired(null), healthy(List.of()), plan(changes, List.of()), FREE, Optional.empty());
+        DriftReport.Item node = item(report, DriftReport.Kind.NODE, "n2");
+        assertThat(node.drifted()).isTrue();
+        assertThat(node.type()).isEqualTo("change");
+        assertThat(node.details()).contains("    ~ timer = disabled/inactive -> enabled/active   (applies live)");
+        assertThat(item(report, DriftReport.Kind.NODE, "n1").drifted()).isFalse();
+        assertThat(report.drifted()).isEqualTo(1);
+    }
+
+    @Test
     void aProblemThatNamesNoObjectMakesTheClusterDrift() {
         DriftReport report = assess(desired(null), healthy(List.of()), plan(List.of(),
                 List.of(new PlanFinding(PlanFinding.Code.SAVED, PlanFinding.Subject.cluster(null), "something else"))), FREE,
