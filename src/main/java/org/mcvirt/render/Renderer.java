@@ -93,6 +93,11 @@ public final class Renderer {
         return text("drbd/resource.ftl", "r", resource);
     }
 
+    /** A cluster's polkit rules for libvirt's access driver (templates/polkit/rules.ftl); text. */
+    public String polkitRules(Views.PolkitRulesView rules) {
+        return text("polkit/rules.ftl", "r", rules);
+    }
+
     /** The scheduled verify's systemd service (templates/systemd/verify-service.ftl). */
     public String verifyService(Views.VerifyScheduleView schedule) {
         return text("systemd/verify-service.ftl", "v", schedule);

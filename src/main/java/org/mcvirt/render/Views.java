@@ -75,6 +75,35 @@ public final class Views {
         }
     }
 
+    /**
+     * The polkit rules of one cluster's permissions: its superusers (names, and groups as {@code @group}), each vm with
+     * owners or users (and the libvirt networks of its NICs, whose ports a start and a stop open and close), and the
+     * names of every vm of the cluster (hidden from a named user who is not theirs). Lists sorted, without repeats.
+     */
+    public record PolkitRulesView(String cluster, List<String> superusers, List<VmRolesView> vms,
+                                  List<String> domains) {
+        public PolkitRulesView {
+            Objects.requireNonNull(cluster, "cluster");
+            superusers = sorted(superusers);
+            vms = vms.stream().sorted(java.util.Comparator.comparing(VmRolesView::name)).toList();
+            domains = sorted(domains);
+        }
+    }
+
+    /** A vm's owners and users (names, and groups as {@code @group}) and the libvirt networks of its NICs. */
+    public record VmRolesView(String name, List<String> owners, List<String> users, List<String> networks) {
+        public VmRolesView {
+            Objects.requireNonNull(name, "name");
+            owners = sorted(owners);
+            users = sorted(users);
+            networks = sorted(networks);
+        }
+    }
+
+    private static List<String> sorted(List<String> names) {
+        return names.stream().distinct().sorted().toList();
+    }
+
     /** The systemd unit names of a cluster's scheduled verify, without their .service or .timer. */
     public static String verifyUnit(String cluster) {
         return "mcvirt-verify-" + cluster;
