@@ -27,12 +27,25 @@ import org.mcvirt.node.ssh.SshException;
  * ({@code lock.json.guard}, flock) on the node. Read-only commands never take it.
  */
 public final class ClusterLock implements AutoCloseable {
-    /** Who holds the lock. processStart tells a live holder from a reused pid; heartbeat is its last renewal. */
+    /**
+     * Who holds the lock. processStart tells a live holder from a reused pid; heartbeat is its last renewal.
+     * processStartTicks is the kernel's start time of the holder's process in clock ticks since boot (Linux, 0 when
+     * unknown): unlike processStart, a wall-clock step does not move it.
+     */
     public record Holder(String host, String user, long pid, String processStart, String command, String startedAt,
-                         String token, String heartbeat, long heartbeatSeconds) {
+                         String token, String heartbeat, long heartbeatSeconds,
+                         @com.fasterxml.jackson.annotation.JsonInclude(
+                                 com.fasterxml.jackson.annotation.JsonInclude.Include.NON_DEFAULT)
+                         long processStartTicks) {
+        /** Without the start in ticks (a lock file of an older mcvirt, or a host without /proc). */
+        public Holder(String host, String user, long pid, String processStart, String command, String startedAt,
+                      String token, String heartbeat, long heartbeatSeconds) {
+            this(host, user, pid, processStart, command, startedAt, token, heartbeat, heartbeatSeconds, 0);
+        }
+
         Holder withHeartbeat(Instant at) {
             return new Holder(host, user, pid, processStart, command, startedAt, token, at.toString(),
-                    heartbeatSeconds);
+                    heartbeatSeconds, processStartTicks);
         }
     }
 
@@ -90,7 +103,8 @@ public final class ClusterLock implements AutoCloseable {
         String now = Instant.now().toString();
         Holder me = new Holder(localHost(), System.getProperty("user.name"), ProcessHandle.current().pid(),
                 ProcessHandle.current().info().startInstant().map(Instant::toString).orElse(""), command, now,
-                UUID.randomUUID().toString(), now, LockFile.HEARTBEAT.toSeconds());
+                UUID.randomUUID().toString(), now, LockFile.HEARTBEAT.toSeconds(),
+                LockFile.startTicks(ProcessHandle.current().pid()));
         String json = LockFile.write(me);
         ClusterLock lock = new ClusterLock(nodes, me);
         if (releasedOnSignal) {

@@ -113,7 +113,23 @@ final class LockFile {
                 json.hasNonNull("pid") ? json.get("pid").asLong() : 0, text(json, "processStart"),
                 text(json, "command"), json.get("startedAt").asText(), json.get("token").asText(),
                 json.hasNonNull("heartbeat") ? json.get("heartbeat").asText() : null,
-                json.hasNonNull("heartbeatSeconds") ? json.get("heartbeatSeconds").asLong() : HEARTBEAT.toSeconds());
+                json.hasNonNull("heartbeatSeconds") ? json.get("heartbeatSeconds").asLong() : HEARTBEAT.toSeconds(),
+                json.hasNonNull("processStartTicks") && json.get("processStartTicks").isIntegralNumber()
+                        ? Math.max(0, json.get("processStartTicks").asLong()) : 0);
+    }
+
+    /**
+     * A process's start in clock ticks since boot, field 22 of /proc/PID/stat (after the command name, which may hold
+     * spaces and parentheses), or 0 when it cannot be read (no such process, no /proc).
+     */
+    static long startTicks(long pid) {
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(pid), "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return fields.length > 19 && fields[19].matches("\\d+") ? Long.parseLong(fields[19]) : 0;
+        } catch (java.io.IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     private static String text(JsonNode json, String field) {
@@ -153,7 +169,11 @@ final class LockFile {
                 + " missed); break it with 'mcvirt lock break'";
         if (holder.host().equals(localHost)) {
             Optional<Instant> start = ProcessHandle.of(holder.pid()).map(p -> p.info().startInstant().orElse(null));
-            if (!ProcessHandle.of(holder.pid()).isPresent() || !sameStart(start.orElse(null), holder.processStart())) {
+            long ticks = holder.processStartTicks() > 0 ? startTicks(holder.pid()) : 0;
+            // the start in ticks when both sides know it (a wall-clock step moves the start Java computes, not these)
+            boolean same = ticks > 0 ? ticks == holder.processStartTicks()
+                    : sameStart(start.orElse(null), holder.processStart());
+            if (!ProcessHandle.of(holder.pid()).isPresent() || !same) {
                 return "stale: its process " + holder.pid() + " on this host is gone" + start.map(
                         s -> " (pid " + holder.pid() + " is now a process started at " + s + ")").orElse("")
                         + " (break it with 'mcvirt lock break')";

@@ -117,6 +117,31 @@ class ClusterLockTest {
     }
 
     @Test
+    void aHolderOnThisHostIsJudgedByItsStartInTicksWhenItHasOneSoAClockStepDoesNotMakeItStale() throws Exception {
+        ProcessHandle me = ProcessHandle.current();
+        long ticks = LockFile.startTicks(me.pid());
+        assertThat(ticks).as("this test runs on Linux with /proc").isPositive();
+        Instant now = Instant.now();
+        // the recorded start an hour off, as after a wall-clock step between the lock and the check
+        String stepped = me.info().startInstant().orElseThrow().minus(Duration.ofHours(1)).toString();
+        ClusterLock.Holder running = new ClusterLock.Holder("this-host", "u", me.pid(), stepped, "mcvirt apply",
+                now.toString(), "t", now.toString(), 30, ticks);
+        assertThat(LockFile.state(running, now, "this-host")).startsWith("active: its process " + me.pid());
+        ClusterLock.Holder reused = new ClusterLock.Holder("this-host", "u", me.pid(),
+                me.info().startInstant().orElseThrow().toString(), "mcvirt apply", now.toString(), "t",
+                now.toString(), 30, ticks + 1);
+        assertThat(LockFile.state(reused, now, "this-host")).as("another process under the same pid")
+                .startsWith("stale: its process " + me.pid() + " on this host is gone");
+        // written and read back with the lock file
+        String json = LockFile.write(running);
+        assertThat(json).contains("\"processStartTicks\":" + ticks);
+        assertThat(LockFile.parse("n1", "/var/lib/mcvirt/lock.json", json.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .isEqualTo(running);
+        assertThat(LockFile.write(new ClusterLock.Holder("h", "u", 1, "", "c", now.toString(), "t", null, 30)))
+                .doesNotContain("processStartTicks");
+    }
+
+    @Test
     void aDeadHolderOnAnotherHostIsStaleAfterItsHeartbeatsStopAndLockBreakRemovesIt() throws Exception {
         Instant now = Instant.now();
         writeLock("n1", holder("t-dead", now.minus(Duration.ofMinutes(20)), now.minus(Duration.ofMinutes(10))));
