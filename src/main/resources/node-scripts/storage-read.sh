@@ -29,6 +29,12 @@ show() {
     line=
   done <"$1"
 }
+# a file's text as a file section
+file_section() {
+  printf '%s file %s\n' "$b" "$1"
+  show "$1" 2>&1
+  printf '\n%s end %s\n' "$b" "$1"
+}
 # shellcheck disable=SC2317 # called through run
 sizes() {
   for f in /sys/block/drbd*/size; do
@@ -85,16 +91,11 @@ run sizes sizes
 run memory memory
 [ -d "$d" ] && run saved saved "$d"
 for f in "$v"/*.json "$o"/*.json; do
-  [ -f "$f" ] || continue
-  printf '%s file %s\n' "$b" "$f"
-  show "$f" 2>&1
-  printf '\n%s end %s\n' "$b" "$f"
+  [ -f "$f" ] && file_section "$f"
 done
 for f in "$p" /etc/systemd/system/mcvirt-verify-*.service /etc/systemd/system/mcvirt-verify-*.timer; do
   [ -f "$f" ] || continue
-  printf '%s file %s\n' "$b" "$f"
-  show "$f" 2>&1
-  printf '\n%s end %s\n' "$b" "$f"
+  file_section "$f"
   case $f in
     *.timer) run "timer:${f##*/}" env TZ=UTC systemctl show "${f##*/}" -p UnitFileState -p ActiveState \
       -p NextElapseUSecRealtime -p LastTriggerUSec ;;

@@ -20,6 +20,7 @@ import org.mcvirt.node.DrbdVerifyProgram;
 import org.mcvirt.node.NodeException;
 import org.mcvirt.node.StateDirectory;
 import org.mcvirt.node.ssh.NodeScript;
+import org.mcvirt.node.ssh.NodeTransport;
 import org.mcvirt.node.ssh.SshException;
 import org.mcvirt.plan.DomainMarks;
 import org.mcvirt.state.NodeObservation;
@@ -119,7 +120,7 @@ public final class Replication {
     static VerifyOutcome verify(Cluster cluster, ReplicatedDisk disk, Duration limit, Consumer<String> progress) {
         String runOn = disk.pair().contains(disk.vmNode()) ? disk.vmNode() : disk.pair().get(0);
         String started = now();
-        VerifyRecord record = null;
+        VerifyRecord record;
         boolean recordedThere = false;
         boolean[] markStands = {false};
         try {
@@ -190,8 +191,9 @@ public final class Replication {
     }
 
     /**
-     * Writes the record on the nodes of the pair (but recordedOn, where the verify program wrote it); returns the nodes where it could not be written. A failed verify
-     * does not replace an out-of-sync record (markStands is set): only a clean verify lifts a mark.
+     * Writes the record on the nodes of the pair but recordedOn (where the verify program wrote it); returns the nodes
+     * where it could not be written. A failed verify does not replace an out-of-sync record (markStands is set): only a
+     * clean verify lifts a mark.
      */
     private static List<String> keep(Cluster cluster, ReplicatedDisk disk, VerifyRecord record, String recordedOn,
                                      boolean[] markStands) {
@@ -242,15 +244,15 @@ public final class Replication {
     }
 
     private static DrbdVerifyProgram program(Cluster cluster, String node) throws NodeException {
-        drbd(cluster, node); // the same checks
-        try {
-            return new DrbdVerifyProgram(node, cluster.transport(node));
-        } catch (SshException e) {
-            throw new NodeException(node, "ssh: " + e.getMessage(), e);
-        }
+        return new DrbdVerifyProgram(node, transport(cluster, node));
     }
 
     private static DrbdNode drbd(Cluster cluster, String node) throws NodeException {
+        return new DrbdNode(node, transport(cluster, node));
+    }
+
+    /** The command transport of a node of the manifest that has not stopped answering in this run. */
+    private static NodeTransport transport(Cluster cluster, String node) throws NodeException {
         if (cluster.stalled(node) != null) {
             throw new NodeException(node, cluster.stalled(node), null);
         }
@@ -258,7 +260,7 @@ public final class Replication {
             throw new NodeException(node, "node " + node + " is not in the manifests", null);
         }
         try {
-            return new DrbdNode(node, cluster.transport(node));
+            return cluster.transport(node);
         } catch (SshException e) {
             throw new NodeException(node, "ssh: " + e.getMessage(), e);
         }

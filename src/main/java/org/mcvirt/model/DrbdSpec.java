@@ -19,9 +19,10 @@ public record DrbdSpec(boolean enabled, String protocol, String syncRate, String
                        Duration verifyMaxAge,
                        @JsonInclude(JsonInclude.Include.NON_NULL) String verifySchedule) {
     public DrbdSpec {
-        if (verifySchedule != null && CalendarSpec.problem(verifySchedule).isPresent()) {
-            throw new IllegalArgumentException("verifySchedule is not a systemd calendar expression: "
-                    + CalendarSpec.problem(verifySchedule).get());
+        if (verifySchedule != null) {
+            CalendarSpec.problem(verifySchedule).ifPresent(problem -> {
+                throw new IllegalArgumentException("verifySchedule is not a systemd calendar expression: " + problem);
+            });
         }
         Objects.requireNonNull(protocol, "protocol");
         Objects.requireNonNull(ports, "ports");

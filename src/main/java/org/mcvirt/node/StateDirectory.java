@@ -25,7 +25,7 @@ public record StateDirectory(String root) {
 
     /** The scheduled verify's copy of mcvirt's verify program (node-scripts/drbd-verify.sh), run by its service. */
     public String verifyProgram() {
-        return root + "/bin/drbd-verify.sh";
+        return programDirectory() + "/drbd-verify.sh";
     }
 
     /** The directory of {@link #verifyProgram()}. */

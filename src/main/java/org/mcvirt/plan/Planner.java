@@ -32,9 +32,9 @@ import org.mcvirt.state.ObservedState;
  * that could not be read, runs one {@link ResourceDiffer} per resource kind, and composes what they find: changes
  * sorted by address, problems sorted, steps ordered by {@link StepOrder}. The differs: {@link PoolDiffer},
  * {@link NetworkDiffer}, {@link ReplicatedDiskDiffer} (LVs and DRBD resources), {@link MigrationDiffer} (moves and
- * registers), {@link VmDiffer} (the vm's own attributes) and {@link VerifyScheduleDiffer} (the scheduled verify); then {@link Capacity} checks that each node of a pair could
- * hold the other's running vms. Problems that make a safe plan impossible
- * are collected in {@link Plan#problems()} instead of being planned around.
+ * registers), {@link VmDiffer} (the vm's own attributes) and {@link VerifyScheduleDiffer} (the scheduled verify);
+ * then {@link Capacity} checks that each node of a pair could hold the other's running vms. Problems that make a
+ * safe plan impossible are collected in {@link Plan#problems()} instead of being planned around.
  */
 public final class Planner {
     private final List<ResourceDiffer> differs;

@@ -175,8 +175,8 @@ public final class DiskHealth {
         }
         if (conclusive != null && conclusive.marks()) {
             findings.add(new Finding(vm, disk.name(), res, null, Kind.VERIFY_MARK, "the verify of "
-                    + conclusive.startedAt() + " found " + conclusive.outOfSyncKiB() + " KiB out of sync; the vm is not started until a resync and"
-                    + " a clean verify", "'mcvirt resync " + vm + " --source-node NODE' with the node whose data is"
+                    + conclusive.startedAt() + " found " + conclusive.outOfSyncKiB() + " KiB out of sync; the vm is not"
+                    + " started until a resync and a clean verify", "'mcvirt resync " + vm + " --source-node NODE' with the node whose data is"
                     + " good, then 'mcvirt verify " + vm + "'"));
         } else if (latest != null && latest.result() == VerifyRecord.Result.FAILED) {
             findings.add(new Finding(vm, disk.name(), res, null, Kind.VERIFY_FAILED, "the verify of "
