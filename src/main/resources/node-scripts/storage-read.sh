@@ -3,11 +3,14 @@
 # record directory, $6 "lvm" to read LVM (lvs, vgs: a tenth of a second even on a fast node, so only where the
 # manifest puts storage on LVM), $7 the DRBD configuration directory (mcvirt's resource files in it are read without
 # their shared-secret line: the secret never leaves the node), $8 the path of the scheduled verify's program (read
-# with mcvirt's verify service and timer units, and each timer's state). Each tool's
+# with mcvirt's verify service and timer units, and each timer's state), $9 the cluster's polkit rules file, $10
+# libvirtd.conf, $11 "always" to read its access_drivers lines and whether polkitd is installed, or "rules" to read
+# them only when the rules file is there, $12 and $13 the users and groups (space-separated) whose existence
+# getent tells (none: not asked). Each tool's
 # output, error output and exit status as a section between boundary lines; LV_FIELDS, VG_FIELDS and JOURNAL_TAIL
 # are filled in by StorageReader. On a slow node every program started costs (about 80 ms in the lab's emulated
 # guests): what the shell can do itself (capture error output, read /proc and /sys files) it does with built-ins.
-b=$1; v=$2; j=$3; d=$4; o=$5; l=$6; c=$7; p=$8
+b=$1; v=$2; j=$3; d=$4; o=$5; l=$6; c=$7; p=$8; pr=$9; pc=${10}; pw=${11}; pu=${12}; pg=${13}
 LVM_SUPPRESS_FD_WARNINGS=1; export LVM_SUPPRESS_FD_WARNINGS
 nl='
 '
@@ -34,6 +37,19 @@ file_section() {
   printf '%s file %s\n' "$b" "$1"
   show "$1" 2>&1
   printf '\n%s end %s\n' "$b" "$1"
+}
+# libvirtd.conf's access_drivers lines and mcvirt's mark, without comments
+# shellcheck disable=SC2317 # called through run
+access() {
+  while IFS= read -r line || [ -n "$line" ]; do
+    t=${line#"${line%%[! 	]*}"}
+    case $t in
+      '# mcvirt-access-driver: '*) printf '%s\n' "$t" ;;
+      '#'* | '') ;;
+      *access_drivers*) printf '%s\n' "$t" ;;
+    esac
+    line=
+  done <"$1"
 }
 # shellcheck disable=SC2317 # called through run
 sizes() {
@@ -101,6 +117,18 @@ for f in "$p" /etc/systemd/system/mcvirt-verify-*.service /etc/systemd/system/mc
       -p NextElapseUSecRealtime -p LastTriggerUSec ;;
   esac
 done
+if [ -f "$pr" ]; then
+  file_section "$pr"
+  pw=always
+fi
+if [ "$pw" = always ]; then
+  [ -f "$pc" ] && run access access "$pc"
+  run polkitd test -x /usr/lib/polkit-1/polkitd
+  # shellcheck disable=SC2086 # a list of names
+  [ -n "$pu" ] && run users getent passwd $pu
+  # shellcheck disable=SC2086 # a list of names
+  [ -n "$pg" ] && run groups getent group $pg
+fi
 for f in "$c"/*.res; do
   [ -f "$f" ] && resource_file "$f" 2>/dev/null
 done

@@ -12,11 +12,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.mcvirt.model.DesiredState;
 import org.mcvirt.model.NodeSpec;
 import org.mcvirt.model.StorageSpec;
 import org.mcvirt.node.Deadline;
 import org.mcvirt.node.EventLoop;
 import org.mcvirt.node.LibvirtNode;
+import org.mcvirt.node.NodeConfig;
 import org.mcvirt.node.NodeException;
 import org.mcvirt.node.ssh.LocalTransport;
 import org.mcvirt.node.ssh.NodeTransport;
@@ -25,6 +27,7 @@ import org.mcvirt.node.ssh.Redactor;
 import org.mcvirt.node.ssh.SshException;
 import org.mcvirt.node.ssh.SshTarget;
 import org.mcvirt.node.ssh.SshTransport;
+import org.mcvirt.plan.Planner;
 import org.mcvirt.state.NodeObservation;
 import org.mcvirt.state.ObservedState;
 import org.mcvirt.state.StateReader;
@@ -54,10 +57,20 @@ public final class Cluster implements AutoCloseable {
     /** The DRBD secrets of this command, kept out of every node's results. */
     private final Redactor redactor = new Redactor();
     private Timings timings = Timings.OFF;
+    /** What each node's storage read asks about mcvirt's permissions (by default: only whether they are left there). */
+    private volatile StorageReader.PermissionsQuery permissionsQuery;
 
     private Cluster(String clusterName, Duration nodeTimeout) {
         this.clusterName = clusterName;
         this.nodeTimeout = nodeTimeout;
+        this.permissionsQuery = new StorageReader.PermissionsQuery(NodeConfig.polkitRulesPath(clusterName),
+                NodeConfig.LIBVIRTD_CONF, false, List.of());
+    }
+
+    /** Reads what desired's permissions need (its users and groups, libvirtd's access driver) at the next read. */
+    Cluster readingPermissionsOf(DesiredState desired) {
+        this.permissionsQuery = Planner.permissionsQuery(desired);
+        return this;
     }
 
     /** Connects to every node in parallel, each within the node timeout. */
@@ -87,8 +100,17 @@ public final class Cluster implements AutoCloseable {
      */
     static Cluster connect(String clusterName, List<NodeSpec> allNodes, Duration nodeTimeout, Preconnect preconnect,
                            Timings timings, Optional<String> early) {
+        return connect(clusterName, allNodes, nodeTimeout, preconnect, timings, early, null);
+    }
+
+    /** As above, with what desired's permissions need read by the early storage reads too (null: nothing). */
+    static Cluster connect(String clusterName, List<NodeSpec> allNodes, Duration nodeTimeout, Preconnect preconnect,
+                           Timings timings, Optional<String> early, DesiredState permissionsOf) {
         List<NodeSpec> nodes = allNodes.stream().filter(NodeSpec::contacted).toList();
         Cluster cluster = new Cluster(clusterName, nodeTimeout);
+        if (permissionsOf != null) {
+            cluster.readingPermissionsOf(permissionsOf);
+        }
         cluster.timings = timings;
         if (early != null) {
             early.ifPresent(cluster.redactor::learn);
@@ -169,6 +191,7 @@ public final class Cluster implements AutoCloseable {
                 timings.since(node + ": read libvirt", libvirtStarted);
                 StorageReader.Result storage = storageResult(storageRead.result());
                 return seen.withStorage(storage.lvm(), storage.drbd(), storage.journal())
+                        .withPermissions(storage.permissions())
                         .withHost(storage.availableMemoryBytes(), storage.totalMemoryBytes(),
                                 storage.savedDefinitions());
             });
@@ -241,7 +264,8 @@ public final class Cluster implements AutoCloseable {
             NodeSpec spec = specs.get(node);
             // LVM is read only where the manifest puts storage on it: nothing else uses lvs or vgs
             boolean lvm = spec.storage().stream().anyMatch(s -> s.type() == StorageSpec.StorageType.LVM);
-            return StorageReader.read(transport(node), spec.stateDirectory(), spec.drbdConfigDirectory(), progress, lvm);
+            return StorageReader.read(transport(node), spec.stateDirectory(), spec.drbdConfigDirectory(),
+                    permissionsQuery, progress, lvm);
         } catch (SshException e) {
             String prefix = "node " + node + " (" + e.endpoint() + "): ";
             String detail = "ssh to " + e.endpoint() + ": " + (e.getMessage().startsWith(prefix)

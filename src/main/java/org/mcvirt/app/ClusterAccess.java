@@ -73,7 +73,7 @@ public final class ClusterAccess {
     /** Connects to the nodes of desired (an unreachable node is recorded, not fatal). */
     Cluster connect(DesiredState desired) {
         return keepingSecret(Cluster.connect(desired.cluster().name(), desired.nodes(), nodeTimeout, null, timings),
-                desired);
+                desired).readingPermissionsOf(desired);
     }
 
     /**
@@ -117,7 +117,7 @@ public final class ClusterAccess {
             timings.since("read and check the manifests", started);
             long connecting = System.nanoTime();
             Cluster cluster = Cluster.connect(desired.cluster().name(), desired.nodes(), nodeTimeout, preconnect,
-                    timings, secret(desired));
+                    timings, secret(desired), desired);
             timings.since("connect to every node (in parallel)", connecting);
             return new Connected(desired, cluster); // the secret was learnt before connecting
         } finally {

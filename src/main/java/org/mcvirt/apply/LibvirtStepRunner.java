@@ -164,6 +164,10 @@ public final class LibvirtStepRunner implements StepRunner {
                 storage.of(step.node()).drbd().removeVerifySchedule(p.timerUnit(), p.paths());
                 yield p.timerUnit() + " disabled; " + String.join(", ", p.paths()) + " removed";
             }
+            case CONFIGURE_PERMISSIONS -> {
+                StepPayload.ConfigurePermissions p = step.payload(StepPayload.ConfigurePermissions.class);
+                yield configurePermissions(node, storage.of(step.node()).config(), p);
+            }
             case RECORD_FAILOVER -> {
                 RecordFailover p = step.payload(RecordFailover.class);
                 FailoverRecord record = new FailoverRecord(p.vm(), p.from(), step.node(),
@@ -564,5 +568,34 @@ public final class LibvirtStepRunner implements StepRunner {
     private static String done(Primitive primitive) throws NodeException {
         primitive.run();
         return "";
+    }
+
+    /**
+     * The rules first and then the access driver, so that libvirtd never checks against rules not yet written; when
+     * removing, the driver first and then the rules. After a restart of libvirtd the node's libvirt connection is
+     * opened again: the old one died with the daemon.
+     */
+    private static String configurePermissions(NodePrimitives node, org.mcvirt.node.NodeConfigPrimitives config,
+                                               StepPayload.ConfigurePermissions p) throws NodeException {
+        StepPayload.ConfigurePermissions.AccessDriver driver = p.accessDriver();
+        List<String> done = new ArrayList<>();
+        if (p.rules() != null) {
+            config.writeRules(p.rulesPath(), p.rules());
+            done.add("wrote " + p.rulesPath());
+        }
+        if (driver != StepPayload.ConfigurePermissions.AccessDriver.KEEP) {
+            boolean enable = driver == StepPayload.ConfigurePermissions.AccessDriver.ENABLE;
+            boolean restarted = config.accessDriver(p.libvirtdConf(), enable, p.cluster());
+            done.add((enable ? "set" : "unset") + " libvirtd's polkit access driver"
+                    + (restarted ? "; libvirtd restarted, reconnected" : " (it already was)"));
+            if (restarted) {
+                node.reconnect();
+            }
+        }
+        if (p.rules() == null) {
+            config.removeRules(p.rulesPath());
+            done.add("removed " + p.rulesPath());
+        }
+        return String.join("; ", done);
     }
 }

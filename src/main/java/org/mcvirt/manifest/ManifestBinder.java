@@ -13,6 +13,7 @@ import org.mcvirt.model.CalendarSpec;
 import org.mcvirt.model.CapacitySpec;
 import org.mcvirt.model.MigrationSpec;
 import org.mcvirt.model.NotifySpec;
+import org.mcvirt.model.PermissionsSpec;
 import org.mcvirt.model.ClusterSpec;
 import org.mcvirt.model.DrbdSpec;
 import org.mcvirt.model.IntRange;
@@ -28,6 +29,8 @@ final class ManifestBinder {
     static final String API_VERSION = "mcvirt/v1";
     private static final Pattern MAC = Pattern.compile("([0-9a-f]{2}:){5}[0-9a-f]{2}");
     private static final Pattern USER = LibvirtUris.USER;
+    private static final String PRINCIPAL_RULE = "is not a user name or @group (lower-case letters, digits, _ and -,"
+            + " starting with a letter or _, at most 32 characters)";
     private static final Pattern RANGE = Pattern.compile("(\\d{1,6})-(\\d{1,6})");
     private static final Pattern IPV4 =
             Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
@@ -76,16 +79,25 @@ final class ManifestBinder {
     }
 
     private Optional<Located<ClusterSpec>> cluster(YamlTree.Node node) {
-        return Fields.of(node, "cluster", Set.of("name", "drbd", "capacity", "migration", "notify"), problems)
+        return Fields.of(node, "cluster", Set.of("name", "drbd", "capacity", "migration", "notify",
+                "permissions"), problems)
                 .flatMap(f -> {
             Optional<String> name = f.name("name");
             DrbdSpec drbd = f.node("drbd").flatMap(this::drbd).orElse(null);
             CapacitySpec capacity = f.node("capacity").flatMap(this::capacity).orElse(CapacitySpec.DEFAULT);
             MigrationSpec migration = f.node("migration").flatMap(this::migration).orElse(MigrationSpec.DEFAULT);
             NotifySpec notify = f.node("notify").flatMap(this::notify).orElse(null);
-            return name.map(n -> new Located<>(new ClusterSpec(n, drbd, capacity, migration, notify), f.location("name"),
+            PermissionsSpec permissions = f.node("permissions").flatMap(this::permissions).orElse(null);
+            return name.map(n -> new Located<>(new ClusterSpec(n, drbd, capacity, migration, notify, permissions),
+                    f.location("name"),
                     Map.of()));
         });
+    }
+
+    /** {@code cluster.permissions}: {@code superusers: [alice, "@ops"]} (users, and groups as @group). */
+    private Optional<PermissionsSpec> permissions(YamlTree.Node node) {
+        return Fields.of(node, "cluster.permissions", Set.of("superusers"), problems).map(f -> new PermissionsSpec(
+                f.strings("superusers", PermissionsSpec.PRINCIPAL, PRINCIPAL_RULE)));
     }
 
     /** {@code cluster.notify}: {@code command: /usr/local/bin/page-oncall drbd} (see {@link NotifySpec}). */
@@ -437,8 +449,8 @@ final class ManifestBinder {
                             at.put("nics[" + index + "].mac", n.at().get("mac"));
                         });
                     }
-                    List<String> owners = f.strings("owners", USER, "is not a valid user name");
-                    List<String> users = f.strings("users", USER, "is not a valid user name");
+                    List<String> owners = f.strings("owners", PermissionsSpec.PRINCIPAL, PRINCIPAL_RULE);
+                    List<String> users = f.strings("users", PermissionsSpec.PRINCIPAL, PRINCIPAL_RULE);
                     if (name.isEmpty() || nodeName.isEmpty()) {
                         return Optional.empty();
                     }

@@ -8,18 +8,26 @@ import java.util.Optional;
 /**
  * The cluster-wide settings of a manifest. capacity and migration are {@link CapacitySpec#DEFAULT} and
  * {@link MigrationSpec#DEFAULT} when the manifest has none; notification is null without {@code cluster.notify} (and then
- * left out of the manifest digest, so older saved plans still match).
+ * left out of the manifest digest, so older saved plans still match), and so is permissions without
+ * {@code cluster.permissions}.
  */
 public record ClusterSpec(String name, DrbdSpec drbd,
                           @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = CapacitySpec.DefaultFilter.class)
                           CapacitySpec capacity,
                           @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = MigrationSpec.DefaultFilter.class)
                           MigrationSpec migration,
-                          @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("notify") NotifySpec notification) {
+                          @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("notify") NotifySpec notification,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) PermissionsSpec permissions) {
     public ClusterSpec {
         Objects.requireNonNull(name, "name");
         capacity = capacity == null ? CapacitySpec.DEFAULT : capacity;
         migration = migration == null ? MigrationSpec.DEFAULT : migration;
+    }
+
+    /** Without {@code cluster.permissions}. */
+    public ClusterSpec(String name, DrbdSpec drbd, CapacitySpec capacity, MigrationSpec migration,
+                       NotifySpec notification) {
+        this(name, drbd, capacity, migration, notification, null);
     }
 
     /** Without {@code cluster.notify}. */
@@ -40,6 +48,11 @@ public record ClusterSpec(String name, DrbdSpec drbd,
     /** With the default live-migration settings. */
     public ClusterSpec(String name, DrbdSpec drbd, CapacitySpec capacity) {
         this(name, drbd, capacity, MigrationSpec.DEFAULT);
+    }
+
+    /** The superusers of {@code cluster.permissions} (none without it). */
+    public java.util.List<String> superusers() {
+        return permissions == null ? java.util.List.of() : permissions.superusers();
     }
 
     public Optional<DrbdSpec> drbdIfEnabled() {

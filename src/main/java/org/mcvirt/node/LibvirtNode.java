@@ -42,7 +42,9 @@ public final class LibvirtNode implements NodePrimitives, AutoCloseable {
 
     private final String node;
     private final String uri;
-    private final NodeConnect connect;
+    /** Replaced by {@link #reconnect()} after libvirtd restarted on the node. */
+    private volatile NodeConnect connect;
+    private final Duration keepAliveBudget;
     /** A call into libvirt under way and when it started. */
     private record Call(String what, long started) {
     }
@@ -55,10 +57,11 @@ public final class LibvirtNode implements NodePrimitives, AutoCloseable {
     /** Calls into libvirt that have not returned yet, on any thread (a migration abandoned at its deadline among them). */
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
 
-    private LibvirtNode(String node, String uri, NodeConnect connect) {
+    private LibvirtNode(String node, String uri, NodeConnect connect, Duration keepAliveBudget) {
         this.node = node;
         this.uri = uri;
         this.connect = connect;
+        this.keepAliveBudget = keepAliveBudget;
     }
 
     /** Opens a connection without keepalive (for tests and one-off checks). */
@@ -73,6 +76,11 @@ public final class LibvirtNode implements NodePrimitives, AutoCloseable {
      */
     public static LibvirtNode open(String node, String uri, Duration keepAliveBudget) throws NodeException {
         Objects.requireNonNull(uri, "uri");
+        return new LibvirtNode(node, uri, connection(node, uri, keepAliveBudget), keepAliveBudget);
+    }
+
+    /** A new connection to uri, with keepalive when a budget is given. */
+    private static NodeConnect connection(String node, String uri, Duration keepAliveBudget) throws NodeException {
         try {
             if (keepAliveBudget != null) {
                 EventLoop.ensureRunning();
@@ -89,7 +97,7 @@ public final class LibvirtNode implements NodePrimitives, AutoCloseable {
                     }
                 }
             }
-            return new LibvirtNode(node, uri, connect);
+            return connect;
         } catch (LibvirtException e) {
             throw new NodeException(node, "cannot connect to libvirt at " + uri + ": " + message(e), e);
         } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
@@ -559,6 +567,21 @@ public final class LibvirtNode implements NodePrimitives, AutoCloseable {
         run("block resize " + path + " of running domain " + domain + " to " + bytes + " bytes",
                 () -> found.blockResize(path, bytes, BLOCK_RESIZE_BYTES));
         return true;
+    }
+
+    /**
+     * Opens a new connection in place of this one, after libvirtd restarted on the node (the old connection died with
+     * the daemon). Every later call, from any holder of this node, goes over the new one.
+     */
+    @Override
+    public void reconnect() throws NodeException {
+        NodeConnect old = connect;
+        connect = connection(node, uri, keepAliveBudget);
+        try {
+            old.close();
+        } catch (LibvirtException e) {
+            // the daemon it talked to is gone: nothing left to close
+        }
     }
 
     @Override

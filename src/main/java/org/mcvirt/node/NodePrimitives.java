@@ -79,4 +79,7 @@ public interface NodePrimitives {
 
     /** Whether the domain is paused here (an aborted migration can leave the source paused); false when undefined. */
     boolean domainPaused(String name) throws NodeException;
+
+    /** A new libvirt connection in place of the old one, which died when libvirtd restarted on the node. */
+    void reconnect() throws NodeException;
 }

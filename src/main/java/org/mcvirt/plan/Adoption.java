@@ -56,7 +56,7 @@ final class Adoption {
             nodes.add(new NodeObservation(node.node(), node.reachable(), node.error(), node.libvirtVersion(),
                     node.hypervisorVersion(), domains, node.networks(), node.pools(), node.warnings(), node.lvm(),
                     node.drbd(), node.journal(), node.freeMemoryBytes(), node.totalMemoryBytes(),
-                    node.savedDefinitions()));
+                    node.savedDefinitions(), node.permissions()));
         }
         for (String name : options.adoptVms().stream().sorted().toList()) {
             Optional<VmSpec> vm = desired.vm(name);

@@ -248,6 +248,16 @@ final class PayloadCodec {
                 out.put("timerUnit", p.timerUnit());
                 out.put("paths", String.join(",", p.paths()));
             }
+            case CONFIGURE_PERMISSIONS -> {
+                StepPayload.ConfigurePermissions p = (StepPayload.ConfigurePermissions) payload;
+                out.put("cluster", p.cluster());
+                out.put("rulesPath", p.rulesPath());
+                if (p.rules() != null) {
+                    out.put("rules", p.rules());
+                }
+                out.put("libvirtdConf", p.libvirtdConf());
+                out.put("accessDriver", p.accessDriver().name().toLowerCase(java.util.Locale.ROOT));
+            }
             case RECORD_FAILOVER -> {
                 RecordFailover p = (RecordFailover) payload;
                 out.put("vm", p.vm());
@@ -312,9 +322,21 @@ final class PayloadCodec {
                     in.text("programPath"), in.text("programSha256"), in.text("servicePath"), in.text("service"),
                     in.text("timerPath"), in.text("timer"));
             case REMOVE_VERIFY_SCHEDULE -> new StepPayload.RemoveVerifySchedule(in.text("timerUnit"), in.list("paths"));
+            case CONFIGURE_PERMISSIONS -> new StepPayload.ConfigurePermissions(in.text("cluster"), in.text("rulesPath"),
+                    in.optional("rules"), in.text("libvirtdConf"), accessDriver(in));
         };
         in.noneLeft();
         return payload;
+    }
+
+    private static StepPayload.ConfigurePermissions.AccessDriver accessDriver(Reader in) {
+        String value = in.text("accessDriver");
+        return switch (value) {
+            case "enable" -> StepPayload.ConfigurePermissions.AccessDriver.ENABLE;
+            case "disable" -> StepPayload.ConfigurePermissions.AccessDriver.DISABLE;
+            case "keep" -> StepPayload.ConfigurePermissions.AccessDriver.KEEP;
+            default -> throw in.invalid("have 'accessDriver' = '" + value + "'; it is enable, disable or keep");
+        };
     }
 
     private static WriteDrbdConfig writeDrbdConfig(Reader in) {

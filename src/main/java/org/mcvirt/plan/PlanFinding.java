@@ -111,7 +111,11 @@ public record PlanFinding(Code code, Subject subject, String message) {
         /** A replicated disk's resource file on a node differs from what mcvirt writes beyond its handlers: left alone. */
         DRBD_FILE_DIFFERS,
         /** A node's paths cannot be named in the scheduled verify's systemd service as they are. */
-        VERIFY_SCHEDULE_PATHS;
+        VERIFY_SCHEDULE_PATHS,
+        /** A user or group of the manifest's permissions does not exist on a node. */
+        PERMISSIONS_UNKNOWN_NAME,
+        /** A node lacks polkitd, without which libvirtd's polkit access driver would lock everyone out. */
+        PERMISSIONS_NO_POLKIT;
 
         /**
          * Whether a finding of this code is a warning (shown, never refused). A differ reports both through its
@@ -120,7 +124,7 @@ public record PlanFinding(Code code, Subject subject, String message) {
         public boolean warning() {
             switch (this) {
                 case NODE_WARNING, DISK_HEALTH, INTERRUPTED_APPLY, SAVED, POOL_KEPT, NODE_OFFLINE, VM_DOWN, MOVE_DEFERRED,
-                     CAPACITY_N_PLUS_ONE, DRBD_FILE_DIFFERS:
+                     CAPACITY_N_PLUS_ONE, DRBD_FILE_DIFFERS, PERMISSIONS_UNKNOWN_NAME:
                     return true;
                 default:
                     return false;

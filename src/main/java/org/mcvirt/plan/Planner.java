@@ -32,19 +32,28 @@ import org.mcvirt.state.ObservedState;
  * that could not be read, runs one {@link ResourceDiffer} per resource kind, and composes what they find: changes
  * sorted by address, problems sorted, steps ordered by {@link StepOrder}. The differs: {@link PoolDiffer},
  * {@link NetworkDiffer}, {@link ReplicatedDiskDiffer} (LVs and DRBD resources), {@link MigrationDiffer} (moves and
- * registers), {@link VmDiffer} (the vm's own attributes) and {@link VerifyScheduleDiffer} (the scheduled verify);
+ * registers), {@link VmDiffer} (the vm's own attributes) and {@link VerifyScheduleDiffer} (the scheduled verify), {@link PermissionsDiffer} (polkit rules);
  * then {@link Capacity} checks that each node of a pair could hold the other's running vms. Problems that make a
  * safe plan impossible are collected in {@link Plan#problems()} instead of being planned around.
  */
 public final class Planner {
     private final List<ResourceDiffer> differs;
 
+    /**
+     * What each node's read must ask about mcvirt's permissions for this manifest (its polkit rules file, libvirtd's
+     * access driver, the users and groups it names).
+     */
+    public static org.mcvirt.state.StorageReader.PermissionsQuery permissionsQuery(DesiredState desired) {
+        return PermissionsDiffer.query(desired);
+    }
+
     public Planner(Renderer renderer) {
         Objects.requireNonNull(renderer, "renderer");
         // One differ per resource kind, each independent of the others: StepOrder relates their steps by subject.
         // Changes of one address keep the order of this list (a move's before the vm's own update).
         this.differs = List.of(new PoolDiffer(renderer), new NetworkDiffer(renderer), new ReplicatedDiskDiffer(renderer),
-                new MigrationDiffer(), new VmDiffer(renderer), new VerifyScheduleDiffer(renderer));
+                new MigrationDiffer(), new VmDiffer(renderer), new VerifyScheduleDiffer(renderer),
+                new PermissionsDiffer(renderer));
     }
 
     /**

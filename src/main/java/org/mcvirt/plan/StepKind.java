@@ -63,7 +63,13 @@ public enum StepKind {
      */
     INSTALL_VERIFY_SCHEDULE,
     /** The scheduled verify's timer disabled and stopped, its units, its run stamp and the program's copy removed. */
-    REMOVE_VERIFY_SCHEDULE;
+    REMOVE_VERIFY_SCHEDULE,
+    /**
+     * mcvirt's permissions on a node: the cluster's polkit rules file written (0644, renamed into place) and then
+     * libvirtd's polkit access driver set; or the driver unset and then the file removed. libvirtd is restarted only
+     * when its setting changes (running vms keep running), and apply reconnects to it.
+     */
+    CONFIGURE_PERMISSIONS;
 
     /** Steps that destroy something: they need --allow-destroy. Every kind says which it is. */
     public boolean destructive() {
@@ -73,7 +79,7 @@ public enum StepKind {
                  ATTACH_DEVICE_LIVE, DETACH_DEVICE_LIVE, SET_AUTOSTART, START_DOMAIN, SHUTDOWN_DOMAIN, CREATE_LV,
                  WRITE_DRBD_CONFIG, CREATE_DRBD_METADATA, DRBD_UP, DRBD_INITIAL_SYNC, DRBD_PROMOTE, DRBD_DEMOTE,
                  GROW_VOLUME, GROW_LV, GROW_DRBD, MIGRATE_LIVE, UNDEFINE_MIGRATED, REGISTER_DOMAIN, RECORD_FAILOVER,
-                 INSTALL_VERIFY_SCHEDULE, REMOVE_VERIFY_SCHEDULE -> false;
+                 INSTALL_VERIFY_SCHEDULE, REMOVE_VERIFY_SCHEDULE, CONFIGURE_PERMISSIONS -> false;
         };
     }
 
@@ -91,7 +97,7 @@ public enum StepKind {
                  ATTACH_DEVICE_LIVE, DETACH_DEVICE_LIVE, CREATE_LV, WRITE_DRBD_CONFIG, CREATE_DRBD_METADATA, DRBD_UP,
                  DRBD_INITIAL_SYNC, DRBD_PROMOTE, DRBD_DEMOTE, DELETE_DRBD, DELETE_LV, GROW_VOLUME, GROW_LV, GROW_DRBD,
                  MIGRATE_LIVE, UNDEFINE_MIGRATED, REGISTER_DOMAIN, DELETE_POOL, RECORD_FAILOVER,
-                 REJOIN_STALE_COPY, INSTALL_VERIFY_SCHEDULE, REMOVE_VERIFY_SCHEDULE -> false;
+                 REJOIN_STALE_COPY, INSTALL_VERIFY_SCHEDULE, REMOVE_VERIFY_SCHEDULE, CONFIGURE_PERMISSIONS -> false;
         };
     }
 
@@ -118,7 +124,7 @@ public enum StepKind {
                  DELETE_VOLUME, CREATE_LV, WRITE_DRBD_CONFIG, CREATE_DRBD_METADATA, DRBD_UP, DRBD_PROMOTE, DRBD_DEMOTE,
                  DELETE_DRBD, DELETE_LV, GROW_VOLUME, GROW_LV, GROW_DRBD, UNDEFINE_MIGRATED, REGISTER_DOMAIN,
                  DELETE_POOL, RECORD_FAILOVER, REJOIN_STALE_COPY, INSTALL_VERIFY_SCHEDULE,
-                 REMOVE_VERIFY_SCHEDULE -> Timeout.PLAIN;
+                 REMOVE_VERIFY_SCHEDULE, CONFIGURE_PERMISSIONS -> Timeout.PLAIN;
         };
     }
 }

@@ -504,6 +504,39 @@ public sealed interface StepPayload {
     }
 
     /**
+     * mcvirt's permissions on this step's node: the cluster's polkit rules file and its text (null: the file is
+     * removed, after the access driver is unset), and what to do with libvirtd's polkit access driver in libvirtdConf.
+     * The paths are checked here, so a changed saved plan cannot point the write elsewhere.
+     */
+    record ConfigurePermissions(String cluster, String rulesPath, String rules, String libvirtdConf,
+                                AccessDriver accessDriver) implements StepPayload {
+        public ConfigurePermissions {
+            Objects.requireNonNull(cluster, "cluster");
+            Objects.requireNonNull(rulesPath, "rulesPath");
+            Objects.requireNonNull(libvirtdConf, "libvirtdConf");
+            Objects.requireNonNull(accessDriver, "accessDriver");
+            if (!org.mcvirt.model.Names.validName(cluster)
+                    || !rulesPath.equals(org.mcvirt.node.NodeConfig.polkitRulesPath(cluster))) {
+                throw new IllegalArgumentException("not the path of cluster " + cluster + "'s polkit rules: "
+                        + rulesPath);
+            }
+            if (!libvirtdConf.equals(org.mcvirt.node.NodeConfig.LIBVIRTD_CONF)) {
+                throw new IllegalArgumentException("not libvirtd's configuration file: " + libvirtdConf);
+            }
+        }
+
+        /** What happens to libvirtd's polkit access driver: set (enable), unset (disable), or left as it is. */
+        public enum AccessDriver {
+            ENABLE, DISABLE, KEEP
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.CONFIGURE_PERMISSIONS;
+        }
+    }
+
+    /**
      * The return of this step's node after a failover: the vm, the survivor with the good copy and its state directory
      * (where the failover record is removed), and the vm's resources (resource -> minor).
      */

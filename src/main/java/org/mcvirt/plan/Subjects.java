@@ -39,6 +39,11 @@ final class Subjects {
         return "verify-schedule:" + node;
     }
 
+    /** A cluster's permissions on a node (its polkit rules, libvirtd's access driver). */
+    static String permissions(String node) {
+        return "permissions:" + node;
+    }
+
     /** A node's record that it took a vm over from a node declared offline. */
     static String failover(String node, String vm) {
         return "failover:" + node + "/" + vm;

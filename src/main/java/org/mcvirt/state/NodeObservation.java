@@ -20,8 +20,9 @@ public record NodeObservation(String node, boolean reachable, String error, Stri
                               String hypervisorVersion, List<ObservedDomain> domains, List<ObservedNetwork> networks,
                               List<ObservedPool> pools, List<String> warnings, ObservedLvm lvm, ObservedDrbd drbd,
                               List<Journal.Entry> journal, Long freeMemoryBytes, Long totalMemoryBytes,
-                              Map<String, String> savedDefinitions) {
+                              Map<String, String> savedDefinitions, ObservedPermissions permissions) {
     public NodeObservation {
+        permissions = permissions == null ? ObservedPermissions.notRead() : permissions;
         savedDefinitions = savedDefinitions == null ? Map.of()
                 : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(savedDefinitions));
         journal = journal == null ? List.of() : List.copyOf(journal);
@@ -60,12 +61,23 @@ public record NodeObservation(String node, boolean reachable, String error, Stri
                            List<ObservedPool> pools, List<String> warnings, ObservedLvm lvm, ObservedDrbd drbd,
                            List<Journal.Entry> journal) {
         this(node, reachable, error, libvirtVersion, hypervisorVersion, domains, networks, pools, warnings, lvm, drbd,
-                journal, null, null, null);
+                journal, null, null, null, null);
+    }
+
+    /** Without mcvirt's permissions (not read). */
+    public NodeObservation(String node, boolean reachable, String error, String libvirtVersion,
+                           String hypervisorVersion, List<ObservedDomain> domains, List<ObservedNetwork> networks,
+                           List<ObservedPool> pools, List<String> warnings, ObservedLvm lvm, ObservedDrbd drbd,
+                           List<Journal.Entry> journal, Long freeMemoryBytes, Long totalMemoryBytes,
+                           Map<String, String> savedDefinitions) {
+        this(node, reachable, error, libvirtVersion, hypervisorVersion, domains, networks, pools, warnings, lvm, drbd,
+                journal, freeMemoryBytes, totalMemoryBytes, savedDefinitions, null);
     }
 
     public NodeObservation withStorage(ObservedLvm observedLvm, ObservedDrbd observedDrbd, List<Journal.Entry> tail) {
         return new NodeObservation(node, reachable, error, libvirtVersion, hypervisorVersion, domains, networks, pools,
-                warnings, observedLvm, observedDrbd, tail, freeMemoryBytes, totalMemoryBytes, savedDefinitions);
+                warnings, observedLvm, observedDrbd, tail, freeMemoryBytes, totalMemoryBytes, savedDefinitions,
+                permissions);
     }
 
     /**
@@ -74,7 +86,13 @@ public record NodeObservation(String node, boolean reachable, String error, Stri
      */
     public NodeObservation withHost(Long free, Long total, Map<String, String> saved) {
         return new NodeObservation(node, reachable, error, libvirtVersion, hypervisorVersion, domains, networks, pools,
-                warnings, lvm, drbd, journal, free, total, saved);
+                warnings, lvm, drbd, journal, free, total, saved, permissions);
+    }
+
+    /** This observation with what was read of mcvirt's permissions (polkit rules, libvirtd's access driver). */
+    public NodeObservation withPermissions(ObservedPermissions read) {
+        return new NodeObservation(node, reachable, error, libvirtVersion, hypervisorVersion, domains, networks, pools,
+                warnings, lvm, drbd, journal, freeMemoryBytes, totalMemoryBytes, savedDefinitions, read);
     }
 
     public Optional<ObservedDomain> domain(String name) {

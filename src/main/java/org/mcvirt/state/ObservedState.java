@@ -44,6 +44,9 @@ public record ObservedState(List<NodeObservation> nodes) {
             view.put("pools", node.pools());
             view.put("lvm", node.lvm().fingerprintView());
             view.put("drbd", node.drbd().fingerprintView());
+            if (!node.permissions().equals(ObservedPermissions.notRead())) {
+                view.put("permissions", node.permissions().fingerprintView());
+            }
             relevant.put(node.node(), view);
         }
         try {

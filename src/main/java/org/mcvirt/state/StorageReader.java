@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import org.mcvirt.node.Deadline;
@@ -54,10 +55,36 @@ public final class StorageReader {
      * null when it could not be read.
      */
     public record Result(ObservedLvm lvm, ObservedDrbd drbd, List<Journal.Entry> journal, Long availableMemoryBytes,
-                         Long totalMemoryBytes, Map<String, String> savedDefinitions) {
+                         Long totalMemoryBytes, Map<String, String> savedDefinitions, ObservedPermissions permissions) {
         public Result(ObservedLvm lvm, ObservedDrbd drbd) {
-            this(lvm, drbd, List.of(), null, null, Map.of());
+            this(lvm, drbd, List.of(), null, null, Map.of(), ObservedPermissions.notRead());
         }
+    }
+
+    /**
+     * What to read of mcvirt's permissions on a node.
+     *
+     * @param rulesPath the cluster's polkit rules file (read when it is there)
+     * @param libvirtdConf libvirtd.conf, whose access_drivers lines are read, with whether polkitd is installed, when
+     *                     wanted or when the rules file is there
+     * @param wanted whether the manifest has permissions
+     * @param principals the manifest's users and @groups, whose existence is asked when wanted
+     */
+    public record PermissionsQuery(String rulesPath, String libvirtdConf, boolean wanted, List<String> principals) {
+        public PermissionsQuery {
+            Objects.requireNonNull(rulesPath, "rulesPath");
+            Objects.requireNonNull(libvirtdConf, "libvirtdConf");
+            principals = List.copyOf(principals);
+            for (String name : principals) {
+                if (!org.mcvirt.model.PermissionsSpec.PRINCIPAL.matcher(name).matches()) {
+                    throw new IllegalArgumentException("not a user or @group: " + name);
+                }
+            }
+        }
+
+        /** Nothing asked: no rules file can be there, libvirtd.conf is not read. */
+        public static final PermissionsQuery NONE = new PermissionsQuery("/nonexistent", "/nonexistent", false,
+                List.of());
     }
 
     /** The command in progress on a node, for the message when its deadline passes. Safe to ask from any thread. */
@@ -107,6 +134,12 @@ public final class StorageReader {
      */
     public static Result read(NodeTransport transport, String stateDirectory, String drbdConfigDirectory,
                               Progress progress, boolean readLvm) throws SshException {
+        return read(transport, stateDirectory, drbdConfigDirectory, PermissionsQuery.NONE, progress, readLvm);
+    }
+
+    /** @param permissions what to read of mcvirt's permissions (polkit rules, libvirtd's access driver, names) */
+    public static Result read(NodeTransport transport, String stateDirectory, String drbdConfigDirectory,
+                              PermissionsQuery permissions, Progress progress, boolean readLvm) throws SshException {
         String boundary = "--mcvirt-" + UUID.randomUUID();
         StateDirectory state = stateDirectory == null ? null : new StateDirectory(stateDirectory);
         Progress tracker = progress == null ? new Progress() : progress;
@@ -119,7 +152,9 @@ public final class StorageReader {
                     state == null ? "/nonexistent" : state.definitionsDirectory(),
                     state == null ? "/nonexistent" : state.failoverDirectory(), readLvm ? "lvm" : "-",
                     drbdConfigDirectory == null ? "/nonexistent" : drbdConfigDirectory,
-                    state == null ? "/nonexistent" : state.verifyProgram()));
+                    state == null ? "/nonexistent" : state.verifyProgram(), permissions.rulesPath(),
+                    permissions.libvirtdConf(), permissions.wanted() ? "always" : "rules",
+                    names(permissions.principals(), false), names(permissions.principals(), true)));
         } finally {
             tracker.done();
         }
@@ -131,7 +166,44 @@ public final class StorageReader {
         Batch batch = parse(ran.stdout(), boundary);
         CommandResult memory = batch.result("memory");
         return new Result(readLvm ? lvm(batch) : ObservedLvm.notRead(), drbd(batch), Journal.parse(batch.result("journal").stdout()),
-                meminfo(memory, "MemAvailable"), meminfo(memory, "MemTotal"), savedDefinitions(batch.result("saved")));
+                meminfo(memory, "MemAvailable"), meminfo(memory, "MemTotal"), savedDefinitions(batch.result("saved")),
+                permissions(batch, permissions));
+    }
+
+    /** The users (or the groups, without their @) of a list of principals, space-separated for the script. */
+    private static String names(List<String> principals, boolean groups) {
+        return principals.stream().filter(p -> p.startsWith("@") == groups).map(p -> groups ? p.substring(1) : p)
+                .distinct().sorted().collect(java.util.stream.Collectors.joining(" "));
+    }
+
+    /** What the script read of mcvirt's permissions. */
+    static ObservedPermissions permissions(Batch batch, PermissionsQuery query) {
+        String rules = batch.files().get(query.rulesPath());
+        boolean confRead = batch.results().containsKey("polkitd");
+        if (!confRead) {
+            return new ObservedPermissions(rules, null, null, null, null);
+        }
+        CommandResult access = batch.result("access");
+        List<String> lines = access.succeeded() ? access.stdout().lines().filter(l -> !l.isBlank()).toList()
+                : List.of();
+        return new ObservedPermissions(rules, lines, batch.result("polkitd").succeeded(),
+                known(batch, "users", names(query.principals(), false)),
+                known(batch, "groups", names(query.principals(), true)));
+    }
+
+    /** The names getent found (its lines' first field), or null when none were asked about. */
+    private static java.util.Set<String> known(Batch batch, String section, String asked) {
+        if (asked.isEmpty() || !batch.results().containsKey(section)) {
+            return null;
+        }
+        java.util.Set<String> found = new java.util.TreeSet<>();
+        for (String line : batch.result(section).stdout().split("\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0) {
+                found.add(line.substring(0, colon));
+            }
+        }
+        return found;
     }
 
     /**

@@ -11,6 +11,7 @@ import org.mcvirt.node.DefinitionPrimitives;
 import org.mcvirt.node.DomainJobPrimitives;
 import org.mcvirt.node.DrbdPrimitives;
 import org.mcvirt.node.LvmPrimitives;
+import org.mcvirt.node.NodeConfigPrimitives;
 import org.mcvirt.node.NodePrimitives;
 import org.mcvirt.node.StoragePrimitives;
 import org.mcvirt.plan.SamplePayloads;
@@ -22,13 +23,13 @@ import org.mcvirt.plan.StepKind;
 class LibvirtStepRunnerTest {
     /** Records each primitive called, with its arguments. */
     private static final class RecordingNode implements NodePrimitives, LvmPrimitives, DrbdPrimitives,
-            DefinitionPrimitives, DomainJobPrimitives {
+            DefinitionPrimitives, DomainJobPrimitives, NodeConfigPrimitives {
         final List<String> calls = java.util.Collections.synchronizedList(new ArrayList<>());
         boolean guestIgnoresShutdown;
 
         /** This node's LVM, DRBD, saved definitions and job record: all recorded here. */
         StoragePrimitives storage() {
-            return new StoragePrimitives(this, this, this, this);
+            return new StoragePrimitives(this, this, this, this, this);
         }
 
         @Override
@@ -280,6 +281,30 @@ class LibvirtStepRunnerTest {
             calls.add("removeVerifySchedule " + timerUnit + " " + String.join(" ", paths));
         }
 
+        /** Whether accessDriver changes the file (and so restarts libvirtd). */
+        boolean accessDriverChanges = true;
+
+        @Override
+        public void writeRules(String path, String text) {
+            calls.add("writeRules " + path + " " + text);
+        }
+
+        @Override
+        public void removeRules(String path) {
+            calls.add("removeRules " + path);
+        }
+
+        @Override
+        public boolean accessDriver(String libvirtdConf, boolean enable, String cluster) {
+            calls.add("accessDriver " + libvirtdConf + " " + enable + " " + cluster);
+            return accessDriverChanges;
+        }
+
+        @Override
+        public void reconnect() {
+            calls.add("reconnect");
+        }
+
         @Override
         public void createPool(String name, String xml) {
             calls.add("createPool " + name + " " + xml);
@@ -408,11 +433,38 @@ class LibvirtStepRunnerTest {
             Map.entry(StepKind.INSTALL_VERIFY_SCHEDULE, "installVerifySchedule T.timer /s/bin/p PROGRAM /u/T.service S"
                     + " /u/T.timer X"),
             Map.entry(StepKind.REMOVE_VERIFY_SCHEDULE, "removeVerifySchedule T.timer /u/T.service /u/T.timer"),
+            Map.entry(StepKind.CONFIGURE_PERMISSIONS, "writeRules /etc/polkit-1/rules.d/10-mcvirt-c.rules RULES,"
+                    + " accessDriver /etc/libvirt/libvirtd.conf true c, reconnect"),
             Map.entry(StepKind.RECORD_FAILOVER, "writeFailoverRecord /s N {\"vm\":\"N\",\"from\":\"n2\","
                     + "\"to\":\"n1\",\"at\":T,\"resources\":[\"R\"],\"stale\":[]}")));
 
     private static Step step(StepKind kind) {
         return new Step(1, "n1", "subject", List.of(), "change", "describe", SamplePayloads.of(kind), List.of());
+    }
+
+    /** Removing permissions: the access driver is unset first, then the rules go; no reconnect when nothing changed. */
+    @Test
+    void removingPermissionsUnsetsTheDriverBeforeTheRulesGoAndReconnectsOnlyAfterARestart() throws Exception {
+        RecordingNode node = new RecordingNode();
+        Step remove = new Step(1, "n1", "permissions:n1", List.of(), "node.n1.permissions", "remove",
+                new StepPayload.ConfigurePermissions("c", "/etc/polkit-1/rules.d/10-mcvirt-c.rules", null,
+                        "/etc/libvirt/libvirtd.conf", StepPayload.ConfigurePermissions.AccessDriver.DISABLE), List.of());
+        LibvirtStepRunner runner = new LibvirtStepRunner(Map.of("n1", node), n -> node.storage(), 30,
+                java.time.Duration.ofSeconds(1), new ProgressRecorder());
+        assertThat(runner.run(remove)).contains("libvirtd restarted, reconnected");
+        assertThat(node.calls).containsExactly("accessDriver /etc/libvirt/libvirtd.conf false c", "reconnect",
+                "removeRules /etc/polkit-1/rules.d/10-mcvirt-c.rules");
+        node.calls.clear();
+        node.accessDriverChanges = false;
+        assertThat(runner.run(remove)).contains("(it already was)");
+        assertThat(node.calls).containsExactly("accessDriver /etc/libvirt/libvirtd.conf false c",
+                "removeRules /etc/polkit-1/rules.d/10-mcvirt-c.rules");
+        node.calls.clear();
+        Step rewrite = new Step(1, "n1", "permissions:n1", List.of(), "node.n1.permissions", "rewrite",
+                new StepPayload.ConfigurePermissions("c", "/etc/polkit-1/rules.d/10-mcvirt-c.rules", "R2",
+                        "/etc/libvirt/libvirtd.conf", StepPayload.ConfigurePermissions.AccessDriver.KEEP), List.of());
+        runner.run(rewrite);
+        assertThat(node.calls).containsExactly("writeRules /etc/polkit-1/rules.d/10-mcvirt-c.rules R2");
     }
 
     @Test

@@ -56,6 +56,9 @@ public final class SamplePayloads {
                     "S", "/u/T.timer", "X");
             case REMOVE_VERIFY_SCHEDULE -> new StepPayload.RemoveVerifySchedule("T.timer",
                     java.util.List.of("/u/T.service", "/u/T.timer"));
+            case CONFIGURE_PERMISSIONS -> new StepPayload.ConfigurePermissions("c",
+                    "/etc/polkit-1/rules.d/10-mcvirt-c.rules", "RULES", "/etc/libvirt/libvirtd.conf",
+                    StepPayload.ConfigurePermissions.AccessDriver.ENABLE);
         };
     }
 }

@@ -41,7 +41,7 @@ final class FakeNodeTransport implements NodeTransport {
     @Override
     public CommandResult run(List<String> command) {
         commands.add(command);
-        if (command.size() != 12 || !command.get(2).equals(StorageReader.SCRIPT)) {
+        if (command.size() != 17 || !command.get(2).equals(StorageReader.SCRIPT)) {
             throw new AssertionError("not StorageReader's script: " + command);
         }
         String boundary = command.get(4);

@@ -144,6 +144,61 @@ LVS, VGS, "drbdadm --version");
         }
     }
 
+    /**
+     * mcvirt's permissions in a real shell: the rules file, libvirtd.conf's access_drivers lines without its comments,
+     * and which names getent knows (root and group root exist everywhere; the other two nowhere). Without permissions
+     * in the manifest and no rules file, libvirtd.conf is not read at all.
+     */
+    @Test
+    @Timeout(60)
+    void theRulesFileTheAccessDriverAndTheNamesTheNodeKnowsAreRead(@TempDir Path dir) throws Exception {
+        Path rules = dir.resolve("10-mcvirt-c.rules");
+        Path conf = dir.resolve("libvirtd.conf");
+        Files.writeString(conf, "# a comment\n#access_drivers = [ \"polkit\" ]\nunix_sock_group = \"libvirt\"\n"
+                + "#mcvirt: access_drivers = [ \"nop\" ]\n# mcvirt-access-driver: c\n  access_drivers = [ \"polkit\" ]\n");
+        List<String> names = List.of("root", "@root", "no-such-user-x", "@no-such-group-x");
+        try (NodeTransport shell = stubbedShell(dir)) {
+            StorageReader.Result unwanted = StorageReader.read(shell, dir.resolve("state").toString(), null,
+                    new StorageReader.PermissionsQuery(rules.toString(), conf.toString(), false, names), null, false);
+            assertThat(unwanted.permissions()).isEqualTo(new ObservedPermissions(null, null, null, null, null));
+            StorageReader.Result wanted = StorageReader.read(shell, dir.resolve("state").toString(), null,
+                    new StorageReader.PermissionsQuery(rules.toString(), conf.toString(), true, names), null, false);
+            ObservedPermissions seen = wanted.permissions();
+            assertThat(seen.rulesFile()).isNull();
+            assertThat(seen.accessLines()).containsExactly("# mcvirt-access-driver: c",
+                    "access_drivers = [ \"polkit\" ]");
+            assertThat(seen.polkitDriver()).isTrue();
+            assertThat(seen.driverSetBy("c")).isTrue();
+            assertThat(seen.driverSetBy("d")).isFalse();
+            assertThat(seen.polkitd()).isEqualTo(Files.isExecutable(Path.of("/usr/lib/polkit-1/polkitd")));
+            assertThat(seen.knows("root")).contains(true);
+            assertThat(seen.knows("@root")).contains(true);
+            assertThat(seen.knows("no-such-user-x")).contains(false);
+            assertThat(seen.knows("@no-such-group-x")).contains(false);
+            // a rules file left from earlier makes the read look at libvirtd.conf even without permissions
+            Files.writeString(rules, "polkit.addRule(function () {});\n");
+            StorageReader.Result left = StorageReader.read(shell, dir.resolve("state").toString(), null,
+                    new StorageReader.PermissionsQuery(rules.toString(), conf.toString(), false, List.of()), null,
+                    false);
+            assertThat(left.permissions().rulesFile()).isEqualTo("polkit.addRule(function () {});\n");
+            assertThat(left.permissions().driverSetBy("c")).isTrue();
+            assertThat(left.permissions().users()).isNull();
+        }
+    }
+
+    /** The access drivers libvirtd.conf sets: the last line wins; a list over several lines is not the polkit one. */
+    @Test
+    void theAccessDriversAreParsedFromTheirLines() {
+        assertThat(new ObservedPermissions(null, List.of(), true, null, null).accessDrivers()).isEmpty();
+        assertThat(new ObservedPermissions(null, List.of("access_drivers = [ \"nop\" ]",
+                "access_drivers=[\"polkit\"]  # set by hand"), true, null, null).polkitDriver()).isTrue();
+        assertThat(new ObservedPermissions(null, List.of("access_drivers = [ \"polkit\", \"nop\" ]"), true, null,
+                null).accessDrivers()).containsExactly("polkit", "nop");
+        assertThat(new ObservedPermissions(null, List.of("access_drivers = [ \"polkit\","), true, null, null)
+                .polkitDriver()).isFalse();
+        assertThat(ObservedPermissions.notRead().accessDrivers()).isEmpty();
+    }
+
     /** A timer's section: what systemctl show printed, as the timer's state (n/a and empty as none). */
     @Test
     void aTimersStateIsParsedFromSystemctlShow() {
@@ -393,7 +448,7 @@ LVS, VGS, "drbdadm --version");
         });
         assertThat(node.commands.get(0)).endsWith("/var/lib/mcvirt/verify", "/var/lib/mcvirt/journal.jsonl",
                 "/var/lib/mcvirt/domains", "/var/lib/mcvirt/failover", "lvm", "/nonexistent",
-                "/var/lib/mcvirt/bin/drbd-verify.sh");
+                "/var/lib/mcvirt/bin/drbd-verify.sh", "/nonexistent", "/nonexistent", "rules", "", "");
     }
 
     @Test

@@ -63,6 +63,11 @@ public enum NodeScript {
     FILE_WRITE("file-write", "mcvirt-write", false),
     /** $1 path: its content, or exit status {@link #FILE_MISSING_STATUS} when there is no such file. */
     FILE_READ("file-read", "mcvirt-read", false),
+    /**
+     * $1 libvirtd.conf, $2 enable|disable, $3 cluster, $4 seconds: libvirtd's polkit access driver set or unset (one
+     * marked line), libvirtd restarted only when the file changed and waited for; prints unchanged or restarted.
+     */
+    LIBVIRT_ACCESS("libvirt-access", "mcvirt-access", true),
     /** $1 public key: added to the login user's authorized_keys unless it is there. */
     ENROL_KEY("enrol-key", "mcvirt-enrol", false);
 

@@ -37,7 +37,8 @@ class NodeScriptTest {
             assertThat(found).containsExactly("NodeScript.java");
         }
         assertThat(Arrays.stream(NodeScript.values()).filter(s -> s.text().contains("/usr/sbin:/sbin")))
-                .containsExactly(NodeScript.TOOL, NodeScript.HAS_TOOL, NodeScript.DRBD_VERIFY, NodeScript.STORAGE_READ);
+                .containsExactly(NodeScript.TOOL, NodeScript.HAS_TOOL, NodeScript.DRBD_VERIFY, NodeScript.STORAGE_READ,
+                        NodeScript.LIBVIRT_ACCESS);
     }
 
     @Test
