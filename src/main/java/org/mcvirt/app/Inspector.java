@@ -57,7 +57,8 @@ final class Inspector {
                     (int) node.domains().stream().filter(ObservedDomain::active).count(), lock, drbdResources(drbd),
                     drbd.errors(), interrupted.filter(i -> name.equals(i.lastNode())).map(i -> i.describe())
                             .orElse(null), memory(headroom, name), ClusterViews.stateOf(desired, name),
-                    verifySchedule(drbd, desired.cluster().name())));
+                    verifySchedule(drbd, desired.cluster().name()), permissions(node.permissions(),
+                    desired.cluster().name())));
         }
         for (var spec : desired.nodes()) {
             if (!spec.contacted()) {
@@ -81,6 +82,16 @@ final class Inspector {
                         + (t.lastTrigger() == null ? "" : ", last run " + t.lastTrigger())
                 : "timer " + t.unitFileState() + "/" + t.activeState() + " (not running; 'mcvirt apply' enables it)")
                 .orElse(null);
+    }
+
+    /** The cluster's permissions on a node, as info shows them, or null when mcvirt has none there. */
+    static String permissions(org.mcvirt.state.ObservedPermissions permissions, String cluster) {
+        if (permissions.rulesFile() == null && !permissions.driverSetBy(cluster)) {
+            return null;
+        }
+        return (permissions.rulesFile() != null ? "polkit rules " + org.mcvirt.node.NodeConfig.polkitRulesPath(cluster)
+                : "no polkit rules") + "; libvirtd's access driver " + (permissions.polkitDriver() ? "polkit"
+                : "not set ('mcvirt apply' sets it)");
     }
 
     /** The node's N+1 memory headroom, or null for a node the manifest does not have. */

@@ -11,18 +11,31 @@ import org.mcvirt.state.VerifyRecord;
  * every resource with a verify record, sorted by name; drbdErrors say what of DRBD could not be read; lastApply
  * describes an apply that stopped part-way with a step on this node, or is null; memory is its N+1 headroom; state is
  * the manifest's (online, maintenance, offline: a node declared offline is not contacted, so only its name, address and
- * state are known).
+ * state are known); verifySchedule is the scheduled verify's next and last run, permissions the cluster's polkit rules
+ * and libvirtd's access driver there (each null when mcvirt has none on the node).
  */
 public record NodeInfo(String node, String address, boolean reachable, String error, String libvirtVersion,
                        String hypervisorVersion, String drbdKernel, String drbdUtilities, int vmsManaged,
                        int vmsUnmanaged, int vmsRunning, String lock, List<DrbdResource> drbdResources,
                        List<String> drbdErrors, String lastApply, Memory memory, String state,
                        @com.fasterxml.jackson.annotation.JsonInclude(
-                               com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String verifySchedule) {
+                               com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String verifySchedule,
+                       @com.fasterxml.jackson.annotation.JsonInclude(
+                               com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String permissions) {
     public NodeInfo {
         drbdResources = drbdResources == null ? List.of() : List.copyOf(drbdResources);
         drbdErrors = drbdErrors == null ? List.of() : List.copyOf(drbdErrors);
         state = state == null ? "online" : state;
+    }
+
+    /** Without mcvirt's permissions on the node. */
+    public NodeInfo(String node, String address, boolean reachable, String error, String libvirtVersion,
+                    String hypervisorVersion, String drbdKernel, String drbdUtilities, int vmsManaged,
+                    int vmsUnmanaged, int vmsRunning, String lock, List<DrbdResource> drbdResources,
+                    List<String> drbdErrors, String lastApply, Memory memory, String state, String verifySchedule) {
+        this(node, address, reachable, error, libvirtVersion, hypervisorVersion, drbdKernel, drbdUtilities, vmsManaged,
+                vmsUnmanaged, vmsRunning, lock, drbdResources, drbdErrors, lastApply, memory, state, verifySchedule,
+                null);
     }
 
     /** Without a scheduled verify. */

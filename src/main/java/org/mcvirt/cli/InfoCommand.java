@@ -94,6 +94,9 @@ final class InfoCommand implements Callable<Integer> {
                 if (node.memory() != null) {
                     out.printf("  memory: %s%n", node.memory().describe());
                 }
+                if (node.permissions() != null) {
+                    out.printf("  permissions: %s%n", node.permissions());
+                }
                 if (node.verifySchedule() != null) {
                     out.printf("  scheduled verify: %s%n", node.verifySchedule());
                 }

@@ -113,6 +113,14 @@ final class PermissionsDiffer implements ResourceDiffer {
                             : "user '" + name) + "' (" + String.join(", ", where) + "): polkit never matches it there");
                 }
             });
+            String login = node.spec().local() || node.spec().ssh() == null ? "root" : node.spec().ssh().user();
+            if (!login.equals("root") && !desired.cluster().superusers().contains(login)) {
+                diff.problem(PlanFinding.Code.PERMISSIONS_LOCKOUT, PlanFinding.Subject.node(node.name()),
+                        "node " + node.name() + ": mcvirt logs in as '" + login + "', not root; under libvirtd's polkit"
+                        + " access driver it would lose its own access to libvirt there: add '" + login
+                        + "' to cluster.permissions.superusers");
+                continue;
+            }
             if (Boolean.FALSE.equals(seen.polkitd())) {
                 diff.problem(PlanFinding.Code.PERMISSIONS_NO_POLKIT, PlanFinding.Subject.node(node.name()),
                         "node " + node.name() + " has no polkitd (/usr/lib/polkit-1/polkitd): with libvirtd's polkit"

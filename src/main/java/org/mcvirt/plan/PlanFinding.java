@@ -115,7 +115,9 @@ public record PlanFinding(Code code, Subject subject, String message) {
         /** A user or group of the manifest's permissions does not exist on a node. */
         PERMISSIONS_UNKNOWN_NAME,
         /** A node lacks polkitd, without which libvirtd's polkit access driver would lock everyone out. */
-        PERMISSIONS_NO_POLKIT;
+        PERMISSIONS_NO_POLKIT,
+        /** mcvirt logs in to a node as a user the permissions would shut out of libvirt (not root, not a superuser). */
+        PERMISSIONS_LOCKOUT;
 
         /**
          * Whether a finding of this code is a warning (shown, never refused). A differ reports both through its

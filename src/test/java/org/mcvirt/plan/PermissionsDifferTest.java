@@ -138,6 +138,28 @@ class PermissionsDifferTest {
         });
     }
 
+    /** mcvirt's own login, when it is not root, must be a superuser: else the driver would shut mcvirt out. */
+    @Test
+    void aLoginThatIsNotRootMustBeASuperuser() {
+        org.mcvirt.model.NodeSpec asMcvirt = new org.mcvirt.model.NodeSpec("n", false, "192.0.2.1", null, null,
+                new org.mcvirt.model.NodeSpec.SshSpec("mcvirt", 22, "/k", "/h"), "qemu+libssh://mcvirt@192.0.2.1/system",
+                org.mcvirt.model.NodeSpec.DomainType.QEMU, "/var/lib/mcvirt", "/etc/drbd.d", List.of());
+        DesiredState plain = desired(List.of("alice"), List.of());
+        DesiredState desired = new DesiredState(plain.cluster(), List.of(asMcvirt), List.of(), plain.vms());
+        Diff diff = DIFFER.diff(desired, observed(seen(null, List.of())), Planner.Options.all());
+        assertThat(diff.changes()).isEmpty();
+        assertThat(diff.problems()).singleElement().satisfies(f -> {
+            assertThat(f.code()).isEqualTo(PlanFinding.Code.PERMISSIONS_LOCKOUT);
+            assertThat(f.message()).isEqualTo("node n: mcvirt logs in as 'mcvirt', not root; under libvirtd's polkit"
+                    + " access driver it would lose its own access to libvirt there: add 'mcvirt' to"
+                    + " cluster.permissions.superusers");
+        });
+        DesiredState allowed = new DesiredState(desired(List.of("alice", "mcvirt"), List.of()).cluster(),
+                List.of(asMcvirt), List.of(), plain.vms());
+        assertThat(DIFFER.diff(allowed, observed(new ObservedPermissions(null, List.of(), true,
+                Set.of("alice", "carol", "mcvirt"), null)), Planner.Options.all()).problems()).isEmpty();
+    }
+
     /** A saved plan changed to write elsewhere is refused when it is read back. */
     @Test
     void aPayloadThatPointsElsewhereIsRefused() {
