@@ -585,7 +585,18 @@ public final class LibvirtStepRunner implements StepRunner {
         }
         if (driver != StepPayload.ConfigurePermissions.AccessDriver.KEEP) {
             boolean enable = driver == StepPayload.ConfigurePermissions.AccessDriver.ENABLE;
-            boolean restarted = config.accessDriver(p.libvirtdConf(), enable, p.cluster());
+            boolean restarted;
+            try {
+                restarted = config.accessDriver(p.libvirtdConf(), enable, p.cluster());
+            } catch (NodeException e) {
+                // libvirtd may have been restarted (and then again with the old setting) before the failure
+                try {
+                    node.reconnect();
+                } catch (NodeException reconnect) {
+                    e.addSuppressed(reconnect);
+                }
+                throw e;
+            }
             done.add((enable ? "set" : "unset") + " libvirtd's polkit access driver"
                     + (restarted ? "; libvirtd restarted, reconnected" : " (it already was)"));
             if (restarted) {

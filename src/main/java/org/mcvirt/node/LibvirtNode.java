@@ -577,6 +577,10 @@ public final class LibvirtNode implements NodePrimitives, AutoCloseable {
     public void reconnect() throws NodeException {
         NodeConnect old = connect;
         connect = connection(node, uri, keepAliveBudget);
+        if (busy()) {
+            // a call still runs on it (closing would free the connection under it); it dies with the process
+            return;
+        }
         try {
             old.close();
         } catch (LibvirtException e) {

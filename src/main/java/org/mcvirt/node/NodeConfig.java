@@ -13,8 +13,11 @@ import org.mcvirt.node.ssh.SshException;
 public final class NodeConfig implements NodeConfigPrimitives {
     /** libvirtd's configuration file (Debian's, and libvirt's default). */
     public static final String LIBVIRTD_CONF = "/etc/libvirt/libvirtd.conf";
-    /** How long the access-driver script waits for a restarted libvirtd (inside the node's command timeout). */
-    static final int RESTART_WAIT_SECONDS = 20;
+    /**
+     * How long the access-driver script waits for a restarted libvirtd before it puts the old setting back: with the
+     * restarts, inside the default node command timeout (30 s).
+     */
+    static final int RESTART_WAIT_SECONDS = 15;
 
     private final NodeCommands commands;
 

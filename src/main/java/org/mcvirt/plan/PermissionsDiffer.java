@@ -54,6 +54,16 @@ final class PermissionsDiffer implements ResourceDiffer {
         return roles;
     }
 
+    /**
+     * The user libvirtd sees mcvirt as, whom the polkit access driver judges: the user of a remote URI, else (a local
+     * URI, or a remote one without a user, where libvirt logs in with the local login name) this process's user.
+     */
+    static String libvirtLogin(String libvirtUri) {
+        java.net.URI uri = java.net.URI.create(libvirtUri);
+        String user = uri.getHost() == null ? null : uri.getUserInfo();
+        return user != null && !user.isEmpty() ? user : System.getProperty("user.name");
+    }
+
     /** The rules file's text for this manifest. */
     String rules(DesiredState desired) {
         String cluster = desired.cluster().name();
@@ -106,6 +116,10 @@ final class PermissionsDiffer implements ResourceDiffer {
                         new StepPayload.ConfigurePermissions(cluster, path, null, NodeConfig.LIBVIRTD_CONF, driver));
                 continue;
             }
+            if (seen.polkitd() == null) {
+                // the node's storage read did not run (it failed, and says so): nothing known, nothing planned
+                continue;
+            }
             roles.forEach((name, where) -> {
                 if (!seen.knows(name).orElse(true)) {
                     diff.problem(PlanFinding.Code.PERMISSIONS_UNKNOWN_NAME, PlanFinding.Subject.node(node.name()),
@@ -113,12 +127,12 @@ final class PermissionsDiffer implements ResourceDiffer {
                             : "user '" + name) + "' (" + String.join(", ", where) + "): polkit never matches it there");
                 }
             });
-            String login = node.spec().local() || node.spec().ssh() == null ? "root" : node.spec().ssh().user();
+            String login = libvirtLogin(node.spec().libvirtUri());
             if (!login.equals("root") && !desired.cluster().superusers().contains(login)) {
                 diff.problem(PlanFinding.Code.PERMISSIONS_LOCKOUT, PlanFinding.Subject.node(node.name()),
-                        "node " + node.name() + ": mcvirt logs in as '" + login + "', not root; under libvirtd's polkit"
-                        + " access driver it would lose its own access to libvirt there: add '" + login
-                        + "' to cluster.permissions.superusers");
+                        "node " + node.name() + ": mcvirt uses libvirt there as '" + login + "', not root; under"
+                        + " libvirtd's polkit access driver it would lose its own access to libvirt: add '" + login
+                        + "' to cluster.permissions.superusers (by name: a group is not checked)");
                 continue;
             }
             if (Boolean.FALSE.equals(seen.polkitd())) {

@@ -41,32 +41,29 @@ public record ObservedPermissions(String rulesFile, List<String> accessLines, Bo
     }
 
     /**
-     * The access drivers libvirtd.conf sets (its last access_drivers line wins, as in libvirt's parser), or empty
-     * when it sets none or was not read. A value mcvirt cannot parse (a list spread over lines) reads as
-     * {@code ["?"]}, which is not the polkit driver.
+     * The access drivers libvirtd.conf sets, or empty when it sets none or was not read. libvirt's parser takes the
+     * first access_drivers line; more than one (the first may be a hand setting above mcvirt's), or a value mcvirt
+     * cannot parse (a list spread over lines), reads as {@code ["?"]}, which is not the polkit driver: the next apply
+     * then comments out all but mcvirt's.
      */
     public List<String> accessDrivers() {
         if (accessLines == null) {
             return List.of();
         }
-        List<String> drivers = List.of();
-        for (String line : accessLines) {
-            if (line.startsWith("#")) {
-                continue;
-            }
-            Matcher setting = SETTING.matcher(line);
-            if (!setting.matches()) {
-                drivers = List.of("?");
-                continue;
-            }
-            List<String> found = new ArrayList<>();
-            Matcher quoted = QUOTED.matcher(setting.group(1));
-            while (quoted.find()) {
-                found.add(quoted.group(1));
-            }
-            drivers = List.copyOf(found);
+        List<String> active = accessLines.stream().filter(line -> !line.startsWith("#")).toList();
+        if (active.isEmpty()) {
+            return List.of();
         }
-        return drivers;
+        Matcher setting = SETTING.matcher(active.get(0));
+        if (active.size() > 1 || !setting.matches()) {
+            return List.of("?");
+        }
+        List<String> found = new ArrayList<>();
+        Matcher quoted = QUOTED.matcher(setting.group(1));
+        while (quoted.find()) {
+            found.add(quoted.group(1));
+        }
+        return List.copyOf(found);
     }
 
     /** Whether libvirtd's polkit access driver is set. */

@@ -89,13 +89,34 @@ class LibvirtAccessScriptTest {
         assertThat(Files.exists(dir.resolve("systemctl"))).isFalse();
     }
 
+    /** A libvirtd that does not answer with the new setting: the old file is put back and libvirtd restarted again. */
     @Test
-    void aLibvirtdThatDoesNotComeBackFailsAfterTheWait() throws Exception {
+    void aLibvirtdThatDoesNotComeBackGetsTheOldFileBack() throws Exception {
         Files.writeString(conf, DEBIAN);
         Files.writeString(dir.resolve("dead"), "");
         Result result = runRaw("enable", "c", "1");
         assertThat(result.status()).isEqualTo(1);
-        assertThat(result.err()).contains("libvirtd restarted but did not answer within 1 s");
+        assertThat(result.err()).contains("libvirtd did not restart or answer within 1 s with the new setting;",
+                "is back as it was");
+        assertThat(Files.readString(conf)).isEqualTo(DEBIAN);
+        assertThat(Files.readString(dir.resolve("systemctl"))).isEqualTo("restart libvirtd\nrestart libvirtd\n");
+        try (var left = Files.list(dir)) {
+            assertThat(left.map(p -> p.getFileName().toString())).noneMatch(name -> name.startsWith("libvirtd.conf."));
+        }
+    }
+
+    /** A line put by hand between mcvirt's mark and its setting: refused, nothing changed, nothing deleted. */
+    @Test
+    void aLineEditedAfterTheMarkIsRefusedAndNothingChanges() throws Exception {
+        String edited = DEBIAN + "# mcvirt-access-driver: c\n# a note\naccess_drivers = [ \"polkit\" ]\n";
+        Files.writeString(conf, edited);
+        Result result = runRaw("disable", "c", "5");
+        assertThat(result.status()).isEqualTo(4);
+        assertThat(result.err()).contains("is not mcvirt's access_drivers line");
+        assertThat(Files.readString(conf)).isEqualTo(edited);
+        assertThat(Files.exists(dir.resolve("systemctl"))).isFalse();
+        Files.writeString(conf, DEBIAN + "# mcvirt-access-driver: c\n");
+        assertThat(runRaw("enable", "c", "5").status()).isEqualTo(4);
     }
 
     private record Result(int status, String out, String err) {

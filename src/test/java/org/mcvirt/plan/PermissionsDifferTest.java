@@ -112,6 +112,9 @@ class PermissionsDifferTest {
                 Planner.Options.all()).changes()).isEmpty();
         assertThat(DIFFER.diff(none, observed(ObservedPermissions.notRead()), Planner.Options.all()).changes())
                 .isEmpty();
+        // a node whose storage read failed: nothing is known, so nothing is planned there (no false drift)
+        assertThat(DIFFER.diff(desired(List.of("alice"), List.of("bob")), observed(ObservedPermissions.notRead()),
+                Planner.Options.all()).changes()).isEmpty();
     }
 
     @Test
@@ -150,14 +153,23 @@ class PermissionsDifferTest {
         assertThat(diff.changes()).isEmpty();
         assertThat(diff.problems()).singleElement().satisfies(f -> {
             assertThat(f.code()).isEqualTo(PlanFinding.Code.PERMISSIONS_LOCKOUT);
-            assertThat(f.message()).isEqualTo("node n: mcvirt logs in as 'mcvirt', not root; under libvirtd's polkit"
-                    + " access driver it would lose its own access to libvirt there: add 'mcvirt' to"
-                    + " cluster.permissions.superusers");
+            assertThat(f.message()).isEqualTo("node n: mcvirt uses libvirt there as 'mcvirt', not root; under"
+                    + " libvirtd's polkit access driver it would lose its own access to libvirt: add 'mcvirt' to"
+                    + " cluster.permissions.superusers (by name: a group is not checked)");
         });
         DesiredState allowed = new DesiredState(desired(List.of("alice", "mcvirt"), List.of()).cluster(),
                 List.of(asMcvirt), List.of(), plain.vms());
         assertThat(DIFFER.diff(allowed, observed(new ObservedPermissions(null, List.of(), true,
                 Set.of("alice", "carol", "mcvirt"), null)), Planner.Options.all()).problems()).isEmpty();
+    }
+
+    /** The user libvirt sees: the URI's, else this process's (a local URI, or a remote one without a user). */
+    @Test
+    void theLibvirtLoginComesFromTheUri() {
+        String me = System.getProperty("user.name");
+        assertThat(PermissionsDiffer.libvirtLogin("qemu+libssh://ops@192.0.2.1/system?sshauth=privkey")).isEqualTo("ops");
+        assertThat(PermissionsDiffer.libvirtLogin("qemu+ssh://192.0.2.1:2222/system")).isEqualTo(me);
+        assertThat(PermissionsDiffer.libvirtLogin("qemu:///system")).isEqualTo(me);
     }
 
     /** A saved plan changed to write elsewhere is refused when it is read back. */

@@ -186,12 +186,17 @@ LVS, VGS, "drbdadm --version");
         }
     }
 
-    /** The access drivers libvirtd.conf sets: the last line wins; a list over several lines is not the polkit one. */
+    /**
+     * The access drivers libvirtd.conf sets: one line, as libvirt reads it (its first); two lines, or a list over
+     * several lines, are not the polkit driver (the next apply leaves only mcvirt's).
+     */
     @Test
     void theAccessDriversAreParsedFromTheirLines() {
         assertThat(new ObservedPermissions(null, List.of(), true, null, null).accessDrivers()).isEmpty();
-        assertThat(new ObservedPermissions(null, List.of("access_drivers = [ \"nop\" ]",
-                "access_drivers=[\"polkit\"]  # set by hand"), true, null, null).polkitDriver()).isTrue();
+        assertThat(new ObservedPermissions(null, List.of("access_drivers=[\"polkit\"]  # set by hand"), true, null,
+                null).polkitDriver()).isTrue();
+        assertThat(new ObservedPermissions(null, List.of("access_drivers = [ \"none\" ]", "# mcvirt-access-driver: c",
+                "access_drivers = [ \"polkit\" ]"), true, null, null).polkitDriver()).isFalse();
         assertThat(new ObservedPermissions(null, List.of("access_drivers = [ \"polkit\", \"nop\" ]"), true, null,
                 null).accessDrivers()).containsExactly("polkit", "nop");
         assertThat(new ObservedPermissions(null, List.of("access_drivers = [ \"polkit\","), true, null, null)
