@@ -1,12 +1,12 @@
 package org.mcvirt.plan;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.mcvirt.model.DesiredState;
 import org.mcvirt.model.Names;
+import org.mcvirt.model.PermissionsSpec;
 import org.mcvirt.model.VmSpec;
 import org.mcvirt.node.NodeConfig;
 import org.mcvirt.render.Renderer;
@@ -31,13 +31,9 @@ final class PermissionsDiffer implements ResourceDiffer {
 
     /** What the storage read asks a node about permissions for this manifest. */
     static StorageReader.PermissionsQuery query(DesiredState desired) {
+        Map<String, List<String>> roles = roles(desired);
         return new StorageReader.PermissionsQuery(NodeConfig.polkitRulesPath(desired.cluster().name()),
-                NodeConfig.LIBVIRTD_CONF, wanted(desired), List.copyOf(roles(desired).keySet()));
-    }
-
-    /** Whether the manifest gives anyone a permission. */
-    static boolean wanted(DesiredState desired) {
-        return !roles(desired).isEmpty();
+                NodeConfig.LIBVIRTD_CONF, !roles.isEmpty(), List.copyOf(roles.keySet()));
     }
 
     /** Each user and @group the manifest names, with where (superuser, owner of web1, ...), in name order. */
@@ -123,7 +119,7 @@ final class PermissionsDiffer implements ResourceDiffer {
             roles.forEach((name, where) -> {
                 if (!seen.knows(name).orElse(true)) {
                     diff.problem(PlanFinding.Code.PERMISSIONS_UNKNOWN_NAME, PlanFinding.Subject.node(node.name()),
-                            "node " + node.name() + " has no " + (name.startsWith("@") ? "group '" + name.substring(1)
+                            "node " + node.name() + " has no " + (PermissionsSpec.isGroup(name) ? "group '" + name.substring(1)
                             : "user '" + name) + "' (" + String.join(", ", where) + "): polkit never matches it there");
                 }
             });

@@ -76,13 +76,9 @@ public record ObservedPermissions(String rulesFile, List<String> accessLines, Bo
         return accessLines != null && accessLines.contains(MARK + cluster);
     }
 
-    public Optional<String> rules() {
-        return Optional.ofNullable(rulesFile);
-    }
-
     /** Whether the node knows this user or @group; empty when it was not asked. */
     public Optional<Boolean> knows(String principal) {
-        boolean group = principal.startsWith("@");
+        boolean group = org.mcvirt.model.PermissionsSpec.isGroup(principal);
         Set<String> known = group ? groups : users;
         return known == null ? Optional.empty() : Optional.of(known.contains(group ? principal.substring(1) : principal));
     }

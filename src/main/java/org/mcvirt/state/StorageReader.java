@@ -172,7 +172,7 @@ public final class StorageReader {
 
     /** The users (or the groups, without their @) of a list of principals, space-separated for the script. */
     private static String names(List<String> principals, boolean groups) {
-        return principals.stream().filter(p -> p.startsWith("@") == groups).map(p -> groups ? p.substring(1) : p)
+        return principals.stream().filter(p -> org.mcvirt.model.PermissionsSpec.isGroup(p) == groups).map(p -> groups ? p.substring(1) : p)
                 .distinct().sorted().collect(java.util.stream.Collectors.joining(" "));
     }
 
