@@ -27,6 +27,15 @@
 <#list d.disks as disk>
 <@dev.disk d=disk/>
 </#list>
+<#if d.seed??>
+    <controller type='scsi' index='0' model='virtio-scsi'/>
+    <disk type='file' device='cdrom'>
+      <driver name='qemu' type='raw'/>
+      <source file='${d.seed.source}'/>
+      <target dev='${d.seed.target}' bus='scsi'/>
+      <readonly/>
+    </disk>
+</#if>
 <#list d.nics as nic>
 <@dev.interface n=nic/>
 </#list>

@@ -4,6 +4,12 @@
   <capacity unit='bytes'>${v.capacityBytes?c}</capacity>
   <allocation unit='bytes'>0</allocation>
   <target>
-    <format type='qcow2'/>
+    <format type='${v.format}'/>
   </target>
+<#if v.backingPath??>
+  <backingStore>
+    <path>${v.backingPath}</path>
+    <format type='${v.backingFormat}'/>
+  </backingStore>
+</#if>
 </volume>

@@ -67,7 +67,7 @@ final class DriftAssessment {
                 case VM -> DriftReport.Kind.VM;
                 case NETWORK -> DriftReport.Kind.NETWORK;
                 case STORAGE -> DriftReport.Kind.POOL;
-                case NODE -> DriftReport.Kind.NODE;
+                case NODE, IMAGE -> DriftReport.Kind.NODE; // an image a node lacks is that node's drift
             };
             String name = kind == DriftReport.Kind.POOL ? change.name() + "@" + change.node()
                     : kind == DriftReport.Kind.NODE ? change.node() : change.name();

@@ -108,7 +108,7 @@ final class StepExecution {
         return switch (kind.timeout()) {
             case PLAIN -> options.stepTimeout();
             case SHUTDOWN -> options.stepTimeout().plusSeconds(options.shutdownTimeoutSeconds());
-            case SYNC, MIGRATION -> options.stepTimeout().plus(options.syncTimeout());
+            case SYNC, MIGRATION, TRANSFER -> options.stepTimeout().plus(options.syncTimeout());
         };
     }
 

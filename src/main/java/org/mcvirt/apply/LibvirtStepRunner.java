@@ -168,6 +168,42 @@ public final class LibvirtStepRunner implements StepRunner {
                 StepPayload.ConfigurePermissions p = step.payload(StepPayload.ConfigurePermissions.class);
                 yield configurePermissions(node, storage.of(step.node()).config(), p);
             }
+            case UPLOAD_IMAGE -> {
+                StepPayload.UploadImage p = step.payload(StepPayload.UploadImage.class);
+                node.uploadVolume(p.pool(), p.name(), p.xml(), java.nio.file.Path.of(p.source()),
+                        message -> progress.progress(step, message));
+                String there = storage.of(step.node()).images().sha256(p.path());
+                if (!there.equals(p.sha256())) {
+                    node.deleteVolume(p.pool(), p.name());
+                    throw new NodeException(step.node(), "image " + p.name() + " arrived with SHA-256 " + there
+                            + ", not " + p.sha256() + " (the source changed while it was sent?); it was deleted", null);
+                }
+                yield "SHA-256 checked on the node";
+            }
+            case CREATE_VOLUME_FROM_IMAGE -> {
+                StepPayload.CreateVolumeFromImage p = step.payload(StepPayload.CreateVolumeFromImage.class);
+                String there = storage.of(step.node()).images().sha256(p.imagePath());
+                if (!there.equals(p.sha256())) {
+                    throw new NodeException(step.node(), "image " + p.imageVolume() + " in pool " + p.imagePool()
+                            + " has SHA-256 " + there + ", not " + p.sha256() + " as the manifest says: it changed on"
+                            + " the node; disk " + p.name() + " is not made from it (delete the image volume, and the"
+                            + " next apply uploads it again)", null);
+                }
+                node.createVolumeFromImage(p.pool(), p.name(), p.xml(), p.imagePool(), p.imageVolume(), p.linked(),
+                        p.bytes());
+                yield p.linked() ? "a qcow2 overlay on " + p.imageVolume() : "a copy of " + p.imageVolume();
+            }
+            case WRITE_SEED -> {
+                StepPayload.WriteSeed p = step.payload(StepPayload.WriteSeed.class);
+                if (p.userData() == null || p.metaData() == null) {
+                    throw new IllegalStateException("the seed " + p.name() + " has no files: a plan read back from"
+                            + " JSON is never run");
+                }
+                storage.of(step.node()).images().writeSeed(p.directory(), p.name(), p.userData(), p.metaData(),
+                        p.networkConfig());
+                node.refreshPool(p.pool());
+                yield "";
+            }
             case RECORD_FAILOVER -> {
                 RecordFailover p = step.payload(RecordFailover.class);
                 FailoverRecord record = new FailoverRecord(p.vm(), p.from(), step.node(),

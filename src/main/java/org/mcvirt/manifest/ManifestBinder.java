@@ -1,5 +1,8 @@
 package org.mcvirt.manifest;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -15,6 +18,8 @@ import org.mcvirt.model.MigrationSpec;
 import org.mcvirt.model.NotifySpec;
 import org.mcvirt.model.PermissionsSpec;
 import org.mcvirt.model.ClusterSpec;
+import org.mcvirt.model.CloudInitSpec;
+import org.mcvirt.model.ImageSpec;
 import org.mcvirt.model.DrbdSpec;
 import org.mcvirt.model.IntRange;
 import org.mcvirt.model.LibvirtUris;
@@ -47,7 +52,7 @@ final class ManifestBinder {
 
     /** What one file contributed. */
     record BoundFile(Optional<Located<ClusterSpec>> cluster, List<Located<NodeSpec>> nodes,
-                     List<Located<NetworkSpec>> networks, List<Located<VmSpec>> vms) {
+                     List<Located<NetworkSpec>> networks, List<Located<VmSpec>> vms, List<Located<ImageSpec>> images) {
     }
 
     private final List<Diagnostic> problems;
@@ -60,10 +65,11 @@ final class ManifestBinder {
         List<Located<NodeSpec>> nodes = new ArrayList<>();
         List<Located<NetworkSpec>> networks = new ArrayList<>();
         List<Located<VmSpec>> vms = new ArrayList<>();
+        List<Located<ImageSpec>> images = new ArrayList<>();
         Optional<Fields> top = Fields.of(root, "the manifest",
-                Set.of("apiVersion", "cluster", "nodes", "networks", "vms"), problems);
+                Set.of("apiVersion", "cluster", "nodes", "networks", "vms", "images"), problems);
         if (top.isEmpty()) {
-            return new BoundFile(Optional.empty(), nodes, networks, vms);
+            return new BoundFile(Optional.empty(), nodes, networks, vms, images);
         }
         Fields fields = top.get();
         Optional<String> apiVersion = fields.requiredString("apiVersion");
@@ -75,7 +81,78 @@ final class ManifestBinder {
         fields.list("nodes").forEach(n -> node(n).ifPresent(nodes::add));
         fields.list("networks").forEach(n -> network(n).ifPresent(networks::add));
         fields.list("vms").forEach(n -> vm(n).ifPresent(vms::add));
-        return new BoundFile(cluster, nodes, networks, vms);
+        fields.list("images").forEach(n -> image(n).ifPresent(images::add));
+        return new BoundFile(cluster, nodes, networks, vms, images);
+    }
+
+    /**
+     * An image: {@code {name, source: PATH, sha256: HEX, format: qcow2|raw, storage: images}}. A relative source is
+     * relative to the manifest's directory; the file must exist and be a self-contained image of that format (its
+     * SHA-256 is checked when a plan uploads it).
+     */
+    private Optional<Located<ImageSpec>> image(YamlTree.Node node) {
+        return Fields.of(node, "image", Set.of("name", "source", "sha256", "format", "storage"), problems).flatMap(f -> {
+            Optional<String> name = f.name("name");
+            Optional<String> source = f.requiredString("source");
+            Optional<String> sha256 = f.requiredString("sha256").map(h -> h.toLowerCase(Locale.ROOT)).filter(h -> {
+                if (ImageSpec.SHA256.matcher(h).matches()) {
+                    return true;
+                }
+                f.error("sha256", "'sha256' must be 64 hex digits (sha256sum FILE), found '" + h + "'");
+                return false;
+            });
+            ImageSpec.Format format = f.enumeration("format", ImageSpec.Format.class).orElse(ImageSpec.Format.QCOW2);
+            String storage = f.has("storage") ? f.name("storage").orElse(ImageSpec.DEFAULT_STORAGE)
+                    : ImageSpec.DEFAULT_STORAGE;
+            if (source.isPresent() && source.get().matches("(?i)[a-z][a-z0-9+.-]*://.*")) {
+                f.error("source", "'source' must be a file on this machine: downloading an image from a URL on the"
+                        + " node is not supported yet, found '" + source.get() + "'");
+                return Optional.empty();
+            }
+            Optional<Path> path = source.map(s -> relativeToManifest(f, s));
+            if (name.isEmpty() || path.isEmpty() || sha256.isEmpty()) {
+                return Optional.empty();
+            }
+            ImageFiles.Sizes sizes;
+            try {
+                sizes = ImageFiles.inspect(path.get(), format);
+            } catch (ImageFiles.UnusableImage e) {
+                f.error("source", "image '" + name.get() + "': source '" + path.get() + "' " + e.getMessage());
+                return Optional.empty();
+            }
+            return Optional.of(new Located<>(new ImageSpec(name.get(), path.get().toString(), sha256.get(), format,
+                    storage, sizes.virtualBytes(), sizes.fileBytes(), f.location("sha256").toString()),
+                    f.location("name"), Map.of("source", f.location("source"), "sha256", f.location("sha256"),
+                    "storage", f.location("storage"))));
+        });
+    }
+
+    /** A path as written in the manifest: absolute, or relative to the directory of the manifest file. */
+    private static Path relativeToManifest(Fields f, String path) {
+        Path manifest = Path.of(f.location().file()).toAbsolutePath();
+        return manifest.getParent().resolve(path).normalize();
+    }
+
+    /** A small text file named in the manifest (cloud-init's user data), read now; empty on a problem. */
+    private Optional<String> textFile(Fields f, String key, long maxBytes) {
+        return f.string(key).flatMap(name -> {
+            Path path = relativeToManifest(f, name);
+            try {
+                if (!Files.isRegularFile(path)) {
+                    f.error(key, "'" + key + "': " + path + (Files.exists(path) ? " is not a regular file"
+                            : " does not exist"));
+                    return Optional.empty();
+                }
+                if (Files.size(path) > maxBytes) {
+                    f.error(key, "'" + key + "': " + path + " is larger than " + maxBytes / 1024 + " KiB");
+                    return Optional.empty();
+                }
+                return Optional.of(ManifestText.read(path));
+            } catch (IOException | RuntimeException e) {
+                f.error(key, "'" + key + "': cannot read " + path + ": " + e.getMessage());
+                return Optional.empty();
+            }
+        });
     }
 
     private Optional<Located<ClusterSpec>> cluster(YamlTree.Node node) {
@@ -410,7 +487,7 @@ final class ManifestBinder {
 
     private Optional<Located<VmSpec>> vm(YamlTree.Node node) {
         return Fields.of(node, "vm", Set.of("name", "node", "cpus", "memory", "state", "autostart", "protect", "disks",
-                "nics", "owners", "users", "nodes", "migration"), problems).flatMap(f -> {
+                "nics", "owners", "users", "nodes", "migration", "cloudInit"), problems).flatMap(f -> {
                     Map<String, Location> at = new HashMap<>();
                     Optional<String> name = f.name("name");
                     Optional<String> nodeName = f.requiredString("node");
@@ -437,6 +514,9 @@ final class ManifestBinder {
                             disks.add(d.value());
                             at.put("disks[" + index + "]", d.location());
                             at.put("disks[" + index + "].storage", d.at().get("storage"));
+                            if (d.at().containsKey("image")) {
+                                at.put("disks[" + index + "].image", d.at().get("image"));
+                            }
                         });
                     }
                     List<VmSpec.NicSpec> nics = new ArrayList<>();
@@ -461,14 +541,69 @@ final class ManifestBinder {
                     }
                     VmSpec.Migration migration = f.enumeration("migration", VmSpec.Migration.class)
                             .orElse(VmSpec.Migration.OFFLINE);
+                    CloudInitSpec cloudInit = f.node("cloudInit").flatMap(this::cloudInit).orElse(null);
+                    if (f.has("cloudInit")) {
+                        at.put("cloudInit", f.location("cloudInit"));
+                    }
                     VmSpec spec = new VmSpec(name.get(), nodeName.get(), cpus.orElse(1), memory.orElse(16L << 20), state,
-                            autostart, protect, disks, nics, owners, users, pair, migration);
+                            autostart, protect, disks, nics, owners, users, pair, migration, cloudInit);
                     return Optional.of(new Located<>(spec, f.location("name"), at));
                 });
     }
 
+    /**
+     * {@code cloudInit: {userData: FILE, networkConfig: FILE, metaData: {key: value}, instanceId: ID, storage: NAME}}:
+     * the files are read now (at most 64 KiB each, as NoCloud's seed is meant for).
+     */
+    private Optional<CloudInitSpec> cloudInit(YamlTree.Node node) {
+        return Fields.of(node, "cloudInit", Set.of("userData", "networkConfig", "metaData", "instanceId", "storage"),
+                problems).flatMap(f -> {
+            if (!f.has("userData")) {
+                f.error("userData", "cloudInit needs 'userData', a file such as user-data.yaml (#cloud-config ...)");
+            }
+            Optional<String> userData = textFile(f, "userData", 64 * 1024);
+            Optional<String> networkConfig = textFile(f, "networkConfig", 64 * 1024);
+            boolean networkBad = f.has("networkConfig") && networkConfig.isEmpty();
+            Map<String, String> metaData = new java.util.TreeMap<>();
+            f.node("metaData").ifPresent(m -> {
+                if (!(m instanceof YamlTree.MapNode map)) {
+                    f.error("metaData", "'metaData' must be a mapping of keys to values, found " + m.kind());
+                    return;
+                }
+                for (YamlTree.Entry entry : map.entries()) {
+                    if (!entry.key().matches("[A-Za-z][A-Za-z0-9_-]{0,63}") || entry.key().equals("instance-id")) {
+                        problems.add(new Diagnostic(entry.keyLocation(), "metaData key '" + entry.key() + "' must be"
+                                + " letters, digits, _ and - (and not instance-id: that is 'instanceId')"));
+                    } else if (!(entry.value() instanceof YamlTree.ScalarNode scalar) || scalar.text() == null
+                            || scalar.text().contains("\n")) {
+                        problems.add(new Diagnostic(entry.value().location(), "metaData '" + entry.key()
+                                + "' must be a single-line value"));
+                    } else {
+                        metaData.put(entry.key(), scalar.text());
+                    }
+                }
+            });
+            Optional<String> instanceId = f.string("instanceId").filter(id -> {
+                if (id.matches("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")) {
+                    return true;
+                }
+                f.error("instanceId", "'instanceId' must be letters, digits and . _ : - (at most 128), found '" + id
+                        + "'");
+                return false;
+            });
+            String storage = f.has("storage") ? f.name("storage").orElse(ImageSpec.DEFAULT_STORAGE)
+                    : ImageSpec.DEFAULT_STORAGE;
+            if (userData.isEmpty() || networkBad || (f.has("instanceId") && instanceId.isEmpty())) {
+                return Optional.empty();
+            }
+            return Optional.of(new CloudInitSpec(f.string("userData").orElseThrow(), userData.get(),
+                    networkConfig.orElse(null), metaData, instanceId.orElse(null), storage));
+        });
+    }
+
     private Optional<Located<VmSpec.DiskSpec>> disk(YamlTree.Node node) {
-        return Fields.of(node, "disk", Set.of("name", "size", "storage", "replicated", "bus"), problems).flatMap(f -> {
+        return Fields.of(node, "disk", Set.of("name", "size", "storage", "replicated", "bus", "image", "clone"),
+                problems).flatMap(f -> {
             Optional<String> name = f.name("name");
             if (!f.has("size")) {
                 f.error("size", "disk needs 'size', for example 20GiB");
@@ -477,11 +612,27 @@ final class ManifestBinder {
             Optional<String> storage = f.requiredString("storage");
             boolean replicated = f.bool("replicated", false);
             VmSpec.DiskBus bus = f.enumeration("bus", VmSpec.DiskBus.class).orElse(VmSpec.DiskBus.VIRTIO);
+            Optional<String> image = f.has("image") ? f.name("image") : Optional.empty();
+            boolean linked = false;
+            Optional<String> clone = f.string("clone");
+            if (clone.isPresent()) {
+                if (!clone.get().equals("full") && !clone.get().equals("linked")) {
+                    f.error("clone", "'clone' must be full (a copy of the image, the default) or linked (a qcow2"
+                            + " overlay on it), found '" + clone.get() + "'");
+                } else if (image.isEmpty()) {
+                    f.error("clone", "'clone' is for a disk with 'image'");
+                }
+                linked = clone.get().equals("linked");
+            }
             if (name.isEmpty() || size.isEmpty() || storage.isEmpty()) {
                 return Optional.empty();
             }
-            return Optional.of(new Located<>(new VmSpec.DiskSpec(name.get(), size.get(), storage.get(), replicated, bus),
-                    f.location("name"), Map.of("storage", f.location("storage"))));
+            Map<String, Location> at = new HashMap<>(Map.of("storage", f.location("storage")));
+            if (f.has("image")) {
+                at.put("image", f.location("image"));
+            }
+            return Optional.of(new Located<>(new VmSpec.DiskSpec(name.get(), size.get(), storage.get(), replicated, bus,
+                    image.orElse(null), linked), f.location("name"), at));
         });
     }
 

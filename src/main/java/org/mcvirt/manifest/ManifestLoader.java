@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.mcvirt.model.ClusterSpec;
+import org.mcvirt.model.ImageSpec;
 import org.mcvirt.model.DrbdSpec;
 import org.mcvirt.model.DesiredState;
 import org.mcvirt.model.Macs;
@@ -114,6 +115,8 @@ public final class ManifestLoader {
                 unique(files.stream().flatMap(f -> f.networks().stream()).toList(), NetworkSpec::name, "network", problems);
         Map<String, ManifestBinder.Located<VmSpec>> vms =
                 unique(files.stream().flatMap(f -> f.vms().stream()).toList(), VmSpec::name, "vm", problems);
+        Map<String, ManifestBinder.Located<ImageSpec>> images =
+                unique(files.stream().flatMap(f -> f.images().stream()).toList(), ImageSpec::name, "image", problems);
         if (clusters.isEmpty() && !files.isEmpty()) {
             String first = paths.isEmpty() ? "manifest" : paths.get(0).toString();
             problems.add(new Diagnostic(new Location(first, 1, 1), "no manifest defines 'cluster' (with its name)"));
@@ -127,8 +130,10 @@ public final class ManifestLoader {
         ClusterSpec cluster = clusters.isEmpty() ? new ClusterSpec("unnamed", null) : clusters.get(0).value();
         checkReferences(cluster, nodes, networks, vms, problems);
         checkReplication(cluster, clusters.isEmpty() ? null : clusters.get(0), nodes, vms, problems);
+        checkImages(nodes, vms, images, problems);
         return new DesiredState(cluster, nodes.values().stream().map(ManifestBinder.Located::value).toList(),
-                networks.values().stream().map(ManifestBinder.Located::value).toList(), assignMacs(vms, problems));
+                networks.values().stream().map(ManifestBinder.Located::value).toList(), assignMacs(vms, problems),
+                images.values().stream().map(ManifestBinder.Located::value).toList());
     }
 
     /**
@@ -254,6 +259,70 @@ public final class ManifestLoader {
                 } catch (Secrets.SecretException e) {
                     problems.add(new Diagnostic(where, "cluster.drbd.secret: " + e.getMessage()));
                 }
+            }
+        }
+    }
+
+    /**
+     * A disk's image is defined, fits in the disk, and is kept in file storage on the vm's node; a linked clone is a
+     * file disk; a replicated disk from an image is not built yet. A vm's cloud-init seed storage is file storage on
+     * each of its nodes.
+     */
+    private static void checkImages(Map<String, ManifestBinder.Located<NodeSpec>> nodes,
+            Map<String, ManifestBinder.Located<VmSpec>> vms, Map<String, ManifestBinder.Located<ImageSpec>> images,
+            List<Diagnostic> problems) {
+        List<ManifestBinder.Located<VmSpec>> sorted = vms.values().stream()
+                .sorted((a, b) -> a.location().compareTo(b.location())).toList();
+        for (ManifestBinder.Located<VmSpec> located : sorted) {
+            VmSpec vm = located.value();
+            List<String> vmNodes = vm.pair().isEmpty() ? List.of(vm.node()) : vm.pair();
+            for (int i = 0; i < vm.disks().size(); i++) {
+                VmSpec.DiskSpec disk = vm.disks().get(i);
+                if (disk.image() == null) {
+                    continue;
+                }
+                Location where = located.at().getOrDefault("disks[" + i + "].image", located.location());
+                ManifestBinder.Located<ImageSpec> image = images.get(disk.image());
+                if (image == null) {
+                    problems.add(new Diagnostic(where, "disk '" + disk.name() + "' of vm '" + vm.name()
+                            + "' uses image '" + disk.image() + "', which no manifest defines"
+                            + Fields.suggestion(disk.image(), images.keySet())));
+                    continue;
+                }
+                if (disk.replicated()) {
+                    problems.add(new Diagnostic(where, "replicated disk '" + disk.name() + "' of vm '" + vm.name()
+                            + "' from an image is not supported yet; use a file disk"));
+                    continue;
+                }
+                if (disk.sizeBytes() < image.value().virtualBytes()) {
+                    problems.add(new Diagnostic(where, "disk '" + disk.name() + "' of vm '" + vm.name() + "' is "
+                            + org.mcvirt.model.Sizes.format(disk.sizeBytes()) + ", smaller than image '"
+                            + disk.image() + "' (" + image.value().virtualBytes() + " bytes, "
+                            + org.mcvirt.model.Sizes.format(image.value().virtualBytes()) + "); a disk may be larger than"
+                            + " its image, never smaller"));
+                }
+                fileStorage(nodes, List.of(vm.node()), image.value().storage(), image.at().get("storage"),
+                        "image '" + image.value().name() + "' (used by vm '" + vm.name() + "')", problems);
+            }
+            if (vm.cloudInit() != null) {
+                fileStorage(nodes, vmNodes, vm.cloudInit().storage(), located.at().get("cloudInit"),
+                        "the cloud-init seed of vm '" + vm.name() + "'", problems);
+            }
+        }
+    }
+
+    private static void fileStorage(Map<String, ManifestBinder.Located<NodeSpec>> nodes, List<String> on,
+                                    String storage, Location where, String what, List<Diagnostic> problems) {
+        for (String nodeName : on) {
+            ManifestBinder.Located<NodeSpec> node = nodes.get(nodeName);
+            if (node == null) {
+                continue; // reported by checkReferences
+            }
+            Optional<StorageSpec> found = node.value().storage(storage);
+            if (found.isEmpty() || found.get().type() != StorageSpec.StorageType.FILE) {
+                problems.add(new Diagnostic(where, what + " is kept in file storage '" + storage + "', which node '"
+                        + nodeName + "' does not have" + (found.isPresent() ? " (it is lvm storage)" : "")
+                        + "; add it to the node's storage, or name another with 'storage:'"));
             }
         }
     }

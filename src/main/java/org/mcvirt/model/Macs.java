@@ -95,8 +95,7 @@ public final class Macs {
                 nics.add(new VmSpec.NicSpec(nic.network(), mac, true));
             }
             if (!nics.equals(vm.nics())) {
-                assigned[position] = new VmSpec(vm.name(), vm.node(), vm.cpus(), vm.memoryBytes(), vm.state(),
-                        vm.autostart(), vm.protect(), vm.disks(), nics, vm.owners(), vm.users());
+                assigned[position] = vm.withNics(nics);
             }
         }
         return List.of(assigned);

@@ -10,7 +10,9 @@ import java.util.Objects;
  */
 public record VmSpec(String name, String node, int cpus, long memoryBytes, PowerState state, boolean autostart,
                      boolean protect, List<DiskSpec> disks, List<NicSpec> nics, List<String> owners,
-                     List<String> users, List<String> pair, Migration migration) {
+                     List<String> users, List<String> pair, Migration migration,
+                     @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+                     CloudInitSpec cloudInit) {
     public VmSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(node, "node");
@@ -23,6 +25,13 @@ public record VmSpec(String name, String node, int cpus, long memoryBytes, Power
         migration = migration == null ? Migration.OFFLINE : migration;
     }
 
+    /** A vm without cloud-init. */
+    public VmSpec(String name, String node, int cpus, long memoryBytes, PowerState state, boolean autostart,
+                  boolean protect, List<DiskSpec> disks, List<NicSpec> nics, List<String> owners, List<String> users,
+                  List<String> pair, Migration migration) {
+        this(name, node, cpus, memoryBytes, state, autostart, protect, disks, nics, owners, users, pair, migration, null);
+    }
+
     /** A vm without a DRBD pair, migrated offline. */
     public VmSpec(String name, String node, int cpus, long memoryBytes, PowerState state, boolean autostart,
                   boolean protect, List<DiskSpec> disks, List<NicSpec> nics, List<String> owners, List<String> users) {
@@ -33,13 +42,19 @@ public record VmSpec(String name, String node, int cpus, long memoryBytes, Power
     /** The same vm with another pair (the loader fills in the default pair of a two-node cluster). */
     public VmSpec withPair(List<String> newPair) {
         return new VmSpec(name, node, cpus, memoryBytes, state, autostart, protect, disks, nics, owners, users, newPair,
-                migration);
+                migration, cloudInit);
+    }
+
+    /** The same vm with other NICs (the MACs assigned), everything else kept. */
+    public VmSpec withNics(List<NicSpec> newNics) {
+        return new VmSpec(name, node, cpus, memoryBytes, state, autostart, protect, disks, newNics, owners, users, pair,
+                migration, cloudInit);
     }
 
     /** The same vm on another node of its pair, in the given power state (an imperative migrate or register). */
     public VmSpec withPlacement(String newNode, PowerState newState) {
         return new VmSpec(name, newNode, cpus, memoryBytes, newState, autostart, protect, disks, nics, owners, users, pair,
-                migration);
+                migration, cloudInit);
     }
 
     /**
@@ -69,12 +84,24 @@ public record VmSpec(String name, String node, int cpus, long memoryBytes, Power
 
     public enum PowerState { RUNNING, STOPPED }
 
-    /** One disk of a VM. */
-    public record DiskSpec(String name, long sizeBytes, String storage, boolean replicated, DiskBus bus) {
+    /**
+     * One disk of a VM. image: the base image it is created from (null: empty); linked: a qcow2 overlay on that image
+     * instead of a full copy. The image is used only when the disk is created.
+     */
+    public record DiskSpec(String name, long sizeBytes, String storage, boolean replicated, DiskBus bus,
+                           @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+                           String image,
+                           @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_DEFAULT)
+                           boolean linked) {
         public DiskSpec {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(storage, "storage");
             Objects.requireNonNull(bus, "bus");
+        }
+
+        /** An empty disk. */
+        public DiskSpec(String name, long sizeBytes, String storage, boolean replicated, DiskBus bus) {
+            this(name, sizeBytes, storage, replicated, bus, null, false);
         }
     }
 

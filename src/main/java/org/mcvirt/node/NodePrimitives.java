@@ -19,6 +19,17 @@ public interface NodePrimitives {
 
     void deleteVolume(String pool, String volumeName) throws NodeException;
 
+    /** Rescans a storage pool's directory (a file written there by a command, not by libvirt). */
+    void refreshPool(String name) throws NodeException;
+
+    /** Creates the volume and uploads the local file into it; a failed upload leaves no volume. */
+    void uploadVolume(String pool, String volumeName, String xml, java.nio.file.Path source,
+                      java.util.function.Consumer<String> progress) throws NodeException;
+
+    /** A volume from an image volume: a qcow2 overlay on it (linked), or a full copy grown to bytes. */
+    void createVolumeFromImage(String pool, String volumeName, String xml, String imagePool, String imageVolume,
+                               boolean linked, long bytes) throws NodeException;
+
     /** Defines, starts and autostarts the network. */
     void createNetwork(String name, String xml) throws NodeException;
 

@@ -7,7 +7,9 @@ import com.fasterxml.jackson.annotation.JsonValue;
 public enum ChangeKind {
     VM("vm"), NETWORK("network"), STORAGE("storage"),
     /** Something of the cluster on a node as a whole (the scheduled verify). */
-    NODE("node");
+    NODE("node"),
+    /** A base image kept on a node for the vms that are made from it. */
+    IMAGE("image");
 
     private final String label;
 

@@ -80,6 +80,35 @@ final class PayloadCodec {
                 out.put("name", p.name());
                 out.put("xml", p.xml());
             }
+            case UPLOAD_IMAGE -> {
+                StepPayload.UploadImage p = (StepPayload.UploadImage) payload;
+                out.put("pool", p.pool());
+                out.put("name", p.name());
+                out.put("xml", p.xml());
+                out.put("source", p.source());
+                out.put("sha256", p.sha256());
+                out.put("path", p.path());
+            }
+            case CREATE_VOLUME_FROM_IMAGE -> {
+                StepPayload.CreateVolumeFromImage p = (StepPayload.CreateVolumeFromImage) payload;
+                out.put("pool", p.pool());
+                out.put("name", p.name());
+                out.put("xml", p.xml());
+                out.put("imagePool", p.imagePool());
+                out.put("imageVolume", p.imageVolume());
+                out.put("imagePath", p.imagePath());
+                out.put("sha256", p.sha256());
+                out.put("bytes", Long.toString(p.bytes()));
+                out.put("linked", Boolean.toString(p.linked()));
+            }
+            case WRITE_SEED -> {
+                // the user data may hold secrets: only the digest of the files is written
+                StepPayload.WriteSeed p = (StepPayload.WriteSeed) payload;
+                out.put("pool", p.pool());
+                out.put("directory", p.directory());
+                out.put("name", p.name());
+                out.put("digest", p.digest());
+            }
             case CREATE_NETWORK -> {
                 CreateNetwork p = (CreateNetwork) payload;
                 out.put("name", p.name());
@@ -283,6 +312,13 @@ final class PayloadCodec {
             case DELETE_POOL -> new DeletePool(in.text("name"));
             case CREATE_VOLUME -> new CreateVolume(in.text("pool"), in.text("name"), in.text("xml"));
             case CREATE_NETWORK -> new CreateNetwork(in.text("name"), in.text("xml"));
+            case UPLOAD_IMAGE -> new StepPayload.UploadImage(in.text("pool"), in.text("name"), in.text("xml"),
+                    in.text("source"), in.text("sha256"), in.text("path"));
+            case CREATE_VOLUME_FROM_IMAGE -> new StepPayload.CreateVolumeFromImage(in.text("pool"), in.text("name"),
+                    in.text("xml"), in.text("imagePool"), in.text("imageVolume"), in.text("imagePath"),
+                    in.text("sha256"), in.number("bytes"), in.bool("linked"));
+            case WRITE_SEED -> new StepPayload.WriteSeed(in.text("pool"), in.text("directory"), in.text("name"),
+                    in.text("digest"), null, null, null);
             case START_NETWORK -> new StartNetwork(in.text("name"));
             case DELETE_NETWORK -> new DeleteNetwork(in.text("name"));
             case DEFINE_DOMAIN -> new DefineDomain(in.text("name"), in.text("xml"), in.byName(COPY));

@@ -86,6 +86,8 @@ public record PlanFinding(Code code, Subject subject, String message) {
          * the running vms that would move to it as well as its own ({@link Capacity}).
          */
         CAPACITY_N_PLUS_ONE_ENFORCED,
+        /** An image's source on this machine is not what the manifest's SHA-256 says, or cannot be read. */
+        IMAGE_SOURCE,
         // warnings: shown, never refused
         /** Something on a node left alone because it could not be read (another owner's pool). */
         NODE_WARNING,

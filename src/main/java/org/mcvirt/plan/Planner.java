@@ -53,7 +53,7 @@ public final class Planner {
         // Changes of one address keep the order of this list (a move's before the vm's own update).
         this.differs = List.of(new PoolDiffer(renderer), new NetworkDiffer(renderer), new ReplicatedDiskDiffer(renderer),
                 new MigrationDiffer(), new VmDiffer(renderer), new VerifyScheduleDiffer(renderer),
-                new PermissionsDiffer(renderer));
+                new PermissionsDiffer(renderer), new ImageDiffer(renderer));
     }
 
     /**
@@ -263,6 +263,6 @@ public final class Planner {
                 PlanFinding.Code.MAC_ADDRESSES_TAKEN, PlanFinding.Subject.vm(vm.name(), vm.node()), "vm " + vm.name()
                 + " nic " + i + ": every one of its " + Macs.CANDIDATES + " derived MAC addresses is in use on the"
                 + " nodes; give it a 'mac' in the manifest")));
-        return new DesiredState(desired.cluster(), desired.nodes(), desired.networks(), vms);
+        return new DesiredState(desired.cluster(), desired.nodes(), desired.networks(), vms, desired.images());
     }
 }

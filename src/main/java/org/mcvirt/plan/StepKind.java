@@ -69,7 +69,19 @@ public enum StepKind {
      * libvirtd's polkit access driver set; or the driver unset and then the file removed. libvirtd is restarted only
      * when its setting changes (running vms keep running), and apply reconnects to it.
      */
-    CONFIGURE_PERMISSIONS;
+    CONFIGURE_PERMISSIONS,
+    /**
+     * A base image uploaded from the machine that runs mcvirt into a file pool of the node (libvirt's upload stream,
+     * with progress), then its SHA-256 checked there; a mismatch deletes it and fails.
+     */
+    UPLOAD_IMAGE,
+    /**
+     * A vm's file disk from an image: the image's SHA-256 checked on the node first, then a full copy grown to the
+     * disk's size, or a qcow2 overlay on the image (linked).
+     */
+    CREATE_VOLUME_FROM_IMAGE,
+    /** A vm's cloud-init NoCloud seed ISO, built on the node from the user data, meta-data and network config. */
+    WRITE_SEED;
 
     /** Steps that destroy something: they need --allow-destroy. Every kind says which it is. */
     public boolean destructive() {
@@ -79,7 +91,7 @@ public enum StepKind {
                  ATTACH_DEVICE_LIVE, DETACH_DEVICE_LIVE, SET_AUTOSTART, START_DOMAIN, SHUTDOWN_DOMAIN, CREATE_LV,
                  WRITE_DRBD_CONFIG, CREATE_DRBD_METADATA, DRBD_UP, DRBD_INITIAL_SYNC, DRBD_PROMOTE, DRBD_DEMOTE,
                  GROW_VOLUME, GROW_LV, GROW_DRBD, MIGRATE_LIVE, UNDEFINE_MIGRATED, REGISTER_DOMAIN, RECORD_FAILOVER,
-                 INSTALL_VERIFY_SCHEDULE, REMOVE_VERIFY_SCHEDULE, CONFIGURE_PERMISSIONS -> false;
+                 INSTALL_VERIFY_SCHEDULE, REMOVE_VERIFY_SCHEDULE, CONFIGURE_PERMISSIONS, UPLOAD_IMAGE, CREATE_VOLUME_FROM_IMAGE, WRITE_SEED -> false;
         };
     }
 
@@ -92,12 +104,13 @@ public enum StepKind {
     public boolean overlapsOnItsNode() {
         return switch (this) {
             case CREATE_VOLUME, DEFINE_DOMAIN, SET_AUTOSTART, START_DOMAIN, SHUTDOWN_DOMAIN, UNDEFINE_DOMAIN,
-                 DELETE_VOLUME -> true;
+                 DELETE_VOLUME, CREATE_VOLUME_FROM_IMAGE, WRITE_SEED -> true;
             case CREATE_POOL, START_POOL, CREATE_NETWORK, START_NETWORK, DELETE_NETWORK, SET_MEMORY_LIVE,
                  ATTACH_DEVICE_LIVE, DETACH_DEVICE_LIVE, CREATE_LV, WRITE_DRBD_CONFIG, CREATE_DRBD_METADATA, DRBD_UP,
                  DRBD_INITIAL_SYNC, DRBD_PROMOTE, DRBD_DEMOTE, DELETE_DRBD, DELETE_LV, GROW_VOLUME, GROW_LV, GROW_DRBD,
                  MIGRATE_LIVE, UNDEFINE_MIGRATED, REGISTER_DOMAIN, DELETE_POOL, RECORD_FAILOVER,
-                 REJOIN_STALE_COPY, INSTALL_VERIFY_SCHEDULE, REMOVE_VERIFY_SCHEDULE, CONFIGURE_PERMISSIONS -> false;
+                 REJOIN_STALE_COPY, INSTALL_VERIFY_SCHEDULE, REMOVE_VERIFY_SCHEDULE, CONFIGURE_PERMISSIONS,
+                 UPLOAD_IMAGE -> false;
         };
     }
 
@@ -110,7 +123,9 @@ public enum StepKind {
         /** The step timeout plus the sync timeout: an initial DRBD sync waits by design, with progress. */
         SYNC,
         /** The step timeout plus the sync timeout: a live migration copies the guest's memory, with progress. */
-        MIGRATION
+        MIGRATION,
+        /** The step timeout plus the sync timeout: an image is uploaded or copied, with progress. */
+        TRANSFER
     }
 
     /** The timeout category of this kind. Every kind says which it is, so a new long-running kind cannot miss one. */
@@ -119,12 +134,13 @@ public enum StepKind {
             case SHUTDOWN_DOMAIN -> Timeout.SHUTDOWN;
             case DRBD_INITIAL_SYNC -> Timeout.SYNC;
             case MIGRATE_LIVE -> Timeout.MIGRATION;
+            case UPLOAD_IMAGE, CREATE_VOLUME_FROM_IMAGE -> Timeout.TRANSFER;
             case CREATE_POOL, START_POOL, CREATE_VOLUME, CREATE_NETWORK, START_NETWORK, DELETE_NETWORK, DEFINE_DOMAIN,
                  SET_MEMORY_LIVE, ATTACH_DEVICE_LIVE, DETACH_DEVICE_LIVE, SET_AUTOSTART, START_DOMAIN, UNDEFINE_DOMAIN,
                  DELETE_VOLUME, CREATE_LV, WRITE_DRBD_CONFIG, CREATE_DRBD_METADATA, DRBD_UP, DRBD_PROMOTE, DRBD_DEMOTE,
                  DELETE_DRBD, DELETE_LV, GROW_VOLUME, GROW_LV, GROW_DRBD, UNDEFINE_MIGRATED, REGISTER_DOMAIN,
                  DELETE_POOL, RECORD_FAILOVER, REJOIN_STALE_COPY, INSTALL_VERIFY_SCHEDULE,
-                 REMOVE_VERIFY_SCHEDULE, CONFIGURE_PERMISSIONS -> Timeout.PLAIN;
+                 REMOVE_VERIFY_SCHEDULE, CONFIGURE_PERMISSIONS, WRITE_SEED -> Timeout.PLAIN;
         };
     }
 }

@@ -70,6 +70,68 @@ public sealed interface StepPayload {
         }
     }
 
+    /**
+     * An image uploaded: the volume (xml: raw, its capacity the file's length) created in pool, the local source
+     * uploaded into it, then its SHA-256 on the node compared with sha256; path is where the pool keeps it.
+     */
+    record UploadImage(String pool, String name, String xml, String source, String sha256, String path)
+            implements StepPayload {
+        public UploadImage {
+            Objects.requireNonNull(pool, "pool");
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(xml, "xml");
+            Objects.requireNonNull(source, "source");
+            Objects.requireNonNull(sha256, "sha256");
+            Objects.requireNonNull(path, "path");
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.UPLOAD_IMAGE;
+        }
+    }
+
+    /**
+     * A disk from an image: the image (imageVolume in imagePool, at imagePath) checked against sha256 on the node,
+     * then the volume created from xml as a copy grown to bytes, or (linked) as the overlay xml describes.
+     */
+    record CreateVolumeFromImage(String pool, String name, String xml, String imagePool, String imageVolume,
+                                 String imagePath, String sha256, long bytes, boolean linked) implements StepPayload {
+        public CreateVolumeFromImage {
+            Objects.requireNonNull(pool, "pool");
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(xml, "xml");
+            Objects.requireNonNull(imagePool, "imagePool");
+            Objects.requireNonNull(imageVolume, "imageVolume");
+            Objects.requireNonNull(imagePath, "imagePath");
+            Objects.requireNonNull(sha256, "sha256");
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.CREATE_VOLUME_FROM_IMAGE;
+        }
+    }
+
+    /**
+     * A cloud-init seed ISO named name in pool, whose directory is directory. The files are what apply writes; a plan
+     * read back from its JSON has only digest (of the three files), and apply runs the fresh plan, never that one.
+     */
+    record WriteSeed(String pool, String directory, String name, String digest, String userData, String metaData,
+                     String networkConfig) implements StepPayload {
+        public WriteSeed {
+            Objects.requireNonNull(pool, "pool");
+            Objects.requireNonNull(directory, "directory");
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(digest, "digest");
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.WRITE_SEED;
+        }
+    }
+
     record CreateNetwork(String name, String xml) implements StepPayload {
         public CreateNetwork {
             Objects.requireNonNull(name, "name");

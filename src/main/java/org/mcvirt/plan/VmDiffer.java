@@ -5,7 +5,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import org.mcvirt.model.CloudInitSeed;
 import org.mcvirt.model.DesiredState;
+import org.mcvirt.model.ImageSpec;
 import org.mcvirt.model.Names;
 import org.mcvirt.model.NodeSpec;
 import org.mcvirt.model.Sizes;
@@ -93,7 +95,9 @@ final class VmDiffer implements ResourceDiffer {
                           Diff.Builder diff) {
         String address = "vm." + vm.name();
         String subject = Subjects.domain(node.name(), vm.name());
-        Views.DomainView view = Views.domain(desired.cluster(), node, vm, null, replicas.allocation().of(vm.name()));
+        // a vm with cloud-init gets its UUID from mcvirt: its seed's instance-id is derived from it before the define
+        String uuid = vm.cloudInit() == null ? null : CloudInitSeed.uuidFor(desired.cluster().name(), vm.name());
+        Views.DomainView view = Views.domain(desired.cluster(), node, vm, uuid, replicas.allocation().of(vm.name()));
         List<AttributeChange> attributes = new ArrayList<>();
         attributes.add(new AttributeChange("cpus", null, Integer.toString(vm.cpus()), Effect.LIVE));
         attributes.add(new AttributeChange("memory", null, Sizes.format(vm.memoryBytes()), Effect.LIVE));
@@ -104,6 +108,11 @@ final class VmDiffer implements ResourceDiffer {
                     Effect.LIVE));
             uses.add(disk.replicated() ? replicas.subject(vm, disk)
                     : createVolume(desired, node, vm, disk, obs, address, renderer, diff));
+        }
+        if (vm.cloudInit() != null) {
+            CloudInitSeed seed = CloudInitSeed.of(vm, uuid);
+            attributes.add(new AttributeChange("cloudInit", null, describe(vm, seed, uuid), Effect.LIVE));
+            uses.add(seed(desired, vm, seed, address, diff).get(node.name()));
         }
         for (VmSpec.NicSpec nic : vm.nics()) {
             attributes.add(new AttributeChange("nic." + nic.mac(), null, nic.network(), Effect.LIVE));
@@ -127,6 +136,36 @@ final class VmDiffer implements ResourceDiffer {
         }
     }
 
+    /** What a plan says of a seed: never the user data, only digests (it may hold secrets). */
+    static String describe(VmSpec vm, CloudInitSeed seed, String uuid) {
+        return "seed " + seed.volumeName(vm.name()) + " (user data sha256:" + seed.userDataDigest().substring(0, 12)
+                + " from " + vm.cloudInit().userDataFile() + ", instance-id "
+                + CloudInitSeed.instanceId(vm.cloudInit(), uuid) + (vm.cloudInit().networkConfig() != null
+                ? ", network config" : "") + ")";
+    }
+
+    /**
+     * Plans the seed's writing on each node of the vm (both of a replicated vm's pair, so it can run on either) and
+     * returns its subject by node.
+     */
+    static Map<String, String> seed(DesiredState desired, VmSpec vm, CloudInitSeed seed, String address,
+                                    Diff.Builder diff) {
+        Map<String, String> subjects = new java.util.TreeMap<>();
+        List<String> nodes = vm.replicated() && !vm.pair().isEmpty() ? vm.pair() : List.of(vm.node());
+        for (String nodeName : nodes) {
+            NodeSpec node = desired.node(nodeName).orElseThrow();
+            StorageSpec storage = node.storage(vm.cloudInit().storage()).orElseThrow();
+            String pool = pool(desired, storage.name());
+            String volume = seed.volumeName(vm.name());
+            String subject = Subjects.volume(nodeName, pool, volume);
+            subjects.put(nodeName, subject);
+            diff.step(nodeName, subject, List.of(Subjects.pool(nodeName, pool)), address, "write cloud-init seed "
+                    + volume + " in pool " + pool, new StepPayload.WriteSeed(pool, storage.path(), volume,
+                    seed.digest(), seed.userData(), seed.metaData(), seed.networkConfig()));
+        }
+        return subjects;
+    }
+
     /** Plans the volume of a new disk and returns its subject; an existing volume of that name is a problem. */
     static String createVolume(DesiredState desired, NodeSpec node, VmSpec vm, VmSpec.DiskSpec disk,
                                NodeObservation obs, String address, Renderer renderer, Diff.Builder diff) {
@@ -141,6 +180,20 @@ final class VmDiffer implements ResourceDiffer {
                     + " (remove or rename it by hand)");
             return subject;
         }
+        if (disk.image() != null) {
+            ImageSpec image = desired.image(disk.image()).orElseThrow();
+            StorageSpec imageStorage = node.storage(image.storage()).orElseThrow();
+            String imagePool = pool(desired, imageStorage.name());
+            String imagePath = imageStorage.path() + "/" + image.volumeName();
+            Views.VolumeView fromImage = Views.volume(vm, disk, image, imagePath);
+            diff.step(node.name(), subject, List.of(Subjects.pool(node.name(), pool),
+                    Subjects.volume(node.name(), imagePool, image.volumeName())), address, "create volume "
+                    + volume.name() + " (" + Sizes.format(disk.sizeBytes()) + ") in pool " + pool + " from image "
+                    + image.name() + (disk.linked() ? ", a qcow2 overlay on it" : ", a full copy"),
+                    new StepPayload.CreateVolumeFromImage(pool, volume.name(), renderer.volume(fromImage), imagePool,
+                            image.volumeName(), imagePath, image.sha256(), disk.sizeBytes(), disk.linked()));
+            return subject;
+        }
         diff.step(node.name(), subject, List.of(Subjects.pool(node.name(), pool)),
                 address, "create volume " + volume.name() + " (" + Sizes.format(disk.sizeBytes()) + ") in pool " + pool,
                 new StepPayload.CreateVolume(pool, volume.name(), renderer.volume(volume)));
@@ -148,7 +201,9 @@ final class VmDiffer implements ResourceDiffer {
     }
 
     static String describe(VmSpec.DiskSpec disk, Views.DiskView view, VmSpec vm) {
-        String text = Sizes.format(disk.sizeBytes()) + " on " + disk.storage() + " as " + view.target();
+        String text = Sizes.format(disk.sizeBytes()) + " on " + disk.storage() + " as " + view.target()
+                + (disk.image() == null ? "" : ", from image " + disk.image() + (disk.linked()
+                ? " (linked: the image stays in use while the disk exists)" : " (a copy)"));
         if (view.drbd() == null) {
             return text;
         }

@@ -15,13 +15,21 @@ public final class Views {
     private Views() {
     }
 
+    /** seed: the vm's cloud-init seed, a CD-ROM on a virtio-scsi controller (null without cloud-init). */
     public record DomainView(String domainType, String name, String uuid, long memoryKib, int cpus, List<DiskView> disks,
-                             List<NicView> nics, MetadataView metadata) {
+                             List<NicView> nics, MetadataView metadata, SeedView seed) {
         public DomainView {
             Objects.requireNonNull(name, "name");
             disks = List.copyOf(disks);
             nics = List.copyOf(nics);
         }
+    }
+
+    /**
+     * A cloud-init seed CD-ROM: on SCSI behind a virtio-scsi controller, which every machine type has and Debian's
+     * cloud kernel reads (it has no AHCI driver for SATA; q35 has no IDE). target continues the sd names.
+     */
+    public record SeedView(String volume, String source, String target) {
     }
 
     /** A disk of a domain; drbd is set for a replicated disk (its source is then /dev/drbdMINOR). */
@@ -57,7 +65,11 @@ public final class Views {
     public record PoolView(String name, String path) {
     }
 
-    public record VolumeView(String name, long capacityBytes) {
+    /** A file volume: qcow2 unless said; backingPath (with its format) makes it an overlay on an image. */
+    public record VolumeView(String name, long capacityBytes, String format, String backingPath, String backingFormat) {
+        public VolumeView(String name, long capacityBytes) {
+            this(name, capacityBytes, "qcow2", null, null);
+        }
     }
 
     /**
@@ -141,7 +153,32 @@ public final class Views {
         List<DiskView> disks = disks(node, vm, drbd);
         List<NicView> nics = vm.nics().stream().map(n -> nic(cluster, n)).toList();
         return new DomainView(node.domainType().libvirtName(), vm.name(), uuid, vm.memoryKib(), vm.cpus(), disks, nics,
-                metadata(cluster, vm, disks));
+                metadata(cluster, vm, disks), seed(node, vm, uuid, disks));
+    }
+
+    /** The seed of a vm with cloud-init (its instance-id from uuid unless the manifest gives one), else null. */
+    private static SeedView seed(NodeSpec node, VmSpec vm, String uuid, List<DiskView> disks) {
+        if (vm.cloudInit() == null) {
+            return null;
+        }
+        String volume = org.mcvirt.model.CloudInitSeed.of(vm, uuid).volumeName(vm.name());
+        StorageSpec storage = node.storage(vm.cloudInit().storage()).orElseThrow(() -> new IllegalArgumentException(
+                "node " + node.name() + " has no storage " + vm.cloudInit().storage()));
+        long sd = disks.stream().filter(d -> d.target().startsWith("sd")).count();
+        return new SeedView(volume, storage.path() + "/" + volume, "sd" + (char) ('a' + sd));
+    }
+
+    /** A disk's volume made from an image: a full copy (qcow2), or linked, a qcow2 overlay on the image's file. */
+    public static VolumeView volume(VmSpec vm, VmSpec.DiskSpec disk, org.mcvirt.model.ImageSpec image,
+                                    String imagePath) {
+        String name = Names.volumeName(vm.name(), disk.name());
+        return disk.linked() ? new VolumeView(name, disk.sizeBytes(), "qcow2", imagePath, image.format().libvirtName())
+                : new VolumeView(name, disk.sizeBytes());
+    }
+
+    /** An image's volume as it is created for its upload: raw bytes, the file's length (libvirt then probes it). */
+    public static VolumeView imageVolume(org.mcvirt.model.ImageSpec image) {
+        return new VolumeView(image.volumeName(), image.fileBytes(), "raw", null, null);
     }
 
     public static MetadataView metadata(ClusterSpec cluster, VmSpec vm, List<DiskView> disks) {

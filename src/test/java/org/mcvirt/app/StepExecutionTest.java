@@ -18,11 +18,14 @@ class StepExecutionTest {
         assertEquals(Duration.ofSeconds(180), StepExecution.timeout(StepKind.SHUTDOWN_DOMAIN, OPTIONS));
         assertEquals(Duration.ofSeconds(3720), StepExecution.timeout(StepKind.DRBD_INITIAL_SYNC, OPTIONS));
         assertEquals(Duration.ofSeconds(3720), StepExecution.timeout(StepKind.MIGRATE_LIVE, OPTIONS));
+        assertEquals(Duration.ofSeconds(3720), StepExecution.timeout(StepKind.UPLOAD_IMAGE, OPTIONS));
+        assertEquals(Duration.ofSeconds(3720), StepExecution.timeout(StepKind.CREATE_VOLUME_FROM_IMAGE, OPTIONS));
     }
 
     @Test
     void everyOtherKindHasTheStepTimeout() {
-        Set<StepKind> waiting = EnumSet.of(StepKind.SHUTDOWN_DOMAIN, StepKind.DRBD_INITIAL_SYNC, StepKind.MIGRATE_LIVE);
+        Set<StepKind> waiting = EnumSet.of(StepKind.SHUTDOWN_DOMAIN, StepKind.DRBD_INITIAL_SYNC, StepKind.MIGRATE_LIVE,
+                StepKind.UPLOAD_IMAGE, StepKind.CREATE_VOLUME_FROM_IMAGE);
         for (StepKind kind : EnumSet.complementOf(EnumSet.copyOf(waiting))) {
             assertEquals(Duration.ofSeconds(120), StepExecution.timeout(kind, OPTIONS), kind.name());
         }

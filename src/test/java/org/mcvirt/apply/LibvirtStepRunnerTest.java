@@ -23,13 +23,13 @@ import org.mcvirt.plan.StepKind;
 class LibvirtStepRunnerTest {
     /** Records each primitive called, with its arguments. */
     private static final class RecordingNode implements NodePrimitives, LvmPrimitives, DrbdPrimitives,
-            DefinitionPrimitives, DomainJobPrimitives, NodeConfigPrimitives {
+            DefinitionPrimitives, DomainJobPrimitives, NodeConfigPrimitives, org.mcvirt.node.ImagePrimitives {
         final List<String> calls = java.util.Collections.synchronizedList(new ArrayList<>());
         boolean guestIgnoresShutdown;
 
         /** This node's LVM, DRBD, saved definitions and job record: all recorded here. */
         StoragePrimitives storage() {
-            return new StoragePrimitives(this, this, this, this, this);
+            return new StoragePrimitives(this, this, this, this, this, this);
         }
 
         @Override
@@ -330,6 +330,39 @@ class LibvirtStepRunnerTest {
             calls.add("deleteVolume " + pool + " " + volumeName);
         }
 
+        /** What sha256 answers on this node. */
+        String sha256 = "a".repeat(64);
+
+        @Override
+        public String sha256(String path) {
+            calls.add("sha256 " + path);
+            return sha256;
+        }
+
+        @Override
+        public void writeSeed(String directory, String fileName, String userData, String metaData,
+                              String networkConfig) {
+            calls.add("writeSeed " + directory + " " + fileName + " " + userData + " " + metaData + " " + networkConfig);
+        }
+
+        @Override
+        public void refreshPool(String name) {
+            calls.add("refreshPool " + name);
+        }
+
+        @Override
+        public void uploadVolume(String pool, String volumeName, String xml, java.nio.file.Path source,
+                                 java.util.function.Consumer<String> progress) {
+            calls.add("uploadVolume " + pool + " " + volumeName + " " + xml + " " + source);
+        }
+
+        @Override
+        public void createVolumeFromImage(String pool, String volumeName, String xml, String imagePool,
+                                          String imageVolume, boolean linked, long bytes) {
+            calls.add("createVolumeFromImage " + pool + " " + volumeName + " " + xml + " " + imagePool + " "
+                    + imageVolume + " " + linked + " " + bytes);
+        }
+
         @Override
         public void createNetwork(String name, String xml) {
             calls.add("createNetwork " + name + " " + xml);
@@ -435,11 +468,30 @@ class LibvirtStepRunnerTest {
             Map.entry(StepKind.REMOVE_VERIFY_SCHEDULE, "removeVerifySchedule T.timer /u/T.service /u/T.timer"),
             Map.entry(StepKind.CONFIGURE_PERMISSIONS, "writeRules /etc/polkit-1/rules.d/10-mcvirt-c.rules RULES,"
                     + " accessDriver /etc/libvirt/libvirtd.conf true c, reconnect"),
+            Map.entry(StepKind.UPLOAD_IMAGE, "uploadVolume P I X /src/i.qcow2, sha256 /p/I"),
+            Map.entry(StepKind.CREATE_VOLUME_FROM_IMAGE, "sha256 /p/I, createVolumeFromImage P N X IP I false 1073741824"),
+            Map.entry(StepKind.WRITE_SEED, "writeSeed /p S UD MD null, refreshPool P"),
             Map.entry(StepKind.RECORD_FAILOVER, "writeFailoverRecord /s N {\"vm\":\"N\",\"from\":\"n2\","
                     + "\"to\":\"n1\",\"at\":T,\"resources\":[\"R\"],\"stale\":[]}")));
 
     private static Step step(StepKind kind) {
         return new Step(1, "n1", "subject", List.of(), "change", "describe", SamplePayloads.of(kind), List.of());
+    }
+
+    /** An image that arrives changed is deleted; an image changed on the node is not used. */
+    @Test
+    void anImageWhoseSha256DiffersOnTheNodeFailsTheStep() {
+        RecordingNode node = new RecordingNode();
+        node.sha256 = "b".repeat(64);
+        LibvirtStepRunner runner = new LibvirtStepRunner(Map.of("n1", node), n -> node.storage(), 30,
+                java.time.Duration.ofSeconds(1), new ProgressRecorder());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> runner.run(step(StepKind.UPLOAD_IMAGE)))
+                .hasMessageContaining("arrived with SHA-256 bbbb").hasMessageContaining("it was deleted");
+        assertThat(node.calls).containsExactly("uploadVolume P I X /src/i.qcow2", "sha256 /p/I", "deleteVolume P I");
+        node.calls.clear();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> runner.run(step(StepKind.CREATE_VOLUME_FROM_IMAGE)))
+                .hasMessageContaining("it changed on the node");
+        assertThat(node.calls).containsExactly("sha256 /p/I");
     }
 
     /** Removing permissions: the access driver is unset first, then the rules go; no reconnect when nothing changed. */

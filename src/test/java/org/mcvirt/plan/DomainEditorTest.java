@@ -98,7 +98,7 @@ class DomainEditorTest {
     private static Views.DomainView desired(long memoryKib, Views.DiskView... disks) {
         return new Views.DomainView("qemu", "vm", "4b1c1c52-4d2f-4a4e-9b59-0c9f3f6a1a11", memoryKib, 1, List.of(disks),
                 List.of(), new Views.MetadataView(org.mcvirt.model.Names.METADATA_NAMESPACE, "c", "vm", false, List.of(disks),
-                        List.of()));
+                        List.of()), null);
     }
 
     private static int disks(String xml) {

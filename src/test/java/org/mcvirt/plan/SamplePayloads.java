@@ -59,6 +59,10 @@ public final class SamplePayloads {
             case CONFIGURE_PERMISSIONS -> new StepPayload.ConfigurePermissions("c",
                     "/etc/polkit-1/rules.d/10-mcvirt-c.rules", "RULES", "/etc/libvirt/libvirtd.conf",
                     StepPayload.ConfigurePermissions.AccessDriver.ENABLE);
+            case UPLOAD_IMAGE -> new StepPayload.UploadImage("P", "I", "X", "/src/i.qcow2", "a".repeat(64), "/p/I");
+            case CREATE_VOLUME_FROM_IMAGE -> new StepPayload.CreateVolumeFromImage("P", "N", "X", "IP", "I", "/p/I",
+                    "a".repeat(64), 1 << 30, false);
+            case WRITE_SEED -> new StepPayload.WriteSeed("P", "/p", "S", "d".repeat(64), "UD", "MD", null);
         };
     }
 }

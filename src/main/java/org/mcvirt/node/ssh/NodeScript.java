@@ -69,7 +69,14 @@ public enum NodeScript {
      */
     LIBVIRT_ACCESS("libvirt-access", "mcvirt-access", true),
     /** $1 public key: added to the login user's authorized_keys unless it is there. */
-    ENROL_KEY("enrol-key", "mcvirt-enrol", false);
+    ENROL_KEY("enrol-key", "mcvirt-enrol", false),
+    /** $1 a file: prints its SHA-256 (an image checked before use). */
+    IMAGE_SHA256("image-sha256", "mcvirt-sha256", false),
+    /**
+     * $1 directory, $2 seed file name, $3 input file of the three base64 lines (removed): a cloud-init NoCloud seed
+     * ISO built with xorriso or genisoimage; exit status 3 when neither is installed.
+     */
+    SEED_WRITE("seed-write", "mcvirt-seed", false);
 
     /** The exit status of {@link #FILE_READ} for a missing file (the number in its text). */
     public static final int FILE_MISSING_STATUS = 100;

@@ -1,0 +1,113 @@
+package org.mcvirt.plan;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import org.mcvirt.manifest.ImageFiles;
+import org.mcvirt.model.DesiredState;
+import org.mcvirt.model.ImageSpec;
+import org.mcvirt.model.Names;
+import org.mcvirt.model.Sizes;
+import org.mcvirt.model.StorageSpec;
+import org.mcvirt.model.VmSpec;
+import org.mcvirt.render.Renderer;
+import org.mcvirt.render.Views;
+import org.mcvirt.state.ObservedState;
+
+/**
+ * Base images on the nodes: an image is needed on a vm's node while a disk of that vm is still to be made from it
+ * (its volume is not in its pool) and for as long as a linked clone reads it. A needed image that the node's image
+ * pool does not have is uploaded ({@link StepKind#UPLOAD_IMAGE}). Its volume is named by its SHA-256
+ * ({@link ImageSpec#volumeName}), so what a node has is known from the pool's listing, and the node's copy is checked
+ * against the SHA-256 when it arrives and before each use.
+ *
+ * <p>The one thing this differ reads besides the states: the SHA-256 of an image's source on this machine, when an
+ * upload of it is planned (a wrong one is an {@link PlanFinding.Code#IMAGE_SOURCE} problem naming the manifest's
+ * file:line), remembered by the file's path, size and modification time.
+ */
+final class ImageDiffer implements ResourceDiffer {
+    private static final Map<String, String> SOURCE_SHA256 = new ConcurrentHashMap<>();
+    private final Renderer renderer;
+
+    ImageDiffer(Renderer renderer) {
+        this.renderer = Objects.requireNonNull(renderer, "renderer");
+    }
+
+    @Override
+    public Diff diff(DesiredState desired, ObservedState observed, Planner.Options options) {
+        if (desired.images().isEmpty() || !options.includesInfrastructure()) {
+            return Diff.EMPTY;
+        }
+        Diff.Builder diff = new Diff.Builder();
+        Map<String, TreeSet<String>> needed = new TreeMap<>();
+        for (VmSpec vm : desired.vms()) {
+            var node = observed.node(vm.node()).filter(n -> n.reachable());
+            for (VmSpec.DiskSpec disk : vm.disks()) {
+                if (disk.image() == null || node.isEmpty()) {
+                    continue;
+                }
+                boolean made = node.get().pool(Names.poolName(desired.cluster().name(), disk.storage()))
+                        .flatMap(p -> p.volume(Names.volumeName(vm.name(), disk.name()))).isPresent();
+                if (!made || disk.linked()) {
+                    needed.computeIfAbsent(vm.node(), n -> new TreeSet<>()).add(disk.image());
+                }
+            }
+        }
+        for (ReadNode node : ResourceDiffer.readNodes(desired, observed)) {
+            for (String imageName : needed.getOrDefault(node.name(), new TreeSet<>())) {
+                ImageSpec image = desired.image(imageName).orElseThrow();
+                StorageSpec storage = node.spec().storage(image.storage()).orElseThrow();
+                String pool = Names.poolName(desired.cluster().name(), storage.name());
+                if (node.observation().pool(pool).flatMap(p -> p.volume(image.volumeName())).isPresent()) {
+                    continue;
+                }
+                String address = "image." + image.name() + "@" + node.name();
+                String problem = sourceProblem(image);
+                if (problem != null) {
+                    diff.problem(PlanFinding.Code.IMAGE_SOURCE, PlanFinding.Subject.node(node.name()), problem);
+                    continue;
+                }
+                diff.change(new ResourceChange(address, ChangeKind.IMAGE, image.name(), node.name(), Action.CREATE,
+                        List.of(new AttributeChange("sha256", null, image.sha256(), Effect.LIVE),
+                                new AttributeChange("size", null, Sizes.format(image.fileBytes()) + " to upload, "
+                                        + Sizes.format(image.virtualBytes()) + " virtual, " + image.format().extension(),
+                                        Effect.LIVE)),
+                        "image is not on the node"));
+                diff.step(node.name(), Subjects.volume(node.name(), pool, image.volumeName()),
+                        List.of(Subjects.pool(node.name(), pool)), address, "upload image " + image.name() + " ("
+                        + Sizes.format(image.fileBytes()) + ") to pool " + pool + " as " + image.volumeName(),
+                        new StepPayload.UploadImage(pool, image.volumeName(), renderer.volume(Views.imageVolume(image)),
+                                image.source(), image.sha256(), storage.path() + "/" + image.volumeName()));
+            }
+        }
+        return diff.build();
+    }
+
+    /** Why the image's source cannot be uploaded as the manifest says, or null. */
+    private static String sourceProblem(ImageSpec image) {
+        Path source = Path.of(image.source());
+        String actual;
+        try {
+            String key = source + "|" + Files.size(source) + "|" + Files.getLastModifiedTime(source).toMillis();
+            actual = SOURCE_SHA256.get(key);
+            if (actual == null) {
+                actual = ImageFiles.sha256(source);
+                SOURCE_SHA256.put(key, actual);
+            }
+        } catch (IOException e) {
+            return image.declaredAt() + ": image '" + image.name() + "': cannot read its source " + source + ": "
+                    + e.getMessage();
+        }
+        if (!actual.equals(image.sha256())) {
+            return image.declaredAt() + ": image '" + image.name() + "': its source " + source + " has SHA-256 "
+                    + actual + ", not " + image.sha256() + " as the manifest says; nothing is uploaded";
+        }
+        return null;
+    }
+}
