@@ -15,6 +15,18 @@
     </disk>
 </#if>
 </#macro>
+<#-- A cloud-init seed: a read-only CD-ROM on the virtio-scsi controller (seed.ftl has the controller too). -->
+<#macro seed s>
+    <disk type='file' device='cdrom'>
+      <driver name='qemu' type='raw'/>
+      <source file='${s.source}'/>
+      <target dev='${s.target}' bus='scsi'/>
+      <readonly/>
+    </disk>
+</#macro>
+<#macro scsiController>
+    <controller type='scsi' index='0' model='virtio-scsi'/>
+</#macro>
 <#macro interface n>
     <interface type='network'>
       <mac address='${n.mac}'/>

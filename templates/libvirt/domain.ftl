@@ -28,13 +28,8 @@
 <@dev.disk d=disk/>
 </#list>
 <#if d.seed??>
-    <controller type='scsi' index='0' model='virtio-scsi'/>
-    <disk type='file' device='cdrom'>
-      <driver name='qemu' type='raw'/>
-      <source file='${d.seed.source}'/>
-      <target dev='${d.seed.target}' bus='scsi'/>
-      <readonly/>
-    </disk>
+<@dev.scsiController/>
+<@dev.seed s=d.seed/>
 </#if>
 <#list d.nics as nic>
 <@dev.interface n=nic/>

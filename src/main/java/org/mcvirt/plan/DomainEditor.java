@@ -79,8 +79,52 @@ final class DomainEditor {
                 Xml.append(devices, renderer.disk(disk));
             }
         }
+        seed(devices, desired, renderer);
         replaceMark(root, desired.metadata(), renderer);
         return Xml.serialize(document);
+    }
+
+    /**
+     * The vm's cloud-init seed: a CD-ROM whose file is one of this vm's seeds ({@code seed.VM.*.iso}) other than the
+     * one wanted goes; the wanted one is added, with a virtio-scsi controller when the domain has no SCSI controller.
+     */
+    private static void seed(Element devices, Views.DomainView desired, Renderer renderer) {
+        boolean present = false;
+        for (Element disk : Xml.children(devices, "disk")) {
+            String source = source(disk);
+            if (!"cdrom".equals(disk.getAttribute("device")) || !isSeedOf(desired.name(), source)) {
+                continue;
+            }
+            if (desired.seed() != null && desired.seed().source().equals(source)) {
+                present = true;
+            } else {
+                devices.removeChild(disk);
+            }
+        }
+        if (desired.seed() == null || present) {
+            return;
+        }
+        boolean scsi = Xml.children(devices, "controller").stream().anyMatch(c -> "scsi".equals(c.getAttribute("type")));
+        if (!scsi) {
+            Xml.append(devices, renderer.scsiController());
+        }
+        Xml.append(devices, renderer.seed(desired.seed()));
+    }
+
+    /** Whether a file is one of the vm's cloud-init seeds, by mcvirt's name for them. */
+    static boolean isSeedOf(String vm, String source) {
+        String file = source.substring(source.lastIndexOf('/') + 1);
+        return file.startsWith("seed." + vm + ".") && file.endsWith(".iso");
+    }
+
+    /** The file of the vm's cloud-init seed in a definition, if it has one. */
+    static Optional<String> seedSource(String definitionXml, String vm) {
+        Element devices = Xml.child(Xml.parse(definitionXml).getDocumentElement(), "devices").orElse(null);
+        if (devices == null) {
+            return Optional.empty();
+        }
+        return Xml.children(devices, "disk").stream().filter(d -> "cdrom".equals(d.getAttribute("device")))
+                .map(DomainEditor::source).filter(s -> isSeedOf(vm, s)).findFirst();
     }
 
     /** The definition as it is with mcvirt's mark (adopting a domain): nothing else changes. */

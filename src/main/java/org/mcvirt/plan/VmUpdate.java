@@ -67,6 +67,7 @@ final class VmUpdate {
         nics();
         removedNics();
         protect();
+        seed();
         if (adopting) {
             attributes.add(new AttributeChange("managed", "false", "true", Effect.LIVE));
         }
@@ -272,6 +273,30 @@ final class VmUpdate {
                     "adopt domain " + vm.name() + " (add mcvirt's mark to its definition)", VmDiffer.define(
                             desired, vm, DomainEditor.mark(domain.definition(), view.metadata(), renderer), true));
         }
+    }
+
+    /**
+     * The cloud-init seed: a new one (changed user data, meta-data, network config or instance-id) is written on the
+     * vm's nodes and the definition names it; a running vm sees it at its next start. cloud-init acts on a changed seed
+     * only when its instance-id changed too, which the plan says. Seeds no longer named are left in the pool.
+     */
+    private void seed() {
+        Optional<String> current = DomainEditor.seedSource(domain.definition(), vm.name());
+        Views.SeedView wanted = view.seed();
+        if (wanted == null ? current.isEmpty() : current.filter(wanted.source()::equals).isPresent()) {
+            return;
+        }
+        redefine = true;
+        String was = current.map(s -> s.substring(s.lastIndexOf('/') + 1)).orElse(null);
+        if (wanted == null) {
+            attributes.add(new AttributeChange("cloudInit", was, null, running ? Effect.RESTART : Effect.LIVE));
+            return;
+        }
+        org.mcvirt.model.CloudInitSeed seed = org.mcvirt.model.CloudInitSeed.of(vm, domain.uuid());
+        attributes.add(new AttributeChange("cloudInit", was, VmDiffer.describe(vm, seed, domain.uuid())
+                + (current.isPresent() ? "; cloud-init acts on a changed seed only with a new instance-id" : ""),
+                running ? Effect.RESTART : Effect.LIVE));
+        defineUses.addAll(VmDiffer.seed(desired, vm, seed, address, diff).values());
     }
 
     private void autostart() {

@@ -68,6 +68,16 @@ public final class Renderer {
         return render("libvirt/disk.ftl", "d", disk);
     }
 
+    /** A cloud-init seed's CD-ROM, for an edited definition. */
+    public String seed(Views.SeedView seed) {
+        return render("libvirt/seed.ftl", "s", seed);
+    }
+
+    /** The virtio-scsi controller a seed sits on, for an edited definition that has no SCSI controller. */
+    public String scsiController() {
+        return render("libvirt/scsi-controller.ftl", "s", "");
+    }
+
     public String nic(Views.NicView nic) {
         return render("libvirt/interface.ftl", "n", nic);
     }
