@@ -52,7 +52,8 @@ final class ManifestBinder {
 
     /** What one file contributed. */
     record BoundFile(Optional<Located<ClusterSpec>> cluster, List<Located<NodeSpec>> nodes,
-                     List<Located<NetworkSpec>> networks, List<Located<VmSpec>> vms, List<Located<ImageSpec>> images) {
+                     List<Located<NetworkSpec>> networks, List<Located<VmSpec>> vms, List<Located<ImageSpec>> images,
+                     Set<String> imageNames) {
     }
 
     private final List<Diagnostic> problems;
@@ -66,10 +67,11 @@ final class ManifestBinder {
         List<Located<NetworkSpec>> networks = new ArrayList<>();
         List<Located<VmSpec>> vms = new ArrayList<>();
         List<Located<ImageSpec>> images = new ArrayList<>();
+        Set<String> imageNames = new java.util.HashSet<>();
         Optional<Fields> top = Fields.of(root, "the manifest",
                 Set.of("apiVersion", "cluster", "nodes", "networks", "vms", "images"), problems);
         if (top.isEmpty()) {
-            return new BoundFile(Optional.empty(), nodes, networks, vms, images);
+            return new BoundFile(Optional.empty(), nodes, networks, vms, images, imageNames);
         }
         Fields fields = top.get();
         Optional<String> apiVersion = fields.requiredString("apiVersion");
@@ -81,8 +83,8 @@ final class ManifestBinder {
         fields.list("nodes").forEach(n -> node(n).ifPresent(nodes::add));
         fields.list("networks").forEach(n -> network(n).ifPresent(networks::add));
         fields.list("vms").forEach(n -> vm(n).ifPresent(vms::add));
-        fields.list("images").forEach(n -> image(n).ifPresent(images::add));
-        return new BoundFile(cluster, nodes, networks, vms, images);
+        fields.list("images").forEach(n -> image(n, imageNames).ifPresent(images::add));
+        return new BoundFile(cluster, nodes, networks, vms, images, imageNames);
     }
 
     /**
@@ -90,9 +92,11 @@ final class ManifestBinder {
      * relative to the manifest's directory; the file must exist and be a self-contained image of that format (its
      * SHA-256 is checked when a plan uploads it).
      */
-    private Optional<Located<ImageSpec>> image(YamlTree.Node node) {
+    private Optional<Located<ImageSpec>> image(YamlTree.Node node, Set<String> names) {
         return Fields.of(node, "image", Set.of("name", "source", "sha256", "format", "storage"), problems).flatMap(f -> {
             Optional<String> name = f.name("name");
+            // named even when refused, so a disk using it gets no second problem
+            name.ifPresent(names::add);
             Optional<String> source = f.requiredString("source");
             Optional<String> sha256 = f.requiredString("sha256").map(h -> h.toLowerCase(Locale.ROOT)).filter(h -> {
                 if (ImageSpec.SHA256.matcher(h).matches()) {

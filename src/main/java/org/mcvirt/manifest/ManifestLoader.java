@@ -130,7 +130,8 @@ public final class ManifestLoader {
         ClusterSpec cluster = clusters.isEmpty() ? new ClusterSpec("unnamed", null) : clusters.get(0).value();
         checkReferences(cluster, nodes, networks, vms, problems);
         checkReplication(cluster, clusters.isEmpty() ? null : clusters.get(0), nodes, vms, problems);
-        checkImages(nodes, vms, images, problems);
+        checkImages(nodes, vms, images, files.stream().flatMap(f -> f.imageNames().stream())
+                .collect(java.util.stream.Collectors.toSet()), problems);
         return new DesiredState(cluster, nodes.values().stream().map(ManifestBinder.Located::value).toList(),
                 networks.values().stream().map(ManifestBinder.Located::value).toList(), assignMacs(vms, problems),
                 images.values().stream().map(ManifestBinder.Located::value).toList());
@@ -270,7 +271,7 @@ public final class ManifestLoader {
      */
     private static void checkImages(Map<String, ManifestBinder.Located<NodeSpec>> nodes,
             Map<String, ManifestBinder.Located<VmSpec>> vms, Map<String, ManifestBinder.Located<ImageSpec>> images,
-            List<Diagnostic> problems) {
+            java.util.Set<String> declared, List<Diagnostic> problems) {
         List<ManifestBinder.Located<VmSpec>> sorted = vms.values().stream()
                 .sorted((a, b) -> a.location().compareTo(b.location())).toList();
         for (ManifestBinder.Located<VmSpec> located : sorted) {
@@ -283,6 +284,9 @@ public final class ManifestLoader {
                 }
                 Location where = located.at().getOrDefault("disks[" + i + "].image", located.location());
                 ManifestBinder.Located<ImageSpec> image = images.get(disk.image());
+                if (image == null && declared.contains(disk.image())) {
+                    continue; // the image itself was refused, with its problem
+                }
                 if (image == null) {
                     problems.add(new Diagnostic(where, "disk '" + disk.name() + "' of vm '" + vm.name()
                             + "' uses image '" + disk.image() + "', which no manifest defines"
