@@ -73,6 +73,11 @@ public final class LibvirtStepRunner implements StepRunner {
     private final long shutdownTimeoutSeconds;
     private final Duration syncTimeout;
     private final ApplyListener progress;
+    /**
+     * The images this apply uploaded and checked (node and path): a disk made from one in the same apply, under the
+     * same lock, is not checked a second time.
+     */
+    private final java.util.Set<String> checkedImages = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public LibvirtStepRunner(Map<String, ? extends NodePrimitives> nodes, long shutdownTimeoutSeconds,
                              ApplyListener progress) {
@@ -178,11 +183,13 @@ public final class LibvirtStepRunner implements StepRunner {
                     throw new NodeException(step.node(), "image " + p.name() + " arrived with SHA-256 " + there
                             + ", not " + p.sha256() + " (the source changed while it was sent?); it was deleted", null);
                 }
+                checkedImages.add(step.node() + ":" + p.path() + ":" + p.sha256());
                 yield "SHA-256 checked on the node";
             }
             case CREATE_VOLUME_FROM_IMAGE -> {
                 StepPayload.CreateVolumeFromImage p = step.payload(StepPayload.CreateVolumeFromImage.class);
-                String there = storage.of(step.node()).images().sha256(p.imagePath());
+                String there = checkedImages.contains(step.node() + ":" + p.imagePath() + ":" + p.sha256())
+                        ? p.sha256() : storage.of(step.node()).images().sha256(p.imagePath());
                 if (!there.equals(p.sha256())) {
                     throw new NodeException(step.node(), "image " + p.imageVolume() + " in pool " + p.imagePool()
                             + " has SHA-256 " + there + ", not " + p.sha256() + " as the manifest says: it changed on"

@@ -1,14 +1,12 @@
 package org.mcvirt.plan;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import org.mcvirt.manifest.ImageFiles;
 import org.mcvirt.model.DesiredState;
 import org.mcvirt.model.ImageSpec;
@@ -29,10 +27,9 @@ import org.mcvirt.state.ObservedState;
  *
  * <p>The one thing this differ reads besides the states: the SHA-256 of an image's source on this machine, when an
  * upload of it is planned (a wrong one is an {@link PlanFinding.Code#IMAGE_SOURCE} problem naming the manifest's
- * file:line), remembered by the file's path, size and modification time.
+ * file:line), remembered between runs by the file's identity and times ({@link ImageFiles#sha256Remembered}).
  */
 final class ImageDiffer implements ResourceDiffer {
-    private static final Map<String, String> SOURCE_SHA256 = new ConcurrentHashMap<>();
     private final Renderer renderer;
 
     ImageDiffer(Renderer renderer) {
@@ -94,12 +91,7 @@ final class ImageDiffer implements ResourceDiffer {
         Path source = Path.of(image.source());
         String actual;
         try {
-            String key = source + "|" + Files.size(source) + "|" + Files.getLastModifiedTime(source).toMillis();
-            actual = SOURCE_SHA256.get(key);
-            if (actual == null) {
-                actual = ImageFiles.sha256(source);
-                SOURCE_SHA256.put(key, actual);
-            }
+            actual = ImageFiles.sha256Remembered(source);
         } catch (IOException e) {
             return image.declaredAt() + ": image '" + image.name() + "': cannot read its source " + source + ": "
                     + e.getMessage();

@@ -494,6 +494,21 @@ class LibvirtStepRunnerTest {
         assertThat(node.calls).containsExactly("sha256 /p/I");
     }
 
+    /** A disk made from an image this apply uploaded and checked is not checked again; one already there is. */
+    @Test
+    void anImageUploadedInThisApplyIsCheckedOnce() throws Exception {
+        RecordingNode node = new RecordingNode();
+        LibvirtStepRunner runner = new LibvirtStepRunner(Map.of("n1", node), n -> node.storage(), 30,
+                java.time.Duration.ofSeconds(1), new ProgressRecorder());
+        runner.run(step(StepKind.CREATE_VOLUME_FROM_IMAGE));
+        assertThat(node.calls).first().isEqualTo("sha256 /p/I");
+        node.calls.clear();
+        runner.run(step(StepKind.UPLOAD_IMAGE));
+        runner.run(step(StepKind.CREATE_VOLUME_FROM_IMAGE));
+        assertThat(node.calls).containsExactly("uploadVolume P I X /src/i.qcow2", "sha256 /p/I",
+                "createVolumeFromImage P N X IP I false 1073741824");
+    }
+
     /** Removing permissions: the access driver is unset first, then the rules go; no reconnect when nothing changed. */
     @Test
     void removingPermissionsUnsetsTheDriverBeforeTheRulesGoAndReconnectsOnlyAfterARestart() throws Exception {

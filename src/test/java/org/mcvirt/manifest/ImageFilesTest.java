@@ -165,4 +165,32 @@ class ImageFilesTest {
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("qemu-img finished").isTrue();
         assertThat(process.exitValue()).as("qemu-img " + String.join(" ", args) + ": " + output).isZero();
     }
+
+    /** The remembered SHA-256: the same answer, and a file rewritten with its old modification time is read again. */
+    @Test
+    void aRememberedSha256IsReadAgainWhenTheFileChangesEvenWithItsOldModificationTime(@TempDir Path dir)
+            throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("XDG_CACHE_HOME") == null, "XDG_CACHE_HOME is set");
+        String home = System.getProperty("user.home");
+        System.setProperty("user.home", dir.resolve("home").toString());
+        try {
+            Path file = dir.resolve("f");
+            Files.writeString(file, "abc");
+            java.nio.file.attribute.FileTime modified = Files.getLastModifiedTime(file);
+            String abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+            assertThat(ImageFiles.sha256Remembered(file)).isEqualTo(abc);
+            assertThat(ImageFiles.sha256Remembered(file)).isEqualTo(abc);
+            Path cache = dir.resolve("home/.cache/mcvirt/sha256");
+            try (var remembered = Files.list(cache)) {
+                assertThat(remembered.toList()).singleElement().satisfies(f -> assertThat(Files.readString(f))
+                        .isEqualTo(abc + "\n"));
+            }
+            Thread.sleep(20); // a change time the file system can tell apart
+            Files.writeString(file, "abd");
+            Files.setLastModifiedTime(file, modified);
+            assertThat(ImageFiles.sha256Remembered(file)).isEqualTo(ImageFiles.sha256(file)).isNotEqualTo(abc);
+        } finally {
+            System.setProperty("user.home", home);
+        }
+    }
 }
