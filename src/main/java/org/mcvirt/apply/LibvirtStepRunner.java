@@ -200,6 +200,23 @@ public final class LibvirtStepRunner implements StepRunner {
                         p.bytes());
                 yield p.linked() ? "a qcow2 overlay on " + p.imageVolume() : "a copy of " + p.imageVolume();
             }
+            case DELETE_SEED -> {
+                StepPayload.DeleteSeed p = step.payload(StepPayload.DeleteSeed.class);
+                yield done(() -> node.deleteVolume(p.pool(), p.name()));
+            }
+            case WRITE_IMAGE -> {
+                StepPayload.WriteImage p = step.payload(StepPayload.WriteImage.class);
+                StoragePrimitives here = storage.of(step.node());
+                String there = checkedImages.contains(step.node() + ":" + p.imagePath() + ":" + p.sha256())
+                        ? p.sha256() : here.images().sha256(p.imagePath());
+                if (!there.equals(p.sha256())) {
+                    throw new NodeException(step.node(), "image " + p.imagePath() + " has SHA-256 " + there + ", not "
+                            + p.sha256() + " as the manifest says: it changed on the node; it is not written onto "
+                            + p.device() + " (delete the image volume, and the next apply uploads it again)", null);
+                }
+                here.images().writeImage(p.imagePath(), p.format(), p.device(), p.virtualBytes());
+                yield "written once onto " + p.device() + "; DRBD copies it to the peer";
+            }
             case WRITE_SEED -> {
                 StepPayload.WriteSeed p = step.payload(StepPayload.WriteSeed.class);
                 if (p.userData() == null || p.metaData() == null) {

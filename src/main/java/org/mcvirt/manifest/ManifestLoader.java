@@ -266,7 +266,7 @@ public final class ManifestLoader {
 
     /**
      * A disk's image is defined, fits in the disk, and is kept in file storage on the vm's node; a linked clone is a
-     * file disk; a replicated disk from an image is not built yet. A vm's cloud-init seed storage is file storage on
+     * file disk (a replicated disk gets the image written onto its DRBD device). A vm's cloud-init seed storage is file storage on
      * each of its nodes.
      */
     private static void checkImages(Map<String, ManifestBinder.Located<NodeSpec>> nodes,
@@ -293,9 +293,10 @@ public final class ManifestLoader {
                             + Fields.suggestion(disk.image(), images.keySet())));
                     continue;
                 }
-                if (disk.replicated()) {
+                if (disk.replicated() && disk.linked()) {
                     problems.add(new Diagnostic(where, "replicated disk '" + disk.name() + "' of vm '" + vm.name()
-                            + "' from an image is not supported yet; use a file disk"));
+                            + "' cannot be a linked clone: DRBD replicates a block device, and the image is written onto"
+                            + " it once (leave out 'clone: linked')"));
                     continue;
                 }
                 if (disk.sizeBytes() < image.value().virtualBytes()) {

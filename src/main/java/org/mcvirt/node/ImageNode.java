@@ -34,6 +34,22 @@ public final class ImageNode implements ImagePrimitives {
         return hex;
     }
 
+    /** The image written onto a block device (a replicated disk's DRBD device, Primary on this node) as raw bytes. */
+    @Override
+    public void writeImage(String image, String format, String device, long virtualBytes) throws NodeException {
+        String what = "write image " + image + " onto " + device;
+        CommandResult result;
+        try {
+            result = commands.transport().run(NodeScript.IMAGE_WRITE.command(image, format, device,
+                    Long.toString(virtualBytes)));
+        } catch (SshException e) {
+            throw commands.failure(what, e);
+        }
+        if (!result.succeeded()) {
+            throw commands.failed(what, result);
+        }
+    }
+
     @Override
     public void writeSeed(String directory, String fileName, String userData, String metaData, String networkConfig)
             throws NodeException {

@@ -9,6 +9,8 @@ public interface ImagePrimitives {
      * Builds a NoCloud seed ISO (label cidata) named fileName in directory from the three files (networkConfig may be
      * null), written under a temporary name and renamed into place, mode 0644.
      */
+    void writeImage(String image, String format, String device, long virtualBytes) throws NodeException;
+
     void writeSeed(String directory, String fileName, String userData, String metaData, String networkConfig)
             throws NodeException;
 }

@@ -49,8 +49,17 @@ final class ImageDiffer implements ResourceDiffer {
                 if (disk.image() == null || node.isEmpty()) {
                     continue;
                 }
-                boolean made = node.get().pool(Names.poolName(desired.cluster().name(), disk.storage()))
-                        .flatMap(p -> p.volume(Names.volumeName(vm.name(), disk.name()))).isPresent();
+                boolean made;
+                if (disk.replicated()) {
+                    // the image is written onto the DRBD device when its backing LV is made on the vm's node
+                    String volumeGroup = desired.node(vm.node()).flatMap(n -> n.storage(disk.storage()))
+                            .map(StorageSpec::volumeGroup).orElse("?");
+                    made = node.get().lvm().logicalVolume(volumeGroup, Names.drbdResource(vm.name(), disk.name()))
+                            .isPresent();
+                } else {
+                    made = node.get().pool(Names.poolName(desired.cluster().name(), disk.storage()))
+                            .flatMap(p -> p.volume(Names.volumeName(vm.name(), disk.name()))).isPresent();
+                }
                 if (!made || disk.linked()) {
                     needed.computeIfAbsent(vm.node(), n -> new TreeSet<>()).add(disk.image());
                 }

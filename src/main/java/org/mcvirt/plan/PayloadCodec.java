@@ -101,6 +101,20 @@ final class PayloadCodec {
                 out.put("bytes", Long.toString(p.bytes()));
                 out.put("linked", Boolean.toString(p.linked()));
             }
+            case DELETE_SEED -> {
+                StepPayload.DeleteSeed p = (StepPayload.DeleteSeed) payload;
+                out.put("pool", p.pool());
+                out.put("name", p.name());
+            }
+            case WRITE_IMAGE -> {
+                StepPayload.WriteImage p = (StepPayload.WriteImage) payload;
+                out.put("resource", p.resource());
+                out.put("minor", Integer.toString(p.minor()));
+                out.put("imagePath", p.imagePath());
+                out.put("format", p.format());
+                out.put("sha256", p.sha256());
+                out.put("virtualBytes", Long.toString(p.virtualBytes()));
+            }
             case WRITE_SEED -> {
                 // the user data may hold secrets: only the digest of the files is written
                 StepPayload.WriteSeed p = (StepPayload.WriteSeed) payload;
@@ -317,6 +331,9 @@ final class PayloadCodec {
             case CREATE_VOLUME_FROM_IMAGE -> new StepPayload.CreateVolumeFromImage(in.text("pool"), in.text("name"),
                     in.text("xml"), in.text("imagePool"), in.text("imageVolume"), in.text("imagePath"),
                     in.text("sha256"), in.number("bytes"), in.bool("linked"));
+            case DELETE_SEED -> new StepPayload.DeleteSeed(in.text("pool"), in.text("name"));
+            case WRITE_IMAGE -> new StepPayload.WriteImage(in.text("resource"), in.minor("minor"), in.text("imagePath"),
+                    in.text("format"), in.text("sha256"), in.number("virtualBytes"));
             case WRITE_SEED -> new StepPayload.WriteSeed(in.text("pool"), in.text("directory"), in.text("name"),
                     in.text("digest"), null, null, null);
             case START_NETWORK -> new StartNetwork(in.text("name"));

@@ -88,6 +88,8 @@ public record PlanFinding(Code code, Subject subject, String message) {
         CAPACITY_N_PLUS_ONE_ENFORCED,
         /** An image's source on this machine is not what the manifest's SHA-256 says, or cannot be read. */
         IMAGE_SOURCE,
+        /** An image does not fit the replicated disk it is to be written onto (its size less DRBD's metadata). */
+        IMAGE_TOO_LARGE,
         // warnings: shown, never refused
         /** Something on a node left alone because it could not be read (another owner's pool). */
         NODE_WARNING,

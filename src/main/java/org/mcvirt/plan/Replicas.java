@@ -7,6 +7,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.mcvirt.model.DesiredState;
 import org.mcvirt.model.DrbdSpec;
+import org.mcvirt.model.ImageSpec;
+import org.mcvirt.model.Names;
 import org.mcvirt.model.NodeSpec;
 import org.mcvirt.model.Sizes;
 import org.mcvirt.model.StorageSpec;
@@ -90,7 +92,36 @@ final class Replicas {
                 "initial sync of " + resource.resource() + " from " + node + " to " + peer + " (" + node
                         + "'s new disk is the good copy; " + peer + "'s new disk is overwritten)",
                 new StepPayload.DrbdInitialSync(resource.resource(), resource.minor()));
+        if (disk.image() != null) {
+            writeImage(vm, disk, resource, address, diff);
+        }
         return subject;
+    }
+
+    /**
+     * A new replicated disk from an image: the image written once onto its DRBD device on the vm's node, after the
+     * initial sync made that side the good copy; DRBD copies it to the peer. The device holds the disk's size less
+     * DRBD's metadata: an image larger than that is a problem.
+     */
+    private void writeImage(VmSpec vm, VmSpec.DiskSpec disk, Views.DrbdDiskView resource, String address,
+                            Diff.Builder diff) {
+        ImageSpec image = desired.image(disk.image()).orElseThrow();
+        long usable = disk.sizeBytes() - metadataAllowance(disk.sizeBytes());
+        if (usable < image.virtualBytes()) {
+            diff.problem(PlanFinding.Code.IMAGE_TOO_LARGE, PlanFinding.Subject.vm(vm.name(), vm.node()), image.declaredAt()
+                    + ": image '" + image.name() + "' (" + image.virtualBytes() + " bytes) does not fit replicated disk '"
+                    + disk.name() + "' of vm '" + vm.name() + "': it holds " + usable + " bytes ("
+                    + Sizes.format(disk.sizeBytes()) + " less DRBD's metadata); make the disk larger");
+            return;
+        }
+        NodeSpec spec = desired.node(vm.node()).orElseThrow();
+        StorageSpec storage = spec.storage(image.storage()).orElseThrow();
+        String pool = Names.poolName(desired.cluster().name(), storage.name());
+        diff.step(vm.node(), subject(vm, disk), List.of(Subjects.volume(vm.node(), pool, image.volumeName())), address,
+                "write image " + image.name() + " onto " + resource.device() + " (" + resource.resource() + ") on "
+                        + vm.node() + ": written once, DRBD copies it to " + vm.peer().orElse("?"),
+                new StepPayload.WriteImage(resource.resource(), resource.minor(), storage.path() + "/"
+                        + image.volumeName(), image.format().libvirtName(), image.sha256(), image.virtualBytes()));
     }
 
     /** Where a node keeps a resource's file. */

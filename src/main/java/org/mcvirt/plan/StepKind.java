@@ -81,7 +81,17 @@ public enum StepKind {
      */
     CREATE_VOLUME_FROM_IMAGE,
     /** A vm's cloud-init NoCloud seed ISO, built on the node from the user data, meta-data and network config. */
-    WRITE_SEED;
+    WRITE_SEED,
+    /**
+     * An image written onto a new replicated disk's DRBD device on the vm's node, after its initial sync and before
+     * the domain is defined: written once, DRBD copies it to the peer. The image's SHA-256 is checked first.
+     */
+    WRITE_IMAGE,
+    /**
+     * A cloud-init seed no longer named by its vm's definition (an older one, or the seeds of a vm deleted), removed
+     * from its pool: not a destroy, the manifest makes it again. Never while the vm runs, which may still read it.
+     */
+    DELETE_SEED;
 
     /** Steps that destroy something: they need --allow-destroy. Every kind says which it is. */
     public boolean destructive() {
@@ -91,7 +101,8 @@ public enum StepKind {
                  ATTACH_DEVICE_LIVE, DETACH_DEVICE_LIVE, SET_AUTOSTART, START_DOMAIN, SHUTDOWN_DOMAIN, CREATE_LV,
                  WRITE_DRBD_CONFIG, CREATE_DRBD_METADATA, DRBD_UP, DRBD_INITIAL_SYNC, DRBD_PROMOTE, DRBD_DEMOTE,
                  GROW_VOLUME, GROW_LV, GROW_DRBD, MIGRATE_LIVE, UNDEFINE_MIGRATED, REGISTER_DOMAIN, RECORD_FAILOVER,
-                 INSTALL_VERIFY_SCHEDULE, REMOVE_VERIFY_SCHEDULE, CONFIGURE_PERMISSIONS, UPLOAD_IMAGE, CREATE_VOLUME_FROM_IMAGE, WRITE_SEED -> false;
+                 INSTALL_VERIFY_SCHEDULE, REMOVE_VERIFY_SCHEDULE, CONFIGURE_PERMISSIONS, UPLOAD_IMAGE, CREATE_VOLUME_FROM_IMAGE, WRITE_SEED,
+                 WRITE_IMAGE, DELETE_SEED -> false;
         };
     }
 
@@ -104,13 +115,13 @@ public enum StepKind {
     public boolean overlapsOnItsNode() {
         return switch (this) {
             case CREATE_VOLUME, DEFINE_DOMAIN, SET_AUTOSTART, START_DOMAIN, SHUTDOWN_DOMAIN, UNDEFINE_DOMAIN,
-                 DELETE_VOLUME, CREATE_VOLUME_FROM_IMAGE, WRITE_SEED -> true;
+                 DELETE_VOLUME, CREATE_VOLUME_FROM_IMAGE, WRITE_SEED, DELETE_SEED -> true;
             case CREATE_POOL, START_POOL, CREATE_NETWORK, START_NETWORK, DELETE_NETWORK, SET_MEMORY_LIVE,
                  ATTACH_DEVICE_LIVE, DETACH_DEVICE_LIVE, CREATE_LV, WRITE_DRBD_CONFIG, CREATE_DRBD_METADATA, DRBD_UP,
                  DRBD_INITIAL_SYNC, DRBD_PROMOTE, DRBD_DEMOTE, DELETE_DRBD, DELETE_LV, GROW_VOLUME, GROW_LV, GROW_DRBD,
                  MIGRATE_LIVE, UNDEFINE_MIGRATED, REGISTER_DOMAIN, DELETE_POOL, RECORD_FAILOVER,
                  REJOIN_STALE_COPY, INSTALL_VERIFY_SCHEDULE, REMOVE_VERIFY_SCHEDULE, CONFIGURE_PERMISSIONS,
-                 UPLOAD_IMAGE -> false;
+                 UPLOAD_IMAGE, WRITE_IMAGE -> false;
         };
     }
 
@@ -134,13 +145,13 @@ public enum StepKind {
             case SHUTDOWN_DOMAIN -> Timeout.SHUTDOWN;
             case DRBD_INITIAL_SYNC -> Timeout.SYNC;
             case MIGRATE_LIVE -> Timeout.MIGRATION;
-            case UPLOAD_IMAGE, CREATE_VOLUME_FROM_IMAGE -> Timeout.TRANSFER;
+            case UPLOAD_IMAGE, CREATE_VOLUME_FROM_IMAGE, WRITE_IMAGE -> Timeout.TRANSFER;
             case CREATE_POOL, START_POOL, CREATE_VOLUME, CREATE_NETWORK, START_NETWORK, DELETE_NETWORK, DEFINE_DOMAIN,
                  SET_MEMORY_LIVE, ATTACH_DEVICE_LIVE, DETACH_DEVICE_LIVE, SET_AUTOSTART, START_DOMAIN, UNDEFINE_DOMAIN,
                  DELETE_VOLUME, CREATE_LV, WRITE_DRBD_CONFIG, CREATE_DRBD_METADATA, DRBD_UP, DRBD_PROMOTE, DRBD_DEMOTE,
                  DELETE_DRBD, DELETE_LV, GROW_VOLUME, GROW_LV, GROW_DRBD, UNDEFINE_MIGRATED, REGISTER_DOMAIN,
                  DELETE_POOL, RECORD_FAILOVER, REJOIN_STALE_COPY, INSTALL_VERIFY_SCHEDULE,
-                 REMOVE_VERIFY_SCHEDULE, CONFIGURE_PERMISSIONS, WRITE_SEED -> Timeout.PLAIN;
+                 REMOVE_VERIFY_SCHEDULE, CONFIGURE_PERMISSIONS, WRITE_SEED, DELETE_SEED -> Timeout.PLAIN;
         };
     }
 }

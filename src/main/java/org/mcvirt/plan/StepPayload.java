@@ -132,6 +132,48 @@ public sealed interface StepPayload {
         }
     }
 
+    /**
+     * An image (at imagePath, its format and SHA-256) written onto a new replicated disk's DRBD device (resource, minor)
+     * on the vm's node; virtualBytes is the image's size, which the device must hold.
+     */
+    record WriteImage(String resource, int minor, String imagePath, String format, String sha256, long virtualBytes)
+            implements StepPayload {
+        public WriteImage {
+            Objects.requireNonNull(resource, "resource");
+            Objects.requireNonNull(imagePath, "imagePath");
+            Objects.requireNonNull(format, "format");
+            Objects.requireNonNull(sha256, "sha256");
+            if (!format.equals("qcow2") && !format.equals("raw")) {
+                throw new IllegalArgumentException("not an image format: " + format);
+            }
+        }
+
+        public String device() {
+            return "/dev/drbd" + minor;
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.WRITE_IMAGE;
+        }
+    }
+
+    /** A cloud-init seed removed from its pool. */
+    record DeleteSeed(String pool, String name) implements StepPayload {
+        public DeleteSeed {
+            Objects.requireNonNull(pool, "pool");
+            Objects.requireNonNull(name, "name");
+            if (!name.startsWith("seed.") || !name.endsWith(".iso") || name.contains("/")) {
+                throw new IllegalArgumentException("not a cloud-init seed's name: " + name);
+            }
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.DELETE_SEED;
+        }
+    }
+
     record CreateNetwork(String name, String xml) implements StepPayload {
         public CreateNetwork {
             Objects.requireNonNull(name, "name");

@@ -46,11 +46,11 @@ final class VmDiffer implements ResourceDiffer {
         // manifest order, so the result is the same as one after the other
         Placement.of(desired, observed, options).parallelStream().map(placement -> {
             Diff.Builder part = new Diff.Builder();
-            vm(desired, placement, replicas, marks.get(placement.vm().name()), options, part);
+            vm(desired, observed, placement, replicas, marks.get(placement.vm().name()), options, part);
             return part.build();
         }).toList().forEach(diff::add);
         for (Placement.Removed removed : Placement.removed(desired, observed, options)) {
-            deletion(desired, removed.node().spec(), removed.domain(), diff);
+            deletion(desired, observed, removed.node().spec(), removed.domain(), diff);
         }
         return diff.build();
     }
@@ -63,7 +63,7 @@ final class VmDiffer implements ResourceDiffer {
         return Names.networkName(desired.cluster().name(), manifestName);
     }
 
-    private void vm(DesiredState desired, Placement placement, Replicas replicas, DiskHealth.Finding mark,
+    private void vm(DesiredState desired, ObservedState observed, Placement placement, Replicas replicas, DiskHealth.Finding mark,
                     Planner.Options options, Diff.Builder diff) {
         VmSpec vm = placement.vm();
         NodeSpec node = placement.node().spec();
@@ -82,7 +82,7 @@ final class VmDiffer implements ResourceDiffer {
                 // a domain being adopted carries a mark only in the state planned on (Adoption), not in its definition
                 boolean adopting = options.adopts(vm.name())
                         && StateReader.metadata(Xml.parse(domain.definition())).isEmpty();
-                new VmUpdate(desired, placement, replicas, renderer, adopting, diff).plan(mark);
+                new VmUpdate(desired, observed, placement, replicas, renderer, adopting, diff).plan(mark);
             }
             case PAIR_UNREADABLE, UNTRUSTED, STALE_COPIES, MOVED, REGISTERED, FAILOVER, FAILOVER_BLOCKED,
                  RETURNING -> {
@@ -222,7 +222,34 @@ final class VmDiffer implements ResourceDiffer {
                 : Map.of(), adoptionOnly);
     }
 
-    private static void deletion(DesiredState desired, NodeSpec node, ObservedDomain domain, Diff.Builder diff) {
+    /**
+     * Removes the vm's cloud-init seeds from this cluster's pools on the nodes given, all but keep (null: all of them),
+     * after the step on subject (the domain's define or undefine); each is an attribute of the vm's change.
+     */
+    static void deleteSeeds(DesiredState desired, String vm, List<ResourceDiffer.ReadNode> nodes, String keep,
+                            String address, String subject, List<AttributeChange> attributes, Diff.Builder diff) {
+        for (ResourceDiffer.ReadNode node : nodes) {
+            for (org.mcvirt.state.ObservedPool pool : node.observation().pools()) {
+                if (Names.manifestName(desired.cluster().name(), pool.name()).isEmpty()) {
+                    continue;
+                }
+                for (org.mcvirt.state.ObservedPool.ObservedVolume volume : pool.volumes()) {
+                    if (!DomainEditor.isSeedOf(vm, volume.name()) || volume.name().equals(keep)) {
+                        continue;
+                    }
+                    attributes.add(new AttributeChange("seed." + volume.name() + "@" + node.name(), "present",
+                            null, Effect.LIVE));
+                    diff.step(node.name(), Subjects.volume(node.name(), pool.name(), volume.name()), List.of(subject),
+                            address, "remove cloud-init seed " + volume.name() + " from pool " + pool.name()
+                            + " (no longer named by vm " + vm + ")", new StepPayload.DeleteSeed(pool.name(),
+                            volume.name()));
+                }
+            }
+        }
+    }
+
+    private static void deletion(DesiredState desired, ObservedState observed, NodeSpec node, ObservedDomain domain,
+                                 Diff.Builder diff) {
         String address = "vm." + domain.name();
         if (domain.metadata().protect()) {
             diff.problem(PlanFinding.Code.PROTECTED, PlanFinding.Subject.vm(domain.name(), node.name()),
@@ -258,6 +285,8 @@ final class VmDiffer implements ResourceDiffer {
                     List.of(subject), address, "delete volume " + volumeName + " in pool " + pool,
                     new StepPayload.DeleteVolume(pool, volumeName));
         }
+        deleteSeeds(desired, domain.name(), ResourceDiffer.readNodes(desired, observed), null, address, subject,
+                new ArrayList<>(), diff);
         diff.change(new ResourceChange(address, ChangeKind.VM, domain.name(), node.name(), Action.DELETE, attributes,
                 "vm is not in the manifest"));
     }

@@ -25,6 +25,7 @@ import org.mcvirt.state.ObservedPool;
  */
 final class VmUpdate {
     private final DesiredState desired;
+    private final org.mcvirt.state.ObservedState observedState;
     private final NodeSpec node;
     private final VmSpec vm;
     private final ObservedDomain domain;
@@ -41,9 +42,10 @@ final class VmUpdate {
     private final List<String> defineUses = new ArrayList<>();
     private boolean redefine;
 
-    VmUpdate(DesiredState desired, Placement placement, Replicas replicas, Renderer renderer, boolean adopting,
-             Diff.Builder diff) {
+    VmUpdate(DesiredState desired, org.mcvirt.state.ObservedState observed, Placement placement, Replicas replicas,
+             Renderer renderer, boolean adopting, Diff.Builder diff) {
         this.desired = desired;
+        this.observedState = observed;
         this.node = placement.node().spec();
         this.vm = placement.vm();
         this.domain = placement.present();
@@ -283,6 +285,11 @@ final class VmUpdate {
     private void seed() {
         Optional<String> current = DomainEditor.seedSource(domain.definition(), vm.name());
         Views.SeedView wanted = view.seed();
+        if (!running) {
+            // a stopped vm reads no seed: those its definition will not name go (a running one may read an older one)
+            VmDiffer.deleteSeeds(desired, vm.name(), observedNodes(), wanted == null ? null : wanted.volume(), address,
+                    subject, attributes, diff);
+        }
         if (wanted == null ? current.isEmpty() : current.filter(wanted.source()::equals).isPresent()) {
             return;
         }
@@ -297,6 +304,21 @@ final class VmUpdate {
                 + (current.isPresent() ? "; cloud-init acts on a changed seed only with a new instance-id" : ""),
                 running ? Effect.RESTART : Effect.LIVE));
         defineUses.addAll(VmDiffer.seed(desired, vm, seed, address, diff).values());
+    }
+
+    /** The nodes of this vm that were read (its node, and its pair's other node). */
+    private List<ResourceDiffer.ReadNode> observedNodes() {
+        List<ResourceDiffer.ReadNode> read = new ArrayList<>();
+        for (String name : vm.pair().isEmpty() ? List.of(node.name()) : vm.pair()) {
+            desired.node(name).ifPresent(spec -> (name.equals(node.name()) ? Optional.of(observation)
+                    : placementObserved(name)).filter(o -> o.reachable())
+                    .ifPresent(o -> read.add(new ResourceDiffer.ReadNode(spec, o))));
+        }
+        return read;
+    }
+
+    private Optional<NodeObservation> placementObserved(String name) {
+        return Optional.ofNullable(observedState).flatMap(s -> s.node(name));
     }
 
     private void autostart() {

@@ -25,7 +25,7 @@ class StepExecutionTest {
     @Test
     void everyOtherKindHasTheStepTimeout() {
         Set<StepKind> waiting = EnumSet.of(StepKind.SHUTDOWN_DOMAIN, StepKind.DRBD_INITIAL_SYNC, StepKind.MIGRATE_LIVE,
-                StepKind.UPLOAD_IMAGE, StepKind.CREATE_VOLUME_FROM_IMAGE);
+                StepKind.UPLOAD_IMAGE, StepKind.CREATE_VOLUME_FROM_IMAGE, StepKind.WRITE_IMAGE);
         for (StepKind kind : EnumSet.complementOf(EnumSet.copyOf(waiting))) {
             assertEquals(Duration.ofSeconds(120), StepExecution.timeout(kind, OPTIONS), kind.name());
         }

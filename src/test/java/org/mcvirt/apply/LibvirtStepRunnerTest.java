@@ -340,6 +340,11 @@ class LibvirtStepRunnerTest {
         }
 
         @Override
+        public void writeImage(String image, String format, String device, long virtualBytes) {
+            calls.add("writeImage " + image + " " + format + " " + device + " " + virtualBytes);
+        }
+
+        @Override
         public void writeSeed(String directory, String fileName, String userData, String metaData,
                               String networkConfig) {
             calls.add("writeSeed " + directory + " " + fileName + " " + userData + " " + metaData + " " + networkConfig);
@@ -470,6 +475,8 @@ class LibvirtStepRunnerTest {
                     + " accessDriver /etc/libvirt/libvirtd.conf true c, reconnect"),
             Map.entry(StepKind.UPLOAD_IMAGE, "uploadVolume P I X /src/i.qcow2, sha256 /p/I"),
             Map.entry(StepKind.CREATE_VOLUME_FROM_IMAGE, "sha256 /p/I, createVolumeFromImage P N X IP I false 1073741824"),
+            Map.entry(StepKind.DELETE_SEED, "deleteVolume P seed.vm.0123456789ab.iso"),
+            Map.entry(StepKind.WRITE_IMAGE, "sha256 /p/I, writeImage /p/I qcow2 /dev/drbd7 1048576"),
             Map.entry(StepKind.WRITE_SEED, "writeSeed /p S UD MD null, refreshPool P"),
             Map.entry(StepKind.RECORD_FAILOVER, "writeFailoverRecord /s N {\"vm\":\"N\",\"from\":\"n2\","
                     + "\"to\":\"n1\",\"at\":T,\"resources\":[\"R\"],\"stale\":[]}")));

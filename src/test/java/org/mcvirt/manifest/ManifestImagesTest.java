@@ -269,7 +269,7 @@ class ManifestImagesTest {
     }
 
     @Test
-    void aReplicatedDiskFromAnImageIsOneProblemAtItsImage(@TempDir Path dir) throws Exception {
+    void aReplicatedDiskFromAnImageIsBoundAndOnlyALinkedOneIsAProblem(@TempDir Path dir) throws Exception {
         String sha = files(dir);
         Path secret = dir.resolve("drbd.secret");
         Files.writeString(secret, "s3cret-Value_1\n");
@@ -307,8 +307,12 @@ class ManifestImagesTest {
         Path plain = manifest(dir, text.formatted(secret, sha, ""));
         assertThat(ManifestLoader.load(List.of(plain)).vm("web1").orElseThrow().pair()).containsExactly("alpha", "beta");
         Path file = manifest(dir, text.formatted(secret, sha, ", image: debian"));
-        assertThat(problems(file)).containsExactly(at(file, "debian}") + ": error: replicated disk 'root' of vm 'web1'"
-                + " from an image is not supported yet; use a file disk");
+        assertThat(ManifestLoader.load(List.of(file)).vm("web1").orElseThrow().disks().get(0).image())
+                .isEqualTo("debian");
+        Path linked = manifest(dir, text.formatted(secret, sha, ", image: debian, clone: linked"));
+        assertThat(problems(linked)).containsExactly(at(linked, "debian,") + ": error: replicated disk 'root' of vm"
+                + " 'web1' cannot be a linked clone: DRBD replicates a block device, and the image is written onto it"
+                + " once (leave out 'clone: linked')");
     }
 
     @Test

@@ -62,6 +62,8 @@ public final class SamplePayloads {
             case UPLOAD_IMAGE -> new StepPayload.UploadImage("P", "I", "X", "/src/i.qcow2", "a".repeat(64), "/p/I");
             case CREATE_VOLUME_FROM_IMAGE -> new StepPayload.CreateVolumeFromImage("P", "N", "X", "IP", "I", "/p/I",
                     "a".repeat(64), 1 << 30, false);
+            case DELETE_SEED -> new StepPayload.DeleteSeed("P", "seed.vm.0123456789ab.iso");
+            case WRITE_IMAGE -> new StepPayload.WriteImage("R", 7, "/p/I", "qcow2", "a".repeat(64), 1 << 20);
             case WRITE_SEED -> new StepPayload.WriteSeed("P", "/p", "S", "d".repeat(64), "UD", "MD", null);
         };
     }

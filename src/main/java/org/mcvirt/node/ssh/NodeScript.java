@@ -76,7 +76,12 @@ public enum NodeScript {
      * $1 directory, $2 seed file name, $3 input file of the three base64 lines (removed): a cloud-init NoCloud seed
      * ISO built with xorriso or genisoimage; exit status 3 when neither is installed.
      */
-    SEED_WRITE("seed-write", "mcvirt-seed", false);
+    SEED_WRITE("seed-write", "mcvirt-seed", false),
+    /**
+     * $1 image, $2 format, $3 block device, $4 virtual size: the image written onto the device as raw bytes; exit
+     * status 3 when the device is smaller.
+     */
+    IMAGE_WRITE("image-write", "mcvirt-image-write", true);
 
     /** The exit status of {@link #FILE_READ} for a missing file (the number in its text). */
     public static final int FILE_MISSING_STATUS = 100;

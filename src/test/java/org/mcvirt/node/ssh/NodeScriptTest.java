@@ -38,7 +38,7 @@ class NodeScriptTest {
         }
         assertThat(Arrays.stream(NodeScript.values()).filter(s -> s.text().contains("/usr/sbin:/sbin")))
                 .containsExactly(NodeScript.TOOL, NodeScript.HAS_TOOL, NodeScript.DRBD_VERIFY, NodeScript.STORAGE_READ,
-                        NodeScript.LIBVIRT_ACCESS);
+                        NodeScript.LIBVIRT_ACCESS, NodeScript.IMAGE_WRITE);
     }
 
     @Test
