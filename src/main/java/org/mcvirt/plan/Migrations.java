@@ -134,6 +134,24 @@ final class Migrations {
                 }
             }
         }
+        Optional<String> seed = domain.definition() == null ? Optional.empty()
+                : DomainEditor.seedSource(domain.definition(), name);
+        // the target needs the seed the vm's CD-ROM names: written there first when the manifest still makes that seed
+        org.mcvirt.model.CloudInitSeed seedToWrite = null;
+        if (seed.isPresent() && targetObs.pools().stream().flatMap(p -> p.volumes().stream())
+                .noneMatch(v -> seed.get().equals(v.path()))) {
+            org.mcvirt.model.CloudInitSeed manifests = vm.cloudInit() == null || domain.uuid() == null ? null
+                    : org.mcvirt.model.CloudInitSeed.of(vm, domain.uuid());
+            boolean same = manifests != null && seed.get().endsWith("/" + manifests.volumeName(name))
+                    && target.storage(vm.cloudInit().storage()).isPresent();
+            if (same) {
+                seedToWrite = manifests;
+            } else {
+                refused.add("node " + target.name() + " does not have its cloud-init seed " + seed.get() + " (its"
+                        + " CD-ROM), and the manifest's seed differs from it: change the seed in a plan of its own,"
+                        + " before the move");
+            }
+        }
         if (runsThere && targetObs.freeMemoryBytes() != null && targetObs.freeMemoryBytes() < vm.memoryBytes()) {
             refused.add("node " + target.name() + " has " + Sizes.format(targetObs.freeMemoryBytes())
                     + " of memory available and the vm needs " + Sizes.format(vm.memoryBytes()));
@@ -146,8 +164,11 @@ final class Migrations {
         String address = "vm." + name;
         String from = Subjects.domain(source, name);
         String to = Subjects.domain(target.name(), name);
-        List<String> networks = vm.nics().stream().map(n -> Subjects.network(target.name(), network(n.network())))
-                .distinct().toList();
+        List<String> networks = new ArrayList<>(vm.nics().stream().map(n -> Subjects.network(target.name(),
+                network(n.network()))).distinct().toList());
+        if (seedToWrite != null) {
+            networks.addAll(VmDiffer.seed(desired, vm, seedToWrite, List.of(target.name()), address, diff).values());
+        }
         List<AttributeChange> attributes = new ArrayList<>();
         attributes.add(new AttributeChange("node", source, target.name(), Effect.LIVE));
         attributes.add(new AttributeChange("mode", null, live ? "live" : "offline", Effect.LIVE));

@@ -150,8 +150,18 @@ final class VmDiffer implements ResourceDiffer {
      */
     static Map<String, String> seed(DesiredState desired, VmSpec vm, CloudInitSeed seed, String address,
                                     Diff.Builder diff) {
+        return seed(desired, vm, seed, seedNodes(vm), address, diff);
+    }
+
+    /** The nodes that keep a vm's seed: both of a replicated vm's pair, so it runs and migrates on either. */
+    static List<String> seedNodes(VmSpec vm) {
+        return vm.replicated() && !vm.pair().isEmpty() ? vm.pair() : List.of(vm.node());
+    }
+
+    /** Plans the seed's writing on the nodes given and returns its subject by node. */
+    static Map<String, String> seed(DesiredState desired, VmSpec vm, CloudInitSeed seed, List<String> nodes,
+                                    String address, Diff.Builder diff) {
         Map<String, String> subjects = new java.util.TreeMap<>();
-        List<String> nodes = vm.replicated() && !vm.pair().isEmpty() ? vm.pair() : List.of(vm.node());
         for (String nodeName : nodes) {
             NodeSpec node = desired.node(nodeName).orElseThrow();
             StorageSpec storage = node.storage(vm.cloudInit().storage()).orElseThrow();

@@ -290,15 +290,29 @@ final class VmUpdate {
             VmDiffer.deleteSeeds(desired, vm.name(), observedNodes(), wanted == null ? null : wanted.volume(), address,
                     subject, attributes, diff);
         }
-        if (wanted == null ? current.isEmpty() : current.filter(wanted.source()::equals).isPresent()) {
+        if (wanted == null) {
+            if (current.isPresent()) {
+                redefine = true;
+                attributes.add(new AttributeChange("cloudInit", current.get().substring(current.get().lastIndexOf('/')
+                        + 1), null, running ? Effect.RESTART : Effect.LIVE));
+            }
+            return;
+        }
+        if (current.filter(wanted.source()::equals).isPresent()) {
+            // the seed is the one wanted: each node of the vm keeps a copy (one lost, or a pair node replaced)
+            List<String> missing = observedNodes().stream().filter(n -> n.observation().pools().stream()
+                    .flatMap(p -> p.volumes().stream()).noneMatch(v -> wanted.source().equals(v.path())))
+                    .map(ResourceDiffer.ReadNode::name).toList();
+            if (!missing.isEmpty()) {
+                missing.forEach(n -> attributes.add(new AttributeChange("seed@" + n, null, wanted.volume(),
+                        Effect.LIVE)));
+                VmDiffer.seed(desired, vm, org.mcvirt.model.CloudInitSeed.of(vm, domain.uuid()), missing, address,
+                        diff);
+            }
             return;
         }
         redefine = true;
         String was = current.map(s -> s.substring(s.lastIndexOf('/') + 1)).orElse(null);
-        if (wanted == null) {
-            attributes.add(new AttributeChange("cloudInit", was, null, running ? Effect.RESTART : Effect.LIVE));
-            return;
-        }
         org.mcvirt.model.CloudInitSeed seed = org.mcvirt.model.CloudInitSeed.of(vm, domain.uuid());
         attributes.add(new AttributeChange("cloudInit", was, VmDiffer.describe(vm, seed, domain.uuid())
                 + (current.isPresent() ? "; cloud-init acts on a changed seed only with a new instance-id" : ""),

@@ -23,7 +23,8 @@ import org.mcvirt.testing.Cli;
  * A replicated disk made from an image on the lab: a qcow2 of 40 MiB of random bytes (made here with qemu-img) is
  * uploaded to node1, written once onto the new DRBD device there, and DRBD copies it to node2: the device's first
  * bytes hash like the image's raw form on node1, and on node2 after a live migration swaps the roles. The vm's
- * cloud-init seed is on both nodes, attached while it migrates live. Then deleting the vm removes its seeds.
+ * cloud-init seed is on both nodes, attached while it migrates live (node2's copy, deleted by hand, is written again
+ * before the move). Then deleting the vm removes its seeds.
  */
 @Tag("lab")
 @Timeout(value = 15, unit = TimeUnit.MINUTES)
@@ -139,8 +140,13 @@ class LabImagesIT {
     @Test
     @Order(2)
     void afterALiveMigrationNode2sCopyHoldsTheImage() {
+        // node2 lost its copy of the seed: the move writes it there first
+        String seed = seeds("node2").get(0);
+        virsh("node2", "vol-delete", seed, "--pool", "mcvirt." + CLUSTER + ".images");
         Cli.Result live = mcvirt("migrate", "--node", "node2", "--live", "--yes", VM);
         assertThat(live.exitCode()).as(live.toString()).isZero();
+        assertThat(live.out()).contains("[node2] write cloud-init seed " + seed);
+        assertThat(seeds("node2")).containsExactly(seed);
         assertThat(virsh("node2", "domstate", VM).strip()).isEqualTo("running");
         assertThat(Lab.ssh("node2", "drbdadm", "role", RESOURCE).strip()).isEqualTo("Primary/Secondary");
         assertThat(deviceSha256("node2")).as("the image's raw bytes on node2's device").isEqualTo(rawSha256);

@@ -223,10 +223,42 @@ class ImagePlanTest {
         VmSpec web = web(USER_DATA);
         String uuid = DifferFixture.domain("web", false, 64, false, "root").uuid();
         String seedVolume = CloudInitSeed.of(web, uuid).volumeName("web");
-        Plan plan = plan(desired(sha256, web), observed(List.of(defined(seedVolume)), ROOT));
+        Plan plan = plan(desired(sha256, web), observed(List.of(defined(seedVolume)), ROOT, volume(seedVolume)));
         assertThat(plan.problems()).isEmpty();
         assertThat(plan.changes()).isEmpty();
         assertThat(plan.steps()).isEmpty();
+    }
+
+    private static ObservedPool.ObservedVolume volume(String name) {
+        return new ObservedPool.ObservedVolume(name, "/img/" + name, 1L << 20);
+    }
+
+    /** The seed its definition names is gone from the node: only the seed is written again. */
+    @Test
+    void aLostSeedIsWrittenAgainAndNothingElse() {
+        VmSpec web = web(USER_DATA);
+        String uuid = DifferFixture.domain("web", false, 64, false, "root").uuid();
+        String seedVolume = CloudInitSeed.of(web, uuid).volumeName("web");
+        Plan plan = plan(desired(sha256, web), observed(List.of(defined(seedVolume)), ROOT));
+        assertThat(plan.problems()).isEmpty();
+        assertThat(plan.steps()).extracting(Step::kind).containsExactly(StepKind.WRITE_SEED);
+        assertThat(only(plan, StepKind.WRITE_SEED).payload(StepPayload.WriteSeed.class).name()).isEqualTo(seedVolume);
+    }
+
+    /** A stopped vm whose seed changed: the old seed goes once the definition names the new one. */
+    @Test
+    void aStoppedVmsOldSeedIsRemovedAfterTheDefinitionNamesTheNewOne() {
+        String uuid = DifferFixture.domain("web", false, 64, false, "root").uuid();
+        String oldSeed = CloudInitSeed.of(web(USER_DATA), uuid).volumeName("web");
+        VmSpec changed = web(USER_DATA + "hostname: web-3\n");
+        Plan plan = plan(desired(sha256, changed), observed(List.of(defined(oldSeed)), ROOT, volume(oldSeed),
+                volume("seed.other.0123456789ab.iso")));
+        assertThat(plan.steps()).extracting(Step::kind).containsExactly(StepKind.WRITE_SEED, StepKind.DEFINE_DOMAIN,
+                StepKind.DELETE_SEED);
+        assertThat(only(plan, StepKind.DELETE_SEED).payload(StepPayload.DeleteSeed.class).name()).isEqualTo(oldSeed);
+        assertThat(only(plan, StepKind.DELETE_SEED).dependsOn()).contains(only(plan, StepKind.DEFINE_DOMAIN).id());
+        assertThat(org.mcvirt.plan.StepEffects.destroys(plan, observed(List.of(defined(oldSeed)), ROOT,
+                volume(oldSeed)))).as("removing a seed is not a destroy").isEmpty();
     }
 
     @Test
