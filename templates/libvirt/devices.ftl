@@ -1,19 +1,37 @@
 <#ftl output_format="XML" strip_whitespace=true>
 <#-- Device snippets shared by domain.ftl and by the hot-plug steps (disk.ftl, interface.ftl). -->
-<#macro disk d>
+<#macro disk d boot=0>
 <#if d.drbd??>
     <disk type='block' device='disk'>
       <driver name='qemu' type='raw' cache='none' io='native'/>
       <source dev='${d.source}'/>
       <target dev='${d.target}' bus='${d.bus}'/>
+<#if boot gt 0>
+      <boot order='${boot?c}'/>
+</#if>
     </disk>
 <#else>
     <disk type='file' device='disk'>
       <driver name='qemu' type='qcow2'/>
       <source file='${d.source}'/>
       <target dev='${d.target}' bus='${d.bus}'/>
+<#if boot gt 0>
+      <boot order='${boot?c}'/>
+</#if>
     </disk>
 </#if>
+</#macro>
+<#-- An installer ISO: a read-only CD-ROM on SATA, with its boot order when the vm says boot:. -->
+<#macro cdrom c>
+    <disk type='file' device='cdrom'>
+      <driver name='qemu' type='raw'/>
+      <source file='${c.source}'/>
+      <target dev='${c.target}' bus='sata'/>
+      <readonly/>
+<#if c.boot gt 0>
+      <boot order='${c.boot?c}'/>
+</#if>
+    </disk>
 </#macro>
 <#-- A cloud-init seed: a read-only CD-ROM on the virtio-scsi controller (seed.ftl has the controller too). -->
 <#macro seed s>

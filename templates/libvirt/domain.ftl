@@ -13,8 +13,10 @@
   <vcpu placement='static'>${d.cpus?c}</vcpu>
   <os>
     <type arch='x86_64'>hvm</type>
+<#if !d.perDeviceBoot()>
     <boot dev='hd'/>
     <boot dev='network'/>
+</#if>
   </os>
   <features>
     <acpi/>
@@ -25,11 +27,14 @@
   <on_crash>destroy</on_crash>
   <devices>
 <#list d.disks as disk>
-<@dev.disk d=disk/>
+<@dev.disk d=disk boot=disk?is_first?then(d.firstDiskBoot, 0)/>
 </#list>
 <#if d.seed??>
 <@dev.scsiController/>
 <@dev.seed s=d.seed/>
+</#if>
+<#if d.cdrom??>
+<@dev.cdrom c=d.cdrom/>
 </#if>
 <#list d.nics as nic>
 <@dev.interface n=nic/>

@@ -20,6 +20,7 @@ import org.mcvirt.model.PermissionsSpec;
 import org.mcvirt.model.ClusterSpec;
 import org.mcvirt.model.CloudInitSpec;
 import org.mcvirt.model.ImageSpec;
+import org.mcvirt.model.IsoSpec;
 import org.mcvirt.model.DrbdSpec;
 import org.mcvirt.model.IntRange;
 import org.mcvirt.model.LibvirtUris;
@@ -53,7 +54,7 @@ final class ManifestBinder {
     /** What one file contributed. */
     record BoundFile(Optional<Located<ClusterSpec>> cluster, List<Located<NodeSpec>> nodes,
                      List<Located<NetworkSpec>> networks, List<Located<VmSpec>> vms, List<Located<ImageSpec>> images,
-                     Set<String> imageNames) {
+                     Set<String> imageNames, List<Located<IsoSpec>> isos, Set<String> isoNames) {
     }
 
     private final List<Diagnostic> problems;
@@ -68,10 +69,12 @@ final class ManifestBinder {
         List<Located<VmSpec>> vms = new ArrayList<>();
         List<Located<ImageSpec>> images = new ArrayList<>();
         Set<String> imageNames = new java.util.HashSet<>();
+        List<Located<IsoSpec>> isos = new ArrayList<>();
+        Set<String> isoNames = new java.util.HashSet<>();
         Optional<Fields> top = Fields.of(root, "the manifest",
-                Set.of("apiVersion", "cluster", "nodes", "networks", "vms", "images"), problems);
+                Set.of("apiVersion", "cluster", "nodes", "networks", "vms", "images", "isos"), problems);
         if (top.isEmpty()) {
-            return new BoundFile(Optional.empty(), nodes, networks, vms, images, imageNames);
+            return new BoundFile(Optional.empty(), nodes, networks, vms, images, imageNames, isos, isoNames);
         }
         Fields fields = top.get();
         Optional<String> apiVersion = fields.requiredString("apiVersion");
@@ -84,7 +87,8 @@ final class ManifestBinder {
         fields.list("networks").forEach(n -> network(n).ifPresent(networks::add));
         fields.list("vms").forEach(n -> vm(n).ifPresent(vms::add));
         fields.list("images").forEach(n -> image(n, imageNames).ifPresent(images::add));
-        return new BoundFile(cluster, nodes, networks, vms, images, imageNames);
+        fields.list("isos").forEach(n -> iso(n, isoNames).ifPresent(isos::add));
+        return new BoundFile(cluster, nodes, networks, vms, images, imageNames, isos, isoNames);
     }
 
     /**
@@ -97,23 +101,11 @@ final class ManifestBinder {
             Optional<String> name = f.name("name");
             // named even when refused, so a disk using it gets no second problem
             name.ifPresent(names::add);
-            Optional<String> source = f.requiredString("source");
-            Optional<String> sha256 = f.requiredString("sha256").map(h -> h.toLowerCase(Locale.ROOT)).filter(h -> {
-                if (ImageSpec.SHA256.matcher(h).matches()) {
-                    return true;
-                }
-                f.error("sha256", "'sha256' must be 64 hex digits (sha256sum FILE), found '" + h + "'");
-                return false;
-            });
+            Optional<Path> path = localSource(f);
+            Optional<String> sha256 = sha256(f);
             ImageSpec.Format format = f.enumeration("format", ImageSpec.Format.class).orElse(ImageSpec.Format.QCOW2);
             String storage = f.has("storage") ? f.name("storage").orElse(ImageSpec.DEFAULT_STORAGE)
                     : ImageSpec.DEFAULT_STORAGE;
-            if (source.isPresent() && source.get().matches("(?i)[a-z][a-z0-9+.-]*://.*")) {
-                f.error("source", "'source' must be a file on this machine: downloading an image from a URL on the"
-                        + " node is not supported yet, found '" + source.get() + "'");
-                return Optional.empty();
-            }
-            Optional<Path> path = source.map(s -> relativeToManifest(f, s));
             if (name.isEmpty() || path.isEmpty() || sha256.isEmpty()) {
                 return Optional.empty();
             }
@@ -129,6 +121,52 @@ final class ManifestBinder {
                     f.location("name"), Map.of("source", f.location("source"), "sha256", f.location("sha256"),
                     "storage", f.location("storage"))));
         });
+    }
+
+    /** An installer ISO: {@code {name, source: PATH, sha256: HEX, storage: images}}, a file on this machine. */
+    private Optional<Located<IsoSpec>> iso(YamlTree.Node node, Set<String> names) {
+        return Fields.of(node, "iso", Set.of("name", "source", "sha256", "storage"), problems).flatMap(f -> {
+            Optional<String> name = f.name("name");
+            name.ifPresent(names::add);
+            Optional<String> sha256 = sha256(f);
+            String storage = f.has("storage") ? f.name("storage").orElse(ImageSpec.DEFAULT_STORAGE)
+                    : ImageSpec.DEFAULT_STORAGE;
+            Optional<Path> path = localSource(f);
+            if (name.isEmpty() || path.isEmpty() || sha256.isEmpty()) {
+                return Optional.empty();
+            }
+            ImageFiles.Sizes sizes;
+            try {
+                sizes = ImageFiles.inspect(path.get(), ImageSpec.Format.RAW);
+            } catch (ImageFiles.UnusableImage e) {
+                f.error("source", "ISO '" + name.get() + "': source '" + path.get() + "' " + e.getMessage());
+                return Optional.empty();
+            }
+            return Optional.of(new Located<>(new IsoSpec(name.get(), path.get().toString(), sha256.get(), storage,
+                    sizes.fileBytes(), f.location("sha256").toString()), f.location("name"),
+                    Map.of("storage", f.location("storage"))));
+        });
+    }
+
+    private static Optional<String> sha256(Fields f) {
+        return f.requiredString("sha256").map(h -> h.toLowerCase(Locale.ROOT)).filter(h -> {
+            if (ImageSpec.SHA256.matcher(h).matches()) {
+                return true;
+            }
+            f.error("sha256", "'sha256' must be 64 hex digits (sha256sum FILE), found '" + h + "'");
+            return false;
+        });
+    }
+
+    /** A source that is a file on this machine (a URL is refused), resolved against the manifest's directory. */
+    private static Optional<Path> localSource(Fields f) {
+        Optional<String> source = f.requiredString("source");
+        if (source.isPresent() && source.get().matches("(?i)[a-z][a-z0-9+.-]*://.*")) {
+            f.error("source", "'source' must be a file on this machine: downloading from a URL on the node is not"
+                    + " supported yet, found '" + source.get() + "'");
+            return Optional.empty();
+        }
+        return source.map(s -> relativeToManifest(f, s));
     }
 
     /** A path as written in the manifest: absolute, or relative to the directory of the manifest file. */
@@ -491,7 +529,7 @@ final class ManifestBinder {
 
     private Optional<Located<VmSpec>> vm(YamlTree.Node node) {
         return Fields.of(node, "vm", Set.of("name", "node", "cpus", "memory", "state", "autostart", "protect", "disks",
-                "nics", "owners", "users", "nodes", "migration", "cloudInit"), problems).flatMap(f -> {
+                "nics", "owners", "users", "nodes", "migration", "cloudInit", "cdrom", "boot"), problems).flatMap(f -> {
                     Map<String, Location> at = new HashMap<>();
                     Optional<String> name = f.name("name");
                     Optional<String> nodeName = f.requiredString("node");
@@ -549,8 +587,28 @@ final class ManifestBinder {
                     if (f.has("cloudInit")) {
                         at.put("cloudInit", f.location("cloudInit"));
                     }
+                    Optional<String> cdrom = f.has("cdrom") ? f.name("cdrom") : Optional.empty();
+                    if (f.has("cdrom")) {
+                        at.put("cdrom", f.location("cdrom"));
+                    }
+                    List<VmSpec.BootDevice> boot = new ArrayList<>();
+                    for (YamlTree.Node item : f.list("boot")) {
+                        String text = item instanceof YamlTree.ScalarNode s && s.text() != null ? s.text() : "";
+                        Optional<VmSpec.BootDevice> device = java.util.Arrays.stream(VmSpec.BootDevice.values())
+                                .filter(d -> d.name().toLowerCase(Locale.ROOT).equals(text)).findFirst();
+                        if (device.isEmpty() || boot.contains(device.get())) {
+                            problems.add(new Diagnostic(item.location(), device.isEmpty() ? "'boot' takes cdrom and"
+                                    + " disk, found '" + text + "'" : "'boot' names " + text + " twice"));
+                        } else {
+                            boot.add(device.get());
+                        }
+                    }
+                    if (boot.contains(VmSpec.BootDevice.CDROM) && cdrom.isEmpty() && !f.has("cdrom")) {
+                        f.error("boot", "'boot' names cdrom but the vm has no 'cdrom'");
+                    }
                     VmSpec spec = new VmSpec(name.get(), nodeName.get(), cpus.orElse(1), memory.orElse(16L << 20), state,
-                            autostart, protect, disks, nics, owners, users, pair, migration, cloudInit);
+                            autostart, protect, disks, nics, owners, users, pair, migration, cloudInit,
+                            cdrom.orElse(null), boot);
                     return Optional.of(new Located<>(spec, f.location("name"), at));
                 });
     }

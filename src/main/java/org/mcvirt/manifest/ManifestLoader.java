@@ -12,6 +12,7 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 import org.mcvirt.model.ClusterSpec;
 import org.mcvirt.model.ImageSpec;
+import org.mcvirt.model.IsoSpec;
 import org.mcvirt.model.DrbdSpec;
 import org.mcvirt.model.DesiredState;
 import org.mcvirt.model.Macs;
@@ -117,6 +118,8 @@ public final class ManifestLoader {
                 unique(files.stream().flatMap(f -> f.vms().stream()).toList(), VmSpec::name, "vm", problems);
         Map<String, ManifestBinder.Located<ImageSpec>> images =
                 unique(files.stream().flatMap(f -> f.images().stream()).toList(), ImageSpec::name, "image", problems);
+        Map<String, ManifestBinder.Located<IsoSpec>> isos =
+                unique(files.stream().flatMap(f -> f.isos().stream()).toList(), IsoSpec::name, "iso", problems);
         if (clusters.isEmpty() && !files.isEmpty()) {
             String first = paths.isEmpty() ? "manifest" : paths.get(0).toString();
             problems.add(new Diagnostic(new Location(first, 1, 1), "no manifest defines 'cluster' (with its name)"));
@@ -132,9 +135,12 @@ public final class ManifestLoader {
         checkReplication(cluster, clusters.isEmpty() ? null : clusters.get(0), nodes, vms, problems);
         checkImages(nodes, vms, images, files.stream().flatMap(f -> f.imageNames().stream())
                 .collect(java.util.stream.Collectors.toSet()), problems);
+        checkIsos(nodes, vms, isos, files.stream().flatMap(f -> f.isoNames().stream())
+                .collect(java.util.stream.Collectors.toSet()), problems);
         return new DesiredState(cluster, nodes.values().stream().map(ManifestBinder.Located::value).toList(),
                 networks.values().stream().map(ManifestBinder.Located::value).toList(), assignMacs(vms, problems),
-                images.values().stream().map(ManifestBinder.Located::value).toList());
+                images.values().stream().map(ManifestBinder.Located::value).toList(),
+                isos.values().stream().map(ManifestBinder.Located::value).toList());
     }
 
     /**
@@ -313,6 +319,32 @@ public final class ManifestLoader {
                 fileStorage(nodes, vmNodes, vm.cloudInit().storage(), located.at().get("cloudInit"),
                         "the cloud-init seed of vm '" + vm.name() + "'", problems);
             }
+        }
+    }
+
+    /** A vm's cdrom names a defined ISO, kept in file storage on each node that may run the vm. */
+    private static void checkIsos(Map<String, ManifestBinder.Located<NodeSpec>> nodes,
+            Map<String, ManifestBinder.Located<VmSpec>> vms, Map<String, ManifestBinder.Located<IsoSpec>> isos,
+            java.util.Set<String> declared, List<Diagnostic> problems) {
+        List<ManifestBinder.Located<VmSpec>> sorted = vms.values().stream()
+                .sorted((a, b) -> a.location().compareTo(b.location())).toList();
+        for (ManifestBinder.Located<VmSpec> located : sorted) {
+            VmSpec vm = located.value();
+            if (vm.cdrom() == null) {
+                continue;
+            }
+            Location where = located.at().getOrDefault("cdrom", located.location());
+            ManifestBinder.Located<IsoSpec> iso = isos.get(vm.cdrom());
+            if (iso == null) {
+                if (!declared.contains(vm.cdrom())) {
+                    problems.add(new Diagnostic(where, "vm '" + vm.name() + "' has cdrom '" + vm.cdrom()
+                            + "', which no manifest defines in 'isos'" + Fields.suggestion(vm.cdrom(), isos.keySet())));
+                }
+                continue;
+            }
+            fileStorage(nodes, vm.pair().isEmpty() ? List.of(vm.node()) : vm.pair(), iso.value().storage(),
+                    iso.at().get("storage"), "ISO '" + iso.value().name() + "' (the cdrom of vm '" + vm.name() + "')",
+                    problems);
         }
     }
 

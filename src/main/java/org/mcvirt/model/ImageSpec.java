@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  * file when the manifest is loaded (the qcow2 header, or a raw file's length); declaredAt is its manifest location.
  */
 public record ImageSpec(String name, String source, String sha256, Format format, String storage, long virtualBytes,
-                        long fileBytes, @JsonIgnore String declaredAt) {
+                        long fileBytes, @JsonIgnore String declaredAt) implements Uploaded {
     public static final String DEFAULT_STORAGE = "images";
     public static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
@@ -28,8 +28,14 @@ public record ImageSpec(String name, String source, String sha256, Format format
     }
 
     /** The volume that holds this image on a node: {@code image.NAME.SHA12.FORMAT} ('.' is in no manifest name). */
+    @Override
     public String volumeName() {
         return "image." + name + "." + sha256.substring(0, 12) + "." + format.extension();
+    }
+
+    @Override
+    public String what() {
+        return "image";
     }
 
     public enum Format {

@@ -12,8 +12,13 @@ public record VmSpec(String name, String node, int cpus, long memoryBytes, Power
                      boolean protect, List<DiskSpec> disks, List<NicSpec> nics, List<String> owners,
                      List<String> users, List<String> pair, Migration migration,
                      @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
-                     CloudInitSpec cloudInit) {
+                     CloudInitSpec cloudInit,
+                     @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+                     String cdrom,
+                     @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+                     List<BootDevice> boot) {
     public VmSpec {
+        boot = boot == null ? List.of() : List.copyOf(boot);
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(node, "node");
         Objects.requireNonNull(state, "state");
@@ -24,6 +29,17 @@ public record VmSpec(String name, String node, int cpus, long memoryBytes, Power
         pair = pair == null ? List.of() : List.copyOf(pair);
         migration = migration == null ? Migration.OFFLINE : migration;
     }
+
+    /** A vm without an ISO and with the default boot order. */
+    public VmSpec(String name, String node, int cpus, long memoryBytes, PowerState state, boolean autostart,
+                  boolean protect, List<DiskSpec> disks, List<NicSpec> nics, List<String> owners, List<String> users,
+                  List<String> pair, Migration migration, CloudInitSpec cloudInit) {
+        this(name, node, cpus, memoryBytes, state, autostart, protect, disks, nics, owners, users, pair, migration,
+                cloudInit, null, List.of());
+    }
+
+    /** What {@code boot:} may name, in the order the vm tries them: its ISO, its first disk. */
+    public enum BootDevice { CDROM, DISK }
 
     /** A vm without cloud-init. */
     public VmSpec(String name, String node, int cpus, long memoryBytes, PowerState state, boolean autostart,
@@ -42,19 +58,19 @@ public record VmSpec(String name, String node, int cpus, long memoryBytes, Power
     /** The same vm with another pair (the loader fills in the default pair of a two-node cluster). */
     public VmSpec withPair(List<String> newPair) {
         return new VmSpec(name, node, cpus, memoryBytes, state, autostart, protect, disks, nics, owners, users, newPair,
-                migration, cloudInit);
+                migration, cloudInit, cdrom, boot);
     }
 
     /** The same vm with other NICs (the MACs assigned), everything else kept. */
     public VmSpec withNics(List<NicSpec> newNics) {
         return new VmSpec(name, node, cpus, memoryBytes, state, autostart, protect, disks, newNics, owners, users, pair,
-                migration, cloudInit);
+                migration, cloudInit, cdrom, boot);
     }
 
     /** The same vm on another node of its pair, in the given power state (an imperative migrate or register). */
     public VmSpec withPlacement(String newNode, PowerState newState) {
         return new VmSpec(name, newNode, cpus, memoryBytes, newState, autostart, protect, disks, nics, owners, users, pair,
-                migration, cloudInit);
+                migration, cloudInit, cdrom, boot);
     }
 
     /**

@@ -81,7 +81,7 @@ final class Adoption {
         NodeSpec node = desired.node(vm.node()).orElseThrow();
         Views.DomainView view;
         try {
-            view = Views.domain(desired.cluster(), node, vm, domain.uuid(), allocation.of(vm.name()));
+            view = Views.domain(desired.cluster(), node, vm, domain.uuid(), allocation.of(vm.name()), desired::iso);
         } catch (IllegalArgumentException e) {
             problems.add(refused(vm.name(), vm.node(), cannot + e.getMessage()));
             return Optional.empty();

@@ -80,6 +80,8 @@ final class DomainEditor {
             }
         }
         seed(devices, desired, renderer);
+        cdrom(devices, desired, renderer);
+        boot(root, devices, desired);
         replaceMark(root, desired.metadata(), renderer);
         return Xml.serialize(document);
     }
@@ -109,6 +111,101 @@ final class DomainEditor {
             Xml.append(devices, renderer.scsiController());
         }
         Xml.append(devices, renderer.seed(desired.seed()));
+    }
+
+    /** The installer ISO: a CD-ROM with one of mcvirt's ISOs other than the one wanted goes; the wanted one is added. */
+    private static void cdrom(Element devices, Views.DomainView desired, Renderer renderer) {
+        boolean present = false;
+        for (Element disk : Xml.children(devices, "disk")) {
+            String source = source(disk);
+            if (!"cdrom".equals(disk.getAttribute("device")) || !isIso(source)) {
+                continue;
+            }
+            if (desired.cdrom() != null && desired.cdrom().source().equals(source) && !present) {
+                present = true;
+            } else {
+                devices.removeChild(disk);
+            }
+        }
+        if (desired.cdrom() != null && !present) {
+            Xml.append(devices, renderer.cdrom(desired.cdrom()));
+        }
+    }
+
+    /**
+     * The boot order: with the manifest's {@code boot:}, the first disk and the ISO carry their order and the os
+     * element none (libvirt refuses both); without it, no disk or CD-ROM carries one and the os element boots the
+     * first disk, then the network, as a new vm's does.
+     */
+    private static void boot(Element root, Element devices, Views.DomainView desired) {
+        Element os = Xml.child(root, "os").orElse(null);
+        String firstDisk = desired.disks().isEmpty() ? null : desired.disks().get(0).target();
+        for (Element disk : Xml.children(devices, "disk")) {
+            Xml.children(disk, "boot").forEach(disk::removeChild);
+            String target = Xml.childAttribute(disk, "target", "dev").orElse("");
+            int order = 0;
+            if ("disk".equals(disk.getAttribute("device")) && target.equals(firstDisk)) {
+                order = desired.firstDiskBoot();
+            } else if (desired.cdrom() != null && "cdrom".equals(disk.getAttribute("device"))
+                    && desired.cdrom().source().equals(source(disk))) {
+                order = desired.cdrom().boot();
+            }
+            if (order > 0) {
+                Element boot = disk.getOwnerDocument().createElement("boot");
+                boot.setAttribute("order", Integer.toString(order));
+                disk.appendChild(boot);
+            }
+        }
+        if (os == null) {
+            return;
+        }
+        List<Element> osBoot = Xml.children(os, "boot");
+        if (desired.perDeviceBoot()) {
+            osBoot.forEach(os::removeChild);
+        } else if (osBoot.isEmpty()) {
+            for (String dev : List.of("hd", "network")) {
+                Element boot = os.getOwnerDocument().createElement("boot");
+                boot.setAttribute("dev", dev);
+                os.appendChild(boot);
+            }
+        }
+    }
+
+    /** Whether a file is one of mcvirt's installer ISOs ({@code iso.NAME.SHA12.iso}). */
+    static boolean isIso(String source) {
+        String file = source.substring(source.lastIndexOf('/') + 1);
+        return file.startsWith("iso.") && file.endsWith(".iso");
+    }
+
+    /** The vm's installer ISO in a definition, if it has one. */
+    static Optional<String> isoSource(String definitionXml) {
+        Element devices = Xml.child(Xml.parse(definitionXml).getDocumentElement(), "devices").orElse(null);
+        if (devices == null) {
+            return Optional.empty();
+        }
+        return Xml.children(devices, "disk").stream().filter(d -> "cdrom".equals(d.getAttribute("device")))
+                .map(DomainEditor::source).filter(DomainEditor::isIso).findFirst();
+    }
+
+    /**
+     * The boot order a definition gives its devices, as the manifest says it: cdrom for mcvirt's ISO, disk for a disk;
+     * empty when no disk or CD-ROM carries one (the os element's order, the default).
+     */
+    static List<org.mcvirt.model.VmSpec.BootDevice> bootOrder(String definitionXml) {
+        Element devices = Xml.child(Xml.parse(definitionXml).getDocumentElement(), "devices").orElse(null);
+        java.util.TreeMap<Integer, org.mcvirt.model.VmSpec.BootDevice> orders = new java.util.TreeMap<>();
+        if (devices != null) {
+            for (Element disk : Xml.children(devices, "disk")) {
+                Optional<String> order = Xml.childAttribute(disk, "boot", "order");
+                if (order.isEmpty() || !order.get().matches("\\d{1,3}")) {
+                    continue;
+                }
+                boolean cdrom = "cdrom".equals(disk.getAttribute("device"));
+                orders.put(Integer.parseInt(order.get()), cdrom ? org.mcvirt.model.VmSpec.BootDevice.CDROM
+                        : org.mcvirt.model.VmSpec.BootDevice.DISK);
+            }
+        }
+        return List.copyOf(orders.values());
     }
 
     /** Whether a file is one of the vm's cloud-init seeds, by mcvirt's name for them. */

@@ -38,7 +38,7 @@ record Homes(DesiredState effective, List<PlanFinding> findings) {
         for (VmSpec vm : desired.vms()) {
             vms.add(placed(desired, vm, options, findings));
         }
-        return new Homes(new DesiredState(desired.cluster(), desired.nodes(), desired.networks(), vms, desired.images()), findings);
+        return new Homes(new DesiredState(desired.cluster(), desired.nodes(), desired.networks(), vms, desired.images(), desired.isos()), findings);
     }
 
     private static VmSpec placed(DesiredState desired, VmSpec vm, Planner.Options options,

@@ -6,10 +6,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import org.mcvirt.manifest.ImageFiles;
 import org.mcvirt.model.DesiredState;
 import org.mcvirt.model.ImageSpec;
+import org.mcvirt.model.IsoSpec;
+import org.mcvirt.model.Uploaded;
 import org.mcvirt.model.Names;
 import org.mcvirt.model.Sizes;
 import org.mcvirt.model.StorageSpec;
@@ -38,11 +39,11 @@ final class ImageDiffer implements ResourceDiffer {
 
     @Override
     public Diff diff(DesiredState desired, ObservedState observed, Planner.Options options) {
-        if (desired.images().isEmpty() || !options.includesInfrastructure()) {
+        if (desired.images().isEmpty() && desired.isos().isEmpty() || !options.includesInfrastructure()) {
             return Diff.EMPTY;
         }
         Diff.Builder diff = new Diff.Builder();
-        Map<String, TreeSet<String>> needed = new TreeMap<>();
+        Map<String, Map<String, Uploaded>> needed = new TreeMap<>();
         for (VmSpec vm : desired.vms()) {
             var node = observed.node(vm.node()).filter(n -> n.reachable());
             for (VmSpec.DiskSpec disk : vm.disks()) {
@@ -61,52 +62,63 @@ final class ImageDiffer implements ResourceDiffer {
                             .flatMap(p -> p.volume(Names.volumeName(vm.name(), disk.name()))).isPresent();
                 }
                 if (!made || disk.linked()) {
-                    needed.computeIfAbsent(vm.node(), n -> new TreeSet<>()).add(disk.image());
+                    ImageSpec image = desired.image(disk.image()).orElseThrow();
+                    needed.computeIfAbsent(vm.node(), n -> new TreeMap<>()).put("image." + image.name(), image);
+                }
+            }
+            if (vm.cdrom() != null) {
+                // on every node that may run the vm: a migration needs it there
+                IsoSpec iso = desired.iso(vm.cdrom()).orElseThrow();
+                for (String member : vm.pair().isEmpty() ? List.of(vm.node()) : vm.pair()) {
+                    needed.computeIfAbsent(member, n -> new TreeMap<>()).put("iso." + iso.name(), iso);
                 }
             }
         }
         for (ReadNode node : ResourceDiffer.readNodes(desired, observed)) {
-            for (String imageName : needed.getOrDefault(node.name(), new TreeSet<>())) {
-                ImageSpec image = desired.image(imageName).orElseThrow();
-                StorageSpec storage = node.spec().storage(image.storage()).orElseThrow();
+            for (Uploaded file : needed.getOrDefault(node.name(), new TreeMap<>()).values()) {
+                StorageSpec storage = node.spec().storage(file.storage()).orElseThrow();
                 String pool = Names.poolName(desired.cluster().name(), storage.name());
-                if (node.observation().pool(pool).flatMap(p -> p.volume(image.volumeName())).isPresent()) {
+                if (node.observation().pool(pool).flatMap(p -> p.volume(file.volumeName())).isPresent()) {
                     continue;
                 }
-                String address = "image." + image.name() + "@" + node.name();
-                String problem = sourceProblem(image);
+                String kind = file instanceof IsoSpec ? "iso" : "image";
+                String address = kind + "." + file.name() + "@" + node.name();
+                String problem = sourceProblem(file);
                 if (problem != null) {
                     diff.problem(PlanFinding.Code.IMAGE_SOURCE, PlanFinding.Subject.node(node.name()), problem);
                     continue;
                 }
-                diff.change(new ResourceChange(address, ChangeKind.IMAGE, image.name(), node.name(), Action.CREATE,
-                        List.of(new AttributeChange("sha256", null, image.sha256(), Effect.LIVE),
-                                new AttributeChange("size", null, Sizes.format(image.fileBytes()) + " to upload, "
-                                        + Sizes.format(image.virtualBytes()) + " virtual, " + image.format().extension(),
-                                        Effect.LIVE)),
-                        "image is not on the node"));
-                diff.step(node.name(), Subjects.volume(node.name(), pool, image.volumeName()),
-                        List.of(Subjects.pool(node.name(), pool)), address, "upload image " + image.name() + " ("
-                        + Sizes.format(image.fileBytes()) + ") to pool " + pool + " as " + image.volumeName(),
-                        new StepPayload.UploadImage(pool, image.volumeName(), renderer.volume(Views.imageVolume(image)),
-                                image.source(), image.sha256(), storage.path() + "/" + image.volumeName()));
+                String size = file instanceof ImageSpec image ? Sizes.format(image.fileBytes()) + " to upload, "
+                        + Sizes.format(image.virtualBytes()) + " virtual, " + image.format().extension()
+                        : Sizes.format(file.fileBytes()) + " to upload";
+                diff.change(new ResourceChange(address, ChangeKind.IMAGE, file.name(), node.name(), Action.CREATE,
+                        List.of(new AttributeChange("sha256", null, file.sha256(), Effect.LIVE),
+                                new AttributeChange("size", null, size, Effect.LIVE)),
+                        file.what() + " is not on the node"));
+                diff.step(node.name(), Subjects.volume(node.name(), pool, file.volumeName()),
+                        List.of(Subjects.pool(node.name(), pool)), address, "upload " + file.what() + " "
+                        + file.name() + " (" + Sizes.format(file.fileBytes()) + ") to pool " + pool + " as "
+                        + file.volumeName(),
+                        new StepPayload.UploadImage(pool, file.volumeName(), renderer.volume(Views.imageVolume(file)),
+                                file.source(), file.sha256(), storage.path() + "/" + file.volumeName()));
             }
         }
         return diff.build();
     }
 
     /** Why the image's source cannot be uploaded as the manifest says, or null. */
-    private static String sourceProblem(ImageSpec image) {
+    private static String sourceProblem(Uploaded image) {
         Path source = Path.of(image.source());
         String actual;
         try {
             actual = ImageFiles.sha256Remembered(source);
         } catch (IOException e) {
-            return image.declaredAt() + ": image '" + image.name() + "': cannot read its source " + source + ": "
-                    + e.getMessage();
+            return image.declaredAt() + ": " + image.what() + " '" + image.name() + "': cannot read its source "
+                    + source + ": " + e.getMessage();
         }
         if (!actual.equals(image.sha256())) {
-            return image.declaredAt() + ": image '" + image.name() + "': its source " + source + " has SHA-256 "
+            return image.declaredAt() + ": " + image.what() + " '" + image.name() + "': its source " + source
+                    + " has SHA-256 "
                     + actual + ", not " + image.sha256() + " as the manifest says; nothing is uploaded";
         }
         return null;

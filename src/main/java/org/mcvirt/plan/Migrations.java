@@ -152,6 +152,13 @@ final class Migrations {
                         + " before the move");
             }
         }
+        Optional<String> iso = domain.definition() == null ? Optional.empty()
+                : DomainEditor.isoSource(domain.definition());
+        if (iso.isPresent() && targetObs.pools().stream().flatMap(p -> p.volumes().stream())
+                .noneMatch(v -> iso.get().equals(v.path()))) {
+            refused.add("node " + target.name() + " does not have its installer ISO " + iso.get() + " (its CD-ROM): an"
+                    + " apply of the manifest uploads it to every node of the vm's pair; or eject it (remove 'cdrom')");
+        }
         if (runsThere && targetObs.freeMemoryBytes() != null && targetObs.freeMemoryBytes() < vm.memoryBytes()) {
             refused.add("node " + target.name() + " has " + Sizes.format(targetObs.freeMemoryBytes())
                     + " of memory available and the vm needs " + Sizes.format(vm.memoryBytes()));

@@ -263,6 +263,6 @@ public final class Planner {
                 PlanFinding.Code.MAC_ADDRESSES_TAKEN, PlanFinding.Subject.vm(vm.name(), vm.node()), "vm " + vm.name()
                 + " nic " + i + ": every one of its " + Macs.CANDIDATES + " derived MAC addresses is in use on the"
                 + " nodes; give it a 'mac' in the manifest")));
-        return new DesiredState(desired.cluster(), desired.nodes(), desired.networks(), vms, desired.images());
+        return new DesiredState(desired.cluster(), desired.nodes(), desired.networks(), vms, desired.images(), desired.isos());
     }
 }

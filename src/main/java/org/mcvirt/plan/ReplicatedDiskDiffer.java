@@ -74,7 +74,7 @@ final class ReplicatedDiskDiffer implements ResourceDiffer {
         VmSpec vm = placement.vm();
         ObservedDomain domain = placement.present();
         Views.DomainView view = Views.domain(desired.cluster(), placement.node().spec(), vm, domain.uuid(),
-                replicas.allocation().of(vm.name()));
+                replicas.allocation().of(vm.name()), desired::iso);
         List<AttributeChange> comingUp = new ArrayList<>();
         List<AttributeChange> handlers = new ArrayList<>();
         for (VmDisks.Match match : VmDisks.match(vm, domain, view)) {

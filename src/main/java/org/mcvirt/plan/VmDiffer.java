@@ -97,7 +97,8 @@ final class VmDiffer implements ResourceDiffer {
         String subject = Subjects.domain(node.name(), vm.name());
         // a vm with cloud-init gets its UUID from mcvirt: its seed's instance-id is derived from it before the define
         String uuid = vm.cloudInit() == null ? null : CloudInitSeed.uuidFor(desired.cluster().name(), vm.name());
-        Views.DomainView view = Views.domain(desired.cluster(), node, vm, uuid, replicas.allocation().of(vm.name()));
+        Views.DomainView view = Views.domain(desired.cluster(), node, vm, uuid, replicas.allocation().of(vm.name()),
+                desired::iso);
         List<AttributeChange> attributes = new ArrayList<>();
         attributes.add(new AttributeChange("cpus", null, Integer.toString(vm.cpus()), Effect.LIVE));
         attributes.add(new AttributeChange("memory", null, Sizes.format(vm.memoryBytes()), Effect.LIVE));
@@ -113,6 +114,16 @@ final class VmDiffer implements ResourceDiffer {
             CloudInitSeed seed = CloudInitSeed.of(vm, uuid);
             attributes.add(new AttributeChange("cloudInit", null, describe(vm, seed, uuid), Effect.LIVE));
             uses.add(seed(desired, vm, seed, address, diff).get(node.name()));
+        }
+        if (view.cdrom() != null) {
+            attributes.add(new AttributeChange("cdrom", null, vm.cdrom() + " (" + view.cdrom().volume() + ")",
+                    Effect.LIVE));
+            uses.add(Subjects.volume(node.name(), pool(desired, desired.iso(vm.cdrom()).orElseThrow().storage()),
+                    view.cdrom().volume()));
+        }
+        if (!vm.boot().isEmpty()) {
+            attributes.add(new AttributeChange("boot", null, vm.boot().stream()
+                    .map(b -> b.name().toLowerCase(Locale.ROOT)).toList().toString(), Effect.LIVE));
         }
         for (VmSpec.NicSpec nic : vm.nics()) {
             attributes.add(new AttributeChange("nic." + nic.mac(), null, nic.network(), Effect.LIVE));

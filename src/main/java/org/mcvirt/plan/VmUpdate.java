@@ -57,7 +57,8 @@ final class VmUpdate {
         this.address = "vm." + vm.name();
         this.subject = Subjects.domain(node.name(), vm.name());
         this.running = domain.active();
-        this.view = Views.domain(desired.cluster(), node, vm, domain.uuid(), replicas.allocation().of(vm.name()));
+        this.view = Views.domain(desired.cluster(), node, vm, domain.uuid(), replicas.allocation().of(vm.name()),
+                desired::iso);
     }
 
     /** Plans the update; mark is the vm's disk-health finding that forbids a start, if any. */
@@ -70,6 +71,7 @@ final class VmUpdate {
         removedNics();
         protect();
         seed();
+        cdromAndBoot();
         if (adopting) {
             attributes.add(new AttributeChange("managed", "false", "true", Effect.LIVE));
         }
@@ -318,6 +320,35 @@ final class VmUpdate {
                 + (current.isPresent() ? "; cloud-init acts on a changed seed only with a new instance-id" : ""),
                 running ? Effect.RESTART : Effect.LIVE));
         defineUses.addAll(VmDiffer.seed(desired, vm, seed, address, diff).values());
+    }
+
+    /**
+     * The installer ISO (inserted, changed or ejected) and the boot order: the definition is edited; a running vm
+     * sees either at its next start.
+     */
+    private void cdromAndBoot() {
+        Optional<String> current = DomainEditor.isoSource(domain.definition());
+        String wanted = view.cdrom() == null ? null : view.cdrom().source();
+        if (!current.equals(Optional.ofNullable(wanted))) {
+            redefine = true;
+            attributes.add(new AttributeChange("cdrom", current.map(s -> s.substring(s.lastIndexOf('/') + 1))
+                    .orElse(null), view.cdrom() == null ? null : vm.cdrom() + " (" + view.cdrom().volume() + ")",
+                    running ? Effect.RESTART : Effect.LIVE));
+            if (view.cdrom() != null) {
+                String pool = Names.poolName(desired.cluster().name(), desired.iso(vm.cdrom()).orElseThrow().storage());
+                defineUses.add(Subjects.volume(node.name(), pool, view.cdrom().volume()));
+            }
+        }
+        List<VmSpec.BootDevice> boot = DomainEditor.bootOrder(domain.definition());
+        if (!boot.equals(vm.boot())) {
+            redefine = true;
+            attributes.add(new AttributeChange("boot", boot.isEmpty() ? "default" : text(boot), vm.boot().isEmpty()
+                    ? "default" : text(vm.boot()), running ? Effect.RESTART : Effect.LIVE));
+        }
+    }
+
+    private static String text(List<VmSpec.BootDevice> boot) {
+        return boot.stream().map(b -> b.name().toLowerCase(java.util.Locale.ROOT)).toList().toString();
     }
 
     /** The nodes of this vm that were read (its node, and its pair's other node). */

@@ -73,6 +73,11 @@ public final class Renderer {
         return render("libvirt/seed.ftl", "s", seed);
     }
 
+    /** An installer ISO's CD-ROM, for an edited definition. */
+    public String cdrom(Views.CdromView cdrom) {
+        return render("libvirt/cdrom.ftl", "c", cdrom);
+    }
+
     /** The virtio-scsi controller a seed sits on, for an edited definition that has no SCSI controller. */
     public String scsiController() {
         return render("libvirt/scsi-controller.ftl", "s", "");

@@ -17,12 +17,31 @@ public final class Views {
 
     /** seed: the vm's cloud-init seed, a CD-ROM on a virtio-scsi controller (null without cloud-init). */
     public record DomainView(String domainType, String name, String uuid, long memoryKib, int cpus, List<DiskView> disks,
-                             List<NicView> nics, MetadataView metadata, SeedView seed) {
+                             List<NicView> nics, MetadataView metadata, SeedView seed, CdromView cdrom,
+                             int firstDiskBoot) {
         public DomainView {
             Objects.requireNonNull(name, "name");
             disks = List.copyOf(disks);
             nics = List.copyOf(nics);
         }
+
+        /** Without an ISO, booting as libvirt's default (the first disk, then the network). */
+        public DomainView(String domainType, String name, String uuid, long memoryKib, int cpus, List<DiskView> disks,
+                          List<NicView> nics, MetadataView metadata, SeedView seed) {
+            this(domainType, name, uuid, memoryKib, cpus, disks, nics, metadata, seed, null, 0);
+        }
+
+        /** Whether devices carry their boot order (the manifest's boot:), which excludes os/boot elements. */
+        public boolean perDeviceBoot() {
+            return firstDiskBoot > 0 || cdrom != null && cdrom.boot() > 0;
+        }
+    }
+
+    /**
+     * An installer ISO: a read-only CD-ROM on SATA (the bus installers expect; q35 has AHCI built in, pc gets the
+     * controller from libvirt); boot is its boot order, 0 for none.
+     */
+    public record CdromView(String volume, String source, String target, int boot) {
     }
 
     /**
@@ -147,13 +166,37 @@ public final class Views {
         return domain(cluster, node, vm, uuid, java.util.Map.of());
     }
 
-    /** drbd: the DRBD resource of each replicated disk, by manifest disk name. */
+    /** drbd: the DRBD resource of each replicated disk, by manifest disk name (a vm with a cdrom needs the other form). */
     public static DomainView domain(ClusterSpec cluster, NodeSpec node, VmSpec vm, String uuid,
                                     java.util.Map<String, DrbdDiskView> drbd) {
+        return domain(cluster, node, vm, uuid, drbd, name -> java.util.Optional.empty());
+    }
+
+    /** isos: the manifest's ISOs by name, for the vm's cdrom. */
+    public static DomainView domain(ClusterSpec cluster, NodeSpec node, VmSpec vm, String uuid,
+                                    java.util.Map<String, DrbdDiskView> drbd,
+                                    java.util.function.Function<String, java.util.Optional<org.mcvirt.model.IsoSpec>> isos) {
         List<DiskView> disks = disks(node, vm, drbd);
         List<NicView> nics = vm.nics().stream().map(n -> nic(cluster, n)).toList();
+        SeedView seed = seed(node, vm, uuid, disks);
         return new DomainView(node.domainType().libvirtName(), vm.name(), uuid, vm.memoryKib(), vm.cpus(), disks, nics,
-                metadata(cluster, vm, disks), seed(node, vm, uuid, disks));
+                metadata(cluster, vm, disks), seed, cdrom(node, vm, disks, seed, isos),
+                vm.boot().indexOf(VmSpec.BootDevice.DISK) + 1);
+    }
+
+    /** The vm's installer ISO, the sd target after its SCSI and SATA disks and its seed, else null. */
+    private static CdromView cdrom(NodeSpec node, VmSpec vm, List<DiskView> disks, SeedView seed,
+                                   java.util.function.Function<String, java.util.Optional<org.mcvirt.model.IsoSpec>> isos) {
+        if (vm.cdrom() == null) {
+            return null;
+        }
+        org.mcvirt.model.IsoSpec iso = isos.apply(vm.cdrom()).orElseThrow(() -> new IllegalArgumentException(
+                "vm " + vm.name() + " has cdrom " + vm.cdrom() + ", which is not an ISO of the manifest"));
+        StorageSpec storage = node.storage(iso.storage()).orElseThrow(() -> new IllegalArgumentException(
+                "node " + node.name() + " has no storage " + iso.storage()));
+        long sd = disks.stream().filter(d -> d.target().startsWith("sd")).count() + (seed == null ? 0 : 1);
+        return new CdromView(iso.volumeName(), storage.path() + "/" + iso.volumeName(), "sd" + (char) ('a' + sd),
+                vm.boot().indexOf(VmSpec.BootDevice.CDROM) + 1);
     }
 
     /** The seed of a vm with cloud-init (its instance-id from uuid unless the manifest gives one), else null. */
@@ -177,7 +220,7 @@ public final class Views {
     }
 
     /** An image's volume as it is created for its upload: raw bytes, the file's length (libvirt then probes it). */
-    public static VolumeView imageVolume(org.mcvirt.model.ImageSpec image) {
+    public static VolumeView imageVolume(org.mcvirt.model.Uploaded image) {
         return new VolumeView(image.volumeName(), image.fileBytes(), "raw", null, null);
     }
 

@@ -211,7 +211,7 @@ class ManifestImagesTest {
                 + " (sha256sum FILE), found 'abc'");
         Path url = manifest(dir, oneImage(sha, disk, "").replace("source: base.qcow2", "source: https://x/y.qcow2"));
         assertThat(problems(url)).containsExactly(at(url, "https://x/y.qcow2") + ": error: 'source' must be a file on"
-                + " this machine: downloading an image from a URL on the node is not supported yet, found"
+                + " this machine: downloading from a URL on the node is not supported yet, found"
                 + " 'https://x/y.qcow2'");
     }
 
@@ -233,7 +233,7 @@ class ManifestImagesTest {
         String url = "https://cloud.debian.org/images/cloud/bookworm/latest/debian-12-generic-amd64.qcow2";
         Path file = unusedImage(dir, url, sha);
         assertThat(problems(file)).containsExactly(at(file, url) + ": error: 'source' must be a file on this machine:"
-                + " downloading an image from a URL on the node is not supported yet, found '" + url + "'");
+                + " downloading from a URL on the node is not supported yet, found '" + url + "'");
     }
 
     @Test
