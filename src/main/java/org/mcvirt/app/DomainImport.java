@@ -88,10 +88,46 @@ final class DomainImport {
         List<String> pair = kept.stream().anyMatch(VmSpec.DiskSpec::replicated)
                 ? Stream.of(node.name(), peers.get(0)).sorted().toList() : List.of();
         boolean managed = domain.managed();
+        String cdrom = cdrom(desired, domain, vm, notes);
+        List<VmSpec.BootDevice> boot = domain.definition() == null ? List.of()
+                : org.mcvirt.plan.DomainEditor.bootOrder(domain.definition());
+        if (boot.contains(VmSpec.BootDevice.CDROM) && cdrom == null || boot.size() > 2) {
+            notes.add("its boot order " + boot + " names devices the manifest does not have; the manifest keeps the"
+                    + " default order (the first disk, then the network)");
+            boot = List.of();
+        }
         VmSpec spec = new VmSpec(vm, node.name(), domain.vcpus(), domain.memoryKib() * 1024,
                 domain.active() ? VmSpec.PowerState.RUNNING : VmSpec.PowerState.STOPPED, domain.autostart(),
-                managed && domain.metadata().protect(), kept, nics, List.of(), List.of(), pair, VmSpec.Migration.OFFLINE);
+                managed && domain.metadata().protect(), kept, nics, List.of(), List.of(), pair, VmSpec.Migration.OFFLINE,
+                null, cdrom, boot);
         return new Importer.ImportedVm(spec, managed, notes);
+    }
+
+    /**
+     * The vm's installer ISO when its CD-ROM is one of mcvirt's ISOs that the manifests define (by the volume's name,
+     * {@code iso.NAME.SHA12.iso}); any other CD-ROM, and a cloud-init seed, is a note (a seed's files are not read back:
+     * give cloudInit its user data).
+     */
+    private static String cdrom(DesiredState desired, ObservedDomain domain, String vm, List<String> notes) {
+        if (domain.definition() == null) {
+            return null;
+        }
+        Optional<String> seed = org.mcvirt.plan.DomainEditor.seedSource(domain.definition(), vm);
+        seed.ifPresent(s -> notes.add("cdrom " + s + ": its cloud-init seed; the seed's files are not read back, so"
+                + " give the vm cloudInit: with its user data (a plan then writes a seed of its own)"));
+        Optional<String> iso = org.mcvirt.plan.DomainEditor.isoSource(domain.definition());
+        if (iso.isEmpty()) {
+            return null;
+        }
+        String file = iso.get().substring(iso.get().lastIndexOf('/') + 1);
+        Optional<org.mcvirt.model.IsoSpec> known = desired.isos().stream().filter(i -> i.volumeName().equals(file))
+                .findFirst();
+        if (known.isEmpty()) {
+            notes.add("cdrom " + iso.get() + ": no ISO of the manifests is this file (by its name and SHA-256); add it"
+                    + " to isos: and import again, or a plan ejects it");
+            return null;
+        }
+        return known.get().name();
     }
 
     private static long kib(Element memory) {

@@ -82,6 +82,9 @@ final class DriftAssessment {
             if (warning.code() == PlanFinding.Code.DRBD_FILE_DIFFERS) {
                 Subject subject = subjectOf(warning, cluster);
                 object.apply(subject.kind(), subject.name()).add("resource-file", warning.message());
+            } else if (warning.code() == PlanFinding.Code.IMAGE_CHANGED) {
+                Subject subject = subjectOf(warning, cluster);
+                object.apply(subject.kind(), subject.name()).add("image-changed", warning.message());
             }
         }
 

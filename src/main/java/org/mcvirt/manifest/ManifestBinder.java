@@ -606,6 +606,9 @@ final class ManifestBinder {
                     if (boot.contains(VmSpec.BootDevice.CDROM) && cdrom.isEmpty() && !f.has("cdrom")) {
                         f.error("boot", "'boot' names cdrom but the vm has no 'cdrom'");
                     }
+                    if (boot.contains(VmSpec.BootDevice.DISK) && disks.isEmpty() && diskNodes.isEmpty()) {
+                        f.error("boot", "'boot' names disk but the vm has no disks");
+                    }
                     VmSpec spec = new VmSpec(name.get(), nodeName.get(), cpus.orElse(1), memory.orElse(16L << 20), state,
                             autostart, protect, disks, nics, owners, users, pair, migration, cloudInit,
                             cdrom.orElse(null), boot);

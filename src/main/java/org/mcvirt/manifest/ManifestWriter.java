@@ -62,6 +62,13 @@ public final class ManifestWriter {
                 lines.add("      - {network: " + nic.network() + ", mac: \"" + nic.mac() + "\"}");
             }
         }
+        if (vm.cdrom() != null) {
+            lines.add("    cdrom: " + vm.cdrom());
+        }
+        if (!vm.boot().isEmpty()) {
+            lines.add("    boot: [" + String.join(", ", vm.boot().stream().map(b -> b.name().toLowerCase(
+                    java.util.Locale.ROOT)).toList()) + "]");
+        }
         return String.join("\n", lines) + "\n";
     }
 

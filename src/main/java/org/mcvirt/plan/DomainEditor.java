@@ -18,7 +18,7 @@ import org.w3c.dom.Element;
  * Produces a domain's new persistent definition by editing its current one, so everything mcvirt does not
  * manage (PCI addresses, machine type, devices added by hand) is kept as it is.
  */
-final class DomainEditor {
+public final class DomainEditor {
     private DomainEditor() {
     }
 
@@ -178,7 +178,7 @@ final class DomainEditor {
     }
 
     /** The vm's installer ISO in a definition, if it has one. */
-    static Optional<String> isoSource(String definitionXml) {
+    public static Optional<String> isoSource(String definitionXml) {
         Element devices = Xml.child(Xml.parse(definitionXml).getDocumentElement(), "devices").orElse(null);
         if (devices == null) {
             return Optional.empty();
@@ -191,7 +191,7 @@ final class DomainEditor {
      * The boot order a definition gives its devices, as the manifest says it: cdrom for mcvirt's ISO, disk for a disk;
      * empty when no disk or CD-ROM carries one (the os element's order, the default).
      */
-    static List<org.mcvirt.model.VmSpec.BootDevice> bootOrder(String definitionXml) {
+    public static List<org.mcvirt.model.VmSpec.BootDevice> bootOrder(String definitionXml) {
         Element devices = Xml.child(Xml.parse(definitionXml).getDocumentElement(), "devices").orElse(null);
         java.util.TreeMap<Integer, org.mcvirt.model.VmSpec.BootDevice> orders = new java.util.TreeMap<>();
         if (devices != null) {
@@ -215,7 +215,7 @@ final class DomainEditor {
     }
 
     /** The file of the vm's cloud-init seed in a definition, if it has one. */
-    static Optional<String> seedSource(String definitionXml, String vm) {
+    public static Optional<String> seedSource(String definitionXml, String vm) {
         Element devices = Xml.child(Xml.parse(definitionXml).getDocumentElement(), "devices").orElse(null);
         if (devices == null) {
             return Optional.empty();

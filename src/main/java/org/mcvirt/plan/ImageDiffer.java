@@ -75,6 +75,7 @@ final class ImageDiffer implements ResourceDiffer {
             }
         }
         for (ReadNode node : ResourceDiffer.readNodes(desired, observed)) {
+            changed(desired, node, diff);
             for (Uploaded file : needed.getOrDefault(node.name(), new TreeMap<>()).values()) {
                 StorageSpec storage = node.spec().storage(file.storage()).orElseThrow();
                 String pool = Names.poolName(desired.cluster().name(), storage.name());
@@ -104,6 +105,26 @@ final class ImageDiffer implements ResourceDiffer {
             }
         }
         return diff.build();
+    }
+
+    /**
+     * An image or ISO of the manifest on the node whose size is not what was uploaded (libvirt probes a qcow2's
+     * virtual size): it changed there. A warning, which drift reports: its SHA-256 is checked before each use anyway.
+     */
+    private static void changed(DesiredState desired, ReadNode node, Diff.Builder diff) {
+        List<Uploaded> files = new java.util.ArrayList<>(desired.images());
+        files.addAll(desired.isos());
+        for (Uploaded file : files) {
+            long expected = file instanceof ImageSpec image ? image.virtualBytes() : file.fileBytes();
+            node.spec().storage(file.storage()).map(s -> Names.poolName(desired.cluster().name(), s.name()))
+                    .flatMap(pool -> node.observation().pool(pool)).flatMap(p -> p.volume(file.volumeName()))
+                    .filter(v -> v.capacityBytes() != expected)
+                    .ifPresent(v -> diff.problem(PlanFinding.Code.IMAGE_CHANGED, PlanFinding.Subject.node(node.name()),
+                            file.what() + " '" + file.name() + "' on node " + node.name() + " (" + v.path() + ") is "
+                            + v.capacityBytes() + " bytes, not the " + expected + " uploaded: it changed on the node;"
+                            + " nothing is made from it while its SHA-256 differs (delete the volume, and an apply"
+                            + " uploads it again)"));
+        }
     }
 
     /** Why the image's source cannot be uploaded as the manifest says, or null. */

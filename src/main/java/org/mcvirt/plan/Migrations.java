@@ -154,10 +154,21 @@ final class Migrations {
         }
         Optional<String> iso = domain.definition() == null ? Optional.empty()
                 : DomainEditor.isoSource(domain.definition());
+        // the target needs the ISO the vm's CD-ROM names: this plan uploads it there first when it is the manifest's
+        String isoUpload = null;
         if (iso.isPresent() && targetObs.pools().stream().flatMap(p -> p.volumes().stream())
                 .noneMatch(v -> iso.get().equals(v.path()))) {
-            refused.add("node " + target.name() + " does not have its installer ISO " + iso.get() + " (its CD-ROM): an"
-                    + " apply of the manifest uploads it to every node of the vm's pair; or eject it (remove 'cdrom')");
+            Optional<org.mcvirt.model.IsoSpec> spec = Optional.ofNullable(vm.cdrom()).flatMap(desired::iso);
+            Optional<org.mcvirt.model.StorageSpec> storage = spec.flatMap(s -> target.storage(s.storage()));
+            if (options.includesInfrastructure() && spec.isPresent() && storage.isPresent()
+                    && iso.get().equals(storage.get().path() + "/" + spec.get().volumeName())) {
+                isoUpload = Subjects.volume(target.name(), org.mcvirt.model.Names.poolName(desired.cluster().name(),
+                        storage.get().name()), spec.get().volumeName());
+            } else {
+                refused.add("node " + target.name() + " does not have its installer ISO " + iso.get() + " (its"
+                        + " CD-ROM): apply the manifest with the vm where it is first (it uploads the ISO to every node"
+                        + " of the vm's pair), or eject it (remove 'cdrom')");
+            }
         }
         if (runsThere && targetObs.freeMemoryBytes() != null && targetObs.freeMemoryBytes() < vm.memoryBytes()) {
             refused.add("node " + target.name() + " has " + Sizes.format(targetObs.freeMemoryBytes())
@@ -173,9 +184,15 @@ final class Migrations {
         String to = Subjects.domain(target.name(), name);
         List<String> networks = new ArrayList<>(vm.nics().stream().map(n -> Subjects.network(target.name(),
                 network(n.network()))).distinct().toList());
-        if (seedToWrite != null) {
-            networks.addAll(VmDiffer.seed(desired, vm, seedToWrite, List.of(target.name()), address, diff).values());
+        // what the target's definition names that this plan puts there first: the ISO (ImageDiffer's upload), the seed
+        List<String> files = new ArrayList<>();
+        if (isoUpload != null) {
+            files.add(isoUpload);
         }
+        if (seedToWrite != null) {
+            files.addAll(VmDiffer.seed(desired, vm, seedToWrite, List.of(target.name()), address, diff).values());
+        }
+        networks.addAll(files);
         List<AttributeChange> attributes = new ArrayList<>();
         attributes.add(new AttributeChange("node", source, target.name(), Effect.LIVE));
         attributes.add(new AttributeChange("mode", null, live ? "live" : "offline", Effect.LIVE));
@@ -199,7 +216,7 @@ final class Migrations {
                             ? ", auto-converge" : "") + ")", migration);
             how = "live: it keeps running; its disks are primary on both nodes only during the migration";
         } else {
-            offline(vm, target.name(), source, domain, disks, address, from, to, networks, diff);
+            offline(vm, target.name(), source, domain, disks, address, from, to, networks, files, diff);
             how = "offline: " + (domain.active() ? "shut down on " + source + " (powered off after apply's"
                     + " --shutdown-timeout), " : "") + "moved, " + (runsThere ? "then started on " + target.name()
                     : "left stopped");
@@ -243,7 +260,8 @@ final class Migrations {
     }
 
     private void offline(VmSpec vm, String target, String source, ObservedDomain domain, List<VmMetadata.Disk> disks,
-                         String address, String from, String to, List<String> networks, Diff.Builder diff) {
+                         String address, String from, String to, List<String> networks, List<String> files,
+                         Diff.Builder diff) {
         String name = vm.name();
         if (domain.active()) {
             diff.step(source, from, List.of(), address, "shut down domain " + name
@@ -279,6 +297,7 @@ final class Migrations {
             }
         }
         defineUses.addAll(targetSides);
+        defineUses.addAll(files);
         StepPayload.DefineDomain define = new StepPayload.DefineDomain(name, domain.definition(),
                 copies(desired, List.of(source, target)));
         diff.step(target, List.of(source), to, defineUses, address, "define domain " + name

@@ -88,6 +88,8 @@ public record PlanFinding(Code code, Subject subject, String message) {
         CAPACITY_N_PLUS_ONE_ENFORCED,
         /** An image's source on this machine is not what the manifest's SHA-256 says, or cannot be read. */
         IMAGE_SOURCE,
+        /** An image or ISO on a node is not the size it was uploaded with: it changed there (a warning; drift). */
+        IMAGE_CHANGED,
         /** An image does not fit the replicated disk it is to be written onto (its size less DRBD's metadata). */
         IMAGE_TOO_LARGE,
         // warnings: shown, never refused
@@ -130,7 +132,7 @@ public record PlanFinding(Code code, Subject subject, String message) {
         public boolean warning() {
             switch (this) {
                 case NODE_WARNING, DISK_HEALTH, INTERRUPTED_APPLY, SAVED, POOL_KEPT, NODE_OFFLINE, VM_DOWN, MOVE_DEFERRED,
-                     CAPACITY_N_PLUS_ONE, DRBD_FILE_DIFFERS, PERMISSIONS_UNKNOWN_NAME:
+                     CAPACITY_N_PLUS_ONE, DRBD_FILE_DIFFERS, PERMISSIONS_UNKNOWN_NAME, IMAGE_CHANGED:
                     return true;
                 default:
                     return false;
