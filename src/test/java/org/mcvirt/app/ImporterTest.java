@@ -17,6 +17,7 @@ import org.mcvirt.manifest.ManifestWriter;
 import org.mcvirt.model.DesiredState;
 import org.mcvirt.model.VmMetadata;
 import org.mcvirt.node.LibvirtNode;
+import org.mcvirt.plan.AttributeChange;
 import org.mcvirt.plan.Plan;
 import org.mcvirt.plan.Planner;
 import org.mcvirt.plan.ResourceChange;
@@ -180,6 +181,63 @@ class ImporterTest {
         assertThat(after.problems()).isEmpty();
         assertThat(after.changes()).isEmpty();
         assertThat(after.steps()).isEmpty();
+    }
+
+    /**
+     * A domain booting an installer ISO of the manifests (known by its volume's name) first, then its disk, with a
+     * cloud-init seed too: the ISO and the boot order are imported, the seed is a note, and adoption is refused for the
+     * seed alone (the manifest has no cloudInit for it).
+     * A CD-ROM with a file no ISO of the manifests is, is a note.
+     */
+    @Test
+    void anInstallerIsoAndTheBootOrderAreImportedAndASeedIsANote() throws Exception {
+        Path iso = dir.resolve("inst.iso");
+        Files.write(iso, new byte[] {1, 2, 3, 4});
+        String sha = org.mcvirt.manifest.ImageFiles.sha256(iso);
+        String volume = "iso.inst." + sha.substring(0, 12) + ".iso";
+        Files.writeString(dir.resolve("cluster.yaml"), CLUSTER + "isos:\n  - {name: inst, source: inst.iso, sha256: " + sha
+                + "}\n");
+        DesiredState cluster = ManifestLoader.load(List.of(dir.resolve("cluster.yaml")));
+        String devices = "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source"
+                + " file='/img/web-root.qcow2'/><target dev='vda' bus='virtio'/><boot order='2'/></disk>"
+                + "<disk type='file' device='cdrom'><driver name='qemu' type='raw'/><source file='/img/" + volume
+                + "'/><target dev='sda' bus='sata'/><readonly/><boot order='1'/></disk>"
+                + "<disk type='file' device='cdrom'><driver name='qemu' type='raw'/><source"
+                + " file='/img/seed.web.0123456789ab.iso'/><target dev='sdb' bus='sata'/><readonly/></disk>";
+        ObservedState observed = observed(List.of(unmanaged("web", devices, false)));
+        ObservedPool pool = observed.nodes().get(0).pools().get(0);
+        List<ObservedPool.ObservedVolume> volumes = new ArrayList<>(pool.volumes());
+        volumes.add(new ObservedPool.ObservedVolume(volume, "/img/" + volume, 4));
+        NodeObservation node = observed.nodes().get(0);
+        observed = new ObservedState(List.of(new NodeObservation(node.node(), true, null, node.libvirtVersion(),
+                node.hypervisorVersion(), node.domains(), node.networks(), List.of(new ObservedPool(pool.name(),
+                pool.type(), pool.active(), pool.autostart(), pool.path(), volumes, null)), List.of())));
+
+        Importer.ImportedVm web = Importer.select(cluster, observed, List.of("web")).vms().get(0);
+        assertThat(web.vm().cdrom()).isEqualTo("inst");
+        assertThat(web.vm().boot()).containsExactly(org.mcvirt.model.VmSpec.BootDevice.CDROM, org.mcvirt.model.VmSpec.BootDevice.DISK);
+        assertThat(web.notes()).singleElement().asString().startsWith("cdrom /img/seed.web.0123456789ab.iso: its"
+                + " cloud-init seed; the seed's files are not read back");
+        assertThat(ManifestWriter.vm(web.vm(), "domain web on node n", web.notes()))
+                .contains("    cdrom: inst\n    boot: [cdrom, disk]\n");
+
+        DesiredState desired = withWritten(Importer.select(cluster, observed, List.of("web")));
+        Plan adopting = PLANNER.plan(desired, observed, new Planner.Options(Set.of("web"), false, Set.of("web")));
+        assertThat(adopting.problems()).isEmpty();
+        // the ISO and the boot order are as the manifest says; the seed is not (no cloudInit): adoption refuses that
+        assertThat(Importer.beyondAdoption(adopting)).containsExactly("vm.web: cloudInit ="
+                + " seed.web.0123456789ab.iso -> null", "step DEFINE_DOMAIN on n: update definition of domain web");
+        assertThat(adopting.changes().get(0).attributes()).extracting(AttributeChange::name)
+                .containsExactlyInAnyOrder("cloudInit", "managed");
+
+        // a CD-ROM whose file is no ISO of the manifests stays out of the manifest, with a note
+        ObservedState unknown = observed(List.of(unmanaged("web", devices.replace(volume, "iso.other.aaaaaaaaaaaa.iso"),
+                false)));
+        Importer.ImportedVm other = Importer.select(cluster, unknown, List.of("web")).vms().get(0);
+        assertThat(other.vm().cdrom()).isNull();
+        assertThat(other.vm().boot()).isEmpty();
+        assertThat(other.notes()).anySatisfy(n -> assertThat(n).startsWith("cdrom /img/iso.other.aaaaaaaaaaaa.iso: no"
+                + " ISO of the manifests is this file")).anySatisfy(n -> assertThat(n).startsWith("its boot order"));
     }
 
     @Test
