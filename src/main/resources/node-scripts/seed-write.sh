@@ -8,6 +8,7 @@ name=$2
 input=$3
 work=$(mktemp -d "$dir/.mcvirt-seed.XXXXXX")
 trap 'rm -rf -- "$work"; rm -f -- "$input"' EXIT
+trap 'exit 143' HUP INT TERM
 {
     IFS= read -r user_data
     IFS= read -r meta_data

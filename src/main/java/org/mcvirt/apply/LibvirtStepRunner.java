@@ -177,7 +177,18 @@ public final class LibvirtStepRunner implements StepRunner {
                 StepPayload.UploadImage p = step.payload(StepPayload.UploadImage.class);
                 node.uploadVolume(p.pool(), p.name(), p.xml(), java.nio.file.Path.of(p.source()),
                         message -> progress.progress(step, message));
-                String there = storage.of(step.node()).images().sha256(p.path());
+                String there;
+                try {
+                    there = storage.of(step.node()).images().sha256(p.path(), syncTimeout);
+                } catch (NodeException | RuntimeException e) {
+                    // not checked is not kept: the next plan would take it for the image
+                    try {
+                        node.deleteVolume(p.pool(), p.name());
+                    } catch (NodeException | RuntimeException deleting) {
+                        e.addSuppressed(deleting);
+                    }
+                    throw e;
+                }
                 if (!there.equals(p.sha256())) {
                     node.deleteVolume(p.pool(), p.name());
                     throw new NodeException(step.node(), "image " + p.name() + " arrived with SHA-256 " + there
@@ -189,7 +200,7 @@ public final class LibvirtStepRunner implements StepRunner {
             case CREATE_VOLUME_FROM_IMAGE -> {
                 StepPayload.CreateVolumeFromImage p = step.payload(StepPayload.CreateVolumeFromImage.class);
                 String there = checkedImages.contains(step.node() + ":" + p.imagePath() + ":" + p.sha256())
-                        ? p.sha256() : storage.of(step.node()).images().sha256(p.imagePath());
+                        ? p.sha256() : storage.of(step.node()).images().sha256(p.imagePath(), syncTimeout);
                 if (!there.equals(p.sha256())) {
                     throw new NodeException(step.node(), "image " + p.imageVolume() + " in pool " + p.imagePool()
                             + " has SHA-256 " + there + ", not " + p.sha256() + " as the manifest says: it changed on"
@@ -208,13 +219,13 @@ public final class LibvirtStepRunner implements StepRunner {
                 StepPayload.WriteImage p = step.payload(StepPayload.WriteImage.class);
                 StoragePrimitives here = storage.of(step.node());
                 String there = checkedImages.contains(step.node() + ":" + p.imagePath() + ":" + p.sha256())
-                        ? p.sha256() : here.images().sha256(p.imagePath());
+                        ? p.sha256() : here.images().sha256(p.imagePath(), syncTimeout);
                 if (!there.equals(p.sha256())) {
                     throw new NodeException(step.node(), "image " + p.imagePath() + " has SHA-256 " + there + ", not "
                             + p.sha256() + " as the manifest says: it changed on the node; it is not written onto "
                             + p.device() + " (delete the image volume, and the next apply uploads it again)", null);
                 }
-                here.images().writeImage(p.imagePath(), p.format(), p.device(), p.virtualBytes());
+                here.images().writeImage(p.imagePath(), p.format(), p.device(), p.virtualBytes(), syncTimeout);
                 yield "written once onto " + p.device() + "; DRBD copies it to the peer";
             }
             case WRITE_SEED -> {

@@ -350,6 +350,15 @@ public final class ManifestLoader {
 
     private static void fileStorage(Map<String, ManifestBinder.Located<NodeSpec>> nodes, List<String> on,
                                     String storage, Location where, String what, List<Diagnostic> problems) {
+        // the domain names one path for its CD-ROM on whichever node of the pair it runs
+        List<String> paths = on.stream().map(nodes::get).filter(java.util.Objects::nonNull)
+                .flatMap(n -> n.value().storage(storage).stream()).filter(s -> s.type() == StorageSpec.StorageType.FILE)
+                .map(StorageSpec::path).distinct().toList();
+        if (paths.size() > 1) {
+            problems.add(new Diagnostic(where, what + " is kept in file storage '" + storage + "', whose path differs"
+                    + " between the vm's nodes " + on + " (" + String.join(", ", paths) + "); the vm names one path on"
+                    + " either node: give the storage the same path on both"));
+        }
         for (String nodeName : on) {
             ManifestBinder.Located<NodeSpec> node = nodes.get(nodeName);
             if (node == null) {

@@ -19,11 +19,11 @@ public final class ImageNode implements ImagePrimitives {
     }
 
     @Override
-    public String sha256(String path) throws NodeException {
+    public String sha256(String path, java.time.Duration timeout) throws NodeException {
         String what = "compute the SHA-256 of " + path;
         CommandResult result;
         try {
-            result = commands.transport().run(NodeScript.IMAGE_SHA256.command(path));
+            result = commands.transport().run(NodeScript.IMAGE_SHA256.command(path), timeout);
         } catch (SshException e) {
             throw commands.failure(what, e);
         }
@@ -36,12 +36,13 @@ public final class ImageNode implements ImagePrimitives {
 
     /** The image written onto a block device (a replicated disk's DRBD device, Primary on this node) as raw bytes. */
     @Override
-    public void writeImage(String image, String format, String device, long virtualBytes) throws NodeException {
+    public void writeImage(String image, String format, String device, long virtualBytes, java.time.Duration timeout)
+            throws NodeException {
         String what = "write image " + image + " onto " + device;
         CommandResult result;
         try {
             result = commands.transport().run(NodeScript.IMAGE_WRITE.command(image, format, device,
-                    Long.toString(virtualBytes)));
+                    Long.toString(virtualBytes)), timeout);
         } catch (SshException e) {
             throw commands.failure(what, e);
         }

@@ -97,7 +97,8 @@ public final class DomainEditor {
             if (!"cdrom".equals(disk.getAttribute("device")) || !isSeedOf(desired.name(), source)) {
                 continue;
             }
-            if (desired.seed() != null && desired.seed().source().equals(source)) {
+            if (desired.seed() != null && desired.seed().source().equals(source) && !present
+                    && desired.seed().target().equals(Xml.childAttribute(disk, "target", "dev").orElse(""))) {
                 present = true;
             } else {
                 devices.removeChild(disk);
@@ -121,7 +122,9 @@ public final class DomainEditor {
             if (!"cdrom".equals(disk.getAttribute("device")) || !isIso(source)) {
                 continue;
             }
-            if (desired.cdrom() != null && desired.cdrom().source().equals(source) && !present) {
+            if (desired.cdrom() != null && desired.cdrom().source().equals(source) && !present
+                    && desired.cdrom().target().equals(Xml.childAttribute(disk, "target", "dev").orElse(""))) {
+                // kept where it is unless a disk now has its name (it is added again under the name it gets now)
                 present = true;
             } else {
                 devices.removeChild(disk);

@@ -52,11 +52,14 @@ final class ImageDiffer implements ResourceDiffer {
                 }
                 boolean made;
                 if (disk.replicated()) {
-                    // the image is written onto the DRBD device when its backing LV is made on the vm's node
+                    // written onto the DRBD device while the disk is planned new (Replicas.create): the vm defined on
+                    // no node, or its backing LV not there yet
                     String volumeGroup = desired.node(vm.node()).flatMap(n -> n.storage(disk.storage()))
                             .map(StorageSpec::volumeGroup).orElse("?");
-                    made = node.get().lvm().logicalVolume(volumeGroup, Names.drbdResource(vm.name(), disk.name()))
-                            .isPresent();
+                    boolean defined = observed.nodes().stream().anyMatch(n -> n.reachable()
+                            && n.domain(vm.name()).isPresent());
+                    made = defined && node.get().lvm().logicalVolume(volumeGroup,
+                            Names.drbdResource(vm.name(), disk.name())).isPresent();
                 } else {
                     made = node.get().pool(Names.poolName(desired.cluster().name(), disk.storage()))
                             .flatMap(p -> p.volume(Names.volumeName(vm.name(), disk.name()))).isPresent();

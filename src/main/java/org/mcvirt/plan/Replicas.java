@@ -117,9 +117,12 @@ final class Replicas {
         NodeSpec spec = desired.node(vm.node()).orElseThrow();
         StorageSpec storage = spec.storage(image.storage()).orElseThrow();
         String pool = Names.poolName(desired.cluster().name(), storage.name());
+        boolean existed = observed.node(vm.node()).map(n -> n.lvm().logicalVolumes().stream()
+                .anyMatch(l -> l.name().equals(resource.resource()))).orElse(true);
         diff.step(vm.node(), subject(vm, disk), List.of(Subjects.volume(vm.node(), pool, image.volumeName())), address,
                 "write image " + image.name() + " onto " + resource.device() + " (" + resource.resource() + ") on "
-                        + vm.node() + ": written once, DRBD copies it to " + vm.peer().orElse("?"),
+                        + vm.node() + ": written once, DRBD copies it to " + vm.peer().orElse("?")
+                        + (existed ? "; the disk was there before this plan: what it holds is overwritten" : ""),
                 new StepPayload.WriteImage(resource.resource(), resource.minor(), storage.path() + "/"
                         + image.volumeName(), image.format().libvirtName(), image.sha256(), image.virtualBytes()));
     }

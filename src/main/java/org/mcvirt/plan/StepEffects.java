@@ -44,8 +44,21 @@ public final class StepEffects {
         return switch (step.kind()) {
             case DEFINE_DOMAIN -> droppedDisks(step, observed);
             case DRBD_INITIAL_SYNC -> overwrittenPeer(step, plan);
+            case WRITE_IMAGE -> overwrittenDisk(step, observed);
             default -> Optional.empty();
         };
+    }
+
+    /**
+     * An image written onto a replicated disk whose backing LV was there before this plan (an apply that stopped after
+     * creating it, or a disk whose vm lost its definition): what it holds is overwritten.
+     */
+    private static Optional<String> overwrittenDisk(Step step, ObservedState observed) {
+        StepPayload.WriteImage write = step.payload(StepPayload.WriteImage.class);
+        boolean existed = observed.node(step.node()).map(n -> n.lvm().logicalVolumes().stream()
+                .anyMatch(l -> l.name().equals(write.resource()))).orElse(true);
+        return existed ? Optional.of("image written over the data already on " + write.resource() + " ("
+                + write.device() + ")") : Optional.empty();
     }
 
     /** A (re)definition that leaves out a disk the domain on that node has now. */

@@ -287,8 +287,9 @@ final class VmUpdate {
     private void seed() {
         Optional<String> current = DomainEditor.seedSource(domain.definition(), vm.name());
         Views.SeedView wanted = view.seed();
-        if (!running) {
-            // a stopped vm reads no seed: those its definition will not name go (a running one may read an older one)
+        if (!running && vm.cloudInit() != null) {
+            // a stopped vm reads no seed: those its definition will not name go (a running one may read an older one);
+            // never without cloudInit in the manifest, which could not make them again (an imported vm's seed)
             VmDiffer.deleteSeeds(desired, vm.name(), observedNodes(), wanted == null ? null : wanted.volume(), address,
                     subject, attributes, diff);
         }

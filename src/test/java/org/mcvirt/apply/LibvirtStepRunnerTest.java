@@ -334,13 +334,14 @@ class LibvirtStepRunnerTest {
         String sha256 = "a".repeat(64);
 
         @Override
-        public String sha256(String path) {
+        public String sha256(String path, java.time.Duration timeout) {
             calls.add("sha256 " + path);
             return sha256;
         }
 
         @Override
-        public void writeImage(String image, String format, String device, long virtualBytes) {
+        public void writeImage(String image, String format, String device, long virtualBytes,
+                               java.time.Duration timeout) {
             calls.add("writeImage " + image + " " + format + " " + device + " " + virtualBytes);
         }
 

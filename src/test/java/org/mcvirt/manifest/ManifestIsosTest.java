@@ -358,6 +358,12 @@ class ManifestIsosTest {
         assertThat(problems(file)).containsExactly(lastStorage(file) + ": error: ISO 'installer' (the cdrom of vm"
                 + " 'web1') is kept in file storage 'media', which node 'beta' does not have; add it to the node's storage, or name"
                 + " another with 'storage:'");
+        // beta has it at another path: the domain names one path for its CD-ROM on either node
+        Path apart = manifest(dir, text.formatted(secret, "- {name: media, type: file, path: /srv/elsewhere}", sha));
+        assertThat(problems(apart)).containsExactly(lastStorage(apart) + ": error: ISO 'installer' (the cdrom of vm"
+                + " 'web1') is kept in file storage 'media', whose path differs between the vm's nodes [alpha, beta]"
+                + " (/srv/media, /srv/elsewhere); the vm names one path on either node: give the storage the same path"
+                + " on both");
     }
 
     /** file:line:column of the value of the ISO's "storage: media" (the last one in the file). */

@@ -233,6 +233,29 @@ class ImagePlanTest {
         return new ObservedPool.ObservedVolume(name, "/img/" + name, 1L << 20);
     }
 
+    /** A SCSI disk added where the seed is (sda): the disk takes sda and the seed moves to sdb, never two of a name. */
+    @Test
+    void aScsiDiskAddedWhereTheSeedIsMovesTheSeedToTheNextName() {
+        VmSpec web = web(USER_DATA);
+        String uuid = DifferFixture.domain("web", false, 64, false, "root").uuid();
+        String seedVolume = CloudInitSeed.of(web, uuid).volumeName("web");
+        List<VmSpec.DiskSpec> disks = new java.util.ArrayList<>(web.disks());
+        disks.add(new VmSpec.DiskSpec("scratch", 8L << 20, "images", false, VmSpec.DiskBus.SCSI));
+        VmSpec more = new VmSpec(web.name(), web.node(), web.cpus(), web.memoryBytes(), web.state(), web.autostart(),
+                web.protect(), disks, web.nics(), web.owners(), web.users(), web.pair(), web.migration(),
+                web.cloudInit());
+        Plan plan = plan(desired(sha256, more), observed(List.of(defined(seedVolume)), ROOT, volume(seedVolume)));
+        String xml = only(plan, StepKind.DEFINE_DOMAIN).payload(StepPayload.DefineDomain.class).xml();
+        assertThat(disks(xml, "disk")).extracting(d -> d.getElementsByTagName("target").item(0).getAttributes()
+                .getNamedItem("dev").getNodeValue()).containsExactly("vda", "sda");
+        assertThat(disks(xml, "cdrom")).singleElement().satisfies(c -> {
+            assertThat(c.getElementsByTagName("target").item(0).getAttributes().getNamedItem("dev").getNodeValue())
+                    .isEqualTo("sdb");
+            assertThat(c.getElementsByTagName("source").item(0).getAttributes().getNamedItem("file").getNodeValue())
+                    .isEqualTo("/img/" + seedVolume);
+        });
+    }
+
     /** The seed its definition names is gone from the node: only the seed is written again. */
     @Test
     void aLostSeedIsWrittenAgainAndNothingElse() {

@@ -71,6 +71,30 @@ class StepEffectsTest {
                         + " copy of mcvirt_web1_root");
     }
 
+    /** An image written onto a replicated disk the plan creates destroys nothing; onto one already there, its data. */
+    @Test
+    void anImageWrittenOntoADiskThatWasThereBeforeThePlanDestroys() throws Exception {
+        Plan plan = PlanGoldenTest.plan(ROOT.resolve("replicated-create"));
+        Step sync = plan.steps().stream().filter(s -> s.kind() == StepKind.DRBD_INITIAL_SYNC).findFirst().orElseThrow();
+        List<Step> steps = new ArrayList<>(plan.steps());
+        steps.add(new Step(steps.size() + 1, sync.node(), sync.subject(), List.of(), sync.change(), "write image",
+                new StepPayload.WriteImage("mcvirt_web1_root", 100, "/img/image.debian.0123456789ab.qcow2", "qcow2",
+                        "a".repeat(64), 1L << 20), List.of(sync.id()), List.of()));
+        Plan writing = new Plan(plan.formatVersion(), plan.cluster(), plan.fingerprint(), plan.manifestDigest(),
+                plan.nodes(), plan.changes(), steps, plan.problems(), plan.warnings(), plan.summary());
+        ObservedState observed = observed("replicated-create");
+        assertThat(StepEffects.destroys(writing, observed)).as("the plan creates the LV").isEmpty();
+
+        List<org.mcvirt.state.NodeObservation> nodes = observed.nodes().stream().map(n -> !n.node().equals(sync.node())
+                ? n : n.withStorage(new org.mcvirt.state.ObservedLvm(n.lvm().availability(), n.lvm().errors(),
+                n.lvm().volumeGroups(), List.of(new org.mcvirt.state.ObservedLvm.LogicalVolume("mcvirt_web1_root", "vg0",
+                64L << 20, "/dev/vg0/mcvirt_web1_root", "-wi-a-----", List.of("mcvirt.c")))), n.drbd(), n.journal()))
+                .toList();
+        assertThat(StepEffects.destroys(writing, new ObservedState(nodes))).singleElement().asString()
+                .endsWith("(WRITE_IMAGE on " + sync.node() + "): image written over the data already on"
+                        + " mcvirt_web1_root (/dev/drbd100)");
+    }
+
     @Test
     void aCdromIsNotADisk() {
         assertThat(StepEffects.disks("<domain><devices><disk type='file' device='cdrom'><source file='/i.iso'/>"

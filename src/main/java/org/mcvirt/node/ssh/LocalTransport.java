@@ -53,6 +53,11 @@ public final class LocalTransport implements NodeTransport {
 
     @Override
     public CommandResult run(List<String> command) throws SshException {
+        return run(command, commandTimeout);
+    }
+
+    @Override
+    public CommandResult run(List<String> command, Duration commandTimeout) throws SshException {
         String commandLine = ShellQuoting.commandLine(command);
         Process process;
         try {
@@ -68,10 +73,10 @@ public final class LocalTransport implements NodeTransport {
             closeQuietly(process.getOutputStream());
             if (!process.waitFor(commandTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
                 kill(process);
-                throw timeout(commandLine);
+                throw timeout(commandLine, commandTimeout);
             }
             if (!stdout.finish(deadline) || !stderr.finish(deadline)) {
-                throw timeout(commandLine + " (a process it started kept its output open)");
+                throw timeout(commandLine + " (a process it started kept its output open)", commandTimeout);
             }
             return CommandResult.decode(process.exitValue(), stdout.bytes(), stderr.bytes());
         } catch (InterruptedException e) {
@@ -151,8 +156,8 @@ public final class LocalTransport implements NodeTransport {
         }
     }
 
-    private SshException timeout(String what) {
-        return failure(Category.TIMEOUT, what + " did not finish within " + SshTransport.describe(commandTimeout)
+    private SshException timeout(String what, Duration limit) {
+        return failure(Category.TIMEOUT, what + " did not finish within " + SshTransport.describe(limit)
                 + " and was killed", null);
     }
 

@@ -23,6 +23,15 @@ public interface NodeTransport extends AutoCloseable {
      */
     CommandResult run(List<String> command) throws SshException;
 
+    /**
+     * As {@link #run(List)}, bounded by timeout instead of the transport's command timeout: for one long command (a
+     * SHA-256 or a copy of a multi-GiB image) within its step's deadline. Transports without their own bound run it as
+     * run does.
+     */
+    default CommandResult run(List<String> command, java.time.Duration timeout) throws SshException {
+        return run(command);
+    }
+
     /** Where the node is reached, for messages: {@code host:port}, or {@code local}. */
     String endpoint();
 

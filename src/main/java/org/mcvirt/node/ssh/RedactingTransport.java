@@ -47,9 +47,15 @@ public final class RedactingTransport implements NodeTransport {
 
     @Override
     public CommandResult run(List<String> command) throws SshException {
+        return run(command, null);
+    }
+
+    /** timeout null: the delegate's own command timeout. */
+    @Override
+    public CommandResult run(List<String> command, java.time.Duration timeout) throws SshException {
         CommandResult result;
         try {
-            result = delegate.run(command);
+            result = timeout == null ? delegate.run(command) : delegate.run(command, timeout);
         } catch (SshException e) {
             throw e.redacted(redactor::redact);
         }

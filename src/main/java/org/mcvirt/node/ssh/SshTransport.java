@@ -88,6 +88,11 @@ public final class SshTransport implements NodeTransport {
     }
 
     @Override
+    public CommandResult run(List<String> command, Duration timeout) throws SshException {
+        return execute(ShellQuoting.commandLine(command), command, new byte[0], timeout).toResult();
+    }
+
+    @Override
     public String endpoint() {
         return target.endpoint();
     }
@@ -248,6 +253,11 @@ public final class SshTransport implements NodeTransport {
      * @param standardInput everything the program reads; end of file follows
      */
     private Execution execute(String description, List<String> command, byte[] standardInput) throws SshException {
+        return execute(description, command, standardInput, target.commandTimeout());
+    }
+
+    private Execution execute(String description, List<String> command, byte[] standardInput, Duration timeout)
+            throws SshException {
         try {
             channelPermits.acquire();
         } catch (InterruptedException e) {
@@ -255,17 +265,17 @@ public final class SshTransport implements NodeTransport {
             throw failure(Category.IO, "interrupted while waiting to run " + description, e);
         }
         try {
-            String commandLine = "exec " + ShellQuoting.commandLine(bounded(command));
-            return executeOnChannel(description, commandLine, standardInput);
+            String commandLine = "exec " + ShellQuoting.commandLine(bounded(command, timeout));
+            return executeOnChannel(description, commandLine, standardInput, timeout);
         } finally {
             channelPermits.release();
         }
     }
 
-    private Execution executeOnChannel(String description, String commandLine, byte[] standardInput)
+    private Execution executeOnChannel(String description, String commandLine, byte[] standardInput, Duration timeout)
             throws SshException {
         Session current = session();
-        long deadline = System.nanoTime() + target.commandTimeout().toNanos();
+        long deadline = System.nanoTime() + timeout.toNanos();
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
         ChannelExec channel;
@@ -289,7 +299,7 @@ public final class SshTransport implements NodeTransport {
                 if (remaining <= 0) {
                     kill(channel);
                     throw failure(Category.TIMEOUT, description + " did not finish within "
-                            + describe(target.commandTimeout()) + " and was killed", null);
+                            + describe(timeout) + " and was killed", null);
                 }
                 Thread.sleep(Math.max(1, Math.min(pause, TimeUnit.NANOSECONDS.toMillis(remaining))));
                 pause = Math.min(pause * 2, LONGEST_POLL_PAUSE_MILLISECONDS);
@@ -310,8 +320,8 @@ public final class SshTransport implements NodeTransport {
     }
 
     /** The command under coreutils {@code timeout}, set to expire a little after the client stops waiting. */
-    private List<String> bounded(List<String> command) {
-        long milliseconds = target.commandTimeout().toMillis() + TimeUnit.SECONDS.toMillis(REMOTE_GRACE_SECONDS);
+    private List<String> bounded(List<String> command, Duration timeout) {
+        long milliseconds = timeout.toMillis() + TimeUnit.SECONDS.toMillis(REMOTE_GRACE_SECONDS);
         List<String> bounded = new ArrayList<>(List.of("timeout", "--signal=TERM",
                 "--kill-after=" + REMOTE_GRACE_SECONDS + "s",
                 String.format(Locale.ROOT, "%d.%03ds", milliseconds / 1000, milliseconds % 1000)));
