@@ -91,48 +91,57 @@ public final class DomainEditor {
      * one wanted goes; the wanted one is added, with a virtio-scsi controller when the domain has no SCSI controller.
      */
     private static void seed(Element devices, Views.DomainView desired, Renderer renderer) {
-        boolean present = false;
-        for (Element disk : Xml.children(devices, "disk")) {
-            String source = source(disk);
-            if (!"cdrom".equals(disk.getAttribute("device")) || !isSeedOf(desired.name(), source)) {
-                continue;
-            }
-            if (desired.seed() != null && desired.seed().source().equals(source) && !present
-                    && desired.seed().target().equals(Xml.childAttribute(disk, "target", "dev").orElse(""))) {
-                present = true;
-            } else {
-                devices.removeChild(disk);
-            }
-        }
-        if (desired.seed() == null || present) {
-            return;
-        }
+        Views.SeedView seed = desired.seed();
+        boolean added = keepOnly(devices, source -> isSeedOf(desired.name(), source), seed == null ? null
+                : seed.source(), seed == null ? null : seed.target(), () -> renderer.seed(seed));
         boolean scsi = Xml.children(devices, "controller").stream().anyMatch(c -> "scsi".equals(c.getAttribute("type")));
-        if (!scsi) {
+        if (added && !scsi) {
             Xml.append(devices, renderer.scsiController());
         }
-        Xml.append(devices, renderer.seed(desired.seed()));
     }
 
     /** The installer ISO: a CD-ROM with one of mcvirt's ISOs other than the one wanted goes; the wanted one is added. */
     private static void cdrom(Element devices, Views.DomainView desired, Renderer renderer) {
+        Views.CdromView cdrom = desired.cdrom();
+        keepOnly(devices, DomainEditor::isIso, cdrom == null ? null : cdrom.source(), cdrom == null ? null
+                : cdrom.target(), () -> renderer.cdrom(cdrom));
+    }
+
+    /**
+     * Of the CD-ROMs whose file is one of mcvirt's kind (ours), keeps one with the wanted file at the wanted name
+     * (source null: none) and removes the others; when none was kept, adds the rendered one. A CD-ROM whose name a
+     * disk now has is added again under the name it gets now. Returns whether it added one.
+     */
+    private static boolean keepOnly(Element devices, java.util.function.Predicate<String> ours, String source,
+                                    String target, java.util.function.Supplier<String> rendered) {
         boolean present = false;
-        for (Element disk : Xml.children(devices, "disk")) {
-            String source = source(disk);
-            if (!"cdrom".equals(disk.getAttribute("device")) || !isIso(source)) {
+        for (Element disk : cdroms(devices)) {
+            String file = source(disk);
+            if (!ours.test(file)) {
                 continue;
             }
-            if (desired.cdrom() != null && desired.cdrom().source().equals(source) && !present
-                    && desired.cdrom().target().equals(Xml.childAttribute(disk, "target", "dev").orElse(""))) {
-                // kept where it is unless a disk now has its name (it is added again under the name it gets now)
+            if (source != null && source.equals(file) && !present
+                    && target.equals(Xml.childAttribute(disk, "target", "dev").orElse(""))) {
                 present = true;
             } else {
                 devices.removeChild(disk);
             }
         }
-        if (desired.cdrom() != null && !present) {
-            Xml.append(devices, renderer.cdrom(desired.cdrom()));
+        if (source == null || present) {
+            return false;
         }
+        Xml.append(devices, rendered.get());
+        return true;
+    }
+
+    private static List<Element> cdroms(Element devices) {
+        return Xml.children(devices, "disk").stream().filter(d -> "cdrom".equals(d.getAttribute("device"))).toList();
+    }
+
+    /** The first CD-ROM file of a definition that is of mcvirt's kind (ours). */
+    private static Optional<String> cdromSource(String definitionXml, java.util.function.Predicate<String> ours) {
+        return Xml.child(Xml.parse(definitionXml).getDocumentElement(), "devices").stream()
+                .flatMap(devices -> cdroms(devices).stream()).map(DomainEditor::source).filter(ours).findFirst();
     }
 
     /**
@@ -182,12 +191,7 @@ public final class DomainEditor {
 
     /** The vm's installer ISO in a definition, if it has one. */
     public static Optional<String> isoSource(String definitionXml) {
-        Element devices = Xml.child(Xml.parse(definitionXml).getDocumentElement(), "devices").orElse(null);
-        if (devices == null) {
-            return Optional.empty();
-        }
-        return Xml.children(devices, "disk").stream().filter(d -> "cdrom".equals(d.getAttribute("device")))
-                .map(DomainEditor::source).filter(DomainEditor::isIso).findFirst();
+        return cdromSource(definitionXml, DomainEditor::isIso);
     }
 
     /**
@@ -219,12 +223,7 @@ public final class DomainEditor {
 
     /** The file of the vm's cloud-init seed in a definition, if it has one. */
     public static Optional<String> seedSource(String definitionXml, String vm) {
-        Element devices = Xml.child(Xml.parse(definitionXml).getDocumentElement(), "devices").orElse(null);
-        if (devices == null) {
-            return Optional.empty();
-        }
-        return Xml.children(devices, "disk").stream().filter(d -> "cdrom".equals(d.getAttribute("device")))
-                .map(DomainEditor::source).filter(s -> isSeedOf(vm, s)).findFirst();
+        return cdromSource(definitionXml, source -> isSeedOf(vm, source));
     }
 
     /** The definition as it is with mcvirt's mark (adopting a domain): nothing else changes. */
