@@ -189,6 +189,22 @@ public final class DomainEditor {
         return file.startsWith("iso.") && file.endsWith(".iso");
     }
 
+    /** What a definition has of the media mcvirt manages: the vm's seed, its installer ISO, the devices' boot order. */
+    public record Media(Optional<String> seed, Optional<String> iso, List<org.mcvirt.model.VmSpec.BootDevice> boot) {
+        static final Media NONE = new Media(Optional.empty(), Optional.empty(), List.of());
+    }
+
+    /**
+     * The media of a definition, read with one parse, and with none when its text names no CD-ROM and no boot order
+     * (no {@code cdrom}, no {@code order}): the plan of every vm reads this, and most have neither.
+     */
+    public static Media media(String definitionXml, String vm) {
+        if (!definitionXml.contains("cdrom") && !definitionXml.contains("order")) {
+            return Media.NONE;
+        }
+        return new Media(seedSource(definitionXml, vm), isoSource(definitionXml), bootOrder(definitionXml));
+    }
+
     /** The vm's installer ISO in a definition, if it has one. */
     public static Optional<String> isoSource(String definitionXml) {
         return cdromSource(definitionXml, DomainEditor::isIso);

@@ -41,6 +41,8 @@ final class VmUpdate {
     private final List<AttributeChange> attributes = new ArrayList<>();
     private final List<String> defineUses = new ArrayList<>();
     private boolean redefine;
+    /** The seed, ISO and boot order the domain's definition has now. */
+    private final DomainEditor.Media media;
 
     VmUpdate(DesiredState desired, org.mcvirt.state.ObservedState observed, Placement placement, Replicas replicas,
              Renderer renderer, boolean adopting, Diff.Builder diff) {
@@ -59,6 +61,7 @@ final class VmUpdate {
         this.running = domain.active();
         this.view = Views.domain(desired.cluster(), node, vm, domain.uuid(), replicas.allocation().of(vm.name()),
                 desired::iso);
+        this.media = DomainEditor.media(domain.definition(), vm.name());
     }
 
     /** Plans the update; mark is the vm's disk-health finding that forbids a start, if any. */
@@ -282,10 +285,11 @@ final class VmUpdate {
     /**
      * The cloud-init seed: a new one (changed user data, meta-data, network config or instance-id) is written on the
      * vm's nodes and the definition names it; a running vm sees it at its next start. cloud-init acts on a changed seed
-     * only when its instance-id changed too, which the plan says. Seeds no longer named are left in the pool.
+     * only when its instance-id changed too, which the plan says. Seeds no longer named are removed while the vm is
+     * stopped and the manifest has cloudInit (VmDiffer.deleteSeeds).
      */
     private void seed() {
-        Optional<String> current = DomainEditor.seedSource(domain.definition(), vm.name());
+        Optional<String> current = media.seed();
         Views.SeedView wanted = view.seed();
         if (!running && vm.cloudInit() != null) {
             // a stopped vm reads no seed: those its definition will not name go (a running one may read an older one);
@@ -328,7 +332,7 @@ final class VmUpdate {
      * sees either at its next start.
      */
     private void cdromAndBoot() {
-        Optional<String> current = DomainEditor.isoSource(domain.definition());
+        Optional<String> current = media.iso();
         String wanted = view.cdrom() == null ? null : view.cdrom().source();
         if (!current.equals(Optional.ofNullable(wanted))) {
             redefine = true;
@@ -340,7 +344,7 @@ final class VmUpdate {
                 defineUses.add(Subjects.volume(node.name(), pool, view.cdrom().volume()));
             }
         }
-        List<VmSpec.BootDevice> boot = DomainEditor.bootOrder(domain.definition());
+        List<VmSpec.BootDevice> boot = media.boot();
         if (!boot.equals(vm.boot())) {
             redefine = true;
             attributes.add(new AttributeChange("boot", boot.isEmpty() ? "default" : text(boot), vm.boot().isEmpty()
