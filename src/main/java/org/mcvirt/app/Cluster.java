@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -27,7 +28,10 @@ import org.mcvirt.node.ssh.Redactor;
 import org.mcvirt.node.ssh.SshException;
 import org.mcvirt.node.ssh.SshTarget;
 import org.mcvirt.node.ssh.SshTransport;
+import org.mcvirt.plan.ImageNeeds;
 import org.mcvirt.plan.Planner;
+import org.mcvirt.node.ImageNode;
+import org.mcvirt.node.ImagePrimitives;
 import org.mcvirt.state.NodeObservation;
 import org.mcvirt.state.ObservedState;
 import org.mcvirt.state.StateReader;
@@ -59,6 +63,11 @@ public final class Cluster implements AutoCloseable {
     private Timings timings = Timings.OFF;
     /** What each node's storage read asks about mcvirt's permissions (by default: only whether they are left there). */
     private volatile StorageReader.PermissionsQuery permissionsQuery;
+    /**
+     * The manifest whose images and ISOs given by http(s) URL each node is asked about after the read, where it is to
+     * download them (null: none asked; set with the permissions by {@link #readingPermissionsOf}).
+     */
+    private volatile DesiredState imagesOf;
 
     private Cluster(String clusterName, Duration nodeTimeout) {
         this.clusterName = clusterName;
@@ -70,6 +79,7 @@ public final class Cluster implements AutoCloseable {
     /** Reads what desired's permissions need (its users and groups, libvirtd's access driver) at the next read. */
     Cluster readingPermissionsOf(DesiredState desired) {
         this.permissionsQuery = Planner.permissionsQuery(desired);
+        this.imagesOf = desired;
         return this;
     }
 
@@ -208,7 +218,53 @@ public final class Cluster implements AutoCloseable {
             }
         }
         timings.since("read every node (in parallel)", started);
-        return new ObservedState(observations);
+        return withProbes(new ObservedState(observations));
+    }
+
+    /**
+     * The state with each node's answers about the http(s) URLs it is to download (ImageNeeds.toDownload): the first
+     * bytes (a qcow2's header) and the length, or why it cannot get them; asked on those nodes in parallel, each within
+     * the node timeout, and only when the manifest has such a file a node lacks.
+     */
+    private ObservedState withProbes(ObservedState observed) {
+        DesiredState desired = imagesOf;
+        if (desired == null) {
+            return observed;
+        }
+        Map<String, List<String>> urls = ImageNeeds.toDownload(desired, observed);
+        if (urls.isEmpty()) {
+            return observed;
+        }
+        long started = System.nanoTime();
+        List<String> names = List.copyOf(urls.keySet());
+        List<Object> answers = onEachNode(names, node -> Deadline.run(node, "asking for image URLs", nodeTimeout,
+                () -> null, () -> {
+                    ImageNode images = new ImageNode(node, transport(node));
+                    Map<String, ImagePrimitives.Probe> probes = new TreeMap<>();
+                    for (String url : urls.get(node)) {
+                        probes.put(url, images.probe(url));
+                    }
+                    return probes;
+                }));
+        List<NodeObservation> nodes = new ArrayList<>();
+        for (NodeObservation node : observed.nodes()) {
+            int at = names.indexOf(node.node());
+            if (at < 0) {
+                nodes.add(node);
+            } else if (answers.get(at) instanceof Map<?, ?> probes) {
+                @SuppressWarnings("unchecked")
+                Map<String, ImagePrimitives.Probe> asked = (Map<String, ImagePrimitives.Probe>) probes;
+                nodes.add(node.withProbes(asked));
+            } else {
+                // the node could not be asked: every URL it is to download is a problem naming why
+                String why = ((Exception) answers.get(at)).getMessage();
+                Map<String, ImagePrimitives.Probe> failed = new TreeMap<>();
+                urls.get(node.node()).forEach(u -> failed.put(u, new ImagePrimitives.Probe(u, -1, new byte[0], why)));
+                nodes.add(node.withProbes(failed));
+            }
+        }
+        timings.since("ask nodes about image URLs (in parallel)", started);
+        return new ObservedState(nodes);
     }
 
     /** A node's LVM, DRBD and records read under way: its commands so far, and its result or failure. */

@@ -175,6 +175,17 @@ public final class LibvirtStepRunner implements StepRunner {
             }
             case UPLOAD_IMAGE -> {
                 StepPayload.UploadImage p = step.payload(StepPayload.UploadImage.class);
+                if (org.mcvirt.model.Uploaded.isUrl(p.source())) {
+                    // the node downloads it and checks its SHA-256 (image-fetch.sh), then libvirt lists it
+                    int slash = p.path().lastIndexOf('/');
+                    String format = p.name().substring(p.name().lastIndexOf('.') + 1);
+                    progress.progress(step, "downloading " + p.source() + " on node " + step.node());
+                    storage.of(step.node()).images().fetch(p.source(), p.path().substring(0, slash),
+                            p.path().substring(slash + 1), p.sha256(), format, syncTimeout);
+                    node.refreshPool(p.pool());
+                    checkedImages.add(step.node() + ":" + p.path() + ":" + p.sha256());
+                    yield "downloaded by the node, SHA-256 checked there";
+                }
                 node.uploadVolume(p.pool(), p.name(), p.xml(), java.nio.file.Path.of(p.source()),
                         message -> progress.progress(step, message));
                 String there;

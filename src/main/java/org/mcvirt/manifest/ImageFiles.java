@@ -42,6 +42,42 @@ public final class ImageFiles {
         }
     }
 
+    /** How many bytes of a qcow2 file its checks read: the version 3 header up to its incompatible features. */
+    public static final int HEADER_BYTES = 104;
+
+    /**
+     * The sizes of an image of which only the first bytes are known (a URL's, as a node fetched them) and its whole
+     * length.
+     */
+    public static Sizes inspect(byte[] start, long length, ImageSpec.Format format) throws UnusableImage {
+        if (format == ImageSpec.Format.RAW) {
+            if (length <= 0) {
+                throw new UnusableImage("is empty");
+            }
+            return new Sizes(length, length);
+        }
+        return qcow2(ByteBuffer.wrap(start, 0, Math.min(start.length, HEADER_BYTES)).slice(), length);
+    }
+
+    private static Sizes qcow2(ByteBuffer header, long length) throws UnusableImage {
+        if (header.remaining() < 32 || header.getInt(0) != QCOW2_MAGIC) {
+            throw new UnusableImage("is not a qcow2 image (no QFI\\xfb magic); say 'format: raw' for a raw one");
+        }
+        int version = header.getInt(4);
+        if (header.getLong(8) != 0) {
+            throw new UnusableImage("is a qcow2 image with a backing file; give a self-contained image"
+                    + " (qemu-img convert -O qcow2 IN OUT)");
+        }
+        if (version >= 3 && header.remaining() >= 80 && (header.getLong(72) & EXTERNAL_DATA_FILE) != 0) {
+            throw new UnusableImage("is a qcow2 image with an external data file; give a self-contained image");
+        }
+        long virtual = header.getLong(24);
+        if (virtual <= 0) {
+            throw new UnusableImage("is a qcow2 image with no virtual size");
+        }
+        return new Sizes(virtual, length);
+    }
+
     public static Sizes inspect(Path file, ImageSpec.Format format) throws UnusableImage {
         if (!Files.isRegularFile(file)) {
             throw new UnusableImage(Files.exists(file) ? "is not a regular file" : "does not exist");
@@ -54,27 +90,12 @@ public final class ImageFiles {
                 }
                 return new Sizes(length, length);
             }
-            ByteBuffer header = ByteBuffer.allocate(104);
+            ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
             while (header.hasRemaining() && channel.read(header) > 0) {
                 // read the header
             }
             header.flip();
-            if (header.remaining() < 32 || header.getInt(0) != QCOW2_MAGIC) {
-                throw new UnusableImage("is not a qcow2 image (no QFI\\xfb magic); say 'format: raw' for a raw one");
-            }
-            int version = header.getInt(4);
-            if (header.getLong(8) != 0) {
-                throw new UnusableImage("is a qcow2 image with a backing file; give a self-contained image"
-                        + " (qemu-img convert -O qcow2 IN OUT)");
-            }
-            if (version >= 3 && header.remaining() >= 80 && (header.getLong(72) & EXTERNAL_DATA_FILE) != 0) {
-                throw new UnusableImage("is a qcow2 image with an external data file; give a self-contained image");
-            }
-            long virtual = header.getLong(24);
-            if (virtual <= 0) {
-                throw new UnusableImage("is a qcow2 image with no virtual size");
-            }
-            return new Sizes(virtual, length);
+            return qcow2(header, length);
         } catch (IOException e) {
             throw new UnusableImage("cannot be read: " + e.getMessage());
         }

@@ -21,6 +21,7 @@ import org.mcvirt.model.ClusterSpec;
 import org.mcvirt.model.CloudInitSpec;
 import org.mcvirt.model.ImageSpec;
 import org.mcvirt.model.IsoSpec;
+import org.mcvirt.model.Uploaded;
 import org.mcvirt.model.DrbdSpec;
 import org.mcvirt.model.IntRange;
 import org.mcvirt.model.LibvirtUris;
@@ -101,7 +102,7 @@ final class ManifestBinder {
             Optional<String> name = f.name("name");
             // named even when refused, so a disk using it gets no second problem
             name.ifPresent(names::add);
-            Optional<Path> path = localSource(f);
+            Optional<String> path = source(f);
             Optional<String> sha256 = sha256(f);
             ImageSpec.Format format = f.enumeration("format", ImageSpec.Format.class).orElse(ImageSpec.Format.QCOW2);
             String storage = f.has("storage") ? f.name("storage").orElse(ImageSpec.DEFAULT_STORAGE)
@@ -109,14 +110,16 @@ final class ManifestBinder {
             if (name.isEmpty() || path.isEmpty() || sha256.isEmpty()) {
                 return Optional.empty();
             }
-            ImageFiles.Sizes sizes;
-            try {
-                sizes = ImageFiles.inspect(path.get(), format);
-            } catch (ImageFiles.UnusableImage e) {
-                f.error("source", "image '" + name.get() + "': source '" + path.get() + "' " + e.getMessage());
-                return Optional.empty();
+            ImageFiles.Sizes sizes = new ImageFiles.Sizes(0, 0); // a URL's: learnt when planned
+            if (!Uploaded.isUrl(path.get())) {
+                try {
+                    sizes = ImageFiles.inspect(Path.of(path.get()), format);
+                } catch (ImageFiles.UnusableImage e) {
+                    f.error("source", "image '" + name.get() + "': source '" + path.get() + "' " + e.getMessage());
+                    return Optional.empty();
+                }
             }
-            return Optional.of(new Located<>(new ImageSpec(name.get(), path.get().toString(), sha256.get(), format,
+            return Optional.of(new Located<>(new ImageSpec(name.get(), path.get(), sha256.get(), format,
                     storage, sizes.virtualBytes(), sizes.fileBytes(), f.location("sha256").toString()),
                     f.location("name"), Map.of("source", f.location("source"), "sha256", f.location("sha256"),
                     "storage", f.location("storage"))));
@@ -131,18 +134,20 @@ final class ManifestBinder {
             Optional<String> sha256 = sha256(f);
             String storage = f.has("storage") ? f.name("storage").orElse(ImageSpec.DEFAULT_STORAGE)
                     : ImageSpec.DEFAULT_STORAGE;
-            Optional<Path> path = localSource(f);
+            Optional<String> path = source(f);
             if (name.isEmpty() || path.isEmpty() || sha256.isEmpty()) {
                 return Optional.empty();
             }
-            ImageFiles.Sizes sizes;
-            try {
-                sizes = ImageFiles.inspect(path.get(), ImageSpec.Format.RAW);
-            } catch (ImageFiles.UnusableImage e) {
-                f.error("source", "ISO '" + name.get() + "': source '" + path.get() + "' " + e.getMessage());
-                return Optional.empty();
+            ImageFiles.Sizes sizes = new ImageFiles.Sizes(0, 0);
+            if (!Uploaded.isUrl(path.get())) {
+                try {
+                    sizes = ImageFiles.inspect(Path.of(path.get()), ImageSpec.Format.RAW);
+                } catch (ImageFiles.UnusableImage e) {
+                    f.error("source", "ISO '" + name.get() + "': source '" + path.get() + "' " + e.getMessage());
+                    return Optional.empty();
+                }
             }
-            return Optional.of(new Located<>(new IsoSpec(name.get(), path.get().toString(), sha256.get(), storage,
+            return Optional.of(new Located<>(new IsoSpec(name.get(), path.get(), sha256.get(), storage,
                     sizes.fileBytes(), f.location("sha256").toString()), f.location("name"),
                     Map.of("storage", f.location("storage"))));
         });
@@ -158,15 +163,34 @@ final class ManifestBinder {
         });
     }
 
-    /** A source that is a file on this machine (a URL is refused), resolved against the manifest's directory. */
-    private static Optional<Path> localSource(Fields f) {
+    /**
+     * A source: a file on this machine, resolved against the manifest's directory, or an http(s) URL the nodes
+     * download (no user or password in it: the URL is shown in plans; no other scheme).
+     */
+    private static Optional<String> source(Fields f) {
         Optional<String> source = f.requiredString("source");
         if (source.isPresent() && source.get().matches("(?i)[a-z][a-z0-9+.-]*://.*")) {
-            f.error("source", "'source' must be a file on this machine: downloading from a URL on the node is not"
-                    + " supported yet, found '" + source.get() + "'");
-            return Optional.empty();
+            String url = source.get();
+            java.net.URI uri;
+            try {
+                uri = new java.net.URI(url);
+            } catch (java.net.URISyntaxException e) {
+                f.error("source", "'source' is not a valid URL: " + e.getMessage());
+                return Optional.empty();
+            }
+            if (!Uploaded.isUrl(url)) {
+                f.error("source", "'source' must be a file on this machine or an http:// or https:// URL (in lower"
+                        + " case), found '" + url + "'");
+                return Optional.empty();
+            }
+            if (uri.getHost() == null || uri.getRawUserInfo() != null || uri.getRawFragment() != null) {
+                f.error("source", "'source' must be an http(s) URL with a host and no user, password or #fragment"
+                        + " (plans show it), found '" + url + "'");
+                return Optional.empty();
+            }
+            return Optional.of(url);
         }
-        return source.map(s -> relativeToManifest(f, s));
+        return source.map(s -> relativeToManifest(f, s).toString());
     }
 
     /** A path as written in the manifest: absolute, or relative to the directory of the manifest file. */

@@ -38,6 +38,11 @@ public record ImageSpec(String name, String source, String sha256, Format format
         return "image";
     }
 
+    @Override
+    public ImageSpec withSizes(long virtual, long file) {
+        return new ImageSpec(name, source, sha256, format, storage, virtual, file, declaredAt);
+    }
+
     public enum Format {
         QCOW2, RAW;
 

@@ -29,4 +29,9 @@ public record IsoSpec(String name, String source, String sha256, String storage,
     public String what() {
         return "ISO";
     }
+
+    @Override
+    public IsoSpec withSizes(long virtual, long file) {
+        return new IsoSpec(name, source, sha256, storage, file, declaredAt);
+    }
 }

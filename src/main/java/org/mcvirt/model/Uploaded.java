@@ -4,7 +4,10 @@ package org.mcvirt.model;
 public sealed interface Uploaded permits ImageSpec, IsoSpec {
     String name();
 
-    /** The file on the machine that runs mcvirt. */
+    /**
+     * The file on the machine that runs mcvirt (uploaded through libvirt), or an http(s) URL that each node that needs
+     * it downloads itself ({@link #remote()}).
+     */
     String source();
 
     String sha256();
@@ -23,4 +26,19 @@ public sealed interface Uploaded permits ImageSpec, IsoSpec {
 
     /** "image" or "ISO", for messages. */
     String what();
+
+    /**
+     * Whether the source is an http(s) URL: the node downloads it, and its sizes are not known when the manifest is
+     * loaded (0) but when the plan is made, from a node's probe of the URL or its copy ({@link #withSizes}).
+     */
+    default boolean remote() {
+        return isUrl(source());
+    }
+
+    /** This file with its sizes as learnt for a remote one (an ISO has only its length). */
+    Uploaded withSizes(long virtualBytes, long fileBytes);
+
+    static boolean isUrl(String source) {
+        return source.startsWith("http://") || source.startsWith("https://");
+    }
 }

@@ -12,6 +12,8 @@ import org.mcvirt.node.ssh.SshException;
  * the node in a file of mode 0600 that the script removes, never on a command line: user data may hold secrets.
  */
 public final class ImageNode implements ImagePrimitives {
+    /** How many bytes the probe asks for (image-probe.sh): a qcow2 header up to its incompatible features. */
+    static final int PROBE_BYTES = 104;
     private final NodeCommands commands;
 
     public ImageNode(String node, NodeTransport transport) {
@@ -65,6 +67,103 @@ public final class ImageNode implements ImagePrimitives {
         try {
             commands.transport().writeFileAtomically(input, lines.getBytes(StandardCharsets.US_ASCII), "0600");
             result = commands.transport().run(NodeScript.SEED_WRITE.command(directory, fileName, input));
+        } catch (SshException e) {
+            throw commands.failure(what, e);
+        }
+        if (!result.succeeded()) {
+            throw commands.failed(what, result);
+        }
+    }
+
+    @Override
+    public Probe probe(String url) throws NodeException {
+        CommandResult result;
+        try {
+            result = commands.transport().run(NodeScript.IMAGE_PROBE.command(url));
+        } catch (SshException e) {
+            throw commands.failure("ask for " + url, e);
+        }
+        return parseProbe(url, result);
+    }
+
+    /** The probe script's three lines (see {@link NodeScript#IMAGE_PROBE}) as a {@link Probe}. */
+    static Probe parseProbe(String url, CommandResult result) {
+        String why = result.stderr().strip();
+        if (result.exitStatus() != 0) {
+            return new Probe(url, -1, new byte[0], why.isEmpty() ? "the probe exited with status "
+                    + result.exitStatus() : why);
+        }
+        int curl = -1;
+        String headers = "";
+        byte[] start = new byte[0];
+        try {
+            for (String line : result.stdout().split("\n")) {
+                if (line.startsWith("curl ")) {
+                    curl = Integer.parseInt(line.substring(5).strip());
+                } else if (line.startsWith("headers ")) {
+                    headers = new String(Base64.getDecoder().decode(line.substring(8).strip()),
+                            StandardCharsets.ISO_8859_1);
+                } else if (line.startsWith("start ")) {
+                    start = Base64.getDecoder().decode(line.substring(6).strip());
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            return new Probe(url, -1, new byte[0], "the probe printed something else: " + e.getMessage());
+        }
+        // the last response (after any redirects): its status line and headers
+        int last = headers.lastIndexOf("HTTP/");
+        String response = last < 0 ? "" : headers.substring(last);
+        String[] lines = response.split("\r?\n");
+        String statusLine = lines.length == 0 ? "" : lines[0].strip();
+        String[] parts = statusLine.split(" ", 3);
+        int status = -1;
+        if (parts.length >= 2) {
+            try {
+                status = Integer.parseInt(parts[1]);
+            } catch (NumberFormatException e) {
+                status = -1;
+            }
+        }
+        boolean moreSent = curl == 23 && start.length >= PROBE_BYTES;
+        if (curl != 0 && !moreSent) {
+            return new Probe(url, -1, new byte[0], (why.isEmpty() ? "curl exited with status " + curl : why));
+        }
+        if (status != 200 && status != 206) {
+            return new Probe(url, -1, new byte[0], "the server answered " + (statusLine.isEmpty() ? "nothing"
+                    : "'" + statusLine + "'"));
+        }
+        long length = -1;
+        for (String header : lines) {
+            int colon = header.indexOf(':');
+            if (colon < 0) {
+                continue;
+            }
+            String name = header.substring(0, colon).strip().toLowerCase(java.util.Locale.ROOT);
+            String value = header.substring(colon + 1).strip();
+            try {
+                if (status == 206 && name.equals("content-range") && value.matches("bytes \\d+-\\d+/\\d+")) {
+                    length = Long.parseLong(value.substring(value.indexOf('/') + 1));
+                } else if (status == 200 && name.equals("content-length") && value.matches("\\d+")) {
+                    length = Long.parseLong(value);
+                }
+            } catch (NumberFormatException e) {
+                length = -1;
+            }
+        }
+        if (status == 200 && length < 0 && start.length < PROBE_BYTES) {
+            length = start.length; // the whole file was sent, and it was this short
+        }
+        return new Probe(url, length, start, null);
+    }
+
+    @Override
+    public void fetch(String url, String directory, String fileName, String sha256, String format,
+                      java.time.Duration timeout) throws NodeException {
+        String what = "download " + url + " into " + directory + "/" + fileName;
+        CommandResult result;
+        try {
+            result = commands.transport().run(NodeScript.IMAGE_FETCH.command(url, directory, fileName, sha256,
+                    format), timeout);
         } catch (SshException e) {
             throw commands.failure(what, e);
         }

@@ -43,40 +43,8 @@ final class ImageDiffer implements ResourceDiffer {
             return Diff.EMPTY;
         }
         Diff.Builder diff = new Diff.Builder();
-        Map<String, Map<String, Uploaded>> needed = new TreeMap<>();
-        for (VmSpec vm : desired.vms()) {
-            var node = observed.node(vm.node()).filter(n -> n.reachable());
-            for (VmSpec.DiskSpec disk : vm.disks()) {
-                if (disk.image() == null || node.isEmpty()) {
-                    continue;
-                }
-                boolean made;
-                if (disk.replicated()) {
-                    // written onto the DRBD device while the disk is planned new (Replicas.create): the vm defined on
-                    // no node, or its backing LV not there yet
-                    String volumeGroup = desired.node(vm.node()).flatMap(n -> n.storage(disk.storage()))
-                            .map(StorageSpec::volumeGroup).orElse("?");
-                    boolean defined = observed.nodes().stream().anyMatch(n -> n.reachable()
-                            && n.domain(vm.name()).isPresent());
-                    made = defined && node.get().lvm().logicalVolume(volumeGroup,
-                            Names.drbdResource(vm.name(), disk.name())).isPresent();
-                } else {
-                    made = node.get().pool(Names.poolName(desired.cluster().name(), disk.storage()))
-                            .flatMap(p -> p.volume(Names.volumeName(vm.name(), disk.name()))).isPresent();
-                }
-                if (!made || disk.linked()) {
-                    ImageSpec image = desired.image(disk.image()).orElseThrow();
-                    needed.computeIfAbsent(vm.node(), n -> new TreeMap<>()).put("image." + image.name(), image);
-                }
-            }
-            if (vm.cdrom() != null) {
-                // on every node that may run the vm: a migration needs it there
-                IsoSpec iso = desired.iso(vm.cdrom()).orElseThrow();
-                for (String member : vm.pair().isEmpty() ? List.of(vm.node()) : vm.pair()) {
-                    needed.computeIfAbsent(member, n -> new TreeMap<>()).put("iso." + iso.name(), iso);
-                }
-            }
-        }
+        Map<String, Map<String, Uploaded>> needed = ImageNeeds.needed(desired, observed);
+        tooLarge(desired, observed, diff);
         for (ReadNode node : ResourceDiffer.readNodes(desired, observed)) {
             changed(desired, node, diff);
             for (Uploaded file : needed.getOrDefault(node.name(), new TreeMap<>()).values()) {
@@ -87,22 +55,32 @@ final class ImageDiffer implements ResourceDiffer {
                 }
                 String kind = file instanceof IsoSpec ? "iso" : "image";
                 String address = kind + "." + file.name() + "@" + node.name();
-                String problem = sourceProblem(file);
+                String problem = file.remote()
+                        ? ImageNeeds.probeProblem(file, node.name(), node.observation().probes().get(file.source()))
+                        : sourceProblem(file);
                 if (problem != null) {
                     diff.problem(PlanFinding.Code.IMAGE_SOURCE, PlanFinding.Subject.node(node.name()), problem);
                     continue;
                 }
-                String size = file instanceof ImageSpec image ? Sizes.format(image.fileBytes()) + " to upload, "
-                        + Sizes.format(image.virtualBytes()) + " virtual, " + image.format().extension()
-                        : Sizes.format(file.fileBytes()) + " to upload";
+                String verb = file.remote() ? "downloaded by the node" : "to upload";
+                String length = file.fileBytes() > 0 ? Sizes.format(file.fileBytes()) + " " + verb : verb;
+                String size = file instanceof ImageSpec image ? length + ", "
+                        + (image.virtualBytes() > 0 ? Sizes.format(image.virtualBytes()) : "?") + " virtual, "
+                        + image.format().extension() : length;
                 diff.change(new ResourceChange(address, ChangeKind.IMAGE, file.name(), node.name(), Action.CREATE,
-                        List.of(new AttributeChange("sha256", null, file.sha256(), Effect.LIVE),
+                        file.remote() ? List.of(new AttributeChange("source", null, file.source(), Effect.LIVE),
+                                new AttributeChange("sha256", null, file.sha256(), Effect.LIVE),
+                                new AttributeChange("size", null, size, Effect.LIVE))
+                                : List.of(new AttributeChange("sha256", null, file.sha256(), Effect.LIVE),
                                 new AttributeChange("size", null, size, Effect.LIVE)),
                         file.what() + " is not on the node"));
+                String description = file.remote()
+                        ? "download " + file.what() + " " + file.name() + " from " + file.source() + " on node "
+                        + node.name() + " into pool " + pool + " as " + file.volumeName()
+                        : "upload " + file.what() + " " + file.name() + " (" + Sizes.format(file.fileBytes())
+                        + ") to pool " + pool + " as " + file.volumeName();
                 diff.step(node.name(), Subjects.volume(node.name(), pool, file.volumeName()),
-                        List.of(Subjects.pool(node.name(), pool)), address, "upload " + file.what() + " "
-                        + file.name() + " (" + Sizes.format(file.fileBytes()) + ") to pool " + pool + " as "
-                        + file.volumeName(),
+                        List.of(Subjects.pool(node.name(), pool)), address, description,
                         new StepPayload.UploadImage(pool, file.volumeName(), renderer.volume(Views.imageVolume(file)),
                                 file.source(), file.sha256(), storage.path() + "/" + file.volumeName()));
             }
@@ -118,6 +96,9 @@ final class ImageDiffer implements ResourceDiffer {
         List<Uploaded> files = new java.util.ArrayList<>(desired.images());
         files.addAll(desired.isos());
         for (Uploaded file : files) {
+            if (file.remote()) {
+                continue; // its sizes were learnt from the node's copy or a probe, not from a file here
+            }
             long expected = file instanceof ImageSpec image ? image.virtualBytes() : file.fileBytes();
             node.spec().storage(file.storage()).map(s -> Names.poolName(desired.cluster().name(), s.name()))
                     .flatMap(pool -> node.observation().pool(pool)).flatMap(p -> p.volume(file.volumeName()))
@@ -127,6 +108,30 @@ final class ImageDiffer implements ResourceDiffer {
                             + v.capacityBytes() + " bytes, not the " + expected + " uploaded: it changed on the node;"
                             + " nothing is made from it while its SHA-256 differs (delete the volume, and an apply"
                             + " uploads it again)"));
+        }
+    }
+
+    /**
+     * A disk to be made from an image given by URL, whose size the manifest loader could not compare with the image's:
+     * smaller than the image's virtual size as the node's probe or copy tells, it is a problem (a local image's is
+     * an error when the manifest is loaded).
+     */
+    private static void tooLarge(DesiredState desired, ObservedState observed, Diff.Builder diff) {
+        for (VmSpec vm : desired.vms()) {
+            var node = observed.node(vm.node()).filter(n -> n.reachable());
+            for (VmSpec.DiskSpec disk : vm.disks()) {
+                ImageSpec image = disk.image() == null ? null : desired.image(disk.image()).orElse(null);
+                if (image == null || !image.remote() || disk.replicated() || node.isEmpty()
+                        || ImageNeeds.made(desired, observed, vm, disk, node.get())
+                        || disk.sizeBytes() >= image.virtualBytes()) {
+                    continue; // a replicated disk's fit is Replicas' (it knows DRBD's metadata)
+                }
+                diff.problem(PlanFinding.Code.IMAGE_TOO_LARGE, PlanFinding.Subject.vm(vm.name(), vm.node()),
+                        image.declaredAt() + ": disk '" + disk.name() + "' of vm '" + vm.name() + "' is "
+                        + Sizes.format(disk.sizeBytes()) + ", smaller than image '" + image.name() + "' ("
+                        + image.virtualBytes() + " bytes, " + Sizes.format(image.virtualBytes()) + ", as "
+                        + image.source() + " says); a disk may be larger than its image, never smaller");
+            }
         }
     }
 

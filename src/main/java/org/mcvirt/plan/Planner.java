@@ -138,7 +138,8 @@ public final class Planner {
                 CompletableFuture.supplyAsync(() -> manifestDigest(withMacs));
         // where each vm runs: its home, or its peer while the home is in maintenance or offline
         Homes homes = Homes.of(withMacs, options);
-        DesiredState desired = homes.effective();
+        // the sizes of images and ISOs given by URL, as the nodes' probes or copies tell
+        DesiredState desired = ImageNeeds.resolved(homes.effective(), observed);
         macProblems.addAll(homes.findings());
         // a mark read back from a node that is not what mcvirt writes: its vm is not planned (Placement), said here once
         Diff diff = Diff.problems(macProblems).plus(unreadNodes(desired, observed))

@@ -4,6 +4,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.mcvirt.node.ImagePrimitives;
 import java.util.Optional;
 import org.mcvirt.model.ByName;
 
@@ -20,8 +21,10 @@ public record NodeObservation(String node, boolean reachable, String error, Stri
                               String hypervisorVersion, List<ObservedDomain> domains, List<ObservedNetwork> networks,
                               List<ObservedPool> pools, List<String> warnings, ObservedLvm lvm, ObservedDrbd drbd,
                               List<Journal.Entry> journal, Long freeMemoryBytes, Long totalMemoryBytes,
-                              Map<String, String> savedDefinitions, ObservedPermissions permissions) {
+                              Map<String, String> savedDefinitions, ObservedPermissions permissions,
+                              Map<String, ImagePrimitives.Probe> probes) {
     public NodeObservation {
+        probes = probes == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(probes));
         permissions = permissions == null ? ObservedPermissions.notRead() : permissions;
         savedDefinitions = savedDefinitions == null ? Map.of()
                 : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(savedDefinitions));
@@ -77,7 +80,7 @@ public record NodeObservation(String node, boolean reachable, String error, Stri
     public NodeObservation withStorage(ObservedLvm observedLvm, ObservedDrbd observedDrbd, List<Journal.Entry> tail) {
         return new NodeObservation(node, reachable, error, libvirtVersion, hypervisorVersion, domains, networks, pools,
                 warnings, observedLvm, observedDrbd, tail, freeMemoryBytes, totalMemoryBytes, savedDefinitions,
-                permissions);
+                permissions, probes);
     }
 
     /**
@@ -86,13 +89,32 @@ public record NodeObservation(String node, boolean reachable, String error, Stri
      */
     public NodeObservation withHost(Long free, Long total, Map<String, String> saved) {
         return new NodeObservation(node, reachable, error, libvirtVersion, hypervisorVersion, domains, networks, pools,
-                warnings, lvm, drbd, journal, free, total, saved, permissions);
+                warnings, lvm, drbd, journal, free, total, saved, permissions, probes);
     }
 
     /** This observation with what was read of mcvirt's permissions (polkit rules, libvirtd's access driver). */
     public NodeObservation withPermissions(ObservedPermissions read) {
         return new NodeObservation(node, reachable, error, libvirtVersion, hypervisorVersion, domains, networks, pools,
-                warnings, lvm, drbd, journal, freeMemoryBytes, totalMemoryBytes, savedDefinitions, read);
+                warnings, lvm, drbd, journal, freeMemoryBytes, totalMemoryBytes, savedDefinitions, read, probes);
+    }
+
+    /**
+     * This observation with what the node got when it asked for the first bytes of the http(s) URLs of the images and
+     * ISOs it is to download (by URL).
+     */
+    public NodeObservation withProbes(Map<String, ImagePrimitives.Probe> asked) {
+        return new NodeObservation(node, reachable, error, libvirtVersion, hypervisorVersion, domains, networks, pools,
+                warnings, lvm, drbd, journal, freeMemoryBytes, totalMemoryBytes, savedDefinitions, permissions, asked);
+    }
+
+    /** Without probes of image URLs (none asked). */
+    public NodeObservation(String node, boolean reachable, String error, String libvirtVersion,
+                           String hypervisorVersion, List<ObservedDomain> domains, List<ObservedNetwork> networks,
+                           List<ObservedPool> pools, List<String> warnings, ObservedLvm lvm, ObservedDrbd drbd,
+                           List<Journal.Entry> journal, Long freeMemoryBytes, Long totalMemoryBytes,
+                           Map<String, String> savedDefinitions, ObservedPermissions permissions) {
+        this(node, reachable, error, libvirtVersion, hypervisorVersion, domains, networks, pools, warnings, lvm, drbd,
+                journal, freeMemoryBytes, totalMemoryBytes, savedDefinitions, permissions, null);
     }
 
     public Optional<ObservedDomain> domain(String name) {

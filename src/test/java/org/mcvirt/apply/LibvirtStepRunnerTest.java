@@ -352,6 +352,18 @@ class LibvirtStepRunnerTest {
         }
 
         @Override
+        public Probe probe(String url) {
+            calls.add("probe " + url);
+            return new Probe(url, -1, new byte[0], "not asked in these tests");
+        }
+
+        @Override
+        public void fetch(String url, String directory, String fileName, String sha256, String format,
+                          java.time.Duration timeout) {
+            calls.add("fetch " + url + " " + directory + " " + fileName + " " + sha256 + " " + format);
+        }
+
+        @Override
         public void refreshPool(String name) {
             calls.add("refreshPool " + name);
         }
@@ -515,6 +527,21 @@ class LibvirtStepRunnerTest {
         runner.run(step(StepKind.CREATE_VOLUME_FROM_IMAGE));
         assertThat(node.calls).containsExactly("uploadVolume P I X /src/i.qcow2", "sha256 /p/I",
                 "createVolumeFromImage P N X IP I false 1073741824");
+    }
+
+    /** An image given by URL is downloaded and checked by the node, then listed by libvirt; a disk made from it next is not checked again. */
+    @Test
+    void anImageGivenByUrlIsDownloadedByTheNodeAndNotUploaded() throws Exception {
+        RecordingNode node = new RecordingNode();
+        LibvirtStepRunner runner = new LibvirtStepRunner(Map.of("n1", node), n -> node.storage(), 30,
+                java.time.Duration.ofSeconds(1), new ProgressRecorder());
+        String sha = "a".repeat(64);
+        Step fetch = new Step(1, "n1", "subject", List.of(), "image.deb@n1", "download",
+                new StepPayload.UploadImage("P", "image.deb.aaaaaaaaaaaa.qcow2", "X", "https://mirror.example/deb.qcow2",
+                        sha, "/var/lib/mcvirt/images/image.deb.aaaaaaaaaaaa.qcow2"), List.of());
+        runner.run(fetch);
+        assertThat(node.calls).containsExactly("fetch https://mirror.example/deb.qcow2 /var/lib/mcvirt/images"
+                + " image.deb.aaaaaaaaaaaa.qcow2 " + sha + " qcow2", "refreshPool P");
     }
 
     /** Removing permissions: the access driver is unset first, then the rules go; no reconnect when nothing changed. */

@@ -209,10 +209,9 @@ class ManifestImagesTest {
         Path badSha = manifest(dir, oneImage("abc", disk, ""));
         assertThat(problems(badSha)).containsExactly(at(badSha, "abc") + ": error: 'sha256' must be 64 hex digits"
                 + " (sha256sum FILE), found 'abc'");
-        Path url = manifest(dir, oneImage(sha, disk, "").replace("source: base.qcow2", "source: https://x/y.qcow2"));
-        assertThat(problems(url)).containsExactly(at(url, "https://x/y.qcow2") + ": error: 'source' must be a file on"
-                + " this machine: downloading from a URL on the node is not supported yet, found"
-                + " 'https://x/y.qcow2'");
+        Path url = manifest(dir, oneImage(sha, disk, "").replace("source: base.qcow2", "source: ftp://x/y.qcow2"));
+        assertThat(problems(url)).containsExactly(at(url, "ftp://x/y.qcow2") + ": error: 'source' must be a file on"
+                + " this machine or an http:// or https:// URL (in lower case), found 'ftp://x/y.qcow2'");
     }
 
     @Test
@@ -228,12 +227,19 @@ class ManifestImagesTest {
     }
 
     @Test
-    void aUrlSourceIsOneProblemAtTheSource(@TempDir Path dir) throws Exception {
+    void anHttpsUrlIsASourceWhoseSizesAreLearntWhenPlannedAndOneWithAPasswordIsNot(@TempDir Path dir)
+            throws Exception {
         String sha = files(dir);
         String url = "https://cloud.debian.org/images/cloud/bookworm/latest/debian-12-generic-amd64.qcow2";
         Path file = unusedImage(dir, url, sha);
-        assertThat(problems(file)).containsExactly(at(file, url) + ": error: 'source' must be a file on this machine:"
-                + " downloading from a URL on the node is not supported yet, found '" + url + "'");
+        ImageSpec image = ManifestLoader.load(List.of(file)).images().get(0);
+        assertThat(image.source()).isEqualTo(url);
+        assertThat(image.remote()).isTrue();
+        assertThat(image.virtualBytes()).isZero();
+        String secret = "https://me:pw@mirror.example/d.qcow2";
+        Path withPassword = unusedImage(dir, secret, sha);
+        assertThat(problems(withPassword)).containsExactly(at(withPassword, secret) + ": error: 'source' must be an"
+                + " http(s) URL with a host and no user, password or #fragment (plans show it), found '" + secret + "'");
     }
 
     @Test

@@ -259,12 +259,14 @@ class ManifestIsosTest {
     }
 
     @Test
-    void aUrlSourceIsOneProblemAtTheSource(@TempDir Path dir) throws Exception {
+    void anHttpsUrlIsASourceAndAUrlWithoutAHostIsNot(@TempDir Path dir) throws Exception {
         String sha = iso(dir);
         String url = "https://cdimage.debian.org/debian-cd/current/amd64/iso-cd/debian-12-amd64-netinst.iso";
         Path file = unusedIso(dir, url, sha);
-        assertThat(problems(file)).containsExactly(at(file, url) + ": error: 'source' must be a file on this machine:"
-                + " downloading from a URL on the node is not supported yet, found '" + url + "'");
+        assertThat(ManifestLoader.load(List.of(file)).isos().get(0).remote()).isTrue();
+        Path noHost = unusedIso(dir, "http:///y.iso", sha);
+        assertThat(problems(noHost)).containsExactly(at(noHost, "http:///y.iso") + ": error: 'source' must be an"
+                + " http(s) URL with a host and no user, password or #fragment (plans show it), found 'http:///y.iso'");
     }
 
     @Test
@@ -278,9 +280,9 @@ class ManifestIsosTest {
         assertThat(problems(badSha)).containsExactly(at(badSha, "abc") + ": error: 'sha256' must be 64 hex digits"
                 + " (sha256sum FILE), found 'abc'");
         Path url = manifest(dir, oneIso(sha, CDROM_AND_BOOT).replace("source: installer.iso",
-                "source: https://x/y.iso"));
-        assertThat(problems(url)).containsExactly(at(url, "https://x/y.iso") + ": error: 'source' must be a file on"
-                + " this machine: downloading from a URL on the node is not supported yet, found 'https://x/y.iso'");
+                "source: file:///y.iso"));
+        assertThat(problems(url)).containsExactly(at(url, "file:///y.iso") + ": error: 'source' must be a file on"
+                + " this machine or an http:// or https:// URL (in lower case), found 'file:///y.iso'");
     }
 
     @Test

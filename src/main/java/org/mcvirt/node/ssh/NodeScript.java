@@ -81,7 +81,14 @@ public enum NodeScript {
      * $1 image, $2 format, $3 block device, $4 virtual size: the image written onto the device as raw bytes; exit
      * status 3 when the device is smaller.
      */
-    IMAGE_WRITE("image-write", "mcvirt-image-write", true);
+    IMAGE_WRITE("image-write", "mcvirt-image-write", true),
+    /** $1 an http(s) URL: curl's status, the response headers and the first 104 bytes; exit status 3 without curl. */
+    IMAGE_PROBE("image-probe", "mcvirt-image-probe", false),
+    /**
+     * $1 URL, $2 directory, $3 file name, $4 SHA-256, $5 format: downloaded and checked, then renamed into place; exit
+     * status 3 without curl, 4 download failed, 5 another SHA-256, 6 a qcow2 that refers to another file.
+     */
+    IMAGE_FETCH("image-fetch", "mcvirt-image-fetch", true);
 
     /** The exit status of {@link #FILE_READ} for a missing file (the number in its text). */
     public static final int FILE_MISSING_STATUS = 100;
