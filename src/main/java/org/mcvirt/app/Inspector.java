@@ -9,6 +9,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.mcvirt.model.DesiredState;
 import org.mcvirt.model.Names;
+import org.mcvirt.model.PoolFile;
 import org.mcvirt.model.Sizes;
 import org.mcvirt.model.VmMetadata;
 import org.mcvirt.plan.Capacity;
@@ -58,7 +59,7 @@ final class Inspector {
                     drbd.errors(), interrupted.filter(i -> name.equals(i.lastNode())).map(i -> i.describe())
                             .orElse(null), memory(headroom, name), ClusterViews.stateOf(desired, name),
                     verifySchedule(drbd, desired.cluster().name()), permissions(node.permissions(),
-                    desired.cluster().name())));
+                    desired.cluster().name()), files(desired, node)));
         }
         for (var spec : desired.nodes()) {
             if (!spec.contacted()) {
@@ -92,6 +93,44 @@ final class Inspector {
         return (permissions.rulesFile() != null ? "polkit rules " + org.mcvirt.node.NodeConfig.polkitRulesPath(cluster)
                 : "no polkit rules") + "; libvirtd's access driver " + (permissions.polkitDriver() ? "polkit"
                 : "not set ('mcvirt apply' sets it)");
+    }
+
+    /**
+     * The base images, installer ISOs and cloud-init seeds in the cluster's pools on a node, by kind, name, digest and
+     * pool; a volume whose name is not exactly one of theirs ({@link PoolFile#parse}) is none of them.
+     */
+    static List<NodeInfo.File> files(DesiredState desired, NodeObservation node) {
+        String cluster = desired.cluster().name();
+        List<NodeInfo.File> files = new ArrayList<>();
+        for (ObservedPool pool : node.pools()) {
+            if (Names.manifestName(cluster, pool.name()).isEmpty()) {
+                continue;
+            }
+            for (ObservedPool.ObservedVolume volume : pool.volumes()) {
+                PoolFile.parse(volume.name()).ifPresent(file -> files.add(new NodeInfo.File(file.kind().word(),
+                        file.name(), file.digest(), file.format(), volume.capacityBytes(), pool.name(), volume.path(),
+                        inManifest(desired, file, pool.name()))));
+            }
+        }
+        files.sort(Comparator.comparing(NodeInfo.File::kind).thenComparing(NodeInfo.File::name)
+                .thenComparing(NodeInfo.File::digest).thenComparing(NodeInfo.File::format)
+                .thenComparing(NodeInfo.File::pool));
+        return files;
+    }
+
+    /**
+     * Whether the manifest still has a file: an image or ISO it declares under that volume name (name, digest and
+     * format) in the storage of that pool; a seed of a vm it has.
+     */
+    private static boolean inManifest(DesiredState desired, PoolFile file, String pool) {
+        String cluster = desired.cluster().name();
+        return switch (file.kind()) {
+            case IMAGE -> desired.image(file.name()).filter(i -> i.volumeName().equals(file.volumeName())
+                    && Names.poolName(cluster, i.storage()).equals(pool)).isPresent();
+            case ISO -> desired.iso(file.name()).filter(i -> i.volumeName().equals(file.volumeName())
+                    && Names.poolName(cluster, i.storage()).equals(pool)).isPresent();
+            case SEED -> desired.vm(file.name()).isPresent();
+        };
     }
 
     /** The node's N+1 memory headroom, or null for a node the manifest does not have. */

@@ -12,7 +12,8 @@ import org.mcvirt.state.VerifyRecord;
  * describes an apply that stopped part-way with a step on this node, or is null; memory is its N+1 headroom; state is
  * the manifest's (online, maintenance, offline: a node declared offline is not contacted, so only its name, address and
  * state are known); verifySchedule is the scheduled verify's next and last run, permissions the cluster's polkit rules
- * and libvirtd's access driver there (each null when mcvirt has none on the node).
+ * and libvirtd's access driver there (each null when mcvirt has none on the node); files are the base images,
+ * installer ISOs and cloud-init seeds in the cluster's pools there (empty when none, or the node was not read).
  */
 public record NodeInfo(String node, String address, boolean reachable, String error, String libvirtVersion,
                        String hypervisorVersion, String drbdKernel, String drbdUtilities, int vmsManaged,
@@ -21,11 +22,24 @@ public record NodeInfo(String node, String address, boolean reachable, String er
                        @com.fasterxml.jackson.annotation.JsonInclude(
                                com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String verifySchedule,
                        @com.fasterxml.jackson.annotation.JsonInclude(
-                               com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String permissions) {
+                               com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String permissions,
+                       List<File> files) {
     public NodeInfo {
         drbdResources = drbdResources == null ? List.of() : List.copyOf(drbdResources);
         drbdErrors = drbdErrors == null ? List.of() : List.copyOf(drbdErrors);
         state = state == null ? "online" : state;
+        files = files == null ? List.of() : List.copyOf(files);
+    }
+
+    /** Without files in mcvirt's pools. */
+    public NodeInfo(String node, String address, boolean reachable, String error, String libvirtVersion,
+                    String hypervisorVersion, String drbdKernel, String drbdUtilities, int vmsManaged,
+                    int vmsUnmanaged, int vmsRunning, String lock, List<DrbdResource> drbdResources,
+                    List<String> drbdErrors, String lastApply, Memory memory, String state, String verifySchedule,
+                    String permissions) {
+        this(node, address, reachable, error, libvirtVersion, hypervisorVersion, drbdKernel, drbdUtilities, vmsManaged,
+                vmsUnmanaged, vmsRunning, lock, drbdResources, drbdErrors, lastApply, memory, state, verifySchedule,
+                permissions, List.of());
     }
 
     /** Without mcvirt's permissions on the node. */
@@ -82,6 +96,28 @@ public record NodeInfo(String node, String address, boolean reachable, String er
             }
             return text + ": " + (headroomBytes < 0 ? "SHORT by " + Sizes.approximate(-headroomBytes)
                     + " (headroom " + Sizes.approximate(headroomBytes) + ")" : "headroom " + Sizes.approximate(headroomBytes));
+        }
+    }
+
+    /**
+     * A base image, installer ISO or cloud-init seed mcvirt keeps in a pool of the cluster on this node (see
+     * {@link org.mcvirt.model.PoolFile}): kind is image, iso or seed; name the image's or ISO's name, or the seed's vm;
+     * digest the 12 hex digits of its volume name; format qcow2, raw or iso; capacityBytes libvirt's capacity of the
+     * volume (a qcow2 image's virtual size, else the file's size). inManifest: the manifest declares the image or ISO
+     * with that digest, format and storage, or has the seed's vm; a file not in it is left over (an old image may still
+     * be the backing file of a linked clone's disk).
+     */
+    public record File(String kind, String name, String digest, String format, long capacityBytes, String pool,
+                       String path, boolean inManifest) {
+        /**
+         * "image debian-12 (3f2a9c1b7d4e, qcow2, 2.0 GiB virtual) in pool mcvirt.c.images:
+         * /img/image.debian-12.3f2a9c1b7d4e.qcow2, in the manifest", with "NOT in the manifest (left over)" when not.
+         */
+        public String describe() {
+            return kind + " " + name + " (" + digest + ", " + format + ", " + Sizes.approximate(capacityBytes)
+                    + ("qcow2".equals(format) ? " virtual" : "") + ") in pool " + pool + ": "
+                    + (path == null ? "-" : path) + ", " + (inManifest ? "in the manifest"
+                    : "NOT in the manifest (left over)");
         }
     }
 

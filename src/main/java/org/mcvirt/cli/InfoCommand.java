@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "info", footer = {"", "Examples:", "  mcvirt info", "  mcvirt info files1 --json"},
          description = {"Without VM: every node with its address, whether it answers, libvirt, QEMU and"
     + " DRBD versions, VM counts, memory headroom (total, the running vms' memory, what it would need if its pair peer"
-    + " failed), the lock holder, and each DRBD resource's connection, roles, disk states, sync"
+    + " failed), the base images, installer ISOs and cloud-init seeds in mcvirt's pools (each with its digest, size,"
+    + " pool, path and whether the manifest still has it), the lock holder, and each DRBD resource's connection, roles, disk states, sync"
     + " progress, out-of-sync amount and last verify. Exits 1 when a node cannot be reached (the others are still"
     + " shown).", "With VM: its node, run state, vCPUs, memory, disks (with the DRBD state of a /dev/drbdN disk), NICs, VNC"
     + " port, pending restart."})
@@ -72,43 +73,54 @@ final class InfoCommand implements Callable<Integer> {
             out.println(JsonOutput.write(nodes));
         } else {
             for (NodeInfo node : nodes) {
-                out.printf("node %s (%s): %s%s%n", node.node(), node.address(), node.state().equals("online") ? ""
-                        : node.state() + ", ", node.reachable() ? "reachable" : node.failed() ? "UNREACHABLE: "
-                        + node.error() : node.error());
-                if (node.libvirtVersion() != null) {
-                    out.printf("  libvirt %s, %s%n", node.libvirtVersion(), node.hypervisorVersion());
-                }
-                if (node.drbdKernel() != null) {
-                    out.printf("  drbd kernel %s, drbd-utils %s%n", node.drbdKernel(), node.drbdUtilities());
-                }
-                for (NodeInfo.DrbdResource resource : node.drbdResources()) {
-                    printDrbd(out, "  ", resource);
-                }
-                for (String error : node.drbdErrors()) {
-                    out.printf("  drbd: %s%n", error);
-                }
-                if (node.libvirtVersion() != null) {
-                    out.printf("  vms: %d managed, %d unmanaged, %d running%n", node.vmsManaged(), node.vmsUnmanaged(),
-                            node.vmsRunning());
-                }
-                if (node.memory() != null) {
-                    out.printf("  memory: %s%n", node.memory().describe());
-                }
-                if (node.permissions() != null) {
-                    out.printf("  permissions: %s%n", node.permissions());
-                }
-                if (node.verifySchedule() != null) {
-                    out.printf("  scheduled verify: %s%n", node.verifySchedule());
-                }
-                if (node.lock() != null) {
-                    out.printf("  lock: %s%n", node.lock());
-                }
-                if (node.lastApply() != null) {
-                    out.printf("  attention: %s%n", node.lastApply());
-                }
+                printNode(out, node);
             }
         }
         return nodes.stream().noneMatch(NodeInfo::failed) ? ExitCodes.OK : ExitCodes.ERROR;
+    }
+
+    /**
+     * A node as info shows it: its address and whether it answers, versions, DRBD resources, vm counts, memory, the
+     * files in mcvirt's pools, permissions, the scheduled verify, the lock and an interrupted apply.
+     */
+    static void printNode(PrintWriter out, NodeInfo node) {
+        out.printf("node %s (%s): %s%s%n", node.node(), node.address(), node.state().equals("online") ? ""
+                : node.state() + ", ", node.reachable() ? "reachable" : node.failed() ? "UNREACHABLE: "
+                + node.error() : node.error());
+        if (node.libvirtVersion() != null) {
+            out.printf("  libvirt %s, %s%n", node.libvirtVersion(), node.hypervisorVersion());
+        }
+        if (node.drbdKernel() != null) {
+            out.printf("  drbd kernel %s, drbd-utils %s%n", node.drbdKernel(), node.drbdUtilities());
+        }
+        for (NodeInfo.DrbdResource resource : node.drbdResources()) {
+            printDrbd(out, "  ", resource);
+        }
+        for (String error : node.drbdErrors()) {
+            out.printf("  drbd: %s%n", error);
+        }
+        if (node.libvirtVersion() != null) {
+            out.printf("  vms: %d managed, %d unmanaged, %d running%n", node.vmsManaged(), node.vmsUnmanaged(),
+                    node.vmsRunning());
+        }
+        if (node.memory() != null) {
+            out.printf("  memory: %s%n", node.memory().describe());
+        }
+        for (NodeInfo.File file : node.files()) {
+            out.printf("  %s%n", file.describe());
+        }
+        if (node.permissions() != null) {
+            out.printf("  permissions: %s%n", node.permissions());
+        }
+        if (node.verifySchedule() != null) {
+            out.printf("  scheduled verify: %s%n", node.verifySchedule());
+        }
+        if (node.lock() != null) {
+            out.printf("  lock: %s%n", node.lock());
+        }
+        if (node.lastApply() != null) {
+            out.printf("  attention: %s%n", node.lastApply());
+        }
     }
 
     /**

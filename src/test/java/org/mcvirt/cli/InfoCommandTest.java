@@ -10,7 +10,10 @@ import org.mcvirt.app.NodeInfo;
 import org.mcvirt.state.ObservedDrbd;
 import org.mcvirt.state.VerifyRecord;
 
-/** How info prints a DRBD resource: state, then sync progress while one runs, then the last verify. */
+/**
+ * How info prints a DRBD resource (state, then sync progress while one runs, then the last verify), and a node's
+ * images, ISOs and seeds in mcvirt's pools.
+ */
 class InfoCommandTest {
     private static String print(NodeInfo.DrbdResource resource) {
         StringWriter text = new StringWriter();
@@ -61,5 +64,65 @@ class InfoCommandTest {
         assertThat(json.get(0).get("node").asText()).isEqualTo("node2");
         assertThat(json.get(0).get("vmsRunning").asInt()).isEqualTo(1);
         assertThat(json.get(0).get("lock").asText()).isEqualTo("free");
+    }
+
+    private static NodeInfo withFiles(List<NodeInfo.File> files) {
+        return new NodeInfo("node1", "local", true, null, "9.0.0", "QEMU 7.2.0", null, null, 1, 0, 1, "free",
+                List.of(), List.of(), null, new NodeInfo.Memory(4L << 30, 64L << 20, null, 64L << 20,
+                (4L << 30) - (64L << 20)), "online", null, null, files);
+    }
+
+    private static final List<NodeInfo.File> FILES = List.of(
+            new NodeInfo.File("image", "debian-12", "0123456789ab", "qcow2", 1L << 30, "mcvirt.c.images",
+                    "/img/image.debian-12.0123456789ab.qcow2", false),
+            new NodeInfo.File("image", "debian-12", "3f2a9c1b7d4e", "qcow2", 3L << 29, "mcvirt.c.images",
+                    "/img/image.debian-12.3f2a9c1b7d4e.qcow2", true),
+            new NodeInfo.File("iso", "netinst", "abcdef012345", "iso", 659554304L, "mcvirt.c.images",
+                    "/img/iso.netinst.abcdef012345.iso", true),
+            new NodeInfo.File("seed", "web", "aaaaaaaaaaaa", "iso", 366592, "mcvirt.c.images",
+                    "/img/seed.web.aaaaaaaaaaaa.iso", true));
+
+    @Test
+    void aNodesImagesIsosAndSeedsAreShownAfterItsMemoryOneALine() {
+        StringWriter text = new StringWriter();
+        try (PrintWriter out = new PrintWriter(text)) {
+            InfoCommand.printNode(out, withFiles(FILES));
+        }
+        assertThat(text.toString()).isEqualTo("""
+                node node1 (local): reachable
+                  libvirt 9.0.0, QEMU 7.2.0
+                  vms: 1 managed, 0 unmanaged, 1 running
+                  memory: 4.0 GiB total, 64.0 MiB for its running vms: headroom 3.9 GiB
+                  image debian-12 (0123456789ab, qcow2, 1.0 GiB virtual) in pool mcvirt.c.images: /img/image.debian-12.0123456789ab.qcow2, NOT in the manifest (left over)
+                  image debian-12 (3f2a9c1b7d4e, qcow2, 1.5 GiB virtual) in pool mcvirt.c.images: /img/image.debian-12.3f2a9c1b7d4e.qcow2, in the manifest
+                  iso netinst (abcdef012345, iso, 629.0 MiB) in pool mcvirt.c.images: /img/iso.netinst.abcdef012345.iso, in the manifest
+                  seed web (aaaaaaaaaaaa, iso, 358.0 KiB) in pool mcvirt.c.images: /img/seed.web.aaaaaaaaaaaa.iso, in the manifest
+                  lock: free
+                """);
+        StringWriter none = new StringWriter();
+        try (PrintWriter out = new PrintWriter(none)) {
+            InfoCommand.printNode(out, withFiles(List.of()));
+        }
+        assertThat(none.toString()).doesNotContain("image", "iso", "seed").contains("memory: ", "lock: free");
+    }
+
+    @Test
+    void theJsonOfANodeHasItsFilesInBytes() throws Exception {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(JsonOutput.write(
+                List.of(withFiles(FILES))));
+        var files = json.get(0).get("files");
+        assertThat(files).hasSize(4);
+        assertThat(files.get(0).toString()).isEqualTo("{\"kind\":\"image\",\"name\":\"debian-12\","
+                + "\"digest\":\"0123456789ab\",\"format\":\"qcow2\",\"capacityBytes\":1073741824,"
+                + "\"pool\":\"mcvirt.c.images\",\"path\":\"/img/image.debian-12.0123456789ab.qcow2\","
+                + "\"inManifest\":false}");
+        assertThat(files.get(3).get("kind").asText()).isEqualTo("seed");
+        assertThat(files.get(3).get("name").asText()).isEqualTo("web");
+        assertThat(files.get(3).get("inManifest").asBoolean()).isTrue();
+        // a node without files has an empty list, not a missing field
+        var empty = new com.fasterxml.jackson.databind.ObjectMapper().readTree(JsonOutput.write(
+                List.of(withFiles(List.of()))));
+        assertThat(empty.get(0).get("files").isArray()).isTrue();
+        assertThat(empty.get(0).get("files")).isEmpty();
     }
 }
