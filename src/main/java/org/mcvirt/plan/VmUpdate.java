@@ -59,9 +59,22 @@ final class VmUpdate {
         this.address = "vm." + vm.name();
         this.subject = Subjects.domain(node.name(), vm.name());
         this.running = domain.active();
-        this.view = Views.domain(desired.cluster(), node, vm, domain.uuid(), replicas.allocation().of(vm.name()),
-                desired::iso);
+        Views.DomainView manifest = Views.domain(desired.cluster(), node, vm, domain.uuid(),
+                replicas.allocation().of(vm.name()), desired::iso);
+        this.view = manifest.withMetadata(manifest.metadata().withImages(disk -> markedImage(desired, vm, domain,
+                disk)));
         this.media = DomainEditor.media(domain.definition(), vm.name());
+    }
+
+    /**
+     * The image the edited mark records for a disk: for one the domain's mark has, what it records (an image, or none:
+     * not known, a mark of an older build or an adopted domain), never the manifest's, which may have changed since
+     * the disk was made; for a disk this update creates, the image the manifest makes it from.
+     */
+    private static VmMetadata.Image markedImage(DesiredState desired, VmSpec vm, ObservedDomain domain, String disk) {
+        Optional<VmMetadata.Disk> recorded = domain.metadata().disks().stream().filter(d -> d.name().equals(disk))
+                .findFirst();
+        return recorded.isPresent() ? recorded.get().image() : Views.image(vm, disk, desired::image);
     }
 
     /** Plans the update; mark is the vm's disk-health finding that forbids a start, if any. */
