@@ -145,6 +145,7 @@ final class VmUpdate {
                         + (existing.replicated() ? "" : "not ") + "replicated on the node but the manifest says it is"
                         + (disk.replicated() ? "" : " not") + "; converting a disk is not supported");
                 case KEPT -> {
+                    imageNotRewritten(disk, existing);
                     if (disk.replicated()) {
                         replicas.resizeOf(vm, disk, existing, domain).flatMap(Replicas.Resize::attribute)
                                 .ifPresent(attributes::add);
@@ -154,6 +155,28 @@ final class VmUpdate {
                 }
             }
         }
+    }
+
+    /**
+     * A kept disk whose mark records the image it was made from, while the manifest names another image or none: a
+     * warning, neither a change nor drift, since the image is used only when a disk is created. A mark that records no
+     * image (an older build's, an adopted domain's, a disk made empty) says nothing of it: no warning.
+     */
+    private void imageNotRewritten(VmSpec.DiskSpec disk, VmMetadata.Disk existing) {
+        VmMetadata.Image recorded = existing.image();
+        if (recorded == null) {
+            return;
+        }
+        VmMetadata.Image wanted = Views.image(vm, disk.name(), desired::image);
+        if (recorded.equals(wanted)) {
+            return;
+        }
+        String was = "vm " + vm.name() + " disk " + disk.name() + " was made from image " + recorded.describe();
+        diff.problem(PlanFinding.Code.IMAGE_NOT_REWRITTEN, about(), wanted == null
+                ? was + " and the manifest now names none: image removed, no effect on the existing disk (the image"
+                + " is used only when the disk is created)"
+                : was + " and the manifest now says image " + wanted.describe() + ": the image is used only when the"
+                + " disk is created; the disk is not rewritten");
     }
 
     private void newDisk(VmSpec.DiskSpec disk, Views.DiskView diskView) {

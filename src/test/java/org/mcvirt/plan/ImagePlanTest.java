@@ -365,6 +365,66 @@ class ImagePlanTest {
                 debian13())), observed(List.of(domain), ROOT));
     }
 
+    private static List<PlanFinding> notRewritten(Plan plan) {
+        return plan.warnings().stream().filter(w -> w.code() == PlanFinding.Code.IMAGE_NOT_REWRITTEN).toList();
+    }
+
+    @Test
+    void aDiskWhoseImageChangedIsAWarningNotAChange() {
+        Plan plan = imagePlan(plainWeb("debian13", false), definedWithImage(recorded()));
+        assertThat(plan.problems()).isEmpty();
+        assertThat(plan.changes()).isEmpty();
+        assertThat(plan.steps()).isEmpty();
+        assertThat(plan.hasChanges()).as("plan --detailed-exitcode exits 0").isFalse();
+        assertThat(notRewritten(plan)).singleElement().satisfies(w -> {
+            assertThat(w.code().warning()).isTrue();
+            assertThat(w.subject()).isEqualTo(PlanFinding.Subject.vm("web", "n"));
+            assertThat(w.message()).isEqualTo("vm web disk root was made from image debian ("
+                    + sha256.substring(0, 12) + ") and the manifest now says image debian13 (0123456789ab): the image"
+                    + " is used only when the disk is created; the disk is not rewritten");
+        });
+        assertThat(PlanText.render(plan, false)).contains("Warning: vm web disk root was made from image debian",
+                "No changes. The cluster matches the manifest.");
+    }
+
+    @Test
+    void aNewSha256UnderTheSameNameIsAChangedImageToo() {
+        ImageSpec rebuilt = new ImageSpec("debian", source.toString(), OTHER_SHA, ImageSpec.Format.QCOW2, "images",
+                VIRTUAL, 104, DECLARED_AT);
+        Plan plan = plan(new DesiredState(CLUSTER, List.of(NODE), List.of(), List.of(plainWeb("debian", false)),
+                List.of(rebuilt)), observed(List.of(definedWithImage(recorded())), ROOT));
+        assertThat(plan.problems()).isEmpty();
+        assertThat(plan.steps()).isEmpty();
+        assertThat(notRewritten(plan)).singleElement().satisfies(w -> assertThat(w.message())
+                .contains("image debian (" + sha256.substring(0, 12) + ")", "image debian (0123456789ab)"));
+    }
+
+    @Test
+    void anImageRemovedFromTheManifestIsAWarningThatItHasNoEffect() {
+        Plan plan = imagePlan(plainWeb(null, false), definedWithImage(recorded()));
+        assertThat(plan.problems()).isEmpty();
+        assertThat(plan.steps()).isEmpty();
+        assertThat(notRewritten(plan)).singleElement().satisfies(w -> assertThat(w.message()).isEqualTo(
+                "vm web disk root was made from image debian (" + sha256.substring(0, 12) + ") and the manifest now"
+                        + " names none: image removed, no effect on the existing disk (the image is used only when the"
+                        + " disk is created)"));
+    }
+
+    @Test
+    void theSameImageOrAMarkThatRecordsNoneSaysNothing() {
+        Plan same = imagePlan(plainWeb("debian", false), definedWithImage(recorded()));
+        assertThat(same.problems()).isEmpty();
+        assertThat(same.steps()).isEmpty();
+        assertThat(same.warnings()).isEmpty();
+        // a mark of an older build, or an adopted domain's: which image is not known, so nothing is said
+        for (String image : java.util.Arrays.asList("debian", "debian13", null)) {
+            Plan unknown = imagePlan(plainWeb(image, false), definedWithImage(""));
+            assertThat(unknown.problems()).isEmpty();
+            assertThat(unknown.steps()).isEmpty();
+            assertThat(unknown.warnings()).as("image " + image).isEmpty();
+        }
+    }
+
     /** The mark entry of disk name in a definition, as the node would read it back. */
     private static VmMetadata.Disk markedDisk(String xml, String name) {
         return StateReader.metadata(Xml.parse(xml)).orElseThrow().disks().stream()
@@ -381,6 +441,7 @@ class ImagePlanTest {
         assertThat(StateReader.metadata(Xml.parse(xml)).orElseThrow().protect()).isTrue();
         assertThat(markedDisk(xml, "root").image()).isEqualTo(new VmMetadata.Image("debian",
                 sha256.substring(0, 12)));
+        assertThat(notRewritten(plan)).hasSize(1);
     }
 
     @Test
@@ -404,6 +465,7 @@ class ImagePlanTest {
         assertThat(markedDisk(xml, "data").image()).isEqualTo(new VmMetadata.Image("debian",
                 sha256.substring(0, 12)));
         assertThat(markedDisk(xml, "root").image()).as("not known: still none").isNull();
+        assertThat(notRewritten(plan)).isEmpty();
     }
 
     @Test
@@ -420,5 +482,6 @@ class ImagePlanTest {
         String xml = only(plan, StepKind.DEFINE_DOMAIN).payload(StepPayload.DefineDomain.class).xml();
         assertThat(markedDisk(xml, "root").image()).as("which image, if any, is not known").isNull();
         assertThat(xml).doesNotContain("image=");
+        assertThat(notRewritten(plan)).isEmpty();
     }
 }
