@@ -62,9 +62,9 @@
 </#list>
 <#list m.disks as d>
 <#if d.drbd??>
-      <mcvirt:disk name='${d.name}' storage='${d.storage}' target='${d.target}' source='${d.source}' resource='${d.drbd.resource}' minor='${d.drbd.minor?c}' port='${d.drbd.port?c}'/>
+      <mcvirt:disk name='${d.name}' storage='${d.storage}' target='${d.target}' source='${d.source}' resource='${d.drbd.resource}' minor='${d.drbd.minor?c}' port='${d.drbd.port?c}'<#if d.image??> image='${d.image.name}' image-sha256='${d.image.sha256}'</#if>/>
 <#else>
-      <mcvirt:disk name='${d.name}' storage='${d.storage}' target='${d.target}' source='${d.source}'/>
+      <mcvirt:disk name='${d.name}' storage='${d.storage}' target='${d.target}' source='${d.source}'<#if d.image??> image='${d.image.name}' image-sha256='${d.image.sha256}'</#if>/>
 </#if>
 </#list>
     </mcvirt:vm>

@@ -29,7 +29,8 @@ import org.w3c.dom.Element;
  * itself would have written: the mark's name is the domain's, each replicated disk's resource is
  * {@link Names#drbdResource} of the vm and disk, its minor and port lie in the cluster's ranges and its source is
  * that minor's device, a file disk's source ends in its volume {@link Names#volumeName} (the name a removed vm's volume
- * is deleted by), every pair node is a manifest node, and disk and storage names are manifest names. Anything
+ * is deleted by), every pair node is a manifest node, disk and storage names are manifest names, and the image a disk
+ * records it was made from (if any) is a manifest name with the first 12 lowercase hex digits of a SHA-256. Anything
  * else makes the vm a plan problem ({@link PlanFinding.Code#MARK_UNTRUSTED}), and nothing of it is planned.
  */
 public final class DomainMarks {
@@ -118,6 +119,9 @@ public final class DomainMarks {
             if (!Names.validName(disk.storage())) {
                 wrong.add(which + " has storage '" + disk.storage() + "', not a manifest name");
             }
+            if (disk.image() != null) {
+                wrong.addAll(image(disk.image(), which));
+            }
             if (disk.replicated()) {
                 wrong.addAll(replicated(drbd, rangesKnown, domain, disk, which));
             } else if (Names.validName(disk.name())
@@ -126,6 +130,20 @@ public final class DomainMarks {
                 wrong.add(which + " has source '" + disk.source() + "', not a volume " + Names.volumeName(domain,
                         disk.name()));
             }
+        }
+        return wrong;
+    }
+
+    private static final java.util.regex.Pattern SHA12 = java.util.regex.Pattern.compile("[0-9a-f]{12}");
+
+    /** The image a disk records it was made from: a manifest name and the first 12 lowercase hex of a SHA-256. */
+    private static List<String> image(VmMetadata.Image image, String which) {
+        List<String> wrong = new ArrayList<>();
+        if (!Names.validName(image.name())) {
+            wrong.add(which + " has image '" + image.name() + "', not a manifest name");
+        }
+        if (!SHA12.matcher(image.sha256()).matches()) {
+            wrong.add(which + " has image-sha256 '" + image.sha256() + "', not 12 lowercase hex digits");
         }
         return wrong;
     }

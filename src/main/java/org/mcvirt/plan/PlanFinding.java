@@ -123,7 +123,12 @@ public record PlanFinding(Code code, Subject subject, String message) {
         /** A node lacks polkitd, without which libvirtd's polkit access driver would lock everyone out. */
         PERMISSIONS_NO_POLKIT,
         /** mcvirt logs in to a node as a user the permissions would shut out of libvirt (not root, not a superuser). */
-        PERMISSIONS_LOCKOUT;
+        PERMISSIONS_LOCKOUT,
+        /**
+         * A disk's mark records the image it was made from and the manifest now names another image or none: the
+         * image is used only when a disk is created, so the disk is not rewritten (a warning; not drift).
+         */
+        IMAGE_NOT_REWRITTEN;
 
         /**
          * Whether a finding of this code is a warning (shown, never refused). A differ reports both through its
@@ -132,7 +137,8 @@ public record PlanFinding(Code code, Subject subject, String message) {
         public boolean warning() {
             switch (this) {
                 case NODE_WARNING, DISK_HEALTH, INTERRUPTED_APPLY, SAVED, POOL_KEPT, NODE_OFFLINE, VM_DOWN, MOVE_DEFERRED,
-                     CAPACITY_N_PLUS_ONE, DRBD_FILE_DIFFERS, PERMISSIONS_UNKNOWN_NAME, IMAGE_CHANGED:
+                     CAPACITY_N_PLUS_ONE, DRBD_FILE_DIFFERS, PERMISSIONS_UNKNOWN_NAME, IMAGE_CHANGED,
+                     IMAGE_NOT_REWRITTEN:
                     return true;
                 default:
                     return false;

@@ -97,8 +97,9 @@ final class VmDiffer implements ResourceDiffer {
         String subject = Subjects.domain(node.name(), vm.name());
         // a vm with cloud-init gets its UUID from mcvirt: its seed's instance-id is derived from it before the define
         String uuid = vm.cloudInit() == null ? null : CloudInitSeed.uuidFor(desired.cluster().name(), vm.name());
+        // every disk is created with the domain: the mark records the image each is made from
         Views.DomainView view = Views.domain(desired.cluster(), node, vm, uuid, replicas.allocation().of(vm.name()),
-                desired::iso);
+                desired::iso, desired::image);
         List<AttributeChange> attributes = new ArrayList<>();
         attributes.add(new AttributeChange("cpus", null, Integer.toString(vm.cpus()), Effect.LIVE));
         attributes.add(new AttributeChange("memory", null, Sizes.format(vm.memoryBytes()), Effect.LIVE));

@@ -59,9 +59,22 @@ final class VmUpdate {
         this.address = "vm." + vm.name();
         this.subject = Subjects.domain(node.name(), vm.name());
         this.running = domain.active();
-        this.view = Views.domain(desired.cluster(), node, vm, domain.uuid(), replicas.allocation().of(vm.name()),
-                desired::iso);
+        Views.DomainView manifest = Views.domain(desired.cluster(), node, vm, domain.uuid(),
+                replicas.allocation().of(vm.name()), desired::iso);
+        this.view = manifest.withMetadata(manifest.metadata().withImages(disk -> markedImage(desired, vm, domain,
+                disk)));
         this.media = DomainEditor.media(domain.definition(), vm.name());
+    }
+
+    /**
+     * The image the edited mark records for a disk: for one the domain's mark has, what it records (an image, or none:
+     * not known, a mark of an older build or an adopted domain), never the manifest's, which may have changed since
+     * the disk was made; for a disk this update creates, the image the manifest makes it from.
+     */
+    private static VmMetadata.Image markedImage(DesiredState desired, VmSpec vm, ObservedDomain domain, String disk) {
+        Optional<VmMetadata.Disk> recorded = domain.metadata().disks().stream().filter(d -> d.name().equals(disk))
+                .findFirst();
+        return recorded.isPresent() ? recorded.get().image() : Views.image(vm, disk, desired::image);
     }
 
     /** Plans the update; mark is the vm's disk-health finding that forbids a start, if any. */
@@ -132,6 +145,7 @@ final class VmUpdate {
                         + (existing.replicated() ? "" : "not ") + "replicated on the node but the manifest says it is"
                         + (disk.replicated() ? "" : " not") + "; converting a disk is not supported");
                 case KEPT -> {
+                    imageNotRewritten(disk, existing);
                     if (disk.replicated()) {
                         replicas.resizeOf(vm, disk, existing, domain).flatMap(Replicas.Resize::attribute)
                                 .ifPresent(attributes::add);
@@ -141,6 +155,28 @@ final class VmUpdate {
                 }
             }
         }
+    }
+
+    /**
+     * A kept disk whose mark records the image it was made from, while the manifest names another image or none: a
+     * warning, neither a change nor drift, since the image is used only when a disk is created. A mark that records no
+     * image (an older build's, an adopted domain's, a disk made empty) says nothing of it: no warning.
+     */
+    private void imageNotRewritten(VmSpec.DiskSpec disk, VmMetadata.Disk existing) {
+        VmMetadata.Image recorded = existing.image();
+        if (recorded == null) {
+            return;
+        }
+        VmMetadata.Image wanted = Views.image(vm, disk.name(), desired::image);
+        if (recorded.equals(wanted)) {
+            return;
+        }
+        String was = "vm " + vm.name() + " disk " + disk.name() + " was made from image " + recorded.describe();
+        diff.problem(PlanFinding.Code.IMAGE_NOT_REWRITTEN, about(), wanted == null
+                ? was + " and the manifest now names none: image removed, no effect on the existing disk (the image"
+                + " is used only when the disk is created)"
+                : was + " and the manifest now says image " + wanted.describe() + ": the image is used only when the"
+                + " disk is created; the disk is not rewritten");
     }
 
     private void newDisk(VmSpec.DiskSpec disk, Views.DiskView diskView) {

@@ -8,6 +8,7 @@ import org.mcvirt.model.Names;
 import org.mcvirt.model.NetworkSpec;
 import org.mcvirt.model.NodeSpec;
 import org.mcvirt.model.StorageSpec;
+import org.mcvirt.model.VmMetadata;
 import org.mcvirt.model.VmSpec;
 
 /** The values templates see, built from the model. Templates only format; every decision is made here. */
@@ -31,6 +32,12 @@ public final class Views {
             this(domainType, name, uuid, memoryKib, cpus, disks, nics, metadata, seed, null, 0);
         }
 
+        /** This domain with another mark (its devices as they are). */
+        public DomainView withMetadata(MetadataView metadata) {
+            return new DomainView(domainType, name, uuid, memoryKib, cpus, disks, nics, metadata, seed, cdrom,
+                    firstDiskBoot);
+        }
+
         /** Whether devices carry their boot order (the manifest's boot:), which excludes os/boot elements. */
         public boolean perDeviceBoot() {
             return firstDiskBoot > 0 || cdrom != null && cdrom.boot() > 0;
@@ -51,10 +58,24 @@ public final class Views {
     public record SeedView(String volume, String source, String target) {
     }
 
-    /** A disk of a domain; drbd is set for a replicated disk (its source is then /dev/drbdMINOR). */
-    public record DiskView(String name, String storage, String target, String bus, String source, DrbdDiskView drbd) {
+    /**
+     * A disk of a domain; drbd is set for a replicated disk (its source is then /dev/drbdMINOR). image: what the mark
+     * records the disk was made from (null: nothing, and the mark's entry has no image attributes); only the mark
+     * shows it.
+     */
+    public record DiskView(String name, String storage, String target, String bus, String source, DrbdDiskView drbd,
+                           VmMetadata.Image image) {
+        public DiskView(String name, String storage, String target, String bus, String source, DrbdDiskView drbd) {
+            this(name, storage, target, bus, source, drbd, null);
+        }
+
         public DiskView(String name, String storage, String target, String bus, String source) {
             this(name, storage, target, bus, source, null);
+        }
+
+        /** This disk with the mark recording image (null: none). */
+        public DiskView withImage(VmMetadata.Image image) {
+            return new DiskView(name, storage, target, bus, source, drbd, image);
         }
     }
 
@@ -74,6 +95,12 @@ public final class Views {
         public MetadataView {
             disks = List.copyOf(disks);
             pair = List.copyOf(pair);
+        }
+
+        /** This mark with its disks' images as images gives them by disk name (null: none). */
+        public MetadataView withImages(java.util.function.Function<String, VmMetadata.Image> images) {
+            return new MetadataView(namespace, cluster, name, protect, disks.stream()
+                    .map(d -> d.withImage(images.apply(d.name()))).toList(), pair);
         }
     }
 
@@ -172,16 +199,35 @@ public final class Views {
         return domain(cluster, node, vm, uuid, drbd, name -> java.util.Optional.empty());
     }
 
-    /** isos: the manifest's ISOs by name, for the vm's cdrom. */
+    /** isos: the manifest's ISOs by name, for the vm's cdrom. The mark records no disk's image. */
     public static DomainView domain(ClusterSpec cluster, NodeSpec node, VmSpec vm, String uuid,
                                     java.util.Map<String, DrbdDiskView> drbd,
                                     java.util.function.Function<String, java.util.Optional<org.mcvirt.model.IsoSpec>> isos) {
+        return domain(cluster, node, vm, uuid, drbd, isos, name -> java.util.Optional.empty());
+    }
+
+    /**
+     * images: the manifest's images by name; the mark records each disk with an image as made from it (its name and
+     * SHA-256), which is true only of a disk this definition creates: a new vm's. The update of a defined vm records
+     * what its mark recorded for the disks it has ({@link MetadataView#withImages}).
+     */
+    public static DomainView domain(ClusterSpec cluster, NodeSpec node, VmSpec vm, String uuid,
+                                    java.util.Map<String, DrbdDiskView> drbd,
+                                    java.util.function.Function<String, java.util.Optional<org.mcvirt.model.IsoSpec>> isos,
+                                    java.util.function.Function<String, java.util.Optional<org.mcvirt.model.ImageSpec>> images) {
         List<DiskView> disks = disks(node, vm, drbd);
         List<NicView> nics = vm.nics().stream().map(n -> nic(cluster, n)).toList();
         SeedView seed = seed(node, vm, uuid, disks);
+        MetadataView mark = metadata(cluster, vm, disks).withImages(name -> image(vm, name, images));
         return new DomainView(node.domainType().libvirtName(), vm.name(), uuid, vm.memoryKib(), vm.cpus(), disks, nics,
-                metadata(cluster, vm, disks), seed, cdrom(node, vm, disks, seed, isos),
-                vm.boot().indexOf(VmSpec.BootDevice.DISK) + 1);
+                mark, seed, cdrom(node, vm, disks, seed, isos), vm.boot().indexOf(VmSpec.BootDevice.DISK) + 1);
+    }
+
+    /** The image the manifest makes vm's disk from, as a mark records it; null when it has none (or images lacks it). */
+    public static VmMetadata.Image image(VmSpec vm, String disk,
+                                         java.util.function.Function<String, java.util.Optional<org.mcvirt.model.ImageSpec>> images) {
+        return vm.disks().stream().filter(d -> d.name().equals(disk) && d.image() != null).findFirst()
+                .flatMap(d -> images.apply(d.image())).map(VmMetadata.Image::of).orElse(null);
     }
 
     /** The vm's installer ISO, the sd target after its SCSI and SATA disks and its seed, else null. */

@@ -105,8 +105,20 @@ public final class StateReader {
                         Xml.children(vm, "disk").stream().map(d -> new VmMetadata.Disk(d.getAttribute("name"),
                                 d.getAttribute("storage"), d.getAttribute("target"), d.getAttribute("source"),
                                 d.hasAttribute("resource") ? d.getAttribute("resource") : null,
-                                integer(d, "minor"), integer(d, "port"))).toList(),
+                                integer(d, "minor"), integer(d, "port"), image(d))).toList(),
                         Xml.children(vm, "pair-node").stream().map(e -> e.getTextContent().strip()).toList()));
+    }
+
+    /**
+     * The image a mark's disk records it was made from; null when it records none (a mark of an older build, of an
+     * adopted domain, or of a disk made empty). Either attribute alone reads as both, the other empty, for DomainMarks
+     * to refuse.
+     */
+    private static VmMetadata.Image image(Element disk) {
+        if (!disk.hasAttribute("image") && !disk.hasAttribute("image-sha256")) {
+            return null;
+        }
+        return new VmMetadata.Image(disk.getAttribute("image"), disk.getAttribute("image-sha256"));
     }
 
     private static Integer integer(Element element, String attribute) {

@@ -229,6 +229,19 @@ class DriftTest {
     }
 
     @Test
+    void aDiskWhoseManifestImageChangedIsNoDrift() {
+        PlanFinding note = new PlanFinding(PlanFinding.Code.IMAGE_NOT_REWRITTEN, PlanFinding.Subject.vm("files", "n1"),
+                "vm files disk data was made from image debian (0123456789ab) and the manifest now says image"
+                        + " debian13 (ba9876543210): the image is used only when the disk is created; the disk is not"
+                        + " rewritten");
+        assertThat(note.code().warning()).isTrue();
+        DriftReport report = assess(desired(null), healthy(List.of()), plan(List.of(), List.of()).withWarning(note),
+                FREE, Optional.empty());
+        assertThat(report.hasDrift()).isFalse();
+        assertThat(item(report, DriftReport.Kind.VM, "files").message()).isNull();
+    }
+
+    @Test
     void aScheduledVerifyEditedOrDisabledOnANodeIsDriftOfThatNode() {
         List<ResourceChange> changes = List.of(new ResourceChange("node.n2.verify-schedule", ChangeKind.NODE,
                 "verify-schedule", "n2", Action.UPDATE, List.of(new AttributeChange("timer", "disabled/inactive",

@@ -145,6 +145,28 @@ class DomainEditorTest {
                 .doesNotContain("/dev/drbd100", "name=\"data\"", "slot=\"0x08\"");
     }
 
+    /** BLOCK with its mark recording that disk data was made from image debian12. */
+    private static final String BLOCK_FROM_IMAGE = BLOCK.replace("source='/dev/drbd100'/>",
+            "source='/dev/drbd100' image='debian12' image-sha256='0123456789ab'/>");
+
+    @Test
+    void anEditsMarkRecordsTheImagesItsViewGivesAndNoOthers() throws Exception {
+        Renderer renderer = new Renderer(Optional.empty());
+        assertThat(BLOCK_FROM_IMAGE).contains("image='debian12'");
+        org.mcvirt.model.VmMetadata.Image debian = new org.mcvirt.model.VmMetadata.Image("debian12", "0123456789ab");
+        Views.DomainView kept = blockWithMoreMemory();
+        kept = kept.withMetadata(kept.metadata().withImages(name -> debian));
+        for (String edited : List.of(DomainEditor.edit(BLOCK_FROM_IMAGE, kept, renderer),
+                DomainEditor.mark(BLOCK_FROM_IMAGE, kept.metadata(), renderer))) {
+            assertThat(edited).contains("<mcvirt:disk image=\"debian12\" image-sha256=\"0123456789ab\" name=\"data\"");
+            assertThat(org.mcvirt.state.StateReader.metadata(org.mcvirt.render.Xml.parse(edited)).orElseThrow()
+                    .disks()).singleElement().satisfies(d -> assertThat(d.image()).isEqualTo(debian));
+        }
+        // a view whose mark records no image: the edited mark has none
+        String none = DomainEditor.edit(BLOCK_FROM_IMAGE, blockWithMoreMemory(), renderer);
+        assertThat(none).doesNotContain("image=").contains("<mcvirt:disk name=\"data\" source=\"/dev/drbd100\"");
+    }
+
     /** Each edited definition above passes libvirt's own schema check (virt-xml-validate, tag "tools"). */
     @Test
     @Tag("tools")

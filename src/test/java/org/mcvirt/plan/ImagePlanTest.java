@@ -18,12 +18,14 @@ import org.mcvirt.model.CloudInitSeed;
 import org.mcvirt.model.CloudInitSpec;
 import org.mcvirt.model.DesiredState;
 import org.mcvirt.model.ImageSpec;
+import org.mcvirt.model.VmMetadata;
 import org.mcvirt.model.VmSpec;
 import org.mcvirt.render.Xml;
 import org.mcvirt.state.NodeObservation;
 import org.mcvirt.state.ObservedDomain;
 import org.mcvirt.state.ObservedPool;
 import org.mcvirt.state.ObservedState;
+import org.mcvirt.state.StateReader;
 import org.w3c.dom.Element;
 
 /**
@@ -149,6 +151,11 @@ class ImagePlanTest {
         });
         assertThat(disks(xml, "disk")).singleElement()
                 .satisfies(d -> assertThat(attribute(d, "source", "file")).isEqualTo("/img/web-root.qcow2"));
+        // the mark records the image the new disk is made from: its name and the first 12 hex of its SHA-256
+        assertThat(StateReader.metadata(Xml.parse(xml)).orElseThrow().disks()).singleElement()
+                .satisfies(d -> assertThat(d.image()).isEqualTo(new VmMetadata.Image("debian",
+                        sha256.substring(0, 12))));
+        assertThat(xml).contains("image='debian' image-sha256='" + sha256.substring(0, 12) + "'/>");
     }
 
     @Test
@@ -314,5 +321,167 @@ class ImagePlanTest {
                 .satisfies(d -> assertThat(attribute(d, "source", "file")).isEqualTo("/img/web-root.qcow2"));
         assertThat(Xml.child(Xml.parse(xml).getDocumentElement(), "uuid").orElseThrow().getTextContent())
                 .isEqualTo(uuid);
+    }
+
+    // --- the image a disk was made from, recorded in the mark (issue 19) ---
+
+    private static final String OTHER_SHA = "0123456789ab".repeat(5) + "cdef";
+
+    /** Another image of the manifest: debian13, not the fixture's file (a kept disk never needs it on the node). */
+    private ImageSpec debian13() {
+        return new ImageSpec("debian13", source.toString(), OTHER_SHA, ImageSpec.Format.QCOW2, "images", VIRTUAL, 104,
+                DECLARED_AT);
+    }
+
+    /** web without cloud-init: disk root from image (null: none), and disks more without one. */
+    private static VmSpec plainWeb(String image, boolean protect, VmSpec.DiskSpec... more) {
+        List<VmSpec.DiskSpec> disks = new java.util.ArrayList<>(List.of(new VmSpec.DiskSpec("root", 8L << 20,
+                "images", false, VmSpec.DiskBus.VIRTIO, image, false)));
+        disks.addAll(List.of(more));
+        return new VmSpec("web", "n", 1, 64L << 20, VmSpec.PowerState.STOPPED, false, protect, disks, List.of(),
+                List.of(), List.of());
+    }
+
+    /**
+     * web as defined on n with disk root, its mark recording attributes (e.g. {@code image='debian' image-sha256=
+     * '...'}, or "" for none) on root's entry; the observed mark is read from the definition, as a node's is.
+     */
+    private static ObservedDomain definedWithImage(String attributes) {
+        ObservedDomain plain = DifferFixture.domain("web", false, 64, false, "root");
+        String entry = "source='/img/web-root.qcow2'/>";
+        assertThat(plain.definition()).contains(entry);
+        String definition = plain.definition().replace(entry, "source='/img/web-root.qcow2'" + attributes + "/>");
+        return new ObservedDomain(plain.name(), plain.uuid(), false, "shut-off", true, false, 1, 64L << 10, 1,
+                64L << 10, plain.disks(), List.of(), null, StateReader.metadata(Xml.parse(definition)).orElseThrow(),
+                definition);
+    }
+
+    private String recorded() {
+        return " image='debian' image-sha256='" + sha256.substring(0, 12) + "'";
+    }
+
+    private Plan imagePlan(VmSpec vm, ObservedDomain domain) {
+        return plan(new DesiredState(CLUSTER, List.of(NODE), List.of(), List.of(vm), List.of(image(sha256),
+                debian13())), observed(List.of(domain), ROOT));
+    }
+
+    private static List<PlanFinding> notRewritten(Plan plan) {
+        return plan.warnings().stream().filter(w -> w.code() == PlanFinding.Code.IMAGE_NOT_REWRITTEN).toList();
+    }
+
+    @Test
+    void aDiskWhoseImageChangedIsAWarningNotAChange() {
+        Plan plan = imagePlan(plainWeb("debian13", false), definedWithImage(recorded()));
+        assertThat(plan.problems()).isEmpty();
+        assertThat(plan.changes()).isEmpty();
+        assertThat(plan.steps()).isEmpty();
+        assertThat(plan.hasChanges()).as("plan --detailed-exitcode exits 0").isFalse();
+        assertThat(notRewritten(plan)).singleElement().satisfies(w -> {
+            assertThat(w.code().warning()).isTrue();
+            assertThat(w.subject()).isEqualTo(PlanFinding.Subject.vm("web", "n"));
+            assertThat(w.message()).isEqualTo("vm web disk root was made from image debian ("
+                    + sha256.substring(0, 12) + ") and the manifest now says image debian13 (0123456789ab): the image"
+                    + " is used only when the disk is created; the disk is not rewritten");
+        });
+        assertThat(PlanText.render(plan, false)).contains("Warning: vm web disk root was made from image debian",
+                "No changes. The cluster matches the manifest.");
+    }
+
+    @Test
+    void aNewSha256UnderTheSameNameIsAChangedImageToo() {
+        ImageSpec rebuilt = new ImageSpec("debian", source.toString(), OTHER_SHA, ImageSpec.Format.QCOW2, "images",
+                VIRTUAL, 104, DECLARED_AT);
+        Plan plan = plan(new DesiredState(CLUSTER, List.of(NODE), List.of(), List.of(plainWeb("debian", false)),
+                List.of(rebuilt)), observed(List.of(definedWithImage(recorded())), ROOT));
+        assertThat(plan.problems()).isEmpty();
+        assertThat(plan.steps()).isEmpty();
+        assertThat(notRewritten(plan)).singleElement().satisfies(w -> assertThat(w.message())
+                .contains("image debian (" + sha256.substring(0, 12) + ")", "image debian (0123456789ab)"));
+    }
+
+    @Test
+    void anImageRemovedFromTheManifestIsAWarningThatItHasNoEffect() {
+        Plan plan = imagePlan(plainWeb(null, false), definedWithImage(recorded()));
+        assertThat(plan.problems()).isEmpty();
+        assertThat(plan.steps()).isEmpty();
+        assertThat(notRewritten(plan)).singleElement().satisfies(w -> assertThat(w.message()).isEqualTo(
+                "vm web disk root was made from image debian (" + sha256.substring(0, 12) + ") and the manifest now"
+                        + " names none: image removed, no effect on the existing disk (the image is used only when the"
+                        + " disk is created)"));
+    }
+
+    @Test
+    void theSameImageOrAMarkThatRecordsNoneSaysNothing() {
+        Plan same = imagePlan(plainWeb("debian", false), definedWithImage(recorded()));
+        assertThat(same.problems()).isEmpty();
+        assertThat(same.steps()).isEmpty();
+        assertThat(same.warnings()).isEmpty();
+        // a mark of an older build, or an adopted domain's: which image is not known, so nothing is said
+        for (String image : java.util.Arrays.asList("debian", "debian13", null)) {
+            Plan unknown = imagePlan(plainWeb(image, false), definedWithImage(""));
+            assertThat(unknown.problems()).isEmpty();
+            assertThat(unknown.steps()).isEmpty();
+            assertThat(unknown.warnings()).as("image " + image).isEmpty();
+        }
+    }
+
+    /** The mark entry of disk name in a definition, as the node would read it back. */
+    private static VmMetadata.Disk markedDisk(String xml, String name) {
+        return StateReader.metadata(Xml.parse(xml)).orElseThrow().disks().stream()
+                .filter(d -> d.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void aProtectEditKeepsTheImageTheMarkRecordsNeverTheManifests() {
+        Plan plan = imagePlan(plainWeb("debian13", true), definedWithImage(recorded()));
+        assertThat(plan.problems()).isEmpty();
+        assertThat(plan.changes()).singleElement().satisfies(c -> assertThat(c.attributes())
+                .extracting(AttributeChange::name).containsExactly("protect"));
+        String xml = only(plan, StepKind.DEFINE_DOMAIN).payload(StepPayload.DefineDomain.class).xml();
+        assertThat(StateReader.metadata(Xml.parse(xml)).orElseThrow().protect()).isTrue();
+        assertThat(markedDisk(xml, "root").image()).isEqualTo(new VmMetadata.Image("debian",
+                sha256.substring(0, 12)));
+        assertThat(notRewritten(plan)).hasSize(1);
+    }
+
+    @Test
+    void aProtectEditOfAMarkWithoutAnImageRecordsNone() {
+        Plan plan = imagePlan(plainWeb("debian", true), definedWithImage(""));
+        String xml = only(plan, StepKind.DEFINE_DOMAIN).payload(StepPayload.DefineDomain.class).xml();
+        assertThat(markedDisk(xml, "root").image()).isNull();
+        assertThat(xml).doesNotContain("image=");
+    }
+
+    @Test
+    void aDiskAddedToADefinedVmRecordsItsImageTheKeptDiskKeepsItsOwn() {
+        // data is made from debian (uploaded: the fixture's file); root's mark records no image, whatever the manifest
+        VmSpec.DiskSpec data = new VmSpec.DiskSpec("data", 8L << 20, "images", false, VmSpec.DiskBus.VIRTIO,
+                "debian", false);
+        Plan plan = imagePlan(plainWeb("debian13", false, data), definedWithImage(""));
+        assertThat(plan.problems()).isEmpty();
+        assertThat(plan.steps()).extracting(Step::kind).contains(StepKind.CREATE_VOLUME_FROM_IMAGE,
+                StepKind.DEFINE_DOMAIN);
+        String xml = only(plan, StepKind.DEFINE_DOMAIN).payload(StepPayload.DefineDomain.class).xml();
+        assertThat(markedDisk(xml, "data").image()).isEqualTo(new VmMetadata.Image("debian",
+                sha256.substring(0, 12)));
+        assertThat(markedDisk(xml, "root").image()).as("not known: still none").isNull();
+        assertThat(notRewritten(plan)).isEmpty();
+    }
+
+    @Test
+    void anAdoptedDomainsMarkRecordsNoImage() {
+        ObservedDomain plain = DifferFixture.domain("web", false, 64, false, "root");
+        ObservedDomain unmarked = new ObservedDomain(plain.name(), plain.uuid(), false, "shut-off", true, false, 1,
+                64L << 10, 1, 64L << 10, plain.disks(), List.of(), null, null,
+                plain.definition().replaceAll("<metadata>.*</metadata>", ""));
+        assertThat(unmarked.managed()).isFalse();
+        Plan plan = new Planner(RENDERER).plan(new DesiredState(CLUSTER, List.of(NODE), List.of(),
+                List.of(plainWeb("debian", false)), List.of(image(sha256))), observed(List.of(unmarked), ROOT),
+                new Planner.Options(java.util.Set.of("web"), false, java.util.Set.of("web")));
+        assertThat(plan.problems()).isEmpty();
+        String xml = only(plan, StepKind.DEFINE_DOMAIN).payload(StepPayload.DefineDomain.class).xml();
+        assertThat(markedDisk(xml, "root").image()).as("which image, if any, is not known").isNull();
+        assertThat(xml).doesNotContain("image=");
+        assertThat(notRewritten(plan)).isEmpty();
     }
 }

@@ -90,6 +90,22 @@ class TamperedMarkTest {
     }
 
     @Test
+    void aWellFormedImageInTheMarkIsUsedLikeAnyOtherMark() throws Exception {
+        Plan plan = plan(PRESENT, false, o -> disk(o).putObject("image").put("name", "debian12")
+                .put("sha256", "0123456789ab"));
+        assertThat(plan.problems()).isEmpty();
+        assertThat(plan.steps()).extracting(Step::kind).containsExactly(StepKind.DRBD_PROMOTE, StepKind.START_DOMAIN);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"../x,0123456789ab", "debian12,../../etc/x", "debian12,0123456789AB"})
+    void anImageThatIsNotWhatMcvirtWritesIsRefused(String image) throws Exception {
+        String[] parts = image.split(",");
+        Plan plan = plan(PRESENT, false, o -> disk(o).putObject("image").put("name", parts[0]).put("sha256", parts[1]));
+        assertRefusedWithout(plan, parts[0].startsWith("..") ? parts[0] : parts[1]);
+    }
+
+    @Test
     void aPairNodeOutsideTheManifestIsRefused() throws Exception {
         Plan plan = plan(PRESENT, false, o -> ((ArrayNode) mark(o).get("pair")).set(1, "evil.example.com"));
         assertRefusedWithout(plan, "evil.example.com");

@@ -42,6 +42,51 @@ class RendererTest {
         VmMetadata mark = StateReader.metadata(Xml.parse(xml)).orElseThrow();
         assertThat(mark).isEqualTo(new VmMetadata("test", "web1", false, List.of(new VmMetadata.Disk("root", "images",
                 "vda", "/var/lib/mcvirt/images/web1-root.qcow2"))));
+        // a disk without an image: the entry as it always was, no image attributes
+        assertThat(xml).contains("<mcvirt:disk name='root' storage='images' target='vda'"
+                + " source='/var/lib/mcvirt/images/web1-root.qcow2'/>").doesNotContain("image=", "image-sha256");
+    }
+
+    private static final String SHA = "0123456789ab" + "f".repeat(52);
+
+    /** web1 with its disk root from image debian12 (replicated: the DRBD resource 100, port 7900). */
+    private String domainXmlWithImage(boolean replicated, boolean images) throws Exception {
+        DesiredState state = desired();
+        NodeSpec node = state.node("here").orElseThrow();
+        VmSpec plain = state.vm("web1").orElseThrow();
+        VmSpec.DiskSpec root = plain.disks().get(0);
+        VmSpec vm = new VmSpec(plain.name(), plain.node(), plain.cpus(), plain.memoryBytes(), plain.state(),
+                plain.autostart(), plain.protect(), List.of(new VmSpec.DiskSpec(root.name(), root.sizeBytes(),
+                        root.storage(), replicated, root.bus(), "debian12", false)), plain.nics(), List.of(), List.of());
+        org.mcvirt.model.ImageSpec image = new org.mcvirt.model.ImageSpec("debian12", "/x/debian.qcow2", SHA,
+                org.mcvirt.model.ImageSpec.Format.QCOW2, "images", 1L << 20, 104, "here");
+        return renderer.domain(Views.domain(state.cluster(), node, vm, null, replicated ? java.util.Map.of("root",
+                new Views.DrbdDiskView("mcvirt-web1-root", 100, 7900)) : java.util.Map.of(), name -> Optional.empty(),
+                name -> images && name.equals("debian12") ? Optional.of(image) : Optional.empty()));
+    }
+
+    @Test
+    void theMarkRecordsTheImageADiskIsMadeFromAndReadsItBack() throws Exception {
+        String xml = domainXmlWithImage(false, true);
+        assertThat(xml).contains("<mcvirt:disk name='root' storage='images' target='vda'"
+                + " source='/var/lib/mcvirt/images/web1-root.qcow2' image='debian12' image-sha256='0123456789ab'/>");
+        assertThat(StateReader.metadata(Xml.parse(xml)).orElseThrow().disks()).containsExactly(new VmMetadata.Disk(
+                "root", "images", "vda", "/var/lib/mcvirt/images/web1-root.qcow2")
+                .withImage(new VmMetadata.Image("debian12", "0123456789ab")));
+        // the disk device itself is the same with or without the image recorded
+        String without = domainXmlWithImage(false, false);
+        assertThat(without).doesNotContain("image=");
+        assertThat(xml.replace(" image='debian12' image-sha256='0123456789ab'", "")).isEqualTo(without);
+        assertThat(without).isEqualTo(domainXml());
+
+        String replicated = domainXmlWithImage(true, true);
+        assertThat(replicated).contains("<mcvirt:disk name='root' storage='images' target='vda' source='/dev/drbd100'"
+                + " resource='mcvirt-web1-root' minor='100' port='7900' image='debian12'"
+                + " image-sha256='0123456789ab'/>");
+        assertThat(StateReader.metadata(Xml.parse(replicated)).orElseThrow().disks()).containsExactly(
+                new VmMetadata.Disk("root", "images", "vda", "/dev/drbd100", "mcvirt-web1-root", 100, 7900,
+                        new VmMetadata.Image("debian12", "0123456789ab")));
+        assertThat(domainXmlWithImage(true, false)).isEqualTo(replicatedDomainXml());
     }
 
     private String replicatedDomainXml() throws Exception {
@@ -88,6 +133,7 @@ class RendererTest {
     void domainNetworkPoolAndVolumeXmlAreValid() throws Exception {
         XmlValidator.assertValid(domainXml(), "domain");
         XmlValidator.assertValid(replicatedDomainXml(), "domain");
+        XmlValidator.assertValid(domainXmlWithImage(false, true), "domain");
         DesiredState state = desired();
         XmlValidator.assertValid(renderer.network(Views.network(state.cluster(), state.network("lab").orElseThrow())), "network");
         XmlValidator.assertValid(renderer.network(Views.network(state.cluster(), state.network("prod").orElseThrow())), "network");
