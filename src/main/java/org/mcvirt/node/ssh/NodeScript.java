@@ -88,7 +88,7 @@ public enum NodeScript {
      * $1 URL, $2 directory, $3 file name, $4 SHA-256, $5 format: downloaded and checked, then renamed into place; exit
      * status 3 without curl, 4 download failed, 5 another SHA-256, 6 a qcow2 that refers to another file.
      */
-    IMAGE_FETCH("image-fetch", "mcvirt-image-fetch", true);
+    IMAGE_FETCH("image-fetch", "mcvirt-image-fetch", false);
 
     /** The exit status of {@link #FILE_READ} for a missing file (the number in its text). */
     public static final int FILE_MISSING_STATUS = 100;
