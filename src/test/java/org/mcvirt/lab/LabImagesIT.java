@@ -122,7 +122,7 @@ class LabImagesIT {
             return;
         }
         try {
-            Lab.script("ssh", "node2", "sh", "-c", "'kill $(cat " + SERVED + "/loop.pid); pkill -f \"nc -N -l -p 8099\";"
+            Lab.script("ssh", "node2", "sh", "-c", "'kill $(cat " + SERVED + "/loop.pid); pkill -f \"nc -N -l -p 809[9]\";"
                     + " rm -rf " + SERVED + "'");
             Lab.destroyDrbdCluster(nodes, dir, CLUSTER, RESOURCE, STATE);
         } finally {
