@@ -122,6 +122,20 @@ public final class LibvirtStepRunner implements StepRunner {
             case DELETE_NETWORK -> done(() -> node.deleteNetwork(step.payload(DeleteNetwork.class).name()));
             case DEFINE_DOMAIN -> {
                 DefineDomain p = step.payload(DefineDomain.class);
+                for (var check : p.checks().entrySet()) {
+                    // a file the definition newly attaches (an installer ISO): as the manifest says, or not attached
+                    if (checkedImages.contains(step.node() + ":" + check.getKey() + ":" + check.getValue())) {
+                        continue;
+                    }
+                    String there = storage.of(step.node()).images().sha256(check.getKey(), syncTimeout);
+                    if (!there.equals(check.getValue())) {
+                        throw new NodeException(step.node(), check.getKey() + " has SHA-256 " + there + ", not "
+                                + check.getValue() + " as the manifest says: it changed on the node; domain "
+                                + p.name() + " is not defined with it (delete the volume, and the next apply uploads"
+                                + " it again)", null);
+                    }
+                    checkedImages.add(step.node() + ":" + check.getKey() + ":" + check.getValue());
+                }
                 node.defineDomain(p.xml());
                 yield saveCopies(step.node(), p.name(), p.copies(), node);
             }

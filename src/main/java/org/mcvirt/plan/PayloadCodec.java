@@ -48,6 +48,7 @@ import org.mcvirt.plan.StepPayload.WriteDrbdConfig;
  */
 final class PayloadCodec {
     private static final String COPY = "copy.";
+    private static final String CHECK = "check.";
     private static final String FORGET = "forget.";
     private static final String RESOURCE = "resource.";
 
@@ -135,6 +136,7 @@ final class PayloadCodec {
                 out.put("name", p.name());
                 out.put("xml", p.xml());
                 prefixed(out, COPY, p.copies());
+                prefixed(out, CHECK, p.checks());
             }
             case SET_MEMORY_LIVE -> {
                 SetMemoryLive p = (SetMemoryLive) payload;
@@ -338,7 +340,8 @@ final class PayloadCodec {
                     in.text("digest"), null, null, null);
             case START_NETWORK -> new StartNetwork(in.text("name"));
             case DELETE_NETWORK -> new DeleteNetwork(in.text("name"));
-            case DEFINE_DOMAIN -> new DefineDomain(in.text("name"), in.text("xml"), in.byName(COPY));
+            case DEFINE_DOMAIN -> new DefineDomain(in.text("name"), in.text("xml"), in.byName(COPY), false,
+                    in.byName(CHECK));
             case SET_MEMORY_LIVE -> new SetMemoryLive(in.text("name"), in.number("kib"));
             case ATTACH_DEVICE_LIVE -> new AttachDeviceLive(in.text("name"), in.text("xml"));
             case DETACH_DEVICE_LIVE -> new DetachDeviceLive(in.text("name"), in.text("xml"));

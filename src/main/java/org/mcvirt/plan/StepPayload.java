@@ -212,14 +212,26 @@ public sealed interface StepPayload {
      * copies: the nodes that keep a copy of the definition once it is defined (node -> state directory).
      * adoptionOnly: the definition as it is with mcvirt's mark added and nothing else ({@code import --adopt}); known
      * only to the plan that made it (it is not part of the JSON form, so a saved plan reads back with false), and
-     * never used by apply.
+     * never used by apply. checks: files on the node the definition newly attaches (an installer ISO), each checked
+     * against its SHA-256 before the define (path -> SHA-256).
      */
-    record DefineDomain(String name, String xml, Map<String, String> copies, boolean adoptionOnly)
-            implements StepPayload {
+    record DefineDomain(String name, String xml, Map<String, String> copies, boolean adoptionOnly,
+                        Map<String, String> checks) implements StepPayload {
         public DefineDomain {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(xml, "xml");
             copies = nodes(copies);
+            checks = checks == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(checks));
+            checks.forEach((path, sha256) -> {
+                if (!path.startsWith("/") || path.contains("/../") || !org.mcvirt.model.ImageSpec.SHA256.matcher(sha256)
+                        .matches()) {
+                    throw new IllegalArgumentException("not a file and its SHA-256: " + path + " " + sha256);
+                }
+            });
+        }
+
+        public DefineDomain(String name, String xml, Map<String, String> copies, boolean adoptionOnly) {
+            this(name, xml, copies, adoptionOnly, Map.of());
         }
 
         public DefineDomain(String name, String xml, Map<String, String> copies) {

@@ -137,7 +137,7 @@ final class VmDiffer implements ResourceDiffer {
                 "vm does not exist"));
         diff.step(node.name(), Migrations.contacted(desired, vm.pair()), subject, uses, address,
                 "define domain " + vm.name(),
-                define(desired, vm, renderer.domain(view)));
+                define(desired, vm, renderer.domain(view), false, isoCheck(desired, vm)));
         if (vm.libvirtAutostart()) {
             diff.step(node.name(), subject, List.of(), address,
                     "enable autostart of domain " + vm.name(), new StepPayload.SetAutostart(vm.name(), true));
@@ -240,8 +240,26 @@ final class VmDiffer implements ResourceDiffer {
 
     /** adoptionOnly: the definition as it is with the mark added, for {@code import --adopt}. */
     static StepPayload.DefineDomain define(DesiredState desired, VmSpec vm, String xml, boolean adoptionOnly) {
+        return define(desired, vm, xml, adoptionOnly, Map.of());
+    }
+
+    /** checks: the files the definition newly attaches, checked on the node before the define ({@link #isoCheck}). */
+    static StepPayload.DefineDomain define(DesiredState desired, VmSpec vm, String xml, boolean adoptionOnly,
+                                           Map<String, String> checks) {
         return new StepPayload.DefineDomain(vm.name(), xml, vm.replicated() ? Migrations.copies(desired, vm.pair())
-                : Map.of(), adoptionOnly);
+                : Map.of(), adoptionOnly, checks);
+    }
+
+    /**
+     * The vm's installer ISO on its node and the SHA-256 the manifest gives it, when it has one: checked before a
+     * define attaches it (an ISO is a read-only CD-ROM, whose copy on a node could have been changed there).
+     */
+    static Map<String, String> isoCheck(DesiredState desired, VmSpec vm) {
+        if (vm.cdrom() == null) {
+            return Map.of();
+        }
+        return desired.iso(vm.cdrom()).flatMap(iso -> desired.node(vm.node()).flatMap(n -> n.storage(iso.storage()))
+                .map(storage -> Map.of(storage.path() + "/" + iso.volumeName(), iso.sha256()))).orElse(Map.of());
     }
 
     /**

@@ -3,6 +3,7 @@ package org.mcvirt.plan;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.mcvirt.model.DesiredState;
 import org.mcvirt.model.Names;
@@ -41,6 +42,8 @@ final class VmUpdate {
     private final List<AttributeChange> attributes = new ArrayList<>();
     private final List<String> defineUses = new ArrayList<>();
     private boolean redefine;
+    /** Whether the edited definition attaches the installer ISO (new or another): checked on the node first. */
+    private boolean attachingIso;
     /** The seed, ISO and boot order the domain's definition has now. */
     private final DomainEditor.Media media;
 
@@ -310,7 +313,8 @@ final class VmUpdate {
         if (redefine) {
             diff.step(node.name(), Migrations.contacted(desired, vm.pair()), subject, defineUses, address,
                     "update definition of domain " + vm.name(), VmDiffer.define(desired, vm,
-                            DomainEditor.edit(domain.definition(), view, renderer)));
+                            DomainEditor.edit(domain.definition(), view, renderer), false,
+                            attachingIso ? VmDiffer.isoCheck(desired, vm) : Map.of()));
         } else if (adopting) {
             diff.step(node.name(), Migrations.contacted(desired, vm.pair()), subject, List.of(), address,
                     "adopt domain " + vm.name() + " (add mcvirt's mark to its definition)", VmDiffer.define(
@@ -376,6 +380,7 @@ final class VmUpdate {
                     .orElse(null), view.cdrom() == null ? null : vm.cdrom() + " (" + view.cdrom().volume() + ")",
                     running ? Effect.RESTART : Effect.LIVE));
             if (view.cdrom() != null) {
+                attachingIso = true;
                 String pool = Names.poolName(desired.cluster().name(), desired.iso(vm.cdrom()).orElseThrow().storage());
                 defineUses.add(Subjects.volume(node.name(), pool, view.cdrom().volume()));
             }

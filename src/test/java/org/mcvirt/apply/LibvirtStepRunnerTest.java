@@ -544,6 +544,28 @@ class LibvirtStepRunnerTest {
                 + " image.deb.aaaaaaaaaaaa.qcow2 " + sha + " qcow2", "refreshPool P");
     }
 
+    /** A define that attaches an ISO checks it on the node first: a changed one is not attached, and nothing is defined. */
+    @Test
+    void aDefineThatAttachesAnIsoChecksItsSha256First() throws Exception {
+        RecordingNode node = new RecordingNode();
+        LibvirtStepRunner runner = new LibvirtStepRunner(Map.of("n1", node), n -> node.storage(), 30,
+                java.time.Duration.ofSeconds(1), new ProgressRecorder());
+        Step define = new Step(1, "n1", "domain:n1/web", List.of(), "vm.web", "define",
+                new StepPayload.DefineDomain("web", "X", Map.of(), false, Map.of("/img/iso.i.aaaaaaaaaaaa.iso",
+                        "b".repeat(64))), List.of());
+        node.sha256 = "b".repeat(64);
+        runner.run(define);
+        assertThat(node.calls).containsExactly("sha256 /img/iso.i.aaaaaaaaaaaa.iso", "defineDomain X");
+        node.calls.clear();
+        node.sha256 = "c".repeat(64);
+        LibvirtStepRunner fresh = new LibvirtStepRunner(Map.of("n1", node), n -> node.storage(), 30,
+                java.time.Duration.ofSeconds(1), new ProgressRecorder());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> fresh.run(define))
+                .hasMessageContaining("/img/iso.i.aaaaaaaaaaaa.iso has SHA-256 cccc")
+                .hasMessageContaining("domain web is not defined with it");
+        assertThat(node.calls).containsExactly("sha256 /img/iso.i.aaaaaaaaaaaa.iso");
+    }
+
     /** Removing permissions: the access driver is unset first, then the rules go; no reconnect when nothing changed. */
     @Test
     void removingPermissionsUnsetsTheDriverBeforeTheRulesGoAndReconnectsOnlyAfterARestart() throws Exception {

@@ -133,6 +133,9 @@ class IsoPlanTest {
                 iso.volumeName(), upload.payload(StepPayload.UploadImage.class).xml(), iso.source(), iso.sha256(),
                 isoPath()));
         assertThat(iso.volumeName()).isEqualTo("iso.installer." + iso.sha256().substring(0, 12) + ".iso");
+        // the define checks the ISO it attaches on the node (apply skips it when this apply uploaded and checked it)
+        assertThat(define.payload(StepPayload.DefineDomain.class).checks()).isEqualTo(java.util.Map.of(isoPath(),
+                iso.sha256()));
         assertThat(plan.changes()).extracting(ResourceChange::address).contains("iso.installer@n");
 
         String xml = define.payload(StepPayload.DefineDomain.class).xml();
@@ -299,6 +302,8 @@ class IsoPlanTest {
                 .satisfies(cdrom -> assertThat(attribute(cdrom, "source", "file")).isEqualTo(isoPath()));
         assertThat(xml).doesNotContain("<boot order");
         assertThat(osBoot(xml)).containsExactly("hd", "network");
+        // the ISO it keeps was attached before: not checked again
+        assertThat(only(plan, StepKind.DEFINE_DOMAIN).payload(StepPayload.DefineDomain.class).checks()).isEmpty();
     }
 
     @Test
@@ -325,6 +330,12 @@ class IsoPlanTest {
         assertThat(disks(xml, "disk")).singleElement()
                 .satisfies(d -> assertThat(attribute(d, "boot", "order")).isEqualTo("2"));
         assertThat(osBoot(xml)).isEmpty();
+        assertThat(define.payload(StepPayload.DefineDomain.class).checks()).isEqualTo(java.util.Map.of(isoPath(),
+                iso.sha256()));
+        // the check survives a saved plan
+        StepPayload back = PayloadCodec.fromArguments(StepKind.DEFINE_DOMAIN,
+                PayloadCodec.toArguments(define.payload(StepPayload.DefineDomain.class)));
+        assertThat(((StepPayload.DefineDomain) back).checks()).isEqualTo(java.util.Map.of(isoPath(), iso.sha256()));
     }
 
     @Test
