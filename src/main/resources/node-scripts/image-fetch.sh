@@ -1,6 +1,7 @@
 # shellcheck shell=sh
 # $1 an http(s) URL, $2 the storage directory, $3 the volume's file name, $4 the SHA-256 the manifest gives, $5 the
-# format (qcow2|raw|iso): the file downloaded under a temporary name, its SHA-256 and (a qcow2) its lack of a backing
+# format (qcow2|raw|iso): the file downloaded under a temporary name of its own (mktemp: two downloads of one file never
+# share it), its SHA-256 and (a qcow2) its lack of a backing
 # or external data file checked, then renamed into place, mode 0644. Exit status 3 without curl, 4 when the download
 # failed, 5 on another SHA-256, 6 on a qcow2 that refers to another file; nothing is left behind but on success.
 set -u
@@ -8,7 +9,7 @@ if ! command -v curl >/dev/null 2>&1; then
   echo "curl is not installed on this node, and it downloads images given by URL (apt-get install curl)" >&2
   exit 3
 fi
-tmp="$2/.mcvirt-fetch.$3"
+tmp=$(mktemp "$2/.mcvirt-fetch.$3.XXXXXX") || exit 1
 trap 'rm -f "$tmp"' EXIT
 trap 'exit 143' TERM INT HUP
 curl -fsSL --proto '=http,https' --proto-redir '=http,https' --connect-timeout 10 -o "$tmp" -- "$1" || exit 4

@@ -7,15 +7,16 @@ if ! command -v curl >/dev/null 2>&1; then
   echo "curl is not installed on this node, and it downloads images given by URL (apt-get install curl)" >&2
   exit 3
 fi
-t=$(mktemp) || exit 1
-trap 'rm -f "$t" "$t.h" "$t.s"' EXIT
+d=$(mktemp -d) || exit 1
+t=$d/start
+trap 'rm -rf "$d"' EXIT
 trap 'exit 143' TERM INT HUP
 {
   curl -sSL --proto '=http,https' --proto-redir '=http,https' --connect-timeout 10 --max-time 20 -r 0-103 \
-    -D "$t.h" -- "$1"
-  echo "$?" >"$t.s"
+    -D "$d/headers" -- "$1"
+  echo "$?" >"$d/status"
 } | head -c 104 >"$t"
-IFS= read -r status <"$t.s" || status=1
+IFS= read -r status <"$d/status" || status=1
 printf 'curl %s\n' "$status"
-printf 'headers %s\n' "$(base64 -w0 <"$t.h" 2>/dev/null)"
+printf 'headers %s\n' "$(base64 -w0 <"$d/headers" 2>/dev/null)"
 printf 'start %s\n' "$(base64 -w0 <"$t")"

@@ -65,7 +65,7 @@ public final class Cluster implements AutoCloseable {
     private volatile StorageReader.PermissionsQuery permissionsQuery;
     /**
      * The manifest whose images and ISOs given by http(s) URL each node is asked about after the read, where it is to
-     * download them (null: none asked; set with the permissions by {@link #readingPermissionsOf}).
+     * download them (null: none asked; {@link #probingImagesOf}).
      */
     private volatile DesiredState imagesOf;
 
@@ -79,6 +79,14 @@ public final class Cluster implements AutoCloseable {
     /** Reads what desired's permissions need (its users and groups, libvirtd's access driver) at the next read. */
     Cluster readingPermissionsOf(DesiredState desired) {
         this.permissionsQuery = Planner.permissionsQuery(desired);
+        return this;
+    }
+
+    /**
+     * Asks, after each read, the nodes that are to download an image or ISO of desired given by URL about it (a
+     * command that plans: plan, drift, apply and those built on it; other commands never make a node fetch anything).
+     */
+    Cluster probingImagesOf(DesiredState desired) {
         this.imagesOf = desired;
         return this;
     }
@@ -237,8 +245,9 @@ public final class Cluster implements AutoCloseable {
         }
         long started = System.nanoTime();
         List<String> names = List.copyOf(urls.keySet());
-        List<Object> answers = onEachNode(names, node -> Deadline.run(node, "asking for image URLs", nodeTimeout,
-                () -> null, () -> {
+        // curl's own limits per URL (10 s to connect, 20 s in all) on top of the node timeout
+        List<Object> answers = onEachNode(names, node -> Deadline.run(node, "asking for image URLs",
+                nodeTimeout.plusSeconds(25L * urls.get(node).size()), () -> null, () -> {
                     ImageNode images = new ImageNode(node, transport(node));
                     Map<String, ImagePrimitives.Probe> probes = new TreeMap<>();
                     for (String url : urls.get(node)) {

@@ -134,7 +134,7 @@ public final class ClusterAccess {
     /** Reads the manifests and the cluster, plans, and hands all of it to use. Never changes anything. */
     <T> T readAndPlan(Planner.Options options, PlanUse<T> use) throws McvirtException {
         Connected connected = validateAndConnect();
-        try (Cluster cluster = connected.cluster()) {
+        try (Cluster cluster = connected.cluster().probingImagesOf(connected.desired())) {
             ObservedState observed = cluster.read();
             return use.use(connected.desired(), observed, plan(connected.desired(), observed, options), cluster);
         }

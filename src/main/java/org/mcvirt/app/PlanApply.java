@@ -60,7 +60,7 @@ public final class PlanApply {
         // the nodes as the scope has them: failover declares one offline, and it is then never contacted
         DesiredState reached = saved.isPresent() ? desired : scope.desired().apply(desired);
         try (Cluster cluster = Cluster.connect(desired.cluster().name(), reached.nodes(), access.nodeTimeout())
-                .readingPermissionsOf(desired)) {
+                .readingPermissionsOf(desired).probingImagesOf(desired)) {
             return Locks.holding(cluster, options.command(), lock -> applyLocked(cluster, lock, desired,
                     saved.map(PlanView::plan), options, progress, interaction, scope));
         }

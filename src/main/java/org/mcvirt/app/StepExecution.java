@@ -69,7 +69,7 @@ final class StepExecution {
         runner.applyStarted(touched, plan.steps().size(), options.command());
         Map<String, String> stalled = new ConcurrentSkipListMap<>();
         Executor.Limits limits = new Executor.Limits(
-                step -> timeout(step.kind(), options),
+                step -> timeout(step, options),
                 node -> cluster.nodes().containsKey(node) ? cluster.nodes().get(node).activity() : null,
                 (node, why) -> {
                     stalled.put(node, why);
@@ -101,6 +101,17 @@ final class StepExecution {
                 lockToken);
         journal.applyStarted(answering, 0, command);
         journal.applyFinished(answering, "no changes");
+    }
+
+    /**
+     * How long one step may take: its kind's, except a define that first checks the SHA-256 of a file it attaches (an
+     * installer ISO of some GiB), which may take as long as a transfer.
+     */
+    static Duration timeout(org.mcvirt.plan.Step step, ApplyOptions options) {
+        if (step.payload() instanceof org.mcvirt.plan.StepPayload.DefineDomain define && !define.checks().isEmpty()) {
+            return options.stepTimeout().plus(options.syncTimeout());
+        }
+        return timeout(step.kind(), options);
     }
 
     /** How long one step of kind may take, from its kind's category and the options. */

@@ -78,6 +78,8 @@ public final class LibvirtStepRunner implements StepRunner {
      * same lock, is not checked a second time.
      */
     private final java.util.Set<String> checkedImages = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** One lock per file a define checks, so that defines running at once on a node hash it once. */
+    private final java.util.Map<String, Object> checking = new java.util.concurrent.ConcurrentHashMap<>();
 
     public LibvirtStepRunner(Map<String, ? extends NodePrimitives> nodes, long shutdownTimeoutSeconds,
                              ApplyListener progress) {
@@ -123,18 +125,22 @@ public final class LibvirtStepRunner implements StepRunner {
             case DEFINE_DOMAIN -> {
                 DefineDomain p = step.payload(DefineDomain.class);
                 for (var check : p.checks().entrySet()) {
-                    // a file the definition newly attaches (an installer ISO): as the manifest says, or not attached
-                    if (checkedImages.contains(step.node() + ":" + check.getKey() + ":" + check.getValue())) {
-                        continue;
+                    // a file the definition newly attaches (an installer ISO): as the manifest says, or not attached;
+                    // hashed once per apply even when several defines on the node attach it at once
+                    String key = step.node() + ":" + check.getKey() + ":" + check.getValue();
+                    synchronized (checking.computeIfAbsent(key, k -> new Object())) {
+                        if (checkedImages.contains(key)) {
+                            continue;
+                        }
+                        String there = storage.of(step.node()).images().sha256(check.getKey(), syncTimeout);
+                        if (!there.equals(check.getValue())) {
+                            throw new NodeException(step.node(), check.getKey() + " has SHA-256 " + there + ", not "
+                                    + check.getValue() + " as the manifest says: it changed on the node; domain "
+                                    + p.name() + " is not defined with it (delete the volume, and the next apply"
+                                    + " uploads or downloads it again)", null);
+                        }
+                        checkedImages.add(key);
                     }
-                    String there = storage.of(step.node()).images().sha256(check.getKey(), syncTimeout);
-                    if (!there.equals(check.getValue())) {
-                        throw new NodeException(step.node(), check.getKey() + " has SHA-256 " + there + ", not "
-                                + check.getValue() + " as the manifest says: it changed on the node; domain "
-                                + p.name() + " is not defined with it (delete the volume, and the next apply uploads"
-                                + " it again)", null);
-                    }
-                    checkedImages.add(step.node() + ":" + check.getKey() + ":" + check.getValue());
                 }
                 node.defineDomain(p.xml());
                 yield saveCopies(step.node(), p.name(), p.copies(), node);

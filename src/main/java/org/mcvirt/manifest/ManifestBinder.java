@@ -175,17 +175,17 @@ final class ManifestBinder {
             try {
                 uri = new java.net.URI(url);
             } catch (java.net.URISyntaxException e) {
-                f.error("source", "'source' is not a valid URL: " + e.getMessage());
+                f.error("source", "'source' is not a valid URL (" + e.getReason() + " at index " + e.getIndex() + ")");
                 return Optional.empty();
             }
             if (!Uploaded.isUrl(url)) {
                 f.error("source", "'source' must be a file on this machine or an http:// or https:// URL (in lower"
-                        + " case), found '" + url + "'");
+                        + " case), found '" + Uploaded.shown(url) + "'");
                 return Optional.empty();
             }
             if (uri.getHost() == null || uri.getRawUserInfo() != null || uri.getRawFragment() != null) {
                 f.error("source", "'source' must be an http(s) URL with a host and no user, password or #fragment"
-                        + " (plans show it), found '" + url + "'");
+                        + " (plans show it), found '" + Uploaded.shown(url) + "'");
                 return Optional.empty();
             }
             return Optional.of(url);

@@ -41,4 +41,14 @@ public sealed interface Uploaded permits ImageSpec, IsoSpec {
     static boolean isUrl(String source) {
         return source.startsWith("http://") || source.startsWith("https://");
     }
+
+    /** A source as messages show it: a URL without any user or password (a file as it is). */
+    static String shown(String source) {
+        return source.replaceFirst("^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@?#]*@", "$1");
+    }
+
+    /** This file's source as messages show it. */
+    static String shown(Uploaded file) {
+        return shown(file.source());
+    }
 }

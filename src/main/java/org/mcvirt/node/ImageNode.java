@@ -91,7 +91,7 @@ public final class ImageNode implements ImagePrimitives {
         String why = result.stderr().strip();
         if (result.exitStatus() != 0) {
             return new Probe(url, -1, new byte[0], why.isEmpty() ? "the probe exited with status "
-                    + result.exitStatus() : why);
+                    + result.exitStatus() : printable(why));
         }
         int curl = -1;
         String headers = "";
@@ -110,11 +110,15 @@ public final class ImageNode implements ImagePrimitives {
         } catch (IllegalArgumentException e) {
             return new Probe(url, -1, new byte[0], "the probe printed something else: " + e.getMessage());
         }
-        // the last response (after any redirects): its status line and headers
-        int last = headers.lastIndexOf("HTTP/");
-        String response = last < 0 ? "" : headers.substring(last);
-        String[] lines = response.split("\r?\n");
-        String statusLine = lines.length == 0 ? "" : lines[0].strip();
+        // the last response (after any redirects): the last block of header lines that starts with a status line (a
+        // header such as "Server: SimpleHTTP/0.6" may hold "HTTP/" too)
+        String[] lines = new String[0];
+        for (String block : headers.split("\r?\n\r?\n")) {
+            if (block.startsWith("HTTP/")) {
+                lines = block.split("\r?\n");
+            }
+        }
+        String statusLine = printable(lines.length == 0 ? "" : lines[0].strip());
         String[] parts = statusLine.split(" ", 3);
         int status = -1;
         if (parts.length >= 2) {
@@ -126,7 +130,7 @@ public final class ImageNode implements ImagePrimitives {
         }
         boolean moreSent = curl == 23 && start.length >= PROBE_BYTES;
         if (curl != 0 && !moreSent) {
-            return new Probe(url, -1, new byte[0], (why.isEmpty() ? "curl exited with status " + curl : why));
+            return new Probe(url, -1, new byte[0], printable(why.isEmpty() ? "curl exited with status " + curl : why));
         }
         if (status != 200 && status != 206) {
             return new Probe(url, -1, new byte[0], "the server answered " + (statusLine.isEmpty() ? "nothing"
@@ -154,6 +158,12 @@ public final class ImageNode implements ImagePrimitives {
             length = start.length; // the whole file was sent, and it was this short
         }
         return new Probe(url, length, start, null);
+    }
+
+    /** Text from a server or curl with control characters (terminal escapes) and anything past 300 characters cut. */
+    static String printable(String text) {
+        String kept = text.replaceAll("[\\p{Cntrl}&&[^\n]]", "?").replace('\n', ' ');
+        return kept.length() > 300 ? kept.substring(0, 300) + "..." : kept;
     }
 
     @Override

@@ -113,24 +113,40 @@ final class ImageDiffer implements ResourceDiffer {
 
     /**
      * A disk to be made from an image given by URL, whose size the manifest loader could not compare with the image's:
-     * smaller than the image's virtual size as the node's probe or copy tells, it is a problem (a local image's is
-     * an error when the manifest is loaded).
+     * smaller than the image's virtual size as the node's probe or a copy tells, it is a problem (a local image's is
+     * an error when the manifest is loaded; a replicated disk's fit is Replicas', which knows DRBD's metadata). When
+     * nothing tells the size (no node was asked, or a raw file's server gives no length), nothing is made from it:
+     * neither check could be made.
      */
     private static void tooLarge(DesiredState desired, ObservedState observed, Diff.Builder diff) {
         for (VmSpec vm : desired.vms()) {
             var node = observed.node(vm.node()).filter(n -> n.reachable());
             for (VmSpec.DiskSpec disk : vm.disks()) {
                 ImageSpec image = disk.image() == null ? null : desired.image(disk.image()).orElse(null);
-                if (image == null || !image.remote() || disk.replicated() || node.isEmpty()
-                        || ImageNeeds.made(desired, observed, vm, disk, node.get())
-                        || disk.sizeBytes() >= image.virtualBytes()) {
-                    continue; // a replicated disk's fit is Replicas' (it knows DRBD's metadata)
+                if (image == null || !image.remote() || node.isEmpty()
+                        || ImageNeeds.made(desired, observed, vm, disk, node.get())) {
+                    continue;
+                }
+                if (image.virtualBytes() <= 0) {
+                    var probe = node.get().probes().get(image.source());
+                    if (ImageNeeds.probeProblem(image, vm.node(), probe) != null) {
+                        continue; // the download's own problem says why
+                    }
+                    diff.problem(PlanFinding.Code.IMAGE_SOURCE, PlanFinding.Subject.vm(vm.name(), vm.node()),
+                            image.declaredAt() + ": image '" + image.name() + "': its size is not known ("
+                            + (probe == null ? "node " + vm.node() + " was not asked about " + image.source()
+                            : image.source() + " does not say how long it is") + "), so disk '" + disk.name()
+                            + "' of vm '" + vm.name() + "' cannot be checked against it; nothing is made from it");
+                    continue;
+                }
+                if (disk.replicated() || disk.sizeBytes() >= image.virtualBytes()) {
+                    continue;
                 }
                 diff.problem(PlanFinding.Code.IMAGE_TOO_LARGE, PlanFinding.Subject.vm(vm.name(), vm.node()),
                         image.declaredAt() + ": disk '" + disk.name() + "' of vm '" + vm.name() + "' is "
                         + Sizes.format(disk.sizeBytes()) + ", smaller than image '" + image.name() + "' ("
-                        + image.virtualBytes() + " bytes, " + Sizes.format(image.virtualBytes()) + ", as "
-                        + image.source() + " says); a disk may be larger than its image, never smaller");
+                        + image.virtualBytes() + " bytes, " + Sizes.format(image.virtualBytes()) + ", its virtual"
+                        + " size as a node found it); a disk may be larger than its image, never smaller");
             }
         }
     }

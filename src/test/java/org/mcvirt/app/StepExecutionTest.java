@@ -30,4 +30,16 @@ class StepExecutionTest {
             assertEquals(Duration.ofSeconds(120), StepExecution.timeout(kind, OPTIONS), kind.name());
         }
     }
+
+    /** A define that first hashes an ISO it attaches may take as long as a transfer; one that attaches none may not. */
+    @Test
+    void aDefineThatChecksAnIsoHasTheTransferTimeout() {
+        org.mcvirt.plan.Step checking = new org.mcvirt.plan.Step(1, "n", "domain:n/web", java.util.List.of(), "vm.web",
+                "define", new org.mcvirt.plan.StepPayload.DefineDomain("web", "X", java.util.Map.of(), false,
+                java.util.Map.of("/img/iso.i.aaaaaaaaaaaa.iso", "a".repeat(64))), java.util.List.of());
+        org.mcvirt.plan.Step plain = new org.mcvirt.plan.Step(1, "n", "domain:n/web", java.util.List.of(), "vm.web",
+                "define", new org.mcvirt.plan.StepPayload.DefineDomain("web", "X"), java.util.List.of());
+        assertEquals(Duration.ofSeconds(3720), StepExecution.timeout(checking, OPTIONS));
+        assertEquals(Duration.ofSeconds(120), StepExecution.timeout(plain, OPTIONS));
+    }
 }

@@ -53,6 +53,8 @@ class ImageFetchScriptTest {
                 exchange.close();
                 return;
             }
+            // as python3 -m http.server says it: "HTTP/" in a header that is not the status line
+            exchange.getResponseHeaders().add("Server", "SimpleHTTP/0.6 Python/3.11.2");
             exchange.sendResponseHeaders(200, body.length);
             try (var out = exchange.getResponseBody()) {
                 out.write(body);

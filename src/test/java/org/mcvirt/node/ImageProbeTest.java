@@ -50,4 +50,22 @@ class ImageProbeTest {
                 + " this node\n"));
         assertThat(noCurl.error()).startsWith("curl is not installed");
     }
+
+    /** Python's http.server says "Server: SimpleHTTP/0.6 Python/3.11.2": the status is still its status line's. */
+    @Test
+    void aHeaderThatHoldsHttpSlashIsNotTakenForTheStatusLine() {
+        ImagePrimitives.Probe probe = ImageNode.parseProbe(URL, printed(23, "HTTP/1.0 200 OK\r\nServer: SimpleHTTP/0.6"
+                + " Python/3.11.2\r\nDate: Sat, 05 Dec 2026 10:00:00 GMT\r\nContent-type: application/octet-stream\r\n"
+                + "Content-Length: 7777\r\nVia: HTTP/1.1 proxy\r\n\r\n", new byte[104]));
+        assertThat(probe.error()).isNull();
+        assertThat(probe.length()).isEqualTo(7777);
+    }
+
+    /** What a server says reaches a plan without terminal escapes. */
+    @Test
+    void aStatusLineWithEscapesIsShownWithoutThem() {
+        ImagePrimitives.Probe probe = ImageNode.parseProbe(URL, printed(0, "HTTP/1.1 500 \u001b[2Jgone\r\n\r\n",
+                new byte[0]));
+        assertThat(probe.error()).isEqualTo("the server answered 'HTTP/1.1 500 ?[2Jgone'");
+    }
 }

@@ -131,4 +131,42 @@ class RemoteImagePlanTest {
         Plan plan = plan(desired(8L << 20), new ObservedState(List.of(node(List.of(copy)))));
         assertThat(plan.problems()).extracting(PlanFinding::code).containsExactly(PlanFinding.Code.IMAGE_TOO_LARGE);
     }
+
+    /** A raw URL whose server gives no length, or a node never asked: nothing tells the size, so nothing is made. */
+    @Test
+    void aDiskFromAUrlImageWhoseSizeNothingTellsIsAProblem() {
+        ImageSpec raw = new ImageSpec("debian", URL, SHA, ImageSpec.Format.RAW, "images", 0, 0, DECLARED_AT);
+        DesiredState desired = new DesiredState(CLUSTER, List.of(NODE), List.of(), desired(8L << 20).vms(),
+                List.of(raw));
+        Plan noLength = plan(desired, new ObservedState(List.of(node(List.of()).withProbes(Map.of(URL,
+                new ImagePrimitives.Probe(URL, -1, new byte[104], null))))));
+        assertThat(noLength.problems()).singleElement().satisfies(p -> {
+            assertThat(p.code()).isEqualTo(PlanFinding.Code.IMAGE_SOURCE);
+            assertThat(p.message()).isEqualTo(DECLARED_AT + ": image 'debian': its size is not known (" + URL
+                    + " does not say how long it is), so disk 'root' of vm 'web' cannot be checked against it;"
+                    + " nothing is made from it");
+        });
+        Plan notAsked = plan(desired(8L << 20), new ObservedState(List.of(node(List.of()))));
+        assertThat(notAsked.problems()).singleElement().satisfies(p -> assertThat(p.message())
+                .contains("node n was not asked about " + URL));
+    }
+
+    /** A node that could not be read is not asked (it would only be contacted again); a pair's other node is. */
+    @Test
+    void onlyReadNodesAreAskedAndAReplicatedVmsImageOnBothNodesOfItsPair() {
+        NodeObservation down = NodeObservation.unreachable("n", "connection refused");
+        assertThat(ImageNeeds.toDownload(desired(8L << 20), new ObservedState(List.of(down)))).isEmpty();
+        org.mcvirt.model.StorageSpec vg0 = new org.mcvirt.model.StorageSpec("vg0",
+                org.mcvirt.model.StorageSpec.StorageType.LVM, "vg0", null);
+        org.mcvirt.model.StorageSpec images = NODE.storage("images").orElseThrow();
+        List<org.mcvirt.model.NodeSpec> pair = List.of("a", "b").stream().map(n -> DifferFixture.node(n, vg0, images))
+                .toList();
+        VmSpec web = new VmSpec("web", "a", 1, 64L << 20, VmSpec.PowerState.STOPPED, false, false,
+                List.of(new VmSpec.DiskSpec("root", 64L << 20, "vg0", true, VmSpec.DiskBus.VIRTIO, "debian", false)),
+                List.of(), List.of(), List.of(), List.of("a", "b"), VmSpec.Migration.OFFLINE, null);
+        DesiredState desired = new DesiredState(CLUSTER, pair, List.of(), List.of(web), List.of(image()));
+        ObservedState observed = new ObservedState(List.of("a", "b").stream().map(n -> new NodeObservation(n, true,
+                null, "9.0.0", "QEMU 7.2.0", List.of(), List.of(), List.of(), List.of())).toList());
+        assertThat(ImageNeeds.toDownload(desired, observed)).isEqualTo(Map.of("a", List.of(URL), "b", List.of(URL)));
+    }
 }
