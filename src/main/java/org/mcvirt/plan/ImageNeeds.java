@@ -81,31 +81,21 @@ public final class ImageNeeds {
 
     /**
      * By read node, the http(s) URLs of the files it needs and does not have: what it is asked about before planning.
-     * An image needed on a vm's node is asked about on every node of its pair too, which the vm runs on while its home
-     * is in maintenance or offline (the plan places it; this is asked before).
+     * Needs are those of the vms where the plan places them (a vm whose home is in maintenance or offline runs on its
+     * pair's other node, {@link Homes}), so only the node that would download a file is asked.
      */
     public static Map<String, List<String>> toDownload(DesiredState desired, ObservedState observed) {
-        Map<String, java.util.Set<String>> urls = new TreeMap<>();
-        Map<String, Map<String, Uploaded>> needed = needed(desired, observed);
-        for (VmSpec vm : desired.vms()) {
-            Map<String, Uploaded> home = needed.getOrDefault(vm.node(), Map.of());
-            List<Uploaded> images = vm.disks().stream().map(VmSpec.DiskSpec::image).filter(i -> i != null)
-                    .map(i -> home.get("image." + i)).filter(f -> f != null).distinct().toList();
-            for (String member : vm.pair()) {
-                images.forEach(f -> needed.computeIfAbsent(member, n -> new TreeMap<>())
-                        .putIfAbsent("image." + f.name(), f));
-            }
-        }
-        needed.forEach((name, files) -> observed.node(name).filter(NodeObservation::reachable).ifPresent(node -> {
-            for (Uploaded file : files.values()) {
-                if (file.remote() && volume(desired, node, file).isEmpty()) {
-                    urls.computeIfAbsent(name, n -> new java.util.TreeSet<>()).add(file.source());
-                }
-            }
-        }));
-        Map<String, List<String>> lists = new TreeMap<>();
-        urls.forEach((node, set) -> lists.put(node, List.copyOf(set)));
-        return lists;
+        DesiredState placed = Homes.of(desired, Planner.Options.all()).effective();
+        Map<String, List<String>> urls = new TreeMap<>();
+        needed(placed, observed).forEach((name, files) -> observed.node(name).filter(NodeObservation::reachable)
+                .ifPresent(node -> {
+                    for (Uploaded file : files.values()) {
+                        if (file.remote() && volume(placed, node, file).isEmpty()) {
+                            urls.computeIfAbsent(name, n -> new ArrayList<>()).add(file.source());
+                        }
+                    }
+                }));
+        return urls;
     }
 
     /**
