@@ -1,7 +1,6 @@
 package org.mcvirt.plan;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -166,12 +165,5 @@ public final class ImageNeeds {
 
     private static ImageSpec.Format format(Uploaded file) {
         return file instanceof ImageSpec image ? image.format() : ImageSpec.Format.RAW;
-    }
-
-    /** The keys of needed, for tests: node to the names of the files it needs. */
-    static Map<String, List<String>> neededNames(DesiredState desired, ObservedState observed) {
-        Map<String, List<String>> names = new LinkedHashMap<>();
-        needed(desired, observed).forEach((n, files) -> names.put(n, List.copyOf(files.keySet())));
-        return names;
     }
 }
